@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** Bumped on every incompatible change; the server refuses clients that speak another version. */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest signaling message (bytes) the server accepts; SDP of a large meeting fits well inside. */
+export const MAX_MESSAGE_BYTES = 128 * 1024;
+
+/** Letters, digits, `-` and `_`, 1–64 characters. */
+export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const RoomName = z
+  .string()
+  .regex(ROOM_NAME_PATTERN, 'A room name uses only letters, digits, "-" and "_", 1 to 64 characters.');
+
+export const MAX_DISPLAY_NAME_LENGTH = 64;
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1, 'Please enter a display name.')
+  .max(MAX_DISPLAY_NAME_LENGTH, `A display name has at most ${MAX_DISPLAY_NAME_LENGTH} characters.`);
+
+export const ParticipantId = z.string().min(1).max(32);
+export type ParticipantId = z.infer<typeof ParticipantId>;
+
+export const Role = z.enum(['moderator', 'participant']);
+export type Role = z.infer<typeof Role>;
+
+/** What a track carries, from the participant's point of view. One track per source per participant. */
+export const TrackSource = z.enum(['mic', 'camera', 'screen', 'screen-audio']);
+export type TrackSource = z.infer<typeof TrackSource>;
+
+export const TrackKind = z.enum(['audio', 'video']);
+export type TrackKind = z.infer<typeof TrackKind>;
+
+export function kindOfSource(source: TrackSource): TrackKind {
+  return source === 'mic' || source === 'screen-audio' ? 'audio' : 'video';
+}
+
+export const TrackInfo = z.object({
+  source: TrackSource,
+  kind: TrackKind,
+  /** true while the publisher has switched the source off but keeps the track (e.g. microphone muted). */
+  muted: z.boolean(),
+});
+export type TrackInfo = z.infer<typeof TrackInfo>;
+
+export const ParticipantInfo = z.object({
+  id: ParticipantId,
+  displayName: z.string(),
+  role: Role,
+  tracks: z.array(TrackInfo),
+});
+export type ParticipantInfo = z.infer<typeof ParticipantInfo>;
+
+export const IceServer = z.object({
+  urls: z.array(z.string()),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+export type IceServer = z.infer<typeof IceServer>;
+
+/** Machine-readable error codes; every error also carries a human-readable message. */
+export const ErrorCode = z.enum([
+  'bad-request',
+  'too-large',
+  'unsupported-version',
+  'invalid-room-name',
+  'invalid-display-name',
+  'already-joined',
+  'not-joined',
+  'negotiation-failed',
+  'rate-limited',
+  'room-closed',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorInfo = z.object({ code: ErrorCode, message: z.string() });
+export type ErrorInfo = z.infer<typeof ErrorInfo>;
+
+/** SDP blobs are capped separately from the message so one huge field cannot slip through. */
+export const Sdp = z.string().min(1).max(100_000);

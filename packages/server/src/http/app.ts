@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AccountService } from '../accounts/account-service.js';
+import { registerAccountRoutes, sessionUserFromCookieHeader } from '../accounts/routes.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { RateLimiter } from '../privacy/rate-limiter.js';
+import type { Meetings } from '../rooms/meetings.js';
+import { registerSignaling } from '../signaling/route.js';
+import { registerPages } from './pages.js';
+import { registerSecurityHeaders } from './security-headers.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  accounts: AccountService;
+  meetings: Meetings;
+  loginLimiter: RateLimiter;
+}
+
+/** Builds the control plane's HTTP server: pages, JSON API, signaling WebSocket. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, logger } = deps;
+  const https =
+    config.tlsCert && config.tlsKey
+      ? { cert: await readFile(config.tlsCert), key: await readFile(config.tlsKey) }
+      : null;
+  const app = Fastify({
+    loggerInstance: logger,
+    // Fastify's own request log would write URLs (room names) and addresses; we log our own line.
+    disableRequestLogging: true,
+    trustProxy: config.trustProxy,
+    bodyLimit: 16 * 1024,
+    ...(https ? { https } : {}),
+  }) as unknown as FastifyInstance;
+
+  app.addHook('onResponse', async (request, reply) => {
+    logger.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? '(no route)',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'http',
+    );
+  });
+
+  registerSecurityHeaders(app, https !== null);
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  registerAccountRoutes(app, { accounts: deps.accounts, config, loginLimiter: deps.loginLimiter });
+  await registerSignaling(app, {
+    meetings: deps.meetings,
+    logger,
+    userOf: async (request) => {
+      const user = await sessionUserFromCookieHeader(deps.accounts, request.headers.cookie);
+      return user ? { id: user.id } : null;
+    },
+  });
+  await registerPages(app, {
+    webRoot: config.webRoot,
+    setupNeeded: async () => !(await deps.accounts.hasAnyUser()),
+  });
+  app.setNotFoundHandler(async (_request, reply) =>
+    reply.code(404).send({ error: 'not-found', message: 'There is nothing here.' }),
+  );
+  return app;
+}

@@ -1,0 +1,80 @@
+import type { PublishedTrack, SubscribedTrack } from '@parley/protocol';
+
+/**
+ * The narrow command/event interface between the control plane (rooms, signaling) and the SFU.
+ * Every argument and event payload is plain data, so the implementation can move into a
+ * worker thread later without changing callers.
+ *
+ * Identity: a room is a random `roomId` chosen by the control plane (never the room's name);
+ * a participant is a `participantId` unique within the server.
+ */
+export interface MediaPlane {
+  /** Prepare forwarding state for a room. Idempotent. */
+  openRoom(roomId: string): void;
+  /** Close every connection of the room and free all its resources. */
+  closeRoom(roomId: string): void;
+
+  /** Register a participant. Its publish/subscribe connections are created by publish()/subscribe(). */
+  addParticipant(roomId: string, participantId: string): void;
+  /**
+   * Close both of the participant's connections, stop forwarding its tracks and remove them from every
+   * other subscriber (renegotiating them). Frees every timer, listener and peer connection it owned.
+   */
+  removeParticipant(roomId: string, participantId: string): void;
+
+  /**
+   * Apply the browser's offer for its publish connection (first or renegotiation) and return the answer.
+   * `tracks` is the complete list of tracks published after this offer (mid → source); tracks that
+   * disappear from the list stop being forwarded and are removed from subscribers.
+   */
+  publish(roomId: string, participantId: string, offerSdp: string, tracks: PublishedTrack[]): Promise<string>;
+
+  /**
+   * Apply the browser's first offer on its subscribe connection (a data channel only) and return the
+   * answer. From then on the media plane offers every track of the other participants to it through
+   * `subscriber-offer` events, one negotiation at a time.
+   */
+  subscribe(roomId: string, participantId: string, offerSdp: string): Promise<string>;
+
+  /** The browser's answer to the last `subscriber-offer`. */
+  subscriberAnswer(roomId: string, participantId: string, answerSdp: string): Promise<void>;
+
+  on<E extends keyof MediaPlaneEvents>(event: E, listener: (payload: MediaPlaneEvents[E]) => void): void;
+  off<E extends keyof MediaPlaneEvents>(event: E, listener: (payload: MediaPlaneEvents[E]) => void): void;
+
+  /** Counters used by tests and metrics (aggregate only). */
+  stats(): MediaPlaneStats;
+
+  /** Close everything (server shutdown). */
+  close(): Promise<void>;
+}
+
+export interface MediaPlaneEvents {
+  /** Send this offer to the participant's browser; its answer comes back through subscriberAnswer(). */
+  'subscriber-offer': { roomId: string; participantId: string; sdp: string; tracks: SubscribedTrack[] };
+  /** A connection failed or closed on its own (ICE/DTLS failure, browser went away). */
+  'connection-closed': { roomId: string; participantId: string; direction: 'publish' | 'subscribe' };
+}
+
+export interface MediaPlaneStats {
+  rooms: number;
+  participants: number;
+  peerConnections: number;
+  /** Tracks being received from publishers. */
+  publishedTracks: number;
+  /** Forwarding relations publisher track → subscriber. */
+  subscriptions: number;
+  /** Pending timers owned by the media plane (must be 0 once everything is closed). */
+  timers: number;
+  packetsForwarded: number;
+  bytesForwarded: number;
+}
+
+export interface MediaPlaneOptions {
+  /** Address announced in ICE candidates. */
+  publicIp: string;
+  /** Address to bind the UDP socket on. */
+  bindAddress: string;
+  /** UDP port shared by all connections (ICE UDP mux). */
+  rtcPort: number;
+}

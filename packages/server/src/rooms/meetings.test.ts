@@ -1,0 +1,152 @@
+import type { ServerEvent } from '@parley/protocol';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { MediaPlane, MediaPlaneEvents } from '../media/media-plane.js';
+import { Meetings } from './meetings.js';
+import type { ParticipantChannel } from './participant.js';
+
+/** A media plane that records the commands it gets. */
+function fakeMedia() {
+  const calls: string[] = [];
+  const listeners = new Map<string, ((payload: unknown) => void)[]>();
+  const media: MediaPlane = {
+    openRoom: (roomId) => calls.push(`open ${roomId}`),
+    closeRoom: (roomId) => calls.push(`close ${roomId}`),
+    addParticipant: (_roomId, id) => calls.push(`add ${id}`),
+    removeParticipant: (_roomId, id) => calls.push(`remove ${id}`),
+    publish: async () => 'answer',
+    subscribe: async () => 'answer',
+    subscriberAnswer: async () => {},
+    on: (event, listener) => {
+      listeners.set(event, [...(listeners.get(event) ?? []), listener as (payload: unknown) => void]);
+    },
+    off: () => {},
+    stats: () => ({
+      rooms: 0,
+      participants: 0,
+      peerConnections: 0,
+      publishedTracks: 0,
+      subscriptions: 0,
+      timers: 0,
+      packetsForwarded: 0,
+      bytesForwarded: 0,
+    }),
+    close: async () => {},
+  };
+  const emit = <E extends keyof MediaPlaneEvents>(event: E, payload: MediaPlaneEvents[E]) => {
+    for (const listener of listeners.get(event) ?? []) listener(payload);
+  };
+  return { media, calls, emit };
+}
+
+function channel() {
+  const events: ServerEvent[] = [];
+  const closed: string[] = [];
+  const ch: ParticipantChannel = { send: (e) => events.push(e), close: (_c, r) => closed.push(r) };
+  return { ch, events, closed, types: () => events.map((e) => e.type) };
+}
+
+const logger = pino({ level: 'silent' });
+const guest = (displayName: string) => ({ displayName, accountId: null });
+const host = (displayName: string) => ({ displayName, accountId: 1 });
+
+describe('Meetings', () => {
+  it('keeps a guest waiting until a signed-in host opens the meeting', () => {
+    const { media, calls } = fakeMedia();
+    const meetings = new Meetings(media, logger, () => []);
+    const g = channel();
+    const first = meetings.join('team-room', guest('Gina'), g.ch);
+    expect(first.outcome).toBe('waiting-for-host');
+    expect(g.events).toEqual([]);
+    expect(calls).toEqual([]);
+
+    const h = channel();
+    const second = meetings.join('team-room', host('Hana'), h.ch);
+    expect(second.outcome).toBe('joined');
+    expect(second.membership.participant.role).toBe('moderator');
+    expect(first.membership.participant.role).toBe('participant');
+    // both get `joined`, each listing the other
+    const hostJoined = h.events.find((e) => e.type === 'joined');
+    const guestJoined = g.events.find((e) => e.type === 'joined');
+    expect(hostJoined?.type === 'joined' && hostJoined.participants.map((p) => p.displayName)).toEqual(['Gina']);
+    expect(guestJoined?.type === 'joined' && guestJoined.participants.map((p) => p.displayName)).toEqual(['Hana']);
+    expect(h.types()).toEqual(['joined']); // Gina came with the host's own arrival, not as news
+    expect(calls.filter((c) => c.startsWith('open'))).toHaveLength(1);
+    expect(calls.filter((c) => c.startsWith('add'))).toHaveLength(2);
+  });
+
+  it('announces departures and forgets an empty room', () => {
+    const { media, calls } = fakeMedia();
+    const meetings = new Meetings(media, logger, () => []);
+    const h = channel();
+    const g = channel();
+    const a = meetings.join('r1', host('Hana'), h.ch);
+    const b = meetings.join('r1', guest('Gina'), g.ch);
+    expect(meetings.counts()).toEqual({ rooms: 1, participants: 2 });
+    meetings.leave(b.membership.participant.id);
+    expect(h.events.at(-1)).toEqual({ type: 'participant-left', participantId: b.membership.participant.id });
+    meetings.leave(a.membership.participant.id);
+    expect(meetings.counts()).toEqual({ rooms: 0, participants: 0 });
+    expect(calls.at(-1)).toMatch(/^close /);
+  });
+
+  it('forgets a room whose only waiting guest gives up, without touching the media plane', () => {
+    const { media, calls } = fakeMedia();
+    const meetings = new Meetings(media, logger, () => []);
+    const g = channel();
+    const { membership } = meetings.join('lonely', guest('Gina'), g.ch);
+    meetings.leave(membership.participant.id);
+    expect(meetings.counts()).toEqual({ rooms: 0, participants: 0 });
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses media requests from a participant still waiting for the host', async () => {
+    const { media } = fakeMedia();
+    const meetings = new Meetings(media, logger, () => []);
+    const { membership } = meetings.join('r2', guest('Gina'), channel().ch);
+    await expect(meetings.publish(membership.participant.id, 'v=0', [])).rejects.toMatchObject({ code: 'not-joined' });
+  });
+
+  it('tracks published sources and mute state, telling everyone', async () => {
+    const { media } = fakeMedia();
+    const meetings = new Meetings(media, logger, () => []);
+    const h = channel();
+    const g = channel();
+    const a = meetings.join('r3', host('Hana'), h.ch);
+    meetings.join('r3', guest('Gina'), g.ch);
+    const id = a.membership.participant.id;
+    await meetings.publish(id, 'v=0', [
+      { mid: '0', source: 'mic' },
+      { mid: '1', source: 'camera' },
+    ]);
+    meetings.setMuted(id, 'mic', true);
+    const update = g.events.filter((e) => e.type === 'participant-updated').at(-1);
+    expect(update?.type === 'participant-updated' && update.participant.tracks).toEqual([
+      { source: 'mic', kind: 'audio', muted: true },
+      { source: 'camera', kind: 'video', muted: false },
+    ]);
+    await expect(
+      meetings.publish(id, 'v=0', [
+        { mid: '0', source: 'mic' },
+        { mid: '1', source: 'mic' },
+      ]),
+    ).rejects.toMatchObject({ code: 'negotiation-failed' });
+    expect(() => meetings.setMuted(id, 'screen', true)).toThrow();
+  });
+
+  it('relays subscriber offers to the right participant and drops one whose media connection fails', () => {
+    const { media, emit } = fakeMedia();
+    const meetings = new Meetings(media, logger, () => []);
+    const h = channel();
+    const g = channel();
+    const a = meetings.join('r4', host('Hana'), h.ch);
+    const b = meetings.join('r4', guest('Gina'), g.ch);
+    const roomId = a.membership.room.id;
+    emit('subscriber-offer', { roomId, participantId: b.membership.participant.id, sdp: 'v=0 offer', tracks: [] });
+    expect(g.events.at(-1)).toEqual({ type: 'subscriber-offer', sdp: 'v=0 offer', tracks: [] });
+    expect(h.events.some((e) => e.type === 'subscriber-offer')).toBe(false);
+    emit('connection-closed', { roomId, participantId: b.membership.participant.id, direction: 'publish' });
+    expect(g.closed).toEqual(['media connection lost']);
+    expect(meetings.counts().participants).toBe(1);
+  });
+});

@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { Room } from './room.js';
+
+export function randomId(bytes = 9): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** All meetings on this server, found by name. A room exists only while someone is in it or waiting. */
+export class RoomRegistry {
+  private readonly byName = new Map<string, Room>();
+
+  getOrCreate(name: string): { room: Room; created: boolean } {
+    const existing = this.byName.get(name);
+    if (existing) return { room: existing, created: false };
+    const room = new Room(randomId(), name);
+    this.byName.set(name, room);
+    return { room, created: true };
+  }
+
+  /** Forget a room once nobody is left in it. Returns true when it was removed. */
+  removeIfEmpty(room: Room): boolean {
+    if (!room.isEmpty || this.byName.get(room.name) !== room) return false;
+    this.byName.delete(room.name);
+    return true;
+  }
+
+  get size(): number {
+    return this.byName.size;
+  }
+
+  rooms(): IterableIterator<Room> {
+    return this.byName.values();
+  }
+}

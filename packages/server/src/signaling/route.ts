@@ -1,0 +1,51 @@
+import websocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Logger } from '../logger.js';
+import type { Meetings } from '../rooms/meetings.js';
+import { type SocketUser, SignalingSession } from './session.js';
+
+/** Hard cap of one WebSocket frame; messages above MAX_MESSAGE_BYTES but below this get an error reply. */
+const MAX_FRAME_BYTES = 1024 * 1024;
+
+export interface SignalingDeps {
+  meetings: Meetings;
+  logger: Logger;
+  /** The signed-in account behind the request's session cookie, if any. */
+  userOf(request: FastifyRequest): Promise<SocketUser | null>;
+}
+
+/**
+ * A browser always sends Origin on a WebSocket; it must be this server's own, so another site cannot
+ * open a signaling connection with the visitor's session cookie. Clients without Origin (bots, CLI)
+ * carry no ambient cookie and are allowed.
+ */
+export function isSameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  if (host === undefined) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+export async function registerSignaling(app: FastifyInstance, deps: SignalingDeps): Promise<void> {
+  await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
+  app.register(async (scope) => {
+    scope.get(
+      '/ws',
+      {
+        websocket: true,
+        preValidation: async (request, reply) => {
+          if (!isSameOrigin(request.headers.origin, request.headers.host)) {
+            await reply.code(403).send({ error: 'forbidden-origin', message: 'Cross-site connection refused.' });
+          }
+        },
+      },
+      async (socket, request) => {
+        const user = await deps.userOf(request);
+        new SignalingSession(socket, deps.meetings, user, deps.logger);
+      },
+    );
+  });
+}
