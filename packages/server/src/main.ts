@@ -4,7 +4,7 @@ import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { createMediaPlane } from './media/index.js';
 import { IpHasher } from './privacy/ip-hasher.js';
-import { RateLimiter } from './privacy/rate-limiter.js';
+import { LOGIN_RATE_LIMIT, RateLimiter } from './privacy/rate-limiter.js';
 import { Meetings } from './rooms/meetings.js';
 import { closeDatabase, openDatabase } from './store/database.js';
 
@@ -22,9 +22,11 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const db = await openDatabase(config);
-  const accounts = new AccountService(db);
+  const accounts = new AccountService(db, {
+    onSweepError: (err) => logger.warn({ err }, 'session sweep failed'),
+  });
   const ipHasher = new IpHasher(config.ipRetentionSeconds);
-  const loginLimiter = new RateLimiter(ipHasher, { limit: 10, windowMs: 5 * 60_000 });
+  const loginLimiter = new RateLimiter(ipHasher, LOGIN_RATE_LIMIT);
   const media = createMediaPlane(
     { publicIp: config.publicIp, bindAddress: config.host, rtcPort: config.rtcPort },
     logger,
@@ -44,7 +46,8 @@ async function main(): Promise<void> {
     meetings.closeAll();
     await app.close();
     await media.close();
-    accounts.close?.();
+    accounts.close();
+    loginLimiter.close();
     ipHasher.close();
     await closeDatabase(db);
     process.exit(0);

@@ -48,7 +48,7 @@ function channel() {
 
 const logger = pino({ level: 'silent' });
 const guest = (displayName: string) => ({ displayName, accountId: null });
-const host = (displayName: string) => ({ displayName, accountId: 1 });
+const host = (displayName: string) => ({ displayName, accountId: 'account-1' });
 
 describe('Meetings', () => {
   it('keeps a guest waiting until a signed-in host opens the meeting', () => {

@@ -12,7 +12,7 @@ export interface ParticipantChannel {
 export interface Identity {
   displayName: string;
   /** Set when the participant is signed in with an account; such a participant may open the meeting. */
-  accountId: number | null;
+  accountId: string | null;
 }
 
 /** Someone in a meeting (or waiting for its host). Lives in memory only, for the meeting's life. */

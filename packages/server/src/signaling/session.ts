@@ -27,7 +27,7 @@ class RequestError extends Error {
 
 /** The account behind a signed-in socket, if any. */
 export interface SocketUser {
-  id: number;
+  id: string;
 }
 
 /**

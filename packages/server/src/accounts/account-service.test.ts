@@ -1,0 +1,187 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { closeDatabase, type Database, openDatabase } from '../store/database.js';
+import { AccountService, InvalidAccountInputError, UsernameTakenError } from './account-service.js';
+import * as password from './password.js';
+import { hashSessionToken, SESSION_LIFETIME_MS } from './session-token.js';
+
+// Wrap the real password functions in spies, to see that unknown users still cost a password check.
+vi.mock('./password.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('./password.js')>();
+  return { ...real, verifyAgainstDummy: vi.fn(real.verifyAgainstDummy) };
+});
+
+let tmp: string;
+let db: Database;
+let now: number;
+let accounts: AccountService;
+
+beforeEach(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-accounts-'));
+  db = await openDatabase({ dataDir: tmp, databaseUrl: undefined });
+  now = Date.UTC(2025, 0, 1);
+  accounts = new AccountService(db, { now: () => now, sweepIntervalMs: 0 });
+  vi.clearAllMocks();
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  accounts.close();
+  await closeDatabase(db);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('users', () => {
+  it('creates, lists (without hashes) and deletes accounts, normalising usernames', async () => {
+    expect(await accounts.hasAnyUser()).toBe(false);
+    const admin = await accounts.createUser('  Alice ', 'correct horse', 'admin');
+    expect(admin).toEqual({ id: expect.any(String), username: 'alice', role: 'admin' });
+    now += 1000;
+    await accounts.createUser('bob', 'battery staple', 'user');
+    expect(await accounts.hasAnyUser()).toBe(true);
+    expect(await accounts.listUsers()).toEqual([
+      { username: 'alice', role: 'admin', createdAt: new Date(Date.UTC(2025, 0, 1)) },
+      { username: 'bob', role: 'user', createdAt: new Date(Date.UTC(2025, 0, 1) + 1000) },
+    ]);
+    expect(await accounts.deleteUser('BOB')).toBe(true);
+    expect(await accounts.deleteUser('bob')).toBe(false);
+    expect(await accounts.deleteUser('not a name!')).toBe(false);
+    expect((await accounts.listUsers()).map((user) => user.username)).toEqual(['alice']);
+  });
+
+  it('stores an argon2id hash with OWASP parameters, never the password', async () => {
+    await accounts.createUser('alice', 'correct horse', 'user');
+    const row = await db.selectFrom('users').select('password_hash').executeTakeFirstOrThrow();
+    expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(row.password_hash).not.toContain('correct horse');
+  });
+
+  it('refuses a taken username and invalid input with the protocol messages', async () => {
+    await accounts.createUser('alice', 'correct horse', 'user');
+    await expect(accounts.createUser('ALICE', 'another password', 'admin')).rejects.toThrow(
+      UsernameTakenError,
+    );
+    await expect(accounts.createUser('al ice', 'correct horse', 'user')).rejects.toThrow(
+      new InvalidAccountInputError(
+        'A username has 1–32 characters: lowercase letters, digits, ".", "_" and "-".',
+      ),
+    );
+    await expect(accounts.createUser('carol', 'short', 'user')).rejects.toThrow(
+      new InvalidAccountInputError('A password has at least 8 characters.'),
+    );
+    expect(await accounts.listUsers()).toHaveLength(1);
+  });
+});
+
+describe('createFirstAdmin', () => {
+  it('creates an administrator only while no account exists', async () => {
+    expect(await accounts.createFirstAdmin('root', 'correct horse')).toMatchObject({
+      username: 'root',
+      role: 'admin',
+    });
+    expect(await accounts.createFirstAdmin('mallory', 'correct horse')).toBeNull();
+    expect((await accounts.listUsers()).map((user) => user.username)).toEqual(['root']);
+  });
+
+  it('lets exactly one of several simultaneous attempts win', async () => {
+    const results = await Promise.all(
+      ['a1', 'a2', 'a3', 'a4'].map((name) => accounts.createFirstAdmin(name, 'correct horse')),
+    );
+    expect(results.filter((result) => result !== null)).toHaveLength(1);
+    expect(await accounts.listUsers()).toHaveLength(1);
+  });
+});
+
+describe('verifyCredentials', () => {
+  it('accepts the right password only (username case-insensitive)', async () => {
+    const alice = await accounts.createUser('alice', 'correct horse', 'admin');
+    expect(await accounts.verifyCredentials('Alice', 'correct horse')).toEqual(alice);
+    expect(await accounts.verifyCredentials('alice', 'wrong horse')).toBeNull();
+    expect(password.verifyAgainstDummy).not.toHaveBeenCalled();
+  });
+
+  it('spends a password check on unknown and malformed usernames too', async () => {
+    await accounts.createUser('alice', 'correct horse', 'user');
+    expect(await accounts.verifyCredentials('nobody', 'correct horse')).toBeNull();
+    expect(await accounts.verifyCredentials('not valid!', 'correct horse')).toBeNull();
+    expect(password.verifyAgainstDummy).toHaveBeenCalledTimes(2);
+    expect(password.verifyAgainstDummy).toHaveBeenCalledWith('correct horse');
+  });
+});
+
+describe('sessions', () => {
+  it('maps a token to its user and stores only the token hash', async () => {
+    const alice = await accounts.createUser('alice', 'correct horse', 'admin');
+    const token = await accounts.createSession(alice.id);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await accounts.sessionUser(token)).toEqual(alice);
+    const rows = await db.selectFrom('sessions').selectAll().execute();
+    expect(rows).toEqual([
+      {
+        token_hash: hashSessionToken(token),
+        user_id: alice.id,
+        created_at: now,
+        expires_at: now + SESSION_LIFETIME_MS,
+      },
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(token);
+    expect(await accounts.sessionUser('')).toBeNull();
+    expect(await accounts.sessionUser('x'.repeat(5000))).toBeNull();
+    expect(await accounts.sessionUser(`${token.slice(0, -1)}A`)).toBeNull();
+  });
+
+  it('ends a session after exactly 7 days and deletes the expired row on lookup', async () => {
+    const alice = await accounts.createUser('alice', 'correct horse', 'user');
+    const token = await accounts.createSession(alice.id);
+    now += SESSION_LIFETIME_MS - 1;
+    expect(await accounts.sessionUser(token)).not.toBeNull();
+    now += 1;
+    expect(await accounts.sessionUser(token)).toBeNull();
+    expect(await db.selectFrom('sessions').selectAll().execute()).toEqual([]);
+  });
+
+  it('deletes a session on sign-out and all sessions of a deleted user', async () => {
+    const alice = await accounts.createUser('alice', 'correct horse', 'user');
+    const first = await accounts.createSession(alice.id);
+    const second = await accounts.createSession(alice.id);
+    await accounts.deleteSession(first);
+    expect(await accounts.sessionUser(first)).toBeNull();
+    expect(await accounts.sessionUser(second)).toEqual(alice);
+    await accounts.deleteUser('alice');
+    expect(await accounts.sessionUser(second)).toBeNull();
+    expect(await db.selectFrom('sessions').selectAll().execute()).toEqual([]);
+  });
+
+  it('sweeps expired sessions and keeps live ones', async () => {
+    const alice = await accounts.createUser('alice', 'correct horse', 'user');
+    await accounts.createSession(alice.id);
+    now += 1000;
+    const live = await accounts.createSession(alice.id);
+    now += SESSION_LIFETIME_MS - 500;
+    expect(await accounts.sweepExpired()).toBe(1);
+    expect(await accounts.sweepExpired()).toBe(0);
+    expect(await accounts.sessionUser(live)).toEqual(alice);
+  });
+
+  it('sweeps in the background on an interval until closed', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const sweeping = new AccountService(db, { now: () => now, sweepIntervalMs: 60_000 });
+    const alice = await sweeping.createUser('alice', 'correct horse', 'user');
+    await sweeping.createSession(alice.id);
+    now += SESSION_LIFETIME_MS;
+    const count = async () => (await db.selectFrom('sessions').selectAll().execute()).length;
+    vi.advanceTimersByTime(59_999);
+    expect(await count()).toBe(1);
+    vi.advanceTimersByTime(1);
+    await vi.waitFor(async () => expect(await count()).toBe(0));
+
+    sweeping.close();
+    await sweeping.createSession(alice.id);
+    now += SESSION_LIFETIME_MS;
+    vi.advanceTimersByTime(120_000);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(await count()).toBe(1);
+  });
+});

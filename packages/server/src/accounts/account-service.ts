@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { type AccountRole, Password, Username } from '@parley/protocol';
+import type { Database } from '../store/database.js';
+import { isUniqueViolation } from '../store/errors.js';
+import { firstIssueMessage } from './input.js';
+import { hashPassword, prepareDummyHash, verifyAgainstDummy, verifyPassword } from './password.js';
+import { hashSessionToken, newSessionToken, SESSION_LIFETIME_MS } from './session-token.js';
+
+/** Who a valid session belongs to. */
+export interface SessionUser {
+  id: string;
+  username: string;
+  role: AccountRole;
+}
+
+/** One row of the account list (for administrators; never includes the password hash). */
+export interface AccountSummary {
+  username: string;
+  role: AccountRole;
+  createdAt: Date;
+}
+
+/** A username or password that the protocol's rules reject; the message is the rule, readable. */
+export class InvalidAccountInputError extends Error {}
+export class UsernameTakenError extends Error {
+  constructor() {
+    super('An account with this username already exists.');
+  }
+}
+
+export interface AccountServiceOptions {
+  /** Clock, for tests. */
+  now?: () => number;
+  /** How often expired sessions are deleted in the background; 0 turns the sweep off. Default: hourly. */
+  sweepIntervalMs?: number;
+  /** Told when a background sweep fails (e.g. the database was closed first). */
+  onSweepError?: (error: unknown) => void;
+}
+
+const DEFAULT_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+/** Longer than any token this service issues (43 characters); cheap early exit for garbage. */
+const MAX_TOKEN_LENGTH = 128;
+
+/** Accounts (users) and their sign-in sessions. Usernames are normalised with the protocol's `Username`. */
+export class AccountService {
+  readonly #db: Database;
+  readonly #now: () => number;
+  readonly #sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(db: Database, options: AccountServiceOptions = {}) {
+    this.#db = db;
+    this.#now = options.now ?? Date.now;
+    prepareDummyHash();
+    const interval = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
+    if (interval > 0) {
+      this.#sweepTimer = setInterval(() => {
+        this.sweepExpired().catch((error: unknown) => options.onSweepError?.(error));
+      }, interval);
+      this.#sweepTimer.unref();
+    }
+  }
+
+  /** Stops the background sweep. The database stays open: its owner closes it. */
+  close(): void {
+    clearInterval(this.#sweepTimer);
+  }
+
+  /** @throws InvalidAccountInputError, UsernameTakenError */
+  async createUser(username: string, password: string, role: AccountRole): Promise<SessionUser> {
+    const row = await this.#newUserRow(username, password, role);
+    try {
+      await this.#db.insertInto('users').values(row).execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new UsernameTakenError();
+      throw error;
+    }
+    return { id: row.id, username: row.username, role };
+  }
+
+  /**
+   * Creates the first administrator, only while no account exists. Returns null when an account
+   * exists already, also when another request created one at the same moment.
+   * @throws InvalidAccountInputError
+   */
+  async createFirstAdmin(username: string, password: string): Promise<SessionUser | null> {
+    if (await this.hasAnyUser()) return null;
+    const row = await this.#newUserRow(username, password, 'admin');
+    try {
+      // Check and insert in one serializable transaction. On SQLite, Kysely runs everything over one
+      // connection, so concurrent calls in this process queue behind each other.
+      const created = await this.#db
+        .transaction()
+        .setIsolationLevel('serializable')
+        .execute(async (trx) => {
+          const existing = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
+          if (existing !== undefined) return false;
+          await trx.insertInto('users').values(row).execute();
+          return true;
+        });
+      return created ? { id: row.id, username: row.username, role: 'admin' } : null;
+    } catch (error) {
+      // A concurrent writer elsewhere (PostgreSQL serialization failure, SQLite busy snapshot when the
+      // command line added a user meanwhile): if an account exists now, setup simply lost the race.
+      if (await this.hasAnyUser()) return null;
+      throw error;
+    }
+  }
+
+  /** Deletes the account and all its sessions. False when there is no such account. */
+  async deleteUser(username: string): Promise<boolean> {
+    const parsed = Username.safeParse(username);
+    if (!parsed.success) return false;
+    return this.#db.transaction().execute(async (trx) => {
+      const user = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('username', '=', parsed.data)
+        .executeTakeFirst();
+      if (user === undefined) return false;
+      // Explicit, so correctness never depends on the foreign-key pragma or dialect.
+      await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+      await trx.deleteFrom('users').where('id', '=', user.id).execute();
+      return true;
+    });
+  }
+
+  async listUsers(): Promise<AccountSummary[]> {
+    const rows = await this.#db
+      .selectFrom('users')
+      .select(['username', 'role', 'created_at'])
+      .orderBy('username')
+      .execute();
+    return rows.map((row) => ({
+      username: row.username,
+      role: row.role,
+      createdAt: new Date(Number(row.created_at)),
+    }));
+  }
+
+  async hasAnyUser(): Promise<boolean> {
+    const row = await this.#db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * The account these credentials belong to, or null. Unknown usernames cost the same password
+   * check as known ones, so timing does not reveal which accounts exist.
+   */
+  async verifyCredentials(username: string, password: string): Promise<SessionUser | null> {
+    const parsed = Username.safeParse(username);
+    const user = parsed.success
+      ? await this.#db
+          .selectFrom('users')
+          .select(['id', 'username', 'role', 'password_hash'])
+          .where('username', '=', parsed.data)
+          .executeTakeFirst()
+      : undefined;
+    if (user === undefined) {
+      await verifyAgainstDummy(password);
+      return null;
+    }
+    if (!(await verifyPassword(user.password_hash, password))) return null;
+    return { id: user.id, username: user.username, role: user.role };
+  }
+
+  /** Starts a session for the account and returns its token; only the token's hash is stored. */
+  async createSession(userId: string): Promise<string> {
+    const token = newSessionToken();
+    const now = this.#now();
+    await this.#db
+      .insertInto('sessions')
+      .values({
+        token_hash: hashSessionToken(token),
+        user_id: userId,
+        created_at: now,
+        expires_at: now + SESSION_LIFETIME_MS,
+      })
+      .execute();
+    return token;
+  }
+
+  /** The account a session token belongs to, or null when unknown or expired (an expired one is deleted). */
+  async sessionUser(token: string): Promise<SessionUser | null> {
+    if (token === '' || token.length > MAX_TOKEN_LENGTH) return null;
+    const tokenHash = hashSessionToken(token);
+    const row = await this.#db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['users.id', 'users.username', 'users.role', 'sessions.expires_at'])
+      .where('sessions.token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    if (row === undefined) return null;
+    if (Number(row.expires_at) <= this.#now()) {
+      await this.#db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+      return null;
+    }
+    return { id: row.id, username: row.username, role: row.role };
+  }
+
+  async deleteSession(token: string): Promise<void> {
+    if (token === '' || token.length > MAX_TOKEN_LENGTH) return;
+    await this.#db.deleteFrom('sessions').where('token_hash', '=', hashSessionToken(token)).execute();
+  }
+
+  /** Deletes every expired session; returns how many. */
+  async sweepExpired(): Promise<number> {
+    const result = await this.#db
+      .deleteFrom('sessions')
+      .where('expires_at', '<=', this.#now())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async #newUserRow(username: string, password: string, role: AccountRole) {
+    const name = Username.safeParse(username);
+    if (!name.success) throw new InvalidAccountInputError(firstIssueMessage(name.error));
+    const secret = Password.safeParse(password);
+    if (!secret.success) throw new InvalidAccountInputError(firstIssueMessage(secret.error));
+    return {
+      id: randomUUID(),
+      username: name.data,
+      password_hash: await hashPassword(secret.data),
+      role,
+      created_at: this.#now(),
+    };
+  }
+}

@@ -1,0 +1,172 @@
+import { type ApiError, Credentials, type SessionInfo } from '@parley/protocol';
+import type {
+  FastifyBaseLogger,
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerBase,
+} from 'fastify';
+import type { Config } from '../config.js';
+import type { RateDecision } from '../privacy/rate-limiter.js';
+import type { AccountService, SessionUser } from './account-service.js';
+import { readCookie, serializeCookie } from './cookie.js';
+import { firstIssueMessage } from './input.js';
+import { SESSION_LIFETIME_MS } from './session-token.js';
+
+export const SESSION_COOKIE = 'parley_session';
+/** Credentials are tiny; anything bigger is not a sign-in attempt. */
+const BODY_LIMIT = 8 * 1024;
+
+export interface AccountRoutesDeps {
+  accounts: AccountService;
+  config: Pick<Config, 'tlsCert'>;
+  /** Counts sign-in and setup attempts per client address (a RateLimiter). */
+  loginLimiter: { hit(clientAddress: string): RateDecision };
+}
+
+type AnyFastify<Server extends RawServerBase> = FastifyInstance<
+  Server,
+  RawRequestDefaultExpression<Server>,
+  RawReplyDefaultExpression<Server>,
+  FastifyBaseLogger
+>;
+
+/** The account the request's session cookie belongs to, or null. Also used by the signaling upgrade. */
+export function sessionUserFromCookieHeader(
+  accounts: AccountService,
+  cookieHeader: string | undefined,
+): Promise<SessionUser | null> {
+  const token = readCookie(cookieHeader, SESSION_COOKIE);
+  return token === undefined ? Promise.resolve(null) : accounts.sessionUser(token);
+}
+
+/**
+ * GET /api/session, POST /api/setup, POST /api/login, POST /api/logout. Registered as an
+ * encapsulated plugin: its error handler (every failure answers an ApiError) applies to these
+ * routes only.
+ */
+export function registerAccountRoutes<Server extends RawServerBase>(
+  app: AnyFastify<Server>,
+  deps: AccountRoutesDeps,
+): void {
+  const { accounts, loginLimiter } = deps;
+
+  app.register(async (scope) => {
+    scope.setErrorHandler(answerError);
+    scope.addHook('onSend', async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+    });
+
+    scope.get('/api/session', async (request, reply): Promise<SessionInfo> => {
+      const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+      const user = token === undefined ? null : await accounts.sessionUser(token);
+      if (token !== undefined && user === null) reply.header('set-cookie', clearedCookie(request));
+      return { user: user && publicUser(user), setupNeeded: !(await accounts.hasAnyUser()) };
+    });
+
+    scope.post('/api/setup', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+      if (refuseIfThrottled(request, reply)) return reply;
+      if (await accounts.hasAnyUser()) return setupDone(reply);
+      const credentials = Credentials.safeParse(request.body);
+      if (!credentials.success) return invalidInput(reply, firstIssueMessage(credentials.error));
+      const user = await accounts.createFirstAdmin(credentials.data.username, credentials.data.password);
+      if (user === null) return setupDone(reply);
+      await signIn(request, reply, user);
+      return reply.code(201).send({ user: publicUser(user) });
+    });
+
+    scope.post('/api/login', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+      if (refuseIfThrottled(request, reply)) return reply;
+      const credentials = Credentials.safeParse(request.body);
+      if (!credentials.success) return invalidInput(reply, firstIssueMessage(credentials.error));
+      const user = await accounts.verifyCredentials(credentials.data.username, credentials.data.password);
+      if (user === null) {
+        return sendError(reply, 401, 'invalid-credentials', 'Wrong username or password.');
+      }
+      await signIn(request, reply, user);
+      return { user: publicUser(user) };
+    });
+
+    scope.post('/api/logout', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+      const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+      if (token !== undefined) await accounts.deleteSession(token);
+      return reply.code(204).header('set-cookie', clearedCookie(request)).send();
+    });
+  });
+
+  function refuseIfThrottled(request: FastifyRequest, reply: FastifyReply): boolean {
+    const decision = loginLimiter.hit(request.ip);
+    if (decision.allowed) return false;
+    reply.header('retry-after', String(decision.retryAfterSeconds));
+    sendError(
+      reply,
+      429,
+      'too-many-attempts',
+      `Too many sign-in attempts. Try again in ${readableDelay(decision.retryAfterSeconds)}.`,
+    );
+    return true;
+  }
+
+  async function signIn(request: FastifyRequest, reply: FastifyReply, user: SessionUser): Promise<void> {
+    const token = await accounts.createSession(user.id);
+    reply.header('set-cookie', sessionCookie(request, token, SESSION_LIFETIME_MS / 1000));
+  }
+
+  function clearedCookie(request: FastifyRequest): string {
+    return sessionCookie(request, '', 0);
+  }
+
+  function sessionCookie(request: FastifyRequest, value: string, maxAge: number): string {
+    // Secure whenever the browser reaches Parley over HTTPS: served directly (tlsCert) or through
+    // a TLS-terminating proxy that says so (request.protocol honours X-Forwarded-Proto only when
+    // Fastify's trustProxy is on).
+    const secure = deps.config.tlsCert !== undefined || request.protocol === 'https';
+    return serializeCookie(SESSION_COOKIE, value, {
+      maxAge,
+      path: '/',
+      httpOnly: true,
+      secure,
+      sameSite: 'Strict',
+    });
+  }
+}
+
+function publicUser(user: SessionUser): NonNullable<SessionInfo['user']> {
+  return { username: user.username, role: user.role };
+}
+
+function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
+  const body: ApiError = { error, message };
+  return reply.code(status).send(body);
+}
+
+function invalidInput(reply: FastifyReply, message: string): FastifyReply {
+  return sendError(reply, 400, 'invalid-input', message);
+}
+
+function setupDone(reply: FastifyReply): FastifyReply {
+  return sendError(reply, 409, 'setup-done', 'Parley is already set up. Sign in instead.');
+}
+
+function readableDelay(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
+/** Fastify's own failures (body too large, malformed JSON, …) and unexpected ones, as ApiError. */
+function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const status = error.statusCode ?? 500;
+  if (status === 413) return sendError(reply, 413, 'body-too-large', 'The request is too large.');
+  if (status === 415) {
+    return sendError(reply, 415, 'unsupported-media-type', 'Send the request as JSON (application/json).');
+  }
+  if (status >= 400 && status < 500) {
+    return sendError(reply, status, 'bad-request', 'The request could not be read. Send valid JSON.');
+  }
+  request.log.error({ err: error }, 'account route failed');
+  return sendError(reply, 500, 'internal-error', 'Something went wrong on the server. Please try again.');
+}

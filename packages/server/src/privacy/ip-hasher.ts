@@ -1,0 +1,44 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
+export type RotationListener = () => void;
+
+/**
+ * Turns a client address into an opaque key for in-memory bookkeeping (rate limiting), so the
+ * address itself is never kept. The HMAC key is random, lives only in memory and is replaced every
+ * `retentionSeconds`: after a rotation, every key handed out before matches nothing any more, and
+ * listeners (rate limiters) drop what they kept under the old keys. Nothing about an address
+ * therefore outlives PARLEY_IP_RETENTION_S.
+ */
+export class IpHasher {
+  #key = randomBytes(32);
+  readonly #listeners = new Set<RotationListener>();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(retentionSeconds: number) {
+    if (!(retentionSeconds > 0)) throw new RangeError('retentionSeconds must be positive.');
+    this.#timer = setInterval(() => this.rotate(), retentionSeconds * 1000);
+    this.#timer.unref();
+  }
+
+  /** base64url HMAC-SHA256 of the address under the current key. */
+  hash(address: string): string {
+    return createHmac('sha256', this.#key).update(address).digest('base64url');
+  }
+
+  /** Calls `listener` after every key rotation. Returns a function that unsubscribes. */
+  onRotate(listener: RotationListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Replaces the key now (also called by the timer). */
+  rotate(): void {
+    this.#key = randomBytes(32);
+    for (const listener of this.#listeners) listener();
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#listeners.clear();
+  }
+}
