@@ -49,7 +49,9 @@ async function main(): Promise<void> {
         );
         // Watch for the host's tile video and note when its first frame is presented.
         const watch = () => {
-          const video = document.querySelector<HTMLVideoElement>('[data-testid="tile"][data-name="Bench Host"] video');
+          const video = document.querySelector<HTMLVideoElement>(
+            '[data-testid="tile"][data-name="Bench Host"] video',
+          );
           if (video && !video.dataset.benchWatched) {
             video.dataset.benchWatched = '1';
             video.requestVideoFrameCallback((now) => {
@@ -57,13 +59,19 @@ async function main(): Promise<void> {
             });
           }
         };
-        new MutationObserver(watch).observe(document.body, { childList: true, subtree: true, attributes: true });
+        new MutationObserver(watch).observe(document.body, {
+          childList: true,
+          subtree: true,
+          attributes: true,
+        });
       });
       await page.getByTestId('join').click();
       const elapsed = await page.waitForFunction(
         () => {
           const w = window as unknown as { __clickAt?: number; __firstFrameAt?: number };
-          return w.__firstFrameAt !== undefined && w.__clickAt !== undefined ? w.__firstFrameAt - w.__clickAt : null;
+          return w.__firstFrameAt !== undefined && w.__clickAt !== undefined
+            ? w.__firstFrameAt - w.__clickAt
+            : null;
         },
         undefined,
         { timeout: 20_000, polling: 20 },
@@ -86,7 +94,9 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       node: process.version,
     };
-    console.log(`join: median ${result.medianMs} ms (min ${result.minMs}, max ${result.maxMs}; target ≤ 500 ms)`);
+    console.log(
+      `join: median ${result.medianMs} ms (min ${result.minMs}, max ${result.maxMs}; target ≤ 500 ms)`,
+    );
     const dir = path.join(import.meta.dirname, 'results');
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'join.json'), `${JSON.stringify(result, null, 2)}\n`);

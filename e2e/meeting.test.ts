@@ -1,6 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audioPacketsReceived, launchBrowser, newPerson, videoKeepsPlaying, waitFor } from './support/browser.js';
+import {
+  audioPacketsReceived,
+  launchBrowser,
+  newPerson,
+  videoKeepsPlaying,
+  waitFor,
+} from './support/browser.js';
 import { type RunningServer, startServer } from './support/server.js';
 
 let server: RunningServer;
@@ -56,20 +62,42 @@ describe('a meeting in the browser', () => {
     await guest.getByTestId('waiting-for-host').waitFor({ state: 'detached' });
     await guest.locator(tile('Host Hana')).waitFor();
     await host.locator(tile('Guest Gina')).waitFor();
-    expect(await host.locator('[data-testid="tile"][data-self="true"]').getAttribute('data-name')).toBe('Host Hana');
+    expect(await host.locator('[data-testid="tile"][data-self="true"]').getAttribute('data-name')).toBe(
+      'Host Hana',
+    );
 
     await videoKeepsPlaying(host, tile('Guest Gina'));
     await videoKeepsPlaying(guest, tile('Host Hana'));
 
-    const hostAudio = await waitFor(() => audioPacketsReceived(host), (n) => n > 0, 'audio at the host');
-    await waitFor(() => audioPacketsReceived(host), (n) => n > hostAudio + 20, 'audio keeps flowing to the host');
-    const guestAudio = await waitFor(() => audioPacketsReceived(guest), (n) => n > 0, 'audio at the guest');
-    await waitFor(() => audioPacketsReceived(guest), (n) => n > guestAudio + 20, 'audio keeps flowing to the guest');
+    const hostAudio = await waitFor(
+      () => audioPacketsReceived(host),
+      (n) => n > 0,
+      'audio at the host',
+    );
+    await waitFor(
+      () => audioPacketsReceived(host),
+      (n) => n > hostAudio + 20,
+      'audio keeps flowing to the host',
+    );
+    const guestAudio = await waitFor(
+      () => audioPacketsReceived(guest),
+      (n) => n > 0,
+      'audio at the guest',
+    );
+    await waitFor(
+      () => audioPacketsReceived(guest),
+      (n) => n > guestAudio + 20,
+      'audio keeps flowing to the guest',
+    );
 
     const mic = guest.getByTestId('toggle-mic');
     expect(await mic.getAttribute('data-state')).toBe('on');
     await mic.click();
-    await waitFor(() => mic.getAttribute('data-state'), (s) => s === 'off', 'mic toggled off');
+    await waitFor(
+      () => mic.getAttribute('data-state'),
+      (s) => s === 'off',
+      'mic toggled off',
+    );
     expect(await mic.getAttribute('aria-pressed')).toBe('false');
 
     await guest.context().close();
@@ -94,7 +122,11 @@ describe('a meeting in the browser', () => {
     expect(await third.locator('[data-testid="tile"]').count()).toBe(3);
 
     await host.getByTestId('toggle-screen').click();
-    await waitFor(() => host.getByTestId('toggle-screen').getAttribute('data-state'), (s) => s === 'on', 'sharing');
+    await waitFor(
+      () => host.getByTestId('toggle-screen').getAttribute('data-state'),
+      (s) => s === 'on',
+      'sharing',
+    );
     await videoKeepsPlaying(second, '[data-testid="screen-tile"][data-name="Host Hana"]');
     await videoKeepsPlaying(third, '[data-testid="screen-tile"][data-name="Host Hana"]');
 

@@ -5,7 +5,8 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Debian's Chromium with a fake camera and microphone (a moving test pattern and a beep). */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -26,7 +27,10 @@ export async function launchBrowser(): Promise<Browser> {
  * A new browser profile (own cookies, own storage). Every RTCPeerConnection the page creates is
  * remembered in window.__pcs so tests can read WebRTC statistics as a person's browser sees them.
  */
-export async function newPerson(browser: Browser, baseURL: string): Promise<{ context: BrowserContext; page: Page }> {
+export async function newPerson(
+  browser: Browser,
+  baseURL: string,
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'] });
   await context.addInitScript(() => {
     const Native = window.RTCPeerConnection;
@@ -76,7 +80,8 @@ export async function waitFor<T>(
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
   while (!accept(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     last = await read();
   }
@@ -85,6 +90,14 @@ export async function waitFor<T>(
 
 /** True when frames of the tile's video keep increasing over a short window. */
 export async function videoKeepsPlaying(page: Page, tileSelector: string): Promise<void> {
-  const first = await waitFor(() => framesShown(page, tileSelector), (n) => n > 0, `first frame in ${tileSelector}`);
-  await waitFor(() => framesShown(page, tileSelector), (n) => n >= first + 10, `more frames in ${tileSelector}`);
+  const first = await waitFor(
+    () => framesShown(page, tileSelector),
+    (n) => n > 0,
+    `first frame in ${tileSelector}`,
+  );
+  await waitFor(
+    () => framesShown(page, tileSelector),
+    (n) => n >= first + 10,
+    `more frames in ${tileSelector}`,
+  );
 }

@@ -1,4 +1,4 @@
-export * from './common.js';
 export * from './client.js';
-export * from './server.js';
+export * from './common.js';
 export * from './http.js';
+export * from './server.js';

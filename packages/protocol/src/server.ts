@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { ErrorInfo, IceServer, ParticipantId, ParticipantInfo, Sdp, TrackKind, TrackSource } from './common.js';
+import {
+  ErrorInfo,
+  IceServer,
+  ParticipantId,
+  ParticipantInfo,
+  Sdp,
+  TrackKind,
+  TrackSource,
+} from './common.js';
 
 export const JoinResult = z.object({
   /** `joined`: admitted now (a `joined` event follows). `waiting-for-host`: admitted automatically when a host arrives. */

@@ -51,7 +51,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         'proxy in front and set PARLEY_TRUST_PROXY=1.',
     );
   }
-  const publicIp = env.PARLEY_PUBLIC_IP || (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host === 'localhost' ? '127.0.0.1' : host);
+  const publicIp =
+    env.PARLEY_PUBLIC_IP ||
+    (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host === 'localhost' ? '127.0.0.1' : host);
   return {
     port: intFrom(env, 'PORT', 3000, 0, 65535),
     host,

@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const scheme = config.tlsCert ? 'https' : 'http';
   logger.info({ port: config.port, rtcPort: config.rtcPort }, 'parley is listening');
-  console.log(`Parley is ready: ${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`);
+  console.log(
+    `Parley is ready: ${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

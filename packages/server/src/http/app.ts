@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { AccountService } from '../accounts/account-service.js';
 import { registerAccountRoutes, sessionUserFromCookieHeader } from '../accounts/routes.js';
 import type { Config } from '../config.js';
@@ -28,7 +28,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     // Fastify's own request log would write URLs (room names) and addresses; we log our own line.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
     bodyLimit: 16 * 1024,
     ...(https ? { https } : {}),

@@ -24,7 +24,10 @@ export function registerSecurityHeaders(app: FastifyInstance, https: boolean): v
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('permissions-policy', 'camera=(self), microphone=(self), display-capture=(self), geolocation=()');
+    reply.header(
+      'permissions-policy',
+      'camera=(self), microphone=(self), display-capture=(self), geolocation=()',
+    );
     if (https) reply.header('strict-transport-security', 'max-age=31536000');
   });
 }

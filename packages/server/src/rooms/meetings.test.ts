@@ -1,43 +1,9 @@
 import type { ServerEvent } from '@parley/protocol';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { MediaPlane, MediaPlaneEvents } from '../media/media-plane.js';
+import { fakeMedia } from '../../test/signaling/fake-media.js';
 import { Meetings } from './meetings.js';
 import type { ParticipantChannel } from './participant.js';
-
-/** A media plane that records the commands it gets. */
-function fakeMedia() {
-  const calls: string[] = [];
-  const listeners = new Map<string, ((payload: unknown) => void)[]>();
-  const media: MediaPlane = {
-    openRoom: (roomId) => calls.push(`open ${roomId}`),
-    closeRoom: (roomId) => calls.push(`close ${roomId}`),
-    addParticipant: (_roomId, id) => calls.push(`add ${id}`),
-    removeParticipant: (_roomId, id) => calls.push(`remove ${id}`),
-    publish: async () => 'answer',
-    subscribe: async () => 'answer',
-    subscriberAnswer: async () => {},
-    on: (event, listener) => {
-      listeners.set(event, [...(listeners.get(event) ?? []), listener as (payload: unknown) => void]);
-    },
-    off: () => {},
-    stats: () => ({
-      rooms: 0,
-      participants: 0,
-      peerConnections: 0,
-      publishedTracks: 0,
-      subscriptions: 0,
-      timers: 0,
-      packetsForwarded: 0,
-      bytesForwarded: 0,
-    }),
-    close: async () => {},
-  };
-  const emit = <E extends keyof MediaPlaneEvents>(event: E, payload: MediaPlaneEvents[E]) => {
-    for (const listener of listeners.get(event) ?? []) listener(payload);
-  };
-  return { media, calls, emit };
-}
 
 function channel() {
   const events: ServerEvent[] = [];
@@ -68,8 +34,12 @@ describe('Meetings', () => {
     // both get `joined`, each listing the other
     const hostJoined = h.events.find((e) => e.type === 'joined');
     const guestJoined = g.events.find((e) => e.type === 'joined');
-    expect(hostJoined?.type === 'joined' && hostJoined.participants.map((p) => p.displayName)).toEqual(['Gina']);
-    expect(guestJoined?.type === 'joined' && guestJoined.participants.map((p) => p.displayName)).toEqual(['Hana']);
+    expect(hostJoined?.type === 'joined' && hostJoined.participants.map((p) => p.displayName)).toEqual([
+      'Gina',
+    ]);
+    expect(guestJoined?.type === 'joined' && guestJoined.participants.map((p) => p.displayName)).toEqual([
+      'Hana',
+    ]);
     expect(h.types()).toEqual(['joined']); // Gina came with the host's own arrival, not as news
     expect(calls.filter((c) => c.startsWith('open'))).toHaveLength(1);
     expect(calls.filter((c) => c.startsWith('add'))).toHaveLength(2);
@@ -104,7 +74,9 @@ describe('Meetings', () => {
     const { media } = fakeMedia();
     const meetings = new Meetings(media, logger, () => []);
     const { membership } = meetings.join('r2', guest('Gina'), channel().ch);
-    await expect(meetings.publish(membership.participant.id, 'v=0', [])).rejects.toMatchObject({ code: 'not-joined' });
+    await expect(meetings.publish(membership.participant.id, 'v=0', [])).rejects.toMatchObject({
+      code: 'not-joined',
+    });
   });
 
   it('tracks published sources and mute state, telling everyone', async () => {
@@ -142,7 +114,12 @@ describe('Meetings', () => {
     const a = meetings.join('r4', host('Hana'), h.ch);
     const b = meetings.join('r4', guest('Gina'), g.ch);
     const roomId = a.membership.room.id;
-    emit('subscriber-offer', { roomId, participantId: b.membership.participant.id, sdp: 'v=0 offer', tracks: [] });
+    emit('subscriber-offer', {
+      roomId,
+      participantId: b.membership.participant.id,
+      sdp: 'v=0 offer',
+      tracks: [],
+    });
     expect(g.events.at(-1)).toEqual({ type: 'subscriber-offer', sdp: 'v=0 offer', tracks: [] });
     expect(h.events.some((e) => e.type === 'subscriber-offer')).toBe(false);
     emit('connection-closed', { roomId, participantId: b.membership.participant.id, direction: 'publish' });

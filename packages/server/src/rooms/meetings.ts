@@ -96,7 +96,7 @@ export class Meetings {
 
   private admitted(participantId: string): Membership {
     const membership = this.members.get(participantId);
-    if (!membership || !membership.room.participants.has(participantId)) {
+    if (!membership?.room.participants.has(participantId)) {
       throw new MeetingError('not-joined', 'Join the meeting first.');
     }
     return membership;

@@ -2,7 +2,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from '../logger.js';
 import type { Meetings } from '../rooms/meetings.js';
-import { type SocketUser, SignalingSession } from './session.js';
+import { SignalingSession, type SocketUser } from './session.js';
 
 /** Hard cap of one WebSocket frame; messages above MAX_MESSAGE_BYTES but below this get an error reply. */
 const MAX_FRAME_BYTES = 1024 * 1024;
@@ -38,7 +38,9 @@ export async function registerSignaling(app: FastifyInstance, deps: SignalingDep
         websocket: true,
         preValidation: async (request, reply) => {
           if (!isSameOrigin(request.headers.origin, request.headers.host)) {
-            await reply.code(403).send({ error: 'forbidden-origin', message: 'Cross-site connection refused.' });
+            await reply
+              .code(403)
+              .send({ error: 'forbidden-origin', message: 'Cross-site connection refused.' });
           }
         },
       },

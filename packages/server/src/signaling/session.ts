@@ -100,9 +100,17 @@ export class SignalingSession implements ParticipantChannel {
       const issue = parsed.error.issues[0];
       const field = issue?.path[0];
       const code: ErrorCode =
-        field === 'room' ? 'invalid-room-name' : field === 'displayName' ? 'invalid-display-name' : 'bad-request';
+        field === 'room'
+          ? 'invalid-room-name'
+          : field === 'displayName'
+            ? 'invalid-display-name'
+            : 'bad-request';
       const where = issue && issue.path.length > 0 ? ` (${issue.path.join('.')})` : '';
-      this.replyError(id, code, `${issue?.message ?? 'Invalid message.'}${code === 'bad-request' ? where : ''}`);
+      this.replyError(
+        id,
+        code,
+        `${issue?.message ?? 'Invalid message.'}${code === 'bad-request' ? where : ''}`,
+      );
       return;
     }
     const message = parsed.data;

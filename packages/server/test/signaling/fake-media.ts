@@ -1,0 +1,38 @@
+import type { MediaPlane, MediaPlaneEvents } from '../../src/media/media-plane.js';
+
+/** A media plane that answers every negotiation with a fixed SDP and records the commands it gets. */
+export function fakeMedia() {
+  const calls: string[] = [];
+  const listeners = new Map<string, ((payload: unknown) => void)[]>();
+  const media: MediaPlane = {
+    openRoom: (roomId) => calls.push(`open ${roomId}`),
+    closeRoom: (roomId) => calls.push(`close ${roomId}`),
+    addParticipant: (_roomId, id) => calls.push(`add ${id}`),
+    removeParticipant: (_roomId, id) => calls.push(`remove ${id}`),
+    publish: async (_roomId, _id, sdp) => {
+      if (!sdp.startsWith('v=0')) throw new Error('not an SDP offer');
+      return 'v=0 answer';
+    },
+    subscribe: async () => 'v=0 answer',
+    subscriberAnswer: async () => {},
+    on: (event, listener) => {
+      listeners.set(event, [...(listeners.get(event) ?? []), listener as (payload: unknown) => void]);
+    },
+    off: () => {},
+    stats: () => ({
+      rooms: 0,
+      participants: 0,
+      peerConnections: 0,
+      publishedTracks: 0,
+      subscriptions: 0,
+      timers: 0,
+      packetsForwarded: 0,
+      bytesForwarded: 0,
+    }),
+    close: async () => {},
+  };
+  const emit = <E extends keyof MediaPlaneEvents>(event: E, payload: MediaPlaneEvents[E]) => {
+    for (const listener of listeners.get(event) ?? []) listener(payload);
+  };
+  return { media, calls, emit };
+}

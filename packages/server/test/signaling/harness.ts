@@ -1,0 +1,153 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type ClientMessage, PROTOCOL_VERSION, type ServerEvent, ServerMessage } from '@parley/protocol';
+import pino from 'pino';
+import { WebSocket } from 'ws';
+import { AccountService } from '../../src/accounts/account-service.js';
+import { loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/http/app.js';
+import type { MediaPlane } from '../../src/media/media-plane.js';
+import { IpHasher } from '../../src/privacy/ip-hasher.js';
+import { LOGIN_RATE_LIMIT, RateLimiter } from '../../src/privacy/rate-limiter.js';
+import { Meetings } from '../../src/rooms/meetings.js';
+import { closeDatabase, openDatabase } from '../../src/store/database.js';
+
+/** A whole Parley control plane in this process, on a random port, with its own data directory. */
+export async function startTestServer(createMedia: () => MediaPlane) {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'parley-signaling-'));
+  const webRoot = path.join(dataDir, 'web');
+  await mkdir(path.join(webRoot, 'assets'), { recursive: true });
+  await writeFile(path.join(webRoot, 'index.html'), '<!doctype html><title>Parley</title>');
+  const config = { ...loadConfig({ PARLEY_DATA_DIR: dataDir }), webRoot, port: 0 };
+  const logger = pino({ level: 'silent' });
+  const db = await openDatabase(config);
+  const accounts = new AccountService(db, { sweepIntervalMs: 0 });
+  const ipHasher = new IpHasher(config.ipRetentionSeconds);
+  const loginLimiter = new RateLimiter(ipHasher, LOGIN_RATE_LIMIT);
+  const media = createMedia();
+  const meetings = new Meetings(media, logger, () => []);
+  const app = await buildApp({ config, logger, accounts, meetings, loginLimiter });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    accounts,
+    meetings,
+    media,
+    /** Creates an account and returns a Cookie header value of a fresh session for it. */
+    async signedInCookie(username: string): Promise<string> {
+      const user = await accounts.createUser(username, 'a password of length', 'user');
+      const token = await accounts.createSession(user.id);
+      return `parley_session=${token}`;
+    },
+    async close() {
+      meetings.closeAll();
+      await app.close();
+      await media.close();
+      accounts.close();
+      loginLimiter.close();
+      ipHasher.close();
+      await closeDatabase(db);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+type Request = ClientMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
+
+/** A signaling client speaking the protocol over a real WebSocket, as the web app does. */
+export class SignalingClient {
+  readonly events: ServerEvent[] = [];
+  private nextId = 1;
+  private readonly pending = new Map<number, (message: ServerMessage) => void>();
+  private readonly waiters: Array<() => void> = [];
+  readonly errorsWithoutId: ServerMessage[] = [];
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const message = ServerMessage.parse(JSON.parse(String(data)));
+      if (message.type === 'event') this.events.push(message.event);
+      else if (message.id !== null) this.pending.get(message.id)?.(message);
+      else this.errorsWithoutId.push(message);
+      if (message.type === 'response' && message.id !== null) this.pending.delete(message.id);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  static async connect(url: string, headers: Record<string, string> = {}): Promise<SignalingClient> {
+    const socket = new WebSocket(url, { headers });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+    return new SignalingClient(socket);
+  }
+
+  /** Sends a request and resolves with the whole response (ok or not). */
+  send(request: Request): Promise<Extract<ServerMessage, { type: 'response' }>> {
+    const id = this.nextId++;
+    return this.sendRaw(JSON.stringify({ ...request, id }), id);
+  }
+
+  sendRaw(text: string | Buffer, id: number): Promise<Extract<ServerMessage, { type: 'response' }>> {
+    return new Promise((resolve) => {
+      this.pending.set(id, (message) => resolve(message as Extract<ServerMessage, { type: 'response' }>));
+      this.socket.send(text);
+    });
+  }
+
+  join(room: string, displayName: string) {
+    return this.send({ type: 'join', protocolVersion: PROTOCOL_VERSION, room, displayName });
+  }
+
+  /** Resolves with the first event (already received or coming) that matches. */
+  async waitForEvent<T extends ServerEvent['type']>(
+    type: T,
+    match: (event: Extract<ServerEvent, { type: T }>) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<Extract<ServerEvent, { type: T }>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.events.find((e) => e.type === type && match(e as Extract<ServerEvent, { type: T }>));
+      if (found) return found as Extract<ServerEvent, { type: T }>;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${type} event within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Resolves with the next error that had no request id (unparseable or oversized messages). */
+  async nextErrorWithoutId(timeoutMs = 5000): Promise<ServerMessage> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.errorsWithoutId.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('no error reply');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.errorsWithoutId.shift()!;
+  }
+
+  close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.close();
+    });
+  }
+}
