@@ -14,12 +14,13 @@ import { Meetings } from '../../src/rooms/meetings.js';
 import { closeDatabase, openDatabase } from '../../src/store/database.js';
 
 /** A whole Parley control plane in this process, on a random port, with its own data directory. */
-export async function startTestServer(createMedia: () => MediaPlane) {
+export async function startTestServer(createMedia: () => MediaPlane, env: Record<string, string> = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'parley-signaling-'));
   const webRoot = path.join(dataDir, 'web');
   await mkdir(path.join(webRoot, 'assets'), { recursive: true });
   await writeFile(path.join(webRoot, 'index.html'), '<!doctype html><title>Parley</title>');
-  const config = { ...loadConfig({ PARLEY_DATA_DIR: dataDir }), webRoot, port: 0 };
+  const config = { ...loadConfig({ PARLEY_DATA_DIR: dataDir, ...env }), webRoot, port: 0 };
+  const scheme = config.tlsCert ? 'https' : 'http';
   const logger = pino({ level: 'silent' });
   const db = await openDatabase(config);
   const accounts = new AccountService(db, { sweepIntervalMs: 0 });
@@ -32,8 +33,8 @@ export async function startTestServer(createMedia: () => MediaPlane) {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    url: `${scheme}://127.0.0.1:${port}`,
+    wsUrl: `${scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${port}/ws`,
     accounts,
     meetings,
     media,
