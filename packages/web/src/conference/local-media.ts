@@ -1,0 +1,232 @@
+import { Store } from '../state/store';
+
+/** Why a device is not available. */
+export type MediaProblem = 'denied' | 'missing' | 'failed' | 'unsupported';
+
+export interface DeviceState {
+  /** The live track, or null while off or unavailable. */
+  track: MediaStreamTrack | null;
+  /** What the user wants: on (sending) or off. */
+  on: boolean;
+  /** A request for the device is under way. */
+  starting: boolean;
+  problem: MediaProblem | null;
+}
+
+export interface LocalMediaState {
+  mic: DeviceState;
+  camera: DeviceState;
+}
+
+const CAMERA_CONSTRAINTS: MediaTrackConstraints = {
+  width: { ideal: 1280 },
+  height: { ideal: 720 },
+  frameRate: { ideal: 30, max: 30 },
+};
+const MIC_CONSTRAINTS: MediaTrackConstraints = {
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+};
+
+const idle = (on: boolean): DeviceState => ({ track: null, on, starting: on, problem: null });
+
+/**
+ * This participant's microphone and camera, from the pre-join screen until leaving. The microphone
+ * is muted by disabling its track (instant, the device stays open); the camera is switched off by
+ * stopping its track, so the camera light goes out.
+ */
+export class LocalMedia {
+  readonly state: Store<LocalMediaState>;
+  /** Groups microphone and camera for the publish connection (one media stream id per participant). */
+  readonly stream = new MediaStream();
+  /** Settles when the first request for devices is answered (granted, denied or missing). */
+  readonly ready: Promise<void>;
+  private stopped = false;
+  /** Counts camera requests, so an answer that arrives after a newer request is dropped. */
+  private cameraGeneration = 0;
+
+  constructor(initial: { mic: boolean; camera: boolean }) {
+    this.state = new Store({ mic: idle(initial.mic), camera: idle(initial.camera) });
+    this.ready = this.acquireInitial(initial);
+  }
+
+  get mic(): DeviceState {
+    return this.state.get().mic;
+  }
+
+  get camera(): DeviceState {
+    return this.state.get().camera;
+  }
+
+  /** Mutes or unmutes the microphone; opens it first when it is not open yet. Returns the live track. */
+  async setMicOn(on: boolean): Promise<MediaStreamTrack | null> {
+    let track = this.mic.track;
+    if (on && !track) {
+      await this.ready;
+      track = this.mic.track;
+    }
+    if (on && !track) {
+      this.patch('mic', { starting: true, problem: null });
+      const result = await requestDevice('audio');
+      track = result.track;
+      if (this.stopped) {
+        track?.stop();
+        return null;
+      }
+      this.adopt('mic', track);
+      this.patch('mic', { track, starting: false, problem: result.problem });
+    }
+    if (track) track.enabled = on;
+    this.patch('mic', { on: on && track !== null });
+    return track;
+  }
+
+  /** Starts the camera (a fresh track) or stops it (light off). Returns the new track when started. */
+  async setCameraOn(on: boolean): Promise<MediaStreamTrack | null> {
+    const generation = ++this.cameraGeneration;
+    if (!on) {
+      this.releaseTrack('camera');
+      this.patch('camera', { on: false, starting: false });
+      return null;
+    }
+    if (this.camera.track) return this.camera.track;
+    this.patch('camera', { on: true, starting: true, problem: null });
+    const { track, problem } = await requestDevice('video');
+    if (this.stopped || generation !== this.cameraGeneration) {
+      // Stopped, or switched off or on again while the camera was starting.
+      track?.stop();
+      return null;
+    }
+    this.adopt('camera', track);
+    this.patch('camera', { track, on: track !== null, starting: false, problem });
+    return track;
+  }
+
+  /** Stops every device. */
+  stop(): void {
+    this.stopped = true;
+    this.releaseTrack('mic');
+    this.releaseTrack('camera');
+  }
+
+  private async acquireInitial(initial: { mic: boolean; camera: boolean }): Promise<void> {
+    // The microphone is opened even when starting muted, so unmuting later is instant.
+    const generation = this.cameraGeneration;
+    const result = await requestDevices(true, initial.camera);
+    if (this.stopped) {
+      result.audio.track?.stop();
+      result.video.track?.stop();
+      return;
+    }
+    const mic = result.audio.track;
+    // The user may have switched the microphone off (or on) while the browser was asking.
+    const micWanted = this.mic.on;
+    if (mic) mic.enabled = micWanted;
+    this.adopt('mic', mic);
+    this.patch('mic', {
+      track: mic,
+      on: micWanted && mic !== null,
+      starting: false,
+      problem: result.audio.problem,
+    });
+    if (initial.camera && generation === this.cameraGeneration) {
+      this.adopt('camera', result.video.track);
+      this.patch('camera', {
+        track: result.video.track,
+        on: result.video.track !== null,
+        starting: false,
+        problem: result.video.problem,
+      });
+    } else {
+      result.video.track?.stop();
+    }
+  }
+
+  private adopt(device: 'mic' | 'camera', track: MediaStreamTrack | null): void {
+    if (!track) return;
+    this.stream.addTrack(track);
+    track.addEventListener('ended', () => {
+      // Unplugged, or revoked in the browser: show it as off.
+      if (this.state.get()[device].track === track) {
+        this.stream.removeTrack(track);
+        this.patch(device, { track: null, on: false, problem: 'failed' });
+      }
+    });
+  }
+
+  private releaseTrack(device: 'mic' | 'camera'): void {
+    const track = this.state.get()[device].track;
+    if (!track) return;
+    this.patch(device, { track: null });
+    track.stop();
+    this.stream.removeTrack(track);
+  }
+
+  private patch(device: 'mic' | 'camera', change: Partial<DeviceState>): void {
+    this.state.update((state) => ({ ...state, [device]: { ...state[device], ...change } }));
+  }
+}
+
+interface DeviceResult {
+  track: MediaStreamTrack | null;
+  problem: MediaProblem | null;
+}
+
+/** Asks for microphone and camera together (one permission prompt) and falls back to each alone. */
+async function requestDevices(
+  audio: boolean,
+  video: boolean,
+): Promise<{ audio: DeviceResult; video: DeviceResult }> {
+  const none: DeviceResult = { track: null, problem: null };
+  if (!audio && !video) return { audio: none, video: none };
+  if (!navigator.mediaDevices?.getUserMedia) {
+    const unsupported: DeviceResult = { track: null, problem: 'unsupported' };
+    return { audio: audio ? unsupported : none, video: video ? unsupported : none };
+  }
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({
+      audio: audio ? MIC_CONSTRAINTS : false,
+      video: video ? CAMERA_CONSTRAINTS : false,
+    });
+    return {
+      audio: { track: stream.getAudioTracks()[0] ?? null, problem: null },
+      video: { track: stream.getVideoTracks()[0] ?? null, problem: null },
+    };
+  } catch (error) {
+    if (!(audio && video)) {
+      const result: DeviceResult = { track: null, problem: classify(error) };
+      return { audio: audio ? result : none, video: video ? result : none };
+    }
+    // One of the two may be missing or refused; find out which by asking for each alone.
+    return { audio: await requestDevice('audio'), video: await requestDevice('video') };
+  }
+}
+
+async function requestDevice(kind: 'audio' | 'video'): Promise<DeviceResult> {
+  const result = await requestDevices(kind === 'audio', kind === 'video');
+  return kind === 'audio' ? result.audio : result.video;
+}
+
+function classify(error: unknown): MediaProblem {
+  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
+  if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError')
+    return 'denied';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'DevicesNotFoundError')
+    return 'missing';
+  return 'failed';
+}
+
+/** Captures a screen, window or tab chosen by the user; null when they cancel. */
+export async function captureScreen(): Promise<{ stream: MediaStream; problem: MediaProblem | null }> {
+  if (!navigator.mediaDevices?.getDisplayMedia) return { stream: new MediaStream(), problem: 'unsupported' };
+  try {
+    const stream = await navigator.mediaDevices.getDisplayMedia({
+      video: { frameRate: { ideal: 15, max: 30 } },
+      audio: true,
+    });
+    return { stream, problem: null };
+  } catch (error) {
+    return { stream: new MediaStream(), problem: classify(error) };
+  }
+}

@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Publisher } from './publisher';
+import type { SignalingClient } from './signaling';
+import { FakePeerConnection, FakeSignaling, type FakeTransceiver, settle } from './testing/fake-webrtc';
+
+const capabilities: Record<string, { codecs: { mimeType: string }[] }> = {
+  video: { codecs: [{ mimeType: 'video/VP8' }, { mimeType: 'video/rtx' }, { mimeType: 'video/H264' }] },
+  audio: { codecs: [{ mimeType: 'audio/opus' }, { mimeType: 'audio/PCMU' }] },
+};
+
+const track = (name: string) => ({ name }) as unknown as MediaStreamTrack;
+const stream = {} as MediaStream;
+
+describe('Publisher', () => {
+  let log: string[];
+  let signaling: FakeSignaling;
+  let publisher: Publisher;
+  let pc: FakePeerConnection;
+
+  beforeEach(() => {
+    log = [];
+    FakePeerConnection.sharedLog = log;
+    FakePeerConnection.instances = [];
+    vi.stubGlobal('RTCPeerConnection', FakePeerConnection);
+    vi.stubGlobal('RTCRtpSender', { getCapabilities: (kind: string) => capabilities[kind] ?? null });
+    signaling = new FakeSignaling(log);
+    publisher = new Publisher(signaling as unknown as SignalingClient, {}, { onFailed: () => undefined });
+    pc = FakePeerConnection.instances[0]!;
+  });
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  const transceiver = (index: number) => pc.transceivers[index] as FakeTransceiver;
+
+  it('sends VP8 and Opus only', () => {
+    publisher.publish('mic', track('mic'), stream);
+    publisher.publish('camera', track('cam'), stream);
+    expect(transceiver(0).codecPreferences).toEqual([{ mimeType: 'audio/opus' }]);
+    expect(transceiver(1).codecPreferences).toEqual([{ mimeType: 'video/VP8' }]);
+    expect(transceiver(1).direction).toBe('sendonly');
+  });
+
+  it('offers once for changes made together and lists each track by mid', async () => {
+    publisher.publish('mic', track('mic'), stream);
+    publisher.publish('camera', track('cam'), stream);
+    const a = publisher.negotiate();
+    const b = publisher.negotiate();
+    await settle();
+    expect(signaling.requests).toHaveLength(1);
+    expect(signaling.requests[0]?.payload.tracks).toEqual([
+      { mid: '0', source: 'mic' },
+      { mid: '1', source: 'camera' },
+    ]);
+    signaling.requests[0]?.answer.resolve({ sdp: 'answer-1' });
+    await Promise.all([a, b]);
+    expect(log).toContain('setRemote answer-1');
+  });
+
+  it('runs a change made during a negotiation in a second one, after the first', async () => {
+    publisher.publish('mic', track('mic'), stream);
+    const first = publisher.negotiate();
+    await settle();
+    expect(signaling.requests).toHaveLength(1);
+
+    const screen = track('screen');
+    expect(publisher.publish('screen', screen, stream)).toBe(true);
+    const second = publisher.negotiate();
+    await settle();
+    expect(signaling.requests).toHaveLength(1);
+
+    signaling.requests[0]?.answer.resolve({ sdp: 'answer-1' });
+    await first;
+    await settle();
+    expect(signaling.requests).toHaveLength(2);
+    expect(signaling.requests[1]?.payload.tracks).toEqual([
+      { mid: '0', source: 'mic' },
+      { mid: '1', source: 'screen' },
+    ]);
+    signaling.requests[1]?.answer.resolve({ sdp: 'answer-2' });
+    await second;
+  });
+
+  it('unpublishes by going inactive and reuses the transceiver next time', async () => {
+    publisher.publish('screen', track('screen-1'), stream);
+    void publisher.negotiate();
+    await settle();
+    signaling.requests[0]?.answer.resolve({ sdp: 'a' });
+    await settle();
+
+    expect(publisher.unpublish('screen')).toBe(true);
+    expect(publisher.unpublish('screen')).toBe(false);
+    expect(transceiver(0).direction).toBe('inactive');
+    expect(transceiver(0).sender.track).toBeNull();
+    void publisher.negotiate();
+    await settle();
+    expect(signaling.requests[1]?.payload.tracks).toEqual([]);
+    signaling.requests[1]?.answer.resolve({ sdp: 'b' });
+    await settle();
+
+    const again = track('screen-2');
+    expect(publisher.publish('screen', again, stream)).toBe(true);
+    expect(pc.transceivers).toHaveLength(1);
+    expect(transceiver(0).direction).toBe('sendonly');
+    expect(transceiver(0).sender.track).toBe(again);
+    // Replacing the track of a published source needs no negotiation.
+    expect(publisher.publish('screen', track('screen-3'), stream)).toBe(false);
+  });
+});

@@ -1,0 +1,104 @@
+import type { EventOf, ParticipantId, SubscribedTrack } from '@parley/protocol';
+import type { SignalingClient } from './signaling';
+import { type ParticipantTracks, routeTracks, sameRouting } from './track-routing';
+
+export type RemoteTracks = ReadonlyMap<ParticipantId, ParticipantTracks<MediaStreamTrack>>;
+
+export interface SubscriberEvents {
+  /** The received tracks changed (a track arrived, moved to another participant or went away). */
+  onTracks(tracks: RemoteTracks): void;
+  /** The media connection failed for good (ICE or DTLS). */
+  onFailed(): void;
+}
+
+/**
+ * The subscribe connection: receives every other participant's tracks. The browser opens it with a
+ * data-channel-only offer (so the server can answer without glare); from then on the server offers
+ * and the browser answers, one offer at a time in arrival order.
+ */
+export class Subscriber {
+  private readonly pc: RTCPeerConnection;
+  /** Serializes negotiations: the first subscribe, then each server offer in order. */
+  private queue: Promise<void> = Promise.resolve();
+  private trackList: readonly SubscribedTrack[] = [];
+  private routes: RemoteTracks = new Map();
+  private closed = false;
+  private offer: Promise<RTCSessionDescriptionInit> | null = null;
+
+  constructor(
+    private readonly signaling: SignalingClient,
+    config: RTCConfiguration,
+    private readonly events: SubscriberEvents,
+  ) {
+    this.pc = new RTCPeerConnection(config);
+    this.pc.addEventListener('track', () => this.updateRoutes());
+    this.pc.addEventListener('connectionstatechange', () => {
+      if (this.pc.connectionState === 'failed' && !this.closed) this.events.onFailed();
+    });
+  }
+
+  /**
+   * Creates the first offer ahead of time (e.g. while the server decides whether we may join), so
+   * `start` only has to apply and send it.
+   */
+  prepare(): void {
+    if (this.offer) return;
+    // The data channel gives the first offer something to negotiate; media m-lines come from the server.
+    this.pc.createDataChannel('parley');
+    this.offer = this.pc.createOffer();
+    this.offer.catch(() => undefined);
+  }
+
+  /**
+   * Starts the connection with the ICE servers the server handed out. Does not wait for ICE
+   * gathering: the server learns our address from the ICE checks.
+   */
+  start(iceServers: RTCIceServer[] = []): Promise<void> {
+    return this.enqueue(async () => {
+      if (iceServers.length > 0) this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+      this.prepare();
+      const offer = await (this.offer as Promise<RTCSessionDescriptionInit>);
+      await this.pc.setLocalDescription(offer);
+      const { sdp } = await this.signaling.request('subscribe', { sdp: offer.sdp ?? '' });
+      await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    });
+  }
+
+  /** Answers a server offer; offers are applied strictly in the order they arrive. */
+  handleOffer(event: EventOf<'subscriber-offer'>): Promise<void> {
+    return this.enqueue(async () => {
+      // Set the list first: `track` events fire during setRemoteDescription and route by this list.
+      this.trackList = event.tracks;
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: event.sdp });
+      this.updateRoutes();
+      const answer = await this.pc.createAnswer();
+      await this.pc.setLocalDescription(answer);
+      await this.signaling.request('subscriber-answer', { sdp: answer.sdp ?? '' });
+      this.updateRoutes();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.pc.close();
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(() => (this.closed ? undefined : step()));
+    // A failed step must not block the next offer; the caller still sees the failure.
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private updateRoutes(): void {
+    if (this.closed) return;
+    const receivers = this.pc
+      .getTransceivers()
+      .filter((transceiver) => transceiver.direction !== 'stopped' && transceiver.direction !== 'inactive')
+      .map((transceiver) => ({ mid: transceiver.mid, track: transceiver.receiver.track }));
+    const next = routeTracks(this.trackList, receivers);
+    if (sameRouting(this.routes, next)) return;
+    this.routes = next;
+    this.events.onTracks(next);
+  }
+}

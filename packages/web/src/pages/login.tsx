@@ -1,0 +1,80 @@
+import { useState } from 'preact/hooks';
+import { ApiFailure, login } from '../account/api';
+import { refreshSession } from '../account/session';
+import { t } from '../i18n';
+import { navigate } from '../routing/navigation';
+import { PageShell } from '../ui/page-shell';
+
+export function LoginPage({ next }: { next: string }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await login(username.trim(), password);
+      await refreshSession();
+      navigate(next, { replace: true });
+    } catch (failure) {
+      setError(loginErrorMessage(failure));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <PageShell title={t('login.title')} narrow>
+      <h1 class="page-title">{t('login.title')}</h1>
+      <form class="card form" onSubmit={submit} noValidate>
+        <label for="login-username">{t('login.username')}</label>
+        <input
+          id="login-username"
+          data-testid="login-username"
+          name="username"
+          autocomplete="username"
+          autocapitalize="none"
+          spellcheck={false}
+          required
+          value={username}
+          onInput={(event) => setUsername(event.currentTarget.value)}
+        />
+        <label for="login-password">{t('login.password')}</label>
+        <input
+          id="login-password"
+          data-testid="login-password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          value={password}
+          onInput={(event) => setPassword(event.currentTarget.value)}
+        />
+        {error && (
+          <p class="field-error" role="alert" data-testid="login-error">
+            {error}
+          </p>
+        )}
+        <button
+          type="submit"
+          class="button button--primary"
+          data-testid="login-submit"
+          aria-busy={busy || undefined}
+        >
+          {busy ? t('login.busy') : t('login.submit')}
+        </button>
+      </form>
+    </PageShell>
+  );
+}
+
+function loginErrorMessage(failure: unknown): string {
+  if (!(failure instanceof ApiFailure)) return t('error.unexpected');
+  if (failure.status === 0) return t('error.unreachable');
+  // The server's message explains 401 (wrong credentials) and 429 (too many attempts).
+  if (failure.message) return failure.message;
+  return failure.status === 401 ? t('login.failed') : t('error.unexpected');
+}

@@ -1,0 +1,179 @@
+import { DisplayName, MAX_DISPLAY_NAME_LENGTH } from '@parley/protocol';
+import { useState } from 'preact/hooks';
+import type { LocalMedia } from '../../conference/local-media';
+import { t } from '../../i18n';
+import { useStore } from '../../state/store';
+import { CameraIcon, MicIcon } from '../../ui/icons';
+import { avatarHue, initials } from '../../ui/initials';
+import { VideoView } from '../../ui/media-views';
+import { PageShell } from '../../ui/page-shell';
+import { ToggleButton } from '../../ui/toggle-button';
+import { type MessageRef, mediaProblemMessages } from './join-messages';
+
+export type PrejoinStatus = 'idle' | 'joining' | 'waiting-for-host';
+
+interface PrejoinProps {
+  roomName: string;
+  local: LocalMedia;
+  displayName: string;
+  onDisplayNameChange: (name: string) => void;
+  status: PrejoinStatus;
+  /** Why the room cannot be joined as things are (invalid room name, last attempt failed). */
+  error: MessageRef | null;
+  onJoin: (displayName: string) => void;
+  onCancel: () => void;
+  /** Where a host who is not signed in can sign in (shown while waiting for the host). */
+  signInPath: string | null;
+}
+
+/**
+ * The screen before entering a room: choose a name, check the camera, decide whether to start with
+ * microphone and camera on. Later additions (room password, lobby) slot into the form and status.
+ */
+export function Prejoin({
+  roomName,
+  local,
+  displayName,
+  onDisplayNameChange,
+  status,
+  error,
+  onJoin,
+  onCancel,
+  signInPath,
+}: PrejoinProps) {
+  const media = useStore(local.state);
+  const [nameError, setNameError] = useState<MessageRef | null>(null);
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (status !== 'idle') return;
+    const parsed = DisplayName.safeParse(displayName);
+    if (!parsed.success) {
+      setNameError({ key: 'joinError.invalidDisplayName', params: { max: MAX_DISPLAY_NAME_LENGTH } });
+      return;
+    }
+    setNameError(null);
+    onJoin(parsed.data);
+  };
+
+  const errors = [
+    ...(nameError ? [nameError] : []),
+    ...(error ? [error] : []),
+    ...mediaProblemMessages(media.mic.problem, media.camera.problem),
+  ];
+  const busy = status !== 'idle';
+
+  return (
+    <PageShell title={t('prejoin.title', { room: roomName })}>
+      <div class="prejoin">
+        <div class="prejoin__preview">
+          <figure class="tile tile--preview" aria-label={t('prejoin.preview')}>
+            {media.camera.track ? (
+              <VideoView track={media.camera.track} self />
+            ) : (
+              <div class="tile__avatar">
+                <span
+                  class="avatar"
+                  aria-hidden="true"
+                  style={{ '--avatar-hue': String(avatarHue(displayName)) }}
+                >
+                  {initials(displayName)}
+                </span>
+                <span class="tile__status">
+                  {media.camera.starting ? t('prejoin.cameraStarting') : t('prejoin.cameraOff')}
+                </span>
+              </div>
+            )}
+            <div class="preview__controls">
+              <ToggleButton
+                testId="toggle-mic"
+                label={t('toolbar.mic')}
+                on={media.mic.on}
+                onToggle={() => void local.setMicOn(!media.mic.on)}
+                icon={<MicIcon off={!media.mic.on} />}
+                warnWhenOff
+              />
+              <ToggleButton
+                testId="toggle-camera"
+                label={t('toolbar.camera')}
+                on={media.camera.on}
+                onToggle={() => void local.setCameraOn(!media.camera.on)}
+                icon={<CameraIcon off={!media.camera.on} />}
+                warnWhenOff
+                busy={media.camera.starting}
+              />
+            </div>
+          </figure>
+        </div>
+
+        <form class="prejoin__form card" onSubmit={submit} noValidate>
+          <h1 class="page-title">{t('prejoin.title', { room: roomName })}</h1>
+          <label for="display-name">{t('prejoin.displayName')}</label>
+          <input
+            id="display-name"
+            data-testid="display-name"
+            name="displayName"
+            autocomplete="nickname"
+            maxLength={MAX_DISPLAY_NAME_LENGTH}
+            required
+            value={displayName}
+            disabled={busy}
+            aria-invalid={nameError ? true : undefined}
+            aria-describedby="display-name-hint"
+            onInput={(event) => {
+              onDisplayNameChange(event.currentTarget.value);
+              setNameError(null);
+            }}
+          />
+          <p id="display-name-hint" class="hint">
+            {t('prejoin.displayNameHint')}
+          </p>
+
+          {/* A room password field (shown only when the room needs one) goes here. */}
+
+          {errors.length > 0 && (
+            <div class="notice notice--error" role="alert" data-testid="join-error">
+              {errors.map((message) => (
+                <p key={message.key}>{t(message.key, message.params)}</p>
+              ))}
+            </div>
+          )}
+
+          {status === 'waiting-for-host' ? (
+            <div class="waiting" role="status" data-testid="waiting-for-host">
+              <span class="spinner" aria-hidden="true" />
+              <div>
+                <p class="waiting__title">{t('prejoin.waitingForHost')}</p>
+                <p class="hint">{t('prejoin.waitingForHostHint')}</p>
+                {signInPath && (
+                  <p class="hint">
+                    <a href={signInPath}>{t('prejoin.hostSignIn')}</a>
+                  </p>
+                )}
+              </div>
+            </div>
+          ) : null}
+          {/* The lobby's "waiting to be admitted" status goes here, like waiting-for-host. */}
+
+          <div class="actions">
+            {status === 'waiting-for-host' ? (
+              <button type="button" class="button button--secondary" onClick={onCancel}>
+                {t('prejoin.cancel')}
+              </button>
+            ) : (
+              <button
+                type="submit"
+                class="button button--primary button--large"
+                data-testid="join"
+                disabled={busy}
+                aria-busy={busy || undefined}
+              >
+                {busy ? t('prejoin.joining') : t('prejoin.join')}
+              </button>
+            )}
+          </div>
+        </form>
+      </div>
+    </PageShell>
+  );
+}

@@ -1,0 +1,46 @@
+import { useEffect, useMemo, useRef } from 'preact/hooks';
+
+interface VideoViewProps {
+  track: MediaStreamTrack;
+  /** Own camera: shown mirrored, like a mirror, and never played out. */
+  self?: boolean;
+  class?: string;
+  /** Screen shares are shown whole; camera video fills its tile. */
+  fit?: 'cover' | 'contain';
+}
+
+/** A `<video>` playing one track. */
+export function VideoView({ track, self = false, class: className, fit = 'cover' }: VideoViewProps) {
+  const ref = useRef<HTMLVideoElement>(null);
+  const stream = useMemo(() => new MediaStream([track]), [track]);
+  useEffect(() => {
+    const video = ref.current;
+    if (!video) return;
+    video.muted = true;
+    video.srcObject = stream;
+    // autoplay covers most cases; play() helps when the element was attached while hidden.
+    video.play().catch(() => undefined);
+    return () => {
+      video.srcObject = null;
+    };
+  }, [stream]);
+  const classes = ['video', `video--${fit}`, self ? 'video--mirrored' : '', className ?? ''].filter(Boolean);
+  return <video ref={ref} class={classes.join(' ')} autoplay playsinline muted />;
+}
+
+/** Plays one remote audio track through a hidden `<audio>` element. */
+export function AudioView({ track }: { track: MediaStreamTrack }) {
+  const ref = useRef<HTMLAudioElement>(null);
+  const stream = useMemo(() => new MediaStream([track]), [track]);
+  useEffect(() => {
+    const audio = ref.current;
+    if (!audio) return;
+    audio.srcObject = stream;
+    audio.play().catch(() => undefined);
+    return () => {
+      audio.srcObject = null;
+    };
+  }, [stream]);
+  // biome-ignore lint/a11y/useMediaCaption: live call audio has no caption file; live captions would be a separate feature.
+  return <audio ref={ref} autoplay hidden />;
+}
