@@ -8,6 +8,8 @@ export const PublishedTrack = z.object({
   /** The transceiver's mid in the publish connection's SDP. */
   mid: z.string().min(1).max(16),
   source: TrackSource,
+  /** The source is switched off while its track stays (microphone muted, camera off). */
+  muted: z.boolean().optional(),
 });
 export type PublishedTrack = z.infer<typeof PublishedTrack>;
 

@@ -106,6 +106,25 @@ describe('Meetings', () => {
     expect(() => meetings.setMuted(id, 'screen', true)).toThrow();
   });
 
+  it('takes the mute state a publish offer declares, so a muted start is never shown open', async () => {
+    const { media } = fakeMedia();
+    const meetings = new Meetings(media, logger, () => []);
+    const h = channel();
+    const g = channel();
+    const a = meetings.join('r5', host('Hana'), h.ch);
+    meetings.join('r5', guest('Gina'), g.ch);
+    await meetings.publish(a.membership.participant.id, 'v=0', [
+      { mid: '0', source: 'mic', muted: true },
+      { mid: '1', source: 'camera' },
+    ]);
+    const updates = g.events.filter((e) => e.type === 'participant-updated');
+    expect(updates).toHaveLength(1);
+    expect(updates[0]?.type === 'participant-updated' && updates[0].participant.tracks).toEqual([
+      { source: 'mic', kind: 'audio', muted: true },
+      { source: 'camera', kind: 'video', muted: false },
+    ]);
+  });
+
   it('relays subscriber offers to the right participant and drops one whose media connection fails', () => {
     const { media, emit } = fakeMedia();
     const meetings = new Meetings(media, logger, () => []);

@@ -112,7 +112,7 @@ export class Meetings {
       sources.add(track.source);
     }
     const answer = await this.negotiate(() => this.media.publish(room.id, participantId, sdp, tracks));
-    participant.setPublishedSources(sources);
+    participant.setPublishedSources(tracks);
     room.broadcast({ type: 'participant-updated', participant: participant.info() });
     return answer;
   }

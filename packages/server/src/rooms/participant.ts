@@ -34,11 +34,15 @@ export class Participant {
     return this.identity.accountId !== null;
   }
 
-  /** Replace the set of published sources (after a publish negotiation), keeping known mute states. */
-  setPublishedSources(sources: Iterable<TrackSource>): void {
+  /**
+   * Replace the set of published sources (after a publish negotiation). A mute state given with a
+   * source wins; otherwise a known source keeps its state and a new one starts unmuted.
+   */
+  setPublishedSources(sources: Iterable<{ source: TrackSource; muted?: boolean | undefined }>): void {
     const next = new Map<TrackSource, TrackInfo>();
-    for (const source of sources) {
-      next.set(source, this.tracks.get(source) ?? { source, kind: kindOfSource(source), muted: false });
+    for (const { source, muted } of sources) {
+      const known = this.tracks.get(source);
+      next.set(source, { source, kind: kindOfSource(source), muted: muted ?? known?.muted ?? false });
     }
     this.tracks.clear();
     for (const [source, info] of next) this.tracks.set(source, info);

@@ -355,8 +355,8 @@ export class Meeting {
     if (camera.track && camera.on)
       changed = publisher.publish('camera', camera.track, this.local.stream) || changed;
     if (!changed) return;
+    // The offer says which sources start muted, so nobody sees a muted microphone as open.
     await publisher.negotiate();
-    if (mic.track && !this.local.mic.on) await this.setMuted('mic', true);
   }
 
   private async setMuted(source: TrackSource, muted: boolean): Promise<void> {

@@ -8,7 +8,7 @@ const capabilities: Record<string, { codecs: { mimeType: string }[] }> = {
   audio: { codecs: [{ mimeType: 'audio/opus' }, { mimeType: 'audio/PCMU' }] },
 };
 
-const track = (name: string) => ({ name }) as unknown as MediaStreamTrack;
+const track = (name: string, enabled = true) => ({ name, enabled }) as unknown as MediaStreamTrack;
 const stream = {} as MediaStream;
 
 describe('Publisher', () => {
@@ -50,8 +50,8 @@ describe('Publisher', () => {
     await settle();
     expect(signaling.requests).toHaveLength(1);
     expect(signaling.requests[0]?.payload.tracks).toEqual([
-      { mid: '0', source: 'mic' },
-      { mid: '1', source: 'camera' },
+      { mid: '0', source: 'mic', muted: false },
+      { mid: '1', source: 'camera', muted: false },
     ]);
     signaling.requests[0]?.answer.resolve({ sdp: 'answer-1' });
     await Promise.all([a, b]);
@@ -75,11 +75,20 @@ describe('Publisher', () => {
     await settle();
     expect(signaling.requests).toHaveLength(2);
     expect(signaling.requests[1]?.payload.tracks).toEqual([
-      { mid: '0', source: 'mic' },
-      { mid: '1', source: 'screen' },
+      { mid: '0', source: 'mic', muted: false },
+      { mid: '1', source: 'screen', muted: false },
     ]);
     signaling.requests[1]?.answer.resolve({ sdp: 'answer-2' });
     await second;
+  });
+
+  it('declares a muted microphone in the offer', async () => {
+    publisher.publish('mic', track('mic', false), stream);
+    const done = publisher.negotiate();
+    await settle();
+    expect(signaling.requests[0]?.payload.tracks).toEqual([{ mid: '0', source: 'mic', muted: true }]);
+    signaling.requests[0]?.answer.resolve({ sdp: 'answer' });
+    await done;
   });
 
   it('unpublishes by going inactive and reuses the transceiver next time', async () => {

@@ -111,7 +111,10 @@ export class Publisher {
     // mids are assigned by setLocalDescription, so the list is built after it.
     const tracks: PublishedTrack[] = [];
     for (const [source, slot] of this.slots) {
-      if (slot.published && slot.transceiver.mid !== null) tracks.push({ mid: slot.transceiver.mid, source });
+      if (slot.published && slot.transceiver.mid !== null) {
+        const track = slot.transceiver.sender.track;
+        tracks.push({ mid: slot.transceiver.mid, source, muted: !track || !track.enabled });
+      }
     }
     const { sdp } = await this.signaling.request('publish', { sdp: offer.sdp ?? '', tracks });
     if (this.closed) return;
