@@ -8,6 +8,20 @@ import { startServer } from '../e2e/support/server.js';
 
 const RUNS = Number(process.env.BENCH_JOIN_RUNS ?? 5);
 
+/** In the page: note the click on join, and when the host's video presents its first frame. */
+const WATCH_FIRST_REMOTE_FRAME = `
+  document.querySelector('[data-testid="join"]').addEventListener('click', () => {
+    window.__clickAt = performance.now();
+  }, { capture: true, once: true });
+  new MutationObserver(() => {
+    const video = document.querySelector('[data-testid="tile"][data-name="Bench Host"] video');
+    if (video && !video.dataset.benchWatched) {
+      video.dataset.benchWatched = '1';
+      video.requestVideoFrameCallback((now) => { window.__firstFrameAt ??= now; });
+    }
+  }).observe(document.body, { childList: true, subtree: true, attributes: true });
+`;
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -38,33 +52,8 @@ async function main(): Promise<void> {
       await page.getByTestId('display-name').fill(`Guest ${run}`);
       // Let the pre-join camera preview start, as a person would see it before clicking.
       await page.locator('video').first().waitFor();
-      await page.evaluate(() => {
-        const w = window as unknown as { __clickAt?: number; __firstFrameAt?: number };
-        document.querySelector('[data-testid="join"]')?.addEventListener(
-          'click',
-          () => {
-            w.__clickAt = performance.now();
-          },
-          { capture: true, once: true },
-        );
-        // Watch for the host's tile video and note when its first frame is presented.
-        const watch = () => {
-          const video = document.querySelector<HTMLVideoElement>(
-            '[data-testid="tile"][data-name="Bench Host"] video',
-          );
-          if (video && !video.dataset.benchWatched) {
-            video.dataset.benchWatched = '1';
-            video.requestVideoFrameCallback((now) => {
-              w.__firstFrameAt ??= now;
-            });
-          }
-        };
-        new MutationObserver(watch).observe(document.body, {
-          childList: true,
-          subtree: true,
-          attributes: true,
-        });
-      });
+      // Plain text, not a function: tsx would wrap named functions in a helper the page lacks.
+      await page.evaluate(WATCH_FIRST_REMOTE_FRAME);
       await page.getByTestId('join').click();
       const elapsed = await page.waitForFunction(
         () => {
