@@ -49,6 +49,13 @@ export const ParticipantInfo = z.object({
   displayName: z.string(),
   role: Role,
   tracks: z.array(TrackInfo),
+  /**
+   * A moderator muted this participant with "ask to unmute": the server forwards none of their
+   * audio, and they may unmute only after a moderator allows it.
+   */
+  hardMuted: z.boolean().default(false),
+  /** While hard-muted: the participant asked the moderators to be allowed to unmute. */
+  unmuteRequested: z.boolean().default(false),
 });
 export type ParticipantInfo = z.infer<typeof ParticipantInfo>;
 
@@ -58,6 +65,38 @@ export const IceServer = z.object({
   credential: z.string().optional(),
 });
 export type IceServer = z.infer<typeof IceServer>;
+
+/** Meeting-wide settings every participant sees (moderators change them). */
+export const RoomSettings = z.object({
+  /** A password is required from people who join from now on (the password itself is never sent). */
+  passwordSet: z.boolean(),
+  /** Guests knock and wait until a moderator admits them. */
+  lobbyEnabled: z.boolean(),
+  /** Nobody new gets in, not even through the lobby or an invitation. */
+  locked: z.boolean(),
+  /** Late joiners receive the chat messages sent before they came (kept in memory only). */
+  chatHistory: z.boolean(),
+});
+export type RoomSettings = z.infer<typeof RoomSettings>;
+
+/** Someone knocking at the lobby, as moderators see them. */
+export const LobbyEntry = z.object({ id: ParticipantId, displayName: z.string() });
+export type LobbyEntry = z.infer<typeof LobbyEntry>;
+
+export const MAX_CHAT_TEXT_BYTES = 4096;
+
+export const ChatMessage = z.object({
+  id: z.string().min(1).max(32),
+  /** The author's participant id (they may have left since). */
+  from: ParticipantId,
+  fromName: z.string(),
+  /** Set for a private message: the one recipient. */
+  to: ParticipantId.nullable(),
+  text: z.string(),
+  /** Server time, epoch milliseconds. */
+  sentAt: z.number(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
 
 /** Machine-readable error codes; every error also carries a human-readable message. */
 export const ErrorCode = z.enum([
@@ -72,10 +111,32 @@ export const ErrorCode = z.enum([
   'rate-limited',
   'room-closed',
   'internal',
+  /** The room has a password and none was given: ask the person for it. */
+  'password-required',
+  'wrong-password',
+  /** The meeting is locked: nobody new gets in. */
+  'locked',
+  /** An invitation link that is expired, altered, revoked or already used. */
+  'invalid-invitation',
+  /** A moderator turned the knocking guest away. */
+  'denied',
+  /** Only moderators may do this. */
+  'forbidden',
+  /** The participant, lobby entry or chat message named does not exist (any more). */
+  'not-found',
+  /** The last moderator cannot be demoted. */
+  'last-moderator',
+  /** Hard-muted: a moderator must allow unmuting first. */
+  'unmute-not-allowed',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
-export const ErrorInfo = z.object({ code: ErrorCode, message: z.string() });
+export const ErrorInfo = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  /** For `rate-limited` (and throttled passwords): seconds before trying again is worthwhile. */
+  retryAfterSeconds: z.number().optional(),
+});
 export type ErrorInfo = z.infer<typeof ErrorInfo>;
 
 /** SDP blobs are capped separately from the message so one huge field cannot slip through. */

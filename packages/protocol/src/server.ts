@@ -1,17 +1,24 @@
 import { z } from 'zod';
 import {
+  ChatMessage,
   ErrorInfo,
   IceServer,
+  LobbyEntry,
   ParticipantId,
   ParticipantInfo,
+  RoomSettings,
   Sdp,
   TrackKind,
   TrackSource,
 } from './common.js';
 
 export const JoinResult = z.object({
-  /** `joined`: admitted now (a `joined` event follows). `waiting-for-host`: admitted automatically when a host arrives. */
-  status: z.enum(['joined', 'waiting-for-host']),
+  /**
+   * `joined`: admitted now (a `joined` event follows). `waiting-for-host`: admitted automatically when
+   * a host arrives. `lobby`: knocking; a `joined` event follows when a moderator admits, a
+   * `join-denied` event when one does not.
+   */
+  status: z.enum(['joined', 'waiting-for-host', 'lobby']),
 });
 export type JoinResult = z.infer<typeof JoinResult>;
 
@@ -19,6 +26,18 @@ export const SdpResult = z.object({ sdp: Sdp });
 export type SdpResult = z.infer<typeof SdpResult>;
 
 export const EmptyResult = z.object({});
+
+export const InvitationResult = z.object({
+  /** The link to hand out: the room's page with the token. */
+  url: z.string(),
+  token: z.string(),
+  /** Epoch milliseconds. */
+  expiresAt: z.number(),
+  singleUse: z.boolean(),
+});
+export type InvitationResult = z.infer<typeof InvitationResult>;
+
+export const ChatSendResult = z.object({ messageId: z.string() });
 
 /** Result type of each request, by request type. */
 export const ResultSchemas = {
@@ -28,6 +47,24 @@ export const ResultSchemas = {
   'subscriber-answer': EmptyResult,
   'set-muted': EmptyResult,
   leave: EmptyResult,
+  'set-password': EmptyResult,
+  'set-lobby': EmptyResult,
+  'lobby-admit': EmptyResult,
+  'lobby-deny': EmptyResult,
+  'set-locked': EmptyResult,
+  'invite-create': InvitationResult,
+  'invite-revoke-all': EmptyResult,
+  kick: EmptyResult,
+  mute: EmptyResult,
+  'mute-all': EmptyResult,
+  'allow-unmute': EmptyResult,
+  'set-role': EmptyResult,
+  'end-meeting': EmptyResult,
+  'set-chat-history': EmptyResult,
+  'chat-clear': EmptyResult,
+  'request-unmute': EmptyResult,
+  'chat-send': ChatSendResult,
+  'chat-delete': EmptyResult,
 } as const;
 export type ResultOf<T extends keyof typeof ResultSchemas> = z.infer<(typeof ResultSchemas)[T]>;
 
@@ -59,6 +96,14 @@ export const JoinedEvent = z.object({
   self: ParticipantInfo,
   participants: z.array(ParticipantInfo),
   iceServers: z.array(IceServer),
+  settings: RoomSettings.default({
+    passwordSet: false,
+    lobbyEnabled: false,
+    locked: false,
+    chatHistory: false,
+  }),
+  /** Earlier chat messages, only when the moderators switched history for late joiners on. */
+  chatHistory: z.array(ChatMessage).default([]),
 });
 export const ParticipantJoinedEvent = z.object({
   type: z.literal('participant-joined'),
@@ -81,8 +126,30 @@ export const SubscriberOfferEvent = z.object({
 });
 export const RoomClosedEvent = z.object({
   type: z.literal('room-closed'),
+  /** `ended`: a moderator ended the meeting for everyone. */
   reason: z.enum(['ended', 'server-shutdown']),
 });
+/** The room's settings changed (password set, lobby, lock, chat history). */
+export const SettingsUpdatedEvent = z.object({ type: z.literal('settings-updated'), settings: RoomSettings });
+/** To moderators: the people knocking, in arrival order (sent whenever it changes). */
+export const LobbyUpdatedEvent = z.object({ type: z.literal('lobby-updated'), entries: z.array(LobbyEntry) });
+/** To a knocking guest: a moderator turned them away, or the meeting was locked or ended. The socket closes. */
+export const JoinDeniedEvent = z.object({
+  type: z.literal('join-denied'),
+  reason: z.enum(['denied', 'locked', 'ended']),
+});
+/** To a participant a moderator removed; the socket closes right after. */
+export const RemovedEvent = z.object({ type: z.literal('removed') });
+/** To a participant a moderator muted; `hard`: they must ask before unmuting. */
+export const MutedByModeratorEvent = z.object({
+  type: z.literal('muted-by-moderator'),
+  hard: z.boolean(),
+});
+/** To a hard-muted participant: a moderator allows them to unmute. */
+export const UnmuteAllowedEvent = z.object({ type: z.literal('unmute-allowed') });
+export const ChatMessageEvent = z.object({ type: z.literal('chat-message'), message: ChatMessage });
+export const ChatDeletedEvent = z.object({ type: z.literal('chat-deleted'), messageId: z.string() });
+export const ChatClearedEvent = z.object({ type: z.literal('chat-cleared') });
 
 export const ServerEvent = z.discriminatedUnion('type', [
   JoinedEvent,
@@ -91,6 +158,15 @@ export const ServerEvent = z.discriminatedUnion('type', [
   ParticipantLeftEvent,
   SubscriberOfferEvent,
   RoomClosedEvent,
+  SettingsUpdatedEvent,
+  LobbyUpdatedEvent,
+  JoinDeniedEvent,
+  RemovedEvent,
+  MutedByModeratorEvent,
+  UnmuteAllowedEvent,
+  ChatMessageEvent,
+  ChatDeletedEvent,
+  ChatClearedEvent,
 ]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 export type ServerEventType = ServerEvent['type'];

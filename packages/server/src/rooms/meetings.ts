@@ -79,6 +79,8 @@ export class Meetings {
       self: participant.info(),
       participants: room.otherParticipants(participant.id).map((p) => p.info()),
       iceServers: this.iceServers(),
+      settings: { ...room.settings },
+      chatHistory: [],
     });
   }
 

@@ -18,6 +18,9 @@ export interface Identity {
 /** Someone in a meeting (or waiting for its host). Lives in memory only, for the meeting's life. */
 export class Participant {
   role: Role = 'participant';
+  /** Muted by a moderator with "ask to unmute": no audio is forwarded until a moderator allows it. */
+  hardMuted = false;
+  unmuteRequested = false;
   private readonly tracks = new Map<TrackSource, TrackInfo>();
 
   constructor(
@@ -57,6 +60,13 @@ export class Participant {
   }
 
   info(): ParticipantInfo {
-    return { id: this.id, displayName: this.displayName, role: this.role, tracks: [...this.tracks.values()] };
+    return {
+      id: this.id,
+      displayName: this.displayName,
+      role: this.role,
+      tracks: [...this.tracks.values()],
+      hardMuted: this.hardMuted,
+      unmuteRequested: this.unmuteRequested,
+    };
   }
 }

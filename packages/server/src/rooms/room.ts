@@ -1,4 +1,4 @@
-import type { ServerEvent } from '@parley/protocol';
+import type { RoomSettings, ServerEvent } from '@parley/protocol';
 import type { Participant } from './participant.js';
 
 export type AdmitOutcome = 'joined' | 'waiting-for-host';
@@ -13,6 +13,12 @@ export class Room {
   /** Guests who arrived before any host, in arrival order. */
   readonly waitingForHost = new Map<string, Participant>();
   private opened = false;
+  readonly settings: RoomSettings = {
+    passwordSet: false,
+    lobbyEnabled: false,
+    locked: false,
+    chatHistory: false,
+  };
 
   constructor(
     /** Random id used towards the media plane and logs, never the room's name. */
