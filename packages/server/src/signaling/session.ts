@@ -39,6 +39,11 @@ export class SignalingSession implements ParticipantChannel {
   private membership: Membership | null = null;
   private closed = false;
   private readonly rate = new MessageRate(20, 60);
+  /**
+   * Subscriber offers held back while the `subscribe` request is answered: the client must have the
+   * answer to its own offer before the SFU's first re-offer arrives.
+   */
+  private heldOffers: ServerEvent[] | null = null;
 
   constructor(
     private readonly socket: WebSocket,
@@ -54,7 +59,8 @@ export class SignalingSession implements ParticipantChannel {
   }
 
   send(event: ServerEvent): void {
-    this.write({ type: 'event', event });
+    if (this.heldOffers && event.type === 'subscriber-offer') this.heldOffers.push(event);
+    else this.write({ type: 'event', event });
   }
 
   close(code: number, reason: string): void {
@@ -114,6 +120,7 @@ export class SignalingSession implements ParticipantChannel {
       return;
     }
     const message = parsed.data;
+    if (message.type === 'subscribe') this.heldOffers ??= [];
     try {
       const result = await this.handle(message);
       this.write({ type: 'response', id: message.id, ok: true, result });
@@ -124,7 +131,15 @@ export class SignalingSession implements ParticipantChannel {
         this.logger.error({ err: error, request: message.type }, 'signaling request failed');
         this.replyError(message.id, 'internal', 'Something went wrong on the server.');
       }
+    } finally {
+      if (message.type === 'subscribe') this.releaseHeldOffers();
     }
+  }
+
+  private releaseHeldOffers(): void {
+    const held = this.heldOffers ?? [];
+    this.heldOffers = null;
+    for (const event of held) this.write({ type: 'event', event });
   }
 
   private async handle(message: ClientMessage): Promise<unknown> {

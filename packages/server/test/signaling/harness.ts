@@ -65,13 +65,16 @@ export class SignalingClient {
   private nextId = 1;
   private readonly pending = new Map<number, (message: ServerMessage) => void>();
   private readonly waiters: Array<() => void> = [];
+  private readonly eventHandlers: Array<(event: ServerEvent) => void> = [];
   readonly errorsWithoutId: ServerMessage[] = [];
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
       const message = ServerMessage.parse(JSON.parse(String(data)));
-      if (message.type === 'event') this.events.push(message.event);
-      else if (message.id !== null) this.pending.get(message.id)?.(message);
+      if (message.type === 'event') {
+        this.events.push(message.event);
+        for (const handler of this.eventHandlers) handler(message.event);
+      } else if (message.id !== null) this.pending.get(message.id)?.(message);
       else this.errorsWithoutId.push(message);
       if (message.type === 'response' && message.id !== null) this.pending.delete(message.id);
       for (const wake of this.waiters.splice(0)) wake();
@@ -86,6 +89,11 @@ export class SignalingClient {
       socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     });
     return new SignalingClient(socket);
+  }
+
+  /** Calls `handler` for every event from now on. */
+  onEvent(handler: (event: ServerEvent) => void): void {
+    this.eventHandlers.push(handler);
   }
 
   /** Sends a request and resolves with the whole response (ok or not). */
