@@ -1,0 +1,58 @@
+import { randomInt } from 'node:crypto';
+import type { RtcConfig } from 'node-datachannel';
+import type { Logger } from '../logger.js';
+import type { MediaPlaneOptions } from './media-plane.js';
+import type { Timers } from './timers.js';
+
+/** Running totals kept on the forwarding path (plain number fields: incrementing them allocates nothing). */
+export class MediaCounters {
+  packetsForwarded = 0;
+  bytesForwarded = 0;
+  keyframeRequestsSent = 0;
+  retransmissions = 0;
+}
+
+/** What every part of the media plane shares: its options, timers, counters and logger. */
+export interface MediaContext {
+  readonly options: MediaPlaneOptions;
+  readonly timers: Timers;
+  readonly counters: MediaCounters;
+  readonly logger: Logger;
+}
+
+/**
+ * libdatachannel configuration of every peer connection: no STUN/TURN servers (the SFU has a public
+ * address), all connections multiplexed on the one UDP port (ICE UDP mux), negotiation driven by us.
+ */
+export function peerConnectionConfig(options: MediaPlaneOptions, forceMediaTransport: boolean): RtcConfig {
+  return {
+    iceServers: [],
+    disableAutoNegotiation: true,
+    // A subscribe connection starts with a data channel only; without this libdatachannel sets up no
+    // SRTP and cannot open the tracks added by later renegotiations.
+    forceMediaTransport,
+    enableIceUdpMux: true,
+    portRangeBegin: options.rtcPort,
+    portRangeEnd: options.rtcPort,
+    bindAddress: options.bindAddress,
+  };
+}
+
+/** A random SSRC (never 0, which some stacks treat as "unset"). */
+export function randomSsrc(): number {
+  return randomInt(1, 0xffffffff);
+}
+
+/**
+ * Run a callback coming from native code. An exception thrown there would reach Node's uncaught
+ * exception handler and end the process, so it is logged instead.
+ */
+export function guarded<A extends unknown[]>(logger: Logger, what: string, fn: (...args: A) => void) {
+  return (...args: A): void => {
+    try {
+      fn(...args);
+    } catch (error) {
+      logger.error({ err: error }, `media: ${what} failed`);
+    }
+  };
+}

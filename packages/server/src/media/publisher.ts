@@ -1,0 +1,236 @@
+import { kindOfSource, type PublishedTrack } from '@parley/protocol';
+import ndc, { type PeerConnection, type Track } from 'node-datachannel';
+import { guarded, type MediaContext, peerConnectionConfig, randomSsrc } from './media-context.js';
+import { MediaError } from './media-error.js';
+import { retainUntilClosed } from './native-handles.js';
+import { Publication } from './publication.js';
+import {
+  announceHostCandidate,
+  type PublishOfferMedia,
+  receiveOnlyAnswer,
+  restrictPublishOffer,
+} from './sdp.js';
+
+export interface PublisherListener {
+  published(publication: Publication): void;
+  unpublished(publication: Publication): void;
+  /** The publish connection failed or closed without close() being called. */
+  connectionClosed(): void;
+}
+
+/** One m-line of the publish connection: its libdatachannel track and what it currently carries. */
+interface MidSlot {
+  track: Track | null;
+  publication: Publication | null;
+}
+
+/**
+ * A participant's publish connection: the browser offers its tracks (first offer and renegotiations),
+ * the SFU answers receive-only with Opus/VP8 only, and each listed track becomes a Publication.
+ */
+export class Publisher {
+  private pc: PeerConnection | null = null;
+  private readonly slots = new Map<string, MidSlot>();
+  private readonly rtcpSenderSsrc = randomSsrc();
+  private closed = false;
+
+  constructor(
+    readonly participantId: string,
+    private readonly context: MediaContext,
+    private readonly listener: PublisherListener,
+  ) {}
+
+  get hasConnection(): boolean {
+    return this.pc !== null;
+  }
+
+  publications(): Publication[] {
+    const result: Publication[] = [];
+    for (const slot of this.slots.values()) if (slot.publication) result.push(slot.publication);
+    return result;
+  }
+
+  /**
+   * Apply an offer of the publish connection and return the answer. `tracks` lists every track
+   * published after this offer: tracks not listed any more are unpublished, new ones published, and a
+   * mid that now carries another source is republished.
+   */
+  publish(offerSdp: string, tracks: readonly PublishedTrack[]): string {
+    if (this.closed) throw new MediaError('closed', 'The participant has left.');
+    const offer = restrictPublishOffer(offerSdp);
+    const mediaByMid = new Map(offer.media.map((media) => [media.mid, media]));
+    validateTracks(tracks, mediaByMid);
+
+    const firstOffer = this.pc === null;
+    const pc = this.pc ?? this.createConnection();
+    try {
+      pc.setRemoteDescription(offer.sdp, 'offer');
+    } catch (error) {
+      if (firstOffer) this.closeConnection();
+      throw new MediaError('bad-sdp', `The publish offer was refused: ${nativeReason(error)}`);
+    }
+    // An m-line the browser stopped (port 0) must be removed in the answer too; libdatachannel does that
+    // once the m-line's track is gone.
+    for (const media of offer.media) {
+      if (media.rejected) this.dropSlot(media.mid);
+    }
+    if (pc.signalingState() !== 'have-remote-offer') {
+      throw new MediaError('wrong-state', 'The publish connection cannot answer now.');
+    }
+    pc.setLocalDescription('answer');
+    const answer = pc.localDescription()?.sdp;
+    if (!answer) throw new MediaError('wrong-state', 'The publish connection produced no answer.');
+
+    this.applyTracks(tracks, mediaByMid);
+    const { publicIp, rtcPort } = this.context.options;
+    return announceHostCandidate(receiveOnlyAnswer(answer, offer.media), publicIp, rtcPort);
+  }
+
+  private createConnection(): PeerConnection {
+    const pc = new ndc.PeerConnection(
+      `pub-${this.participantId}`,
+      peerConnectionConfig(this.context.options, false),
+    );
+    const logger = this.context.logger;
+    pc.onTrack(guarded(logger, 'publish track', (track: Track) => this.trackArrived(track)));
+    pc.onStateChange(
+      guarded(logger, 'publish state', (state: string) => {
+        logger.debug({ participantId: this.participantId, state }, 'media: publish connection state');
+        if ((state === 'failed' || state === 'closed') && !this.closed && this.pc === pc) {
+          // A failed connection is over: the control plane decides whether the participant rejoins.
+          this.close();
+          this.listener.connectionClosed();
+        }
+      }),
+    );
+    this.pc = pc;
+    return pc;
+  }
+
+  /** libdatachannel created the track of a new m-line of the offer (asynchronously, after the answer). */
+  private trackArrived(track: Track): void {
+    const mid = track.mid();
+    if (this.closed) {
+      retainUntilClosed(track).close(); // arrived after the participant left
+      return;
+    }
+    const slot = this.slot(mid);
+    slot.track?.close();
+    slot.track = track;
+    slot.publication?.attach(track);
+    track.onMessage((packet: Buffer) => {
+      try {
+        slot.publication?.receive(packet);
+      } catch (error) {
+        this.context.logger.error({ err: error }, 'media: forwarding failed');
+      }
+    });
+    retainUntilClosed(
+      track,
+      guarded(this.context.logger, 'publish track closed', () => {
+        if (slot.track === track) {
+          slot.track = null;
+          slot.publication?.attach(null);
+        }
+      }),
+    );
+  }
+
+  private slot(mid: string): MidSlot {
+    let slot = this.slots.get(mid);
+    if (!slot) {
+      slot = { track: null, publication: null };
+      this.slots.set(mid, slot);
+    }
+    return slot;
+  }
+
+  private applyTracks(tracks: readonly PublishedTrack[], mediaByMid: Map<string, PublishOfferMedia>): void {
+    const wanted = new Map(tracks.map((track) => [track.mid, track.source]));
+    for (const slot of this.slots.values()) {
+      const publication = slot.publication;
+      if (publication && wanted.get(publication.mid) !== publication.source) {
+        slot.publication = null;
+        this.unpublish(publication);
+      }
+    }
+    for (const { mid, source } of tracks) {
+      const media = mediaByMid.get(mid)!;
+      const slot = this.slot(mid);
+      if (slot.publication) {
+        // Same track, renegotiated: follow a new SSRC if the browser changed it.
+        if (media.ssrc !== null) slot.publication.ssrc = media.ssrc;
+        if (media.payloadType !== null) slot.publication.payloadType = media.payloadType;
+        continue;
+      }
+      const publication = new Publication(
+        this.participantId,
+        source,
+        mid,
+        media.ssrc,
+        media.payloadType!, // listed tracks are on active m-lines, which have the codec (validated)
+        this.rtcpSenderSsrc,
+        this.context,
+      );
+      publication.attach(slot.track);
+      slot.publication = publication;
+      this.listener.published(publication);
+    }
+  }
+
+  private unpublish(publication: Publication): void {
+    publication.close();
+    this.listener.unpublished(publication);
+  }
+
+  private dropSlot(mid: string): void {
+    const slot = this.slots.get(mid);
+    if (!slot) return;
+    this.slots.delete(mid);
+    if (slot.publication) this.unpublish(slot.publication);
+    slot.track?.close();
+  }
+
+  private closeConnection(): void {
+    const pc = this.pc;
+    this.pc = null;
+    for (const mid of [...this.slots.keys()]) this.dropSlot(mid);
+    try {
+      pc?.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Unpublish every track and close the connection. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeConnection();
+  }
+}
+
+function validateTracks(tracks: readonly PublishedTrack[], mediaByMid: Map<string, PublishOfferMedia>): void {
+  const mids = new Set<string>();
+  const sources = new Set<string>();
+  for (const { mid, source } of tracks) {
+    if (mids.has(mid)) throw new MediaError('bad-sdp', `The track list names mid "${mid}" twice.`);
+    if (sources.has(source))
+      throw new MediaError('bad-sdp', `The track list names source "${source}" twice.`);
+    mids.add(mid);
+    sources.add(source);
+    const media = mediaByMid.get(mid);
+    if (!media) throw new MediaError('bad-sdp', `The offer has no audio/video m-line with mid "${mid}".`);
+    if (media.rejected)
+      throw new MediaError('bad-sdp', `The m-line "${mid}" of a published track is removed.`);
+    if (media.kind !== kindOfSource(source)) {
+      throw new MediaError('bad-sdp', `The m-line "${mid}" carries ${media.kind}, not ${source}.`);
+    }
+  }
+}
+
+/** libdatachannel's reason, without its "libdatachannel error while ..." prefix. */
+export function nativeReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^libdatachannel error[^:]*: /, '');
+}

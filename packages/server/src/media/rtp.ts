@@ -1,0 +1,96 @@
+/**
+ * RTP fixed-header access (RFC 3550 §5.1) on the Buffers node-datachannel hands us. These run once per
+ * packet on the forwarding path, so they read and write in place and never allocate.
+ *
+ *    0                   1                   2                   3
+ *   |V=2|P|X|  CC   |M|     PT      |       sequence number         |
+ *   |                           timestamp                           |
+ *   |                             SSRC                              |
+ */
+
+export const RTP_HEADER_SIZE = 12;
+
+/**
+ * RTP and RTCP share one port (rtcp-mux). RFC 5761 §4: the second byte of RTCP is its packet type
+ * 192..223, which no dynamic RTP payload type (with or without marker bit) collides with.
+ */
+export function isRtcp(packet: Uint8Array): boolean {
+  const type = packet[1]!;
+  return packet.length >= 8 && type >= 192 && type <= 223;
+}
+
+/** A packet long enough to be RTP, version 2, not RTCP. */
+export function isRtp(packet: Uint8Array): boolean {
+  return packet.length >= RTP_HEADER_SIZE && packet[0]! >> 6 === 2 && !isRtcp(packet);
+}
+
+export function rtpPayloadType(packet: Buffer): number {
+  return packet[1]! & 0x7f;
+}
+
+export function rtpMarker(packet: Buffer): boolean {
+  return (packet[1]! & 0x80) !== 0;
+}
+
+export function rtpSequenceNumber(packet: Buffer): number {
+  return packet.readUInt16BE(2);
+}
+
+export function rtpTimestamp(packet: Buffer): number {
+  return packet.readUInt32BE(4);
+}
+
+export function rtpSsrc(packet: Buffer): number {
+  return packet.readUInt32BE(8);
+}
+
+/** Replace the payload type, keeping the marker bit. */
+export function setRtpPayloadType(packet: Buffer, payloadType: number): void {
+  packet[1] = (packet[1]! & 0x80) | (payloadType & 0x7f);
+}
+
+export function setRtpSsrc(packet: Buffer, ssrc: number): void {
+  packet.writeUInt32BE(ssrc >>> 0, 8);
+}
+
+/**
+ * Offset of the payload after CSRCs and the header extension, or -1 when the header is truncated.
+ * Padding at the end is not removed.
+ */
+export function rtpPayloadOffset(packet: Buffer): number {
+  if (packet.length < RTP_HEADER_SIZE) return -1;
+  let offset = RTP_HEADER_SIZE + (packet[0]! & 0x0f) * 4;
+  if (packet[0]! & 0x10) {
+    if (packet.length < offset + 4) return -1;
+    offset += 4 + packet.readUInt16BE(offset + 2) * 4;
+  }
+  return offset <= packet.length ? offset : -1;
+}
+
+/**
+ * True when this packet starts a VP8 key frame (RFC 7741): the payload descriptor has S=1 and
+ * partition 0, and the first bit of the VP8 frame tag (P, "inverse key frame") is 0.
+ */
+export function isVp8KeyframeStart(packet: Buffer): boolean {
+  let offset = rtpPayloadOffset(packet);
+  if (offset < 0 || offset >= packet.length) return false;
+  const descriptor = packet[offset]!;
+  const startOfPartition = (descriptor & 0x10) !== 0;
+  const partitionId = descriptor & 0x0f;
+  if (!startOfPartition || partitionId !== 0) return false;
+  offset += 1;
+  if (descriptor & 0x80) {
+    // Extended control bits: I (picture id), L (TL0PICIDX), T (TID), K (KEYIDX).
+    if (offset >= packet.length) return false;
+    const extension = packet[offset]!;
+    offset += 1;
+    if (extension & 0x80) {
+      if (offset >= packet.length) return false;
+      offset += packet[offset]! & 0x80 ? 2 : 1;
+    }
+    if (extension & 0x40) offset += 1;
+    if (extension & 0x30) offset += 1;
+  }
+  if (offset >= packet.length) return false;
+  return (packet[offset]! & 0x01) === 0;
+}

@@ -1,0 +1,213 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { MediaError } from './media-error.js';
+import {
+  announceHostCandidate,
+  describeMedia,
+  parseSdp,
+  receiveOnlyAnswer,
+  restrictPublishOffer,
+  withoutCandidates,
+} from './sdp.js';
+
+/** Captured from Chromium 156: sendonly microphone + camera; a data channel only. */
+const fixture = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
+const chromiumPublishOffer = fixture('chromium-publish-offer.sdp');
+const chromiumSubscribeOffer = fixture('chromium-subscribe-offer.sdp');
+
+const sectionOf = (sdp: string, mid: string) => parseSdp(sdp).media.find((s) => s.includes(`a=mid:${mid}`))!;
+
+describe('describeMedia', () => {
+  it('lists the m-lines of a Chromium offer with mid, kind, direction and SSRCs', () => {
+    const media = describeMedia(chromiumPublishOffer);
+    expect(media.map(({ mid, kind, direction, rejected }) => ({ mid, kind, direction, rejected }))).toEqual([
+      { mid: '0', kind: 'audio', direction: 'sendonly', rejected: false },
+      { mid: '1', kind: 'video', direction: 'sendonly', rejected: false },
+    ]);
+    expect(media[0]!.ssrcs).toEqual([765441212]);
+    expect(media[1]!.ssrcs).toEqual([702037544, 4134358755]);
+    expect(media[1]!.payloadTypes).toContain(96);
+  });
+
+  it('refuses more m-lines than allowed', () => {
+    const many = `v=0\r\n${Array.from({ length: 5 }, (_, i) => `m=audio 9 X 111\r\na=mid:${i}\r\n`).join('')}`;
+    expect(describeMedia(many)).toHaveLength(5);
+    expect(() => describeMedia(many, 4)).toThrow(/more than 4 m-lines/);
+  });
+
+  it('rejects what is not SDP or has no mid', () => {
+    expect(() => describeMedia('hello')).toThrow(MediaError);
+    expect(() => describeMedia('v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n')).toThrow(/no a=mid/);
+    expect(() => describeMedia('v=0\r\nm=audio 9 X 1\r\na=mid:a\r\nm=video 9 X 2\r\na=mid:a\r\n')).toThrow(
+      /twice/,
+    );
+  });
+});
+
+describe('restrictPublishOffer', () => {
+  const restricted = restrictPublishOffer(chromiumPublishOffer);
+
+  it('keeps only Opus on audio and VP8 on video, recording the browser’s payload types', () => {
+    expect(restricted.media.map(({ mid, kind, payloadType }) => ({ mid, kind, payloadType }))).toEqual([
+      { mid: '0', kind: 'audio', payloadType: 111 },
+      { mid: '1', kind: 'video', payloadType: 96 },
+    ]);
+    const audio = sectionOf(restricted.sdp, '0');
+    const video = sectionOf(restricted.sdp, '1');
+    expect(audio[0]).toBe('m=audio 9 UDP/TLS/RTP/SAVPF 111');
+    expect(video[0]).toBe('m=video 9 UDP/TLS/RTP/SAVPF 96');
+    expect(audio.filter((l) => l.startsWith('a=rtpmap:'))).toEqual(['a=rtpmap:111 opus/48000/2']);
+    expect(audio).toContain('a=fmtp:111 minptime=10;useinbandfec=1');
+    expect(video.filter((l) => l.startsWith('a=rtpmap:'))).toEqual(['a=rtpmap:96 VP8/90000']);
+    expect(video.filter((l) => l.startsWith('a=fmtp:'))).toEqual([]);
+  });
+
+  it('drops transport-cc feedback and every header extension but the audio level', () => {
+    const all = parseSdp(restricted.sdp).media.flat();
+    expect(all.filter((l) => l.startsWith('a=extmap:'))).toEqual([
+      'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+    ]);
+    expect(all.filter((l) => l.includes('transport-cc'))).toEqual([]);
+    expect(sectionOf(restricted.sdp, '1')).toEqual(
+      expect.arrayContaining(['a=rtcp-fb:96 nack', 'a=rtcp-fb:96 nack pli', 'a=rtcp-fb:96 ccm fir']),
+    );
+    expect(restricted.sdp).not.toContain('extmap-allow-mixed');
+  });
+
+  it('keeps the media SSRC and drops the RTX SSRC and its group', () => {
+    expect(restricted.media[1]!.ssrc).toBe(702037544);
+    expect(restricted.media[0]!.ssrc).toBe(765441212);
+    expect(restricted.sdp).not.toContain('4134358755');
+    expect(restricted.sdp).not.toContain('ssrc-group');
+  });
+
+  it('removes the client’s candidates but keeps ICE credentials and fingerprint', () => {
+    expect(restricted.sdp).not.toContain('a=candidate');
+    expect(restricted.sdp).toContain('a=ice-ufrag:9hEP');
+    expect(restricted.sdp).toContain('a=fingerprint:sha-256 31:A2');
+  });
+
+  it('turns sendrecv into sendonly and recvonly into inactive: the SFU never sends here', () => {
+    const sendrecv = chromiumPublishOffer.replace(/a=sendonly/g, 'a=sendrecv');
+    const result = restrictPublishOffer(sendrecv);
+    expect(result.media.map((m) => m.direction)).toEqual(['sendonly', 'sendonly']);
+    expect(sectionOf(result.sdp, '0').filter((l) => l === 'a=sendonly')).toHaveLength(1);
+    const recvonly = restrictPublishOffer(chromiumPublishOffer.replace(/a=sendonly/g, 'a=recvonly'));
+    expect(recvonly.media.map((m) => m.direction)).toEqual(['inactive', 'inactive']);
+  });
+
+  it('accepts other payload type numbers (Firefox uses 109 and 120)', () => {
+    const firefoxish = chromiumPublishOffer
+      .replace('m=video 9 UDP/TLS/RTP/SAVPF 96 97', 'm=video 9 UDP/TLS/RTP/SAVPF 120 97')
+      .replace('a=rtpmap:96 VP8/90000', 'a=rtpmap:120 VP8/90000');
+    expect(restrictPublishOffer(firefoxish).media[1]!.payloadType).toBe(120);
+  });
+
+  it('refuses an active video m-line without VP8, with a clear message', () => {
+    const noVp8 = chromiumPublishOffer.replace('a=rtpmap:96 VP8/90000', 'a=rtpmap:96 FOO/90000');
+    expect(() => restrictPublishOffer(noVp8)).toThrow(/video m-line "1" does not offer VP8/);
+  });
+
+  it('accepts a removed m-line whatever its codecs', () => {
+    const removed = chromiumPublishOffer
+      .replace('m=video 9 UDP/TLS/RTP/SAVPF 96', 'm=video 0 UDP/TLS/RTP/SAVPF 96')
+      .replace('a=rtpmap:96 VP8/90000', 'a=rtpmap:96 FOO/90000');
+    const result = restrictPublishOffer(removed);
+    expect(result.media[1]).toMatchObject({ mid: '1', rejected: true, payloadType: null });
+  });
+
+  it('refuses an offer without m-lines', () => {
+    expect(() => restrictPublishOffer('v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n')).toThrow(
+      /no m-line/,
+    );
+  });
+});
+
+describe('announceHostCandidate', () => {
+  const libdatachannelAnswer = [
+    'v=0',
+    'o=rtc 1 0 IN IP4 127.0.0.1',
+    's=-',
+    't=0 0',
+    'a=group:BUNDLE 0 1',
+    'a=ice-options:ice2,trickle',
+    'm=audio 51234 UDP/TLS/RTP/SAVPF 111',
+    'c=IN IP4 10.0.0.7',
+    'a=mid:0',
+    'a=recvonly',
+    'a=candidate:1 1 UDP 2114977791 10.0.0.7 51234 typ host',
+    'a=candidate:2 1 UDP 2114977535 fd00::2 51234 typ host',
+    'a=end-of-candidates',
+    'm=video 0 UDP/TLS/RTP/SAVPF 96',
+    'c=IN IP4 0.0.0.0',
+    'a=mid:1',
+    'm=video 51234 UDP/TLS/RTP/SAVPF 96',
+    'c=IN IP4 10.0.0.7',
+    'a=mid:2',
+    '',
+  ].join('\r\n');
+
+  it('replaces every candidate by the one public host candidate, in the first active m-line', () => {
+    const sdp = announceHostCandidate(libdatachannelAnswer, '203.0.113.5', 40000);
+    expect(sdp.match(/a=candidate:.*/g)).toEqual([
+      'a=candidate:1 1 udp 2130706431 203.0.113.5 40000 typ host',
+    ]);
+    expect(sdp.match(/a=end-of-candidates/g)).toHaveLength(1);
+    expect(sectionOf(sdp, '0')).toEqual(
+      expect.arrayContaining([
+        'm=audio 40000 UDP/TLS/RTP/SAVPF 111',
+        'c=IN IP4 203.0.113.5',
+        'a=end-of-candidates',
+      ]),
+    );
+    expect(sectionOf(sdp, '1')[0]).toBe('m=video 0 UDP/TLS/RTP/SAVPF 96');
+    expect(sectionOf(sdp, '2')).toEqual([
+      'm=video 40000 UDP/TLS/RTP/SAVPF 96',
+      'c=IN IP4 203.0.113.5',
+      'a=mid:2',
+    ]);
+    expect(sdp).toContain('a=ice-options:ice2\r\n');
+    expect(sdp).not.toContain('10.0.0.7');
+    expect(sdp).not.toContain('fd00');
+  });
+
+  it('writes an IPv6 address as IP6', () => {
+    const sdp = announceHostCandidate(libdatachannelAnswer, '2001:db8::1', 40000);
+    expect(sdp).toContain('c=IN IP6 2001:db8::1');
+    expect(sdp).toContain('a=candidate:1 1 udp 2130706431 2001:db8::1 40000 typ host');
+  });
+});
+
+describe('receiveOnlyAnswer', () => {
+  it('answers recvonly (or inactive) and removes msid lines copied from the offer', () => {
+    const offered = restrictPublishOffer(chromiumPublishOffer.replace(/a=sendonly/, 'a=inactive')).media;
+    const answer = [
+      'v=0',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+      'a=mid:0',
+      'a=recvonly',
+      'a=msid:stream track',
+      'm=video 9 UDP/TLS/RTP/SAVPF 96',
+      'a=mid:1',
+      'a=recvonly',
+      'a=msid:stream track2',
+      '',
+    ].join('\r\n');
+    const sdp = receiveOnlyAnswer(answer, offered);
+    expect(sectionOf(sdp, '0')).toEqual(['m=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', 'a=inactive']);
+    expect(sectionOf(sdp, '1')).toEqual(['m=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:1', 'a=recvonly']);
+  });
+});
+
+describe('withoutCandidates', () => {
+  it('removes candidate lines at every level', () => {
+    const sdp = withoutCandidates(
+      chromiumSubscribeOffer.replace(
+        'a=mid:0',
+        'a=mid:0\r\na=candidate:1 1 udp 1 192.0.2.1 9 typ host\r\na=end-of-candidates',
+      ),
+    );
+    expect(sdp).not.toMatch(/candidate/);
+    expect(describeMedia(sdp)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,298 @@
+import { MediaError } from './media-error.js';
+
+/**
+ * SDP munging. libdatachannel writes and reads the session descriptions; these functions adjust the
+ * text on the way in (what the SFU accepts from a publishing browser) and on the way out (the one
+ * address the SFU announces, compact removed m-lines). Everything works line by line on the
+ * structure RFC 8866 gives SDP: session lines, then one section per `m=` line.
+ */
+
+export interface SdpDocument {
+  session: string[];
+  media: string[][];
+}
+
+export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+export interface MediaSection {
+  mid: string;
+  /** `audio`, `video`, `application`, or whatever else the `m=` line says. */
+  kind: string;
+  /** Port 0: the m-line is rejected/removed (RFC 3264 §8.2). */
+  rejected: boolean;
+  direction: MediaDirection;
+  /** The formats listed on the `m=` line. */
+  payloadTypes: number[];
+  /** SSRCs announced with `a=ssrc:` lines, in order of appearance. */
+  ssrcs: number[];
+}
+
+/** Largest number of m-lines accepted in a client's offer (the protocol allows 8 published tracks). */
+export const MAX_MEDIA_SECTIONS = 32;
+
+export function parseSdp(sdp: string): SdpDocument {
+  const lines = sdp.split(/\r?\n/).filter((line) => line !== '');
+  if (lines[0] !== 'v=0')
+    throw new MediaError('bad-sdp', 'The session description does not start with "v=0".');
+  const doc: SdpDocument = { session: [], media: [] };
+  for (const line of lines) {
+    if (line.startsWith('m=')) doc.media.push([line]);
+    else if (doc.media.length > 0) doc.media[doc.media.length - 1]!.push(line);
+    else doc.session.push(line);
+  }
+  return doc;
+}
+
+function checkSectionCount(doc: SdpDocument, maxSections: number): void {
+  if (doc.media.length > maxSections) {
+    throw new MediaError('bad-sdp', `The session description has more than ${maxSections} m-lines.`);
+  }
+}
+
+export function writeSdp(doc: SdpDocument): string {
+  return `${[...doc.session, ...doc.media.flat()].join('\r\n')}\r\n`;
+}
+
+function attribute(section: readonly string[], name: string): string | undefined {
+  const prefix = `a=${name}:`;
+  return section.find((line) => line.startsWith(prefix))?.slice(prefix.length);
+}
+
+function describeSection(section: readonly string[], index: number): MediaSection {
+  const [kind = '', port = '', , ...formats] = section[0]!.slice(2).split(' ');
+  const mid = attribute(section, 'mid');
+  if (mid === undefined || mid === '') {
+    throw new MediaError('bad-sdp', `m-line ${index + 1} has no a=mid.`);
+  }
+  if (!/^\d+$/.test(port)) throw new MediaError('bad-sdp', `m-line ${index + 1} has an invalid port.`);
+  let direction: MediaDirection = 'sendrecv';
+  for (const line of section) {
+    if (line === 'a=sendonly' || line === 'a=recvonly' || line === 'a=inactive' || line === 'a=sendrecv') {
+      direction = line.slice(2) as MediaDirection;
+    }
+  }
+  const ssrcs: number[] = [];
+  for (const line of section) {
+    const match = /^a=ssrc:(\d+) /.exec(line);
+    if (match) {
+      const ssrc = Number(match[1]);
+      if (!ssrcs.includes(ssrc)) ssrcs.push(ssrc);
+    }
+  }
+  return {
+    mid,
+    kind,
+    rejected: Number(port) === 0,
+    direction,
+    payloadTypes: formats.map(Number).filter((pt) => Number.isInteger(pt)),
+    ssrcs,
+  };
+}
+
+/** The m-lines of a session description, in order. Throws MediaError on a malformed one or too many. */
+export function describeMedia(sdp: string, maxSections = Number.POSITIVE_INFINITY): MediaSection[] {
+  const doc = parseSdp(sdp);
+  checkSectionCount(doc, maxSections);
+  const sections = doc.media.map(describeSection);
+  const mids = new Set<string>();
+  for (const section of sections) {
+    if (mids.has(section.mid)) throw new MediaError('bad-sdp', `The mid "${section.mid}" is used twice.`);
+    mids.add(section.mid);
+  }
+  return sections;
+}
+
+/** What the SFU will receive on one m-line of a publish offer, after `restrictPublishOffer`. */
+export interface PublishOfferMedia extends MediaSection {
+  kind: 'audio' | 'video';
+  /** The payload type the browser uses for Opus (audio) or VP8 (video); null on a rejected m-line. */
+  payloadType: number | null;
+  /** The SSRC of the media stream itself (not its RTX/FEC repair stream); null if none was announced. */
+  ssrc: number | null;
+}
+
+export interface RestrictedPublishOffer {
+  sdp: string;
+  media: PublishOfferMedia[];
+}
+
+const ACCEPTED_CODEC = { audio: 'opus/48000/2', video: 'vp8/90000' } as const;
+/** Header extensions the SFU accepts: audio level, for active-speaker detection later. */
+const ACCEPTED_EXTENSIONS = new Set(['urn:ietf:params:rtp-hdrext:ssrc-audio-level']);
+/** Feedback the SFU gives or forwards; transport-cc is not implemented. */
+const ACCEPTED_FEEDBACK = new Set(['nack', 'nack pli', 'ccm fir', 'goog-remb']);
+
+/**
+ * Restrict a browser's publish offer to what the SFU forwards: Opus for audio, VP8 for video, no RTX,
+ * RED, FEC or simulcast, only the audio-level header extension, never a direction that asks the SFU
+ * to send, and no client candidates (see withoutCandidates). libdatachannel answers by mirroring the offer, so the answer then lists exactly these.
+ * Throws MediaError when an active audio/video m-line lacks the codec.
+ */
+export function restrictPublishOffer(sdp: string): RestrictedPublishOffer {
+  const doc = parseSdp(sdp);
+  if (doc.media.length === 0) throw new MediaError('bad-sdp', 'The publish offer has no m-line.');
+  checkSectionCount(doc, MAX_MEDIA_SECTIONS);
+  const media: PublishOfferMedia[] = [];
+  const mids = new Set<string>();
+  doc.session = doc.session.filter((line) => line !== 'a=extmap-allow-mixed');
+  doc.media = doc.media.map((section, index) => {
+    const info = describeSection(section, index);
+    if (mids.has(info.mid)) throw new MediaError('bad-sdp', `The mid "${info.mid}" is used twice.`);
+    mids.add(info.mid);
+    if (info.kind !== 'audio' && info.kind !== 'video') return section;
+    const restricted = restrictSection(section, { ...info, kind: info.kind });
+    media.push(restricted.media);
+    return restricted.lines;
+  });
+  return { sdp: withoutCandidates(writeSdp(doc)), media };
+}
+
+function restrictSection(
+  section: string[],
+  info: MediaSection & { kind: 'audio' | 'video' },
+): { lines: string[]; media: PublishOfferMedia } {
+  const codec = ACCEPTED_CODEC[info.kind];
+  let payloadType: number | null = null;
+  for (const line of section) {
+    const match = /^a=rtpmap:(\d+) (.+)$/.exec(line);
+    if (match && match[2]!.trim().toLowerCase() === codec && info.payloadTypes.includes(Number(match[1]))) {
+      payloadType = Number(match[1]);
+      break;
+    }
+  }
+  if (payloadType === null && !info.rejected) {
+    throw new MediaError(
+      'bad-sdp',
+      `The ${info.kind} m-line "${info.mid}" does not offer ${info.kind === 'audio' ? 'Opus' : 'VP8'}.`,
+    );
+  }
+  const repairSsrcs = new Set<number>();
+  for (const line of section) {
+    const match = /^a=ssrc-group:(\S+) (.+)$/.exec(line);
+    if (!match) continue;
+    const [, ...others] = match[2]!.trim().split(/\s+/).map(Number);
+    // FID/FEC-FR: the others repair the first; SIM: the others are extra layers we do not take yet.
+    for (const ssrc of others) repairSsrcs.add(ssrc);
+  }
+  const ssrc = info.ssrcs.find((candidate) => !repairSsrcs.has(candidate)) ?? null;
+  const direction: MediaDirection =
+    info.direction === 'sendrecv' ? 'sendonly' : info.direction === 'recvonly' ? 'inactive' : info.direction;
+
+  const lines: string[] = [];
+  for (const line of section) {
+    if (line.startsWith('m=')) {
+      const [kind, port, proto] = line.slice(2).split(' ');
+      lines.push(`m=${kind} ${port} ${proto} ${payloadType ?? info.payloadTypes[0] ?? 0}`);
+      continue;
+    }
+    const perFormat = /^a=(rtpmap|fmtp|rtcp-fb):(\*|\d+)(?: (.*))?$/.exec(line);
+    if (perFormat) {
+      const [, key, format, value = ''] = perFormat;
+      if (format !== '*' && Number(format) !== payloadType) continue;
+      if (key === 'rtcp-fb' && !ACCEPTED_FEEDBACK.has(value.trim())) continue;
+      lines.push(line);
+      continue;
+    }
+    const extmap = /^a=extmap:\S+ (\S+)/.exec(line);
+    if (extmap) {
+      if (info.kind === 'audio' && ACCEPTED_EXTENSIONS.has(extmap[1]!)) lines.push(line);
+      continue;
+    }
+    const ssrcLine = /^a=ssrc:(\d+) /.exec(line);
+    if (ssrcLine) {
+      if (Number(ssrcLine[1]) === ssrc) lines.push(line);
+      continue;
+    }
+    if (
+      line.startsWith('a=ssrc-group:') ||
+      line.startsWith('a=rtcp-xr:') ||
+      line.startsWith('a=rid:') ||
+      line.startsWith('a=simulcast:') ||
+      line === 'a=extmap-allow-mixed' ||
+      line === 'a=sendrecv' ||
+      line === 'a=sendonly' ||
+      line === 'a=recvonly' ||
+      line === 'a=inactive'
+    ) {
+      continue;
+    }
+    lines.push(line);
+  }
+  lines.push(`a=${direction}`);
+  return { lines, media: { ...info, direction, payloadType, ssrc } };
+}
+
+/**
+ * Remove the client's ICE candidates. The SFU has a public address and the client always checks it
+ * first; the SFU learns the client's address (or its NAT mapping) from those checks, as peer-reflexive
+ * candidates, like an ICE-lite server. Not knowing the client's candidates matters:
+ * - libdatachannel could otherwise finish ICE from its side and send its DTLS hello before the client
+ *   has the answer; a libdatachannel client then fails the handshake (1 set-up in ~20 measured here);
+ * - Chromium's host candidates are mDNS names, for which libdatachannel starts a resolver thread each;
+ * - the client need not wait for its ICE gathering before offering, which shortens joining.
+ */
+export function withoutCandidates(sdp: string): string {
+  const doc = parseSdp(sdp);
+  const keep = (line: string) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates';
+  doc.session = doc.session.filter(keep);
+  doc.media = doc.media.map((section) => section.filter(keep));
+  return writeSdp(doc);
+}
+
+/**
+ * Make a description the SFU sends announce exactly one ICE candidate: the host candidate
+ * `ip:port` shared by every connection (ICE UDP mux), followed by end-of-candidates. libdatachannel's
+ * own candidates (every local interface) are removed; they may be private addresses and are not
+ * reachable from outside anyway.
+ */
+export function announceHostCandidate(sdp: string, ip: string, port: number): string {
+  const doc = parseSdp(sdp);
+  const addressType = ip.includes(':') ? 'IP6' : 'IP4';
+  const isCandidateLine = (line: string) => line.startsWith('a=candidate:') || line === 'a=end-of-candidates';
+  doc.session = doc.session
+    .filter((line) => !isCandidateLine(line))
+    .map((line) => (line.startsWith('a=ice-options:') ? 'a=ice-options:ice2' : line));
+  let announced = false;
+  doc.media = doc.media.map((section, index) => {
+    const lines = section.filter((line) => !isCandidateLine(line));
+    if (describeSection(section, index).rejected) return lines;
+    const rewritten = lines.map((line) => {
+      if (line.startsWith('m=')) {
+        const [kind, , ...rest] = line.slice(2).split(' ');
+        return `m=${kind} ${port} ${rest.join(' ')}`;
+      }
+      if (line.startsWith('c=')) return `c=IN ${addressType} ${ip}`;
+      return line;
+    });
+    if (!announced) {
+      rewritten.push(`a=candidate:1 1 udp 2130706431 ${ip} ${port} typ host`, 'a=end-of-candidates');
+      announced = true;
+    }
+    return rewritten;
+  });
+  return writeSdp(doc);
+}
+
+/**
+ * The SFU never sends on its publish connection: make every audio/video m-line of the answer
+ * `recvonly` (or `inactive` when the offer does not send), and drop the `msid` lines libdatachannel
+ * copies from the offer (they would announce streams the SFU does not send).
+ */
+export function receiveOnlyAnswer(answerSdp: string, offered: readonly PublishOfferMedia[]): string {
+  const doc = parseSdp(answerSdp);
+  const byMid = new Map(offered.map((media) => [media.mid, media]));
+  doc.media = doc.media.map((section, index) => {
+    const info = describeSection(section, index);
+    const offer = byMid.get(info.mid);
+    if (!offer || info.rejected) return section;
+    const direction = offer.direction === 'sendonly' ? 'recvonly' : 'inactive';
+    return section
+      .filter((line) => !line.startsWith('a=msid:') && !/^a=ssrc:\d+ msid:/.test(line))
+      .map((line) =>
+        line === 'a=sendrecv' || line === 'a=sendonly' || line === 'a=recvonly' || line === 'a=inactive'
+          ? `a=${direction}`
+          : line,
+      );
+  });
+  return writeSdp(doc);
+}

@@ -1,0 +1,173 @@
+import { EventEmitter } from 'node:events';
+import type { PublishedTrack } from '@parley/protocol';
+import type { Logger } from '../logger.js';
+import { type MediaContext, MediaCounters } from './media-context.js';
+import { MediaError } from './media-error.js';
+import type { MediaPlane, MediaPlaneEvents, MediaPlaneOptions, MediaPlaneStats } from './media-plane.js';
+import { releaseNative } from './native-handles.js';
+import { installNativeLogger } from './native-log.js';
+import { releaseUdpPort, reserveUdpPort } from './port-reservation.js';
+import { RoomRouter } from './room-router.js';
+import { Timers } from './timers.js';
+
+/** Media planes alive in this process; libdatachannel's global state is released with the last one. */
+let openPlanes = 0;
+
+/**
+ * Parley's SFU in this process: rooms of participants whose publish connections are forwarded to the
+ * subscribe connections of the others, all over node-datachannel on one UDP port.
+ */
+export class Sfu implements MediaPlane {
+  private readonly rooms = new Map<string, RoomRouter>();
+  /** participantId → roomId: a participant id is unique within the server. */
+  private readonly roomOfParticipant = new Map<string, string>();
+  private readonly events = new EventEmitter();
+  private readonly context: MediaContext;
+  private closed = false;
+
+  /** Binds the UDP port at once (see port-reservation.ts) and throws if it cannot. */
+  constructor(options: MediaPlaneOptions, logger: Logger) {
+    const mediaLogger = logger.child({ module: 'media' });
+    if (!Number.isInteger(options.rtcPort) || options.rtcPort < 1 || options.rtcPort > 65535) {
+      // Port 0 would bind a random port that libdatachannel does not tell us, so we could not announce it.
+      throw new Error(`The media plane needs a fixed UDP port from 1 to 65535, got ${options.rtcPort}.`);
+    }
+    installNativeLogger(logger);
+    reserveUdpPort(options.rtcPort, options.bindAddress);
+    this.context = { options, timers: new Timers(), counters: new MediaCounters(), logger: mediaLogger };
+    openPlanes++;
+    mediaLogger.info({ rtcPort: options.rtcPort }, 'media: plane started');
+  }
+
+  openRoom(roomId: string): void {
+    this.room(roomId, true);
+  }
+
+  closeRoom(roomId: string): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    this.rooms.delete(roomId);
+    for (const [participantId, ofRoom] of this.roomOfParticipant) {
+      if (ofRoom === roomId) this.roomOfParticipant.delete(participantId);
+    }
+    room.close();
+    this.context.logger.info({ roomId }, 'media: room closed');
+  }
+
+  addParticipant(roomId: string, participantId: string): void {
+    const current = this.roomOfParticipant.get(participantId);
+    if (current !== undefined && current !== roomId) {
+      throw new MediaError('wrong-state', 'The participant is already in another room.');
+    }
+    this.room(roomId, true)!.add(participantId);
+    this.roomOfParticipant.set(participantId, roomId);
+  }
+
+  removeParticipant(roomId: string, participantId: string): void {
+    const room = this.rooms.get(roomId);
+    if (!room?.has(participantId)) return;
+    this.roomOfParticipant.delete(participantId);
+    room.remove(participantId);
+    this.context.logger.debug({ roomId, participantId }, 'media: participant removed');
+  }
+
+  async publish(
+    roomId: string,
+    participantId: string,
+    offerSdp: string,
+    tracks: PublishedTrack[],
+  ): Promise<string> {
+    const answer = this.existingRoom(roomId).publish(participantId, offerSdp, tracks);
+    this.context.logger.debug({ roomId, participantId, tracks: tracks.length }, 'media: published');
+    return answer;
+  }
+
+  async subscribe(roomId: string, participantId: string, offerSdp: string): Promise<string> {
+    const answer = this.existingRoom(roomId).subscribe(participantId, offerSdp);
+    this.context.logger.debug({ roomId, participantId }, 'media: subscribed');
+    return answer;
+  }
+
+  async subscriberAnswer(roomId: string, participantId: string, answerSdp: string): Promise<void> {
+    this.existingRoom(roomId).subscriberAnswer(participantId, answerSdp);
+  }
+
+  on<E extends keyof MediaPlaneEvents>(event: E, listener: (payload: MediaPlaneEvents[E]) => void): void {
+    this.events.on(event, listener);
+  }
+
+  off<E extends keyof MediaPlaneEvents>(event: E, listener: (payload: MediaPlaneEvents[E]) => void): void {
+    this.events.off(event, listener);
+  }
+
+  stats(): MediaPlaneStats {
+    let participants = 0;
+    let peerConnections = 0;
+    let publishedTracks = 0;
+    let subscriptions = 0;
+    for (const room of this.rooms.values()) {
+      participants += room.participantCount;
+      const census = room.census();
+      peerConnections += census.peerConnections;
+      publishedTracks += census.publishedTracks;
+      subscriptions += census.subscriptions;
+    }
+    const { counters, timers } = this.context;
+    return {
+      rooms: this.rooms.size,
+      participants,
+      peerConnections,
+      publishedTracks,
+      subscriptions,
+      timers: timers.size,
+      packetsForwarded: counters.packetsForwarded,
+      bytesForwarded: counters.bytesForwarded,
+    };
+  }
+
+  /** Counters beyond MediaPlaneStats, for tests and metrics. */
+  feedbackStats(): { keyframeRequestsSent: number; retransmissions: number } {
+    const { keyframeRequestsSent, retransmissions } = this.context.counters;
+    return { keyframeRequestsSent, retransmissions };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const roomId of [...this.rooms.keys()]) this.closeRoom(roomId);
+    this.context.timers.cancelAll();
+    this.events.removeAllListeners();
+    releaseUdpPort(this.context.options.rtcPort);
+    openPlanes--;
+    // libdatachannel keeps threads (and Node's event loop) alive until its global cleanup.
+    if (openPlanes === 0) await releaseNative();
+    this.context.logger.info('media: plane closed');
+  }
+
+  private room(roomId: string, create: boolean): RoomRouter | undefined {
+    if (this.closed) throw new MediaError('closed', 'The media plane is closed.');
+    let room = this.rooms.get(roomId);
+    if (!room && create) {
+      room = new RoomRouter(roomId, this.context, {
+        subscriberOffer: (participantId, sdp, tracks) =>
+          this.events.emit('subscriber-offer', { roomId, participantId, sdp, tracks }),
+        connectionClosed: (participantId, direction) => {
+          this.context.logger.info({ roomId, participantId, direction }, 'media: connection closed');
+          this.events.emit('connection-closed', { roomId, participantId, direction });
+        },
+      });
+      this.rooms.set(roomId, room);
+      this.context.logger.info({ roomId }, 'media: room opened');
+    }
+    return room;
+  }
+
+  private existingRoom(roomId: string): RoomRouter {
+    const room = this.room(roomId, false);
+    if (!room) throw new MediaError('unknown-participant', 'The room is not open.');
+    return room;
+  }
+
+  /** TEMPORARY no-op added by the participation-control work so the server compiles; the SFU implements it. */
+  setAudioForwarding(_roomId: string, _participantId: string, _enabled: boolean): void {}
+}

@@ -1,0 +1,584 @@
+/**
+ * MediaBot: a WebRTC participant without a browser, for integration tests and benchmarks.
+ *
+ * Built on node-datachannel (cheap enough to run many bots next to the SFU on a small machine) and
+ * shaped like Chromium where the SFU can tell the difference:
+ * - it makes the first offer on both connections (publish: sendonly audio+video; subscribe: a data
+ *   channel only) and answers the SFU's re-offers, closing the tracks of removed (port 0) m-lines;
+ * - its publish offer lists Chromium's extra codecs (RED, G722, PCMU, telephone-event, RTX with an
+ *   ssrc-group, H264, VP9), header extensions (audio level, transport-cc, mid) and `a=ssrc` lines;
+ * - it sends synthetic RTP at realistic rates: Opus 50 packets/s with the audio-level extension, VP8
+ *   at 25 frames/s split into several packets with the marker bit on the last one and a VP8 payload
+ *   descriptor, key frames at start, on PLI and every 4 s; plus a Sender Report per stream each second;
+ * - it stops a source like `removeTrack` does (m-line inactive) and can reuse that m-line later.
+ * Differences from Chromium: no RTCP receiver reports or congestion feedback, no real codec payload.
+ *
+ * Wiring: the bot calls `signal` for its requests; whoever carries signaling (the in-process
+ * MediaHarness, or a WebSocket client) passes each `subscriber-offer` event to handleSubscriberOffer().
+ *
+ *   const bot = new MediaBot({ publish, subscribe, subscriberAnswer }, options);
+ *   await bot.startSubscribing();            // then: subscriber-offer → bot.handleSubscriberOffer(sdp, tracks)
+ *   await bot.startPublishing({ audio: true, video: true });   // mic on mid 0, camera on mid 1
+ *   await bot.publishSource('screen', '2');  // renegotiates the publish connection
+ *   await bot.unpublishSource('screen');
+ *   bot.received().get(`${otherId}:camera`); // { packets, bytes, payloadType, ssrc, keyframes, senderReports }
+ *   bot.subscribedTracks(); bot.offersHandled(); bot.pliReceived(); bot.nackStats(); bot.requestKeyframe(key);
+ *   await bot.close();
+ *
+ * A process running bots without a media plane calls `MediaBot.releaseNative()` at the end so that
+ * Node can exit (a media plane's close() does it otherwise).
+ */
+import type { PublishedTrack, SubscribedTrack, TrackSource } from '@parley/protocol';
+import { kindOfSource } from '@parley/protocol';
+import ndc, { type DataChannel, type PeerConnection, type RtcConfig, type Track } from 'node-datachannel';
+import { releaseNative, retainUntilCleanup, retainUntilClosed } from '../../src/media/native-handles.js';
+import { buildNack, buildPli, buildSenderReport, parseRtcp } from '../../src/media/rtcp.js';
+import { isRtcp, isVp8KeyframeStart } from '../../src/media/rtp.js';
+import { describeMedia } from '../../src/media/sdp.js';
+import { hostCandidate, LossyRelay } from './lossy-relay.js';
+
+export interface MediaBotSignal {
+  publish(sdp: string, tracks: PublishedTrack[]): Promise<string>;
+  subscribe(sdp: string): Promise<string>;
+  subscriberAnswer(sdp: string): Promise<void>;
+}
+
+export interface MediaBotOptions {
+  /** Local address for the bot's sockets (default 127.0.0.1). */
+  bindAddress?: string;
+  /** VP8 packets per frame (default 6: 150 packets/s at 25 frames/s). */
+  videoPacketsPerFrame?: number;
+  /** Bytes of VP8 payload per packet (default 900). */
+  videoPayloadBytes?: number;
+  /** Payload types in the bot's offer (Chromium: Opus 111, VP8 96; Firefox: 109, 120). */
+  payloadTypes?: { opus: number; vp8: number };
+  /**
+   * Lose every n-th video packet on the way from the SFU to this bot (once per sequence number), in a
+   * UDP relay before SRTP decryption, as a network would; the bot NACKs the gaps like a browser. 0: off.
+   */
+  downlinkLoss?: number;
+}
+
+export interface ReceivedStream {
+  packets: number;
+  bytes: number;
+  /** Payload type and SSRC of the last packet. */
+  payloadType: number;
+  ssrc: number;
+  keyframes: number;
+  senderReports: number;
+}
+
+interface SendingStream {
+  mid: string;
+  /** What the m-line carries now (a reused m-line may change source). */
+  source: TrackSource;
+  kind: 'audio' | 'video';
+  ssrc: number;
+  track: Track;
+  active: boolean;
+  sequence: number;
+  timestamp: number;
+  packets: number;
+  octets: number;
+}
+
+interface ReceivingTrack {
+  track: Track;
+  key: string | null;
+  kind: 'audio' | 'video';
+  /** Highest sequence number seen, -1 before the first packet. */
+  highest: number;
+  /** Sequence numbers NACKed and not yet received. */
+  missing: Set<number>;
+}
+
+const TICK_MS = 20;
+const KEYFRAME_EVERY_FRAMES = 100;
+const SENDER_REPORT_EVERY_TICKS = 50;
+
+export class MediaBot {
+  private publishPc: PeerConnection | null = null;
+  private subscribePc: PeerConnection | null = null;
+  private dataChannel: DataChannel | null = null;
+  private relay: LossyRelay | null = null;
+  private readonly sending = new Map<string, SendingStream>();
+  private readonly receiving = new Map<string, ReceivingTrack>();
+  private readonly stats = new Map<string, ReceivedStream>();
+  private trackList: SubscribedTrack[] = [];
+  private offers = 0;
+  private latestOffer = '';
+  private plis = 0;
+  private nacks = { sent: 0, recovered: 0 };
+  private keyframePending = true;
+  private frame = 0;
+  private tick = 0;
+  private ticker: NodeJS.Timeout | null = null;
+  private subscribeQueue: Promise<void> = Promise.resolve();
+  private readonly rtcpSsrc = randomSsrc();
+  private readonly options: Required<MediaBotOptions>;
+  private closed = false;
+
+  constructor(
+    private readonly signal: MediaBotSignal,
+    options: MediaBotOptions = {},
+  ) {
+    this.options = {
+      bindAddress: options.bindAddress ?? '127.0.0.1',
+      videoPacketsPerFrame: options.videoPacketsPerFrame ?? 6,
+      videoPayloadBytes: options.videoPayloadBytes ?? 900,
+      payloadTypes: options.payloadTypes ?? { opus: 111, vp8: 96 },
+      downlinkLoss: options.downlinkLoss ?? 0,
+    };
+  }
+
+  /** Open the publish connection with a microphone (mid 0) and/or camera (mid 1) and start sending. */
+  async startPublishing(what: { audio: boolean; video: boolean }): Promise<void> {
+    if (this.publishPc) throw new Error('already publishing');
+    // libdatachannel aborts the process when asked to offer nothing.
+    if (!what.audio && !what.video) throw new Error('nothing to publish');
+    const pc = new ndc.PeerConnection('bot-pub', this.rtcConfig(false));
+    this.publishPc = pc;
+    if (what.audio) this.addSendingStream('0', 'mic');
+    if (what.video) this.addSendingStream('1', 'camera');
+    await this.negotiatePublish();
+    this.ticker ??= setInterval(() => this.sendTick(), TICK_MS);
+  }
+
+  /** Publish another source on a new m-line, or on `mid` again after it was unpublished. */
+  async publishSource(source: TrackSource, mid: string): Promise<void> {
+    if (!this.publishPc) throw new Error('not publishing');
+    const existing = this.sending.get(mid);
+    if (existing?.active) throw new Error(`mid ${mid} is in use`);
+    this.addSendingStream(mid, source);
+    await this.negotiatePublish();
+  }
+
+  /** Stop sending a source, as a browser does after removeTrack: its m-line becomes inactive. */
+  async unpublishSource(source: TrackSource): Promise<void> {
+    const stream = [...this.sending.values()].find((s) => s.source === source && s.active);
+    if (!stream || !this.publishPc) throw new Error(`${source} is not published`);
+    stream.active = false;
+    const media =
+      stream.kind === 'audio' ? new ndc.Audio(stream.mid, 'Inactive') : new ndc.Video(stream.mid, 'Inactive');
+    this.addCodecs(media);
+    // Same mid: libdatachannel updates the existing track's description and returns a second wrapper.
+    retainUntilCleanup(this.publishPc.addTrack(media));
+    await this.negotiatePublish();
+  }
+
+  /**
+   * Open the subscribe connection: an offer with a data channel only. Offers that arrive before its
+   * answer is applied (signaling may deliver them in the same tick) wait for it.
+   */
+  startSubscribing(): Promise<void> {
+    const connected = this.connectSubscriber();
+    this.subscribeQueue = connected.catch(() => {});
+    return connected;
+  }
+
+  private async connectSubscriber(): Promise<void> {
+    if (this.subscribePc) throw new Error('already subscribing');
+    const pc = new ndc.PeerConnection('bot-sub', this.rtcConfig(true));
+    this.subscribePc = pc;
+    pc.onTrack((track) => this.receiveTrack(track));
+    this.dataChannel = retainUntilClosed(pc.createDataChannel('parley'));
+    pc.setLocalDescription('offer');
+    await gatheringComplete(pc);
+    let answer = await this.signal.subscribe(this.localSdp(pc));
+    if (this.closed) return;
+    if (this.options.downlinkLoss > 0) {
+      this.relay = await LossyRelay.open(hostCandidate(answer), lossEvery(this.options.downlinkLoss));
+      answer = this.relay.redirect(answer);
+    }
+    pc.setRemoteDescription(answer, 'answer');
+  }
+
+  /** Apply a `subscriber-offer` event and send the answer. Offers are handled one at a time, in order. */
+  handleSubscriberOffer(sdp: string, tracks: SubscribedTrack[]): Promise<void> {
+    const next = this.subscribeQueue.then(() => this.answerOffer(sdp, tracks));
+    this.subscribeQueue = next.catch(() => {});
+    return next;
+  }
+
+  /** Packets received per `${participantId}:${source}` (kept after the track is removed). */
+  received(): Map<string, ReceivedStream> {
+    return new Map([...this.stats].map(([key, value]) => [key, { ...value }]));
+  }
+
+  /** The tracks of the subscribe connection after the last offer. */
+  subscribedTracks(): SubscribedTrack[] {
+    return [...this.trackList];
+  }
+
+  offersHandled(): number {
+    return this.offers;
+  }
+
+  /** The last offer received on the subscribe connection ('' before the first). */
+  lastOffer(): string {
+    return this.latestOffer;
+  }
+
+  /** Key frame requests (PLI/FIR) received for the bot's published video. */
+  pliReceived(): number {
+    return this.plis;
+  }
+
+  nackStats(): { sent: number; recovered: number } {
+    return { ...this.nacks };
+  }
+
+  /** Send a PLI for a received track (`${participantId}:${source}`), as a browser does after loss. */
+  requestKeyframe(key: string): boolean {
+    const stats = this.stats.get(key);
+    const receiving = [...this.receiving.values()].find((r) => r.key === key);
+    if (!stats || !receiving?.track.isOpen()) return false;
+    return receiving.track.sendMessageBinary(buildPli(this.rtcpSsrc, stats.ssrc));
+  }
+
+  /** SSRC of a published source (what the SFU sees), if published. */
+  publishedSsrc(source: TrackSource): number | undefined {
+    return [...this.sending.values()].find((s) => s.source === source)?.ssrc;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
+    for (const stream of this.sending.values()) stream.track.close();
+    for (const receiving of this.receiving.values()) receiving.track.close();
+    this.sending.clear();
+    this.receiving.clear();
+    this.dataChannel?.close();
+    this.relay?.close();
+    this.publishPc?.close();
+    this.subscribePc?.close();
+    this.publishPc = null;
+    this.subscribePc = null;
+    await this.subscribeQueue;
+  }
+
+  /**
+   * libdatachannel keeps the process alive until its global cleanup: call this once when no bot (and no
+   * media plane) of the process is in use any more. A media plane's close() does it for its process.
+   */
+  static releaseNative(): Promise<void> {
+    return releaseNative();
+  }
+
+  private rtcConfig(forceMediaTransport: boolean): RtcConfig {
+    return {
+      iceServers: [],
+      disableAutoNegotiation: true,
+      forceMediaTransport,
+      bindAddress: this.options.bindAddress,
+    };
+  }
+
+  private addCodecs(media: ndc.Audio | ndc.Video): void {
+    const { opus, vp8 } = this.options.payloadTypes;
+    if ('addOpusCodec' in media) {
+      media.addOpusCodec(opus, 'minptime=10;useinbandfec=1');
+      media.addAudioCodec(63, 'red', `${opus}/${opus}`);
+      media.parseSdpLine('a=rtpmap:9 G722/8000');
+      media.parseSdpLine('a=rtpmap:0 PCMU/8000');
+      media.parseSdpLine('a=rtpmap:126 telephone-event/8000');
+      media.parseSdpLine(`a=rtcp-fb:${opus} transport-cc`);
+      media.parseSdpLine('a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level');
+      media.parseSdpLine(
+        'a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+      );
+      media.parseSdpLine('a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid');
+    } else {
+      media.addVP8Codec(vp8);
+      media.addRTXCodec(97, vp8, 90000);
+      media.addH264Codec(102);
+      media.addRTXCodec(103, 102, 90000);
+      media.addVP9Codec(98);
+      media.parseSdpLine(`a=rtcp-fb:${vp8} transport-cc`);
+      media.parseSdpLine(`a=rtcp-fb:${vp8} ccm fir`);
+      media.parseSdpLine(
+        'a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+      );
+      media.parseSdpLine('a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid');
+      media.parseSdpLine('a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id');
+    }
+  }
+
+  private addSendingStream(mid: string, source: TrackSource): void {
+    const kind = kindOfSource(source);
+    const existing = this.sending.get(mid);
+    const ssrc = existing?.ssrc ?? randomSsrc();
+    const media = kind === 'audio' ? new ndc.Audio(mid, 'SendOnly') : new ndc.Video(mid, 'SendOnly');
+    this.addCodecs(media);
+    media.addSSRC(ssrc, 'botcname', 'botstream', `bot-${source}`);
+    if (kind === 'video') {
+      const rtxSsrc = randomSsrc();
+      media.addSSRC(rtxSsrc, 'botcname', 'botstream', `bot-${source}`);
+      media.parseSdpLine(`a=ssrc-group:FID ${ssrc} ${rtxSsrc}`);
+    }
+    if (kind === 'video') this.keyframePending = true;
+    if (existing) {
+      // A browser reusing a transceiver: same m-line, same SSRC, new source. libdatachannel updates the
+      // existing track's description and returns a second wrapper of it.
+      if (existing.kind !== kind) throw new Error(`mid ${mid} carries ${existing.kind}`);
+      retainUntilCleanup(this.publishPc!.addTrack(media));
+      existing.source = source;
+      existing.active = true;
+      return;
+    }
+    const track = retainUntilClosed(this.publishPc!.addTrack(media));
+    const stream: SendingStream = {
+      mid,
+      source,
+      kind,
+      ssrc,
+      track,
+      active: true,
+      sequence: Math.floor(Math.random() * 65536),
+      timestamp: Math.floor(Math.random() * 2 ** 32),
+      packets: 0,
+      octets: 0,
+    };
+    track.onMessage((message) => this.receivePublisherFeedback(stream, message));
+    this.sending.set(mid, stream);
+  }
+
+  private async negotiatePublish(): Promise<void> {
+    const pc = this.publishPc!;
+    pc.setLocalDescription('offer');
+    await gatheringComplete(pc);
+    const tracks = [...this.sending.values()]
+      .filter((stream) => stream.active)
+      .map(({ mid, source }) => ({ mid, source }));
+    const answer = await this.signal.publish(this.localSdp(pc), tracks);
+    if (this.closed) return;
+    pc.setRemoteDescription(answer, 'answer');
+  }
+
+  private localSdp(pc: PeerConnection): string {
+    return pc.localDescription()!.sdp;
+  }
+
+  private receivePublisherFeedback(stream: SendingStream, message: Buffer): void {
+    if (!isRtcp(message)) return;
+    for (const rtcp of parseRtcp(message)) {
+      const forUs =
+        (rtcp.type === 'pli' && rtcp.mediaSsrc === stream.ssrc) ||
+        (rtcp.type === 'fir' && rtcp.requests.some((r) => r.ssrc === stream.ssrc));
+      if (forUs) {
+        this.plis++;
+        this.keyframePending = true;
+      }
+    }
+  }
+
+  private sendTick(): void {
+    this.tick++;
+    const videoFrame = this.tick % 2 === 0;
+    let keyframe = false;
+    if (videoFrame) {
+      this.frame++;
+      keyframe = this.keyframePending || this.frame % KEYFRAME_EVERY_FRAMES === 0;
+      this.keyframePending = false;
+    }
+    for (const stream of this.sending.values()) {
+      if (!stream.active || !stream.track.isOpen()) continue;
+      try {
+        if (stream.kind === 'audio') this.sendAudio(stream);
+        else if (videoFrame) this.sendVideoFrame(stream, keyframe);
+        if (this.tick % SENDER_REPORT_EVERY_TICKS === 0) this.sendSenderReport(stream);
+      } catch {
+        // the track closed between isOpen() and the send
+      }
+    }
+  }
+
+  private sendAudio(stream: SendingStream): void {
+    // One-byte header extension (RFC 8285) with the audio level (id 1), then 60 bytes of "Opus".
+    const packet = Buffer.alloc(12 + 8 + 60, 0x5a);
+    writeRtpHeader(packet, this.options.payloadTypes.opus, true, stream, 0x90);
+    packet.writeUInt16BE(0xbede, 12);
+    packet.writeUInt16BE(1, 14);
+    packet[16] = 0x10; // id 1, length 1
+    packet[17] = 0x80 | 30; // voice, -30 dBov
+    packet[18] = 0;
+    packet[19] = 0;
+    stream.track.sendMessageBinary(packet);
+    stream.timestamp = (stream.timestamp + 960) >>> 0;
+    stream.packets++;
+    stream.octets += 60;
+  }
+
+  private sendVideoFrame(stream: SendingStream, keyframe: boolean): void {
+    const count = this.options.videoPacketsPerFrame;
+    for (let i = 0; i < count; i++) {
+      const packet = Buffer.alloc(12 + 1 + this.options.videoPayloadBytes, 0xa5);
+      writeRtpHeader(packet, this.options.payloadTypes.vp8, i === count - 1, stream, 0x80);
+      packet[12] = i === 0 ? 0x10 : 0x00; // VP8 payload descriptor: S bit on the first packet, partition 0
+      if (i === 0) {
+        // VP8 frame tag: bit 0 is "not a key frame"; key frames carry the start code and dimensions.
+        packet[13] = keyframe ? 0x10 : 0x11;
+        packet[14] = 0x02;
+        packet[15] = 0x00;
+        if (keyframe) {
+          packet.set([0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01], 16); // 640x480
+        }
+      }
+      stream.track.sendMessageBinary(packet);
+      stream.packets++;
+      stream.octets += packet.length - 12;
+    }
+    stream.timestamp = (stream.timestamp + 3600) >>> 0; // 90 kHz / 25 fps
+  }
+
+  private sendSenderReport(stream: SendingStream): void {
+    const now = Date.now() / 1000 + 2208988800; // NTP epoch
+    const report = buildSenderReport(stream.ssrc, Math.floor(now), (now % 1) * 2 ** 32, stream.timestamp);
+    report.writeUInt32BE(stream.packets >>> 0, 20);
+    report.writeUInt32BE(stream.octets >>> 0, 24);
+    stream.track.sendMessageBinary(report);
+  }
+
+  private async answerOffer(sdp: string, tracks: SubscribedTrack[]): Promise<void> {
+    const pc = this.subscribePc;
+    if (this.closed || !pc) return;
+    this.trackList = tracks;
+    this.latestOffer = sdp;
+    const keys = new Map(tracks.map((t) => [t.mid, `${t.participantId}:${t.source}`]));
+    for (const [mid, receiving] of this.receiving) receiving.key = keys.get(mid) ?? null;
+    // Like a browser: an m-line removed by the offer (port 0) stops its transceiver; libdatachannel
+    // then answers port 0 for it too, once its track is gone.
+    for (const media of describeMedia(sdp)) {
+      const receiving = this.receiving.get(media.mid);
+      if (media.rejected && receiving) {
+        receiving.track.close();
+        this.receiving.delete(media.mid);
+      }
+    }
+    this.offered = new Map(tracks.map((t) => [t.mid, t]));
+    pc.setRemoteDescription(this.relay ? this.relay.redirect(sdp) : sdp, 'offer');
+    pc.setLocalDescription('answer');
+    const answer = pc.localDescription()!.sdp;
+    await this.signal.subscriberAnswer(answer);
+    this.offers++;
+  }
+
+  /** The tracks of the latest offer by mid, for libdatachannel tracks that arrive after it. */
+  private offered = new Map<string, SubscribedTrack>();
+
+  private receiveTrack(track: Track): void {
+    if (this.closed) {
+      retainUntilClosed(track).close();
+      return;
+    }
+    const mid = track.mid();
+    const offered = this.offered.get(mid);
+    const key = offered ? `${offered.participantId}:${offered.source}` : null;
+    const receiving: ReceivingTrack = {
+      track,
+      key,
+      kind: offered?.kind ?? 'video',
+      highest: -1,
+      missing: new Set(),
+    };
+    retainUntilClosed(track);
+    this.receiving.set(mid, receiving);
+    track.onMessage((message) => this.receivePacket(receiving, message));
+  }
+
+  /** Like a browser's receiver: NACK the sequence numbers skipped over, count those that come back. */
+  private detectLoss(receiving: ReceivingTrack, sequence: number, ssrc: number): void {
+    if (receiving.missing.delete(sequence)) {
+      this.nacks.recovered++;
+      return;
+    }
+    if (receiving.highest >= 0) {
+      const gap = (sequence - receiving.highest) & 0xffff;
+      if (gap === 0 || gap > 0x8000) return; // duplicate or old
+      const lost: number[] = [];
+      for (let i = 1; i < gap && i < 100; i++) lost.push((receiving.highest + i) & 0xffff);
+      if (lost.length > 0) {
+        for (const seq of lost) receiving.missing.add(seq);
+        this.nacks.sent += lost.length;
+        try {
+          receiving.track.sendMessageBinary(buildNack(this.rtcpSsrc, ssrc, lost));
+        } catch {
+          // track closed
+        }
+      }
+    }
+    receiving.highest = sequence;
+  }
+
+  private receivePacket(receiving: ReceivingTrack, packet: Buffer): void {
+    if (receiving.key === null) return;
+    let stats = this.stats.get(receiving.key);
+    if (!stats) {
+      stats = { packets: 0, bytes: 0, payloadType: -1, ssrc: -1, keyframes: 0, senderReports: 0 };
+      this.stats.set(receiving.key, stats);
+    }
+    if (isRtcp(packet)) {
+      for (const rtcp of parseRtcp(packet)) {
+        if (rtcp.type === 'sender-report' && rtcp.ssrc === stats.ssrc) stats.senderReports++;
+      }
+      return;
+    }
+    if (packet.length < 12) return;
+    const sequence = packet.readUInt16BE(2);
+    const ssrc = packet.readUInt32BE(8);
+    if (receiving.kind === 'video') this.detectLoss(receiving, sequence, ssrc);
+    stats.packets++;
+    stats.bytes += packet.length;
+    stats.payloadType = packet[1]! & 0x7f;
+    stats.ssrc = ssrc;
+    if (receiving.kind === 'video' && isVp8KeyframeStart(packet)) stats.keyframes++;
+  }
+}
+
+/** Which packets a LossyRelay drops: every n-th VP8 packet (PT 96 towards subscribers), once each. */
+function lossEvery(n: number): (packet: Buffer) => boolean {
+  const dropped = new Set<string>();
+  return (packet) => {
+    if (packet.length < 12 || packet[0]! >> 6 !== 2 || isRtcp(packet) || (packet[1]! & 0x7f) !== 96)
+      return false;
+    const sequence = packet.readUInt16BE(2);
+    const id = `${packet.readUInt32BE(8)}:${sequence}`;
+    if (sequence % n !== 0 || dropped.has(id)) return false;
+    dropped.add(id);
+    return true;
+  };
+}
+
+function writeRtpHeader(
+  packet: Buffer,
+  payloadType: number,
+  marker: boolean,
+  stream: SendingStream,
+  first: number,
+): void {
+  packet[0] = first;
+  packet[1] = (marker ? 0x80 : 0) | payloadType;
+  packet.writeUInt16BE(stream.sequence, 2);
+  packet.writeUInt32BE(stream.timestamp, 4);
+  packet.writeUInt32BE(stream.ssrc, 8);
+  stream.sequence = (stream.sequence + 1) & 0xffff;
+}
+
+function randomSsrc(): number {
+  return 1 + Math.floor(Math.random() * 0xfffffffe);
+}
+
+function gatheringComplete(pc: PeerConnection): Promise<void> {
+  return new Promise((resolve) => {
+    if (pc.gatheringState() === 'complete') {
+      resolve();
+      return;
+    }
+    pc.onGatheringStateChange((state) => {
+      if (state === 'complete') resolve();
+    });
+  });
+}

@@ -1,0 +1,73 @@
+import pino from 'pino';
+import { Sfu } from '../../src/media/index.js';
+import { MediaBot, type MediaBotOptions } from './bot.js';
+
+/**
+ * An SFU on a random high UDP port with bots connected to it in-process: each bot's signaling calls go
+ * straight to the media plane, and `subscriber-offer` events go straight to the bot.
+ */
+export class MediaHarness {
+  /** The SFU (createMediaPlane's implementation), with its extra counters. */
+  readonly plane: Sfu;
+  private readonly bots = new Map<string, MediaBot>();
+  /** Errors raised while a bot handled an offer (tests assert this stays empty). */
+  readonly errors: Error[] = [];
+
+  constructor(logLevel = process.env.MEDIA_TEST_LOG ?? 'silent') {
+    this.plane = MediaHarness.startPlane(logLevel);
+    this.plane.on('subscriber-offer', ({ participantId, sdp, tracks }) => {
+      const bot = this.bots.get(participantId);
+      bot?.handleSubscriberOffer(sdp, tracks).catch((error: Error) => this.errors.push(error));
+    });
+  }
+
+  /** An SFU on a random high port; another one is tried when it is taken (the plane binds it at once). */
+  private static startPlane(logLevel: string): Sfu {
+    for (let attempt = 1; ; attempt++) {
+      const rtcPort = 41000 + Math.floor(Math.random() * 20000);
+      try {
+        return new Sfu(
+          { publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort },
+          pino({ level: logLevel }),
+        );
+      } catch (error) {
+        if (attempt === 5) throw error;
+      }
+    }
+  }
+
+  /** Add a participant to the room and connect a bot for it (subscribing first, like the web app). */
+  async join(
+    roomId: string,
+    participantId: string,
+    publish: { audio: boolean; video: boolean } | null = { audio: true, video: true },
+    options: MediaBotOptions = {},
+  ): Promise<MediaBot> {
+    this.plane.addParticipant(roomId, participantId);
+    const bot = new MediaBot(
+      {
+        publish: (sdp, tracks) => this.plane.publish(roomId, participantId, sdp, tracks),
+        subscribe: (sdp) => this.plane.subscribe(roomId, participantId, sdp),
+        subscriberAnswer: (sdp) => this.plane.subscriberAnswer(roomId, participantId, sdp),
+      },
+      options,
+    );
+    this.bots.set(participantId, bot);
+    await bot.startSubscribing();
+    if (publish) await bot.startPublishing(publish);
+    return bot;
+  }
+
+  async leave(roomId: string, participantId: string): Promise<void> {
+    const bot = this.bots.get(participantId);
+    this.bots.delete(participantId);
+    this.plane.removeParticipant(roomId, participantId);
+    await bot?.close();
+  }
+
+  async close(): Promise<void> {
+    for (const bot of this.bots.values()) await bot.close();
+    this.bots.clear();
+    await this.plane.close();
+  }
+}
