@@ -16,6 +16,10 @@ export interface Config {
   tlsKey: string | undefined;
   trustProxy: boolean;
   logLevel: string;
+  /** Who is responsible for the data (GDPR controller), shown on /privacy; set by the operator. */
+  controllerName: string | undefined;
+  /** How to reach the controller (or their data-protection officer): e-mail, address or URL. */
+  controllerContact: string | undefined;
   /** Directory of the built web app (packages/web/dist). */
   webRoot: string;
 }
@@ -72,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     tlsKey,
     trustProxy,
     logLevel: env.LOG_LEVEL || 'info',
+    controllerName: env.PARLEY_CONTROLLER_NAME?.trim() || undefined,
+    controllerContact: env.PARLEY_CONTROLLER_CONTACT?.trim() || undefined,
     webRoot: path.resolve(import.meta.dirname, '../../web/dist'),
   };
 }

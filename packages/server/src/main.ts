@@ -31,8 +31,8 @@ async function main(): Promise<void> {
     { publicIp: config.publicIp, bindAddress: config.host, rtcPort: config.rtcPort },
     logger,
   );
-  const meetings = new Meetings(media, logger, () => []);
-  const app = await buildApp({ config, logger, accounts, meetings, loginLimiter });
+  const meetings = new Meetings(media, logger, () => [], { addressKeys: ipHasher });
+  const app = await buildApp({ config, logger, accounts, meetings, loginLimiter, ipHasher });
   await app.listen({ port: config.port, host: config.host });
   const scheme = config.tlsCert ? 'https' : 'http';
   logger.info({ port: config.port, rtcPort: config.rtcPort }, 'parley is listening');

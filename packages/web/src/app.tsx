@@ -33,7 +33,7 @@ export function App() {
       return <PrivacyPage />;
     case 'room':
       // Keyed by name: another room is a fresh page with its own devices and meeting.
-      return <RoomPage key={route.roomName} roomName={route.roomName} />;
+      return <RoomPage key={route.roomName} roomName={route.roomName} invitation={route.invitation} />;
     case 'not-found':
       return <NotFoundPage />;
   }

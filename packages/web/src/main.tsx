@@ -1,3 +1,5 @@
+// First: configures zod before the protocol's schemas are created.
+import './zod-setup';
 import { render } from 'preact';
 import { App } from './app';
 import './styles.css';

@@ -185,3 +185,59 @@ describe('sessions', () => {
     expect(await count()).toBe(1);
   });
 });
+
+describe('own data', () => {
+  it('exports the account and every session row it has, without hashes', async () => {
+    const alice = await accounts.createUser('alice', 'correct horse', 'user');
+    const bob = await accounts.createUser('bob', 'battery staple', 'user');
+    await accounts.createSession(alice.id);
+    now += 60_000;
+    await accounts.createSession(alice.id);
+    await accounts.createSession(bob.id);
+    const start = Date.UTC(2025, 0, 1);
+    const data = await accounts.exportData(alice.id);
+    expect(data).toEqual({
+      account: {
+        id: alice.id,
+        username: 'alice',
+        role: 'user',
+        createdAt: new Date(start).toISOString(),
+      },
+      sessions: [
+        {
+          createdAt: new Date(start).toISOString(),
+          expiresAt: new Date(start + SESSION_LIFETIME_MS).toISOString(),
+        },
+        {
+          createdAt: new Date(start + 60_000).toISOString(),
+          expiresAt: new Date(start + 60_000 + SESSION_LIFETIME_MS).toISOString(),
+        },
+      ],
+    });
+    expect(JSON.stringify(data)).not.toMatch(/argon2/);
+    expect(await accounts.exportDataOf('ALICE')).toEqual(data);
+    expect(await accounts.exportDataOf('nobody')).toBeNull();
+    expect(await accounts.exportDataOf('not valid!')).toBeNull();
+    expect(await accounts.exportData('no-such-id')).toBeNull();
+  });
+
+  it('deletes one’s own account with its sessions, but never the last administrator', async () => {
+    const root = await accounts.createUser('root', 'correct horse', 'admin');
+    const alice = await accounts.createUser('alice', 'correct horse', 'user');
+    const aliceToken = await accounts.createSession(alice.id);
+    const rootToken = await accounts.createSession(root.id);
+
+    expect(await accounts.deleteOwnAccount(root.id)).toBe('last-admin');
+    expect(await accounts.sessionUser(rootToken)).toEqual(root);
+
+    expect(await accounts.deleteOwnAccount(alice.id)).toBe('deleted');
+    expect(await accounts.sessionUser(aliceToken)).toBeNull();
+    expect(await db.selectFrom('sessions').select('user_id').execute()).toEqual([{ user_id: root.id }]);
+    expect(await accounts.deleteOwnAccount(alice.id)).toBe('not-found');
+
+    const second = await accounts.createUser('second', 'correct horse', 'admin');
+    expect(await accounts.deleteOwnAccount(root.id)).toBe('deleted');
+    expect(await accounts.deleteOwnAccount(second.id)).toBe('last-admin');
+    expect((await accounts.listUsers()).map((user) => user.username)).toEqual(['second']);
+  });
+});

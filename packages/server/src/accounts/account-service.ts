@@ -20,6 +20,18 @@ export interface AccountSummary {
   createdAt: Date;
 }
 
+/**
+ * Everything the database holds about one account, for its owner (GDPR Art. 15 and 20): no password
+ * hash, no session token hashes. Times are ISO 8601 strings.
+ */
+export interface AccountData {
+  account: { id: string; username: string; role: AccountRole; createdAt: string };
+  sessions: Array<{ createdAt: string; expiresAt: string }>;
+}
+
+/** What deleting one's own account came to. */
+export type SelfDeletion = 'deleted' | 'not-found' | 'last-admin';
+
 /** A username or password that the protocol's rules reject; the message is the rule, readable. */
 export class InvalidAccountInputError extends Error {}
 export class UsernameTakenError extends Error {
@@ -124,6 +136,69 @@ export class AccountService {
     });
   }
 
+  /**
+   * Deletes the account with this id and all its sessions, unless it is the last administrator
+   * (then nobody could administer the server any more).
+   */
+  async deleteOwnAccount(userId: string): Promise<SelfDeletion> {
+    return this.#db.transaction().execute(async (trx) => {
+      const user = await trx.selectFrom('users').select('role').where('id', '=', userId).executeTakeFirst();
+      if (user === undefined) return 'not-found';
+      if (user.role === 'admin') {
+        const admins = await trx
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll<number | string>().as('count'))
+          .where('role', '=', 'admin')
+          .executeTakeFirstOrThrow();
+        if (Number(admins.count) <= 1) return 'last-admin';
+      }
+      await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('users').where('id', '=', userId).execute();
+      return 'deleted';
+    });
+  }
+
+  /** Everything kept about the account with this id, or null when there is none. */
+  async exportData(userId: string): Promise<AccountData | null> {
+    const user = await this.#db
+      .selectFrom('users')
+      .select(['id', 'username', 'role', 'created_at'])
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (user === undefined) return null;
+    const sessions = await this.#db
+      .selectFrom('sessions')
+      .select(['created_at', 'expires_at'])
+      .where('user_id', '=', userId)
+      // Expired rows not yet swept are still held, so they are part of the export too.
+      .orderBy('created_at')
+      .execute();
+    return {
+      account: {
+        id: user.id,
+        username: user.username,
+        role: user.role,
+        createdAt: isoTime(user.created_at),
+      },
+      sessions: sessions.map((session) => ({
+        createdAt: isoTime(session.created_at),
+        expiresAt: isoTime(session.expires_at),
+      })),
+    };
+  }
+
+  /** `exportData` by username (for the command line). */
+  async exportDataOf(username: string): Promise<AccountData | null> {
+    const parsed = Username.safeParse(username);
+    if (!parsed.success) return null;
+    const user = await this.#db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', parsed.data)
+      .executeTakeFirst();
+    return user === undefined ? null : this.exportData(user.id);
+  }
+
   async listUsers(): Promise<AccountSummary[]> {
     const rows = await this.#db
       .selectFrom('users')
@@ -224,4 +299,8 @@ export class AccountService {
       created_at: this.#now(),
     };
   }
+}
+
+function isoTime(epochMillis: number | string): string {
+  return new Date(Number(epochMillis)).toISOString();
 }

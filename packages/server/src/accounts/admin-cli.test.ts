@@ -124,6 +124,34 @@ describe('parley user delete and list', () => {
   });
 });
 
+describe('parley user export', () => {
+  it('prints the account and its sessions as JSON, without any hash', async () => {
+    await run(['user', 'add', 'alice'], { password: 'correct horse' });
+    await withAccounts(async (accounts) => {
+      const alice = await accounts.verifyCredentials('alice', 'correct horse');
+      await accounts.createSession(alice!.id);
+    });
+    const result = await run(['user', 'export', 'ALICE']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const exported = JSON.parse(result.stdout);
+    expect(exported).toMatchObject({
+      account: { id: expect.any(String), username: 'alice', role: 'user' },
+      sessions: [{ createdAt: expect.any(String), expiresAt: expect.any(String) }],
+    });
+    expect(Date.parse(exported.exportedAt)).not.toBeNaN();
+    expect(result.stdout).not.toMatch(/argon2|token_hash|password_hash/);
+  });
+
+  it('reports a missing account', async () => {
+    expect(await run(['user', 'export', 'nobody'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'parley: no such user "nobody".\n',
+    });
+  });
+});
+
 describe('usage', () => {
   it('prints help with --help and exits 0', async () => {
     const help = await run(['--help']);
@@ -135,7 +163,7 @@ describe('usage', () => {
   it.each([
     [[], 'parley: missing command. Run with --help to see the commands.\n'],
     [['group'], 'parley: unknown command "group". Run with --help to see the commands.\n'],
-    [['user'], 'parley: missing action: user add, user delete or user list.\n'],
+    [['user'], 'parley: missing action: user add, user delete, user export or user list.\n'],
     [['user', 'rename', 'a'], 'parley: unknown action "user rename". Run with --help to see the commands.\n'],
     [['user', 'add'], 'parley: missing username: user add <username>.\n'],
     [['user', 'delete', 'a', '--admin'], 'parley: unknown option "--admin" for "user delete".\n'],

@@ -3,6 +3,7 @@ import { type AccountRole, Username } from '@parley/protocol';
 import { loadConfig } from '../config.js';
 import { closeDatabase, openDatabase } from '../store/database.js';
 import { AccountService, InvalidAccountInputError, UsernameTakenError } from './account-service.js';
+import { dataExport } from './data-export.js';
 import { firstIssueMessage } from './input.js';
 
 /** Where the command line reads and writes; process.* in production, fakes in tests. */
@@ -24,6 +25,7 @@ Commands:
                                   read from PARLEY_PASSWORD or, when that is unset, from the first
                                   line of standard input
   user delete <username>          delete an account and end all its sessions
+  user export <username>          print everything Parley keeps about an account, as JSON
   user list                       list accounts: username, role, creation date
   --help                          show this help
 
@@ -37,6 +39,7 @@ type Command =
   | { kind: 'help' }
   | { kind: 'add'; username: string; role: AccountRole }
   | { kind: 'delete'; username: string }
+  | { kind: 'export'; username: string }
   | { kind: 'list' };
 
 /** Runs one admin command; returns the process exit code. */
@@ -82,11 +85,13 @@ function parseCommand(argv: readonly string[]): Command {
       };
     case 'delete':
       return { kind: 'delete', username: requiredUsername(name, 'delete') };
+    case 'export':
+      return { kind: 'export', username: requiredUsername(name, 'export') };
     case 'list':
       if (name !== undefined) throw new UsageError(`unexpected argument "${name}".`);
       return { kind: 'list' };
     case undefined:
-      throw new UsageError('missing action: user add, user delete or user list.');
+      throw new UsageError('missing action: user add, user delete, user export or user list.');
     default:
       throw new UsageError(`unknown action "user ${action}". Run with --help to see the commands.`);
   }
@@ -129,6 +134,12 @@ async function execute(command: Exclude<Command, { kind: 'help' }>, io: AdminCli
       case 'list':
         io.stdout.write(formatUserList(await accounts.listUsers()));
         return;
+      case 'export': {
+        const data = await accounts.exportDataOf(command.username);
+        if (data === null) throw new UsageError(`no such user "${command.username}".`);
+        io.stdout.write(`${JSON.stringify(dataExport(data, new Date()), null, 2)}\n`);
+        return;
+      }
     }
   } finally {
     accounts.close();

@@ -212,6 +212,63 @@ describe('login and logout', () => {
   });
 });
 
+describe('own data', () => {
+  async function signedIn(username: string, role: 'admin' | 'user'): Promise<string> {
+    await accounts.createUser(username, PASSWORD, role);
+    const login = await post('/api/login', { username, password: PASSWORD });
+    return `${SESSION_COOKIE}=${tokenOf(login)}`;
+  }
+
+  it('lets a signed-in person download their data as a JSON file, without hashes', async () => {
+    const cookie = await signedIn(USERNAME, 'user');
+    const response = await app.inject({ method: 'GET', url: '/api/me/data', headers: { cookie } });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.headers['content-disposition']).toBe('attachment; filename="parley-my-data.json"');
+    expect(response.headers['cache-control']).toBe('no-store');
+    const body = response.json();
+    expect(body).toMatchObject({
+      account: { username: USERNAME, role: 'user' },
+      sessions: [{ createdAt: expect.any(String), expiresAt: expect.any(String) }],
+      notes: expect.arrayContaining([expect.stringContaining('/privacy')]),
+    });
+    expect(response.body).not.toContain(cookie.split('=')[1]);
+    expect(response.body).not.toMatch(/argon2|hash"/);
+  });
+
+  it('deletes the signed-in account with all its sessions and clears the cookie', async () => {
+    const cookie = await signedIn(USERNAME, 'user');
+    // A second browser of the same person: its session must go too.
+    const user = await accounts.verifyCredentials(USERNAME, PASSWORD);
+    const other = `${SESSION_COOKIE}=${await accounts.createSession(user!.id)}`;
+    const deleted = await app.inject({ method: 'DELETE', url: '/api/me', headers: { cookie } });
+    expect(deleted.statusCode).toBe(204);
+    expect(sessionCookieOf(deleted)).toContain('Max-Age=0');
+    expect(await accounts.listUsers()).toEqual([]);
+    expect(await sessionUserFromCookieHeader(accounts, other)).toBeNull();
+    expect(await db.selectFrom('sessions').selectAll().execute()).toEqual([]);
+    const again = await app.inject({ method: 'DELETE', url: '/api/me', headers: { cookie } });
+    expectApiError(again, 401, 'not-signed-in');
+  });
+
+  it('refuses to delete the last administrator, readably', async () => {
+    const cookie = await signedIn(USERNAME, 'admin');
+    const refused = await app.inject({ method: 'DELETE', url: '/api/me', headers: { cookie } });
+    expect(expectApiError(refused, 409, 'last-admin').message).toMatch(/only administrator/);
+    expect(refused.headers['set-cookie']).toBeUndefined();
+    expect((await accounts.listUsers()).map((user) => user.username)).toEqual([USERNAME]);
+  });
+
+  it('answers 401 without a session', async () => {
+    expectApiError(await app.inject({ method: 'GET', url: '/api/me/data' }), 401, 'not-signed-in');
+    expectApiError(
+      await app.inject({ method: 'DELETE', url: '/api/me', headers: { cookie: `${SESSION_COOKIE}=nope` } }),
+      401,
+      'not-signed-in',
+    );
+  });
+});
+
 describe('cookie security', () => {
   it('marks the cookie Secure when Parley serves HTTPS itself', async () => {
     await app.close();

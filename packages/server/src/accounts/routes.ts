@@ -13,6 +13,7 @@ import type { Config } from '../config.js';
 import type { RateDecision } from '../privacy/rate-limiter.js';
 import type { AccountService, SessionUser } from './account-service.js';
 import { readCookie, serializeCookie } from './cookie.js';
+import { dataExport } from './data-export.js';
 import { firstIssueMessage } from './input.js';
 import { SESSION_LIFETIME_MS } from './session-token.js';
 
@@ -44,7 +45,8 @@ export function sessionUserFromCookieHeader(
 }
 
 /**
- * GET /api/session, POST /api/setup, POST /api/login, POST /api/logout. Registered as an
+ * GET /api/session, POST /api/setup, POST /api/login, POST /api/logout, and the signed-in
+ * person's own data: GET /api/me/data, DELETE /api/me. Registered as an
  * encapsulated plugin: its error handler (every failure answers an ApiError) applies to these
  * routes only.
  */
@@ -95,6 +97,34 @@ export function registerAccountRoutes<Server extends RawServerBase>(
       if (token !== undefined) await accounts.deleteSession(token);
       return reply.code(204).header('set-cookie', clearedCookie(request)).send();
     });
+
+    // The signed-in person's own data: download it (GDPR Art. 15, 20), delete it (Art. 17).
+    scope.get('/api/me/data', async (request, reply) => {
+      const user = await sessionUserFromCookieHeader(accounts, request.headers.cookie);
+      if (user === null) return notSignedIn(reply);
+      const data = await accounts.exportData(user.id);
+      if (data === null) return notSignedIn(reply);
+      return reply
+        .header('content-disposition', 'attachment; filename="parley-my-data.json"')
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(dataExport(data, new Date()), null, 2));
+    });
+
+    scope.delete('/api/me', async (request, reply) => {
+      const user = await sessionUserFromCookieHeader(accounts, request.headers.cookie);
+      if (user === null) return notSignedIn(reply);
+      const outcome = await accounts.deleteOwnAccount(user.id);
+      if (outcome === 'last-admin') {
+        return sendError(
+          reply,
+          409,
+          'last-admin',
+          'This is the only administrator account, so it cannot be deleted. Make another account an administrator first.',
+        );
+      }
+      if (outcome === 'not-found') return notSignedIn(reply);
+      return reply.code(204).header('set-cookie', clearedCookie(request)).send();
+    });
   });
 
   function refuseIfThrottled(request: FastifyRequest, reply: FastifyReply): boolean {
@@ -141,6 +171,10 @@ function publicUser(user: SessionUser): NonNullable<SessionInfo['user']> {
 function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
   const body: ApiError = { error, message };
   return reply.code(status).send(body);
+}
+
+function notSignedIn(reply: FastifyReply): FastifyReply {
+  return sendError(reply, 401, 'not-signed-in', 'Sign in first.');
 }
 
 function invalidInput(reply: FastifyReply, message: string): FastifyReply {

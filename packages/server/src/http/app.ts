@@ -4,7 +4,9 @@ import type { AccountService } from '../accounts/account-service.js';
 import { registerAccountRoutes, sessionUserFromCookieHeader } from '../accounts/routes.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { IpHasher } from '../privacy/ip-hasher.js';
 import type { RateLimiter } from '../privacy/rate-limiter.js';
+import { registerPrivacyRoutes } from '../privacy/routes.js';
 import type { Meetings } from '../rooms/meetings.js';
 import { registerSignaling } from '../signaling/route.js';
 import { registerPages } from './pages.js';
@@ -16,6 +18,8 @@ export interface AppDeps {
   accounts: AccountService;
   meetings: Meetings;
   loginLimiter: RateLimiter;
+  /** Keyed hashing of client addresses (signaling keeps only the hash, for password throttling and removals). */
+  ipHasher: IpHasher;
 }
 
 /** Builds the control plane's HTTP server: pages, JSON API, signaling WebSocket. */
@@ -50,9 +54,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   registerAccountRoutes(app, { accounts: deps.accounts, config, loginLimiter: deps.loginLimiter });
+  registerPrivacyRoutes(app, config);
   await registerSignaling(app, {
     meetings: deps.meetings,
     logger,
+    addressHasher: deps.ipHasher,
     userOf: async (request) => {
       const user = await sessionUserFromCookieHeader(deps.accounts, request.headers.cookie);
       return user ? { id: user.id } : null;

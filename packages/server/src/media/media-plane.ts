@@ -32,12 +32,23 @@ export interface MediaPlane {
   /**
    * Apply the browser's first offer on its subscribe connection (a data channel only) and return the
    * answer. From then on the media plane offers every track of the other participants to it through
-   * `subscriber-offer` events, one negotiation at a time.
+   * `subscriber-offer` events, one negotiation at a time. The first such event comes on a later turn of
+   * the event loop than the answer, so a response sent when the promise resolves goes out first.
+   *
+   * publish(), subscribe() and subscriberAnswer() reject with a MediaError (code and a message safe
+   * to show) when the SDP or the state is wrong; nothing else in the room is affected.
    */
   subscribe(roomId: string, participantId: string, offerSdp: string): Promise<string>;
 
   /** The browser's answer to the last `subscriber-offer`. */
   subscriberAnswer(roomId: string, participantId: string, answerSdp: string): Promise<void>;
+
+  /**
+   * Stop (false) or resume (true) forwarding the participant's microphone audio to everyone: a
+   * moderator muted them. Holds across renegotiations and a newly published microphone track until
+   * resumed. Unknown participants are ignored.
+   */
+  setAudioForwarding(roomId: string, participantId: string, enabled: boolean): void;
 
   on<E extends keyof MediaPlaneEvents>(event: E, listener: (payload: MediaPlaneEvents[E]) => void): void;
   off<E extends keyof MediaPlaneEvents>(event: E, listener: (payload: MediaPlaneEvents[E]) => void): void;
@@ -52,7 +63,11 @@ export interface MediaPlane {
 export interface MediaPlaneEvents {
   /** Send this offer to the participant's browser; its answer comes back through subscriberAnswer(). */
   'subscriber-offer': { roomId: string; participantId: string; sdp: string; tracks: SubscribedTrack[] };
-  /** A connection failed or closed on its own (ICE/DTLS failure, browser went away). */
+  /**
+   * A connection failed or closed on its own (ICE/DTLS failure, browser went away). A subscribe
+   * connection is reported at once (its data channel notices); a publish connection only when ICE
+   * consent expires, about 30 s after the browser vanished. The participant stays registered.
+   */
   'connection-closed': { roomId: string; participantId: string; direction: 'publish' | 'subscribe' };
 }
 

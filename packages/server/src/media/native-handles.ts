@@ -22,7 +22,11 @@ const untilCleanup = new Set<Handle>();
  * `alreadyOpen`: the handle was open when libdatachannel handed it over (a data channel the remote
  * opened), so not being open now means it closed before the listener was attached.
  */
-export function retainUntilClosed<T extends Handle>(handle: T, onClosed?: () => void, alreadyOpen = false): T {
+export function retainUntilClosed<T extends Handle>(
+  handle: T,
+  onClosed?: () => void,
+  alreadyOpen = false,
+): T {
   untilClosed.add(handle);
   handle.onClosed(() => {
     untilClosed.delete(handle);

@@ -5,6 +5,8 @@ import type { Subscriber } from './subscriber.js';
 export class Participant {
   publisher: Publisher | null = null;
   subscriber: Subscriber | null = null;
+  /** A moderator muted this participant: their microphone is not forwarded, even if republished. */
+  micHeld = false;
 
   constructor(readonly id: string) {}
 

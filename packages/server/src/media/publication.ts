@@ -26,6 +26,8 @@ const PACKET_CACHE_SIZE = 512;
 export class Publication {
   readonly kind: TrackKind;
   readonly subscriptions: Subscription[] = [];
+  /** false while a moderator holds this participant's audio: packets are dropped, not forwarded. */
+  forwarding = true;
   private track: Track | null = null;
   private readonly outgoingPayloadType: number;
   private readonly cache: PacketCache | null;
@@ -79,6 +81,7 @@ export class Publication {
       this.keyframeWanted = false;
       this.requestKeyframe();
     }
+    if (!this.forwarding) return;
     packet[1] = (packet[1]! & 0x80) | this.outgoingPayloadType;
     this.cache?.store(packet);
     const subscriptions = this.subscriptions;

@@ -78,7 +78,8 @@ export class Publisher {
       throw new MediaError('wrong-state', 'The publish connection cannot answer now.');
     }
     pc.setLocalDescription('answer');
-    const answer = pc.localDescription()?.sdp;
+    // A connection closed underneath silently makes no answer.
+    const answer = pc.signalingState() === 'stable' ? pc.localDescription()?.sdp : undefined;
     if (!answer) throw new MediaError('wrong-state', 'The publish connection produced no answer.');
 
     this.applyTracks(tracks, mediaByMid);

@@ -77,7 +77,20 @@ export class RoomRouter {
     subscriber.answer(answerSdp);
   }
 
+  /** Stop (or resume) forwarding the participant's microphone to everyone. */
+  setMicForwarding(participantId: string, enabled: boolean): void {
+    const participant = this.participants.get(participantId);
+    if (!participant) return;
+    participant.micHeld = !enabled;
+    for (const publication of participant.publisher?.publications() ?? []) {
+      if (publication.source === 'mic') publication.forwarding = enabled;
+    }
+  }
+
   private published(publication: Publication): void {
+    if (publication.source === 'mic' && this.participants.get(publication.participantId)?.micHeld) {
+      publication.forwarding = false;
+    }
     for (const participant of this.participants.values()) {
       if (participant.id !== publication.participantId) participant.subscriber?.subscribe(publication);
     }

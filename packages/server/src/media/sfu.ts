@@ -168,6 +168,7 @@ export class Sfu implements MediaPlane {
     return room;
   }
 
-  /** TEMPORARY no-op added by the participation-control work so the server compiles; the SFU implements it. */
-  setAudioForwarding(_roomId: string, _participantId: string, _enabled: boolean): void {}
+  setAudioForwarding(roomId: string, participantId: string, enabled: boolean): void {
+    this.room(roomId, false)?.setMicForwarding(participantId, enabled);
+  }
 }

@@ -101,7 +101,7 @@ export class Subscriber {
       throw new MediaError('wrong-state', 'The subscribe connection cannot answer now.');
     }
     pc.setLocalDescription('answer');
-    const answer = pc.localDescription()?.sdp;
+    const answer = pc.signalingState() === 'stable' ? pc.localDescription()?.sdp : undefined;
     if (!answer) {
       this.closeConnection();
       throw new MediaError('wrong-state', 'The subscribe connection produced no answer.');
@@ -199,7 +199,8 @@ export class Subscriber {
     // Safe: the browser's application m-line is always in the description, so libdatachannel has
     // something to offer (with nothing it would throw, which node-datachannel does not catch here).
     pc.setLocalDescription('offer');
-    const sdp = pc.localDescription()?.sdp;
+    // A connection closed underneath (its state callback not delivered yet) silently makes no offer.
+    const sdp = pc.signalingState() === 'have-local-offer' ? pc.localDescription()?.sdp : undefined;
     if (!sdp) return;
     this.dirty = false;
     this.awaitingAnswer = true;

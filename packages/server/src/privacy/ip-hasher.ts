@@ -1,4 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { declareStore } from './memory-stores.js';
+
+declareStore('ip-hash-key');
 
 export type RotationListener = () => void;
 

@@ -1,4 +1,7 @@
 import type { IpHasher } from './ip-hasher.js';
+import { declareStore } from './memory-stores.js';
+
+declareStore('rate-limit-keys');
 
 export interface RateLimit {
   /** Attempts allowed per window. */

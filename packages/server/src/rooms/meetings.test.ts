@@ -13,21 +13,26 @@ function channel() {
 }
 
 const logger = pino({ level: 'silent' });
-const guest = (displayName: string) => ({ displayName, accountId: null });
-const host = (displayName: string) => ({ displayName, accountId: 'account-1' });
+const guest = (displayName: string) => ({ displayName, accountId: null, clientKey: null, addressKey: null });
+const host = (displayName: string) => ({
+  displayName,
+  accountId: 'account-1',
+  clientKey: null,
+  addressKey: null,
+});
 
 describe('Meetings', () => {
-  it('keeps a guest waiting until a signed-in host opens the meeting', () => {
+  it('keeps a guest waiting until a signed-in host opens the meeting', async () => {
     const { media, calls } = fakeMedia();
     const meetings = new Meetings(media, logger, () => []);
     const g = channel();
-    const first = meetings.join('team-room', guest('Gina'), g.ch);
+    const first = await meetings.join('team-room', guest('Gina'), g.ch);
     expect(first.outcome).toBe('waiting-for-host');
     expect(g.events).toEqual([]);
     expect(calls).toEqual([]);
 
     const h = channel();
-    const second = meetings.join('team-room', host('Hana'), h.ch);
+    const second = await meetings.join('team-room', host('Hana'), h.ch);
     expect(second.outcome).toBe('joined');
     expect(second.membership.participant.role).toBe('moderator');
     expect(first.membership.participant.role).toBe('participant');
@@ -45,13 +50,13 @@ describe('Meetings', () => {
     expect(calls.filter((c) => c.startsWith('add'))).toHaveLength(2);
   });
 
-  it('announces departures and forgets an empty room', () => {
+  it('announces departures and forgets an empty room', async () => {
     const { media, calls } = fakeMedia();
     const meetings = new Meetings(media, logger, () => []);
     const h = channel();
     const g = channel();
-    const a = meetings.join('r1', host('Hana'), h.ch);
-    const b = meetings.join('r1', guest('Gina'), g.ch);
+    const a = await meetings.join('r1', host('Hana'), h.ch);
+    const b = await meetings.join('r1', guest('Gina'), g.ch);
     expect(meetings.counts()).toEqual({ rooms: 1, participants: 2 });
     meetings.leave(b.membership.participant.id);
     expect(h.events.at(-1)).toEqual({ type: 'participant-left', participantId: b.membership.participant.id });
@@ -60,11 +65,11 @@ describe('Meetings', () => {
     expect(calls.at(-1)).toMatch(/^close /);
   });
 
-  it('forgets a room whose only waiting guest gives up, without touching the media plane', () => {
+  it('forgets a room whose only waiting guest gives up, without touching the media plane', async () => {
     const { media, calls } = fakeMedia();
     const meetings = new Meetings(media, logger, () => []);
     const g = channel();
-    const { membership } = meetings.join('lonely', guest('Gina'), g.ch);
+    const { membership } = await meetings.join('lonely', guest('Gina'), g.ch);
     meetings.leave(membership.participant.id);
     expect(meetings.counts()).toEqual({ rooms: 0, participants: 0 });
     expect(calls).toEqual([]);
@@ -73,7 +78,7 @@ describe('Meetings', () => {
   it('refuses media requests from a participant still waiting for the host', async () => {
     const { media } = fakeMedia();
     const meetings = new Meetings(media, logger, () => []);
-    const { membership } = meetings.join('r2', guest('Gina'), channel().ch);
+    const { membership } = await meetings.join('r2', guest('Gina'), channel().ch);
     await expect(meetings.publish(membership.participant.id, 'v=0', [])).rejects.toMatchObject({
       code: 'not-joined',
     });
@@ -84,8 +89,8 @@ describe('Meetings', () => {
     const meetings = new Meetings(media, logger, () => []);
     const h = channel();
     const g = channel();
-    const a = meetings.join('r3', host('Hana'), h.ch);
-    meetings.join('r3', guest('Gina'), g.ch);
+    const a = await meetings.join('r3', host('Hana'), h.ch);
+    await meetings.join('r3', guest('Gina'), g.ch);
     const id = a.membership.participant.id;
     await meetings.publish(id, 'v=0', [
       { mid: '0', source: 'mic' },
@@ -111,8 +116,8 @@ describe('Meetings', () => {
     const meetings = new Meetings(media, logger, () => []);
     const h = channel();
     const g = channel();
-    const a = meetings.join('r5', host('Hana'), h.ch);
-    meetings.join('r5', guest('Gina'), g.ch);
+    const a = await meetings.join('r5', host('Hana'), h.ch);
+    await meetings.join('r5', guest('Gina'), g.ch);
     await meetings.publish(a.membership.participant.id, 'v=0', [
       { mid: '0', source: 'mic', muted: true },
       { mid: '1', source: 'camera' },
@@ -125,13 +130,13 @@ describe('Meetings', () => {
     ]);
   });
 
-  it('relays subscriber offers to the right participant and drops one whose media connection fails', () => {
+  it('relays subscriber offers to the right participant and drops one whose media connection fails', async () => {
     const { media, emit } = fakeMedia();
     const meetings = new Meetings(media, logger, () => []);
     const h = channel();
     const g = channel();
-    const a = meetings.join('r4', host('Hana'), h.ch);
-    const b = meetings.join('r4', guest('Gina'), g.ch);
+    const a = await meetings.join('r4', host('Hana'), h.ch);
+    const b = await meetings.join('r4', guest('Gina'), g.ch);
     const roomId = a.membership.room.id;
     emit('subscriber-offer', {
       roomId,
@@ -144,5 +149,43 @@ describe('Meetings', () => {
     emit('connection-closed', { roomId, participantId: b.membership.participant.id, direction: 'publish' });
     expect(g.closed).toEqual(['media connection lost']);
     expect(meetings.counts().participants).toBe(1);
+  });
+  it('on shutdown tells everyone, knocking guests included, and frees every room', async () => {
+    const { media, calls } = fakeMedia();
+    const meetings = new Meetings(media, logger, () => []);
+    const h = channel();
+    const g = channel();
+    const k = channel();
+    const a = await meetings.join('r6', host('Hana'), h.ch);
+    await meetings.join('r6', guest('Gina'), g.ch);
+    meetings.moderation.setLobby(a.membership.participant.id, true);
+    expect((await meetings.join('r6', guest('Kim'), k.ch)).outcome).toBe('lobby');
+    meetings.closeAll();
+    for (const c of [h, g, k]) {
+      expect(c.events.at(-1)).toEqual({ type: 'room-closed', reason: 'server-shutdown' });
+      expect(c.closed).toEqual(['server shutting down']);
+    }
+    expect(meetings.counts()).toEqual({ rooms: 0, participants: 0 });
+    expect(calls.at(-1)).toBe(`close ${a.membership.room.id}`);
+  });
+
+  it('watches the address key: a rotation forgets throttling and removed addresses', async () => {
+    const { media } = fakeMedia();
+    let rotate = () => {};
+    const meetings = new Meetings(media, logger, () => [], {
+      addressKeys: {
+        onRotate: (listener) => {
+          rotate = listener;
+          return () => {};
+        },
+      },
+    });
+    const a = await meetings.join('r7', host('Hana'), channel().ch);
+    const marked = { ...guest('Tom'), addressKey: 'addr-1' };
+    const t = await meetings.join('r7', marked, channel().ch);
+    meetings.moderation.kick(a.membership.participant.id, t.membership.participant.id);
+    expect((await meetings.join('r7', marked, channel().ch)).outcome).toBe('lobby');
+    rotate();
+    expect((await meetings.join('r7', marked, channel().ch)).outcome).toBe('joined');
   });
 });

@@ -1,5 +1,8 @@
+// Privacy: keeps each participant's display name, account id (if signed in), browser-chosen random key,
+// keyed address hash, published sources and mute state, in memory, until they leave or the meeting ends.
 import type { ParticipantInfo, Role, ServerEvent, TrackInfo, TrackSource } from '@parley/protocol';
 import { kindOfSource } from '@parley/protocol';
+import { ChatRate } from './chat-rate.js';
 
 /** How the room reaches one participant's client; the signaling session implements it. */
 export interface ParticipantChannel {
@@ -8,26 +11,39 @@ export interface ParticipantChannel {
   close(code: number, reason: string): void;
 }
 
-/** Who a participant is as far as the meeting cares: a display name, and whether they signed in. */
+/**
+ * Who a participant is as far as the meeting cares: a display name, whether they signed in, and the
+ * marks that recognise a removed person who comes back.
+ */
 export interface Identity {
   displayName: string;
   /** Set when the participant is signed in with an account; such a participant may open the meeting. */
   accountId: string | null;
+  /** A random id the browser keeps and sends with `join` (never shown to anyone else). */
+  clientKey: string | null;
+  /** Keyed hash of the connection's address (IpHasher), never the address itself. */
+  addressKey: string | null;
 }
 
-/** Someone in a meeting (or waiting for its host). Lives in memory only, for the meeting's life. */
+/** Someone in a meeting (or knocking, or waiting for its host). Lives in memory only, for the meeting's life. */
 export class Participant {
   role: Role = 'participant';
   /** Muted by a moderator with "ask to unmute": no audio is forwarded until a moderator allows it. */
   hardMuted = false;
   unmuteRequested = false;
+  /** A moderator muted this participant: the media plane forwards none of their mic audio until they unmute. */
+  audioHeld = false;
+  readonly chatRate: ChatRate;
   private readonly tracks = new Map<TrackSource, TrackInfo>();
 
   constructor(
     readonly id: string,
     readonly identity: Identity,
     readonly channel: ParticipantChannel,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.chatRate = new ChatRate(2.5, 10, now);
+  }
 
   get displayName(): string {
     return this.identity.displayName;
@@ -35,6 +51,15 @@ export class Participant {
 
   get isAccountHolder(): boolean {
     return this.identity.accountId !== null;
+  }
+
+  get isModerator(): boolean {
+    return this.role === 'moderator';
+  }
+
+  /** The mute state of the published microphone, or null when none is published. */
+  get micMuted(): boolean | null {
+    return this.tracks.get('mic')?.muted ?? null;
   }
 
   /**

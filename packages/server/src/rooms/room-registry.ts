@@ -1,3 +1,4 @@
+// Privacy: keeps every current meeting by its name, in memory, until the meeting ends.
 import { randomBytes } from 'node:crypto';
 import { Room } from './room.js';
 
@@ -8,6 +9,10 @@ export function randomId(bytes = 9): string {
 /** All meetings on this server, found by name. A room exists only while someone is in it or waiting. */
 export class RoomRegistry {
   private readonly byName = new Map<string, Room>();
+
+  find(name: string): Room | undefined {
+    return this.byName.get(name);
+  }
 
   getOrCreate(name: string): { room: Room; created: boolean } {
     const existing = this.byName.get(name);
@@ -22,6 +27,11 @@ export class RoomRegistry {
     if (!room.isEmpty || this.byName.get(room.name) !== room) return false;
     this.byName.delete(room.name);
     return true;
+  }
+
+  /** Forget a room at once (the meeting was ended for everyone). */
+  remove(room: Room): void {
+    if (this.byName.get(room.name) === room) this.byName.delete(room.name);
   }
 
   get size(): number {

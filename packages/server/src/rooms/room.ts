@@ -1,24 +1,36 @@
+// Privacy: keeps the room's name (the key the registry finds it by), its participants and its settings,
+// in memory, until the meeting ends.
 import type { RoomSettings, ServerEvent } from '@parley/protocol';
-import type { Participant } from './participant.js';
+import { Attendance } from './attendance.js';
+import { ChatHistory } from './chat-history.js';
+import { Lobby } from './lobby.js';
+import type { Identity, Participant } from './participant.js';
+import { Removals } from './removals.js';
+import { RoomPassword } from './room-password.js';
+import { SentMessages } from './sent-messages.js';
 
-export type AdmitOutcome = 'joined' | 'waiting-for-host';
+/** Where a participant was in the room when they left it. */
+export type Place = 'meeting' | 'lobby' | 'waiting-for-host';
 
 /**
- * One meeting, in memory only. It is open while at least one participant is in it and opens when a
- * signed-in account holder arrives; guests who come first wait and are admitted when it opens.
+ * One meeting, in memory only. It opens when a signed-in account holder arrives; guests who come first
+ * wait for that host. Once open, it holds the admitted participants, the guests knocking at its lobby
+ * and the moderators' settings. Room holds state; Meetings and Moderation decide who gets in.
  * The room name is kept only here, as the key the registry finds the room by.
  */
 export class Room {
   readonly participants = new Map<string, Participant>();
   /** Guests who arrived before any host, in arrival order. */
   readonly waitingForHost = new Map<string, Participant>();
+  readonly lobby = new Lobby();
+  readonly password = new RoomPassword();
+  readonly removals = new Removals();
+  readonly attendance = new Attendance();
+  readonly chatHistory = new ChatHistory();
+  readonly sentMessages = new SentMessages();
+  lobbyEnabled = false;
+  locked = false;
   private opened = false;
-  readonly settings: RoomSettings = {
-    passwordSet: false,
-    lobbyEnabled: false,
-    locked: false,
-    chatHistory: false,
-  };
 
   constructor(
     /** Random id used towards the media plane and logs, never the room's name. */
@@ -31,43 +43,45 @@ export class Room {
   }
 
   get isEmpty(): boolean {
-    return this.participants.size === 0 && this.waitingForHost.size === 0;
+    return this.participants.size === 0 && this.waitingForHost.size === 0 && this.lobby.size === 0;
   }
 
-  /**
-   * Let a participant in, or make them wait for a host. A signed-in account holder opens the meeting
-   * and becomes a moderator; the guests waiting are then admitted in arrival order (returned so the
-   * caller can start their media and tell everyone).
-   */
-  admit(participant: Participant): { outcome: AdmitOutcome; alsoAdmitted: Participant[] } {
-    if (!this.opened && !participant.isAccountHolder) {
-      this.waitingForHost.set(participant.id, participant);
-      return { outcome: 'waiting-for-host', alsoAdmitted: [] };
-    }
-    const alsoAdmitted: Participant[] = [];
+  get settings(): RoomSettings {
+    return {
+      passwordSet: this.password.isSet,
+      lobbyEnabled: this.lobbyEnabled,
+      locked: this.locked,
+      chatHistory: this.chatHistory.enabled,
+    };
+  }
+
+  /** The first host arrived: from now on people join the meeting proper (or its lobby). */
+  open(): void {
+    this.opened = true;
+  }
+
+  /** While locked, only people who were in this meeting before (and were not removed) get back in. */
+  keepsOut(identity: Identity): boolean {
+    return this.locked && (!this.attendance.includes(identity) || this.removals.matches(identity));
+  }
+
+  /** Admit a participant into the meeting proper; a signed-in account holder becomes a moderator. */
+  addParticipant(participant: Participant): void {
     if (participant.isAccountHolder) participant.role = 'moderator';
-    this.addParticipant(participant);
-    if (!this.opened) {
-      this.opened = true;
-      for (const waiting of this.waitingForHost.values()) {
-        this.addParticipant(waiting);
-        alsoAdmitted.push(waiting);
-      }
-      this.waitingForHost.clear();
-    }
-    return { outcome: 'joined', alsoAdmitted };
-  }
-
-  private addParticipant(participant: Participant): void {
     this.participants.set(participant.id, participant);
+    this.attendance.add(participant.identity);
   }
 
-  /** Remove a participant (left, disconnected). Returns true when they were in the meeting proper. */
-  remove(participantId: string): boolean {
-    if (this.waitingForHost.delete(participantId)) return false;
-    if (!this.participants.delete(participantId)) return false;
-    this.broadcast({ type: 'participant-left', participantId });
-    return true;
+  /** Remove someone (left, disconnected, removed). Returns where they were, or null if nowhere. */
+  remove(participantId: string): Place | null {
+    if (this.waitingForHost.delete(participantId)) return 'waiting-for-host';
+    if (this.lobby.remove(participantId)) return 'lobby';
+    if (this.participants.delete(participantId)) return 'meeting';
+    return null;
+  }
+
+  moderators(): Participant[] {
+    return [...this.participants.values()].filter((p) => p.isModerator);
   }
 
   /** Send an event to every admitted participant, optionally except one. */
@@ -75,6 +89,16 @@ export class Room {
     for (const participant of this.participants.values()) {
       if (participant.id !== except) participant.channel.send(event);
     }
+  }
+
+  /** Tell every moderator who is knocking now. */
+  sendLobbyToModerators(): void {
+    const event: ServerEvent = { type: 'lobby-updated', entries: this.lobby.entries() };
+    for (const moderator of this.moderators()) moderator.channel.send(event);
+  }
+
+  broadcastSettings(): void {
+    this.broadcast({ type: 'settings-updated', settings: this.settings });
   }
 
   otherParticipants(participantId: string): Participant[] {

@@ -4,6 +4,9 @@ import type { Logger } from '../logger.js';
 import type { Meetings } from '../rooms/meetings.js';
 import { SignalingSession, type SocketUser } from './session.js';
 
+/** Host header values we are willing to put into invitation links: a name or address and a port. */
+const HOST_PATTERN = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
 /** Hard cap of one WebSocket frame; messages above MAX_MESSAGE_BYTES but below this get an error reply. */
 const MAX_FRAME_BYTES = 1024 * 1024;
 
@@ -12,6 +15,18 @@ export interface SignalingDeps {
   logger: Logger;
   /** The signed-in account behind the request's session cookie, if any. */
   userOf(request: FastifyRequest): Promise<SocketUser | null>;
+  /** Turns the client address into its keyed hash (IpHasher), so only the hash is kept. */
+  addressHasher: { hash(address: string): string };
+}
+
+/**
+ * The origin the browser used (`request.protocol` and `request.host` honour PARLEY_TRUST_PROXY's
+ * forwarded headers), for invitation links; null when the Host header looks odd.
+ */
+export function originOf(request: FastifyRequest): string | null {
+  const host = request.host;
+  if (typeof host !== 'string' || !HOST_PATTERN.test(host)) return null;
+  return `${request.protocol === 'https' ? 'https' : 'http'}://${host}`;
 }
 
 /**
@@ -46,7 +61,14 @@ export async function registerSignaling(app: FastifyInstance, deps: SignalingDep
       },
       async (socket, request) => {
         const user = await deps.userOf(request);
-        new SignalingSession(socket, deps.meetings, user, deps.logger);
+        // request.ip honours PARLEY_TRUST_PROXY; only its keyed hash is kept, never the address.
+        const addressKey = request.ip ? deps.addressHasher.hash(request.ip) : null;
+        new SignalingSession(
+          socket,
+          deps.meetings,
+          { user, addressKey, origin: originOf(request) },
+          deps.logger,
+        );
       },
     );
   });

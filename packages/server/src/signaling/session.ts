@@ -1,13 +1,17 @@
+// Privacy: keeps, per open signaling connection, the signed-in account id, the keyed hash of the client's
+// address (never the address) and the origin the browser used, in memory, until the connection closes.
 import {
   ClientMessage,
   type ErrorCode,
   MAX_MESSAGE_BYTES,
+  MODERATOR_REQUESTS,
   PROTOCOL_VERSION,
   type ServerEvent,
   type ServerMessage,
 } from '@parley/protocol';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
+import { CloseCode } from '../rooms/close-codes.js';
 import { MeetingError, type Meetings, type Membership } from '../rooms/meetings.js';
 import type { ParticipantChannel } from '../rooms/participant.js';
 import { MessageRate } from './message-rate.js';
@@ -30,6 +34,17 @@ export interface SocketUser {
   id: string;
 }
 
+/** What the server learnt about the connection at the WebSocket upgrade. */
+export interface SocketContext {
+  user: SocketUser | null;
+  /** Keyed hash of the client's address (IpHasher); the address itself is never kept. */
+  addressKey: string | null;
+  /** The origin the browser reached us by (`https://host:port`), for invitation links; null if unknown. */
+  origin: string | null;
+}
+
+const moderatorRequests: ReadonlySet<string> = new Set(MODERATOR_REQUESTS);
+
 /**
  * One participant's signaling WebSocket: parses and validates every message at the boundary, answers
  * each request, and forwards room events to the client. A bad message gets an error reply and harms
@@ -37,6 +52,7 @@ export interface SocketUser {
  */
 export class SignalingSession implements ParticipantChannel {
   private membership: Membership | null = null;
+  private joining = false;
   private closed = false;
   private readonly rate = new MessageRate(20, 60);
   /**
@@ -48,7 +64,7 @@ export class SignalingSession implements ParticipantChannel {
   constructor(
     private readonly socket: WebSocket,
     private readonly meetings: Meetings,
-    private readonly user: SocketUser | null,
+    private readonly context: SocketContext,
     private readonly logger: Logger,
   ) {
     socket.on('message', (data, isBinary) => {
@@ -63,9 +79,13 @@ export class SignalingSession implements ParticipantChannel {
     else this.write({ type: 'event', event });
   }
 
+  /**
+   * Closes the socket right after the current turn of the event loop, so that a response being
+   * written (e.g. to the moderator who ended the meeting) still goes out first.
+   */
   close(code: number, reason: string): void {
     if (this.closed) return;
-    this.socket.close(code, reason);
+    setImmediate(() => this.socket.close(code, reason));
   }
 
   private write(message: ServerMessage): void {
@@ -77,8 +97,9 @@ export class SignalingSession implements ParticipantChannel {
     this.socket.send(JSON.stringify(message));
   }
 
-  private replyError(id: number | null, code: ErrorCode, message: string): void {
-    this.write({ type: 'response', id, ok: false, error: { code, message } });
+  private replyError(id: number | null, code: ErrorCode, message: string, retryAfterSeconds?: number): void {
+    const error = retryAfterSeconds === undefined ? { code, message } : { code, message, retryAfterSeconds };
+    this.write({ type: 'response', id, ok: false, error });
   }
 
   private async receive(data: Buffer | Buffer[] | ArrayBuffer, isBinary: boolean): Promise<void> {
@@ -88,7 +109,7 @@ export class SignalingSession implements ParticipantChannel {
       return;
     }
     if (!this.rate.take()) {
-      this.replyError(null, 'rate-limited', 'Too many messages; slow down.');
+      this.replyError(null, 'rate-limited', 'Too many messages; slow down.', 1);
       return;
     }
     let json: unknown;
@@ -125,7 +146,9 @@ export class SignalingSession implements ParticipantChannel {
       const result = await this.handle(message);
       this.write({ type: 'response', id: message.id, ok: true, result });
     } catch (error) {
-      if (error instanceof RequestError || error instanceof MeetingError) {
+      if (error instanceof MeetingError) {
+        this.replyError(message.id, error.code, error.message, error.retryAfterSeconds);
+      } else if (error instanceof RequestError) {
         this.replyError(message.id, error.code, error.message);
       } else {
         this.logger.error({ err: error, request: message.type }, 'signaling request failed');
@@ -142,40 +165,124 @@ export class SignalingSession implements ParticipantChannel {
     for (const event of held) this.write({ type: 'event', event });
   }
 
+  /**
+   * One request, dispatched. Every request type in MODERATOR_REQUESTS is refused here with
+   * `forbidden` unless the sender is a moderator, before anything is looked up or changed (the
+   * moderation methods check again, as they must find the moderator's room anyway).
+   */
   private async handle(message: ClientMessage): Promise<unknown> {
+    if (message.type === 'join') return this.join(message);
+    if (message.type === 'leave') {
+      if (this.membership) this.meetings.leave(this.membership.participant.id);
+      this.membership = null;
+      return {};
+    }
+    const me = this.participantId();
+    if (moderatorRequests.has(message.type)) this.meetings.moderator(me);
+    const { moderation, chat } = this.meetings;
     switch (message.type) {
-      case 'join': {
-        if (message.protocolVersion !== PROTOCOL_VERSION) {
-          setImmediate(() => this.close(4002, 'unsupported protocol version'));
-          throw new RequestError(
-            'unsupported-version',
-            `This server speaks protocol version ${PROTOCOL_VERSION}; please reload the page.`,
-          );
-        }
-        if (this.membership) throw new RequestError('already-joined', 'This connection has already joined.');
-        if (this.closed) throw new RequestError('not-joined', 'The connection is closing.');
-        const { membership, outcome } = this.meetings.join(
-          message.room,
-          { displayName: message.displayName, accountId: this.user?.id ?? null },
-          this,
-        );
-        this.membership = membership;
-        return { status: outcome };
-      }
       case 'publish':
-        return { sdp: await this.meetings.publish(this.participantId(), message.sdp, message.tracks) };
+        return { sdp: await this.meetings.publish(me, message.sdp, message.tracks) };
       case 'subscribe':
-        return { sdp: await this.meetings.subscribe(this.participantId(), message.sdp) };
+        return { sdp: await this.meetings.subscribe(me, message.sdp) };
       case 'subscriber-answer':
-        await this.meetings.subscriberAnswer(this.participantId(), message.sdp);
+        await this.meetings.subscriberAnswer(me, message.sdp);
         return {};
       case 'set-muted':
-        this.meetings.setMuted(this.participantId(), message.source, message.muted);
+        this.meetings.setMuted(me, message.source, message.muted);
         return {};
-      case 'leave':
-        if (this.membership) this.meetings.leave(this.membership.participant.id);
-        this.membership = null;
+      case 'set-password':
+        await moderation.setPassword(me, message.password);
         return {};
+      case 'set-lobby':
+        moderation.setLobby(me, message.enabled);
+        return {};
+      case 'lobby-admit':
+        moderation.admit(me, message.entryId);
+        return {};
+      case 'lobby-deny':
+        moderation.deny(me, message.entryId);
+        return {};
+      case 'set-locked':
+        moderation.setLocked(me, message.locked);
+        return {};
+      case 'invite-create':
+        return moderation.createInvitation(me, this.context.origin, {
+          expiresInSeconds: message.expiresInSeconds,
+          singleUse: message.singleUse,
+        });
+      case 'invite-revoke-all':
+        moderation.revokeInvitations(me);
+        return {};
+      case 'kick':
+        moderation.kick(me, message.participantId);
+        return {};
+      case 'mute':
+        moderation.mute(me, message.participantId, message.hard);
+        return {};
+      case 'mute-all':
+        moderation.muteAll(me, message.hard);
+        return {};
+      case 'allow-unmute':
+        moderation.allowUnmute(me, message.participantId);
+        return {};
+      case 'set-role':
+        moderation.setRole(me, message.participantId, message.role);
+        return {};
+      case 'end-meeting':
+        moderation.endMeeting(me);
+        return {};
+      case 'request-unmute':
+        moderation.requestUnmute(me);
+        return {};
+      case 'set-chat-history':
+        chat.setHistory(me, message.enabled);
+        return {};
+      case 'chat-clear':
+        chat.clear(me);
+        return {};
+      case 'chat-send':
+        return chat.send(me, message.text, message.to);
+      case 'chat-delete':
+        chat.delete(me, message.messageId);
+        return {};
+    }
+  }
+
+  private async join(message: Extract<ClientMessage, { type: 'join' }>): Promise<unknown> {
+    if (message.protocolVersion !== PROTOCOL_VERSION) {
+      this.close(CloseCode.unsupportedVersion, 'unsupported protocol version');
+      throw new RequestError(
+        'unsupported-version',
+        `This server speaks protocol version ${PROTOCOL_VERSION}; please reload the page.`,
+      );
+    }
+    if (this.membership || this.joining) {
+      throw new RequestError('already-joined', 'This connection has already joined.');
+    }
+    if (this.closed) throw new RequestError('not-joined', 'The connection is closing.');
+    this.joining = true;
+    try {
+      const { membership, outcome } = await this.meetings.join(
+        message.room,
+        {
+          displayName: message.displayName,
+          accountId: this.context.user?.id ?? null,
+          clientKey: message.clientKey ?? null,
+          addressKey: this.context.addressKey,
+        },
+        this,
+        { password: message.password, invitation: message.invitation },
+      );
+      if (this.closed) {
+        // The socket went away while the password was checked.
+        this.meetings.leave(membership.participant.id);
+      } else {
+        this.membership = membership;
+      }
+      return { status: outcome };
+    } finally {
+      this.joining = false;
     }
   }
 

@@ -152,13 +152,17 @@ describe('requests the media plane refuses', () => {
     harness.plane.on('connection-closed', (event) => closed.push(event));
     await bob.close();
     // The subscribe connection's data channel (SCTP) notices at once. A publish connection has no
-    // data channel: libdatachannel reports it only when ICE consent expires, after about 30 s.
+    // data channel: libdatachannel usually reports it only when ICE consent expires (about 30 s).
     await waitFor('bob’s subscribe connection reported closed', () => closed.length > 0);
     expect(closed[0]).toEqual({ roomId: ROOM, participantId: 'bob', direction: 'subscribe' });
-    // Bob no longer receives: alice's tracks are not forwarded to him any more.
-    const stats = harness.plane.stats();
-    if (stats.peerConnections !== 3 || stats.subscriptions !== 2) console.error('DEBUG', stats, closed);
-    expect(stats).toMatchObject({ peerConnections: 3, publishedTracks: 4, subscriptions: 2 });
+    // Bob no longer receives: alice's tracks are not forwarded to him any more. (When the DTLS close
+    // alert gets through, his publish connection is reported at once too.)
+    const publishClosed = closed.some((event) => event.direction === 'publish');
+    expect(harness.plane.stats()).toMatchObject(
+      publishClosed
+        ? { peerConnections: 2, publishedTracks: 2, subscriptions: 0 }
+        : { peerConnections: 3, publishedTracks: 4, subscriptions: 2 },
+    );
     harness.plane.removeParticipant(ROOM, 'bob');
     await waitFor('bob’s tracks removed at alice', () => alice.subscribedTracks().length === 0);
     expect(harness.plane.stats()).toMatchObject({ peerConnections: 2, publishedTracks: 2, subscriptions: 0 });

@@ -10,25 +10,36 @@ import { buildApp } from '../../src/http/app.js';
 import type { MediaPlane } from '../../src/media/media-plane.js';
 import { IpHasher } from '../../src/privacy/ip-hasher.js';
 import { LOGIN_RATE_LIMIT, RateLimiter } from '../../src/privacy/rate-limiter.js';
-import { Meetings } from '../../src/rooms/meetings.js';
+import { Meetings, type MeetingsOptions } from '../../src/rooms/meetings.js';
 import { closeDatabase, openDatabase } from '../../src/store/database.js';
 
 /** A whole Parley control plane in this process, on a random port, with its own data directory. */
-export async function startTestServer(createMedia: () => MediaPlane, env: Record<string, string> = {}) {
+export async function startTestServer(
+  createMedia: () => MediaPlane,
+  env: Record<string, string> = {},
+  options: {
+    meetings?: MeetingsOptions;
+    /** Collects every log line the server writes (at trace level), to check what it never logs. */
+    logLines?: string[];
+  } = {},
+) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'parley-signaling-'));
   const webRoot = path.join(dataDir, 'web');
   await mkdir(path.join(webRoot, 'assets'), { recursive: true });
   await writeFile(path.join(webRoot, 'index.html'), '<!doctype html><title>Parley</title>');
   const config = { ...loadConfig({ PARLEY_DATA_DIR: dataDir, ...env }), webRoot, port: 0 };
   const scheme = config.tlsCert ? 'https' : 'http';
-  const logger = pino({ level: 'silent' });
+  const logLines = options.logLines;
+  const logger = logLines
+    ? pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) })
+    : pino({ level: 'silent' });
   const db = await openDatabase(config);
   const accounts = new AccountService(db, { sweepIntervalMs: 0 });
   const ipHasher = new IpHasher(config.ipRetentionSeconds);
   const loginLimiter = new RateLimiter(ipHasher, LOGIN_RATE_LIMIT);
   const media = createMedia();
-  const meetings = new Meetings(media, logger, () => []);
-  const app = await buildApp({ config, logger, accounts, meetings, loginLimiter });
+  const meetings = new Meetings(media, logger, () => [], { addressKeys: ipHasher, ...options.meetings });
+  const app = await buildApp({ config, logger, accounts, meetings, loginLimiter, ipHasher });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -38,6 +49,7 @@ export async function startTestServer(createMedia: () => MediaPlane, env: Record
     accounts,
     meetings,
     media,
+    ipHasher,
     /** Creates an account and returns a Cookie header value of a fresh session for it. */
     async signedInCookie(username: string): Promise<string> {
       const user = await accounts.createUser(username, 'a password of length', 'user');
@@ -67,8 +79,14 @@ export class SignalingClient {
   private readonly waiters: Array<() => void> = [];
   private readonly eventHandlers: Array<(event: ServerEvent) => void> = [];
   readonly errorsWithoutId: ServerMessage[] = [];
+  /** The close code once the server (or we) closed the socket. */
+  closeCode: number | null = null;
 
   private constructor(readonly socket: WebSocket) {
+    socket.on('close', (code) => {
+      this.closeCode = code;
+      for (const wake of this.waiters.splice(0)) wake();
+    });
     socket.on('message', (data) => {
       const message = ServerMessage.parse(JSON.parse(String(data)));
       if (message.type === 'event') {
@@ -109,8 +127,29 @@ export class SignalingClient {
     });
   }
 
-  join(room: string, displayName: string) {
-    return this.send({ type: 'join', protocolVersion: PROTOCOL_VERSION, room, displayName });
+  join(
+    room: string,
+    displayName: string,
+    extra: { password?: string; invitation?: string; clientKey?: string } = {},
+  ) {
+    return this.send({ type: 'join', protocolVersion: PROTOCOL_VERSION, room, displayName, ...extra });
+  }
+
+  /** Resolves with the close code once the socket is closed. */
+  async waitForClose(timeoutMs = 5000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.closeCode === null) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`socket not closed within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.closeCode;
   }
 
   /** Resolves with the first event (already received or coming) that matches. */

@@ -1,16 +1,22 @@
 import {
   type EventOf,
   type IceServer,
+  type LobbyEntry,
   type ParticipantInfo,
   PROTOCOL_VERSION,
+  type RoomSettings,
   type TrackSource,
 } from '@parley/protocol';
-import { t } from '../i18n';
+import { type MessageKey, t } from '../i18n';
+import type { Params } from '../i18n/translate';
 import { Store } from '../state/store';
 import { connectionConfig, generateCertificate } from './certificate';
+import { Chat } from './chat';
+import { newArrivals } from './lobby';
 import { captureScreen, type LocalMedia, type MediaProblem } from './local-media';
+import { Moderation } from './moderation';
 import { Publisher } from './publisher';
-import { SignalingClient, SignalingError, type SignalingErrorCode } from './signaling';
+import { type Requester, SignalingClient, SignalingError, type SignalingErrorCode } from './signaling';
 import { type RemoteTracks, Subscriber } from './subscriber';
 
 export type MeetingPhase =
@@ -18,16 +24,40 @@ export type MeetingPhase =
   | 'connecting'
   /** Accepted, but the room opens only when a signed-in host arrives; `joined` follows by itself. */
   | 'waiting-for-host'
+  /** Knocking: a moderator admits (`joined` follows) or turns us away (`failed`, reason `denied`). */
+  | 'lobby'
   | 'joined'
   /** Joining failed or the connection closed before joining; see `failure`. */
   | 'failed'
   /** This participant left. */
   | 'left'
-  /** The room was closed for everyone; see `endReason`. */
+  /** The room was closed for everyone, or a moderator removed us; see `endReason`. */
   | 'ended';
 
-/** Why joining failed: the server's error code, or `unreachable` when no connection could be made. */
-export type JoinFailure = SignalingErrorCode | 'unreachable';
+/**
+ * Why joining failed: the server's error code, `unreachable` when no connection could be made, or
+ * `ended-while-waiting` when the meeting ended while we knocked.
+ */
+export type JoinFailure = SignalingErrorCode | 'unreachable' | 'ended-while-waiting';
+
+export type EndReason = EventOf<'room-closed'>['reason'] | 'removed';
+
+/** What the person brings to the door besides their name. */
+export interface JoinOptions {
+  /** The room password, once the server asked for one. */
+  password?: string;
+  /** The token of an invitation link. */
+  invitation?: string;
+  /** This browser's random key (see client-key.ts). */
+  clientKey?: string;
+}
+
+/** A short visible message (toast) about something that happened to us or needs a moderator. */
+export interface Notice {
+  id: number;
+  key: MessageKey;
+  params?: Params;
+}
 
 export interface Announcement {
   id: number;
@@ -36,8 +66,10 @@ export interface Announcement {
 
 export interface MeetingState {
   phase: MeetingPhase;
-  failure: { reason: JoinFailure; message: string } | null;
-  endReason: EventOf<'room-closed'>['reason'] | null;
+  failure: { reason: JoinFailure; message: string; retryAfterSeconds?: number } | null;
+  endReason: EndReason | null;
+  /** We ended the meeting ourselves (as a moderator). */
+  endedBySelf: boolean;
   self: ParticipantInfo | null;
   /** The other participants, in the order they joined. */
   participants: readonly ParticipantInfo[];
@@ -46,13 +78,21 @@ export interface MeetingState {
   screenTrack: MediaStreamTrack | null;
   /** `ok`, or which connection broke after joining. */
   connection: 'ok' | 'signaling-lost' | 'media-lost';
-  /** The latest screen-reader announcement (joins and leaves). */
+  /** The latest screen-reader announcement (joins and leaves, knocks, chat, moderation). */
   announcement: Announcement | null;
+  /** Toasts still on screen, oldest first. */
+  notices: readonly Notice[];
+  settings: RoomSettings;
+  /** The people knocking (moderators only), in arrival order. */
+  lobby: readonly LobbyEntry[];
   /** A device that failed during the meeting (e.g. screen sharing refused). */
   mediaProblem: { device: 'mic' | 'camera' | 'screen'; problem: MediaProblem } | null;
 }
 
 const LEAVE_TIMEOUT_MS = 1000;
+const MAX_NOTICES = 3;
+/** Chat text read out when the panel is closed is cut to this many characters. */
+const MAX_ANNOUNCED_CHAT = 140;
 
 /**
  * One participation in one room: the signaling connection, the publish and subscribe connections
@@ -63,6 +103,7 @@ export class Meeting {
     phase: 'connecting',
     failure: null,
     endReason: null,
+    endedBySelf: false,
     self: null,
     participants: [],
     remoteTracks: new Map(),
@@ -70,7 +111,12 @@ export class Meeting {
     connection: 'ok',
     announcement: null,
     mediaProblem: null,
+    notices: [],
+    settings: { passwordSet: false, lobbyEnabled: false, locked: false, chatHistory: false },
+    lobby: [],
   });
+  readonly chat: Chat;
+  readonly moderation: Moderation;
 
   private signaling: SignalingClient | null = null;
   private publisher: Publisher | null = null;
@@ -86,12 +132,32 @@ export class Meeting {
   private unstartedSubscriber: Subscriber | null = null;
   /** Server offers that arrived before the subscribe connection existed; answered once it does. */
   private earlyOffers: EventOf<'subscriber-offer'>[] = [];
+  private noticeId = 0;
+  private endingBySelf = false;
 
   constructor(
     readonly room: string,
     readonly displayName: string,
     readonly local: LocalMedia,
-  ) {}
+    private readonly options: JoinOptions = {},
+  ) {
+    const request = this.request;
+    this.chat = new Chat(
+      request,
+      () => this.current.self,
+      (message) => {
+        const text =
+          message.text.length > MAX_ANNOUNCED_CHAT
+            ? `${message.text.slice(0, MAX_ANNOUNCED_CHAT)}…`
+            : message.text;
+        const key = message.to ? 'chat.announcePrivate' : 'chat.announce';
+        this.announce(t(key, { name: message.fromName, text }));
+      },
+    );
+    this.moderation = new Moderation(request, (change) =>
+      this.patch({ settings: { ...this.current.settings, ...change } }),
+    );
+  }
 
   private get current(): MeetingState {
     return this.state.get();
@@ -107,8 +173,8 @@ export class Meeting {
   }
 
   /**
-   * Connects and asks to join. Resolves once the server accepted (`joined` or `waiting-for-host`);
-   * on failure the phase becomes `failed` with a reason.
+   * Connects and asks to join. Resolves once the server answered (`joined`, `waiting-for-host` or
+   * `lobby`); on failure the phase becomes `failed` with a reason.
    */
   async join(): Promise<void> {
     // Made while the socket opens, so the connections can start the moment we are admitted.
@@ -130,17 +196,24 @@ export class Meeting {
       this.prepareSubscriber(signaling, certificate),
     );
     try {
+      const { password, invitation, clientKey } = this.options;
       const { status } = await signaling.request('join', {
         protocolVersion: PROTOCOL_VERSION,
         room: this.room,
         displayName: this.displayName,
+        ...(password !== undefined && { password }),
+        ...(invitation !== undefined && { invitation }),
+        ...(clientKey !== undefined && { clientKey }),
       });
-      if (status === 'waiting-for-host' && this.phase() === 'connecting')
-        this.patch({ phase: 'waiting-for-host' });
+      if (status !== 'joined' && this.phase() === 'connecting') this.patch({ phase: status });
     } catch (error) {
       if (this.phase() === 'joined') return;
       const failure = error instanceof SignalingError ? error : new SignalingError('internal', '');
-      this.fail(failure.code === 'disconnected' ? 'unreachable' : failure.code, failure.message);
+      this.fail(
+        failure.code === 'disconnected' ? 'unreachable' : failure.code,
+        failure.message,
+        failure.retryAfterSeconds,
+      );
     }
   }
 
@@ -166,7 +239,7 @@ export class Meeting {
     }
   }
 
-  /** Gives up joining (e.g. stops waiting for the host) but keeps the devices for the pre-join screen. */
+  /** Gives up joining (stops waiting for the host or knocking) but keeps the devices for the pre-join screen. */
   abort(): void {
     this.patch({ phase: 'left' });
     this.closeConnections();
@@ -178,8 +251,37 @@ export class Meeting {
     this.closeConnections();
   }
 
+  /** Moderators: ends the meeting for everyone. */
+  async endMeeting(): Promise<void> {
+    this.endingBySelf = true;
+    try {
+      await this.request('end-meeting', {});
+    } catch (error) {
+      this.endingBySelf = false;
+      throw error;
+    }
+    this.close('ended');
+  }
+
+  /** While hard-muted: asks the moderators to be allowed to unmute. */
+  async requestUnmute(): Promise<void> {
+    await this.request('request-unmute', {});
+    const self = this.current.self;
+    if (self?.hardMuted) this.patch({ self: { ...self, unmuteRequested: true } });
+    this.notify('moderation.unmuteRequested', undefined, true);
+  }
+
+  dismissNotice(id: number): void {
+    this.patch({ notices: this.current.notices.filter((notice) => notice.id !== id) });
+  }
+
   toggleMic(): void {
     const on = !this.local.mic.on;
+    // A moderator muted us with "ask to unmute": the microphone button asks instead of unmuting.
+    if (on && this.current.self?.hardMuted) {
+      if (!this.current.self.unmuteRequested) this.requestUnmute().catch(() => undefined);
+      return;
+    }
     void this.local.setMicOn(on).then((track) => {
       this.reportProblem('mic', on && !track ? this.local.mic.problem : null);
       this.enqueueMedia(async () => {
@@ -276,8 +378,9 @@ export class Meeting {
       this.announce(t('meeting.joinedAnnouncement', { name: participant.displayName }));
     });
     signaling.on('participant-updated', ({ participant }) => {
-      if (participant.id === this.current.self?.id) {
-        this.patch({ self: participant });
+      const self = this.current.self;
+      if (participant.id === self?.id) {
+        this.selfUpdated(self, participant);
         return;
       }
       this.patch({
@@ -300,20 +403,67 @@ export class Meeting {
       else this.earlyOffers.push(event);
     });
     signaling.on('room-closed', ({ reason }) => {
-      this.patch({ phase: 'ended', endReason: reason });
-      this.dispose();
+      if (this.phase() === 'lobby') this.fail('ended-while-waiting', '');
+      else this.close(reason);
     });
+    signaling.on('removed', () => this.close('removed'));
+    signaling.on('join-denied', ({ reason }) => {
+      this.fail(reason === 'ended' ? 'ended-while-waiting' : reason, '');
+    });
+    signaling.on('settings-updated', ({ settings }) => this.patch({ settings }));
+    signaling.on('lobby-updated', ({ entries }) => {
+      const arrivals = newArrivals(this.current.lobby, entries);
+      this.patch({ lobby: entries });
+      if (arrivals.length === 1)
+        this.notify('lobby.knocking', { name: arrivals[0]?.displayName ?? '' }, true);
+      else if (arrivals.length > 1) this.notify('lobby.knockingMany', { count: arrivals.length }, true);
+    });
+    signaling.on('muted-by-moderator', ({ hard }) => this.mutedByModerator(hard));
+    signaling.on('unmute-allowed', () => {
+      const self = this.current.self;
+      if (self) this.patch({ self: { ...self, hardMuted: false, unmuteRequested: false } });
+      this.notify('moderation.unmuteAllowed', undefined, true);
+    });
+    signaling.on('chat-message', (event) => this.chat.handle(event));
+    signaling.on('chat-deleted', (event) => this.chat.handle(event));
+    signaling.on('chat-cleared', (event) => this.chat.handle(event));
     signaling.onClose(() => {
       const phase = this.phase();
       if (phase === 'joined') this.patch({ connection: 'signaling-lost' });
-      else if (phase === 'connecting' || phase === 'waiting-for-host') this.fail('unreachable', '');
+      else if (phase === 'connecting' || phase === 'waiting-for-host' || phase === 'lobby')
+        this.fail('unreachable', '');
     });
+  }
+
+  /** Our own participant changed on the server: role, hard mute, unmute request. */
+  private selfUpdated(before: ParticipantInfo, after: ParticipantInfo): void {
+    this.patch({ self: after, ...(after.role !== 'moderator' && { lobby: [] }) });
+    if (before.role !== after.role)
+      this.notify(after.role === 'moderator' ? 'moderation.promoted' : 'moderation.demoted', undefined, true);
+  }
+
+  /** A moderator muted us: the microphone really goes off here too, not only at the server. */
+  private mutedByModerator(hard: boolean): void {
+    const self = this.current.self;
+    if (hard && self) this.patch({ self: { ...self, hardMuted: true, unmuteRequested: false } });
+    void this.local.setMicOn(false);
+    this.enqueueMedia(async () => {
+      if (this.publisher?.isPublished('mic')) await this.setMuted('mic', true);
+    });
+    this.notify(hard ? 'moderation.mutedHard' : 'moderation.muted', undefined, true);
   }
 
   private async handleJoined(event: EventOf<'joined'>): Promise<void> {
     const signaling = this.signaling;
-    if (!signaling || (this.phase() !== 'connecting' && this.phase() !== 'waiting-for-host')) return;
-    this.patch({ phase: 'joined', self: event.self, participants: event.participants });
+    const phase = this.phase();
+    if (!signaling || (phase !== 'connecting' && phase !== 'waiting-for-host' && phase !== 'lobby')) return;
+    this.patch({
+      phase: 'joined',
+      self: event.self,
+      participants: event.participants,
+      settings: event.settings,
+    });
+    this.chat.start(event.chatHistory);
     const certificate = await this.certificate;
     const subscriber = await this.preparedSubscriber;
     if (!subscriber || this.phase() !== 'joined' || this.signaling !== signaling) return;
@@ -360,8 +510,26 @@ export class Meeting {
   }
 
   private async setMuted(source: TrackSource, muted: boolean): Promise<void> {
-    await this.signaling?.request('set-muted', { source, muted });
+    try {
+      await this.signaling?.request('set-muted', { source, muted });
+    } catch (error) {
+      // Hard-muted in the meantime: stay muted instead of treating it as a broken connection.
+      if (error instanceof SignalingError && error.code === 'unmute-not-allowed') {
+        void this.local.setMicOn(false);
+        const self = this.current.self;
+        if (self) this.patch({ self: { ...self, hardMuted: true } });
+        return;
+      }
+      throw error;
+    }
   }
+
+  /** A request on the signaling connection; rejects with `disconnected` when there is none. */
+  private request: Requester = (type, payload) => {
+    const signaling = this.signaling;
+    if (!signaling) return Promise.reject(new SignalingError('disconnected', ''));
+    return signaling.request(type, payload);
+  };
 
   private enqueueMedia(step: () => Promise<void>): void {
     this.mediaQueue = this.mediaQueue
@@ -386,12 +554,29 @@ export class Meeting {
     this.patch({ announcement: { id: ++this.announcementId, text } });
   }
 
+  /** Shows a toast; `announce` also reads it out to screen-reader users. */
+  private notify(key: MessageKey, params?: Params, announce = false): void {
+    const notice: Notice = params ? { id: ++this.noticeId, key, params } : { id: ++this.noticeId, key };
+    this.patch({ notices: [...this.current.notices, notice].slice(-MAX_NOTICES) });
+    if (announce) this.announce(t(key, params));
+  }
+
   /** Joining did not work out; the local devices stay on for the pre-join screen's next try. */
-  private fail(reason: JoinFailure, message: string): void {
+  private fail(reason: JoinFailure, message: string, retryAfterSeconds?: number): void {
     const phase = this.phase();
-    if (phase !== 'connecting' && phase !== 'waiting-for-host') return;
-    this.patch({ phase: 'failed', failure: { reason, message } });
+    if (phase !== 'connecting' && phase !== 'waiting-for-host' && phase !== 'lobby') return;
+    const failure =
+      retryAfterSeconds === undefined ? { reason, message } : { reason, message, retryAfterSeconds };
+    this.patch({ phase: 'failed', failure });
     this.closeConnections();
+  }
+
+  /** The meeting is over for us: ended for everyone, or a moderator removed us. */
+  private close(reason: EndReason): void {
+    const phase = this.phase();
+    if (phase === 'left' || phase === 'ended' || phase === 'failed') return;
+    this.patch({ phase: 'ended', endReason: reason, endedBySelf: reason === 'ended' && this.endingBySelf });
+    this.dispose();
   }
 
   private closeConnections(): void {

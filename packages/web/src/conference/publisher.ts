@@ -113,7 +113,7 @@ export class Publisher {
     for (const [source, slot] of this.slots) {
       if (slot.published && slot.transceiver.mid !== null) {
         const track = slot.transceiver.sender.track;
-        tracks.push({ mid: slot.transceiver.mid, source, muted: !track || !track.enabled });
+        tracks.push({ mid: slot.transceiver.mid, source, muted: !track?.enabled });
       }
     }
     const { sdp } = await this.signaling.request('publish', { sdp: offer.sdp ?? '', tracks });

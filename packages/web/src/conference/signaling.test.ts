@@ -1,30 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SignalingClient, SignalingError } from './signaling';
-
-/** A WebSocket stand-in: the test opens, closes and feeds it by hand. */
-class FakeSocket extends EventTarget {
-  static last: FakeSocket;
-  readonly sent: Record<string, unknown>[] = [];
-  constructor(readonly url: string) {
-    super();
-    FakeSocket.last = this;
-  }
-  send(data: string): void {
-    this.sent.push(JSON.parse(data));
-  }
-  close(): void {
-    this.dispatchEvent(Object.assign(new Event('close'), { code: 1000, reason: '' }));
-  }
-  open(): void {
-    this.dispatchEvent(new Event('open'));
-  }
-  receive(message: unknown): void {
-    this.dispatchEvent(Object.assign(new Event('message'), { data: JSON.stringify(message) }));
-  }
-  drop(): void {
-    this.dispatchEvent(Object.assign(new Event('close'), { code: 1006, reason: '' }));
-  }
-}
+import { FakeSocket } from './testing/fake-socket';
 
 async function connected(): Promise<{ client: SignalingClient; socket: FakeSocket }> {
   const connecting = SignalingClient.connect('ws://parley.test/ws');
@@ -71,6 +47,23 @@ describe('SignalingClient', () => {
       error: { code: 'invalid-room-name', message: 'Bad name.' },
     });
     await expect(join).rejects.toMatchObject({ code: 'invalid-room-name', message: 'Bad name.' });
+  });
+
+  it('carries how long to wait when the server throttles', async () => {
+    const { client, socket } = await connected();
+    const join = client.request('join', {
+      protocolVersion: 1,
+      room: 'abc',
+      displayName: 'Ada',
+      password: 'x',
+    });
+    socket.receive({
+      type: 'response',
+      id: 1,
+      ok: false,
+      error: { code: 'rate-limited', message: 'Slow down.', retryAfterSeconds: 30 },
+    });
+    await expect(join).rejects.toMatchObject({ code: 'rate-limited', retryAfterSeconds: 30 });
   });
 
   it('rejects a result that does not fit the request', async () => {

@@ -16,6 +16,12 @@ export type RequestPayload<T extends ClientRequestType> = Omit<
   'type' | 'id'
 >;
 
+/** Sends one request and resolves with its result; what Meeting hands to the parts that only make requests. */
+export type Requester = <T extends ClientRequestType>(
+  type: T,
+  payload: RequestPayload<T>,
+) => Promise<ResultOf<T>>;
+
 /** Why a request failed: a protocol error code from the server, or `disconnected` when the socket went away. */
 export type SignalingErrorCode = ErrorCode | 'disconnected' | 'bad-response';
 
@@ -23,6 +29,8 @@ export class SignalingError extends Error {
   constructor(
     readonly code: SignalingErrorCode,
     message: string,
+    /** For `rate-limited` (and throttled passwords): seconds before trying again is worthwhile. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'SignalingError';
@@ -153,7 +161,8 @@ export class SignalingClient {
     if (!request) return;
     this.pending.delete(message.id);
     if (!message.ok) {
-      request.reject(new SignalingError(message.error.code, message.error.message));
+      const { code, message: text, retryAfterSeconds } = message.error;
+      request.reject(new SignalingError(code, text, retryAfterSeconds));
       return;
     }
     const result = ResultSchemas[request.type].safeParse(message.result);

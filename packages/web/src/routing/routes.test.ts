@@ -16,6 +16,15 @@ describe('parseRoute', () => {
     expect(parseRoute('/room/%E0%A4%A')).toEqual({ page: 'room', roomName: '%E0%A4%A' });
   });
 
+  it('reads the token of an invitation link', () => {
+    expect(parseRoute('/room/team', '?invite=abc.def-1')).toStrictEqual({
+      page: 'room',
+      roomName: 'team',
+      invitation: 'abc.def-1',
+    });
+    expect(parseRoute('/room/team', '?invite=')).toStrictEqual({ page: 'room', roomName: 'team' });
+  });
+
   it('sends anything else to not-found', () => {
     expect(parseRoute('/room/')).toEqual({ page: 'not-found' });
     expect(parseRoute('/room/a/b')).toEqual({ page: 'not-found' });

@@ -8,7 +8,8 @@ export type Route =
   | { page: 'login'; next: string }
   | { page: 'setup' }
   | { page: 'privacy' }
-  | { page: 'room'; roomName: string }
+  /** `invitation`: the token of an invitation link (`?invite=`). */
+  | { page: 'room'; roomName: string; invitation?: string }
   | { page: 'not-found' };
 
 const ROOM_PREFIX = '/room/';
@@ -23,7 +24,11 @@ export function parseRoute(pathname: string, search = ''): Route {
   if (path.startsWith(ROOM_PREFIX)) {
     const raw = path.slice(ROOM_PREFIX.length);
     // An empty or nested name is not a room; anything else is passed on and validated by the room page.
-    if (raw !== '' && !raw.includes('/')) return { page: 'room', roomName: decodeSegment(raw) };
+    if (raw !== '' && !raw.includes('/')) {
+      const invitation = new URLSearchParams(search).get('invite');
+      const roomName = decodeSegment(raw);
+      return invitation ? { page: 'room', roomName, invitation } : { page: 'room', roomName };
+    }
   }
   return { page: 'not-found' };
 }

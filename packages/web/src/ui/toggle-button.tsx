@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { LockIcon } from './icons';
 
 interface ToggleButtonProps {
   testId: string;
@@ -10,6 +11,10 @@ interface ToggleButtonProps {
   warnWhenOff?: boolean;
   disabled?: boolean;
   busy?: boolean;
+  /** A longer accessible name and tooltip than the visible label, when the state needs explaining. */
+  description?: string;
+  /** Someone else keeps it off (a moderator's "ask to unmute"): shown with a lock, `data-locked`. */
+  locked?: boolean;
 }
 
 /** A button that switches a source on or off; its state is in `aria-pressed` and `data-state`. */
@@ -22,6 +27,8 @@ export function ToggleButton({
   warnWhenOff = false,
   disabled = false,
   busy = false,
+  locked = false,
+  description,
 }: ToggleButtonProps) {
   const tone = on ? (warnWhenOff ? '' : 'control--active') : warnWhenOff ? 'control--warn' : '';
   return (
@@ -30,14 +37,20 @@ export function ToggleButton({
       class={`control ${tone}`}
       data-testid={testId}
       data-state={on ? 'on' : 'off'}
+      data-locked={locked ? 'true' : undefined}
       aria-pressed={on}
-      aria-label={label}
+      aria-label={description ?? label}
       aria-busy={busy || undefined}
-      title={label}
+      title={description ?? label}
       disabled={disabled}
       onClick={onToggle}
     >
       {icon}
+      {locked && (
+        <span class="control__lock">
+          <LockIcon />
+        </span>
+      )}
       <span class="control__label" aria-hidden="true">
         {label}
       </span>

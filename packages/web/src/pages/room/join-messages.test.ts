@@ -15,6 +15,20 @@ describe('joinFailureMessage', () => {
     expect(text(joinFailureMessage('invalid-room-name', 'server text'))).toMatch(/room name is not valid/);
   });
 
+  it('explains password, lobby and invitation refusals', () => {
+    expect(text(joinFailureMessage('wrong-password', 'x'))).toMatch(/password is not right/);
+    expect(text(joinFailureMessage('locked', 'x'))).toMatch(/locked/);
+    expect(text(joinFailureMessage('invalid-invitation', 'x'))).toMatch(/invitation link/);
+    expect(text(joinFailureMessage('denied', 'x'))).toMatch(/did not let you in/);
+    expect(text(joinFailureMessage('ended-while-waiting', ''))).toMatch(/ended while you were waiting/);
+  });
+
+  it('says when to try again after too many attempts', () => {
+    expect(text(joinFailureMessage('rate-limited', '', 29.2))).toMatch(/in 30 seconds/);
+    expect(text(joinFailureMessage('rate-limited', '', 1))).toMatch(/in 1 second\./);
+    expect(text(joinFailureMessage('rate-limited', ''))).toMatch(/wait a moment/);
+  });
+
   it('falls back to the server message for codes without their own sentence', () => {
     expect(text(joinFailureMessage('negotiation-failed', 'No codec in common.'))).toBe(
       'Joining failed: No codec in common.',

@@ -10,8 +10,15 @@ export interface MessageRef {
   params?: Params;
 }
 
-/** The readable sentence for a failed join; the server's own message is a last resort. */
-export function joinFailureMessage(reason: JoinFailure, serverMessage: string): MessageRef {
+/**
+ * The readable sentence for a failed join; the server's own message is a last resort.
+ * `retryAfterSeconds` comes with `rate-limited` (too many attempts, e.g. wrong passwords).
+ */
+export function joinFailureMessage(
+  reason: JoinFailure,
+  serverMessage: string,
+  retryAfterSeconds?: number,
+): MessageRef {
   switch (reason) {
     case 'unreachable':
     case 'disconnected':
@@ -23,7 +30,21 @@ export function joinFailureMessage(reason: JoinFailure, serverMessage: string): 
     case 'unsupported-version':
       return { key: 'joinError.unsupportedVersion' };
     case 'rate-limited':
-      return { key: 'joinError.rateLimited' };
+      return retryAfterSeconds !== undefined && retryAfterSeconds > 0
+        ? { key: 'joinError.rateLimitedFor', params: { count: Math.ceil(retryAfterSeconds) } }
+        : { key: 'joinError.rateLimited' };
+    case 'password-required':
+      return { key: 'joinError.passwordRequired' };
+    case 'wrong-password':
+      return { key: 'joinError.wrongPassword' };
+    case 'locked':
+      return { key: 'joinError.locked' };
+    case 'invalid-invitation':
+      return { key: 'joinError.invalidInvitation' };
+    case 'denied':
+      return { key: 'joinError.denied' };
+    case 'ended-while-waiting':
+      return { key: 'joinError.endedWhileWaiting' };
     case 'room-closed':
       return { key: 'joinError.roomClosed' };
     case 'already-joined':

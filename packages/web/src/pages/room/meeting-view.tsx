@@ -1,38 +1,49 @@
-import type { ParticipantInfo, TrackSource } from '@parley/protocol';
-import { useRef } from 'preact/hooks';
-import type { Meeting } from '../../conference/meeting';
+import type { InvitationResult } from '@parley/protocol';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Meeting, MeetingState } from '../../conference/meeting';
 import { t } from '../../i18n';
 import { useStore } from '../../state/store';
 import { Banner } from '../../ui/banner';
 import { bestGrid } from '../../ui/grid-layout';
-import { CameraIcon, LeaveIcon, MicIcon, ScreenIcon } from '../../ui/icons';
+import { CameraIcon, ChatIcon, LeaveIcon, MicIcon, PeopleIcon, ScreenIcon, ShieldIcon } from '../../ui/icons';
 import { LiveRegion } from '../../ui/live-region';
 import { AudioView } from '../../ui/media-views';
+import { PanelButton } from '../../ui/panel-button';
 import { ScreenTile, Tile } from '../../ui/tile';
+import { Toast } from '../../ui/toast';
 import { ToggleButton } from '../../ui/toggle-button';
 import { useDocumentTitle } from '../../ui/use-document-title';
 import { useElementSize } from '../../ui/use-element-size';
+import { CHAT_PANEL_ID, ChatPanel } from './chat-panel';
 import { mediaProblemMessages, screenProblemMessage } from './join-messages';
+import { sends } from './participant-media';
+import { PARTICIPANTS_PANEL_ID, ParticipantsPanel } from './participants-panel';
+import { SECURITY_PANEL_ID, SecurityPanel } from './security-panel';
 
 interface MeetingViewProps {
   meeting: Meeting;
   onRejoin: () => void;
 }
 
-/** Whether a participant sends `source` right now (published and not switched off). */
-function sends(participant: ParticipantInfo, source: TrackSource): boolean {
-  return participant.tracks.some((track) => track.source === source && !track.muted);
-}
+type PanelName = 'participants' | 'chat' | 'security';
 
-/** The meeting itself: everyone's tiles, shared screens, remote audio and the controls. */
+/** The meeting itself: everyone's tiles, shared screens, remote audio, the controls and side panels. */
 export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
   const state = useStore(meeting.state);
   const media = useStore(meeting.local.state);
+  const chat = useStore(meeting.chat.log);
+  const [panel, setPanel] = useState<PanelName | null>(null);
+  /** The invitation link made last; kept here so it survives closing the security panel. */
+  const [invitation, setInvitation] = useState<InvitationResult | null>(null);
   const gridRef = useRef<HTMLDivElement>(null);
   const size = useElementSize(gridRef);
   useDocumentTitle(t('meeting.title', { room: meeting.room }));
+  useEffect(() => meeting.chat.setPanelOpen(panel === 'chat'), [panel]);
   const self = state.self;
   if (!self) return null;
+  const moderator = self.role === 'moderator';
+  const toggle = (name: PanelName) => setPanel((open) => (open === name ? null : name));
+  const close = () => setPanel(null);
 
   const selfName = self.displayName;
   const screens: { id: string; name: string; self: boolean; track: MediaStreamTrack }[] = [];
@@ -88,45 +99,70 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
         </Banner>
       )}
 
-      <main
-        id="main"
-        tabIndex={-1}
-        class={screens.length > 0 ? 'meeting__body meeting__body--sharing' : 'meeting__body'}
-      >
-        {screens.length > 0 && (
-          <div class="stage">
-            {screens.map((screen) => (
-              <ScreenTile key={screen.id} name={screen.name} self={screen.self} video={screen.track} />
-            ))}
-          </div>
-        )}
-        <div
-          ref={gridRef}
-          class="grid"
-          style={{ '--columns': String(grid.columns), '--rows': String(grid.rows) }}
+      <div class="meeting__content">
+        <main
+          id="main"
+          tabIndex={-1}
+          class={screens.length > 0 ? 'meeting__body meeting__body--sharing' : 'meeting__body'}
         >
-          <Tile
-            key={self.id}
-            name={selfName}
-            self
-            video={media.camera.on ? media.camera.track : null}
-            micMuted={!media.mic.on}
+          {screens.length > 0 && (
+            <div class="stage">
+              {screens.map((screen) => (
+                <ScreenTile key={screen.id} name={screen.name} self={screen.self} video={screen.track} />
+              ))}
+            </div>
+          )}
+          <div
+            ref={gridRef}
+            class="grid"
+            style={{ '--columns': String(grid.columns), '--rows': String(grid.rows) }}
+          >
+            <Tile
+              key={self.id}
+              name={selfName}
+              self
+              video={media.camera.on ? media.camera.track : null}
+              micMuted={!media.mic.on}
+            />
+            {state.participants.map((participant) => {
+              const tracks = state.remoteTracks.get(participant.id);
+              const camera = tracks?.camera && sends(participant, 'camera') ? tracks.camera : null;
+              return (
+                <Tile
+                  key={participant.id}
+                  name={participant.displayName}
+                  self={false}
+                  video={camera}
+                  micMuted={!sends(participant, 'mic')}
+                />
+              );
+            })}
+          </div>
+        </main>
+        {panel === 'participants' && (
+          <ParticipantsPanel
+            meeting={meeting}
+            self={self}
+            selfMicOn={media.mic.on}
+            participants={state.participants}
+            lobby={state.lobby}
+            onClose={close}
           />
-          {state.participants.map((participant) => {
-            const tracks = state.remoteTracks.get(participant.id);
-            const camera = tracks?.camera && sends(participant, 'camera') ? tracks.camera : null;
-            return (
-              <Tile
-                key={participant.id}
-                name={participant.displayName}
-                self={false}
-                video={camera}
-                micMuted={!sends(participant, 'mic')}
-              />
-            );
-          })}
-        </div>
-      </main>
+        )}
+        {panel === 'chat' && (
+          <ChatPanel meeting={meeting} self={self} participants={state.participants} onClose={close} />
+        )}
+        {panel === 'security' && (
+          <SecurityPanel
+            meeting={meeting}
+            settings={state.settings}
+            moderator={moderator}
+            invitation={invitation}
+            onInvitation={setInvitation}
+            onClose={close}
+          />
+        )}
+      </div>
 
       <div class="remote-audio" aria-hidden="true">
         {state.participants.flatMap((participant) => {
@@ -145,6 +181,8 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
           onToggle={() => meeting.toggleMic()}
           icon={<MicIcon off={!media.mic.on} />}
           warnWhenOff
+          locked={self.hardMuted && !media.mic.on}
+          description={micDescription(self, media.mic.on)}
         />
         <ToggleButton
           testId="toggle-camera"
@@ -162,6 +200,34 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
           onToggle={() => meeting.toggleScreen()}
           icon={<ScreenIcon />}
         />
+        <PanelButton
+          testId="participants-toggle"
+          panelId={PARTICIPANTS_PANEL_ID}
+          label={t('toolbar.participants')}
+          icon={<PeopleIcon />}
+          open={panel === 'participants'}
+          onToggle={() => toggle('participants')}
+          badge={moderator ? state.lobby.length : 0}
+          badgeLabel={t('toolbar.knocking', { count: state.lobby.length })}
+        />
+        <PanelButton
+          testId="chat-toggle"
+          panelId={CHAT_PANEL_ID}
+          label={t('toolbar.chat')}
+          icon={<ChatIcon />}
+          open={panel === 'chat'}
+          onToggle={() => toggle('chat')}
+          badge={panel === 'chat' ? 0 : chat.unread.length}
+          badgeLabel={t('toolbar.unread', { count: chat.unread.length })}
+        />
+        <PanelButton
+          testId="security-toggle"
+          panelId={SECURITY_PANEL_ID}
+          label={t('toolbar.security')}
+          icon={<ShieldIcon />}
+          open={panel === 'security'}
+          onToggle={() => toggle('security')}
+        />
         <button
           type="button"
           class="control control--leave"
@@ -177,7 +243,41 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
         </button>
       </section>
 
+      {state.notices.length > 0 && (
+        <div class="toasts">
+          {state.notices.map((notice) => (
+            <Toast
+              key={notice.id}
+              onDismiss={() => meeting.dismissNotice(notice.id)}
+              action={
+                notice.key === 'moderation.mutedHard' && self.hardMuted && !self.unmuteRequested ? (
+                  <button
+                    type="button"
+                    class="button button--secondary button--small"
+                    data-testid="request-unmute"
+                    onClick={() => {
+                      meeting.dismissNotice(notice.id);
+                      meeting.requestUnmute().catch(() => undefined);
+                    }}
+                  >
+                    {t('moderation.askToUnmute')}
+                  </button>
+                ) : undefined
+              }
+            >
+              {t(notice.key, notice.params)}
+            </Toast>
+          ))}
+        </div>
+      )}
+
       <LiveRegion announcement={state.announcement} />
     </div>
   );
+}
+
+/** The microphone button's accessible name when a moderator holds it off. */
+function micDescription(self: NonNullable<MeetingState['self']>, on: boolean): string | undefined {
+  if (on || !self.hardMuted) return undefined;
+  return self.unmuteRequested ? t('toolbar.micRequested') : t('toolbar.micLocked');
 }

@@ -1,5 +1,5 @@
 import { DisplayName, MAX_DISPLAY_NAME_LENGTH } from '@parley/protocol';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { LocalMedia } from '../../conference/local-media';
 import { t } from '../../i18n';
 import { useStore } from '../../state/store';
@@ -10,7 +10,7 @@ import { PageShell } from '../../ui/page-shell';
 import { ToggleButton } from '../../ui/toggle-button';
 import { type MessageRef, mediaProblemMessages } from './join-messages';
 
-export type PrejoinStatus = 'idle' | 'joining' | 'waiting-for-host';
+export type PrejoinStatus = 'idle' | 'joining' | 'waiting-for-host' | 'lobby';
 
 interface PrejoinProps {
   roomName: string;
@@ -20,6 +20,12 @@ interface PrejoinProps {
   status: PrejoinStatus;
   /** Why the room cannot be joined as things are (invalid room name, last attempt failed). */
   error: MessageRef | null;
+  /** The room asked for a password: the field shows, with `passwordHint` under it. */
+  passwordNeeded: boolean;
+  password: string;
+  onPasswordChange: (password: string) => void;
+  /** Joining with an invitation link (said on screen, so people know why they get straight in). */
+  withInvitation: boolean;
   onJoin: (displayName: string) => void;
   onCancel: () => void;
   /** Where a host who is not signed in can sign in (shown while waiting for the host). */
@@ -28,7 +34,7 @@ interface PrejoinProps {
 
 /**
  * The screen before entering a room: choose a name, check the camera, decide whether to start with
- * microphone and camera on. Later additions (room password, lobby) slot into the form and status.
+ * microphone and camera on; give the room password when asked; wait for the host or in the lobby.
  */
 export function Prejoin({
   roomName,
@@ -37,12 +43,21 @@ export function Prejoin({
   onDisplayNameChange,
   status,
   error,
+  passwordNeeded,
+  password,
+  onPasswordChange,
+  withInvitation,
   onJoin,
   onCancel,
   signInPath,
 }: PrejoinProps) {
   const media = useStore(local.state);
   const [nameError, setNameError] = useState<MessageRef | null>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
+  // The field appears after the first attempt: that is where the person has to type next.
+  useEffect(() => {
+    if (passwordNeeded) passwordRef.current?.focus();
+  }, [passwordNeeded]);
 
   const submit = (event: Event) => {
     event.preventDefault();
@@ -50,6 +65,11 @@ export function Prejoin({
     const parsed = DisplayName.safeParse(displayName);
     if (!parsed.success) {
       setNameError({ key: 'joinError.invalidDisplayName', params: { max: MAX_DISPLAY_NAME_LENGTH } });
+      return;
+    }
+    if (passwordNeeded && password === '') {
+      setNameError({ key: 'prejoin.passwordMissing' });
+      passwordRef.current?.focus();
       return;
     }
     setNameError(null);
@@ -129,7 +149,32 @@ export function Prejoin({
             {t('prejoin.displayNameHint')}
           </p>
 
-          {/* A room password field (shown only when the room needs one) goes here. */}
+          {passwordNeeded && (
+            <>
+              <label for="room-password">{t('prejoin.password')}</label>
+              <input
+                id="room-password"
+                ref={passwordRef}
+                data-testid="room-password"
+                name="roomPassword"
+                type="password"
+                autocomplete="off"
+                maxLength={256}
+                required
+                value={password}
+                disabled={busy}
+                aria-describedby="room-password-hint"
+                onInput={(event) => {
+                  onPasswordChange(event.currentTarget.value);
+                  setNameError(null);
+                }}
+              />
+              <p id="room-password-hint" class="hint">
+                {t('prejoin.passwordHint')}
+              </p>
+            </>
+          )}
+          {withInvitation && !passwordNeeded && <p class="hint">{t('prejoin.withInvitation')}</p>}
 
           {errors.length > 0 && (
             <div class="notice notice--error" role="alert" data-testid="join-error">
@@ -153,11 +198,24 @@ export function Prejoin({
               </div>
             </div>
           ) : null}
-          {/* The lobby's "waiting to be admitted" status goes here, like waiting-for-host. */}
+          {status === 'lobby' && (
+            <div class="waiting" role="status" data-testid="lobby-waiting">
+              <span class="spinner" aria-hidden="true" />
+              <div>
+                <p class="waiting__title">{t('prejoin.lobbyWaiting')}</p>
+                <p class="hint">{t('prejoin.lobbyWaitingHint')}</p>
+              </div>
+            </div>
+          )}
 
           <div class="actions">
-            {status === 'waiting-for-host' ? (
-              <button type="button" class="button button--secondary" onClick={onCancel}>
+            {status === 'waiting-for-host' || status === 'lobby' ? (
+              <button
+                type="button"
+                class="button button--secondary"
+                data-testid="cancel-join"
+                onClick={onCancel}
+              >
                 {t('prejoin.cancel')}
               </button>
             ) : (

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { session } from '../../account/session';
+import { clientKey } from '../../conference/client-key';
 import { LocalMedia } from '../../conference/local-media';
 import { Meeting, type MeetingState } from '../../conference/meeting';
 import { isValidRoomName } from '../../rooms/room-name';
@@ -33,12 +34,23 @@ function rememberDisplayName(name: string): void {
 /**
  * /room/<name>: the pre-join screen, then the meeting, then the screen after leaving. Owns the local
  * devices (they carry over from the preview into the meeting) and the current Meeting.
+ * `invitation`: the token of the invitation link this page was opened with.
  */
-export function RoomPage({ roomName }: { roomName: string }) {
+export function RoomPage({
+  roomName,
+  invitation: linkInvitation,
+}: {
+  roomName: string;
+  invitation?: string;
+}) {
   const account = useStore(session);
   const [local, setLocal] = useState(() => new LocalMedia({ mic: true, camera: true }));
   const [meeting, setMeeting] = useState<Meeting | null>(null);
   const [displayName, setDisplayName] = useState(rememberedDisplayName);
+  /** Dropped once the server refused it, so the next attempt goes through password and lobby instead. */
+  const [invitation, setInvitation] = useState(linkInvitation);
+  const [passwordNeeded, setPasswordNeeded] = useState(false);
+  const [password, setPassword] = useState('');
   const meetingState = useStore<MeetingState | null>(meeting?.state ?? NO_MEETING);
 
   // Signed-in users start with their username unless this device remembers another name.
@@ -52,9 +64,21 @@ export function RoomPage({ roomName }: { roomName: string }) {
 
   const join = (name: string) => {
     rememberDisplayName(name);
-    const next = new Meeting(roomName, name, local);
+    const next = new Meeting(roomName, name, local, {
+      clientKey: clientKey(),
+      ...(invitation !== undefined && { invitation }),
+      ...(passwordNeeded && { password }),
+    });
     setMeeting(next);
-    void next.join();
+    void next.join().then(() => {
+      const reason = next.state.get().failure?.reason;
+      if (reason === 'password-required' || reason === 'wrong-password') setPasswordNeeded(true);
+      if (reason === 'invalid-invitation') {
+        setInvitation(undefined);
+        // A reload should not bring the dead link back.
+        history.replaceState(null, '', roomPath(roomName));
+      }
+    });
   };
 
   /** Back to the pre-join screen with fresh devices. */
@@ -69,6 +93,7 @@ export function RoomPage({ roomName }: { roomName: string }) {
     return (
       <LeftScreen
         reason={phase === 'left' ? 'left' : (meetingState.endReason ?? 'ended')}
+        endedBySelf={meetingState.endedBySelf}
         onRejoin={startOver}
       />
     );
@@ -78,8 +103,9 @@ export function RoomPage({ roomName }: { roomName: string }) {
   const failure = meetingState?.failure;
   const error = !isValidRoomName(roomName)
     ? { key: 'joinError.invalidRoomName' as const }
-    : phase === 'failed' && failure
-      ? joinFailureMessage(failure.reason, failure.message)
+    : // Asking for the password is not an error: the field and its hint say what to do.
+      phase === 'failed' && failure && failure.reason !== 'password-required'
+      ? joinFailureMessage(failure.reason, failure.message, failure.retryAfterSeconds)
       : null;
   return (
     <Prejoin
@@ -87,8 +113,18 @@ export function RoomPage({ roomName }: { roomName: string }) {
       local={local}
       displayName={displayName}
       onDisplayNameChange={setDisplayName}
-      status={phase === 'connecting' ? 'joining' : phase === 'waiting-for-host' ? 'waiting-for-host' : 'idle'}
+      status={
+        phase === 'connecting'
+          ? 'joining'
+          : phase === 'waiting-for-host' || phase === 'lobby'
+            ? phase
+            : 'idle'
+      }
       error={error}
+      passwordNeeded={passwordNeeded}
+      password={password}
+      onPasswordChange={setPassword}
+      withInvitation={invitation !== undefined}
       onJoin={(name) => {
         if (isValidRoomName(roomName)) join(name);
       }}

@@ -1,0 +1,517 @@
+/**
+ * Parley's data inventory: every item of data Parley keeps, anywhere, with what it is, why it is
+ * kept, the legal basis (GDPR Art. 6), how long it is kept and where it lives. It is the single
+ * source for the /privacy page, /api/privacy and docs/privacy.md, and tests hold the code to it:
+ * every database column and every in-memory store (declared with `declareStore` or a
+ * "Privacy: keeps <id>" comment) must have an entry here.
+ */
+
+/** Where an item lives. */
+export type Place =
+  /** A column of the database (SQLite file in the data directory, or PostgreSQL). */
+  | 'database'
+  /** The server's memory: gone when the process ends, never written to disk. */
+  | 'memory'
+  /** A file in the data directory (PARLEY_DATA_DIR). */
+  | 'data-directory'
+  /** A cookie in the person's browser. */
+  | 'cookie'
+  /** The browser's localStorage, on the person's own device only. */
+  | 'browser-storage'
+  /** The server's log output (standard output, collected by the operator). */
+  | 'log';
+
+/** Figures the retention texts depend on, taken from the running configuration. */
+export interface RetentionFacts {
+  ipRetentionSeconds: number;
+  sessionLifetimeDays: number;
+}
+
+type Text = string | ((facts: RetentionFacts) => string);
+
+interface CommonDefinition {
+  /** Stable id; code refers to it (`declareStore`, "Privacy: keeps <id>"). */
+  readonly id: string;
+  readonly place: Place;
+  /** Short name for people, e.g. "Username". */
+  readonly name: string;
+  /** What exactly is kept. */
+  readonly data: string;
+  readonly purpose: string;
+  readonly legalBasis: string;
+  readonly retention: Text;
+  /** Whether the item is personal data (GDPR Art. 4(1)). */
+  readonly personal: boolean;
+}
+
+interface ColumnDefinition extends CommonDefinition {
+  readonly place: 'database';
+  readonly table: string;
+  readonly column: string;
+}
+
+interface FileDefinition extends CommonDefinition {
+  readonly place: 'data-directory';
+  /** File names inside the data directory this item covers. */
+  readonly files: readonly string[];
+}
+
+interface OtherDefinition extends CommonDefinition {
+  readonly place: 'memory' | 'cookie' | 'browser-storage' | 'log';
+}
+
+type Definition = ColumnDefinition | FileDefinition | OtherDefinition;
+
+/** Keeps the ids as literal types, so `declareStore` accepts inventory ids only. */
+function defineInventory<const T extends readonly Definition[]>(items: T): T {
+  return items;
+}
+
+// Legal bases, worded once.
+const CONTRACT =
+  'GDPR Art. 6(1)(b): needed to provide the service the person uses (their account, the meeting they take part in).';
+const SECURITY =
+  'GDPR Art. 6(1)(f): legitimate interest in keeping the service secure and available (Recital 49).';
+const NECESSARY_STORAGE =
+  'GDPR Art. 6(1)(b); stored on the device because the person asked for it (ePrivacy Directive Art. 5(3): strictly necessary).';
+const NOT_PERSONAL = 'Not personal data.';
+
+const ACCOUNT_LIFE = 'Until the account is deleted (by its owner on /privacy, or by the operator).';
+const MEETING_LIFE =
+  'Until the meeting ends (the last person leaves or a moderator ends it); never written to disk.';
+const SESSION_LIFE = (facts: RetentionFacts) =>
+  `Until sign-out, account deletion or ${facts.sessionLifetimeDays} days after sign-in, whichever comes first; expired rows are deleted within the hour.`;
+const KEY_LIFE = (facts: RetentionFacts) =>
+  `At most ${facts.ipRetentionSeconds} seconds (PARLEY_IP_RETENTION_S): then the hashing key is replaced and everything kept under the old one is dropped.`;
+
+const DEFINITIONS = defineInventory([
+  // ---- Database: accounts ----
+  {
+    id: 'users.id',
+    place: 'database',
+    table: 'users',
+    column: 'id',
+    name: 'Account id',
+    data: 'A random identifier (UUID) of the account.',
+    purpose: 'Links sessions to the account.',
+    legalBasis: CONTRACT,
+    retention: ACCOUNT_LIFE,
+    personal: true,
+  },
+  {
+    id: 'users.username',
+    place: 'database',
+    table: 'users',
+    column: 'username',
+    name: 'Username',
+    data: 'The name the account holder signs in with (lowercase).',
+    purpose: 'Signing in.',
+    legalBasis: CONTRACT,
+    retention: ACCOUNT_LIFE,
+    personal: true,
+  },
+  {
+    id: 'users.password_hash',
+    place: 'database',
+    table: 'users',
+    column: 'password_hash',
+    name: 'Password hash',
+    data: 'An argon2id hash of the password; the password itself is never stored.',
+    purpose: 'Checking the password at sign-in.',
+    legalBasis: CONTRACT,
+    retention: ACCOUNT_LIFE,
+    personal: true,
+  },
+  {
+    id: 'users.role',
+    place: 'database',
+    table: 'users',
+    column: 'role',
+    name: 'Account role',
+    data: 'Administrator or user.',
+    purpose: 'Deciding what the account may do.',
+    legalBasis: CONTRACT,
+    retention: ACCOUNT_LIFE,
+    personal: true,
+  },
+  {
+    id: 'users.created_at',
+    place: 'database',
+    table: 'users',
+    column: 'created_at',
+    name: 'Account creation time',
+    data: 'When the account was created.',
+    purpose: 'Account administration (the operator sees when an account was added).',
+    legalBasis: CONTRACT,
+    retention: ACCOUNT_LIFE,
+    personal: true,
+  },
+  // ---- Database: sessions ----
+  {
+    id: 'sessions.token_hash',
+    place: 'database',
+    table: 'sessions',
+    column: 'token_hash',
+    name: 'Session token hash',
+    data: 'The SHA-256 hash of a signed-in browser’s session token; the token itself is only in that browser’s cookie.',
+    purpose: 'Recognising a signed-in browser.',
+    legalBasis: CONTRACT,
+    retention: SESSION_LIFE,
+    personal: true,
+  },
+  {
+    id: 'sessions.user_id',
+    place: 'database',
+    table: 'sessions',
+    column: 'user_id',
+    name: 'Session owner',
+    data: 'Which account a session belongs to.',
+    purpose: 'Recognising a signed-in browser.',
+    legalBasis: CONTRACT,
+    retention: SESSION_LIFE,
+    personal: true,
+  },
+  {
+    id: 'sessions.created_at',
+    place: 'database',
+    table: 'sessions',
+    column: 'created_at',
+    name: 'Sign-in time',
+    data: 'When the session began.',
+    purpose: 'Showing account holders their signed-in browsers (in their data export).',
+    legalBasis: CONTRACT,
+    retention: SESSION_LIFE,
+    personal: true,
+  },
+  {
+    id: 'sessions.expires_at',
+    place: 'database',
+    table: 'sessions',
+    column: 'expires_at',
+    name: 'Session expiry',
+    data: 'When the session ends by itself.',
+    purpose: 'Ending sessions after a fixed time.',
+    legalBasis: CONTRACT,
+    retention: SESSION_LIFE,
+    personal: true,
+  },
+  // ---- Database: schema bookkeeping ----
+  {
+    id: 'kysely_migration.name',
+    place: 'database',
+    table: 'kysely_migration',
+    column: 'name',
+    name: 'Applied schema migration',
+    data: 'The name of each database schema change already applied.',
+    purpose: 'Bringing the database schema up to date on start.',
+    legalBasis: NOT_PERSONAL,
+    retention: 'As long as the database exists.',
+    personal: false,
+  },
+  {
+    id: 'kysely_migration.timestamp',
+    place: 'database',
+    table: 'kysely_migration',
+    column: 'timestamp',
+    name: 'Migration time',
+    data: 'When each schema change was applied.',
+    purpose: 'Bringing the database schema up to date on start.',
+    legalBasis: NOT_PERSONAL,
+    retention: 'As long as the database exists.',
+    personal: false,
+  },
+  {
+    id: 'kysely_migration_lock.id',
+    place: 'database',
+    table: 'kysely_migration_lock',
+    column: 'id',
+    name: 'Migration lock id',
+    data: 'A fixed name of the lock row.',
+    purpose: 'Making sure only one process changes the schema at a time.',
+    legalBasis: NOT_PERSONAL,
+    retention: 'As long as the database exists.',
+    personal: false,
+  },
+  {
+    id: 'kysely_migration_lock.is_locked',
+    place: 'database',
+    table: 'kysely_migration_lock',
+    column: 'is_locked',
+    name: 'Migration lock state',
+    data: 'Whether a schema change is running.',
+    purpose: 'Making sure only one process changes the schema at a time.',
+    legalBasis: NOT_PERSONAL,
+    retention: 'As long as the database exists.',
+    personal: false,
+  },
+  // ---- Files in the data directory ----
+  {
+    id: 'database-file',
+    place: 'data-directory',
+    files: ['parley.sqlite', 'parley.sqlite-wal', 'parley.sqlite-shm'],
+    name: 'Embedded database',
+    data: 'The SQLite database holding the accounts and sessions above (file mode 0600), with its write-ahead log and shared-memory index. Nothing about meetings is ever written.',
+    purpose: 'Keeping accounts across restarts.',
+    legalBasis: CONTRACT,
+    retention:
+      'Rows are deleted as stated above; SQLite may keep deleted bytes in free pages until they are reused or the file is vacuumed.',
+    personal: true,
+  },
+  // ---- Server memory: meetings ----
+  {
+    id: 'meetings',
+    place: 'memory',
+    name: 'Meeting (room) name',
+    data: 'The name of each running meeting, as the key it is found by, with a random id, its settings (password set, lobby, locked, chat history) and its media routing state. Logs and the media plane see only the random id.',
+    purpose: 'Bringing the people who open the same room link into the same meeting.',
+    legalBasis: CONTRACT,
+    retention: MEETING_LIFE,
+    // A room name is chosen freely and may name people ("call-with-dr-smith").
+    personal: true,
+  },
+  {
+    id: 'participants',
+    place: 'memory',
+    name: 'Participants',
+    data: 'For each person in a meeting: a random participant id, the display name they chose, their role (moderator or participant), the account id when signed in (a signed-in host opens the meeting), the client key their browser sent, a keyed hash of their network address, and their state in the meeting (what they publish — microphone, camera, screen — and whether it is muted).',
+    purpose: 'Running the meeting: showing who is there, forwarding media, moderation.',
+    legalBasis: CONTRACT,
+    retention: (facts) =>
+      `Until the person leaves the meeting, at the latest until it ends; never written to disk. The address hash can be linked to nothing once the hashing key is replaced (at most ${facts.ipRetentionSeconds} seconds).`,
+    personal: true,
+  },
+  {
+    id: 'lobby-queue',
+    place: 'memory',
+    name: 'Guests waiting to get in',
+    data: 'Guests waiting for the host to arrive, or knocking in the lobby: participant id, display name and their connection, in arrival order.',
+    purpose: 'Letting moderators see who asks to join, and admit or deny them.',
+    legalBasis: CONTRACT,
+    retention: 'Until the guest is admitted, denied or gives up, at the latest until the meeting ends.',
+    personal: true,
+  },
+  {
+    id: 'room-passwords',
+    place: 'memory',
+    name: 'Room password',
+    data: 'A salted scrypt hash of the password a moderator set for the meeting; the password itself is not kept.',
+    purpose: 'Letting in only people who know the password.',
+    legalBasis: CONTRACT,
+    retention: 'Until a moderator removes or changes it, at the latest until the meeting ends.',
+    personal: false,
+  },
+  {
+    id: 'kicked-participants',
+    place: 'memory',
+    name: 'Removed participants',
+    data: 'Markers of people a moderator removed: their account id (signed in), the client key their browser sent, and a keyed hash of their network address (IP).',
+    purpose: 'Keeping a removed person out for the rest of the meeting except through the lobby.',
+    legalBasis: SECURITY,
+    retention: (facts) =>
+      `Until the meeting ends. The address hash becomes meaningless after at most ${facts.ipRetentionSeconds} seconds, when the hashing key is replaced (it can then match nobody, and nobody can turn it back into an address).`,
+    personal: true,
+  },
+  {
+    id: 'attendance',
+    place: 'memory',
+    name: 'Who has been in a meeting',
+    data: 'The account ids (signed in) and client keys of everyone admitted to a meeting. No names, no addresses.',
+    purpose: 'Letting someone whose connection dropped back into a meeting a moderator has locked.',
+    legalBasis: CONTRACT,
+    retention: MEETING_LIFE,
+    personal: true,
+  },
+  {
+    id: 'invitation-key',
+    place: 'memory',
+    name: 'Invitation signing key',
+    data: 'A random secret key that signs invitation links. Never written anywhere, so every invitation link stops working when the server restarts.',
+    purpose: 'Making invitation links impossible to forge.',
+    legalBasis: SECURITY,
+    retention: 'Until the server process stops.',
+    personal: false,
+  },
+  {
+    id: 'invitation-uses',
+    place: 'memory',
+    name: 'Used single-use invitations',
+    data: 'The random ids of single-use invitation links that have been used, with their expiry. The links themselves are signed and not stored.',
+    purpose: 'Making a single-use invitation work only once.',
+    legalBasis: SECURITY,
+    retention:
+      'Until the invitation would have expired (at most 30 days), at the latest until the server restarts.',
+    personal: false,
+  },
+  {
+    id: 'invitation-revocations',
+    place: 'memory',
+    name: 'Revoked invitations',
+    data: 'For a meeting whose moderator revoked all its invitations: a keyed hash of the room name (never the name) and the time of the revocation; invitations issued before it no longer work.',
+    purpose: 'Revoking invitation links.',
+    legalBasis: SECURITY,
+    retention:
+      'Until every revoked invitation would have expired (at most 30 days), at the latest until the server restarts.',
+    personal: false,
+  },
+  {
+    id: 'chat-history',
+    place: 'memory',
+    name: 'Chat history',
+    data: 'Messages to everyone (text, author’s participant id and display name, time), only while a moderator has “history for late joiners” switched on. Otherwise messages are relayed at once and not kept; private messages are never kept.',
+    purpose: 'Showing a meeting’s earlier messages to people who join later, when a moderator asks for it.',
+    legalBasis: CONTRACT,
+    retention:
+      'Until the author or a moderator deletes the message, a moderator clears the chat or switches history off, or the meeting ends (at most the latest 500 messages). Never written to disk or logs.',
+    personal: true,
+  },
+  {
+    id: 'chat-senders',
+    place: 'memory',
+    name: 'Who sent which chat message',
+    data: 'For each chat message: its random id, its author’s participant id and, for a private message, its recipient’s. Never the text.',
+    purpose: 'Letting authors and moderators delete a message on exactly the screens that show it.',
+    legalBasis: CONTRACT,
+    retention: 'Until the chat is cleared or the meeting ends (at most the latest 2000 messages).',
+    personal: true,
+  },
+  // ---- Server memory: abuse protection ----
+  {
+    id: 'rate-limit-keys',
+    place: 'memory',
+    name: 'Throttling of repeated attempts',
+    data: 'For sign-in, setup and room-password attempts: a keyed hash (HMAC-SHA256) of the client’s network address with the times or count of its recent attempts. The address itself is not kept.',
+    purpose: 'Slowing down password guessing and floods.',
+    legalBasis: SECURITY,
+    retention: KEY_LIFE,
+    personal: true,
+  },
+  {
+    id: 'ip-hash-key',
+    place: 'memory',
+    name: 'Address hashing key',
+    data: 'The random secret key under which network addresses are hashed. Never written anywhere.',
+    purpose: 'Making address hashes unlinkable once the key is replaced.',
+    legalBasis: SECURITY,
+    retention: (facts) => `Replaced by a new random key every ${facts.ipRetentionSeconds} seconds.`,
+    personal: false,
+  },
+  {
+    id: 'connection-addresses',
+    place: 'memory',
+    name: 'Addresses of open connections',
+    data: 'The network address (IP and port) of each open connection: the page and signaling connection, and the media connection (learnt from its ICE checks); for the signaling connection also a keyed hash of the address (for throttling and removals, see above).',
+    purpose: 'Delivering pages, signaling and audio and video to the person.',
+    legalBasis: CONTRACT,
+    retention: 'While the connection is open; never logged, never written, and not stored with the meeting.',
+    personal: true,
+  },
+  // ---- The person's browser ----
+  {
+    id: 'cookie:parley_session',
+    place: 'cookie',
+    name: 'Session cookie (parley_session)',
+    data: 'A random session token. HttpOnly, SameSite=Strict, Secure over HTTPS. Set only when signing in.',
+    purpose: 'Keeping an account holder signed in.',
+    legalBasis: NECESSARY_STORAGE,
+    retention: SESSION_LIFE,
+    personal: true,
+  },
+  {
+    id: 'storage:parley.displayName',
+    place: 'browser-storage',
+    name: 'Remembered display name (parley.displayName)',
+    data: 'The display name last entered on this device.',
+    purpose: 'Filling in the name the next time the person joins a meeting.',
+    legalBasis: NECESSARY_STORAGE,
+    retention:
+      'On the device until the person clears it (browser settings); never sent anywhere except when joining.',
+    personal: true,
+  },
+  {
+    id: 'storage:parley.clientKey',
+    place: 'browser-storage',
+    name: 'Client key (parley.clientKey)',
+    data: 'A random key this browser sends when joining a meeting.',
+    purpose: 'Recognising, for the rest of a meeting, a participant a moderator removed.',
+    legalBasis: SECURITY,
+    retention:
+      'On the device until the person clears it; on the server only as stated under “Participants” and “Removed participants”.',
+    personal: true,
+  },
+  // ---- Logs ----
+  {
+    id: 'server-log',
+    place: 'log',
+    name: 'Server log',
+    data: 'Start and stop, counts, random meeting and participant ids, and for each HTTP request its method, route pattern (e.g. /room/:name), status and duration. Never room names, display names, usernames, chat, addresses, user agents or tokens.',
+    purpose: 'Operating the server and finding faults.',
+    legalBasis: `${SECURITY} Contains no personal data by design.`,
+    retention: 'Decided by the operator (Parley writes to standard output only).',
+    personal: false,
+  },
+]);
+
+type DefinitionUnion = (typeof DEFINITIONS)[number];
+
+/** Every id in the inventory. */
+export type InventoryId = DefinitionUnion['id'];
+/** Ids of the in-memory stores: the only names `declareStore` accepts. */
+export type MemoryStoreId = Extract<DefinitionUnion, { place: 'memory' }>['id'];
+
+/** One inventory item as served by /api/privacy. */
+export interface InventoryItem {
+  id: InventoryId;
+  place: Place;
+  name: string;
+  data: string;
+  purpose: string;
+  legalBasis: string;
+  retention: string;
+  personal: boolean;
+  /** Database items only. */
+  table?: string;
+  column?: string;
+  /** Data-directory items only. */
+  files?: readonly string[];
+}
+
+/** The controller responsible for the data (GDPR Art. 4(7)): the operator, by configuration. */
+export interface Controller {
+  name: string | null;
+  contact: string | null;
+}
+
+/** The whole statement, as /api/privacy serves it. */
+export interface PrivacyStatement {
+  controller: Controller;
+  ipRetentionSeconds: number;
+  sessionLifetimeDays: number;
+  items: InventoryItem[];
+}
+
+/** The inventory with its retention texts filled in from the running configuration. */
+export function inventoryItems(facts: RetentionFacts): InventoryItem[] {
+  return DEFINITIONS.map((definition): InventoryItem => {
+    const { retention, ...rest } = definition;
+    return { ...rest, retention: typeof retention === 'function' ? retention(facts) : retention };
+  });
+}
+
+export function privacyStatement(controller: Controller, facts: RetentionFacts): PrivacyStatement {
+  return { controller, ...facts, items: inventoryItems(facts) };
+}
+
+/** Ids of every in-memory store in the inventory. */
+export function memoryStoreIds(): MemoryStoreId[] {
+  return DEFINITIONS.filter((item) => item.place === 'memory').map((item) => item.id as MemoryStoreId);
+}
+
+/** `table.column` of every database column in the inventory. */
+export function inventoryColumns(): string[] {
+  return DEFINITIONS.flatMap((item) => ('table' in item ? [`${item.table}.${item.column}`] : []));
+}
+
+/** File names in the data directory the inventory accounts for. */
+export function inventoryFiles(): string[] {
+  return DEFINITIONS.flatMap((item) => ('files' in item ? [...item.files] : []));
+}

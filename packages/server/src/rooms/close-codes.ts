@@ -1,0 +1,15 @@
+/**
+ * WebSocket close codes the server uses when it ends a participant's connection; the web app tells
+ * the person why (docs/protocol.md lists them).
+ */
+export const CloseCode = {
+  serverShutdown: 1001,
+  mediaLost: 4001,
+  unsupportedVersion: 4002,
+  /** A moderator removed the participant (`removed` event first). */
+  removed: 4003,
+  /** A knocking guest was turned away: denied, meeting locked or ended (`join-denied` event first). */
+  turnedAway: 4004,
+  /** A moderator ended the meeting for everyone (`room-closed` event first). */
+  meetingEnded: 4005,
+} as const;

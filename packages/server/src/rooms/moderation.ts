@@ -1,0 +1,179 @@
+import type { InvitationResult, Role } from '@parley/protocol';
+import type { Logger } from '../logger.js';
+import type { MediaPlane } from '../media/media-plane.js';
+import type { Invitations } from './invitations.js';
+import { MeetingError } from './meeting-error.js';
+import type { Meetings } from './meetings.js';
+import type { Participant } from './participant.js';
+import type { Room } from './room.js';
+
+/**
+ * What moderators do to a meeting: password, lobby, lock, invitations, removing and muting people,
+ * roles, ending it. Every command first looks the actor up as a moderator (anyone else gets
+ * `forbidden` before anything is read or changed); `requestUnmute` is the one request for everyone.
+ */
+export class Moderation {
+  constructor(
+    private readonly meetings: Meetings,
+    private readonly media: MediaPlane,
+    private readonly invitations: Invitations,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Set, change (a string) or remove (null) the password; it applies to people who join afterwards. */
+  async setPassword(actorId: string, password: string | null): Promise<void> {
+    const { room } = this.meetings.moderator(actorId);
+    await room.password.set(password);
+    room.broadcastSettings();
+  }
+
+  /** Switching the lobby off admits nobody: the guests knocking stay until a moderator decides. */
+  setLobby(actorId: string, enabled: boolean): void {
+    const { room } = this.meetings.moderator(actorId);
+    if (room.lobbyEnabled === enabled) return;
+    room.lobbyEnabled = enabled;
+    room.broadcastSettings();
+  }
+
+  admit(actorId: string, entryId: string): void {
+    const { room } = this.meetings.moderator(actorId);
+    this.meetings.admitFromLobby(room, this.knocking(room, entryId));
+  }
+
+  deny(actorId: string, entryId: string): void {
+    const { room } = this.meetings.moderator(actorId);
+    this.meetings.turnAway(room, this.knocking(room, entryId), 'denied');
+  }
+
+  /** Locking also turns away the guests knocking who could not get in now. */
+  setLocked(actorId: string, locked: boolean): void {
+    const { room } = this.meetings.moderator(actorId);
+    if (room.locked === locked) return;
+    room.locked = locked;
+    room.broadcastSettings();
+    if (!locked) return;
+    for (const entry of room.lobby.entries()) {
+      const guest = room.lobby.get(entry.id);
+      if (guest && room.keepsOut(guest.identity)) this.meetings.turnAway(room, guest, 'locked');
+    }
+  }
+
+  /** `origin` is the page origin the moderator's browser used, so the link works for the people they give it to. */
+  createInvitation(
+    actorId: string,
+    origin: string | null,
+    options: { expiresInSeconds?: number | undefined; singleUse?: boolean | undefined },
+  ): InvitationResult {
+    const { room } = this.meetings.moderator(actorId);
+    const invitation = this.invitations.create(room.name, {
+      ...(options.expiresInSeconds !== undefined ? { expiresInSeconds: options.expiresInSeconds } : {}),
+      ...(options.singleUse !== undefined ? { singleUse: options.singleUse } : {}),
+    });
+    const path = `/room/${encodeURIComponent(room.name)}?invite=${encodeURIComponent(invitation.token)}`;
+    return { url: `${origin ?? ''}${path}`, ...invitation };
+  }
+
+  revokeInvitations(actorId: string): void {
+    const { room } = this.meetings.moderator(actorId);
+    this.invitations.revokeAll(room.name);
+  }
+
+  /** Remove a participant: they cannot come back on their own, only through the lobby. */
+  kick(actorId: string, targetId: string): void {
+    const { room } = this.meetings.moderator(actorId);
+    const target = this.participant(room, targetId);
+    if (target.id === actorId) {
+      throw new MeetingError('bad-request', 'You cannot remove yourself; leave the meeting instead.');
+    }
+    room.removals.add(target.identity);
+    this.meetings.removeFromMeeting(target);
+    this.logger.info({ roomId: room.id }, 'participant removed by a moderator');
+  }
+
+  mute(actorId: string, targetId: string, hard: boolean): void {
+    const { room } = this.meetings.moderator(actorId);
+    this.silence(room, this.participant(room, targetId), hard);
+  }
+
+  /** Mute everyone but the moderators. */
+  muteAll(actorId: string, hard: boolean): void {
+    const { room } = this.meetings.moderator(actorId);
+    for (const participant of [...room.participants.values()]) {
+      if (!participant.isModerator) this.silence(room, participant, hard);
+    }
+  }
+
+  /** Lift a hard mute: the participant may unmute themselves again (the server does not unmute anyone). */
+  allowUnmute(actorId: string, targetId: string): void {
+    const { room } = this.meetings.moderator(actorId);
+    const target = this.participant(room, targetId);
+    if (!target.hardMuted && !target.unmuteRequested) return;
+    target.hardMuted = false;
+    target.unmuteRequested = false;
+    target.channel.send({ type: 'unmute-allowed' });
+    room.broadcast({ type: 'participant-updated', participant: target.info() });
+  }
+
+  /** A hard-muted participant asks the moderators to be allowed to unmute (everyone sees the raised request). */
+  requestUnmute(actorId: string): void {
+    const { room, participant } = this.meetings.inMeeting(actorId);
+    if (!participant.hardMuted) {
+      throw new MeetingError(
+        'bad-request',
+        'Nobody has muted you with "ask to unmute"; you can unmute yourself.',
+      );
+    }
+    if (participant.unmuteRequested) return;
+    participant.unmuteRequested = true;
+    room.broadcast({ type: 'participant-updated', participant: participant.info() });
+  }
+
+  setRole(actorId: string, targetId: string, role: Role): void {
+    const { room } = this.meetings.moderator(actorId);
+    const target = this.participant(room, targetId);
+    if (target.role === role) return;
+    if (role === 'participant' && room.moderators().length <= 1) {
+      throw new MeetingError(
+        'last-moderator',
+        'The meeting needs at least one moderator: make someone else a moderator first.',
+      );
+    }
+    target.role = role;
+    room.broadcast({ type: 'participant-updated', participant: target.info() });
+    if (role === 'moderator' && room.lobby.size > 0) {
+      target.channel.send({ type: 'lobby-updated', entries: room.lobby.entries() });
+    }
+  }
+
+  endMeeting(actorId: string): void {
+    const { room } = this.meetings.moderator(actorId);
+    this.logger.info({ roomId: room.id }, 'meeting ended by a moderator');
+    this.meetings.end(room);
+  }
+
+  /**
+   * Stop forwarding the participant's microphone and tell them; `hard`: they must ask before
+   * unmuting. A soft mute never lifts an earlier hard one.
+   */
+  private silence(room: Room, target: Participant, hard: boolean): void {
+    target.audioHeld = true;
+    this.media.setAudioForwarding(room.id, target.id, false);
+    target.setMuted('mic', true);
+    if (hard) target.hardMuted = true;
+    target.channel.send({ type: 'muted-by-moderator', hard: target.hardMuted });
+    room.broadcast({ type: 'participant-updated', participant: target.info() });
+  }
+
+  private participant(room: Room, participantId: string): Participant {
+    const participant = room.participants.get(participantId);
+    if (!participant)
+      throw new MeetingError('not-found', 'That participant is not in the meeting (any more).');
+    return participant;
+  }
+
+  private knocking(room: Room, entryId: string): Participant {
+    const guest = room.lobby.get(entryId);
+    if (!guest) throw new MeetingError('not-found', 'Nobody with that entry is knocking (any more).');
+    return guest;
+  }
+}

@@ -1,0 +1,35 @@
+// Privacy: keeps, for each person a moderator removed from a meeting, their account id (if signed in),
+// the random key their browser chose (if given) and the keyed hash of their address, in memory, until
+// the meeting ends; the address hashes go earlier, when the address hasher's key rotates
+// (PARLEY_IP_RETENTION_S).
+import type { Identity } from './participant.js';
+
+/**
+ * Who was removed from one meeting. A removed person must not get back in on their own, whatever way
+ * they come (reconnect, new socket, new display name, invitation, password): a join that matches any
+ * of their marks goes to the lobby, where only a moderator can let them in.
+ */
+export class Removals {
+  private readonly accountIds = new Set<string>();
+  private readonly clientKeys = new Set<string>();
+  private readonly addressKeys = new Set<string>();
+
+  add(identity: Identity): void {
+    if (identity.accountId !== null) this.accountIds.add(identity.accountId);
+    if (identity.clientKey !== null) this.clientKeys.add(identity.clientKey);
+    if (identity.addressKey !== null) this.addressKeys.add(identity.addressKey);
+  }
+
+  matches(identity: Identity): boolean {
+    return (
+      (identity.accountId !== null && this.accountIds.has(identity.accountId)) ||
+      (identity.clientKey !== null && this.clientKeys.has(identity.clientKey)) ||
+      (identity.addressKey !== null && this.addressKeys.has(identity.addressKey))
+    );
+  }
+
+  /** The address hasher's key rotated: hashes made under the old key can never match again. */
+  forgetAddresses(): void {
+    this.addressKeys.clear();
+  }
+}

@@ -1,0 +1,46 @@
+// Privacy: keeps a salted scrypt hash of the room password, in memory, until a moderator removes or
+// changes it or the meeting ends. The password itself is never kept.
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+
+/** Cheap enough for every joiner, costly enough that a stolen memory dump is not a plain list. */
+const SCRYPT = { N: 1 << 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
+const KEY_BYTES = 32;
+
+function derive(password: string, salt: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(password.normalize('NFC'), salt, KEY_BYTES, SCRYPT, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
+  });
+}
+
+/** The password of one meeting, as a salted hash that lives only as long as the meeting. */
+export class RoomPassword {
+  private current: { salt: Buffer; key: Buffer } | null = null;
+  /** Bumped on every change, so a slow hash started earlier cannot overwrite a later change. */
+  private version = 0;
+
+  get isSet(): boolean {
+    return this.current !== null;
+  }
+
+  /** Set or change (a string) or remove (null) the password. */
+  async set(password: string | null): Promise<void> {
+    const version = ++this.version;
+    if (password === null) {
+      this.current = null;
+      return;
+    }
+    const salt = randomBytes(16);
+    const key = await derive(password, salt);
+    if (version === this.version) this.current = { salt, key };
+  }
+
+  /** True when no password is set or `password` is the one set. */
+  async matches(password: string): Promise<boolean> {
+    const current = this.current;
+    if (!current) return true;
+    const key = await derive(password, current.salt);
+    return timingSafeEqual(key, current.key);
+  }
+}

@@ -1,0 +1,135 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Fastify from 'fastify';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { inventoryColumns, inventoryItems, memoryStoreIds } from '../../src/privacy/inventory.js';
+import { registerPrivacyRoutes } from '../../src/privacy/routes.js';
+import { closeDatabase, type Database, openDatabase } from '../../src/store/database.js';
+
+const FACTS = { ipRetentionSeconds: 600, sessionLifetimeDays: 7 };
+
+describe('the data inventory against the real database schema', () => {
+  let dataDir: string;
+  let db: Database;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'parley-inventory-'));
+    db = await openDatabase({ dataDir, databaseUrl: undefined });
+  });
+
+  afterAll(async () => {
+    await closeDatabase(db);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** `table.column` of every column of every table in the migrated database. */
+  async function schemaColumns(): Promise<string[]> {
+    const tables = await sql<{ name: string }>`
+      select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(db);
+    const columns: string[] = [];
+    for (const { name } of tables.rows) {
+      const info = await sql<{ name: string }>`select name from pragma_table_info(${name})`.execute(db);
+      for (const column of info.rows) columns.push(`${name}.${column.name}`);
+    }
+    return columns.sort();
+  }
+
+  it('declares every database column, and no column that does not exist', async () => {
+    const actual = await schemaColumns();
+    expect(actual.length).toBeGreaterThan(0);
+    const declared = inventoryColumns().sort();
+    expect(
+      actual.filter((column) => !declared.includes(column)),
+      'columns missing from the inventory',
+    ).toEqual([]);
+    expect(
+      declared.filter((column) => !actual.includes(column)),
+      'inventory columns not in the schema',
+    ).toEqual([]);
+  });
+});
+
+describe('inventory items', () => {
+  const items = inventoryItems(FACTS);
+
+  it('have unique ids and every field filled in', () => {
+    expect(new Set(items.map((item) => item.id)).size).toBe(items.length);
+    for (const item of items) {
+      for (const field of ['name', 'data', 'purpose', 'legalBasis', 'retention'] as const) {
+        expect(item[field].trim(), `${item.id}.${field}`).not.toBe('');
+      }
+      if (item.personal) expect(item.legalBasis, item.id).toMatch(/GDPR Art\. 6\(1\)\([a-f]\)/);
+    }
+  });
+
+  it('cover the cookie, the browser storage keys and the places the issue names', () => {
+    const ids = items.map((item) => item.id);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'cookie:parley_session',
+        'storage:parley.displayName',
+        'storage:parley.clientKey',
+        'database-file',
+        'meetings',
+        'participants',
+        'chat-history',
+        'rate-limit-keys',
+        'ip-hash-key',
+      ]),
+    );
+    expect(memoryStoreIds()).toContain('kicked-participants');
+    expect(memoryStoreIds()).not.toContain('users.id');
+  });
+
+  it('state the configured address retention wherever addresses are involved', () => {
+    const short = inventoryItems({ ipRetentionSeconds: 42, sessionLifetimeDays: 7 });
+    for (const id of ['rate-limit-keys', 'ip-hash-key', 'kicked-participants']) {
+      expect(short.find((item) => item.id === id)?.retention, id).toContain('42 seconds');
+    }
+    expect(short.find((item) => item.id === 'sessions.token_hash')?.retention).toContain('7 days');
+  });
+});
+
+describe('docs/privacy.md', () => {
+  it('describes every inventory item, by id', async () => {
+    const doc = await readFile(path.resolve(import.meta.dirname, '../../../../docs/privacy.md'), 'utf8');
+    const missing = inventoryItems(FACTS)
+      .map((item) => item.id)
+      .filter((id) => !doc.includes(`\`${id}\``));
+    expect(missing, 'inventory ids not in docs/privacy.md').toEqual([]);
+  });
+});
+
+describe('GET /api/privacy', () => {
+  async function answer(env: Record<string, string>) {
+    const app = Fastify();
+    registerPrivacyRoutes(app, loadConfig(env));
+    const response = await app.inject({ method: 'GET', url: '/api/privacy' });
+    await app.close();
+    return response;
+  }
+
+  it('serves the inventory with the operator as controller and this configuration’s retention', async () => {
+    const response = await answer({
+      PARLEY_CONTROLLER_NAME: ' Example Association ',
+      PARLEY_CONTROLLER_CONTACT: 'privacy@example.org',
+      PARLEY_IP_RETENTION_S: '120',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    const body = response.json();
+    expect(body.controller).toEqual({ name: 'Example Association', contact: 'privacy@example.org' });
+    expect(body.ipRetentionSeconds).toBe(120);
+    expect(body.sessionLifetimeDays).toBe(7);
+    expect(body.items).toEqual(inventoryItems({ ipRetentionSeconds: 120, sessionLifetimeDays: 7 }));
+  });
+
+  it('says so when the operator has not named a controller', async () => {
+    const body = (await answer({})).json();
+    expect(body.controller).toEqual({ name: null, contact: null });
+    expect(body.ipRetentionSeconds).toBe(600);
+  });
+});

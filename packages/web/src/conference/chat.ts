@@ -1,0 +1,83 @@
+import type { ChatMessage, EventOf, ParticipantId } from '@parley/protocol';
+import { Store } from '../state/store';
+import { addMessage, type ChatLog, chatFromHistory, EMPTY_CHAT, markRead, removeMessage } from './chat-log';
+import type { Requester } from './signaling';
+
+/**
+ * The meeting's chat on this page: relays through the server, keeps messages in memory only (gone
+ * when the page closes) and counts what arrived while the panel was closed.
+ */
+export class Chat {
+  readonly log = new Store<ChatLog>(EMPTY_CHAT);
+  private panelOpen = false;
+
+  constructor(
+    private readonly request: Requester,
+    /** Our own participant, once joined: the author of what we send. */
+    private readonly self: () => { id: string; displayName: string } | null,
+    /** Called for each message from someone else that arrives while the panel is closed. */
+    private readonly onUnseen: (message: ChatMessage) => void,
+  ) {}
+
+  /** The panel was opened or closed; opening marks everything read. */
+  setPanelOpen(open: boolean): void {
+    this.panelOpen = open;
+    if (open) this.log.update(markRead);
+  }
+
+  /** Sends to everyone, or privately to `to`. Rejects with the server's error (too long, rate-limited…). */
+  async send(text: string, to: ParticipantId | null): Promise<void> {
+    const trimmed = text.trim();
+    const { messageId } = await this.request('chat-send', to ? { text: trimmed, to } : { text: trimmed });
+    const self = this.self();
+    if (!self) return;
+    // The server may also echo it as an event; addMessage keeps only one of the two.
+    this.received({
+      id: messageId,
+      from: self.id,
+      fromName: self.displayName,
+      to,
+      text: trimmed,
+      sentAt: Date.now(),
+    });
+  }
+
+  /** Deletes one message (one's own, or any as a moderator) on every screen. */
+  async delete(messageId: string): Promise<void> {
+    await this.request('chat-delete', { messageId });
+    this.log.update((log) => removeMessage(log, messageId));
+  }
+
+  /** Moderators: deletes every message on every screen. */
+  async clear(): Promise<void> {
+    await this.request('chat-clear', {});
+    this.log.set(EMPTY_CHAT);
+  }
+
+  /** The history a late joiner is given (empty unless the moderators keep history). */
+  start(history: readonly ChatMessage[]): void {
+    this.log.set(chatFromHistory(history));
+  }
+
+  handle(event: EventOf<'chat-message'> | EventOf<'chat-deleted'> | EventOf<'chat-cleared'>): void {
+    switch (event.type) {
+      case 'chat-message':
+        this.received(event.message);
+        break;
+      case 'chat-deleted':
+        this.log.update((log) => removeMessage(log, event.messageId));
+        break;
+      case 'chat-cleared':
+        this.log.set(EMPTY_CHAT);
+        break;
+    }
+  }
+
+  private received(message: ChatMessage): void {
+    const before = this.log.get();
+    const selfId = this.self()?.id ?? null;
+    const after = addMessage(before, message, { panelOpen: this.panelOpen, selfId });
+    this.log.set(after);
+    if (after !== before && !this.panelOpen && message.from !== selfId) this.onUnseen(message);
+  }
+}
