@@ -1,49 +1,33 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  audioPacketsReceived,
-  launchBrowser,
-  newPerson,
-  videoKeepsPlaying,
-  waitFor,
-} from './support/browser.js';
+import { audioPacketsReceived, launchBrowser, videoKeepsPlaying, waitFor } from './support/browser.js';
+import { explainFailures } from './support/diagnostics.js';
+import { enter, People, tile } from './support/meeting.js';
 import { type RunningServer, startServer } from './support/server.js';
 
 let server: RunningServer;
 let browser: Browser;
+let people: People;
 const HOST = { username: 'hosting-person', password: 'correct horse battery' };
 
 beforeAll(async () => {
   server = await startServer();
   await server.addUser(HOST.username, HOST.password, true);
   browser = await launchBrowser();
+  people = new People(browser, server);
 });
+explainFailures(
+  () => people?.pages ?? [],
+  () => server,
+);
 
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto('/login');
-  await page.getByTestId('login-username').fill(HOST.username);
-  await page.getByTestId('login-password').fill(HOST.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('logout').waitFor();
-}
-
-async function enter(page: Page, room: string, name: string): Promise<void> {
-  await page.goto(`/room/${room}`);
-  await page.getByTestId('display-name').fill(name);
-  await page.getByTestId('join').click();
-}
-
-function tile(name: string): string {
-  return `[data-testid="tile"][data-name="${name}"]`;
-}
-
 async function person(): Promise<Page> {
-  return (await newPerson(browser, server.url)).page;
+  return people.open();
 }
 
 describe('a meeting in the browser', () => {
@@ -56,7 +40,7 @@ describe('a meeting in the browser', () => {
     await guest.getByTestId('waiting-for-host').waitFor();
     expect(await guest.locator('[data-testid="tile"]').count()).toBe(0);
 
-    await signIn(host);
+    await people.signIn(host, HOST.username, HOST.password);
     await enter(host, room, 'Host Hana');
 
     await guest.getByTestId('waiting-for-host').waitFor({ state: 'detached' });
@@ -107,7 +91,7 @@ describe('a meeting in the browser', () => {
   it('shows a third participant both others, shares a screen, and removes a leaver’s tile', async () => {
     const room = `e2e3-${Date.now().toString(36)}`;
     const host = await person();
-    await signIn(host);
+    await people.signIn(host, HOST.username, HOST.password);
     await enter(host, room, 'Host Hana');
     await host.locator(tile('Host Hana')).waitFor();
 

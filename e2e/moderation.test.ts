@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, waitFor } from './support/browser.js';
+import { explainFailures } from './support/diagnostics.js';
 import { enter, openPanel, People, tile } from './support/meeting.js';
 import { type RunningServer, startServer } from './support/server.js';
 
@@ -15,6 +16,10 @@ beforeAll(async () => {
   browser = await launchBrowser();
   people = new People(browser, server);
 });
+explainFailures(
+  () => people?.pages ?? [],
+  () => server,
+);
 afterAll(async () => {
   await browser?.close();
   await server?.stop();

@@ -4,6 +4,9 @@ import type { RunningServer } from './server.js';
 
 /** Ways into a meeting, as a person clicks through them. */
 export class People {
+  /** Every page opened, for failure reports. */
+  readonly pages: Page[] = [];
+
   constructor(
     private readonly browser: Browser,
     private readonly server: RunningServer,
@@ -11,7 +14,9 @@ export class People {
 
   /** A new person with their own browser profile. */
   async open(): Promise<Page> {
-    return (await newPerson(this.browser, this.server.url)).page;
+    const { page } = await newPerson(this.browser, this.server.url);
+    this.pages.push(page);
+    return page;
   }
 
   async signIn(page: Page, username: string, password: string): Promise<void> {

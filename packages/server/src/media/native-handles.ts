@@ -1,4 +1,7 @@
 import ndc, { type DataChannel, type Track } from 'node-datachannel';
+import { declareStore } from '../privacy/memory-stores.js';
+
+declareStore('connection-addresses');
 
 /**
  * Lifetime of node-datachannel's Track and DataChannel objects.

@@ -1,3 +1,4 @@
+// Privacy: keeps nothing personal (RTP state, SDP text, timers and ports only).
 import ndc, { type IceUdpMuxListener } from 'node-datachannel';
 
 /**

@@ -1,3 +1,4 @@
+// Privacy: keeps nothing personal (RTP state, SDP text, timers and ports only).
 import { kindOfSource, type TrackKind, type TrackSource } from '@parley/protocol';
 import type { Track } from 'node-datachannel';
 import { guarded, type MediaContext } from './media-context.js';

@@ -1,5 +1,6 @@
 import { kindOfSource, type PublishedTrack } from '@parley/protocol';
 import ndc, { type PeerConnection, type Track } from 'node-datachannel';
+import { declareStore } from '../privacy/memory-stores.js';
 import { guarded, type MediaContext, peerConnectionConfig, randomSsrc } from './media-context.js';
 import { MediaError } from './media-error.js';
 import { retainUntilClosed } from './native-handles.js';
@@ -10,6 +11,8 @@ import {
   receiveOnlyAnswer,
   restrictPublishOffer,
 } from './sdp.js';
+
+declareStore('connection-addresses');
 
 export interface PublisherListener {
   published(publication: Publication): void;

@@ -1,10 +1,13 @@
 import type { PublishedTrack, SubscribedTrack } from '@parley/protocol';
+import { declareStore } from '../privacy/memory-stores.js';
 import type { MediaContext } from './media-context.js';
 import { MediaError } from './media-error.js';
 import { Participant } from './participant.js';
 import type { Publication } from './publication.js';
 import { Publisher } from './publisher.js';
 import { Subscriber } from './subscriber.js';
+
+declareStore('connection-addresses');
 
 export interface RoomListener {
   subscriberOffer(participantId: string, sdp: string, tracks: SubscribedTrack[]): void;

@@ -1,3 +1,4 @@
+// Privacy: keeps nothing personal (RTP state, SDP text, timers and ports only).
 import { MediaError } from './media-error.js';
 
 /**

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { PublishedTrack } from '@parley/protocol';
 import type { Logger } from '../logger.js';
+import { declareStore } from '../privacy/memory-stores.js';
 import { type MediaContext, MediaCounters } from './media-context.js';
 import { MediaError } from './media-error.js';
 import type { MediaPlane, MediaPlaneEvents, MediaPlaneOptions, MediaPlaneStats } from './media-plane.js';
@@ -9,6 +10,8 @@ import { installNativeLogger } from './native-log.js';
 import { releaseUdpPort, reserveUdpPort } from './port-reservation.js';
 import { RoomRouter } from './room-router.js';
 import { Timers } from './timers.js';
+
+declareStore('connection-addresses');
 
 /** Media planes alive in this process; libdatachannel's global state is released with the last one. */
 let openPlanes = 0;

@@ -1,5 +1,6 @@
 import type { SubscribedTrack } from '@parley/protocol';
 import ndc, { type DataChannel, type PeerConnection } from 'node-datachannel';
+import { declareStore } from '../privacy/memory-stores.js';
 import { guarded, type MediaContext, peerConnectionConfig, randomSsrc } from './media-context.js';
 import { MediaError } from './media-error.js';
 import { MediaSectionSlots } from './media-section-slots.js';
@@ -9,6 +10,8 @@ import { nativeReason } from './publisher.js';
 import { announceHostCandidate, describeMedia, MAX_MEDIA_SECTIONS, withoutCandidates } from './sdp.js';
 import { Subscription } from './subscription.js';
 import type { CancelTimer } from './timers.js';
+
+declareStore('connection-addresses');
 
 export interface SubscriberListener {
   /** Send this offer to the browser; its answer comes back through answer(). */

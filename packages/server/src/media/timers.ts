@@ -1,3 +1,4 @@
+// Privacy: keeps nothing personal (RTP state, SDP text, timers and ports only).
 /**
  * Every timer the media plane starts goes through one `Timers` so that `stats().timers` can prove that
  * closing a room, a participant or the whole plane leaves nothing pending.

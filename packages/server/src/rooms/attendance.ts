@@ -1,6 +1,10 @@
 // Privacy: keeps the account ids and browser-chosen random keys of everyone admitted to a meeting, in
 // memory, until the meeting ends. No names, no addresses.
+
+import { declareStore } from '../privacy/memory-stores.js';
 import type { Identity } from './participant.js';
+
+declareStore('attendance');
 
 /**
  * Who has been in one meeting, so that locking it keeps out only newcomers: someone whose connection

@@ -2,6 +2,9 @@
 // only while a moderator has "history for late joiners" on, until a message is deleted, the chat is
 // cleared, history is switched off or the meeting ends. At most MAX_HISTORY messages.
 import type { ChatMessage } from '@parley/protocol';
+import { declareStore } from '../privacy/memory-stores.js';
+
+declareStore('chat-history');
 
 export const MAX_HISTORY = 500;
 

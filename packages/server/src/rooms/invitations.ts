@@ -4,6 +4,11 @@
 // be valid (MAX_INVITATION_SECONDS). Invitations themselves are not stored: they are signed tokens.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { MAX_INVITATION_SECONDS } from '@parley/protocol';
+import { declareStore } from '../privacy/memory-stores.js';
+
+declareStore('invitation-key');
+declareStore('invitation-uses');
+declareStore('invitation-revocations');
 
 export const DEFAULT_INVITATION_SECONDS = 24 * 3600;
 

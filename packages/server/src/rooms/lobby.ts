@@ -1,7 +1,10 @@
 // Privacy: keeps the guests knocking at a meeting (display name, connection), in memory, until a
 // moderator admits or turns them away, they give up, or the meeting ends.
 import type { LobbyEntry } from '@parley/protocol';
+import { declareStore } from '../privacy/memory-stores.js';
 import type { Participant } from './participant.js';
+
+declareStore('lobby-queue');
 
 /** The people knocking at one meeting, in arrival order, waiting for a moderator's decision. */
 export class Lobby {

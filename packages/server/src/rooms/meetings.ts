@@ -1,6 +1,7 @@
 import type { IceServer, JoinResult, PublishedTrack, TrackSource } from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import type { MediaPlane } from '../media/media-plane.js';
+import { declareStore } from '../privacy/memory-stores.js';
 import { Chat } from './chat.js';
 import { CloseCode } from './close-codes.js';
 import { type InvitationCheck, Invitations, invitationProblem } from './invitations.js';
@@ -10,6 +11,8 @@ import { type Identity, Participant, type ParticipantChannel } from './participa
 import { PasswordThrottle } from './password-throttle.js';
 import type { Room } from './room.js';
 import { RoomRegistry, randomId } from './room-registry.js';
+
+declareStore('participants');
 
 export { MeetingError } from './meeting-error.js';
 

@@ -2,7 +2,10 @@
 // keyed address hash, published sources and mute state, in memory, until they leave or the meeting ends.
 import type { ParticipantInfo, Role, ServerEvent, TrackInfo, TrackSource } from '@parley/protocol';
 import { kindOfSource } from '@parley/protocol';
+import { declareStore } from '../privacy/memory-stores.js';
 import { ChatRate } from './chat-rate.js';
+
+declareStore('participants');
 
 /** How the room reaches one participant's client; the signaling session implements it. */
 export interface ParticipantChannel {

@@ -1,3 +1,6 @@
+import { declareStore } from '../privacy/memory-stores.js';
+
+declareStore('rate-limit-keys');
 // Privacy: keeps, per keyed hash of a client address (never the address itself), how many wrong room
 // passwords it sent and until when it must wait, in memory, until the address hasher's key rotates
 // (at most PARLEY_IP_RETENTION_S), the client gets a password right, or the oldest entries make room.

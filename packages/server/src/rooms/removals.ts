@@ -2,7 +2,11 @@
 // the random key their browser chose (if given) and the keyed hash of their address, in memory, until
 // the meeting ends; the address hashes go earlier, when the address hasher's key rotates
 // (PARLEY_IP_RETENTION_S).
+
+import { declareStore } from '../privacy/memory-stores.js';
 import type { Identity } from './participant.js';
+
+declareStore('kicked-participants');
 
 /**
  * Who was removed from one meeting. A removed person must not get back in on their own, whatever way

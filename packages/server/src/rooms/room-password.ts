@@ -1,6 +1,9 @@
 // Privacy: keeps a salted scrypt hash of the room password, in memory, until a moderator removes or
 // changes it or the meeting ends. The password itself is never kept.
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { declareStore } from '../privacy/memory-stores.js';
+
+declareStore('room-passwords');
 
 /** Cheap enough for every joiner, costly enough that a stolen memory dump is not a plain list. */
 const SCRYPT = { N: 1 << 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;

@@ -1,6 +1,9 @@
 // Privacy: keeps every current meeting by its name, in memory, until the meeting ends.
 import { randomBytes } from 'node:crypto';
+import { declareStore } from '../privacy/memory-stores.js';
 import { Room } from './room.js';
+
+declareStore('meetings');
 
 export function randomId(bytes = 9): string {
   return randomBytes(bytes).toString('base64url');

@@ -1,6 +1,7 @@
 // Privacy: keeps the room's name (the key the registry finds it by), its participants and its settings,
 // in memory, until the meeting ends.
 import type { RoomSettings, ServerEvent } from '@parley/protocol';
+import { declareStore } from '../privacy/memory-stores.js';
 import { Attendance } from './attendance.js';
 import { ChatHistory } from './chat-history.js';
 import { Lobby } from './lobby.js';
@@ -8,6 +9,9 @@ import type { Identity, Participant } from './participant.js';
 import { Removals } from './removals.js';
 import { RoomPassword } from './room-password.js';
 import { SentMessages } from './sent-messages.js';
+
+declareStore('meetings');
+declareStore('lobby-queue');
 
 /** Where a participant was in the room when they left it. */
 export type Place = 'meeting' | 'lobby' | 'waiting-for-host';

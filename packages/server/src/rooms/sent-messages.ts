@@ -1,3 +1,6 @@
+import { declareStore } from '../privacy/memory-stores.js';
+
+declareStore('chat-senders');
 // Privacy: keeps, for each chat message sent in a meeting, its random id, its author's participant id
 // and its recipient's (private messages) — never the text — in memory, until the chat is cleared or
 // the meeting ends. At most MAX_SENT entries (the oldest go first).

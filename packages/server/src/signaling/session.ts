@@ -11,10 +11,13 @@ import {
 } from '@parley/protocol';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
+import { declareStore } from '../privacy/memory-stores.js';
 import { CloseCode } from '../rooms/close-codes.js';
 import { MeetingError, type Meetings, type Membership } from '../rooms/meetings.js';
 import type { ParticipantChannel } from '../rooms/participant.js';
 import { MessageRate } from './message-rate.js';
+
+declareStore('connection-addresses');
 
 /** Past this many bytes queued for a client that does not read, the socket is closed. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;

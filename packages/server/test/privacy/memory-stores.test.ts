@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type MemoryStoreId, memoryStoreIds } from '../../src/privacy/inventory.js';
+import { memoryStoreIds } from '../../src/privacy/inventory.js';
 import { declaredStores } from '../../src/privacy/memory-stores.js';
 
 /**
@@ -13,37 +13,6 @@ import { declaredStores } from '../../src/privacy/memory-stores.js';
  */
 
 const src = path.resolve(import.meta.dirname, '../../src');
-
-/**
- * Modules written before their owners tagged them, with the inventory ids their data belongs to
- * (read from the code). Used only while a module carries no declaration of its own; once it does,
- * its own declaration is checked instead and its line here can go.
- */
-const AWAITING_DECLARATION: Record<string, MemoryStoreId[]> = {
-  'rooms/room-registry.ts': ['meetings'],
-  'rooms/room.ts': ['meetings', 'lobby-queue'],
-  'rooms/meetings.ts': ['participants'],
-  'rooms/participant.ts': ['participants'],
-  'rooms/lobby.ts': ['lobby-queue'],
-  'rooms/room-password.ts': ['room-passwords'],
-  'rooms/password-throttle.ts': ['rate-limit-keys'],
-  'rooms/removals.ts': ['kicked-participants'],
-  'rooms/attendance.ts': ['attendance'],
-  'rooms/invitations.ts': ['invitation-key', 'invitation-uses', 'invitation-revocations'],
-  'rooms/chat-history.ts': ['chat-history'],
-  'rooms/sent-messages.ts': ['chat-senders'],
-  'signaling/session.ts': ['connection-addresses'],
-  'media/sfu.ts': ['connection-addresses'],
-  'media/room-router.ts': ['connection-addresses'],
-  'media/publisher.ts': ['connection-addresses'],
-  'media/subscriber.ts': ['connection-addresses'],
-  'media/native-handles.ts': ['connection-addresses'],
-  'media/publication.ts': [],
-  'media/port-reservation.ts': [],
-  'media/sdp.ts': [],
-  'media/media-section-slots.ts': [],
-  'media/timers.ts': [],
-};
 
 interface Module {
   /** Path relative to src/, with forward slashes. */
@@ -121,7 +90,7 @@ describe('in-memory stores against the data inventory', () => {
   it('has a declaration for every module that keeps data in memory', () => {
     const undeclared = modules
       .filter((module) => STORE_SHAPE.test(module.text) || KEEPS_COMMENT.test(module.text))
-      .filter((module) => ownDeclaration(module) === null && !(module.file in AWAITING_DECLARATION))
+      .filter((module) => ownDeclaration(module) === null)
       .map((module) => module.file);
     expect(undeclared, 'modules keeping data without declaring it (see the comment at the top)').toEqual([]);
   });
@@ -130,7 +99,7 @@ describe('in-memory stores against the data inventory', () => {
     const declared = new Set<string>();
     for (const module of modules) {
       const own = ownDeclaration(module);
-      for (const id of own ?? AWAITING_DECLARATION[module.file] ?? []) declared.add(id);
+      for (const id of own ?? []) declared.add(id);
     }
     expect(
       [...inventory].filter((id) => !declared.has(id)),
@@ -147,11 +116,5 @@ describe('in-memory stores against the data inventory', () => {
     );
     expect(new Set(declaredStores())).toEqual(expected);
     for (const id of declaredStores()) expect(inventory.has(id), id).toBe(true);
-  });
-
-  it('lists only ids of the inventory for modules awaiting their declaration', () => {
-    for (const [file, ids] of Object.entries(AWAITING_DECLARATION)) {
-      for (const id of ids) expect(inventory.has(id), `${file}: ${id}`).toBe(true);
-    }
   });
 });

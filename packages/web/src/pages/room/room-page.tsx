@@ -56,7 +56,8 @@ export function RoomPage({
   // Signed-in users start with their username unless this device remembers another name.
   const username = account.status === 'ready' ? account.info.user?.username : undefined;
   useEffect(() => {
-    if (username && displayName === '') setDisplayName(username);
+    // A functional update: the person may have typed a name since this render (the session loads late).
+    if (username) setDisplayName((current) => (current === '' ? username : current));
   }, [username]);
 
   useEffect(() => () => local.stop(), [local]);
