@@ -1,29 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, waitFor } from './support/browser.js';
-import { explainFailures } from './support/diagnostics.js';
-import { enter, openPanel, People, tile } from './support/meeting.js';
-import { type RunningServer, startServer } from './support/server.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from './support/browser.js';
+import { enter, openPanel, tile } from './support/meeting.js';
+import { meetingSuite } from './support/suite.js';
 
-let server: RunningServer;
-let browser: Browser;
-let people: People;
-const HOST = { username: 'chatting-host', password: 'chat password 123' };
-
-beforeAll(async () => {
-  server = await startServer();
-  await server.addUser(HOST.username, HOST.password, true);
-  browser = await launchBrowser();
-  people = new People(browser, server);
-});
-explainFailures(
-  () => people?.pages ?? [],
-  () => server,
-);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = meetingSuite({ username: 'chatting-host', password: 'chat password 123' });
+const HOST = suite.host;
 
 async function send(page: Page, text: string): Promise<void> {
   await openPanel(page, 'chat-toggle');
@@ -34,10 +16,10 @@ async function send(page: Page, text: string): Promise<void> {
 describe('chat in the browser', () => {
   it('relays messages as plain text, counts unread ones, and deletes on every screen', async () => {
     const room = `chat-${Date.now().toString(36)}`;
-    const host = await people.open();
-    await people.signIn(host, HOST.username, HOST.password);
+    const host = await suite.people.open();
+    await suite.people.signIn(host, HOST.username, HOST.password);
     await enter(host, room, 'Host Hana', { camera: false });
-    const guest = await people.open();
+    const guest = await suite.people.open();
     await enter(guest, room, 'Gina', { camera: false });
     await host.locator(tile('Gina')).waitFor();
 
@@ -70,7 +52,7 @@ describe('chat in the browser', () => {
     expect(await host.locator('[data-testid="chat-message"]').count()).toBe(1);
 
     // A late joiner sees no earlier messages.
-    const late = await people.open();
+    const late = await suite.people.open();
     await enter(late, room, 'Late Larry', { camera: false });
     await host.locator(tile('Late Larry')).waitFor();
     await openPanel(late, 'chat-toggle');

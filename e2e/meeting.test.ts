@@ -1,33 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audioPacketsReceived, launchBrowser, videoKeepsPlaying, waitFor } from './support/browser.js';
-import { explainFailures } from './support/diagnostics.js';
-import { enter, People, tile } from './support/meeting.js';
-import { type RunningServer, startServer } from './support/server.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { audioPacketsReceived, videoKeepsPlaying, waitFor } from './support/browser.js';
+import { enter, tile } from './support/meeting.js';
+import { meetingSuite } from './support/suite.js';
 
-let server: RunningServer;
-let browser: Browser;
-let people: People;
-const HOST = { username: 'hosting-person', password: 'correct horse battery' };
-
-beforeAll(async () => {
-  server = await startServer();
-  await server.addUser(HOST.username, HOST.password, true);
-  browser = await launchBrowser();
-  people = new People(browser, server);
-});
-explainFailures(
-  () => people?.pages ?? [],
-  () => server,
-);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = meetingSuite({ username: 'hosting-person', password: 'correct horse battery' });
+const HOST = suite.host;
 
 async function person(): Promise<Page> {
-  return people.open();
+  return suite.people.open();
 }
 
 describe('a meeting in the browser', () => {
@@ -40,7 +21,7 @@ describe('a meeting in the browser', () => {
     await guest.getByTestId('waiting-for-host').waitFor();
     expect(await guest.locator('[data-testid="tile"]').count()).toBe(0);
 
-    await people.signIn(host, HOST.username, HOST.password);
+    await suite.people.signIn(host, HOST.username, HOST.password);
     await enter(host, room, 'Host Hana');
 
     await guest.getByTestId('waiting-for-host').waitFor({ state: 'detached' });
@@ -91,7 +72,7 @@ describe('a meeting in the browser', () => {
   it('shows a third participant both others, shares a screen, and removes a leaver’s tile', async () => {
     const room = `e2e3-${Date.now().toString(36)}`;
     const host = await person();
-    await people.signIn(host, HOST.username, HOST.password);
+    await suite.people.signIn(host, HOST.username, HOST.password);
     await enter(host, room, 'Host Hana');
     await host.locator(tile('Host Hana')).waitFor();
 

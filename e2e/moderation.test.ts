@@ -1,33 +1,15 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, waitFor } from './support/browser.js';
-import { explainFailures } from './support/diagnostics.js';
-import { enter, openPanel, People, tile } from './support/meeting.js';
-import { type RunningServer, startServer } from './support/server.js';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { waitFor } from './support/browser.js';
+import { enter, openPanel, tile } from './support/meeting.js';
+import { meetingSuite } from './support/suite.js';
 
-let server: RunningServer;
-let browser: Browser;
-let people: People;
-const HOST = { username: 'moderating-host', password: 'moderation password 1' };
-
-beforeAll(async () => {
-  server = await startServer();
-  await server.addUser(HOST.username, HOST.password, true);
-  browser = await launchBrowser();
-  people = new People(browser, server);
-});
-explainFailures(
-  () => people?.pages ?? [],
-  () => server,
-);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const suite = meetingSuite({ username: 'moderating-host', password: 'moderation password 1' });
+const HOST = suite.host;
 
 const pages: Page[] = [];
 async function person(): Promise<Page> {
-  const page = await people.open();
+  const page = await suite.people.open();
   pages.push(page);
   return page;
 }
@@ -43,7 +25,7 @@ describe('participation control in the browser', () => {
   it('password, lobby, invitation, kick, mute-all and end-meeting', async () => {
     const room = `mod-${Date.now().toString(36)}`;
     const host = await person();
-    await people.signIn(host, HOST.username, HOST.password);
+    await suite.people.signIn(host, HOST.username, HOST.password);
     await enter(host, room, 'Host Hana', { camera: false });
     await host.locator(tile('Host Hana')).waitFor();
 
@@ -146,7 +128,7 @@ describe('participation control in the browser', () => {
   it('refuses a wrong invitation with a readable error', async () => {
     const room = `inv-${Date.now().toString(36)}`;
     const host = await person();
-    await people.signIn(host, HOST.username, HOST.password);
+    await suite.people.signIn(host, HOST.username, HOST.password);
     await enter(host, room, 'Host Hana', { camera: false });
     await host.locator(tile('Host Hana')).waitFor();
     const guest = await person();

@@ -12,7 +12,7 @@ export function explainFailures(pages: () => Page[], server: () => RunningServer
     for (const page of pages()) {
       if (page.isClosed()) continue;
       const text = await page
-        .evaluate(() => document.body.innerText)
+        .evaluate(() => document.body.textContent)
         .catch((error: Error) => `(unreadable: ${error.message})`);
       console.error(`--- page ${page.url()}\n${text.slice(0, 1500)}`);
     }

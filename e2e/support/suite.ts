@@ -1,0 +1,42 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { launchBrowser } from './browser.js';
+import { explainFailures } from './diagnostics.js';
+import { People } from './meeting.js';
+import { type RunningServer, startServer } from './server.js';
+
+export interface MeetingSuite {
+  server: RunningServer;
+  browser: Browser;
+  people: People;
+  host: { username: string; password: string };
+}
+
+/**
+ * The usual set-up of a browser test file: a built Parley server with one administrator, Debian's
+ * Chromium, and a report of every open page when a test fails. The returned object is filled in
+ * before the first test runs.
+ */
+export function meetingSuite(host: { username: string; password: string }): MeetingSuite {
+  const suite = { host } as MeetingSuite;
+  beforeAll(async () => {
+    suite.server = await startServer();
+    await suite.server.addUser(host.username, host.password, true);
+    suite.browser = await launchBrowser();
+    suite.people = new People(suite.browser, suite.server);
+  });
+  explainFailures(
+    () => suite.people?.pages ?? [],
+    () => suite.server,
+  );
+  afterAll(async () => {
+    for (const page of suite.people?.pages ?? [])
+      await page
+        .context()
+        .close()
+        .catch(() => {});
+    await suite.browser?.close();
+    await suite.server?.stop();
+  });
+  return suite;
+}
