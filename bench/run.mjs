@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const benches = ['join.ts'];
+const benches = ['forwarding.ts', 'join.ts', 'e2ee.ts'];
 for (const bench of benches) {
   const file = path.join(import.meta.dirname, bench);
   console.log(`\n== ${bench}`);

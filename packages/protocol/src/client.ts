@@ -8,6 +8,9 @@ import {
   Sdp,
   TrackSource,
 } from './common.js';
+import { E2eeClientMessages } from './e2ee.js';
+import { MediaQualityClientMessages } from './media-quality.js';
+import { MeetingLifeClientMessages } from './meeting-life.js';
 
 /** Every client message is a request with a numeric id; the server answers each with a response of the same id. */
 const RequestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -36,6 +39,8 @@ export const JoinRequest = z.object({
    * who comes back. Never stored beyond the meeting.
    */
   clientKey: z.string().min(16).max(64).optional(),
+  /** The browser can encrypt media end to end (encoded transforms); others cannot enter encrypted meetings. */
+  e2ee: z.boolean().optional(),
 });
 
 /**
@@ -202,6 +207,9 @@ export const ClientMessage = z.discriminatedUnion('type', [
   RequestUnmuteRequest,
   ChatSendRequest,
   ChatDeleteRequest,
+  ...E2eeClientMessages,
+  ...MeetingLifeClientMessages,
+  ...MediaQualityClientMessages,
 ]);
 
 /** Requests only a moderator may make. */
@@ -221,6 +229,7 @@ export const MODERATOR_REQUESTS = [
   'end-meeting',
   'set-chat-history',
   'chat-clear',
+  'lower-hand',
 ] as const satisfies readonly ClientMessage['type'][];
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientRequestType = ClientMessage['type'];

@@ -128,6 +128,8 @@ export const ErrorCode = z.enum([
   'last-moderator',
   /** Hard-muted: a moderator must allow unmuting first. */
   'unmute-not-allowed',
+  /** The meeting is end-to-end encrypted and this browser cannot take part in it. */
+  'e2ee-unsupported',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -11,6 +11,9 @@ import {
   TrackKind,
   TrackSource,
 } from './common.js';
+import { E2eeResultSchemas, E2eeServerEvents } from './e2ee.js';
+import { MediaQualityResultSchemas, MediaQualityServerEvents } from './media-quality.js';
+import { MeetingLifeResultSchemas, MeetingLifeServerEvents } from './meeting-life.js';
 
 export const JoinResult = z.object({
   /**
@@ -65,6 +68,9 @@ export const ResultSchemas = {
   'request-unmute': EmptyResult,
   'chat-send': ChatSendResult,
   'chat-delete': EmptyResult,
+  ...E2eeResultSchemas,
+  ...MeetingLifeResultSchemas,
+  ...MediaQualityResultSchemas,
 } as const;
 export type ResultOf<T extends keyof typeof ResultSchemas> = z.infer<(typeof ResultSchemas)[T]>;
 
@@ -167,6 +173,9 @@ export const ServerEvent = z.discriminatedUnion('type', [
   ChatMessageEvent,
   ChatDeletedEvent,
   ChatClearedEvent,
+  ...E2eeServerEvents,
+  ...MeetingLifeServerEvents,
+  ...MediaQualityServerEvents,
 ]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 export type ServerEventType = ServerEvent['type'];

@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { refreshSession } from './account/session';
+import { languageStore } from './i18n';
 import { HomePage } from './pages/home';
 import { LoginPage } from './pages/login';
 import { NotFoundPage } from './pages/not-found';
@@ -8,10 +9,13 @@ import { RoomPage } from './pages/room/room-page';
 import { SetupPage } from './pages/setup';
 import { useLocation } from './routing/navigation';
 import { parseRoute } from './routing/routes';
+import { useStore } from './state/store';
 
 export function App() {
   const { pathname, search } = useLocation();
   const route = parseRoute(pathname, search);
+  // Every component renders its text with t(); a new language re-renders the whole app.
+  useStore(languageStore);
 
   useEffect(() => {
     void refreshSession();

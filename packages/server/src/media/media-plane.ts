@@ -1,4 +1,4 @@
-import type { PublishedTrack, SubscribedTrack } from '@parley/protocol';
+import type { PublishedTrack, SubscribedTrack, TrackSource } from '@parley/protocol';
 
 /**
  * The narrow command/event interface between the control plane (rooms, signaling) and the SFU.
@@ -50,6 +50,20 @@ export interface MediaPlane {
    */
   setAudioForwarding(roomId: string, participantId: string, enabled: boolean): void;
 
+  /**
+   * The size (device pixels) at which `subscriberId` shows `participantId`'s video `source` now
+   * (client request `video-size`); 0 × 0 when not shown. Chooses the simulcast layer forwarded to it.
+   * Unknown ids are ignored.
+   */
+  setVideoSize(
+    roomId: string,
+    subscriberId: string,
+    participantId: string,
+    source: TrackSource,
+    width: number,
+    height: number,
+  ): void;
+
   on<E extends keyof MediaPlaneEvents>(event: E, listener: (payload: MediaPlaneEvents[E]) => void): void;
   off<E extends keyof MediaPlaneEvents>(event: E, listener: (payload: MediaPlaneEvents[E]) => void): void;
 
@@ -69,6 +83,11 @@ export interface MediaPlaneEvents {
    * consent expires, about 30 s after the browser vanished. The participant stays registered.
    */
   'connection-closed': { roomId: string; participantId: string; direction: 'publish' | 'subscribe' };
+  /**
+   * Who is speaking in the room now, loudest first (empty: nobody), from the audio levels of their
+   * microphones; emitted when the list changes (at most every SPEAKER_INTERVAL_MS, 300 ms).
+   */
+  'active-speakers': { roomId: string; participantIds: string[] };
 }
 
 export interface MediaPlaneStats {
@@ -92,4 +111,11 @@ export interface MediaPlaneOptions {
   bindAddress: string;
   /** UDP port shared by all connections (ICE UDP mux). */
   rtcPort: number;
+  /**
+   * Last-N: each subscriber receives the camera video of the N most recent speakers only (others are
+   * paused until they speak). 0 or absent: every camera is forwarded.
+   */
+  lastN?: number;
+  /** Microphones forwarded in a room: the loudest few (default 3); everyone's when there are no more. */
+  audibleSpeakers?: number;
 }

@@ -1,10 +1,20 @@
 // Privacy: keeps nothing personal (RTP state, SDP text, timers and ports only).
 import { kindOfSource, type TrackKind, type TrackSource } from '@parley/protocol';
 import type { Track } from 'node-datachannel';
+import { readAudioLevel } from './audio-level.js';
 import { guarded, type MediaContext } from './media-context.js';
 import { PacketCache } from './packet-cache.js';
+import { buildReceiverFeedback, ReceptionStats } from './reception-stats.js';
 import { buildPli, parseRtcp, writeSenderInfo } from './rtcp.js';
-import { isRtcp, RTP_HEADER_SIZE } from './rtp.js';
+import {
+  isRtcp,
+  isVp8KeyframeStart,
+  locateVp8Descriptor,
+  RTP_HEADER_SIZE,
+  vp8KeyframeHeight,
+} from './rtp.js';
+import { SequenceRewriter } from './sequence-rewriter.js';
+import type { SpeakerActivity } from './speaker-detector.js';
 import type { Subscription } from './subscription.js';
 import type { CancelTimer } from './timers.js';
 
@@ -12,7 +22,14 @@ import type { CancelTimer } from './timers.js';
 export const OUTGOING_PAYLOAD_TYPE: Record<TrackKind, number> = { video: 96, audio: 111 };
 
 /** At most one key frame request per publisher track in this interval (ms). */
-export const KEYFRAME_REQUEST_INTERVAL_MS = 500;
+export const KEYFRAME_REQUEST_INTERVAL_MS = 1000;
+
+/**
+ * Bandwidth the SFU grants each publisher's video in its REMB: enough for three VP8 simulcast layers
+ * up to 720p. Without it a browser that gets no congestion feedback stays at its start bitrate
+ * (≈300 kbit/s) and never sends the upper layers.
+ */
+export const PUBLISHER_VIDEO_BITRATE = 2_500_000;
 
 /** Packets kept per video track to answer NACKs (about 2 s of 720p video). */
 const PACKET_CACHE_SIZE = 512;
@@ -29,6 +46,46 @@ export class Publication {
   readonly subscriptions: Subscription[] = [];
   /** false while a moderator holds this participant's audio: packets are dropped, not forwarded. */
   forwarding = true;
+  /** Microphone: whether it is among the loudest of the room (set by the room's speaker ranking). */
+  audible = true;
+  /** RFC 8285 id of the audio-level extension in the publisher's offer; 0 when not negotiated. */
+  audioLevelExtensionId = 0;
+  /** Where this microphone's audio levels go (the room's speaker detection); null for other tracks. */
+  speakerActivity: SpeakerActivity | null = null;
+  /** Keeps the sequence continuous across audio left out while held or inaudible. */
+  private readonly sequences = new SequenceRewriter();
+  private skipping = false;
+  /**
+   * Simulcast (camera): the publisher's SSRCs from the lowest layer to the highest, as its
+   * `a=ssrc-group:SIM` lists them; empty when it sends one stream.
+   */
+  layerSsrcs: readonly number[] = [];
+  /** Per layer: bits per second over the last measurement, and frame height from its key frames. */
+  readonly layerBitrates = [0, 0, 0];
+  readonly layerHeights = [0, 0, 0];
+  /**
+   * The layers from the smallest picture to the largest, by the heights their key frames carry (SIM
+   * order, lowest first by convention, until known): which end of the group a browser puts its
+   * full-resolution stream on is not something to rely on.
+   */
+  layerOrder: readonly number[] = [0];
+  /** layerBitrates hold a measurement (false until the first interval closed). */
+  layersMeasured = false;
+  /** Bit mask of the layers that carried packets in the last measurement (logged when it changes). */
+  private activeLayers = -1;
+  private readonly layerBytes = [0, 0, 0];
+  /** One cache per layer: each layer numbers its packets on its own. */
+  private readonly layerCaches: PacketCache[];
+  /** Reception per layer, reported back to the publisher (video). */
+  private readonly reception = [new ReceptionStats(), new ReceptionStats(), new ReceptionStats()];
+  private readonly rtcpSenderSsrc: number;
+  /**
+   * The packet being fanned out, read once for every subscription (valid during receive() only):
+   * whether it starts a key frame, its RTP timestamp, and where its VP8 picture id / TL0PICIDX are.
+   */
+  packetKeyframe = false;
+  packetTimestamp = 0;
+  readonly packetDescriptor = new Int32Array(2);
   private track: Track | null = null;
   private readonly outgoingPayloadType: number;
   private readonly cache: PacketCache | null;
@@ -56,7 +113,9 @@ export class Publication {
     this.kind = kindOfSource(source);
     this.outgoingPayloadType = OUTGOING_PAYLOAD_TYPE[this.kind];
     this.cache = this.kind === 'video' ? new PacketCache(PACKET_CACHE_SIZE) : null;
+    this.layerCaches = this.cache ? [this.cache] : [];
     this.pli = buildPli(rtcpSenderSsrc, 0);
+    this.rtcpSenderSsrc = rtcpSenderSsrc;
   }
 
   /** The libdatachannel track of this m-line on the publish connection (null while not yet known). */
@@ -75,18 +134,103 @@ export class Publication {
     // Only the negotiated stream: not RTX, FEC or extra layers, nor a format the SFU did not accept.
     if ((packet[1]! & 0x7f) !== this.payloadType) return;
     const ssrc = packet.readUInt32BE(8);
-    if (this.ssrc === null) this.ssrc = ssrc;
+    let layer = 0;
+    if (this.layerSsrcs.length > 1) {
+      layer = this.layerSsrcs.indexOf(ssrc);
+      if (layer < 0) return;
+    } else if (this.ssrc === null) this.ssrc = ssrc;
     else if (ssrc !== this.ssrc) return;
     if (this.keyframeWanted) {
       // The track works now (media arrives): send the request that could not go out before.
       this.keyframeWanted = false;
       this.requestKeyframe();
     }
-    if (!this.forwarding) return;
+    const activity = this.speakerActivity;
+    if (activity !== null && this.audioLevelExtensionId > 0) {
+      const level = readAudioLevel(packet, this.audioLevelExtensionId);
+      if (level >= 0) activity.add(level);
+    }
+    if (!this.forwarding || !this.audible) {
+      if (!this.skipping) this.sequences.skip();
+      this.skipping = true;
+      return;
+    }
+    this.skipping = false;
+    // Work that does not depend on the subscriber is done once per packet, here.
+    let sequence = packet.readUInt16BE(2);
+    if (this.kind === 'audio') {
+      sequence = this.sequences.rewrite(sequence);
+      packet.writeUInt16BE(sequence, 2);
+    } else {
+      this.packetKeyframe = isVp8KeyframeStart(packet);
+      if (this.packetKeyframe) this.layerHeights[layer] = vp8KeyframeHeight(packet);
+      this.packetTimestamp = packet.readUInt32BE(4);
+      if (this.layerSsrcs.length > 1) locateVp8Descriptor(packet, this.packetDescriptor);
+      this.layerBytes[layer]! += packet.length;
+      this.reception[layer]!.received(sequence);
+      this.layerCaches[layer]?.store(packet);
+    }
     packet[1] = (packet[1]! & 0x80) | this.outgoingPayloadType;
-    this.cache?.store(packet);
     const subscriptions = this.subscriptions;
-    for (let i = 0; i < subscriptions.length; i++) subscriptions[i]!.send(packet);
+    for (let i = 0; i < subscriptions.length; i++) subscriptions[i]!.send(packet, sequence, layer);
+  }
+
+  /**
+   * Tell the publisher how its video arrives (receiver report) and what bandwidth it may use (REMB).
+   * Called by the room's clock; the browser's bandwidth estimate depends on it.
+   */
+  sendReceiverFeedback(): void {
+    const track = this.track;
+    if (this.kind !== 'video' || this.closed || track === null || this.ssrc === null || !track.isOpen())
+      return;
+    const ssrcs = this.layerSsrcs.length > 1 ? this.layerSsrcs : [this.ssrc];
+    const feedback = buildReceiverFeedback(
+      this.rtcpSenderSsrc,
+      ssrcs.map((ssrc, layer) => ({ ssrc, stats: this.reception[layer]! })),
+      PUBLISHER_VIDEO_BITRATE,
+    );
+    if (feedback === null) return;
+    try {
+      track.sendMessageBinary(feedback);
+    } catch {
+      // closed meanwhile
+    }
+  }
+
+  /** Take simulcast layers (or none): from the publisher's SIM group, lowest first. */
+  setLayers(ssrcs: readonly number[]): void {
+    this.layerSsrcs = ssrcs.length > 1 ? ssrcs.slice(0, 3) : [];
+    if (this.layerOrder.length !== this.layerCount) this.layerOrder = [0, 1, 2].slice(0, this.layerCount);
+    if (this.layerSsrcs.length > 0) this.ssrc = this.layerSsrcs[0]!;
+    while (this.cache && this.layerCaches.length < Math.max(1, this.layerSsrcs.length)) {
+      this.layerCaches.push(new PacketCache(PACKET_CACHE_SIZE));
+    }
+  }
+
+  /** Number of layers a subscriber can choose from (1 without simulcast). */
+  get layerCount(): number {
+    return Math.max(1, this.layerSsrcs.length);
+  }
+
+  /** Close a bitrate measurement interval of `seconds` (called by the room's speaker clock). */
+  measureLayers(seconds: number): void {
+    let active = 0;
+    for (let layer = 0; layer < 3; layer++) {
+      if (this.layerBytes[layer]! > 0) active |= 1 << layer;
+      this.layerBitrates[layer] = (this.layerBytes[layer]! * 8) / seconds;
+      this.layerBytes[layer] = 0;
+    }
+    this.layersMeasured = true;
+    const heightOf = (layer: number) => this.layerHeights[layer] || 180 * 2 ** layer;
+    this.layerOrder = this.layerOrder.slice().sort((a, b) => heightOf(a) - heightOf(b) || a - b);
+    if (active !== this.activeLayers) {
+      this.activeLayers = active;
+      this.context.logger.info(
+        // active: bit n set when layer n (0 = lowest) carried packets.
+        { participantId: this.participantId, source: this.source, layers: this.layerCount, active },
+        'media: simulcast layers sent',
+      );
+    }
   }
 
   /**
@@ -116,9 +260,15 @@ export class Publication {
       this.keyframeWanted = true;
       return;
     }
-    this.pli.writeUInt32BE(this.ssrc, 8);
+    const layers = this.layerSsrcs.length > 1 ? this.layerSsrcs : [this.ssrc];
     try {
-      if (track.sendMessageBinary(this.pli)) {
+      let sent = true;
+      // Simulcast: every layer, so that a subscriber switching to any of them finds a key frame.
+      for (const ssrc of layers) {
+        this.pli.writeUInt32BE(ssrc, 8);
+        sent = track.sendMessageBinary(this.pli) && sent;
+      }
+      if (sent) {
         this.lastKeyframeRequest = performance.now();
         this.context.counters.keyframeRequestsSent++;
         return;
@@ -129,15 +279,18 @@ export class Publication {
     this.keyframeWanted = true;
   }
 
-  /** Answer a subscriber's NACK from the packet cache (plain retransmission on its SSRC). */
+  /**
+   * Answer a subscriber's NACK from the packet cache (plain retransmission on its SSRC). `sequences`
+   * are the numbers the subscriber saw, which its Subscription maps back to the cached ones.
+   */
   retransmit(sequences: readonly number[], subscription: Subscription): void {
-    const cache = this.cache;
+    const cache = this.layerCaches[subscription.layer] ?? this.cache;
     if (cache === null) return;
     for (const sequence of sequences) {
-      const packet = cache.get(sequence);
+      const packet = cache.get(subscription.originalSequence(sequence));
       if (packet === undefined) continue;
       packet.copy(this.retransmission);
-      if (subscription.send(this.retransmission.subarray(0, packet.length)))
+      if (subscription.resend(this.retransmission.subarray(0, packet.length), sequence))
         this.context.counters.retransmissions++;
     }
   }
@@ -145,13 +298,21 @@ export class Publication {
   private receiveRtcp(packet: Buffer): void {
     for (const message of parseRtcp(packet)) {
       // Sender Reports map the publisher's RTP clock to wall-clock time; subscribers need them for
-      // lip sync. Same timestamps, so only the SSRC changes.
-      if (message.type === 'sender-report' && message.ssrc === this.ssrc) {
-        for (const subscription of this.subscriptions) {
-          subscription.sendControl(
-            writeSenderInfo(packet, message.offset, subscription.ssrc, this.senderReport),
-          );
-        }
+      // lip sync. Each subscriber gets the report of the layer it receives, on its SSRC and RTP clock.
+      if (message.type !== 'sender-report') continue;
+      const layer =
+        this.layerSsrcs.length > 1
+          ? this.layerSsrcs.indexOf(message.ssrc)
+          : message.ssrc === this.ssrc
+            ? 0
+            : -1;
+      if (layer < 0) continue;
+      for (const subscription of this.subscriptions) {
+        if (subscription.layer !== layer) continue;
+        const report = writeSenderInfo(packet, message.offset, subscription.ssrc, this.senderReport);
+        // The subscriber's RTP clock may be offset (simulcast layer switches): map the SR onto it.
+        report.writeUInt32BE(subscription.outgoingTimestamp(report.readUInt32BE(16)), 16);
+        subscription.sendControl(report);
       }
     }
   }

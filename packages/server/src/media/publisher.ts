@@ -165,6 +165,8 @@ export class Publisher {
         // Same track, renegotiated: follow a new SSRC if the browser changed it.
         if (media.ssrc !== null) slot.publication.ssrc = media.ssrc;
         if (media.payloadType !== null) slot.publication.payloadType = media.payloadType;
+        slot.publication.audioLevelExtensionId = media.audioLevelExtensionId ?? 0;
+        slot.publication.setLayers(media.layerSsrcs);
         continue;
       }
       const publication = new Publication(
@@ -176,6 +178,8 @@ export class Publisher {
         this.rtcpSenderSsrc,
         this.context,
       );
+      publication.audioLevelExtensionId = media.audioLevelExtensionId ?? 0;
+      publication.setLayers(media.layerSsrcs);
       publication.attach(slot.track);
       slot.publication = publication;
       this.listener.published(publication);

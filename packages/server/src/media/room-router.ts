@@ -5,6 +5,7 @@ import { MediaError } from './media-error.js';
 import { Participant } from './participant.js';
 import type { Publication } from './publication.js';
 import { Publisher } from './publisher.js';
+import { SpeakerDetector } from './speaker-detector.js';
 import { Subscriber } from './subscriber.js';
 
 declareStore('connection-addresses');
@@ -12,7 +13,11 @@ declareStore('connection-addresses');
 export interface RoomListener {
   subscriberOffer(participantId: string, sdp: string, tracks: SubscribedTrack[]): void;
   connectionClosed(participantId: string, direction: 'publish' | 'subscribe'): void;
+  activeSpeakers(participantIds: string[]): void;
 }
+
+/** Microphones forwarded when the plane's options do not say. */
+export const DEFAULT_AUDIBLE_SPEAKERS = 3;
 
 /**
  * Who receives what in one room: every participant's subscriber gets every publication of every
@@ -20,13 +25,52 @@ export interface RoomListener {
  */
 export class RoomRouter {
   private readonly participants = new Map<string, Participant>();
+  private readonly speakers: SpeakerDetector;
   private closed = false;
 
   constructor(
     readonly roomId: string,
     private readonly context: MediaContext,
     private readonly listener: RoomListener,
-  ) {}
+  ) {
+    this.speakers = new SpeakerDetector(context.options.audibleSpeakers ?? DEFAULT_AUDIBLE_SPEAKERS);
+  }
+
+  /**
+   * Once per speaker interval (the plane's clock): rank the speakers, tell the control plane when the
+   * list changed, and apply the ranking: only the loudest microphones are forwarded, and each
+   * subscriber gets the cameras of its N most recent speakers (last-N).
+   */
+  updateSpeakers(intervalSeconds: number): void {
+    if (this.closed) return;
+    if (this.speakers.update()) this.listener.activeSpeakers(this.speakers.ranking().speaking);
+    const { audible, recent } = this.speakers.ranking();
+    const lastN = this.context.options.lastN ?? 0;
+    const rank = new Map(recent.map((id, index) => [id, index]));
+    for (const participant of this.participants.values()) {
+      for (const publication of participant.publisher?.publications() ?? []) {
+        if (publication.source === 'mic') publication.audible = audible.has(participant.id);
+        publication.sendReceiverFeedback();
+        if (publication.kind === 'video' && publication.layerCount > 1) {
+          // Simulcast: the layers' bitrates just measured may move a subscriber up or down.
+          publication.measureLayers(intervalSeconds);
+          for (const subscription of publication.subscriptions) subscription.chooseLayer();
+        }
+        if (publication.source !== 'camera') continue;
+        const publisherRank = rank.get(participant.id) ?? recent.length;
+        for (const subscription of publication.subscriptions) {
+          if (lastN <= 0) {
+            subscription.setPaused(false);
+            continue;
+          }
+          // The subscriber's own place does not count: it never receives itself.
+          const selfRank = rank.get(subscription.subscriberId) ?? Number.POSITIVE_INFINITY;
+          const place = publisherRank - (selfRank < publisherRank ? 1 : 0);
+          subscription.setPaused(place >= lastN);
+        }
+      }
+    }
+  }
 
   get participantCount(): number {
     return this.participants.size;
@@ -39,12 +83,15 @@ export class RoomRouter {
   add(participantId: string): void {
     if (this.closed || this.participants.has(participantId)) return;
     this.participants.set(participantId, new Participant(participantId));
+    // Everyone has a place in the recency order (last-N) from the start, in order of arrival.
+    this.speakers.activity(participantId);
   }
 
   remove(participantId: string): void {
     const participant = this.participants.get(participantId);
     if (!participant) return;
     this.participants.delete(participantId);
+    this.speakers.remove(participantId);
     participant.close();
   }
 
@@ -80,6 +127,24 @@ export class RoomRouter {
     subscriber.answer(answerSdp);
   }
 
+  /** The size at which `subscriberId` shows `participantId`'s video `source` (simulcast layer choice). */
+  setVideoSize(subscriberId: string, participantId: string, source: string, height: number): void {
+    const subscriber = this.participants.get(subscriberId)?.subscriber;
+    const publication = this.participants
+      .get(participantId)
+      ?.publisher?.publications()
+      .find((p) => p.source === source);
+    if (!subscriber || !publication) return;
+    subscriber.subscriptionOf(publication)?.setDisplaySize(height);
+  }
+
+  /** Ask every video publisher of the room for a key frame (throttled per track as usual). */
+  requestKeyframes(): void {
+    for (const participant of this.participants.values()) {
+      for (const publication of participant.publisher?.publications() ?? []) publication.requestKeyframe();
+    }
+  }
+
   /** Stop (or resume) forwarding the participant's microphone to everyone. */
   setMicForwarding(participantId: string, enabled: boolean): void {
     const participant = this.participants.get(participantId);
@@ -93,6 +158,9 @@ export class RoomRouter {
   private published(publication: Publication): void {
     if (publication.source === 'mic' && this.participants.get(publication.participantId)?.micHeld) {
       publication.forwarding = false;
+    }
+    if (publication.source === 'mic') {
+      publication.speakerActivity = this.speakers.activity(publication.participantId);
     }
     for (const participant of this.participants.values()) {
       if (participant.id !== publication.participantId) participant.subscriber?.subscribe(publication);

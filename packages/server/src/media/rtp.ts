@@ -94,3 +94,65 @@ export function isVp8KeyframeStart(packet: Buffer): boolean {
   if (offset >= packet.length) return false;
   return (packet[offset]! & 0x01) === 0;
 }
+
+/**
+ * Where the VP8 payload descriptor (RFC 7741 §4.2) of this packet keeps its fields, for rewriting
+ * them in place when a subscriber changes simulcast layer. Written into `out` (no allocation):
+ * out[0] = byte offset of the picture id or -1 (15 bits when packet[out[0]] has its top bit set, else 7),
+ * out[1] = byte offset of TL0PICIDX or -1.
+ */
+export function locateVp8Descriptor(packet: Buffer, out: Int32Array): void {
+  out[0] = -1;
+  out[1] = -1;
+  let offset = rtpPayloadOffset(packet);
+  if (offset < 0 || offset >= packet.length) return;
+  const descriptor = packet[offset]!;
+  if ((descriptor & 0x80) === 0) return;
+  offset += 1;
+  if (offset >= packet.length) return;
+  const extension = packet[offset]!;
+  offset += 1;
+  if (extension & 0x80) {
+    if (offset + 1 >= packet.length) return;
+    out[0] = offset;
+    offset += packet[offset]! & 0x80 ? 2 : 1;
+  }
+  if (extension & 0x40 && offset < packet.length) out[1] = offset;
+}
+
+/** The picture id at `at` (see locateVp8Descriptor). */
+export function readVp8PictureId(packet: Buffer, at: number): number {
+  const first = packet[at]!;
+  return first & 0x80 ? ((first & 0x7f) << 8) | packet[at + 1]! : first & 0x7f;
+}
+
+/** Write a picture id at `at`, keeping the width the packet uses (7 or 15 bits). */
+export function writeVp8PictureId(packet: Buffer, at: number, pictureId: number): void {
+  if (packet[at]! & 0x80) {
+    packet[at] = 0x80 | ((pictureId >> 8) & 0x7f);
+    packet[at + 1] = pictureId & 0xff;
+  } else {
+    packet[at] = pictureId & 0x7f;
+  }
+}
+
+/**
+ * Height in pixels of a VP8 key frame starting in this packet (RFC 6386 §9.1: 3-byte frame tag, start
+ * code 9d 01 2a, 14-bit width, 14-bit height), or 0 when the packet does not carry one.
+ */
+export function vp8KeyframeHeight(packet: Buffer): number {
+  let offset = rtpPayloadOffset(packet);
+  if (offset < 0 || offset >= packet.length) return 0;
+  const descriptor = packet[offset]!;
+  offset += 1;
+  if (descriptor & 0x80) {
+    const extension = packet[offset]!;
+    offset += 1;
+    if (extension & 0x80) offset += packet[offset]! & 0x80 ? 2 : 1;
+    if (extension & 0x40) offset += 1;
+    if (extension & 0x30) offset += 1;
+  }
+  if (offset + 10 > packet.length || (packet[offset]! & 0x01) !== 0) return 0;
+  if (packet[offset + 3] !== 0x9d || packet[offset + 4] !== 0x01 || packet[offset + 5] !== 0x2a) return 0;
+  return (packet[offset + 8]! | (packet[offset + 9]! << 8)) & 0x3fff;
+}

@@ -1,4 +1,5 @@
 // Privacy: keeps nothing personal (RTP state, SDP text, timers and ports only).
+import { AUDIO_LEVEL_URI } from './audio-level.js';
 import { MediaError } from './media-error.js';
 
 /**
@@ -110,6 +111,10 @@ export interface PublishOfferMedia extends MediaSection {
   payloadType: number | null;
   /** The SSRC of the media stream itself (not its RTX/FEC repair stream); null if none was announced. */
   ssrc: number | null;
+  /** RFC 8285 id of the audio-level header extension (audio m-lines that offer it), else null. */
+  audioLevelExtensionId: number | null;
+  /** SSRC simulcast (`a=ssrc-group:SIM`): the layers' SSRCs, lowest first; empty without simulcast. */
+  layerSsrcs: number[];
 }
 
 export interface RestrictedPublishOffer {
@@ -119,13 +124,13 @@ export interface RestrictedPublishOffer {
 
 const ACCEPTED_CODEC = { audio: 'opus/48000/2', video: 'vp8/90000' } as const;
 /** Header extensions the SFU accepts: audio level, for active-speaker detection later. */
-const ACCEPTED_EXTENSIONS = new Set(['urn:ietf:params:rtp-hdrext:ssrc-audio-level']);
+const ACCEPTED_EXTENSIONS = new Set([AUDIO_LEVEL_URI]);
 /** Feedback the SFU gives or forwards; transport-cc is not implemented. */
 const ACCEPTED_FEEDBACK = new Set(['nack', 'nack pli', 'ccm fir', 'goog-remb']);
 
 /**
- * Restrict a browser's publish offer to what the SFU forwards: Opus for audio, VP8 for video, no RTX,
- * RED, FEC or simulcast, only the audio-level header extension, never a direction that asks the SFU
+ * Restrict a browser's publish offer to what the SFU forwards: Opus for audio, VP8 for video (SSRC
+ * simulcast layers kept), no RTX, RED, FEC or RID simulcast, only the audio-level header extension, never a direction that asks the SFU
  * to send, and no client candidates (see withoutCandidates). libdatachannel answers by mirroring the offer, so the answer then lists exactly these.
  * Throws MediaError when an active audio/video m-line lacks the codec.
  */
@@ -168,17 +173,21 @@ function restrictSection(
     );
   }
   const repairSsrcs = new Set<number>();
+  let layerSsrcs: number[] = [];
   for (const line of section) {
     const match = /^a=ssrc-group:(\S+) (.+)$/.exec(line);
     if (!match) continue;
-    const [, ...others] = match[2]!.trim().split(/\s+/).map(Number);
-    // FID/FEC-FR: the others repair the first; SIM: the others are extra layers we do not take yet.
-    for (const ssrc of others) repairSsrcs.add(ssrc);
+    const ssrcs = match[2]!.trim().split(/\s+/).map(Number);
+    // SIM: the simulcast layers, lowest first (video only, at most three).
+    if (match[1] === 'SIM' && info.kind === 'video' && ssrcs.length > 1) layerSsrcs = ssrcs.slice(0, 3);
+    // FID/FEC-FR: the others repair the first.
+    else if (match[1] !== 'SIM') for (const ssrc of ssrcs.slice(1)) repairSsrcs.add(ssrc);
   }
-  const ssrc = info.ssrcs.find((candidate) => !repairSsrcs.has(candidate)) ?? null;
+  const ssrc = layerSsrcs[0] ?? info.ssrcs.find((candidate) => !repairSsrcs.has(candidate)) ?? null;
   const direction: MediaDirection =
     info.direction === 'sendrecv' ? 'sendonly' : info.direction === 'recvonly' ? 'inactive' : info.direction;
 
+  let audioLevelExtensionId: number | null = null;
   const lines: string[] = [];
   for (const line of section) {
     if (line.startsWith('m=')) {
@@ -194,14 +203,19 @@ function restrictSection(
       lines.push(line);
       continue;
     }
-    const extmap = /^a=extmap:\S+ (\S+)/.exec(line);
+    const extmap = /^a=extmap:(\d+)\S* (\S+)/.exec(line);
     if (extmap) {
-      if (info.kind === 'audio' && ACCEPTED_EXTENSIONS.has(extmap[1]!)) lines.push(line);
+      if (info.kind === 'audio' && ACCEPTED_EXTENSIONS.has(extmap[2]!)) {
+        lines.push(line);
+        audioLevelExtensionId = Number(extmap[1]);
+      }
       continue;
     }
     const ssrcLine = /^a=ssrc:(\d+) /.exec(line);
     if (ssrcLine) {
-      if (Number(ssrcLine[1]) === ssrc) lines.push(line);
+      // libdatachannel routes incoming RTP to the track by these lines: keep every layer's.
+      const announced = Number(ssrcLine[1]);
+      if (announced === ssrc || layerSsrcs.includes(announced)) lines.push(line);
       continue;
     }
     if (
@@ -220,7 +234,7 @@ function restrictSection(
     lines.push(line);
   }
   lines.push(`a=${direction}`);
-  return { lines, media: { ...info, direction, payloadType, ssrc } };
+  return { lines, media: { ...info, direction, payloadType, ssrc, audioLevelExtensionId, layerSsrcs } };
 }
 
 /**

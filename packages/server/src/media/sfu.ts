@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { PublishedTrack } from '@parley/protocol';
+import type { PublishedTrack, TrackSource } from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import { declareStore } from '../privacy/memory-stores.js';
 import { type MediaContext, MediaCounters } from './media-context.js';
@@ -12,6 +12,9 @@ import { RoomRouter } from './room-router.js';
 import { Timers } from './timers.js';
 
 declareStore('connection-addresses');
+
+/** How often speakers are ranked and last-N applied (ms). */
+export const SPEAKER_INTERVAL_MS = 300;
 
 /** Media planes alive in this process; libdatachannel's global state is released with the last one. */
 let openPlanes = 0;
@@ -26,6 +29,11 @@ export class Sfu implements MediaPlane {
   private readonly roomOfParticipant = new Map<string, string>();
   private readonly events = new EventEmitter();
   private readonly context: MediaContext;
+  /**
+   * The plane's clock for speaker ranking in every room. Not one of context.timers: it runs for the
+   * plane's whole life (those count what rooms and participants leave pending).
+   */
+  private readonly speakerClock: NodeJS.Timeout;
   private closed = false;
 
   /** Binds the UDP port at once (see port-reservation.ts) and throws if it cannot. */
@@ -39,6 +47,16 @@ export class Sfu implements MediaPlane {
     reserveUdpPort(options.rtcPort, options.bindAddress);
     this.context = { options, timers: new Timers(), counters: new MediaCounters(), logger: mediaLogger };
     openPlanes++;
+    this.speakerClock = setInterval(() => {
+      for (const room of this.rooms.values()) {
+        try {
+          room.updateSpeakers(SPEAKER_INTERVAL_MS / 1000);
+        } catch (error) {
+          mediaLogger.error({ err: error }, 'media: speaker update failed');
+        }
+      }
+    }, SPEAKER_INTERVAL_MS);
+    this.speakerClock.unref();
     mediaLogger.info({ rtcPort: options.rtcPort }, 'media: plane started');
   }
 
@@ -137,6 +155,7 @@ export class Sfu implements MediaPlane {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.speakerClock);
     for (const roomId of [...this.rooms.keys()]) this.closeRoom(roomId);
     this.context.timers.cancelAll();
     this.events.removeAllListeners();
@@ -158,6 +177,7 @@ export class Sfu implements MediaPlane {
           this.context.logger.info({ roomId, participantId, direction }, 'media: connection closed');
           this.events.emit('connection-closed', { roomId, participantId, direction });
         },
+        activeSpeakers: (participantIds) => this.events.emit('active-speakers', { roomId, participantIds }),
       });
       this.rooms.set(roomId, room);
       this.context.logger.info({ roomId }, 'media: room opened');
@@ -169,6 +189,26 @@ export class Sfu implements MediaPlane {
     const room = this.room(roomId, false);
     if (!room) throw new MediaError('unknown-participant', 'The room is not open.');
     return room;
+  }
+
+  /**
+   * Ask every publisher of the room for a key frame (e.g. after end-to-end keys changed, so that
+   * receivers can decode again at once). Audio tracks ignore it; requests are throttled per track.
+   */
+  requestKeyframes(roomId: string): void {
+    this.room(roomId, false)?.requestKeyframes();
+  }
+
+  setVideoSize(
+    roomId: string,
+    subscriberId: string,
+    participantId: string,
+    source: TrackSource,
+    width: number,
+    height: number,
+  ): void {
+    // Height decides (layers keep the aspect ratio); a hidden video (0 × 0) gets the lowest layer.
+    this.room(roomId, false)?.setVideoSize(subscriberId, participantId, source, width === 0 ? 0 : height);
   }
 
   setAudioForwarding(roomId: string, participantId: string, enabled: boolean): void {

@@ -128,6 +128,11 @@ export class Subscriber {
     this.changed();
   }
 
+  /** The subscription of a publication, if this subscriber receives it. */
+  subscriptionOf(publication: Publication): Subscription | undefined {
+    return this.subscriptions.get(publication);
+  }
+
   /** Stop forwarding a publication; its m-line is removed with the next negotiation. */
   unsubscribe(publication: Publication): void {
     const subscription = this.subscriptions.get(publication);

@@ -4,7 +4,8 @@ import { guarded, type MediaContext } from './media-context.js';
 import { retainUntilClosed } from './native-handles.js';
 import { OUTGOING_PAYLOAD_TYPE, type Publication } from './publication.js';
 import { parseRtcp } from './rtcp.js';
-import { isRtcp } from './rtp.js';
+import { isRtcp, locateVp8Descriptor, readVp8PictureId, writeVp8PictureId } from './rtp.js';
+import { SequenceRewriter } from './sequence-rewriter.js';
 
 /** Opus as Chromium offers it: in-band FEC on, 10 ms minimum packet time. */
 const OPUS_FORMAT = 'minptime=10;useinbandfec=1';
@@ -17,6 +18,25 @@ const OPUS_FORMAT = 'minptime=10;useinbandfec=1';
 export class Subscription {
   private track: Track | null = null;
   private closed = false;
+  /** Not forwarded now (last-N: the publisher is not among the subscriber's recent speakers). */
+  private paused = false;
+  /** Resumed video waits for a key frame: the receiver cannot decode what follows a gap before it. */
+  private awaitingKeyframe = false;
+  private readonly sequences = new SequenceRewriter();
+  /** Simulcast layer forwarded now (-1: none yet) and the one wanted (switched to at its next key frame). */
+  private currentLayer = -1;
+  private targetLayer = 0;
+  /** Layer limits: from the size the subscriber shows the video at, and from its bandwidth estimate. */
+  private rankForSize = Number.POSITIVE_INFINITY;
+  private bandwidthBudget = Number.POSITIVE_INFINITY;
+  /** Offsets that make the forwarded stream continuous across layer switches (RTP clock, VP8 ids). */
+  private timestampOffset = 0;
+  private lastTimestamp = -1;
+  private pictureIdOffset = 0;
+  private lastPictureId = -1;
+  private tl0Offset = 0;
+  private lastTl0 = -1;
+  private readonly descriptor = new Int32Array(2);
 
   constructor(
     readonly publication: Publication,
@@ -26,7 +46,10 @@ export class Subscription {
     /** SSRC the subscriber sees for this track. */
     readonly ssrc: number,
     private readonly context: MediaContext,
-  ) {}
+  ) {
+    // Simulcast: the best layer until the subscriber says how large it shows the video.
+    this.targetLayer = publication.layerCount - 1;
+  }
 
   /** True once the m-line has been added to the subscribe connection (it is in an offer). */
   get negotiated(): boolean {
@@ -62,10 +85,161 @@ export class Subscription {
     );
   }
 
-  /** Forward one RTP packet (payload type already rewritten). Rewrites the SSRC in place. */
-  send(packet: Buffer): boolean {
+  /**
+   * Forward one RTP packet (payload type already rewritten). `sequence` is its sequence number as the
+   * publication forwards it, `layer` its simulcast layer (0 without simulcast). Rewrites sequence
+   * number, SSRC and, for simulcast, timestamp and VP8 picture id / TL0PICIDX, in place.
+   */
+  send(packet: Buffer, sequence: number, layer: number): boolean {
+    if (this.paused) return false;
+    const publication = this.publication;
+    if (layer !== this.currentLayer) {
+      // Switch (or start) only at a key frame of the wanted layer: the decoder needs one.
+      if (layer !== this.targetLayer || (this.currentLayer >= 0 && !publication.packetKeyframe)) return false;
+      this.switchLayer(layer);
+    } else if (this.awaitingKeyframe) {
+      if (!publication.packetKeyframe) return false;
+      this.awaitingKeyframe = false;
+    }
+    if (publication.layerSsrcs.length > 1) this.rewriteLayerFields(packet, publication.packetDescriptor);
+    return this.transmit(packet, this.sequences.rewrite(sequence));
+  }
+
+  /** The simulcast layer this subscriber receives (0 without simulcast). */
+  get layer(): number {
+    return Math.max(0, this.currentLayer);
+  }
+
+  /** The subscriber's RTP timestamp for a publisher timestamp of the current layer. */
+  outgoingTimestamp(timestamp: number): number {
+    return (timestamp - this.timestampOffset) >>> 0;
+  }
+
+  /** Simulcast: the size (device pixels) at which the subscriber shows this video; 0 × 0 when hidden. */
+  setDisplaySize(height: number): void {
+    const { layerHeights, layerOrder, layerCount } = this.publication;
+    let rank = layerCount - 1;
+    for (let i = 0; i < layerCount; i++) {
+      // Unknown heights (no key frame seen yet): assume each layer doubles the one below, 180p first.
+      const layerHeight = layerHeights[layerOrder[i]!] || 180 * 2 ** i;
+      if (layerHeight >= height) {
+        rank = i;
+        break;
+      }
+    }
+    this.rankForSize = rank;
+    this.chooseLayer();
+  }
+
+  /** Simulcast: the share of the subscriber's bandwidth estimate (REMB) this video may use, bits/s. */
+  setBandwidthBudget(bitsPerSecond: number): void {
+    this.bandwidthBudget = bitsPerSecond;
+    this.chooseLayer();
+  }
+
+  /**
+   * Pick the layer to forward: the one the display size asks for, lowered while the bitrate measured
+   * for it exceeds the bandwidth budget. A change takes effect at that layer's next key frame.
+   */
+  chooseLayer(): void {
+    const publication = this.publication;
+    const { layerBitrates, layerOrder, layersMeasured } = publication;
+    // Ranks count from the smallest picture up (layerOrder maps a rank to the publisher's layer).
+    let rank = Math.min(publication.layerCount - 1, this.rankForSize);
+    // Lower while the layer costs more than the budget, or is not sent at all (a browser sends fewer
+    // layers than offered for small captures or low bandwidth).
+    while (rank > 0) {
+      const bitrate = layerBitrates[layerOrder[rank]!]!;
+      if (bitrate <= this.bandwidthBudget && !(layersMeasured && bitrate === 0)) break;
+      rank--;
+    }
+    const layer = layerOrder[rank]!;
+    if (layer === this.targetLayer) return;
+    this.targetLayer = layer;
+    if (layer !== this.currentLayer && this.currentLayer >= 0) publication.requestKeyframe();
+  }
+
+  private switchLayer(layer: number): void {
+    if (this.currentLayer >= 0) {
+      this.sequences.skip();
+      // The subscriber's clock goes on one frame (at 30 fps) after the last packet it got; picture id
+      // and TL0PICIDX go on from the last ones sent (offsets taken from the first packet of the layer).
+      this.timestampOffset = (this.publication.packetTimestamp - ((this.lastTimestamp + 3000) >>> 0)) >>> 0;
+      this.pictureIdOffset = -1;
+      this.tl0Offset = -1;
+    }
+    this.currentLayer = layer;
+    this.awaitingKeyframe = false;
+  }
+
+  private rewriteLayerFields(packet: Buffer, descriptor: Int32Array): void {
+    const timestamp = (packet.readUInt32BE(4) - this.timestampOffset) >>> 0;
+    packet.writeUInt32BE(timestamp, 4);
+    this.lastTimestamp = timestamp;
+    const pictureAt = descriptor[0]!;
+    if (pictureAt >= 0) {
+      const incoming = readVp8PictureId(packet, pictureAt);
+      if (this.pictureIdOffset < 0) {
+        this.pictureIdOffset = this.lastPictureId < 0 ? 0 : (incoming - this.lastPictureId - 1) & 0x7fff;
+      }
+      const outgoing = (incoming - this.pictureIdOffset) & 0x7fff;
+      writeVp8PictureId(packet, pictureAt, outgoing);
+      this.lastPictureId = outgoing;
+    }
+    const tl0At = descriptor[1]!;
+    if (tl0At >= 0) {
+      const incoming = packet[tl0At]!;
+      if (this.tl0Offset < 0) this.tl0Offset = this.lastTl0 < 0 ? 0 : (incoming - this.lastTl0 - 1) & 0xff;
+      const outgoing = (incoming - this.tl0Offset) & 0xff;
+      packet[tl0At] = outgoing;
+      this.lastTl0 = outgoing;
+    }
+  }
+
+  /** Send a cached packet again under the sequence number (and RTP clock) the subscriber knows it by. */
+  resend(packet: Buffer, outgoingSequence: number): boolean {
+    if (this.paused) return false;
+    if (this.publication.layerSsrcs.length > 1) {
+      // Not the packet being fanned out: locate its own descriptor.
+      locateVp8Descriptor(packet, this.descriptor);
+      const lastTimestamp = this.lastTimestamp;
+      const lastPictureId = this.lastPictureId;
+      const lastTl0 = this.lastTl0;
+      this.rewriteLayerFields(packet, this.descriptor);
+      this.lastTimestamp = lastTimestamp;
+      this.lastPictureId = lastPictureId;
+      this.lastTl0 = lastTl0;
+    }
+    return this.transmit(packet, outgoingSequence);
+  }
+
+  /** The publication's sequence number of a packet the subscriber knows as `outgoingSequence`. */
+  originalSequence(outgoingSequence: number): number {
+    return this.sequences.original(outgoingSequence);
+  }
+
+  /** Stop or resume forwarding (last-N). Video resumes at a key frame, which is asked for at once. */
+  setPaused(paused: boolean): void {
+    if (paused === this.paused || this.closed) return;
+    this.paused = paused;
+    if (paused) {
+      this.sequences.skip();
+      return;
+    }
+    if (this.publication.kind === 'video') {
+      this.awaitingKeyframe = true;
+      this.publication.requestKeyframe();
+    }
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  private transmit(packet: Buffer, sequence: number): boolean {
     const track = this.track;
     if (track === null || !track.isOpen()) return false;
+    packet.writeUInt16BE(sequence, 2);
     packet.writeUInt32BE(this.ssrc, 8);
     try {
       if (!track.sendMessageBinary(packet)) return false;
@@ -107,6 +281,12 @@ export class Subscription {
           break;
         case 'nack':
           if (rtcp.mediaSsrc === this.ssrc) this.publication.retransmit(rtcp.lost, this);
+          break;
+        case 'remb':
+          // The subscriber's estimate covers all the streams it lists: this video gets an equal share.
+          if (this.publication.kind === 'video' && rtcp.ssrcs.includes(this.ssrc)) {
+            this.setBandwidthBudget(rtcp.bitrate / rtcp.ssrcs.length);
+          }
           break;
       }
     }

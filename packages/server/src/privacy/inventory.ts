@@ -291,6 +291,16 @@ const DEFINITIONS = defineInventory([
     personal: true,
   },
   {
+    id: 'raised-hands',
+    place: 'memory',
+    name: 'Raised hands',
+    data: 'The participant ids of the people who raised their hand in a meeting, in the order they raised it.',
+    purpose: 'Letting moderators give the floor in turn.',
+    legalBasis: CONTRACT,
+    retention: 'Until the hand is lowered or the person leaves, at the latest until the meeting ends.',
+    personal: true,
+  },
+  {
     id: 'room-passwords',
     place: 'memory',
     name: 'Room password',
@@ -426,6 +436,16 @@ const DEFINITIONS = defineInventory([
     retention:
       'On the device until the person clears it (browser settings); never sent anywhere except when joining.',
     personal: true,
+  },
+  {
+    id: 'storage:parley.language',
+    place: 'browser-storage',
+    name: 'Chosen language (parley.language)',
+    data: 'The language code (en or de) chosen with the language switch on this device.',
+    purpose: 'Showing the pages in the language the person chose.',
+    legalBasis: NECESSARY_STORAGE,
+    retention: 'On the device until the person clears it (browser settings); never sent to the server.',
+    personal: false,
   },
   {
     id: 'storage:parley.clientKey',

@@ -1,9 +1,11 @@
-import type { IceServer, JoinResult, PublishedTrack, TrackSource } from '@parley/protocol';
+import type { IceServer, JoinResult, PublishedTrack, TrackSource, VideoSizeRequest } from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import type { MediaPlane } from '../media/media-plane.js';
 import { declareStore } from '../privacy/memory-stores.js';
 import { Chat } from './chat.js';
 import { CloseCode } from './close-codes.js';
+import { E2eeDelivery } from './e2ee-delivery.js';
+import { MeetingLife } from './hands.js';
 import { type InvitationCheck, Invitations, invitationProblem } from './invitations.js';
 import { MeetingError } from './meeting-error.js';
 import { Moderation } from './moderation.js';
@@ -26,6 +28,8 @@ export interface Membership {
 export interface Credentials {
   password?: string | undefined;
   invitation?: string | undefined;
+  /** The browser can take part in end-to-end encrypted meetings. */
+  e2ee?: boolean | undefined;
 }
 
 export type JoinOutcome = JoinResult['status'];
@@ -53,6 +57,8 @@ export class Meetings {
   readonly invitations: Invitations;
   readonly moderation: Moderation;
   readonly chat: Chat;
+  readonly e2ee: E2eeDelivery;
+  readonly life: MeetingLife;
   private readonly members = new Map<string, Membership>();
   private readonly throttle: PasswordThrottle;
   private readonly now: () => number;
@@ -69,6 +75,8 @@ export class Meetings {
     this.throttle = options.passwordThrottle ?? new PasswordThrottle({ now: this.now });
     this.moderation = new Moderation(this, media, this.invitations, logger);
     this.chat = new Chat(this, this.now);
+    this.e2ee = new E2eeDelivery(this, this.now);
+    this.life = new MeetingLife(this, this.now);
     this.stopWatchingKeys =
       options.addressKeys?.onRotate(() => {
         this.throttle.clear();
@@ -76,6 +84,12 @@ export class Meetings {
       }) ?? (() => {});
     media.on('subscriber-offer', ({ participantId, sdp, tracks }) => {
       this.members.get(participantId)?.participant.channel.send({ type: 'subscriber-offer', sdp, tracks });
+    });
+    media.on('active-speakers', ({ roomId, participantIds }) => {
+      // Rare (only when the list of speakers changes): a scan of the rooms is cheap enough.
+      for (const room of this.registry.rooms()) {
+        if (room.id === roomId) room.broadcast({ type: 'active-speakers', participantIds });
+      }
     });
     media.on('connection-closed', ({ participantId, direction }) => {
       const membership = this.members.get(participantId);
@@ -100,6 +114,12 @@ export class Meetings {
     const screened = this.screen(roomName, identity, credentials.invitation);
     let invitation = screened.invitation;
     const checked = screened.room;
+    if (checked && this.e2ee.stateOf(checked) !== 'off' && credentials.e2ee !== true) {
+      throw new MeetingError(
+        'e2ee-unsupported',
+        'This meeting is end-to-end encrypted and this browser cannot encrypt video. Please use a current Chrome, Edge or Chromium.',
+      );
+    }
     if (checked?.isOpen && checked.password.isSet && identity.accountId === null && invitation === null) {
       await this.checkPassword(checked, identity, credentials.password);
       // The meeting may have ended while the password was hashed: judge again what is there now.
@@ -212,9 +232,11 @@ export class Meetings {
       settings: room.settings,
       chatHistory: room.chatHistory.earlier(),
     });
+    this.life.welcome(room, participant);
     if (participant.isModerator && room.lobby.size > 0) {
       participant.channel.send({ type: 'lobby-updated', entries: room.lobby.entries() });
     }
+    this.e2ee.joined(room, participant.id);
   }
 
   /** A moderator lets a knocking guest in. */
@@ -249,6 +271,8 @@ export class Meetings {
     if (place === 'meeting') {
       this.media.removeParticipant(room.id, participantId);
       room.broadcast({ type: 'participant-left', participantId });
+      this.e2ee.left(room, participantId);
+      this.life.forget(room, participantId);
       // Nobody is left to admit the guests still knocking: the meeting is over.
       if (room.participants.size === 0 && room.lobby.size > 0) {
         this.end(room);
@@ -343,6 +367,12 @@ export class Meetings {
   async subscriberAnswer(participantId: string, sdp: string): Promise<void> {
     const { room } = this.inMeeting(participantId);
     await this.negotiate(() => this.media.subscriberAnswer(room.id, participantId, sdp));
+  }
+
+  /** The size at which the participant shows another's video; the SFU picks the layer from it. */
+  setVideoSize(participantId: string, size: Omit<VideoSizeRequest, 'type' | 'id'>): void {
+    const { room } = this.inMeeting(participantId);
+    this.media.setVideoSize(room.id, participantId, size.participantId, size.source, size.width, size.height);
   }
 
   /** The participant switches one of their sources off or on; a hard-muted microphone stays off. */

@@ -182,7 +182,7 @@ export class SignalingSession implements ParticipantChannel {
     }
     const me = this.participantId();
     if (moderatorRequests.has(message.type)) this.meetings.moderator(me);
-    const { moderation, chat } = this.meetings;
+    const { moderation, chat, e2ee } = this.meetings;
     switch (message.type) {
       case 'publish':
         return { sdp: await this.meetings.publish(me, message.sdp, message.tracks) };
@@ -249,6 +249,39 @@ export class SignalingSession implements ParticipantChannel {
       case 'chat-delete':
         chat.delete(me, message.messageId);
         return {};
+      case 'e2ee-enable':
+        e2ee.enable(me);
+        return {};
+      case 'e2ee-disable':
+        e2ee.disable(me);
+        return {};
+      case 'e2ee-key-package':
+        e2ee.keyPackage(me, message.keyPackage);
+        return {};
+      case 'e2ee-commit':
+        return { accepted: e2ee.commit(me, message.epoch, message.commit, message.welcome) };
+      case 'e2ee-ready':
+        e2ee.ready(me, message.epoch);
+        return {};
+      case 'e2ee-chat-send':
+        return e2ee.chatSend(me, message.ciphertext, message.to);
+      case 'set-hand':
+        this.meetings.life.setHand(me, message.raised);
+        return {};
+      case 'lower-hand':
+        this.meetings.life.lowerHand(me, message.participantId);
+        return {};
+      case 'send-reaction':
+        this.meetings.life.react(me, message.reaction);
+        return {};
+      case 'video-size':
+        this.meetings.setVideoSize(me, message);
+        return {};
+      default: {
+        // Every request type of the protocol is handled above; this fails to compile otherwise.
+        const unhandled: never = message;
+        throw new RequestError('bad-request', `Unknown request ${(unhandled as { type: string }).type}.`);
+      }
     }
   }
 
@@ -275,7 +308,7 @@ export class SignalingSession implements ParticipantChannel {
           addressKey: this.context.addressKey,
         },
         this,
-        { password: message.password, invitation: message.invitation },
+        { password: message.password, invitation: message.invitation, e2ee: message.e2ee },
       );
       if (this.closed) {
         // The socket went away while the password was checked.

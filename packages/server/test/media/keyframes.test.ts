@@ -53,4 +53,17 @@ describe('key frame requests', () => {
     await waitFor('no key frame request pending', () => harness.plane.stats().timers === 0);
     expect(alice.pliReceived()).toBe(before + 2);
   });
+
+  it('asks every publisher of the room for a key frame on request (end-to-end key change)', async () => {
+    await waitFor('no key frame request pending', () => harness.plane.stats().timers === 0);
+    const quiet = Date.now() + KEYFRAME_REQUEST_INTERVAL_MS;
+    await waitFor('interval elapsed', () => Date.now() > quiet, {
+      timeoutMs: 2 * KEYFRAME_REQUEST_INTERVAL_MS,
+    });
+    const before = alice.pliReceived();
+    harness.plane.requestKeyframes(ROOM);
+    await waitFor('a PLI at alice', () => alice.pliReceived() === before + 1);
+    // Unknown rooms are ignored.
+    harness.plane.requestKeyframes('no-such-room');
+  });
 });

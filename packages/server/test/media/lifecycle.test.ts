@@ -35,7 +35,7 @@ describe('participants coming and going', () => {
     // Removed m-lines were recycled: alice's subscribe connection holds at most the data channel, one
     // guest's tracks and the previous guest's removed ones (without recycling: 1 + 2 × 20).
     expect(describeMedia(alice.lastOffer()).length).toBeLessThanOrEqual(5);
-    // A delayed key frame request (throttling) may still be pending; it fires within 500 ms.
+    // A delayed key frame request (throttling) may still be pending; it fires within a second.
     await waitFor('pending timers fired', () => harness.plane.stats().timers === 0);
     expect(harness.plane.stats()).toMatchObject({
       participants: 1,

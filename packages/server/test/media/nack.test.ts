@@ -31,3 +31,39 @@ describe('NACK', () => {
     expect(bob.received().get('alice:camera')?.payloadType).toBe(96);
   });
 });
+
+describe('5 % loss towards a subscriber of a simulcast camera', () => {
+  let harness: MediaHarness;
+  let bob: MediaBot;
+  const camera = () => bob.received().get('alice:camera');
+
+  beforeAll(async () => {
+    harness = new MediaHarness();
+    await harness.join(ROOM, 'alice', { audio: true, video: true }, { simulcast: true });
+    // Every 20th video packet to bob is lost once, in a relay before decryption (like a network).
+    bob = await harness.join(ROOM, 'bob', null, { downlinkLoss: 20 });
+  });
+
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('keeps the video whole: every loss recovered from the cache, also across a layer switch', async () => {
+    await waitFor('twenty retransmissions recovered at bob', () => bob.nackStats().recovered >= 20);
+    // Rewritten sequence numbers (the switch below) must map back to the right cached packets.
+    harness.plane.setVideoSize(ROOM, 'bob', 'alice', 'camera', 320, 180);
+    await waitFor('bob on the 180p layer', () => camera()?.lastFill === 0xa0);
+    const recovered = bob.nackStats().recovered;
+    await waitFor(
+      'more losses recovered on the new layer',
+      () => bob.nackStats().recovered >= recovered + 5,
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    const { sent } = bob.nackStats();
+    // Every NACKed packet came back except those still in flight: nothing the decoder would miss.
+    expect(sent - bob.nackStats().recovered).toBeLessThanOrEqual(3);
+    expect(harness.errors).toEqual([]);
+  });
+});

@@ -40,6 +40,7 @@ const REQUESTS: { [T in ModeratorRequest]: (t: Targets) => Request<T> } = {
   'end-meeting': () => ({ type: 'end-meeting' }),
   'set-chat-history': () => ({ type: 'set-chat-history', enabled: false }),
   'chat-clear': () => ({ type: 'chat-clear' }),
+  'lower-hand': (t) => ({ type: 'lower-hand', participantId: t.hostId }),
 };
 
 /**
@@ -59,6 +60,7 @@ async function meetingWithEverything() {
   await muted.client.send({ type: 'chat-send', text: 'a message in the history' });
   await host.client.send({ type: 'set-password', password: 'the password' });
   await host.client.send({ type: 'set-lobby', enabled: true });
+  await host.client.send({ type: 'set-hand', raised: true });
   const knocker = await m.connect();
   await knocker.join(name, 'Knocker', { password: 'the password' });
   const queue = await host.client.waitForEvent('lobby-updated', (e) => e.entries.length === 1);

@@ -142,4 +142,32 @@ describe('meetings over real signaling and real WebRTC (bots)', () => {
     }
     await rogue.close();
   });
+
+  it('tells everyone who speaks, and takes the sizes at which videos are shown', async () => {
+    const room = `bots-speak-${Date.now().toString(36)}`;
+    const a = await participant(room, 'Ada', hostCookie);
+    const b = await participant(room, 'Bob');
+    await waitFor('audio a→b', () => packets(b.bot, `${a.id}:mic`) > 10, { timeoutMs: 10_000 });
+    b.bot.setAudioLevel(127); // silence (-127 dBov)
+    a.bot.setAudioLevel(10); // speaking
+    const speaking = await b.client.waitForEvent(
+      'active-speakers',
+      (e) => e.participantIds.length === 1 && e.participantIds[0] === a.id,
+      10_000,
+    );
+    expect(speaking.participantIds).toEqual([a.id]);
+    expect(
+      await b.client.send({
+        type: 'video-size',
+        participantId: a.id,
+        source: 'camera',
+        width: 320,
+        height: 180,
+      }),
+    ).toMatchObject({ ok: true, result: {} });
+    for (const p of [a, b]) {
+      await p.client.close();
+      await p.bot.close();
+    }
+  });
 });

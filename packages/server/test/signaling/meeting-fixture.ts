@@ -110,6 +110,7 @@ export async function startMeetingServer() {
         participants: [...room.participants.values()].map((p) => p.info()),
         lobby: room.lobby.entries(),
         history: room.chatHistory.earlier().map((m) => m.id),
+        hands: [...server.meetings.life.raisedHands(room)],
       };
     },
 

@@ -32,6 +32,7 @@ import type { PublishedTrack, SubscribedTrack, TrackSource } from '@parley/proto
 import { kindOfSource } from '@parley/protocol';
 import ndc, { type DataChannel, type PeerConnection, type RtcConfig, type Track } from 'node-datachannel';
 import { releaseNative, retainUntilCleanup, retainUntilClosed } from '../../src/media/native-handles.js';
+import { buildReceiverFeedback, ReceptionStats } from '../../src/media/reception-stats.js';
 import { buildNack, buildPli, buildSenderReport, parseRtcp } from '../../src/media/rtcp.js';
 import { isRtcp, isVp8KeyframeStart } from '../../src/media/rtp.js';
 import { describeMedia } from '../../src/media/sdp.js';
@@ -57,6 +58,16 @@ export interface MediaBotOptions {
    * UDP relay before SRTP decryption, as a network would; the bot NACKs the gaps like a browser. 0: off.
    */
   downlinkLoss?: number;
+  /**
+   * Publish the camera as Chromium's SSRC simulcast (`a=ssrc-group:SIM low mid high`): three streams,
+   * 180p/360p/720p in their key frames, 1/6, 1/3 and all of videoPacketsPerFrame per frame, payload
+   * filled with 0xa0 + layer, VP8 descriptors with a 15-bit picture id counting per layer.
+   */
+  simulcast?: boolean;
+  /** Simulcast with the SIM group's first SSRC carrying the largest picture (720p) and the last 180p. */
+  simulcastLargestFirst?: boolean;
+  /** Audio level the microphone reports (RFC 6464: 0 loudest … 127 silence; default 30, speech). */
+  audioLevel?: number;
 }
 
 export interface ReceivedStream {
@@ -67,6 +78,12 @@ export interface ReceivedStream {
   ssrc: number;
   keyframes: number;
   senderReports: number;
+  /** Fill byte of the last video packet's payload (the simulcast bot marks layers with it). */
+  lastFill: number;
+  /** VP8 picture ids that did not follow the previous frame's (simulcast switches must hide them). */
+  pictureIdJumps: number;
+  /** Last VP8 picture id seen, -1 before. */
+  pictureId: number;
 }
 
 interface SendingStream {
@@ -81,6 +98,9 @@ interface SendingStream {
   timestamp: number;
   packets: number;
   octets: number;
+  /** Simulcast camera: the layers low → high (the last one is this stream itself). */
+  layers?: SendingStream[];
+  pictureId?: number;
 }
 
 interface ReceivingTrack {
@@ -109,6 +129,7 @@ export class MediaBot {
   private offers = 0;
   private latestOffer = '';
   private plis = 0;
+  private plisThisTick = false;
   private nacks = { sent: 0, recovered: 0 };
   private keyframePending = true;
   private frame = 0;
@@ -116,7 +137,7 @@ export class MediaBot {
   private ticker: NodeJS.Timeout | null = null;
   private subscribeQueue: Promise<void> = Promise.resolve();
   private readonly rtcpSsrc = randomSsrc();
-  private readonly options: Required<MediaBotOptions>;
+  private options: Required<MediaBotOptions>;
   private closed = false;
 
   constructor(
@@ -129,6 +150,9 @@ export class MediaBot {
       videoPayloadBytes: options.videoPayloadBytes ?? 900,
       payloadTypes: options.payloadTypes ?? { opus: 111, vp8: 96 },
       downlinkLoss: options.downlinkLoss ?? 0,
+      audioLevel: options.audioLevel ?? 30,
+      simulcast: options.simulcast ?? false,
+      simulcastLargestFirst: options.simulcastLargestFirst ?? false,
     };
   }
 
@@ -237,6 +261,29 @@ export class MediaBot {
     return receiving.track.sendMessageBinary(buildPli(this.rtcpSsrc, stats.ssrc));
   }
 
+  /** Speak (a low level such as 20) or fall silent (127) from the next audio packet on. */
+  setAudioLevel(level: number): void {
+    this.options = { ...this.options, audioLevel: level };
+  }
+
+  /**
+   * Send a bandwidth estimate (REMB, with an empty receiver report) for a received track, as a
+   * browser does for the streams it receives.
+   */
+  sendEstimate(key: string, bitsPerSecond: number): boolean {
+    const stats = this.stats.get(key);
+    const receiving = [...this.receiving.values()].find((r) => r.key === key);
+    if (!stats || !receiving?.track.isOpen()) return false;
+    const reception = new ReceptionStats();
+    reception.received(0);
+    const feedback = buildReceiverFeedback(
+      this.rtcpSsrc,
+      [{ ssrc: stats.ssrc, stats: reception }],
+      bitsPerSecond,
+    );
+    return feedback !== null && receiving.track.sendMessageBinary(feedback);
+  }
+
   /** SSRC of a published source (what the SFU sees), if published. */
   publishedSsrc(source: TrackSource): number | undefined {
     return [...this.sending.values()].find((s) => s.source === source)?.ssrc;
@@ -319,6 +366,14 @@ export class MediaBot {
       media.addSSRC(rtxSsrc, 'botcname', 'botstream', `bot-${source}`);
       media.parseSdpLine(`a=ssrc-group:FID ${ssrc} ${rtxSsrc}`);
     }
+    const simulcastLayers =
+      kind === 'video' && source === 'camera' && this.options.simulcast
+        ? (existing?.layers?.slice(0, 2).map((layer) => layer.ssrc) ?? [randomSsrc(), randomSsrc()])
+        : null;
+    if (simulcastLayers) {
+      for (const layer of simulcastLayers) media.addSSRC(layer, 'botcname', 'botstream', `bot-${source}`);
+      media.parseSdpLine(`a=ssrc-group:SIM ${simulcastLayers.join(' ')} ${ssrc}`);
+    }
     if (kind === 'video') this.keyframePending = true;
     if (existing) {
       // A browser reusing a transceiver: same m-line, same SSRC, new source. libdatachannel updates the
@@ -342,6 +397,17 @@ export class MediaBot {
       packets: 0,
       octets: 0,
     };
+    if (simulcastLayers) {
+      const layer = (layerSsrc: number): SendingStream => ({
+        ...stream,
+        ssrc: layerSsrc,
+        sequence: Math.floor(Math.random() * 65536),
+        timestamp: Math.floor(Math.random() * 2 ** 32),
+        pictureId: Math.floor(Math.random() * 0x8000),
+      });
+      stream.pictureId = Math.floor(Math.random() * 0x8000);
+      stream.layers = [layer(simulcastLayers[0]!), layer(simulcastLayers[1]!), stream];
+    }
     track.onMessage((message) => this.receivePublisherFeedback(stream, message));
     this.sending.set(mid, stream);
   }
@@ -367,9 +433,14 @@ export class MediaBot {
     for (const rtcp of parseRtcp(message)) {
       const forUs =
         (rtcp.type === 'pli' && rtcp.mediaSsrc === stream.ssrc) ||
+        (rtcp.type === 'pli' &&
+          stream.layers?.some((l) => l.ssrc === rtcp.mediaSsrc) &&
+          !this.plisThisTick) ||
         (rtcp.type === 'fir' && rtcp.requests.some((r) => r.ssrc === stream.ssrc));
       if (forUs) {
-        this.plis++;
+        // The SFU asks every simulcast layer at once: count one request per tick.
+        if (!this.plisThisTick) this.plis++;
+        this.plisThisTick = true;
         this.keyframePending = true;
       }
     }
@@ -377,6 +448,7 @@ export class MediaBot {
 
   private sendTick(): void {
     this.tick++;
+    this.plisThisTick = false;
     const videoFrame = this.tick % 2 === 0;
     let keyframe = false;
     if (videoFrame) {
@@ -403,7 +475,7 @@ export class MediaBot {
     packet.writeUInt16BE(0xbede, 12);
     packet.writeUInt16BE(1, 14);
     packet[16] = 0x10; // id 1, length 1
-    packet[17] = 0x80 | 30; // voice, -30 dBov
+    packet[17] = 0x80 | this.options.audioLevel; // voice activity bit, level in -dBov
     packet[18] = 0;
     packet[19] = 0;
     stream.track.sendMessageBinary(packet);
@@ -413,6 +485,14 @@ export class MediaBot {
   }
 
   private sendVideoFrame(stream: SendingStream, keyframe: boolean): void {
+    if (stream.layers) {
+      const all = this.options.videoPacketsPerFrame;
+      const counts = [Math.ceil(all / 6), Math.ceil(all / 3), all];
+      for (let index = 0; index < stream.layers.length; index++) {
+        this.sendSimulcastFrame(stream.layers[index]!, index, counts[index]!, keyframe);
+      }
+      return;
+    }
     const count = this.options.videoPacketsPerFrame;
     for (let i = 0; i < count; i++) {
       const packet = Buffer.alloc(12 + 1 + this.options.videoPayloadBytes, 0xa5);
@@ -432,6 +512,34 @@ export class MediaBot {
       stream.octets += packet.length - 12;
     }
     stream.timestamp = (stream.timestamp + 3600) >>> 0; // 90 kHz / 25 fps
+  }
+
+  /** One frame of one simulcast layer; its key frames carry the layer's height (180 << layer). */
+  private sendSimulcastFrame(layer: SendingStream, index: number, count: number, keyframe: boolean): void {
+    const pictureId = layer.pictureId!;
+    for (let i = 0; i < count; i++) {
+      const packet = Buffer.alloc(12 + 4 + this.options.videoPayloadBytes, 0xa0 + index);
+      writeRtpHeader(packet, this.options.payloadTypes.vp8, i === count - 1, layer, 0x80);
+      packet[12] = i === 0 ? 0x90 : 0x80; // X, S on the first packet, partition 0
+      packet[13] = 0x80; // I: picture id present
+      packet.writeUInt16BE(0x8000 | pictureId, 14);
+      if (i === 0) {
+        packet[16] = keyframe ? 0x10 : 0x11;
+        packet[17] = 0x02;
+        packet[18] = 0x00;
+        if (keyframe) {
+          const height = 180 << (this.options.simulcastLargestFirst ? 2 - index : index);
+          packet.set([0x9d, 0x01, 0x2a], 19);
+          packet.writeUInt16LE((height * 16) / 9, 22);
+          packet.writeUInt16LE(height, 24);
+        }
+      }
+      layer.track.sendMessageBinary(packet);
+      layer.packets++;
+      layer.octets += packet.length - 12;
+    }
+    layer.pictureId = (pictureId + 1) & 0x7fff;
+    layer.timestamp = (layer.timestamp + 3600) >>> 0;
   }
 
   private sendSenderReport(stream: SendingStream): void {
@@ -517,7 +625,17 @@ export class MediaBot {
     if (receiving.key === null) return;
     let stats = this.stats.get(receiving.key);
     if (!stats) {
-      stats = { packets: 0, bytes: 0, payloadType: -1, ssrc: -1, keyframes: 0, senderReports: 0 };
+      stats = {
+        packets: 0,
+        bytes: 0,
+        payloadType: -1,
+        ssrc: -1,
+        keyframes: 0,
+        senderReports: 0,
+        lastFill: -1,
+        pictureIdJumps: 0,
+        pictureId: -1,
+      };
       this.stats.set(receiving.key, stats);
     }
     if (isRtcp(packet)) {
@@ -535,6 +653,15 @@ export class MediaBot {
     stats.payloadType = packet[1]! & 0x7f;
     stats.ssrc = ssrc;
     if (receiving.kind === 'video' && isVp8KeyframeStart(packet)) stats.keyframes++;
+    if (receiving.kind === 'video') {
+      stats.lastFill = packet[packet.length - 1]!;
+      // First packet of a frame with a picture id (X, S and I bits): it must follow the last frame's.
+      if ((packet[12]! & 0x90) === 0x90 && packet[13]! & 0x80 && packet[14]! & 0x80) {
+        const pictureId = packet.readUInt16BE(14) & 0x7fff;
+        if (stats.pictureId >= 0 && pictureId !== ((stats.pictureId + 1) & 0x7fff)) stats.pictureIdJumps++;
+        stats.pictureId = pictureId;
+      }
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { Sfu } from '../../src/media/index.js';
+import { type MediaPlaneOptions, Sfu } from '../../src/media/index.js';
 import { MediaBot, type MediaBotOptions } from './bot.js';
 
 /**
@@ -13,8 +13,12 @@ export class MediaHarness {
   /** Errors raised while a bot handled an offer (tests assert this stays empty). */
   readonly errors: Error[] = [];
 
-  constructor(logLevel = process.env.MEDIA_TEST_LOG ?? 'silent') {
-    this.plane = MediaHarness.startPlane(logLevel);
+  constructor(
+    logLevel = process.env.MEDIA_TEST_LOG ?? 'silent',
+    /** Plane options beyond the address and port (lastN, audibleSpeakers). */
+    options: Partial<MediaPlaneOptions> = {},
+  ) {
+    this.plane = MediaHarness.startPlane(logLevel, options);
     this.plane.on('subscriber-offer', ({ participantId, sdp, tracks }) => {
       const bot = this.bots.get(participantId);
       bot?.handleSubscriberOffer(sdp, tracks).catch((error: Error) => this.errors.push(error));
@@ -22,12 +26,12 @@ export class MediaHarness {
   }
 
   /** An SFU on a random high port; another one is tried when it is taken (the plane binds it at once). */
-  private static startPlane(logLevel: string): Sfu {
+  private static startPlane(logLevel: string, options: Partial<MediaPlaneOptions>): Sfu {
     for (let attempt = 1; ; attempt++) {
       const rtcPort = 41000 + Math.floor(Math.random() * 20000);
       try {
         return new Sfu(
-          { publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort },
+          { ...options, publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort },
           pino({ level: logLevel }),
         );
       } catch (error) {

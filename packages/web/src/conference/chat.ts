@@ -3,6 +3,9 @@ import { Store } from '../state/store';
 import { addMessage, type ChatLog, chatFromHistory, EMPTY_CHAT, markRead, removeMessage } from './chat-log';
 import type { Requester } from './signaling';
 
+/** Sends one chat message end-to-end encrypted; resolves with the server's message id. */
+export type EncryptedSend = (text: string, to: ParticipantId | null) => Promise<{ messageId: string }>;
+
 /**
  * The meeting's chat on this page: relays through the server, keeps messages in memory only (gone
  * when the page closes) and counts what arrived while the panel was closed.
@@ -10,6 +13,8 @@ import type { Requester } from './signaling';
 export class Chat {
   readonly log = new Store<ChatLog>(EMPTY_CHAT);
   private panelOpen = false;
+  /** While end-to-end encryption is on: sends a message encrypted instead of in the clear. */
+  private encrypted: () => EncryptedSend | null = () => null;
 
   constructor(
     private readonly request: Requester,
@@ -28,7 +33,10 @@ export class Chat {
   /** Sends to everyone, or privately to `to`. Rejects with the server's error (too long, rate-limited…). */
   async send(text: string, to: ParticipantId | null): Promise<void> {
     const trimmed = text.trim();
-    const { messageId } = await this.request('chat-send', to ? { text: trimmed, to } : { text: trimmed });
+    const encrypted = this.encrypted();
+    const { messageId } = encrypted
+      ? await encrypted(trimmed, to)
+      : await this.request('chat-send', to ? { text: trimmed, to } : { text: trimmed });
     const self = this.self();
     if (!self) return;
     // The server may also echo it as an event; addMessage keeps only one of the two.
@@ -40,6 +48,11 @@ export class Chat {
       text: trimmed,
       sentAt: Date.now(),
     });
+  }
+
+  /** Chooses, per message, between encrypted sending (E2EE on) and the clear relay. */
+  encryptWith(choose: () => EncryptedSend | null): void {
+    this.encrypted = choose;
   }
 
   /** Deletes one message (one's own, or any as a moderator) on every screen. */

@@ -45,6 +45,8 @@ export class LocalMedia {
   private stopped = false;
   /** Counts camera requests, so an answer that arrives after a newer request is dropped. */
   private cameraGeneration = 0;
+  /** Devices the person picked on the pre-join screen; the browser's default until then. */
+  private readonly deviceIds: DeviceIds = {};
 
   constructor(initial: { mic: boolean; camera: boolean }) {
     this.state = new Store({ mic: idle(initial.mic), camera: idle(initial.camera) });
@@ -68,7 +70,7 @@ export class LocalMedia {
     }
     if (on && !track) {
       this.patch('mic', { starting: true, problem: null });
-      const result = await requestDevice('audio');
+      const result = await requestDevice('audio', this.deviceIds);
       track = result.track;
       if (this.stopped) {
         track?.stop();
@@ -92,7 +94,7 @@ export class LocalMedia {
     }
     if (this.camera.track) return this.camera.track;
     this.patch('camera', { on: true, starting: true, problem: null });
-    const { track, problem } = await requestDevice('video');
+    const { track, problem } = await requestDevice('video', this.deviceIds);
     if (this.stopped || generation !== this.cameraGeneration) {
       // Stopped, or switched off or on again while the camera was starting.
       track?.stop();
@@ -101,6 +103,30 @@ export class LocalMedia {
     this.adopt('camera', track);
     this.patch('camera', { track, on: track !== null, starting: false, problem });
     return track;
+  }
+
+  /** The device in use for `device` (its browser id), or null when none is open. */
+  deviceIdOf(device: 'mic' | 'camera'): string | null {
+    return this.state.get()[device].track?.getSettings().deviceId ?? null;
+  }
+
+  /**
+   * Uses another microphone or camera: the open one is closed and the chosen one opened in its
+   * place, keeping whether it is on. For the pre-join screen, before anything is published.
+   */
+  async chooseDevice(device: 'mic' | 'camera', deviceId: string): Promise<void> {
+    this.deviceIds[device === 'mic' ? 'audio' : 'video'] = deviceId;
+    const wasOn = this.state.get()[device].on;
+    if (device === 'camera') {
+      if (!wasOn) return;
+      await this.setCameraOn(false);
+      await this.setCameraOn(true);
+      return;
+    }
+    await this.ready;
+    this.releaseTrack('mic');
+    await this.setMicOn(true);
+    if (!wasOn) await this.setMicOn(false);
   }
 
   /** Stops every device. */
@@ -168,6 +194,12 @@ export class LocalMedia {
   }
 }
 
+/** Chosen device ids by kind; absent means the browser's default. */
+interface DeviceIds {
+  audio?: string;
+  video?: string;
+}
+
 interface DeviceResult {
   track: MediaStreamTrack | null;
   problem: MediaProblem | null;
@@ -177,6 +209,7 @@ interface DeviceResult {
 async function requestDevices(
   audio: boolean,
   video: boolean,
+  ids: DeviceIds = {},
 ): Promise<{ audio: DeviceResult; video: DeviceResult }> {
   const none: DeviceResult = { track: null, problem: null };
   if (!audio && !video) return { audio: none, video: none };
@@ -186,8 +219,8 @@ async function requestDevices(
   }
   try {
     const stream = await navigator.mediaDevices.getUserMedia({
-      audio: audio ? MIC_CONSTRAINTS : false,
-      video: video ? CAMERA_CONSTRAINTS : false,
+      audio: audio ? withDevice(MIC_CONSTRAINTS, ids.audio) : false,
+      video: video ? withDevice(CAMERA_CONSTRAINTS, ids.video) : false,
     });
     return {
       audio: { track: stream.getAudioTracks()[0] ?? null, problem: null },
@@ -199,12 +232,16 @@ async function requestDevices(
       return { audio: audio ? result : none, video: video ? result : none };
     }
     // One of the two may be missing or refused; find out which by asking for each alone.
-    return { audio: await requestDevice('audio'), video: await requestDevice('video') };
+    return { audio: await requestDevice('audio', ids), video: await requestDevice('video', ids) };
   }
 }
 
-async function requestDevice(kind: 'audio' | 'video'): Promise<DeviceResult> {
-  const result = await requestDevices(kind === 'audio', kind === 'video');
+function withDevice(constraints: MediaTrackConstraints, deviceId: string | undefined): MediaTrackConstraints {
+  return deviceId ? { ...constraints, deviceId: { exact: deviceId } } : constraints;
+}
+
+async function requestDevice(kind: 'audio' | 'video', ids: DeviceIds = {}): Promise<DeviceResult> {
+  const result = await requestDevices(kind === 'audio', kind === 'video', ids);
   return kind === 'audio' ? result.audio : result.video;
 }
 

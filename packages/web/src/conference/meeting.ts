@@ -7,6 +7,7 @@ import {
   type RoomSettings,
   type TrackSource,
 } from '@parley/protocol';
+import { E2eeSession } from '../e2ee/e2ee-session';
 import { type MessageKey, t } from '../i18n';
 import type { Params } from '../i18n/translate';
 import { Store } from '../state/store';
@@ -14,10 +15,12 @@ import { connectionConfig, generateCertificate } from './certificate';
 import { Chat } from './chat';
 import { newArrivals } from './lobby';
 import { captureScreen, type LocalMedia, type MediaProblem } from './local-media';
+import { MeetingLife } from './meeting-life';
 import { Moderation } from './moderation';
 import { Publisher } from './publisher';
 import { type Requester, SignalingClient, SignalingError, type SignalingErrorCode } from './signaling';
 import { type RemoteTracks, Subscriber } from './subscriber';
+import { VideoSizes } from './video-sizes';
 
 export type MeetingPhase =
   /** Opening the connection and asking to join. */
@@ -117,6 +120,12 @@ export class Meeting {
   });
   readonly chat: Chat;
   readonly moderation: Moderation;
+  /** End-to-end encryption of media and chat (docs/e2ee.md). */
+  readonly e2ee: E2eeSession;
+  /** Raised hands and reactions. */
+  readonly life: MeetingLife;
+  /** The sizes remote videos are shown at, for the SFU's layer choice. */
+  readonly videoSizes: VideoSizes;
 
   private signaling: SignalingClient | null = null;
   private publisher: Publisher | null = null;
@@ -157,6 +166,29 @@ export class Meeting {
     this.moderation = new Moderation(request, (change) =>
       this.patch({ settings: { ...this.current.settings, ...change } }),
     );
+    this.e2ee = new E2eeSession({
+      request,
+      self: () => this.current.self,
+      participants: () => this.current.participants,
+      chatMessage: (message) => this.chat.handle({ type: 'chat-message', message }),
+      // Never send or show media in the clear in an encrypted meeting: this browser stops its media.
+      refuse: () => {
+        this.local.stop();
+        this.publisher?.close();
+        this.subscriber?.close();
+      },
+    });
+    this.chat.encryptWith(() =>
+      this.e2ee.chatEncrypted ? (text, to) => this.e2ee.sendChat(text, to) : null,
+    );
+    this.life = new MeetingLife(request, {
+      selfId: () => this.current.self?.id ?? null,
+      nameOf: (id) => this.current.participants.find((p) => p.id === id)?.displayName ?? null,
+      notify: (key, params, announce) => this.notify(key, params, announce),
+      announce: (text) => this.announce(text),
+      translate: t,
+    });
+    this.videoSizes = new VideoSizes(request);
   }
 
   private get current(): MeetingState {
@@ -204,6 +236,7 @@ export class Meeting {
         ...(password !== undefined && { password }),
         ...(invitation !== undefined && { invitation }),
         ...(clientKey !== undefined && { clientKey }),
+        e2ee: this.e2ee.state.get().supported,
       });
       if (status !== 'joined' && this.phase() === 'connecting') this.patch({ phase: status });
     } catch (error) {
@@ -247,8 +280,15 @@ export class Meeting {
 
   /** Frees everything without telling the server (it notices the closed socket). */
   dispose(): void {
+    this.life.dispose();
+    this.videoSizes.dispose();
     this.local.stop();
     this.closeConnections();
+  }
+
+  /** Statistics of the connection that receives everyone's media; null before it exists. */
+  receiveStats(): Promise<RTCStatsReport | null> {
+    return this.subscriber ? this.subscriber.stats() : Promise.resolve(null);
   }
 
   /** Moderators: ends the meeting for everyone. */
@@ -370,12 +410,13 @@ export class Meeting {
   }
 
   private listen(signaling: SignalingClient): void {
+    this.e2ee.listen(signaling);
     signaling.on('joined', (event) => void this.handleJoined(event));
     signaling.on('participant-joined', ({ participant }) => {
       if (participant.id === this.current.self?.id) return;
       const others = this.current.participants.filter((p) => p.id !== participant.id);
       this.patch({ participants: [...others, participant] });
-      this.announce(t('meeting.joinedAnnouncement', { name: participant.displayName }));
+      this.notify('meeting.joinedAnnouncement', { name: participant.displayName }, true);
     });
     signaling.on('participant-updated', ({ participant }) => {
       const self = this.current.self;
@@ -396,7 +437,9 @@ export class Meeting {
         participants: this.current.participants.filter((p) => p.id !== participantId),
         remoteTracks,
       });
-      this.announce(t('meeting.leftAnnouncement', { name: leaving.displayName }));
+      this.notify('meeting.leftAnnouncement', { name: leaving.displayName }, true);
+      this.life.forget(participantId);
+      this.videoSizes.forget(participantId);
     });
     signaling.on('subscriber-offer', (event) => {
       if (this.subscriber) this.subscriber.handleOffer(event).catch(() => this.mediaLost());
@@ -427,6 +470,9 @@ export class Meeting {
     signaling.on('chat-message', (event) => this.chat.handle(event));
     signaling.on('chat-deleted', (event) => this.chat.handle(event));
     signaling.on('chat-cleared', (event) => this.chat.handle(event));
+    signaling.on('hands-updated', (event) => this.life.handsUpdated(event));
+    signaling.on('reaction', (event) => this.life.reacted(event));
+    signaling.on('active-speakers', (event) => this.life.activeSpeakers(event));
     signaling.onClose(() => {
       const phase = this.phase();
       if (phase === 'joined') this.patch({ connection: 'signaling-lost' });
@@ -476,6 +522,7 @@ export class Meeting {
       this.subscriber.handleOffer(offer).catch(() => this.mediaLost());
     this.publisher = new Publisher(signaling, connectionConfig(iceServers, certificate), {
       onFailed: () => this.mediaLost(),
+      attachSender: (sender, kind) => this.e2ee.attachSender(sender, kind),
     });
     this.enqueueMedia(() => this.publishInitial());
   }
@@ -488,6 +535,7 @@ export class Meeting {
     const subscriber = new Subscriber(signaling, connectionConfig([], certificate), {
       onTracks: (remoteTracks) => this.patch({ remoteTracks }),
       onFailed: () => this.mediaLost(),
+      attachReceiver: (receiver) => this.e2ee.attachReceiver(receiver),
     });
     subscriber.prepare();
     this.unstartedSubscriber = subscriber;
@@ -580,6 +628,7 @@ export class Meeting {
   }
 
   private closeConnections(): void {
+    this.e2ee.close();
     for (const track of this.screenStream?.getTracks() ?? []) track.stop();
     this.screenStream = null;
     this.publisher?.close();

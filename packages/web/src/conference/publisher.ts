@@ -11,9 +11,29 @@ interface Slot {
   published: boolean;
 }
 
+/**
+ * Camera simulcast: Chromium sends three VP8 layers (¼, ½ and full resolution) when its offer lists
+ * three SSRCs in an `a=ssrc-group:SIM` (SSRC-based simulcast; the SFU routes by SSRC). The extra
+ * SSRCs (and their RTX partners) are chosen once and kept across renegotiations.
+ */
+const SIMULCAST_LAYERS = 3;
+/**
+ * Off for now (issue 6 continues): without transport-cc feedback from the SFU, Chromium's bandwidth
+ * estimate stays low and it sends only the first layer anyway; and in browser tests a guest admitted
+ * when the host arrived sometimes got no video frame with simulcast on (1 run in 3), never without.
+ * The SFU's simulcast support stays on and is tested with bots.
+ */
+const SIMULCAST_ENABLED = false;
+
+interface SimulcastSsrcs {
+  layers: [number, number][] | null;
+}
+
 export interface PublisherEvents {
   /** The media connection failed for good (ICE or DTLS). */
   onFailed(): void;
+  /** Called right after a sender is created (end-to-end encryption attaches its frame transform). */
+  attachSender?(sender: RTCRtpSender, kind: TrackKind): void;
 }
 
 /**
@@ -28,11 +48,15 @@ export class Publisher {
   /** A negotiation that is queued but has not started: later changes ride along with it. */
   private queued: Promise<void> | null = null;
   private closed = false;
+  /** Extra layer SSRCs of the camera, [media, rtx] per layer above the first; set on first use. */
+  private readonly simulcast: SimulcastSsrcs = { layers: null };
+  /** Chromium refused the munged offer once: publish a single layer from then on. */
+  private simulcastRefused = false;
 
   constructor(
     private readonly signaling: SignalingClient,
     config: RTCConfiguration,
-    events: PublisherEvents,
+    private readonly events: PublisherEvents,
   ) {
     this.pc = new RTCPeerConnection(config);
     this.pc.addEventListener('connectionstatechange', () => {
@@ -54,6 +78,7 @@ export class Publisher {
     const slot = this.slots.get(source);
     if (!slot) {
       const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      this.events.attachSender?.(transceiver.sender, kindOfSource(source));
       preferCodec(transceiver, kindOfSource(source));
       this.slots.set(source, { transceiver, published: true });
       return true;
@@ -107,7 +132,23 @@ export class Publisher {
 
   private async runNegotiation(): Promise<void> {
     const offer = await this.pc.createOffer();
-    await this.pc.setLocalDescription(offer);
+    const cameraTrackId = this.slots.get('camera')?.transceiver.sender.track?.id;
+    const simulcast =
+      SIMULCAST_ENABLED && cameraTrackId && !this.simulcastRefused
+        ? addSimulcast(offer.sdp ?? '', cameraTrackId, this.simulcast)
+        : null;
+    if (simulcast) {
+      try {
+        await this.pc.setLocalDescription({ type: 'offer', sdp: simulcast });
+        offer.sdp = simulcast;
+      } catch {
+        // This browser does not take SSRC simulcast from SDP: one layer is still a working call.
+        this.simulcastRefused = true;
+        await this.pc.setLocalDescription(offer);
+      }
+    } else {
+      await this.pc.setLocalDescription(offer);
+    }
     // mids are assigned by setLocalDescription, so the list is built after it.
     const tracks: PublishedTrack[] = [];
     for (const [source, slot] of this.slots) {
@@ -120,6 +161,60 @@ export class Publisher {
     if (this.closed) return;
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
   }
+}
+
+/**
+ * Add SSRC simulcast to the m-line that sends `trackId`: copy its SSRC's attribute lines (cname,
+ * msid) for two more layers, each with an RTX partner when the original has one, and group them.
+ */
+function addSimulcast(sdp: string, trackId: string, state: SimulcastSsrcs): string | null {
+  const lines = sdp.split('\r\n').filter((line) => line !== '');
+  // The m-line section that carries the track.
+  let start = -1;
+  let end = lines.length;
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.startsWith('m=')) continue;
+    if (start >= 0) {
+      end = i;
+      break;
+    }
+    let next = lines.findIndex((line, j) => j > i && line.startsWith('m='));
+    if (next < 0) next = lines.length;
+    if (lines.slice(i, next).some((line) => line.startsWith('a=msid:') && line.endsWith(` ${trackId}`))) {
+      start = i;
+    } else {
+      i = next - 1;
+    }
+  }
+  if (start < 0) return null;
+  const section = lines.slice(start, end);
+  if (section.some((line) => line.startsWith('a=ssrc-group:SIM'))) return sdp;
+  const fid = section.find((line) => line.startsWith('a=ssrc-group:FID '));
+  const firstSsrc = section.find((line) => line.startsWith('a=ssrc:'));
+  if (!firstSsrc) return null;
+  const [media, rtx] = fid
+    ? fid.slice('a=ssrc-group:FID '.length).split(' ').map(Number)
+    : [Number(firstSsrc.slice(7).split(' ')[0]), undefined];
+  if (!media) return null;
+  state.layers ??= Array.from({ length: SIMULCAST_LAYERS - 1 }, () => [randomSsrc(), randomSsrc()]);
+  const attributesOf = (ssrc: number) =>
+    section
+      .filter((line) => line.startsWith(`a=ssrc:${ssrc} `))
+      .map((line) => line.slice(`a=ssrc:${ssrc} `.length));
+  const added: string[] = [];
+  for (const [layerSsrc, layerRtx] of state.layers) {
+    for (const attribute of attributesOf(media)) added.push(`a=ssrc:${layerSsrc} ${attribute}`);
+    if (rtx !== undefined) {
+      for (const attribute of attributesOf(rtx)) added.push(`a=ssrc:${layerRtx} ${attribute}`);
+      added.push(`a=ssrc-group:FID ${layerSsrc} ${layerRtx}`);
+    }
+  }
+  added.push(`a=ssrc-group:SIM ${media} ${state.layers.map(([ssrc]) => ssrc).join(' ')}`);
+  return `${[...lines.slice(0, end), ...added, ...lines.slice(end)].join('\r\n')}\r\n`;
+}
+
+function randomSsrc(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0]! || 1;
 }
 
 /** Restricts a transceiver to the one codec the SFU forwards for its kind, when the browser allows it. */

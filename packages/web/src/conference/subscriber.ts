@@ -9,6 +9,8 @@ export interface SubscriberEvents {
   onTracks(tracks: RemoteTracks): void;
   /** The media connection failed for good (ICE or DTLS). */
   onFailed(): void;
+  /** Called as soon as a receiver exists (end-to-end encryption attaches its frame transform). */
+  attachReceiver?(receiver: RTCRtpReceiver): void;
 }
 
 /**
@@ -31,7 +33,10 @@ export class Subscriber {
     private readonly events: SubscriberEvents,
   ) {
     this.pc = new RTCPeerConnection(config);
-    this.pc.addEventListener('track', () => this.updateRoutes());
+    this.pc.addEventListener('track', (event) => {
+      this.events.attachReceiver?.(event.receiver);
+      this.updateRoutes();
+    });
     this.pc.addEventListener('connectionstatechange', () => {
       if (this.pc.connectionState === 'failed' && !this.closed) this.events.onFailed();
     });
@@ -47,6 +52,11 @@ export class Subscriber {
     this.pc.createDataChannel('parley');
     this.offer = this.pc.createOffer();
     this.offer.catch(() => undefined);
+  }
+
+  /** The receiving connection's statistics (for each tile's connection-quality sign). */
+  stats(): Promise<RTCStatsReport> {
+    return this.pc.getStats();
   }
 
   /**

@@ -118,3 +118,49 @@ export function CloseIcon() {
     </Icon>
   );
 }
+
+export function HandIcon() {
+  return (
+    <Icon>
+      <path d="M8 12V5.5a1.5 1.5 0 0 1 3 0V11M11 10V4a1.5 1.5 0 0 1 3 0v7M14 10V5.5a1.5 1.5 0 0 1 3 0V14a7 7 0 0 1-7 7 6 6 0 0 1-5-3l-2.5-4.5a1.5 1.5 0 0 1 2.6-1.5L8 14" />
+    </Icon>
+  );
+}
+
+export function SmileIcon() {
+  return (
+    <Icon>
+      <circle cx="12" cy="12" r="9" />
+      <path d="M8 14a5 5 0 0 0 8 0M9 9.5h.01M15 9.5h.01" />
+    </Icon>
+  );
+}
+
+export function KeyboardIcon() {
+  return (
+    <Icon>
+      <rect x="2.5" y="6" width="19" height="12" rx="2" />
+      <path d="M6 10h.01M10 10h.01M14 10h.01M18 10h.01M7 14h10" />
+    </Icon>
+  );
+}
+
+export function LayoutIcon({ speaker = false }: { speaker?: boolean }) {
+  return (
+    <Icon>
+      {speaker ? (
+        <path d="M3 4h18v11H3zM3 18h5M10 18h4M16 18h5" />
+      ) : (
+        <path d="M3 4h8v7H3zM13 4h8v7h-8zM3 13h8v7H3zM13 13h8v7h-8z" />
+      )}
+    </Icon>
+  );
+}
+
+export function PinIcon() {
+  return (
+    <Icon>
+      <path d="M9 3h6l-1 6 4 4H6l4-4zM12 13v8" />
+    </Icon>
+  );
+}

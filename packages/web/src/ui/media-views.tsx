@@ -1,4 +1,6 @@
 import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { applyAudioOutput, audioOutput } from '../conference/audio-output';
+import { useStore } from '../state/store';
 
 interface VideoViewProps {
   track: MediaStreamTrack;
@@ -32,6 +34,10 @@ export function VideoView({ track, self = false, class: className, fit = 'cover'
 export function AudioView({ track }: { track: MediaStreamTrack }) {
   const ref = useRef<HTMLAudioElement>(null);
   const stream = useMemo(() => new MediaStream([track]), [track]);
+  const output = useStore(audioOutput);
+  useEffect(() => {
+    if (ref.current && output !== null) applyAudioOutput(ref.current, output);
+  }, [output]);
   useEffect(() => {
     const audio = ref.current;
     if (!audio) return;

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { t } from '../i18n';
 import { Link } from '../routing/navigation';
+import { LanguageSelect } from './language-select';
 import { useDocumentTitle } from './use-document-title';
 
 /** The frame of every page except the meeting itself: header, main content, footer. */
@@ -23,6 +24,7 @@ export function PageShell({ children, title, narrow = false }: PageShellProps) {
           <span class="brand__mark" aria-hidden="true" />
           {t('app.name')}
         </Link>
+        <LanguageSelect compact />
       </header>
       <main id="main" class={narrow ? 'shell__main shell__main--narrow' : 'shell__main'} tabIndex={-1}>
         {children}

@@ -49,6 +49,8 @@ export function joinFailureMessage(
       return { key: 'joinError.roomClosed' };
     case 'already-joined':
       return { key: 'joinError.alreadyJoined' };
+    case 'e2ee-unsupported':
+      return { key: 'e2ee.unsupported' };
     default:
       return serverMessage
         ? { key: 'joinError.other', params: { message: serverMessage } }

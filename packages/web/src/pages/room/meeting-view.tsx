@@ -1,24 +1,37 @@
 import type { InvitationResult } from '@parley/protocol';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Meeting, MeetingState } from '../../conference/meeting';
 import { t } from '../../i18n';
 import { useStore } from '../../state/store';
 import { Banner } from '../../ui/banner';
-import { bestGrid } from '../../ui/grid-layout';
-import { CameraIcon, ChatIcon, LeaveIcon, MicIcon, PeopleIcon, ScreenIcon, ShieldIcon } from '../../ui/icons';
+import {
+  CameraIcon,
+  ChatIcon,
+  HandIcon,
+  KeyboardIcon,
+  LayoutIcon,
+  LeaveIcon,
+  MicIcon,
+  PeopleIcon,
+  ScreenIcon,
+  ShieldIcon,
+} from '../../ui/icons';
+import { LanguageSelect } from '../../ui/language-select';
 import { LiveRegion } from '../../ui/live-region';
 import { AudioView } from '../../ui/media-views';
 import { PanelButton } from '../../ui/panel-button';
-import { ScreenTile, Tile } from '../../ui/tile';
 import { Toast } from '../../ui/toast';
 import { ToggleButton } from '../../ui/toggle-button';
 import { useDocumentTitle } from '../../ui/use-document-title';
-import { useElementSize } from '../../ui/use-element-size';
 import { CHAT_PANEL_ID, ChatPanel } from './chat-panel';
+import { E2eeBanners, E2eeControl } from './e2ee-control';
 import { mediaProblemMessages, screenProblemMessage } from './join-messages';
-import { sends } from './participant-media';
 import { PARTICIPANTS_PANEL_ID, ParticipantsPanel } from './participants-panel';
+import { ReactionsMenu } from './reactions-menu';
 import { SECURITY_PANEL_ID, SecurityPanel } from './security-panel';
+import { ShortcutsDialog } from './shortcuts-dialog';
+import { type LayoutChoice, TilesLayout } from './tiles-layout';
+import { useMeetingShortcuts } from './use-meeting-shortcuts';
 
 interface MeetingViewProps {
   meeting: Meeting;
@@ -35,8 +48,13 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
   const [panel, setPanel] = useState<PanelName | null>(null);
   /** The invitation link made last; kept here so it survives closing the security panel. */
   const [invitation, setInvitation] = useState<InvitationResult | null>(null);
-  const gridRef = useRef<HTMLDivElement>(null);
-  const size = useElementSize(gridRef);
+  const life = useStore(meeting.life.state);
+  const [layout, setLayout] = useState<LayoutChoice>({ mode: 'grid', pinned: null, hideSelf: false });
+  const [helpOpen, setHelpOpen] = useState(false);
+  useMeetingShortcuts(meeting, {
+    chat: () => setPanel((open) => (open === 'chat' ? null : 'chat')),
+    help: () => setHelpOpen(true),
+  });
   useDocumentTitle(t('meeting.title', { room: meeting.room }));
   useEffect(() => meeting.chat.setPanelOpen(panel === 'chat'), [panel]);
   const self = state.self;
@@ -45,18 +63,8 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
   const toggle = (name: PanelName) => setPanel((open) => (open === name ? null : name));
   const close = () => setPanel(null);
 
-  const selfName = self.displayName;
-  const screens: { id: string; name: string; self: boolean; track: MediaStreamTrack }[] = [];
-  if (state.screenTrack) screens.push({ id: self.id, name: selfName, self: true, track: state.screenTrack });
-  for (const participant of state.participants) {
-    const screen = state.remoteTracks.get(participant.id)?.screen;
-    if (screen && sends(participant, 'screen')) {
-      screens.push({ id: participant.id, name: participant.displayName, self: false, track: screen });
-    }
-  }
-
+  const handRaised = life.hands.includes(self.id);
   const tileCount = state.participants.length + 1;
-  const grid = bestGrid(tileCount, size.width, size.height);
   const problem = state.mediaProblem;
   const problemMessage =
     problem === null
@@ -73,8 +81,11 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
       <header class="meeting__header">
         <h1 class="meeting__title">{t('meeting.title', { room: meeting.room })}</h1>
         <span class="meeting__count">{t('meeting.participantCount', { count: tileCount })}</span>
+        <E2eeControl meeting={meeting} />
+        <LanguageSelect compact />
       </header>
 
+      <E2eeBanners meeting={meeting} participants={state.participants} />
       {state.connection !== 'ok' && (
         <Banner
           testId="connection-lost"
@@ -100,45 +111,15 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
       )}
 
       <div class="meeting__content">
-        <main
-          id="main"
-          tabIndex={-1}
-          class={screens.length > 0 ? 'meeting__body meeting__body--sharing' : 'meeting__body'}
-        >
-          {screens.length > 0 && (
-            <div class="stage">
-              {screens.map((screen) => (
-                <ScreenTile key={screen.id} name={screen.name} self={screen.self} video={screen.track} />
-              ))}
-            </div>
-          )}
-          <div
-            ref={gridRef}
-            class="grid"
-            style={{ '--columns': String(grid.columns), '--rows': String(grid.rows) }}
-          >
-            <Tile
-              key={self.id}
-              name={selfName}
-              self
-              video={media.camera.on ? media.camera.track : null}
-              micMuted={!media.mic.on}
-            />
-            {state.participants.map((participant) => {
-              const tracks = state.remoteTracks.get(participant.id);
-              const camera = tracks?.camera && sends(participant, 'camera') ? tracks.camera : null;
-              return (
-                <Tile
-                  key={participant.id}
-                  name={participant.displayName}
-                  self={false}
-                  video={camera}
-                  micMuted={!sends(participant, 'mic')}
-                />
-              );
-            })}
-          </div>
-        </main>
+        <TilesLayout
+          meeting={meeting}
+          state={state}
+          self={self}
+          camera={media.camera.on ? media.camera.track : null}
+          micOn={media.mic.on}
+          layout={layout}
+          onPin={(pinned) => setLayout((choice) => ({ ...choice, pinned }))}
+        />
         {panel === 'participants' && (
           <ParticipantsPanel
             meeting={meeting}
@@ -200,6 +181,14 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
           onToggle={() => meeting.toggleScreen()}
           icon={<ScreenIcon />}
         />
+        <ToggleButton
+          testId="toggle-hand"
+          label={t('toolbar.hand')}
+          on={handRaised}
+          onToggle={() => meeting.life.setHand(!handRaised).catch(() => undefined)}
+          icon={<HandIcon />}
+        />
+        <ReactionsMenu meeting={meeting} />
         <PanelButton
           testId="participants-toggle"
           panelId={PARTICIPANTS_PANEL_ID}
@@ -228,6 +217,36 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
           open={panel === 'security'}
           onToggle={() => toggle('security')}
         />
+        <ToggleButton
+          testId="layout-speaker"
+          label={t('layout.speaker')}
+          on={layout.mode === 'speaker'}
+          onToggle={() =>
+            setLayout((choice) => ({ ...choice, mode: choice.mode === 'speaker' ? 'grid' : 'speaker' }))
+          }
+          icon={<LayoutIcon speaker={layout.mode !== 'speaker'} />}
+        />
+        <ToggleButton
+          testId="hide-self"
+          label={t('layout.hideSelf')}
+          on={layout.hideSelf}
+          onToggle={() => setLayout((choice) => ({ ...choice, hideSelf: !choice.hideSelf }))}
+          icon={<CameraIcon off={!layout.hideSelf} />}
+        />
+        <button
+          type="button"
+          class="control"
+          data-testid="shortcuts-help"
+          aria-label={t('toolbar.shortcuts')}
+          aria-keyshortcuts="Shift+?"
+          title={t('shortcuts.title')}
+          onClick={() => setHelpOpen(true)}
+        >
+          <KeyboardIcon />
+          <span class="control__label" aria-hidden="true">
+            {t('toolbar.shortcuts')}
+          </span>
+        </button>
         <button
           type="button"
           class="control control--leave"
@@ -270,6 +289,8 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
           ))}
         </div>
       )}
+
+      {helpOpen && <ShortcutsDialog onClose={() => setHelpOpen(false)} />}
 
       <LiveRegion announcement={state.announcement} />
     </div>

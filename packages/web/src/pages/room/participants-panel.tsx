@@ -2,9 +2,11 @@ import type { LobbyEntry, ParticipantInfo } from '@parley/protocol';
 import { useState } from 'preact/hooks';
 import type { Meeting } from '../../conference/meeting';
 import { t } from '../../i18n';
+import { useStore } from '../../state/store';
 import { MicIcon } from '../../ui/icons';
 import { avatarHue, initials } from '../../ui/initials';
 import { SidePanel } from '../../ui/side-panel';
+import { HandQueue } from './hand-queue';
 import { sends } from './participant-media';
 import { type Actions, useActions } from './use-action';
 
@@ -36,6 +38,7 @@ export function ParticipantsPanel({
   const [hardMuteAll, setHardMuteAll] = useState(false);
   const moderator = self.role === 'moderator';
   const count = participants.length + 1;
+  const { hands } = useStore(meeting.life.state);
 
   return (
     <SidePanel
@@ -51,6 +54,15 @@ export function ParticipantsPanel({
       )}
 
       {moderator && lobby.length > 0 && <LobbyQueue meeting={meeting} entries={lobby} actions={actions} />}
+
+      <HandQueue
+        meeting={meeting}
+        hands={hands}
+        self={self}
+        participants={participants}
+        moderator={moderator}
+        actions={actions}
+      />
 
       {moderator && (
         <fieldset class="panel__section moderator-tools" aria-label={t('participants.everyone')}>
@@ -185,6 +197,7 @@ function PersonRow({ person, self, micOn, meeting, moderator, actions }: PersonR
   const name = person.displayName;
   const isModerator = person.role === 'moderator';
   const { moderation } = meeting;
+  const e2ee = useStore(meeting.e2ee.state);
   const act = (action: string, task: () => Promise<unknown>) => () =>
     void actions.run(`${action}:${person.id}`, task);
   return (
@@ -205,6 +218,14 @@ function PersonRow({ person, self, micOn, meeting, moderator, actions }: PersonR
           {isModerator && <span class="tag tag--accent">{t('participants.moderator')}</span>}
           {person.hardMuted && <span class="tag">{t('participants.hardMuted')}</span>}
           {person.unmuteRequested && <span class="tag tag--attention">{t('participants.asksToUnmute')}</span>}
+          {e2ee.state !== 'off' &&
+            (e2ee.members.includes(person.id) ? (
+              <span class="tag" data-testid="participant-encrypted">
+                {t('e2ee.member')}
+              </span>
+            ) : (
+              <span class="tag tag--attention">{t('e2ee.notMember')}</span>
+            ))}
         </span>
       </div>
       <span class={micOn ? 'person__mic' : 'person__mic person__mic--off'}>

@@ -8,6 +8,7 @@ import { avatarHue, initials } from '../../ui/initials';
 import { VideoView } from '../../ui/media-views';
 import { PageShell } from '../../ui/page-shell';
 import { ToggleButton } from '../../ui/toggle-button';
+import { DeviceSettings } from './device-settings';
 import { type MessageRef, mediaProblemMessages } from './join-messages';
 
 export type PrejoinStatus = 'idle' | 'joining' | 'waiting-for-host' | 'lobby';
@@ -124,6 +125,7 @@ export function Prejoin({
               />
             </div>
           </figure>
+          <DeviceSettings local={local} />
         </div>
 
         <form class="prejoin__form card" onSubmit={submit} noValidate>

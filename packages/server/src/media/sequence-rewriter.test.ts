@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { SequenceRewriter } from './sequence-rewriter.js';
+
+describe('SequenceRewriter', () => {
+  it('passes sequence numbers through until packets are skipped', () => {
+    const rewriter = new SequenceRewriter();
+    expect([10, 11, 12].map((s) => rewriter.rewrite(s))).toEqual([10, 11, 12]);
+  });
+
+  it('closes the gap left by skipped packets, across the 16-bit wrap, and maps NACKs back', () => {
+    const rewriter = new SequenceRewriter();
+    expect(rewriter.rewrite(65534)).toBe(65534);
+    rewriter.skip();
+    // 65535 … 9 were left out; 10 follows 65534.
+    expect(rewriter.rewrite(10)).toBe(65535);
+    expect(rewriter.rewrite(11)).toBe(0);
+    expect(rewriter.original(0)).toBe(11);
+    expect(rewriter.map(11)).toBe(0);
+    // A late packet does not move the stream backwards.
+    expect(rewriter.rewrite(9)).toBe(65534);
+    expect(rewriter.rewrite(12)).toBe(1);
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * Keeps a forwarded stream's RTP sequence numbers continuous when the SFU leaves packets out (a paused
+ * last-N video, an inaudible microphone): the receiver would otherwise see a gap, count it as loss and
+ * NACK it. After `skip()`, the next packet kept continues from the last one sent. Allocation-free.
+ */
+export class SequenceRewriter {
+  /** Subtracted (mod 2^16) from incoming sequence numbers. */
+  private offset = 0;
+  /** Last sequence number sent, -1 before the first. */
+  private last = -1;
+  private resync = false;
+
+  /** Packets are being left out from now on: the next rewritten one follows the last one sent. */
+  skip(): void {
+    this.resync = true;
+  }
+
+  /** The outgoing sequence number of a new packet. */
+  rewrite(sequence: number): number {
+    if (this.resync) {
+      this.resync = false;
+      if (this.last >= 0) this.offset = (sequence - this.last - 1) & 0xffff;
+    }
+    const out = (sequence - this.offset) & 0xffff;
+    // Only forward movement (mod 2^16) advances `last`; a late packet does not.
+    if (this.last < 0 || ((out - this.last) & 0xffff) < 0x8000) this.last = out;
+    return out;
+  }
+
+  /** The incoming sequence number of an outgoing one (to answer a NACK from the packet cache). */
+  original(out: number): number {
+    return (out + this.offset) & 0xffff;
+  }
+
+  /** The outgoing number of an incoming one, without advancing (for retransmissions). */
+  map(sequence: number): number {
+    return (sequence - this.offset) & 0xffff;
+  }
+}

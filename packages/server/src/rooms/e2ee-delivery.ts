@@ -1,0 +1,316 @@
+// Privacy: keeps nothing personal — per room, random participant ids and their public MLS key packages
+// (whose credential is that random id) until they are added; never a key, never chat text.
+import type { E2eeRoomState, ServerEvent } from '@parley/protocol';
+import { MeetingError } from './meeting-error.js';
+import type { Meetings } from './meetings.js';
+import type { Room } from './room.js';
+import { randomId } from './room-registry.js';
+
+/** Joins and leaves arriving this close together go into one commit. */
+const BATCH_MS = 150;
+/** A committer that does not answer in time is passed over (and its seat in the group removed). */
+const COMMIT_TIMEOUT_MS = 8000;
+/** Members that are not ready by then are not waited for: senders switch anyway. */
+const READY_TIMEOUT_MS = 3000;
+
+interface Inflight {
+  committer: string;
+  epoch: number;
+  create: boolean;
+  add: string[];
+  remove: string[];
+  timer: NodeJS.Timeout;
+}
+
+/** One room's MLS group as the delivery service sees it: who is in it, never a key. */
+interface Group {
+  state: Exclude<E2eeRoomState, 'off'>;
+  /** The MLS epoch the group is at (accepted commits). */
+  epoch: number;
+  /** Participant ids whose leaves are in the MLS tree, in the order they entered. */
+  members: Set<string>;
+  /** Who should create the group while it has no members (the one who switched E2EE on). */
+  creator: string | null;
+  /** Key packages of participants waiting to be added (public data). */
+  keyPackages: Map<string, string>;
+  /** Members who left the meeting and must be removed from the tree. */
+  removals: Set<string>;
+  inflight: Inflight | null;
+  /** Members that installed the keys of `epoch`; null when no switch is waiting. */
+  ready: Set<string> | null;
+  readyTimer: NodeJS.Timeout | null;
+  batchTimer: NodeJS.Timeout | null;
+}
+
+/**
+ * The MLS delivery service (docs/e2ee.md): it keeps the order of commits (one commit in flight at a
+ * time, first valid one per epoch wins), asks a member to add joiners and remove leavers, relays
+ * welcomes, commits and encrypted chat, and runs the prepare → ready → execute switch. It never holds
+ * or sees a key: key packages are public, commits and chat are MLS ciphertext it does not parse.
+ */
+export class E2eeDelivery {
+  private readonly groups = new WeakMap<Room, Group>();
+
+  constructor(
+    private readonly meetings: Meetings,
+    private readonly now: () => number,
+  ) {}
+
+  /** The room's state for clients: `off` unless someone switched it on. */
+  stateOf(room: Room): E2eeRoomState {
+    return this.groups.get(room)?.state ?? 'off';
+  }
+
+  enable(actorId: string): void {
+    const { room } = this.meetings.inMeeting(actorId);
+    if (this.groups.has(room)) return;
+    this.groups.set(room, {
+      state: 'pending',
+      epoch: 0,
+      members: new Set(),
+      creator: actorId,
+      keyPackages: new Map(),
+      removals: new Set(),
+      inflight: null,
+      ready: null,
+      readyTimer: null,
+      batchTimer: null,
+    });
+    room.broadcast({ type: 'e2ee-state', state: 'pending', by: actorId });
+  }
+
+  /** Only an explicit act of a participant switches encryption off; everyone is told who did. */
+  disable(actorId: string): void {
+    const { room } = this.meetings.inMeeting(actorId);
+    const group = this.groups.get(room);
+    if (!group) return;
+    this.drop(room, group);
+    room.broadcast({ type: 'e2ee-state', state: 'off', by: actorId });
+  }
+
+  keyPackage(actorId: string, keyPackage: string): void {
+    const { room } = this.meetings.inMeeting(actorId);
+    const group = this.requireGroup(room);
+    if (group.members.has(actorId)) return;
+    group.keyPackages.set(actorId, keyPackage);
+    this.schedule(room, group);
+  }
+
+  commit(actorId: string, epoch: number, commit: string | undefined, welcome: string | undefined): boolean {
+    const { room } = this.meetings.inMeeting(actorId);
+    const group = this.requireGroup(room);
+    const inflight = group.inflight;
+    if (!inflight || inflight.committer !== actorId || inflight.epoch !== epoch || group.epoch !== epoch) {
+      return false;
+    }
+    const changes = inflight.add.length + inflight.remove.length;
+    if (changes > 0 && commit === undefined) return false;
+    if (inflight.add.length > 0 && welcome === undefined) return false;
+    clearTimeout(inflight.timer);
+    group.inflight = null;
+    const before = new Set(group.members);
+    if (inflight.create) group.members.add(actorId);
+    if (commit !== undefined) {
+      group.epoch += 1;
+      for (const id of before) {
+        if (id !== actorId && !inflight.remove.includes(id))
+          this.sendTo(room, id, { type: 'e2ee-commit', epoch, commit });
+      }
+    }
+    for (const id of inflight.remove) {
+      group.members.delete(id);
+      group.removals.delete(id);
+    }
+    for (const id of inflight.add) {
+      group.keyPackages.delete(id);
+      group.members.add(id);
+      if (welcome !== undefined) this.sendTo(room, id, { type: 'e2ee-welcome', epoch: group.epoch, welcome });
+    }
+    group.keyPackages.delete(actorId);
+    // Someone who left while the commit was built is still in the tree: remove them next.
+    for (const id of group.members) if (!room.participants.has(id)) group.removals.add(id);
+    this.awaitReady(room, group);
+    return true;
+  }
+
+  ready(actorId: string, epoch: number): void {
+    const { room } = this.meetings.inMeeting(actorId);
+    const group = this.groups.get(room);
+    if (!group?.ready || epoch !== group.epoch || !group.members.has(actorId)) return;
+    group.ready.add(actorId);
+    if (this.activeMembers(group).every((id) => group.ready?.has(id))) this.execute(room, group);
+  }
+
+  chatSend(actorId: string, ciphertext: string, to: string | undefined): { messageId: string } {
+    const { room, participant } = this.meetings.inMeeting(actorId);
+    this.requireGroup(room);
+    const wait = participant.chatRate.take();
+    if (wait > 0) {
+      throw new MeetingError(
+        'rate-limited',
+        `You are sending messages too quickly. Please wait ${wait} seconds.`,
+        wait,
+      );
+    }
+    const recipient = to === undefined ? null : room.participants.get(to);
+    if (recipient === undefined)
+      throw new MeetingError('not-found', 'That participant has left the meeting.');
+    if (recipient?.id === actorId)
+      throw new MeetingError('bad-request', 'A private message goes to someone else.');
+    const message = {
+      id: randomId(12),
+      from: actorId,
+      to: recipient?.id ?? null,
+      ciphertext,
+      sentAt: this.now(),
+    };
+    // Kept (ids only) so that deleting works as for clear chat; never put into the history.
+    room.sentMessages.add(message.id, { from: message.from, to: message.to });
+    const event: ServerEvent = { type: 'e2ee-chat-message', message };
+    if (message.to === null) room.broadcast(event);
+    else for (const id of new Set([message.from, message.to])) this.sendTo(room, id, event);
+    return { messageId: message.id };
+  }
+
+  /** A participant entered the meeting proper: tell them whether it is encrypted (after `joined`). */
+  joined(room: Room, participantId: string): void {
+    const group = this.groups.get(room);
+    if (group) this.sendTo(room, participantId, { type: 'e2ee-state', state: group.state, by: null });
+  }
+
+  /** A participant left: their seat in the tree goes with the next commit. */
+  left(room: Room, participantId: string): void {
+    const group = this.groups.get(room);
+    if (!group) return;
+    if (room.participants.size === 0) {
+      this.drop(room, group);
+      return;
+    }
+    group.keyPackages.delete(participantId);
+    if (group.members.has(participantId)) group.removals.add(participantId);
+    if (group.creator === participantId) group.creator = null;
+    if (group.inflight?.committer === participantId) {
+      clearTimeout(group.inflight.timer);
+      group.inflight = null;
+    }
+    if (this.activeMembers(group).length === 0) this.restart(group);
+    else if (group.ready && this.activeMembers(group).every((id) => group.ready?.has(id)))
+      this.execute(room, group);
+    this.schedule(room, group);
+  }
+
+  private requireGroup(room: Room): Group {
+    const group = this.groups.get(room);
+    if (!group) throw new MeetingError('bad-request', 'End-to-end encryption is off in this meeting.');
+    return group;
+  }
+
+  private activeMembers(group: Group): string[] {
+    return [...group.members].filter((id) => !group.removals.has(id));
+  }
+
+  /** Nobody is left in the tree: the next key package holder creates a fresh group. */
+  private restart(group: Group): void {
+    group.members.clear();
+    group.removals.clear();
+    group.epoch = 0;
+    group.inflight = null;
+    if (group.readyTimer) clearTimeout(group.readyTimer);
+    group.ready = null;
+    group.readyTimer = null;
+  }
+
+  private schedule(room: Room, group: Group): void {
+    if (group.batchTimer || group.inflight || group.ready) return;
+    group.batchTimer = setTimeout(() => {
+      group.batchTimer = null;
+      if (this.groups.get(room) === group) this.dispatch(room, group);
+    }, BATCH_MS);
+    group.batchTimer.unref();
+  }
+
+  /** Asks one member (or the creator of a new group) for the next commit. */
+  private dispatch(room: Room, group: Group): void {
+    if (group.inflight || group.ready) return;
+    let committer: string | undefined;
+    const create = this.activeMembers(group).length === 0;
+    if (create) {
+      committer =
+        group.creator !== null && group.keyPackages.has(group.creator)
+          ? group.creator
+          : group.keyPackages.keys().next().value;
+    } else {
+      committer = this.activeMembers(group)[0];
+    }
+    if (committer === undefined) return;
+    const add = [...group.keyPackages.keys()].filter((id) => id !== committer && room.participants.has(id));
+    const remove = create ? [] : [...group.removals];
+    if (!create && add.length === 0 && remove.length === 0) return;
+    const timer = setTimeout(() => this.commitTimedOut(room, group), COMMIT_TIMEOUT_MS);
+    timer.unref();
+    group.inflight = { committer, epoch: group.epoch, create, add, remove, timer };
+    this.sendTo(room, committer, {
+      type: 'e2ee-commit-request',
+      epoch: group.epoch,
+      create,
+      add: add.map((participantId) => ({
+        participantId,
+        keyPackage: group.keyPackages.get(participantId) ?? '',
+      })),
+      remove,
+    });
+  }
+
+  /**
+   * The committer did not answer: a creator's package is dropped; joiners' packages are dropped (the
+   * committer may have refused them); a committer of removals only is itself removed.
+   */
+  private commitTimedOut(room: Room, group: Group): void {
+    const inflight = group.inflight;
+    if (!inflight || this.groups.get(room) !== group) return;
+    group.inflight = null;
+    if (inflight.create) {
+      group.keyPackages.delete(inflight.committer);
+      if (group.creator === inflight.committer) group.creator = null;
+    } else if (inflight.add.length > 0) {
+      // Most likely a key package the committer refused (e.g. a credential naming someone else):
+      // drop the joiners' packages rather than the committer.
+      for (const id of inflight.add) group.keyPackages.delete(id);
+    } else {
+      group.removals.add(inflight.committer);
+      if (this.activeMembers(group).length === 0) this.restart(group);
+    }
+    this.schedule(room, group);
+  }
+
+  private awaitReady(room: Room, group: Group): void {
+    group.ready = new Set();
+    group.readyTimer = setTimeout(() => this.execute(room, group), READY_TIMEOUT_MS);
+    group.readyTimer.unref();
+  }
+
+  /** Everyone can decrypt the new epoch: senders switch to it together. */
+  private execute(room: Room, group: Group): void {
+    if (this.groups.get(room) !== group || !group.ready) return;
+    if (group.readyTimer) clearTimeout(group.readyTimer);
+    group.ready = null;
+    group.readyTimer = null;
+    if (group.state === 'pending') {
+      group.state = 'on';
+      room.broadcast({ type: 'e2ee-state', state: 'on', by: null });
+    }
+    room.broadcast({ type: 'e2ee-execute', epoch: group.epoch });
+    this.schedule(room, group);
+  }
+
+  private drop(room: Room, group: Group): void {
+    if (group.inflight) clearTimeout(group.inflight.timer);
+    if (group.readyTimer) clearTimeout(group.readyTimer);
+    if (group.batchTimer) clearTimeout(group.batchTimer);
+    this.groups.delete(room);
+  }
+
+  private sendTo(room: Room, participantId: string, event: ServerEvent): void {
+    room.participants.get(participantId)?.channel.send(event);
+  }
+}

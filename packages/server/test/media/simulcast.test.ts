@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MediaBot } from '../support/bot.js';
+import { MediaHarness } from '../support/media-harness.js';
+import { waitFor } from '../support/wait-for.js';
+
+const ROOM = 'room-simulcast';
+/** The simulcast bot fills each layer's payload with 0xa0 + layer (0 = 180p … 2 = 720p). */
+const LAYER_FILL = [0xa0, 0xa1, 0xa2];
+
+describe('simulcast: one layer per subscriber, switched at key frames into one continuous stream', () => {
+  let harness: MediaHarness;
+  let bob: MediaBot;
+  const camera = () => bob.received().get('alice:camera');
+
+  beforeAll(async () => {
+    harness = new MediaHarness();
+    await harness.join(ROOM, 'alice', { audio: true, video: true }, { simulcast: true });
+    bob = await harness.join(ROOM, 'bob', null);
+  });
+
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('forwards the highest layer until told the display size', async () => {
+    await waitFor('bob receiving alice’s camera', () => (camera()?.packets ?? 0) > 50);
+    expect(camera()!.lastFill).toBe(LAYER_FILL[2]);
+  });
+
+  it('moves to the layer that covers the displayed size, and back, without gaps', async () => {
+    const ssrc = camera()!.ssrc;
+    const keyframesBefore = camera()!.keyframes;
+    harness.plane.setVideoSize(ROOM, 'bob', 'alice', 'camera', 320, 180);
+    await waitFor('bob receiving the 180p layer', () => camera()!.lastFill === LAYER_FILL[0]);
+    harness.plane.setVideoSize(ROOM, 'bob', 'alice', 'camera', 640, 300);
+    await waitFor('bob receiving the 360p layer', () => camera()!.lastFill === LAYER_FILL[1]);
+    const packets = camera()!.packets;
+    await waitFor('more of the 360p layer', () => camera()!.packets > packets + 20);
+    expect(camera()!.lastFill).toBe(LAYER_FILL[1]);
+    // One stream for the receiver: same SSRC, a key frame at each switch, sequence numbers and
+    // picture ids continuing (a gap would have been NACKed or counted as a jump).
+    expect(camera()!.ssrc).toBe(ssrc);
+    expect(camera()!.keyframes).toBeGreaterThanOrEqual(keyframesBefore + 2);
+    expect(camera()!.pictureIdJumps).toBe(0);
+    expect(bob.nackStats().sent).toBe(0);
+    expect(harness.errors).toEqual([]);
+  });
+
+  it('forwards the lowest layer of a video that is not shown', async () => {
+    harness.plane.setVideoSize(ROOM, 'bob', 'alice', 'camera', 0, 0);
+    await waitFor('bob receiving the 180p layer', () => camera()!.lastFill === LAYER_FILL[0]);
+  });
+
+  it('stays below the subscriber’s bandwidth estimate (REMB), whatever the display size', async () => {
+    harness.plane.setVideoSize(ROOM, 'bob', 'alice', 'camera', 1280, 720);
+    await waitFor('bob receiving the 720p layer', () => camera()!.lastFill === LAYER_FILL[2]);
+    // The bot's layers: ≈190 kbit/s, ≈380 kbit/s and ≈1.1 Mbit/s. 500 kbit/s fits the middle one.
+    expect(bob.sendEstimate('alice:camera', 500_000)).toBe(true);
+    await waitFor('bob receiving the 360p layer', () => camera()!.lastFill === LAYER_FILL[1]);
+    expect(bob.sendEstimate('alice:camera', 5_000_000)).toBe(true);
+    await waitFor('bob back on the 720p layer', () => camera()!.lastFill === LAYER_FILL[2]);
+    expect(bob.nackStats().sent).toBe(0);
+  });
+});
+
+describe('simulcast from a browser that lists its largest layer first', () => {
+  let harness: MediaHarness;
+  let bob: MediaBot;
+  const camera = () => bob.received().get('alice:camera');
+
+  beforeAll(async () => {
+    harness = new MediaHarness();
+    await harness.join(
+      ROOM,
+      'alice',
+      { audio: true, video: true },
+      { simulcast: true, simulcastLargestFirst: true },
+    );
+    bob = await harness.join(ROOM, 'bob', null);
+  });
+
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('orders the layers by the picture sizes in their key frames', async () => {
+    await waitFor('bob receiving alice’s camera', () => (camera()?.packets ?? 0) > 50);
+    // Layer 2 of the SIM group is the 180p one here (its payload is filled with 0xa2).
+    harness.plane.setVideoSize(ROOM, 'bob', 'alice', 'camera', 320, 180);
+    await waitFor('bob receiving the 180p layer', () => camera()!.lastFill === LAYER_FILL[2]);
+    harness.plane.setVideoSize(ROOM, 'bob', 'alice', 'camera', 1280, 720);
+    await waitFor('bob receiving the 720p layer', () => camera()!.lastFill === LAYER_FILL[0]);
+    expect(camera()!.pictureIdJumps).toBe(0);
+  });
+});
