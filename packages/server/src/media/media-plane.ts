@@ -55,6 +55,12 @@ export interface MediaPlane {
    * (client request `video-size`); 0 × 0 when not shown. Chooses the simulcast layer forwarded to it.
    * Unknown ids are ignored.
    */
+  /**
+   * Ask every video publisher of the room for a key frame (after end-to-end keys changed, so nobody
+   * waits for the next periodic one). Throttled per track like any keyframe request.
+   */
+  requestKeyframes(roomId: string): void;
+
   setVideoSize(
     roomId: string,
     subscriberId: string,

@@ -12,6 +12,8 @@ const BATCH_MS = 150;
 const COMMIT_TIMEOUT_MS = 8000;
 /** Members that are not ready by then are not waited for: senders switch anyway. */
 const READY_TIMEOUT_MS = 3000;
+/** Delay between `e2ee-execute` and the key frame requests: long enough for senders to switch. */
+const KEYFRAME_AFTER_SWITCH_MS = 150;
 
 interface Inflight {
   committer: string;
@@ -300,6 +302,9 @@ export class E2eeDelivery {
       room.broadcast({ type: 'e2ee-state', state: 'on', by: null });
     }
     room.broadcast({ type: 'e2ee-execute', epoch: group.epoch });
+    // Senders switch keys on this event; a key frame shortly after lets every receiver decode the new
+    // epoch at once instead of waiting for the next periodic key frame.
+    setTimeout(() => this.meetings.requestKeyframes(room), KEYFRAME_AFTER_SWITCH_MS).unref();
     this.schedule(room, group);
   }
 

@@ -369,6 +369,11 @@ export class Meetings {
     await this.negotiate(() => this.media.subscriberAnswer(room.id, participantId, sdp));
   }
 
+  /** Ask the room's video publishers for key frames (end-to-end keys changed). */
+  requestKeyframes(room: Room): void {
+    if (this.registry.find(room.name) === room) this.media.requestKeyframes(room.id);
+  }
+
   /** The size at which the participant shows another's video; the SFU picks the layer from it. */
   setVideoSize(participantId: string, size: Omit<VideoSizeRequest, 'type' | 'id'>): void {
     const { room } = this.inMeeting(participantId);

@@ -57,6 +57,8 @@ describe('E2EE delivery service', () => {
       await client.waitForEvent('e2ee-state', (e) => e.state === 'on');
       expect(await client.waitForEvent('e2ee-execute')).toMatchObject({ epoch: 1 });
     }
+    // Right after the switch the SFU asks the publishers for key frames, so nobody waits for video.
+    await expect.poll(() => m.mediaCalls.filter((call) => call.startsWith('keyframes ')).length).toBe(1);
 
     // A joiner learns it is encrypted, sends a key package, the first member commits the add.
     // A browser that cannot encrypt is refused; one that can gets in.

@@ -15,6 +15,7 @@ export function fakeMedia() {
     },
     subscribe: async () => 'v=0 answer',
     subscriberAnswer: async () => {},
+    requestKeyframes: (roomId) => calls.push(`keyframes ${roomId}`),
     setAudioForwarding: (_roomId, id, enabled) => calls.push(`audio ${id} ${enabled ? 'on' : 'off'}`),
     on: (event, listener) => {
       listeners.set(event, [...(listeners.get(event) ?? []), listener as (payload: unknown) => void]);
