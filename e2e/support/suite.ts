@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { launchBrowser } from './browser.js';
 import { explainFailures } from './diagnostics.js';
 import { People } from './meeting.js';
@@ -24,6 +24,17 @@ export function meetingSuite(host: { username: string; password: string }): Meet
     await suite.server.addUser(host.username, host.password, true);
     suite.browser = await launchBrowser();
     suite.people = new People(suite.browser, suite.server);
+  });
+  // Each test's people leave when it ends, so their browsers do not load the machine during the next
+  // test. Registered before the failure report: after-hooks run in reverse order, so the report
+  // still sees the pages.
+  afterEach(async () => {
+    const pages = suite.people?.pages.splice(0) ?? [];
+    for (const page of pages)
+      await page
+        .context()
+        .close()
+        .catch(() => {});
   });
   explainFailures(
     () => suite.people?.pages ?? [],
