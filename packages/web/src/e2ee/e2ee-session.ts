@@ -58,6 +58,28 @@ function scriptTransform(): ScriptTransformConstructor | null {
 }
 
 /**
+ * A frame-transform worker started ahead of joining (on the pre-join screen). Every sender and
+ * receiver passes its frames through the worker from the start, so a worker still loading when the
+ * first frames arrive would delay the first picture.
+ */
+let warmWorker: Worker | null = null;
+
+function startWorker(): Worker {
+  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'parley-e2ee' });
+}
+
+/** Starts the worker now so that joining does not wait for it (no-op where E2EE is unsupported). */
+export function prewarmE2eeWorker(): void {
+  if (!warmWorker && scriptTransform() !== null) warmWorker = startWorker();
+}
+
+function takeWorker(): Worker {
+  const worker = warmWorker ?? startWorker();
+  warmWorker = null;
+  return worker;
+}
+
+/**
  * End-to-end encryption on this page (docs/e2ee.md). Attaches a transform to every sender and
  * receiver when it is created (frames pass through until there are keys), runs this client's side
  * of the MLS group with the server as delivery service, hands each epoch's keys to the transform
@@ -89,10 +111,7 @@ export class E2eeSession {
 
   constructor(private readonly host: E2eeHost) {
     if (this.state.get().supported) {
-      this.worker = new Worker(new URL('./worker.ts', import.meta.url), {
-        type: 'module',
-        name: 'parley-e2ee',
-      });
+      this.worker = takeWorker();
       this.worker.addEventListener('message', (event: MessageEvent<FromWorker>) =>
         this.fromWorker(event.data),
       );

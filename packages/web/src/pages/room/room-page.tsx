@@ -3,6 +3,7 @@ import { session } from '../../account/session';
 import { clientKey } from '../../conference/client-key';
 import { LocalMedia } from '../../conference/local-media';
 import { Meeting, type MeetingState } from '../../conference/meeting';
+import { prewarmE2eeWorker } from '../../e2ee/e2ee-session';
 import { isValidRoomName } from '../../rooms/room-name';
 import { loginPath, roomPath } from '../../routing/routes';
 import { Store, useStore } from '../../state/store';
@@ -61,6 +62,8 @@ export function RoomPage({
   }, [username]);
 
   useEffect(() => () => local.stop(), [local]);
+  // The frame-transform worker loads while the person is on the pre-join screen.
+  useEffect(() => prewarmE2eeWorker(), []);
   useEffect(() => () => meeting?.leave(), [meeting]);
 
   const join = (name: string) => {
