@@ -4,14 +4,10 @@ import path from 'node:path';
 import { type ClientMessage, PROTOCOL_VERSION, type ServerEvent, ServerMessage } from '@parley/protocol';
 import pino from 'pino';
 import { WebSocket } from 'ws';
-import { AccountService } from '../../src/accounts/account-service.js';
 import { loadConfig } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
 import type { MediaPlane } from '../../src/media/media-plane.js';
-import { IpHasher } from '../../src/privacy/ip-hasher.js';
-import { LOGIN_RATE_LIMIT, RateLimiter } from '../../src/privacy/rate-limiter.js';
-import { Meetings, type MeetingsOptions } from '../../src/rooms/meetings.js';
-import { closeDatabase, openDatabase } from '../../src/store/database.js';
+import { createParley } from '../../src/parley.js';
+import type { MeetingsOptions } from '../../src/rooms/meetings.js';
 
 /** A whole Parley control plane in this process, on a random port, with its own data directory. */
 export async function startTestServer(
@@ -33,13 +29,12 @@ export async function startTestServer(
   const logger = logLines
     ? pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) })
     : pino({ level: 'silent' });
-  const db = await openDatabase(config);
-  const accounts = new AccountService(db, { sweepIntervalMs: 0 });
-  const ipHasher = new IpHasher(config.ipRetentionSeconds);
-  const loginLimiter = new RateLimiter(ipHasher, LOGIN_RATE_LIMIT);
   const media = createMedia();
-  const meetings = new Meetings(media, logger, () => [], { addressKeys: ipHasher, ...options.meetings });
-  const app = await buildApp({ config, logger, accounts, meetings, loginLimiter, ipHasher });
+  const parley = await createParley(config, logger, media, {
+    accounts: { sweepIntervalMs: 0 },
+    ...(options.meetings && { meetings: options.meetings }),
+  });
+  const { app, accounts, meetings, ipHasher } = parley;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -57,13 +52,7 @@ export async function startTestServer(
       return `parley_session=${token}`;
     },
     async close() {
-      meetings.closeAll();
-      await app.close();
-      await media.close();
-      accounts.close();
-      loginLimiter.close();
-      ipHasher.close();
-      await closeDatabase(db);
+      await parley.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
