@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: makes sure Debian's Chromium is there (installing it when running as root), builds,
-// checks types and lint, then runs every test project (unit + integration, then browser tests).
+// `npm test`: makes sure the Debian packages the tests need are there (installing them when running as
+// root), builds, checks types and lint, then runs every test project (unit + integration, then browser).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -15,18 +15,27 @@ function run(command, args, options = {}) {
   }
 }
 
-if (!existsSync(chromium)) {
+// Debian packages the tests use: Chromium for browser tests; PostgreSQL, Redis, coturn and nginx for
+// the database, cluster and TURN tests (each test starts its own instance on its own ports).
+const systemNeeds = [
+  { pkg: 'chromium', path: chromium },
+  { pkg: 'postgresql', path: '/usr/lib/postgresql/15/bin/initdb' },
+  { pkg: 'redis-server', path: '/usr/bin/redis-server' },
+  { pkg: 'coturn', path: '/usr/bin/turnserver' },
+  { pkg: 'nginx', path: '/usr/sbin/nginx' },
+];
+const missing = systemNeeds.filter((need) => !existsSync(need.path)).map((need) => need.pkg);
+if (missing.length > 0) {
   if (process.getuid?.() === 0) {
-    console.log("Chromium is missing: installing Debian's chromium package…");
-    run('apt-get', ['update']);
-    run('apt-get', ['install', '-y', 'chromium'], {
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
+    console.log(`Missing Debian packages: ${missing.join(', ')}; installing them…`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    run('apt-get', ['update'], { env });
+    run('apt-get', ['install', '-y', ...missing], { env });
   } else {
     console.error(
-      `The browser tests need Debian's Chromium at ${chromium}.\n` +
-        'Install it with:  sudo apt-get update && sudo apt-get install -y chromium\n' +
-        '(or set CHROMIUM_PATH to another Chromium binary).',
+      `The tests need these Debian packages: ${missing.join(', ')}.\n` +
+        `Install them with:  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}\n` +
+        '(CHROMIUM_PATH may point to another Chromium binary).',
     );
     process.exit(1);
   }
