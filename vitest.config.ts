@@ -13,6 +13,8 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
           environment: 'node',
+          // One throwaway PostgreSQL server for the database tests (they also run on SQLite).
+          globalSetup: ['packages/server/test/support/postgres-global-setup.ts'],
           testTimeout: 20_000,
           hookTimeout: 20_000,
         },

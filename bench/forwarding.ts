@@ -22,9 +22,9 @@ import { type ServerMeasure, ServerProcess } from './forwarding/ipc.js';
 import { WERIFT_CONFIG } from './forwarding/werift-config.js';
 
 const SUBSCRIBER_COUNTS = (process.env.BENCH_FORWARDING_K ?? '1,5,20,50').split(',').map(Number);
-const WARMUP_MS = Number(process.env.BENCH_FORWARDING_WARMUP_MS ?? 3000);
-const WINDOW_MS = Number(process.env.BENCH_FORWARDING_WINDOW_MS ?? 6000);
-const WINDOWS = Number(process.env.BENCH_FORWARDING_WINDOWS ?? 2);
+const WARMUP_MS = Number(process.env.BENCH_FORWARDING_WARMUP_MS ?? 2000);
+const WINDOW_MS = Number(process.env.BENCH_FORWARDING_WINDOW_MS ?? 3000);
+const WINDOWS = Number(process.env.BENCH_FORWARDING_WINDOWS ?? 3);
 /** Video packets per second from the publisher: at most 2000, and at most 20 000 forwarded per second. */
 const packetRate = (k: number) => Math.min(2000, Math.floor(20000 / k / 25) * 25);
 const PAYLOAD_BYTES = 1100;
@@ -136,7 +136,11 @@ async function runFloor(k: number, pps: number): Promise<Sample> {
 /** Parley's SFU: one MediaBot publishing microphone and camera, K MediaBots subscribing. */
 async function runParley(k: number, pps: number): Promise<Sample> {
   const rtcPort = 42000 + Math.floor(Math.random() * 15000);
-  const server = startServer('sfu-process.ts', { BENCH_RTC_PORT: String(rtcPort) });
+  // BENCH_MEDIA_WORKERS=n: the SFU as n media worker threads (pool-process.ts) instead of in-process.
+  const workers = process.env.BENCH_MEDIA_WORKERS;
+  const server = workers
+    ? startServer('pool-process.ts', { BENCH_RTC_PORT: String(rtcPort), BENCH_MEDIA_WORKERS: workers })
+    : startServer('sfu-process.ts', { BENCH_RTC_PORT: String(rtcPort) });
   await server.ready;
   const bots = new Map<string, MediaBot>();
   server.on('subscriber-offer', (payload) => {

@@ -84,7 +84,12 @@ describe('meeting life in the browser', () => {
     await host.getByTestId('camera-select').selectOption(camera ?? '');
     await host.locator('.tile--preview video').waitFor();
     expect(await host.locator('[data-testid="mic-select"] option').count()).toBeGreaterThan(0);
-    await host.getByTestId('mic-level').waitFor();
+    // The fake microphone beeps: the live meter must move, or people cannot check their microphone.
+    await waitFor(
+      () => host.getByTestId('mic-level').evaluate((meter) => (meter as HTMLMeterElement).value),
+      (level) => level > 10,
+      'the microphone level meter moves',
+    );
     await host.getByTestId('language').selectOption('de');
     await waitFor(
       () => host.evaluate(() => document.documentElement.lang),
@@ -118,6 +123,8 @@ describe('meeting life in the browser', () => {
     await host.getByTestId('shortcuts-dialog').waitFor({ state: 'detached' });
     // On a phone-sized screen nothing sticks out sideways and every control stays on screen.
     await host.setViewportSize({ width: 390, height: 844 });
+    // The secondary controls sit behind "More" there (CONTRACT.md: one click on the opener).
+    await host.getByTestId('more-toggle').click();
     await host.getByTestId('layout-speaker').click();
     await waitFor(
       () => host.evaluate(() => document.documentElement.scrollWidth),
@@ -144,5 +151,30 @@ describe('meeting life in the browser', () => {
     await host.getByTestId('chat-input').type('m');
     expect(await host.getByTestId('toggle-mic').getAttribute('data-state')).toBe(before);
     for (const page of [host, guest]) await page.context().close();
+  });
+
+  it('switches microphone, camera, screen sharing and the chat from the keyboard', async () => {
+    const room = `keys-${Date.now().toString(36)}`;
+    const host = await suite.people.open();
+    await suite.people.signIn(host, HOST.username, HOST.password);
+    await enter(host, room, 'Host Hana');
+    await host.locator('[data-testid="toggle-camera"][data-state="on"]').waitFor();
+    const state = (id: string) => host.getByTestId(id).getAttribute('data-state');
+    const mic = await state('toggle-mic');
+    const flipped = (value: string | null) => (value === 'on' ? 'off' : 'on');
+    await host.keyboard.press('m');
+    await host.locator(`[data-testid="toggle-mic"][data-state="${flipped(mic)}"]`).waitFor();
+    await host.keyboard.press('v');
+    await host.locator('[data-testid="toggle-camera"][data-state="off"]').waitFor();
+    await host.keyboard.press('v');
+    await host.locator('[data-testid="toggle-camera"][data-state="on"]').waitFor();
+    // Chromium's fake capture UI picks a screen at once, so S starts sending it.
+    await host.keyboard.press('s');
+    await host.locator('[data-testid="toggle-screen"][data-state="on"]').waitFor();
+    await host.keyboard.press('s');
+    await host.locator('[data-testid="toggle-screen"][data-state="off"]').waitFor();
+    await host.keyboard.press('c');
+    await host.getByTestId('chat-input').waitFor();
+    expect(await state('toggle-hand')).toBe('off');
   });
 });

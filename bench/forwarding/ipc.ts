@@ -1,6 +1,7 @@
 // Request/response over a child process's IPC channel, for the forwarding benchmark: the load
 // generator (parent) calls the forwarding server (child) and the child pushes events back.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface ServerMeasure {
   /** process.cpuUsage() of the server process: every thread, user + system, µs. */
@@ -8,6 +9,11 @@ export interface ServerMeasure {
   /** Packets the server handed to its transport for subscribers (its own count). */
   sent: number;
   rssBytes: number;
+  /**
+   * Time the server's JS thread was runnable but waiting for a CPU (/proc schedstat), µs: how much
+   * other processes on its CPU held it back. Absent where the kernel does not tell.
+   */
+  waitMicros?: number;
 }
 
 type Message =
@@ -97,4 +103,14 @@ export function serve(
 export function cpuMicros(): number {
   const usage = process.cpuUsage();
   return usage.user + usage.system;
+}
+
+/** Run-queue wait of this process's main (JS) thread so far, µs; undefined without /proc schedstat. */
+export function runQueueWaitMicros(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/self/schedstat', 'utf8').split(' ');
+    return Number(fields[1]) / 1000;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,16 +1,29 @@
-// The forwarding benchmark's SFU under test: Parley's media plane alone in this process, driven over
-// IPC by the load generator (bench/forwarding.ts), which runs the bots on another CPU.
+// The SFU under test in the forwarding, transit and capacity benchmarks: Parley's media plane alone
+// in this process (one media worker's worth), driven over IPC by the load generator, which runs the
+// bots on another CPU. BENCH_AUDIBLE_SPEAKERS / BENCH_LAST_N set the plane's options (defaults as in
+// production: 3 loudest microphones, last-N off).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
 import { Sfu } from '../../packages/server/src/media/index.js';
-import { cpuMicros, serve } from './ipc.js';
+import { transitProbe } from '../../packages/server/src/media/transit-probe.js';
+import { cpuMicros, runQueueWaitMicros, serve } from './ipc.js';
 
 const rtcPort = Number(process.env.BENCH_RTC_PORT);
+const optional = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 const plane = new Sfu(
-  { publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort },
+  {
+    publicIp: '127.0.0.1',
+    bindAddress: '127.0.0.1',
+    rtcPort,
+    audibleSpeakers: optional(process.env.BENCH_AUDIBLE_SPEAKERS),
+    lastN: optional(process.env.BENCH_LAST_N),
+  },
   pino({ level: 'silent' }),
 );
 const ROOM = 'bench-room';
 plane.openRoom(ROOM);
+/** Event-loop delay of this process (1 ms sampling), recorded between probeStart and probeRead. */
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 
 const emit = serve(
   {
@@ -24,7 +37,28 @@ const emit = serve(
       cpuMicros: cpuMicros(),
       sent: plane.stats().packetsForwarded,
       rssBytes: process.memoryUsage().rss,
+      waitMicros: runQueueWaitMicros(),
     }),
+    stats: () => ({ ...plane.stats(), ...process.memoryUsage() }),
+    /** Start the in-SFU transit histogram and the event-loop delay monitor from empty. */
+    probeStart: () => {
+      transitProbe.start();
+      loopDelay.reset();
+      loopDelay.enable();
+    },
+    /** What was recorded since probeStart (ms), then stop recording. */
+    probeRead: () => {
+      transitProbe.stop();
+      loopDelay.disable();
+      return {
+        transit: transitProbe.snapshot(),
+        eventLoopDelay: {
+          p50Ms: loopDelay.percentile(50) / 1e6,
+          p99Ms: loopDelay.percentile(99) / 1e6,
+          maxMs: loopDelay.max / 1e6,
+        },
+      };
+    },
   },
   () => plane.close(),
 );

@@ -21,15 +21,31 @@ async function freeTcpPort(): Promise<number> {
   });
 }
 
-async function freeUdpPort(): Promise<number> {
+function bindUdp(port: number): Promise<ReturnType<typeof createSocket>> {
   return new Promise((resolve, reject) => {
     const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
+    socket.once('error', (error) => {
+      socket.close();
+      reject(error);
     });
+    socket.bind(port, '127.0.0.1', () => resolve(socket));
   });
+}
+
+/** The first of `count` consecutive free UDP ports (media worker i uses PARLEY_RTC_PORT + i). */
+async function freeUdpPorts(count: number): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const first = 20000 + Math.floor(Math.random() * 40000);
+    const bound: Array<ReturnType<typeof createSocket>> = [];
+    try {
+      for (let i = 0; i < Math.max(count, 1); i++) bound.push(await bindUdp(first + i));
+      return first;
+    } catch (error) {
+      if (attempt === 20) throw error;
+    } finally {
+      await Promise.all(bound.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
+    }
+  }
 }
 
 /** A Parley server started from the built files, with its own data directory and ports. */
@@ -39,48 +55,62 @@ export interface RunningServer {
   /** Everything the server printed, stdout and stderr (for privacy checks and debugging). */
   output(): string;
   addUser(username: string, password: string, admin?: boolean): Promise<void>;
+  /** Sends the process a signal (SIGKILL: a crash, SIGTERM: a cluster drain) and waits for it to exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+  /**
+   * Kills the server (SIGKILL by default: a crash, no goodbye to anyone) and starts it again on the
+   * same ports and data directory; resolves once it is healthy again.
+   */
+  restart(signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'parley-e2e-'));
-  const port = await freeTcpPort();
-  const rtcPort = await freeUdpPort();
+  const port = env.PORT ? Number(env.PORT) : await freeTcpPort();
+  // Two media workers unless the test says otherwise (not one per core: the same on every machine).
+  const mediaWorkers = env.PARLEY_MEDIA_WORKERS ?? '2';
+  const rtcPort = await freeUdpPorts(Number(mediaWorkers));
   const fullEnv = {
     ...process.env,
     PORT: String(port),
     HOST: '127.0.0.1',
     PARLEY_DATA_DIR: dataDir,
     PARLEY_RTC_PORT: String(rtcPort),
+    PARLEY_MEDIA_WORKERS: mediaWorkers,
     LOG_LEVEL: 'info',
     ...env,
   };
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [serverMain], {
-    env: fullEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
-    try {
-      const response = await fetch(`${url}/healthz`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
+  /** Spawns the server and waits until it answers /healthz. */
+  const launch = async (): Promise<ChildProcess> => {
+    const started: ChildProcess = spawn(process.execPath, [serverMain], {
+      env: fullEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    started.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    started.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (started.exitCode !== null) throw new Error(`server exited early:\n${output}`);
+      try {
+        const response = await fetch(`${url}/healthz`);
+        if (response.ok) return started;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`server did not become healthy:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    if (Date.now() > deadline) throw new Error(`server did not become healthy:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  };
+  let child = await launch();
   const run = promisify(execFile);
-  return {
+  const server: RunningServer = {
     url,
     dataDir,
     output: () => output,
@@ -89,8 +119,18 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
         env: { ...fullEnv, PARLEY_PASSWORD: password },
       });
     },
+    async kill(signal) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await exited;
+    },
+    async restart(signal = 'SIGKILL') {
+      await server.kill(signal);
+      child = await launch();
+    },
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         await exited;
@@ -98,4 +138,5 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return server;
 }

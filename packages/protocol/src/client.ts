@@ -41,6 +41,11 @@ export const JoinRequest = z.object({
   clientKey: z.string().min(16).max(64).optional(),
   /** The browser can encrypt media end to end (encoded transforms); others cannot enter encrypted meetings. */
   e2ee: z.boolean().optional(),
+  /**
+   * The resume token from `joined` / `resume-token` after a dropped connection: a valid one lets the
+   * person straight back in with their role. An invalid or expired one is ignored (a normal join).
+   */
+  resume: z.string().max(1024).optional(),
 });
 
 /**

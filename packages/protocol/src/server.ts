@@ -97,11 +97,19 @@ export const SubscribedTrack = z.object({
 });
 export type SubscribedTrack = z.infer<typeof SubscribedTrack>;
 
+/** A signed, opaque resume token (the server alone reads it). */
+export const ResumeToken = z.string().min(1).max(1024);
+
 export const JoinedEvent = z.object({
   type: z.literal('joined'),
   self: ParticipantInfo,
   participants: z.array(ParticipantInfo),
   iceServers: z.array(IceServer),
+  /**
+   * `relay`: the operator allows only relayed (TURN) candidates, so the media server sees only the
+   * relay's address (`RTCConfiguration.iceTransportPolicy`; PARLEY_ICE_RELAY_ONLY). Absent: `all`.
+   */
+  iceTransportPolicy: z.enum(['all', 'relay']).optional(),
   settings: RoomSettings.default({
     passwordSet: false,
     lobbyEnabled: false,
@@ -110,6 +118,12 @@ export const JoinedEvent = z.object({
   }),
   /** Earlier chat messages, only when the moderators switched history for late joiners on. */
   chatHistory: z.array(ChatMessage).default([]),
+  /**
+   * Lets this person back in after their connection dropped (send it as `resume` with `join`):
+   * straight into the meeting with their role, past password, lobby and lock. Valid ~10 minutes;
+   * `resume-token` events renew it.
+   */
+  resumeToken: ResumeToken,
 });
 export const ParticipantJoinedEvent = z.object({
   type: z.literal('participant-joined'),
@@ -156,6 +170,13 @@ export const UnmuteAllowedEvent = z.object({ type: z.literal('unmute-allowed') }
 export const ChatMessageEvent = z.object({ type: z.literal('chat-message'), message: ChatMessage });
 export const ChatDeletedEvent = z.object({ type: z.literal('chat-deleted'), messageId: z.string() });
 export const ChatClearedEvent = z.object({ type: z.literal('chat-cleared') });
+/** A fresh resume token (replaces the one from `joined`): sent every ~5 minutes and when one's role changes. */
+export const ResumeTokenEvent = z.object({ type: z.literal('resume-token'), token: ResumeToken });
+/**
+ * The server's media for this meeting restarted (a media worker failed and was replaced): close both
+ * media connections and publish/subscribe again. Signaling, role and meeting state are kept.
+ */
+export const MediaRestartEvent = z.object({ type: z.literal('media-restart') });
 
 export const ServerEvent = z.discriminatedUnion('type', [
   JoinedEvent,
@@ -173,6 +194,8 @@ export const ServerEvent = z.discriminatedUnion('type', [
   ChatMessageEvent,
   ChatDeletedEvent,
   ChatClearedEvent,
+  ResumeTokenEvent,
+  MediaRestartEvent,
   ...E2eeServerEvents,
   ...MeetingLifeServerEvents,
   ...MediaQualityServerEvents,

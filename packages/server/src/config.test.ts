@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -38,10 +39,67 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PARLEY_IP_RETENTION_S: '0' })).toThrow(/PARLEY_IP_RETENTION_S/);
   });
 
+  it('runs one media worker per core by default, on consecutive UDP ports from PARLEY_RTC_PORT', () => {
+    expect(loadConfig({}).mediaWorkers).toBe(availableParallelism());
+    expect(loadConfig({ PARLEY_MEDIA_WORKERS: '0' }).mediaWorkers).toBe(0);
+    expect(loadConfig({ PARLEY_REDIS_URL: 'redis://127.0.0.1:6379' }).mediaWorkers).toBe(1);
+    expect(
+      loadConfig({ PARLEY_REDIS_URL: 'redis://127.0.0.1:6379', PARLEY_MEDIA_WORKERS: '2' }).mediaWorkers,
+    ).toBe(2);
+    expect(loadConfig({ PARLEY_MEDIA_WORKERS: '3', PARLEY_RTC_PORT: '65533' }).mediaWorkers).toBe(3);
+    expect(() => loadConfig({ PARLEY_MEDIA_WORKERS: '4', PARLEY_RTC_PORT: '65533' })).toThrow(
+      /PARLEY_MEDIA_WORKERS=4 needs UDP ports 65533 to 65536/,
+    );
+    expect(() => loadConfig({ PARLEY_MEDIA_WORKERS: 'many' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PARLEY_MEDIA_WORKERS: '-1' })).toThrow(
+      /PARLEY_MEDIA_WORKERS must be a whole number/,
+    );
+  });
+
   it('reads TURN URLs as a comma-separated list', () => {
-    expect(loadConfig({ PARLEY_TURN_URLS: 'turn:a:3478, turns:b:5349' }).turnUrls).toEqual([
-      'turn:a:3478',
-      'turns:b:5349',
+    const config = loadConfig({ PARLEY_TURN_URLS: 'turn:a:3478, turns:b:5349', PARLEY_TURN_SECRET: 's3' });
+    expect(config.turnUrls).toEqual(['turn:a:3478', 'turns:b:5349']);
+    expect(config.turnSecret).toBe('s3');
+    expect(config.iceRelayOnly).toBe(false);
+  });
+
+  it('rejects TURN URLs without the shared secret, odd URLs, and relay-only ICE without TURN', () => {
+    expect(() => loadConfig({ PARLEY_TURN_URLS: 'turn:a:3478' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PARLEY_TURN_URLS: 'turn:a:3478' })).toThrow(/PARLEY_TURN_SECRET/);
+    expect(() => loadConfig({ PARLEY_TURN_URLS: 'a:3478', PARLEY_TURN_SECRET: 's' })).toThrow(
+      /turn:, turns: or stun:/,
+    );
+    expect(() => loadConfig({ PARLEY_ICE_RELAY_ONLY: '1' })).toThrow(/needs a TURN server/);
+    expect(() =>
+      loadConfig({ PARLEY_ICE_RELAY_ONLY: '1', PARLEY_TURN_URLS: 'stun:a:3478', PARLEY_TURN_SECRET: 's' }),
+    ).toThrow(/needs a TURN server/);
+    const relayOnly = loadConfig({
+      PARLEY_ICE_RELAY_ONLY: '1',
+      PARLEY_TURN_URLS: 'turn:a:3478',
+      PARLEY_TURN_SECRET: 's',
+    });
+    expect(relayOnly.iceRelayOnly).toBe(true);
+  });
+
+  it('reads the cluster settings: node URL, drain bound and an optional shared secret', () => {
+    const alone = loadConfig({});
+    expect([alone.redisUrl, alone.nodeUrl, alone.clusterSecret, alone.drainTimeoutSeconds]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      10,
     ]);
+    const node = loadConfig({
+      PARLEY_REDIS_URL: 'redis://10.0.0.5:6379/0',
+      PARLEY_NODE_URL: 'http://10.0.0.2:3000/',
+      PARLEY_DRAIN_TIMEOUT_S: '20',
+      PARLEY_CLUSTER_SECRET: 'x'.repeat(32),
+    });
+    expect(node.nodeUrl).toBe('http://10.0.0.2:3000');
+    expect(node.drainTimeoutSeconds).toBe(20);
+    expect(node.clusterSecret).toBe('x'.repeat(32));
+    expect(() => loadConfig({ PARLEY_NODE_URL: '10.0.0.2:3000' })).toThrow(/PARLEY_NODE_URL/);
+    expect(() => loadConfig({ PARLEY_CLUSTER_SECRET: 'short' })).toThrow(/at least 32/);
+    expect(() => loadConfig({ PARLEY_DRAIN_TIMEOUT_S: '0' })).toThrow(/PARLEY_DRAIN_TIMEOUT_S/);
   });
 });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
 /** Everything Parley reads from its environment, parsed once at start-up. See README's configuration table. */
@@ -7,15 +8,36 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /**
+   * Cluster: how the other nodes reach this node's HTTP and WebSocket (PARLEY_NODE_URL); unset: the
+   * address and port it listens on (a wildcard HOST counts as loopback).
+   */
+  nodeUrl: string | undefined;
+  /**
+   * Cluster: the secret shared by all nodes (PARLEY_CLUSTER_SECRET, at least 32 characters); unset: a
+   * random one kept in Redis.
+   */
+  clusterSecret: string | undefined;
+  /** Cluster: SIGTERM hands meetings on and exits within this many seconds (PARLEY_DRAIN_TIMEOUT_S). */
+  drainTimeoutSeconds: number;
   publicIp: string;
   rtcPort: number;
+  /**
+   * Media worker threads (PARLEY_MEDIA_WORKERS; default: one per core, one on a cluster node). Worker i
+   * uses UDP port rtcPort + i. 0: the SFU runs in the main thread on rtcPort alone.
+   */
+  mediaWorkers: number;
   turnUrls: string[];
   turnSecret: string | undefined;
+  /** Clients may only use relayed (TURN) ICE candidates: `PARLEY_ICE_RELAY_ONLY=1`. */
+  iceRelayOnly: boolean;
   ipRetentionSeconds: number;
   tlsCert: string | undefined;
   tlsKey: string | undefined;
   trustProxy: boolean;
   logLevel: string;
+  /** Bearer token /metrics asks for (PARLEY_METRICS_TOKEN); unset: /metrics is open, like /healthz. */
+  metricsToken: string | undefined;
   /** Who is responsible for the data (GDPR controller), shown on /privacy; set by the operator. */
   controllerName: string | undefined;
   /** How to reach the controller (or their data-protection officer): e-mail, address or URL. */
@@ -40,6 +62,53 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
+/** The TURN settings: URLs need the shared secret, and relay-only ICE needs a relay. */
+function turnFrom(env: NodeJS.ProcessEnv): Pick<Config, 'turnUrls' | 'turnSecret' | 'iceRelayOnly'> {
+  const turnUrls = (env.PARLEY_TURN_URLS ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url !== '');
+  const turnSecret = env.PARLEY_TURN_SECRET || undefined;
+  const iceRelayOnly = env.PARLEY_ICE_RELAY_ONLY === '1';
+  for (const url of turnUrls) {
+    if (!/^(turns?|stun):/.test(url)) {
+      throw new ConfigError(`PARLEY_TURN_URLS entries start with turn:, turns: or stun:, got "${url}".`);
+    }
+  }
+  if (turnUrls.length > 0 && turnSecret === undefined) {
+    throw new ConfigError(
+      'PARLEY_TURN_URLS is set but PARLEY_TURN_SECRET is not: set it to the static-auth-secret of your ' +
+        'coturn server (use-auth-secret), so Parley can hand out time-limited credentials.',
+    );
+  }
+  if (iceRelayOnly && !turnUrls.some((url) => url.startsWith('turn'))) {
+    throw new ConfigError(
+      'PARLEY_ICE_RELAY_ONLY=1 needs a TURN server in PARLEY_TURN_URLS: without one no media could flow.',
+    );
+  }
+  return { turnUrls, turnSecret, iceRelayOnly };
+}
+
+function clusterSecretFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const secret = env.PARLEY_CLUSTER_SECRET;
+  if (!secret) return undefined;
+  if (secret.length < 32) {
+    throw new ConfigError(
+      'PARLEY_CLUSTER_SECRET must be at least 32 characters (e.g. openssl rand -base64 32).',
+    );
+  }
+  return secret;
+}
+
+function nodeUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const given = env.PARLEY_NODE_URL?.trim();
+  if (!given) return undefined;
+  if (!/^https?:\/\/[^/]+\/?$/.test(given)) {
+    throw new ConfigError(`PARLEY_NODE_URL must look like http://10.0.0.2:3000, got "${given}".`);
+  }
+  return given.replace(/\/$/, '');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const host = env.HOST || '127.0.0.1';
   const tlsCert = env.PARLEY_TLS_CERT || undefined;
@@ -58,24 +127,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const publicIp =
     env.PARLEY_PUBLIC_IP ||
     (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host === 'localhost' ? '127.0.0.1' : host);
+  const rtcPort = intFrom(env, 'PARLEY_RTC_PORT', 40000, 0, 65535);
+  // A cluster node defaults to one worker: operators (and tests) often run several nodes on one machine
+  // with neighbouring RTC ports, and a second worker's port rtcPort + 1 would collide with the next node.
+  const defaultWorkers = env.PARLEY_REDIS_URL ? 1 : availableParallelism();
+  const mediaWorkers = intFrom(env, 'PARLEY_MEDIA_WORKERS', defaultWorkers, 0, 256);
+  if (mediaWorkers > 0 && rtcPort + mediaWorkers - 1 > 65535) {
+    throw new ConfigError(
+      `PARLEY_MEDIA_WORKERS=${mediaWorkers} needs UDP ports ${rtcPort} to ${rtcPort + mediaWorkers - 1}, ` +
+        'past 65535: lower PARLEY_RTC_PORT or the number of workers.',
+    );
+  }
   return {
     port: intFrom(env, 'PORT', 3000, 0, 65535),
     host,
     dataDir: path.resolve(cwd, env.PARLEY_DATA_DIR || './data'),
     databaseUrl: env.PARLEY_DATABASE_URL || undefined,
     redisUrl: env.PARLEY_REDIS_URL || undefined,
+    nodeUrl: nodeUrlFrom(env),
+    clusterSecret: clusterSecretFrom(env),
+    drainTimeoutSeconds: intFrom(env, 'PARLEY_DRAIN_TIMEOUT_S', 10, 1, 300),
     publicIp,
-    rtcPort: intFrom(env, 'PARLEY_RTC_PORT', 40000, 0, 65535),
-    turnUrls: (env.PARLEY_TURN_URLS ?? '')
-      .split(',')
-      .map((url) => url.trim())
-      .filter((url) => url !== ''),
-    turnSecret: env.PARLEY_TURN_SECRET || undefined,
+    rtcPort,
+    mediaWorkers,
+    ...turnFrom(env),
     ipRetentionSeconds: intFrom(env, 'PARLEY_IP_RETENTION_S', 600, 1, 86_400),
     tlsCert,
     tlsKey,
     trustProxy,
     logLevel: env.LOG_LEVEL || 'info',
+    metricsToken: env.PARLEY_METRICS_TOKEN || undefined,
     controllerName: env.PARLEY_CONTROLLER_NAME?.trim() || undefined,
     controllerContact: env.PARLEY_CONTROLLER_CONTACT?.trim() || undefined,
     webRoot: path.resolve(import.meta.dirname, '../../web/dist'),

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { createMediaPlane } from './media/index.js';
+import { startMediaPlane } from './media/index.js';
 import { createParley } from './parley.js';
 
 /** Starts Parley: one process, SQLite by default. */
@@ -16,9 +16,10 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const media = createMediaPlane(
+  const media = await startMediaPlane(
     { publicIp: config.publicIp, bindAddress: config.host, rtcPort: config.rtcPort },
     logger,
+    config.mediaWorkers,
   );
   const parley = await createParley(config, logger, media, {
     accounts: { onSweepError: (err) => logger.warn({ err }, 'session sweep failed') },
@@ -26,7 +27,10 @@ async function main(): Promise<void> {
   const { app } = parley;
   await app.listen({ port: config.port, host: config.host });
   const scheme = config.tlsCert ? 'https' : 'http';
-  logger.info({ port: config.port, rtcPort: config.rtcPort }, 'parley is listening');
+  logger.info(
+    { port: config.port, rtcPort: config.rtcPort, mediaWorkers: config.mediaWorkers },
+    'parley is listening',
+  );
   console.log(
     `Parley is ready: ${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
   );
@@ -36,6 +40,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    if (parley.cluster) {
+      // Cluster: hand the meetings on (the apps resume on other nodes), then stop, in bounded time.
+      const timeoutMs = config.drainTimeoutSeconds * 1000;
+      setTimeout(() => process.exit(1), timeoutMs + 2000).unref();
+      // Refuse new connections from now on: the proxy in front tries the next node at once.
+      parley.app.server.close();
+      await parley.cluster.drain(timeoutMs);
+    }
     await parley.close();
     process.exit(0);
   };

@@ -1,17 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import { AccountService, type AccountServiceOptions } from './accounts/account-service.js';
+import { Cluster } from './cluster/cluster.js';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
+import { createMetrics } from './http/metrics.js';
+import type { ReadinessCheck } from './http/operations.js';
 import type { Logger } from './logger.js';
 import type { MediaPlane } from './media/media-plane.js';
+import { turnIceServers } from './media/turn-credentials.js';
 import { IpHasher } from './privacy/ip-hasher.js';
 import { LOGIN_RATE_LIMIT, RateLimiter } from './privacy/rate-limiter.js';
 import { Meetings, type MeetingsOptions } from './rooms/meetings.js';
-import { closeDatabase, openDatabase } from './store/database.js';
+import { loadResumeKey } from './rooms/resume-tokens.js';
+import { closeDatabase, openDatabase, pingDatabase } from './store/database.js';
 
 export interface ParleyOptions {
   accounts?: AccountServiceOptions;
   meetings?: MeetingsOptions;
+  /** More for /readyz to check, besides the database (e.g. Redis in a cluster). */
+  readinessChecks?: ReadinessCheck[];
 }
 
 /** One Parley server, assembled: the services and the HTTP app, not yet listening. */
@@ -21,6 +28,8 @@ export interface Parley {
   meetings: Meetings;
   media: MediaPlane;
   ipHasher: IpHasher;
+  /** This node's part in a cluster (PARLEY_REDIS_URL), or null when it runs alone. */
+  cluster: Cluster | null;
   /** Ends every meeting and frees everything, in dependency order. */
   close(): Promise<void>;
 }
@@ -39,15 +48,52 @@ export async function createParley(
   const accounts = new AccountService(db, options.accounts);
   const ipHasher = new IpHasher(config.ipRetentionSeconds);
   const loginLimiter = new RateLimiter(ipHasher, LOGIN_RATE_LIMIT);
-  const meetings = new Meetings(media, logger, () => [], { addressKeys: ipHasher, ...options.meetings });
-  const app = await buildApp({ config, logger, accounts, meetings, loginLimiter, ipHasher });
+  const cluster = config.redisUrl
+    ? await Cluster.connect({ redisUrl: config.redisUrl, secret: config.clusterSecret, logger })
+    : null;
+  const iceServers = turnIceServers(
+    config.turnSecret === undefined ? undefined : { urls: config.turnUrls, secret: config.turnSecret },
+  );
+  const meetings = new Meetings(media, logger, iceServers, {
+    addressKeys: ipHasher,
+    // Resume tokens outlive a restart of this server (a cluster passes its shared key instead).
+    signingKey: cluster ? cluster.signingKey : loadResumeKey(config.dataDir),
+    ...(cluster && { mayReopen: cluster.mayReopen, roomState: cluster.roomState }),
+    ...(config.iceRelayOnly && { iceTransportPolicy: 'relay' }),
+    ...options.meetings,
+  });
+  const app = await buildApp({
+    config,
+    logger,
+    accounts,
+    meetings,
+    loginLimiter,
+    ipHasher,
+    signalingRouter: cluster ?? undefined,
+    operations: {
+      readinessChecks: [
+        { name: 'database', check: () => pingDatabase(db) },
+        ...(cluster ? [cluster.readiness] : []),
+        ...(options.readinessChecks ?? []),
+      ],
+      metrics: createMetrics({ meetings, media }),
+    },
+  });
+  if (cluster) {
+    // The node announces itself once others can reach it, at the address it really listens on.
+    app.addHook('onListen', async () =>
+      cluster.attach(meetings, config.nodeUrl ?? listeningUrl(app, config)),
+    );
+  }
   return {
     app,
     accounts,
     meetings,
     media,
     ipHasher,
+    cluster,
     async close() {
+      await cluster?.close();
       meetings.closeAll();
       await app.close();
       await media.close();
@@ -57,4 +103,12 @@ export async function createParley(
       await closeDatabase(db);
     },
   };
+}
+
+/** http(s)://address:port this server listens on; a wildcard address is reached over loopback. */
+function listeningUrl(app: FastifyInstance, config: Config): string {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
+  return `${config.tlsCert ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -199,12 +199,12 @@ export class AccountService {
     return user === undefined ? null : this.exportData(user.id);
   }
 
+  /** Every account, by username in code-point order. */
   async listUsers(): Promise<AccountSummary[]> {
-    const rows = await this.#db
-      .selectFrom('users')
-      .select(['username', 'role', 'created_at'])
-      .orderBy('username')
-      .execute();
+    const rows = await this.#db.selectFrom('users').select(['username', 'role', 'created_at']).execute();
+    // Sorted here, not with ORDER BY: PostgreSQL would sort by the database's locale, where "a-b" and
+    // "ab" may swap places; SQLite compares bytes. The list is short.
+    rows.sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
     return rows.map((row) => ({
       username: row.username,
       role: row.role,

@@ -29,7 +29,7 @@ Commands:
   user list                       list accounts: username, role, creation date
   --help                          show this help
 
-The database lives in PARLEY_DATA_DIR (default ./data).
+The database lives in PARLEY_DATA_DIR (default ./data), or in PostgreSQL when PARLEY_DATABASE_URL is set.
 `;
 
 /** A mistake of the operator's: printed as one line, exit code 1. */

@@ -8,7 +8,8 @@ import type { IpHasher } from '../privacy/ip-hasher.js';
 import type { RateLimiter } from '../privacy/rate-limiter.js';
 import { registerPrivacyRoutes } from '../privacy/routes.js';
 import type { Meetings } from '../rooms/meetings.js';
-import { registerSignaling } from '../signaling/route.js';
+import { registerSignaling, type SignalingRouter } from '../signaling/route.js';
+import { type OperationsOptions, registerOperations } from './operations.js';
 import { registerPages } from './pages.js';
 import { registerSecurityHeaders } from './security-headers.js';
 
@@ -20,6 +21,10 @@ export interface AppDeps {
   loginLimiter: RateLimiter;
   /** Keyed hashing of client addresses (signaling keeps only the hash, for password throttling and removals). */
   ipHasher: IpHasher;
+  /** Cluster only (PARLEY_REDIS_URL): routes signaling connections to the node hosting their meeting. */
+  signalingRouter?: SignalingRouter | undefined;
+  /** Readiness checks (/readyz) and the metrics registry (/metrics); without them neither route exists. */
+  operations?: Pick<OperationsOptions, 'readinessChecks' | 'metrics'>;
 }
 
 /** Builds the control plane's HTTP server: pages, JSON API, signaling WebSocket. */
@@ -52,6 +57,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerSecurityHeaders(app, https !== null);
   app.get('/healthz', async () => ({ status: 'ok' }));
+  if (deps.operations) {
+    registerOperations(app, { ...deps.operations, metricsToken: config.metricsToken, logger });
+  }
 
   registerAccountRoutes(app, { accounts: deps.accounts, config, loginLimiter: deps.loginLimiter });
   registerPrivacyRoutes(app, config);
@@ -59,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     meetings: deps.meetings,
     logger,
     addressHasher: deps.ipHasher,
+    ...(deps.signalingRouter && { router: deps.signalingRouter }),
     userOf: async (request) => {
       const user = await sessionUserFromCookieHeader(deps.accounts, request.headers.cookie);
       return user ? { id: user.id } : null;

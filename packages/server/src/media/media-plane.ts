@@ -94,6 +94,12 @@ export interface MediaPlaneEvents {
    * microphones; emitted when the list changes (at most every SPEAKER_INTERVAL_MS, 300 ms).
    */
   'active-speakers': { roomId: string; participantIds: string[] };
+  /**
+   * The media of these rooms is gone: the media worker they lived on failed (MediaWorkerPool). The
+   * rooms and their participants are no longer known to the media plane; the control plane opens them
+   * again (they land on a healthy worker) and has every participant publish and subscribe anew.
+   */
+  'rooms-lost': { roomIds: string[] };
 }
 
 export interface MediaPlaneStats {
@@ -108,6 +114,11 @@ export interface MediaPlaneStats {
   timers: number;
   packetsForwarded: number;
   bytesForwarded: number;
+  /**
+   * Per media worker (MediaWorkerPool only), in worker order. A replaced worker's counters start
+   * again from 0; the totals above keep counting.
+   */
+  workers?: Array<{ rooms: number; participants: number; packetsForwarded: number }>;
 }
 
 export interface MediaPlaneOptions {

@@ -17,6 +17,7 @@ import { SequenceRewriter } from './sequence-rewriter.js';
 import type { SpeakerActivity } from './speaker-detector.js';
 import type { Subscription } from './subscription.js';
 import type { CancelTimer } from './timers.js';
+import { transitProbe } from './transit-probe.js';
 
 /** Payload types the SFU uses towards every subscriber (see Subscription's SDP). */
 export const OUTGOING_PAYLOAD_TYPE: Record<TrackKind, number> = { video: 96, audio: 111 };
@@ -30,6 +31,9 @@ export const KEYFRAME_REQUEST_INTERVAL_MS = 1000;
  * (≈300 kbit/s) and never sends the upper layers.
  */
 export const PUBLISHER_VIDEO_BITRATE = 2_500_000;
+
+/** Weight of the newest interval in a layer's smoothed bitrate (about 1.5 s of memory at 300 ms). */
+const BITRATE_SMOOTHING = 0.2;
 
 /** Packets kept per video track to answer NACKs (about 2 s of 720p video). */
 const PACKET_CACHE_SIZE = 512;
@@ -60,7 +64,10 @@ export class Publication {
    * `a=ssrc-group:SIM` lists them; empty when it sends one stream.
    */
   layerSsrcs: readonly number[] = [];
-  /** Per layer: bits per second over the last measurement, and frame height from its key frames. */
+  /**
+   * Per layer: bits per second (smoothed over the last measurements: one interval can hold a key frame
+   * several times the size of a delta frame), and frame height from its key frames.
+   */
   readonly layerBitrates = [0, 0, 0];
   readonly layerHeights = [0, 0, 0];
   /**
@@ -72,7 +79,9 @@ export class Publication {
   /** layerBitrates hold a measurement (false until the first interval closed). */
   layersMeasured = false;
   /** Bit mask of the layers that carried packets in the last measurement (logged when it changes). */
-  private activeLayers = -1;
+  private activeLayers = 0;
+  /** Bit masks of the two measurements before: a layer pauses briefly when the encoder is busy. */
+  private readonly earlierActiveLayers = [0, 0];
   private readonly layerBytes = [0, 0, 0];
   /** One cache per layer: each layer numbers its packets on its own. */
   private readonly layerCaches: PacketCache[];
@@ -125,6 +134,7 @@ export class Publication {
 
   /** A packet received on this track's m-line: RTP to forward, or RTCP from the publisher. */
   receive(packet: Buffer): void {
+    const arrived = transitProbe.enabled ? performance.now() : 0; // benchmarks only
     if (this.closed) return;
     if (isRtcp(packet)) {
       this.receiveRtcp(packet);
@@ -173,6 +183,7 @@ export class Publication {
     packet[1] = (packet[1]! & 0x80) | this.outgoingPayloadType;
     const subscriptions = this.subscriptions;
     for (let i = 0; i < subscriptions.length; i++) subscriptions[i]!.send(packet, sequence, layer);
+    if (arrived !== 0) transitProbe.record(performance.now() - arrived);
   }
 
   /**
@@ -212,19 +223,37 @@ export class Publication {
     return Math.max(1, this.layerSsrcs.length);
   }
 
+  /**
+   * Whether `layer` is being sent: it carried packets in one of the last three measurement intervals
+   * (about a second; assumed before the first). Browsers send fewer layers than offered for small
+   * captures or low bandwidth.
+   */
+  isLayerSent(layer: number): boolean {
+    const recent = this.activeLayers | this.earlierActiveLayers[0]! | this.earlierActiveLayers[1]!;
+    return !this.layersMeasured || (recent & (1 << layer)) !== 0;
+  }
+
   /** Close a bitrate measurement interval of `seconds` (called by the room's speaker clock). */
   measureLayers(seconds: number): void {
     let active = 0;
     for (let layer = 0; layer < 3; layer++) {
       if (this.layerBytes[layer]! > 0) active |= 1 << layer;
-      this.layerBitrates[layer] = (this.layerBytes[layer]! * 8) / seconds;
+      const measured = (this.layerBytes[layer]! * 8) / seconds;
+      const previous = this.layerBitrates[layer]!;
+      this.layerBitrates[layer] =
+        this.layersMeasured && previous > 0 && measured > 0
+          ? previous + BITRATE_SMOOTHING * (measured - previous)
+          : measured;
       this.layerBytes[layer] = 0;
     }
+    const changed = active !== this.activeLayers || !this.layersMeasured;
     this.layersMeasured = true;
     const heightOf = (layer: number) => this.layerHeights[layer] || 180 * 2 ** layer;
     this.layerOrder = this.layerOrder.slice().sort((a, b) => heightOf(a) - heightOf(b) || a - b);
-    if (active !== this.activeLayers) {
-      this.activeLayers = active;
+    this.earlierActiveLayers[1] = this.earlierActiveLayers[0]!;
+    this.earlierActiveLayers[0] = this.activeLayers;
+    this.activeLayers = active;
+    if (changed) {
       this.context.logger.info(
         // active: bit n set when layer n (0 = lowest) carried packets.
         { participantId: this.participantId, source: this.source, layers: this.layerCount, active },

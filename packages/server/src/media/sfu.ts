@@ -36,15 +36,22 @@ export class Sfu implements MediaPlane {
   private readonly speakerClock: NodeJS.Timeout;
   private closed = false;
 
-  /** Binds the UDP port at once (see port-reservation.ts) and throws if it cannot. */
-  constructor(options: MediaPlaneOptions, logger: Logger) {
+  private readonly holdsPort: boolean;
+
+  /**
+   * Binds the UDP port at once (see port-reservation.ts) and throws if it cannot. `holdPort: false`
+   * (media workers): do not; libdatachannel then binds it with the first connection and frees it with
+   * the last, so a failed worker's port can be bound again by its replacement.
+   */
+  constructor(options: MediaPlaneOptions, logger: Logger, { holdPort = true }: { holdPort?: boolean } = {}) {
     const mediaLogger = logger.child({ module: 'media' });
     if (!Number.isInteger(options.rtcPort) || options.rtcPort < 1 || options.rtcPort > 65535) {
       // Port 0 would bind a random port that libdatachannel does not tell us, so we could not announce it.
       throw new Error(`The media plane needs a fixed UDP port from 1 to 65535, got ${options.rtcPort}.`);
     }
     installNativeLogger(logger);
-    reserveUdpPort(options.rtcPort, options.bindAddress);
+    this.holdsPort = holdPort;
+    if (holdPort) reserveUdpPort(options.rtcPort, options.bindAddress);
     this.context = { options, timers: new Timers(), counters: new MediaCounters(), logger: mediaLogger };
     openPlanes++;
     this.speakerClock = setInterval(() => {
@@ -159,7 +166,7 @@ export class Sfu implements MediaPlane {
     for (const roomId of [...this.rooms.keys()]) this.closeRoom(roomId);
     this.context.timers.cancelAll();
     this.events.removeAllListeners();
-    releaseUdpPort(this.context.options.rtcPort);
+    if (this.holdsPort) releaseUdpPort(this.context.options.rtcPort);
     openPlanes--;
     // libdatachannel keeps threads (and Node's event loop) alive until its global cleanup.
     if (openPlanes === 0) await releaseNative();

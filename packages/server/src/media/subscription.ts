@@ -7,6 +7,19 @@ import { parseRtcp } from './rtcp.js';
 import { isRtcp, locateVp8Descriptor, readVp8PictureId, writeVp8PictureId } from './rtp.js';
 import { SequenceRewriter } from './sequence-rewriter.js';
 
+/**
+ * Simulcast and bandwidth (see chooseLayer). The estimate means congestion below this share of the
+ * forwarded layer's bitrate: Chromium's estimate falls to 0.85 × the received rate on overuse, and
+ * sits near 1.5 × without.
+ */
+const CONGESTED_SHARE = 0.8;
+/** The estimate is not trusted for this long after a switch: it lags the new rate (ms). */
+const ESTIMATE_SETTLE_MS = 1500;
+/** Congestion lowers the layer only when it lasts this long, not on a passing dip (ms). */
+const CONGESTION_CONFIRM_MS = 1000;
+/** After congestion, the displayed size is tried again after this long (ms). */
+const PROBE_AFTER_MS = 10_000;
+
 /** Opus as Chromium offers it: in-band FEC on, 10 ms minimum packet time. */
 const OPUS_FORMAT = 'minptime=10;useinbandfec=1';
 
@@ -29,6 +42,11 @@ export class Subscription {
   /** Layer limits: from the size the subscriber shows the video at, and from its bandwidth estimate. */
   private rankForSize = Number.POSITIVE_INFINITY;
   private bandwidthBudget = Number.POSITIVE_INFINITY;
+  /** When the forwarded layer last changed, and when the budget last forced a lower one (ms). */
+  private switchedAt = Number.NEGATIVE_INFINITY;
+  private bandwidthLimitedAt = Number.NEGATIVE_INFINITY;
+  /** Since when the estimate has been below the forwarded layer's bitrate (NaN: it is not). */
+  private congestedSince = Number.NaN;
   /** Offsets that make the forwarded stream continuous across layer switches (RTP clock, VP8 ids). */
   private timestampOffset = 0;
   private lastTimestamp = -1;
@@ -47,8 +65,8 @@ export class Subscription {
     readonly ssrc: number,
     private readonly context: MediaContext,
   ) {
-    // Simulcast: the best layer until the subscriber says how large it shows the video.
-    this.targetLayer = publication.layerCount - 1;
+    // Simulcast: the best layer being sent, until the subscriber says how large it shows the video.
+    this.chooseLayer();
   }
 
   /** True once the m-line has been added to the subscribe connection (it is in an offer). */
@@ -138,25 +156,62 @@ export class Subscription {
   }
 
   /**
-   * Pick the layer to forward: the one the display size asks for, lowered while the bitrate measured
-   * for it exceeds the bandwidth budget. A change takes effect at that layer's next key frame.
+   * Pick the layer to forward: the one the display size asks for, among the layers being sent, lowered
+   * when the subscriber's bandwidth estimate cannot carry it. A change takes effect at that layer's
+   * next key frame (asked for again on every call while the switch is pending: the room's clock calls
+   * this every few hundred ms).
+   *
+   * A browser's receive-side estimate (REMB) stays near 1.5 × what it receives and drops below it
+   * only on congestion, so it cannot say whether a larger layer would fit: the budget lowers the layer
+   * when it stays clearly below what is being forwarded for a second (ignoring the estimate for a
+   * while after a switch, which it lags), allows a larger layer it covers at once, and after a quiet period goes
+   * back to the displayed size to try again.
    */
   chooseLayer(): void {
     const publication = this.publication;
-    const { layerBitrates, layerOrder, layersMeasured } = publication;
+    const { layerBitrates, layerOrder } = publication;
+    const top = publication.layerCount - 1;
+    const sent = (rank: number) => publication.isLayerSent(layerOrder[rank]!);
     // Ranks count from the smallest picture up (layerOrder maps a rank to the publisher's layer).
-    let rank = Math.min(publication.layerCount - 1, this.rankForSize);
-    // Lower while the layer costs more than the budget, or is not sent at all (a browser sends fewer
-    // layers than offered for small captures or low bandwidth).
-    while (rank > 0) {
-      const bitrate = layerBitrates[layerOrder[rank]!]!;
-      if (bitrate <= this.bandwidthBudget && !(layersMeasured && bitrate === 0)) break;
-      rank--;
+    let rank = Math.min(top, this.rankForSize);
+    while (rank > 0 && !sent(rank)) rank--;
+    // Nothing sent at or below the wanted size: the smallest larger layer that is sent.
+    if (!sent(rank))
+      for (let above = rank + 1; above <= top; above++)
+        if (sent(above)) {
+          rank = above;
+          break;
+        }
+    const budget = this.bandwidthBudget;
+    const bitrateAt = (r: number) => layerBitrates[layerOrder[r]!]!;
+    if (budget < bitrateAt(rank) && top > 0) {
+      const now = performance.now();
+      const current = this.currentLayer >= 0 ? layerOrder.indexOf(this.currentLayer) : -1;
+      // The largest sent layer at most `limit` that the budget covers (the lowest sent one if none does).
+      const fitting = (limit: number) => {
+        let fit = -1;
+        for (let r = 0; r <= limit; r++) if (sent(r) && (fit < 0 || bitrateAt(r) <= budget)) fit = r;
+        return fit < 0 ? rank : fit;
+      };
+      const congested =
+        current >= 0 &&
+        budget < CONGESTED_SHARE * bitrateAt(current) &&
+        now - this.switchedAt >= ESTIMATE_SETTLE_MS;
+      if (!congested) this.congestedSince = Number.NaN;
+      else if (Number.isNaN(this.congestedSince)) this.congestedSince = now;
+      if (congested && now - this.congestedSince >= CONGESTION_CONFIRM_MS) {
+        // Congested for a while, not a passing dip: a smaller layer than the one being forwarded.
+        rank = Math.min(rank, fitting(Math.max(0, current - 1)));
+        this.bandwidthLimitedAt = now;
+      } else if (now - this.bandwidthLimitedAt < PROBE_AFTER_MS) {
+        // Recently congested: keep the layer, or go up only as far as the budget covers.
+        rank = Math.min(rank, Math.max(current, fitting(rank)));
+      }
     }
     const layer = layerOrder[rank]!;
-    if (layer === this.targetLayer) return;
     this.targetLayer = layer;
-    if (layer !== this.currentLayer && this.currentLayer >= 0) publication.requestKeyframe();
+    // (A paused subscription asks when it resumes.)
+    if (layer !== this.currentLayer && this.currentLayer >= 0 && !this.paused) publication.requestKeyframe();
   }
 
   private switchLayer(layer: number): void {
@@ -170,6 +225,7 @@ export class Subscription {
     }
     this.currentLayer = layer;
     this.awaitingKeyframe = false;
+    this.switchedAt = performance.now();
   }
 
   private rewriteLayerFields(packet: Buffer, descriptor: Int32Array): void {

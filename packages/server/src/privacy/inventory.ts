@@ -19,7 +19,9 @@ export type Place =
   /** The browser's localStorage, on the person's own device only. */
   | 'browser-storage'
   /** The server's log output (standard output, collected by the operator). */
-  | 'log';
+  | 'log'
+  /** Redis, shared by the nodes of a cluster (PARLEY_REDIS_URL only); every key expires by itself. */
+  | 'redis';
 
 /** Figures the retention texts depend on, taken from the running configuration. */
 export interface RetentionFacts {
@@ -60,7 +62,13 @@ interface OtherDefinition extends CommonDefinition {
   readonly place: 'memory' | 'cookie' | 'browser-storage' | 'log';
 }
 
-type Definition = ColumnDefinition | FileDefinition | OtherDefinition;
+interface RedisDefinition extends CommonDefinition {
+  readonly place: 'redis';
+  /** The key kind: keys are named `parley:<kind>:…` (cluster/redis-keys.ts). */
+  readonly keyKind: string;
+}
+
+type Definition = ColumnDefinition | FileDefinition | OtherDefinition | RedisDefinition;
 
 /** Keeps the ids as literal types, so `declareStore` accepts inventory ids only. */
 function defineInventory<const T extends readonly Definition[]>(items: T): T {
@@ -250,12 +258,25 @@ const DEFINITIONS = defineInventory([
     place: 'data-directory',
     files: ['parley.sqlite', 'parley.sqlite-wal', 'parley.sqlite-shm'],
     name: 'Embedded database',
-    data: 'The SQLite database holding the accounts and sessions above (file mode 0600), with its write-ahead log and shared-memory index. Nothing about meetings is ever written.',
+    data: 'The SQLite database holding the accounts and sessions above (file mode 0600), with its write-ahead log and shared-memory index. Nothing about meetings is ever written. With PARLEY_DATABASE_URL the same tables live in that PostgreSQL database instead, and this file does not exist.',
     purpose: 'Keeping accounts across restarts.',
     legalBasis: CONTRACT,
     retention:
       'Rows are deleted as stated above; SQLite may keep deleted bytes in free pages until they are reused or the file is vacuumed.',
     personal: true,
+  },
+  {
+    id: 'resume-key-file',
+    place: 'data-directory',
+    files: ['resume-key'],
+    name: 'Reconnection signing key',
+    data: 'A random secret key (32 bytes, file mode 0600) that signs the reconnection tokens of a single server. Nothing about people or meetings.',
+    purpose:
+      'Letting people whose connection dropped get back into their meeting even after the server restarted.',
+    legalBasis: SECURITY,
+    retention:
+      'As long as the data directory exists; delete the file to make every reconnection token invalid.',
+    personal: false,
   },
   // ---- Server memory: meetings ----
   {
@@ -330,6 +351,27 @@ const DEFINITIONS = defineInventory([
     legalBasis: CONTRACT,
     retention: MEETING_LIFE,
     personal: true,
+  },
+  {
+    id: 'resume-key',
+    place: 'memory',
+    name: 'Reconnection signing key',
+    data: 'The secret key that signs reconnection tokens (read from the data directory, or shared by the nodes of a cluster). The tokens themselves are held by the browsers, not by the server; they name the room only by a keyed hash.',
+    purpose:
+      'Letting someone whose connection dropped back into their meeting with their role, and nobody else.',
+    legalBasis: SECURITY,
+    retention: 'Until the server process stops.',
+    personal: false,
+  },
+  {
+    id: 'ended-meetings',
+    place: 'memory',
+    name: 'Recently ended meetings',
+    data: 'The random ids of meetings a moderator ended, with the time until which a reconnection token could still name them. No names, no people.',
+    purpose: 'Making sure nobody reopens a meeting a moderator has ended by reconnecting.',
+    legalBasis: SECURITY,
+    retention: 'Ten minutes after the meeting ended, at the latest until the server restarts.',
+    personal: false,
   },
   {
     id: 'invitation-key',
@@ -414,6 +456,66 @@ const DEFINITIONS = defineInventory([
     legalBasis: CONTRACT,
     retention: 'While the connection is open; never logged, never written, and not stored with the meeting.',
     personal: true,
+  },
+  // ---- Redis (cluster only) ----
+  {
+    id: 'redis:cluster-secret',
+    place: 'redis',
+    keyKind: 'cluster-secret',
+    name: 'Cluster secret',
+    data: 'A random key shared by the nodes of a cluster.',
+    purpose:
+      'Keying the hashes that stand for room names and people in Redis, signing resume tokens so that any node accepts them, and authenticating connections one node forwards to another.',
+    legalBasis: NOT_PERSONAL,
+    retention: 'Renewed by every running node; gone 30 days after the last node stopped.',
+    personal: false,
+  },
+  {
+    id: 'redis:node',
+    place: 'redis',
+    keyKind: 'node',
+    name: 'Node heartbeat',
+    data: 'A node’s random id, its internal address, how many meetings and participants it serves (numbers only) and whether it is shutting down.',
+    purpose: 'Knowing which nodes are alive, and placing new meetings on the least-loaded one.',
+    legalBasis: NOT_PERSONAL,
+    retention: 'Renewed every 2 seconds while the node runs; gone 6 seconds after it stopped.',
+    personal: false,
+  },
+  {
+    id: 'redis:claim',
+    place: 'redis',
+    keyKind: 'claim',
+    name: 'Meeting host',
+    data: 'Which node hosts a meeting: the node id, under a keyed hash of the room name (never the name).',
+    purpose: 'Making sure exactly one node hosts each meeting, and sending everyone there.',
+    legalBasis: NOT_PERSONAL,
+    retention:
+      'Renewed every 2 seconds while the meeting runs; gone at its end, or 6 seconds after its node failed.',
+    personal: false,
+  },
+  {
+    id: 'redis:room',
+    place: 'redis',
+    keyKind: 'room',
+    name: 'Meeting state for takeover',
+    data: 'Under a keyed hash of the room name: the meeting’s random id, whether it is locked, has a lobby or keeps chat history, the salted hash of its password (never the password), and keyed hashes of the account ids and browser keys of who attended and who was removed. No names, display names, addresses or chat.',
+    purpose:
+      'When a node fails or shuts down, the node that takes the meeting over continues it with the same lock, lobby, password and removals (the people removed stay out).',
+    legalBasis: SECURITY,
+    retention:
+      'While the meeting runs; deleted when it ends, or 3 minutes after its last renewal when its node failed and nobody came back.',
+    personal: true,
+  },
+  {
+    id: 'redis:ended',
+    place: 'redis',
+    keyKind: 'ended',
+    name: 'Ended meeting',
+    data: 'A keyed hash of the random id of a meeting a moderator ended.',
+    purpose: 'No node may bring an ended meeting back for someone who reconnects.',
+    legalBasis: NOT_PERSONAL,
+    retention: '10 minutes (as long as a resume token could still name the meeting).',
+    personal: false,
   },
   // ---- The person's browser ----
   {
@@ -529,6 +631,11 @@ export function memoryStoreIds(): MemoryStoreId[] {
 /** `table.column` of every database column in the inventory. */
 export function inventoryColumns(): string[] {
   return DEFINITIONS.flatMap((item) => ('table' in item ? [`${item.table}.${item.column}`] : []));
+}
+
+/** The kinds of Redis keys (`parley:<kind>:…`) the inventory accounts for. */
+export function redisKeyKinds(): string[] {
+  return DEFINITIONS.flatMap((item) => ('keyKind' in item ? [item.keyKind] : []));
 }
 
 /** File names in the data directory the inventory accounts for. */

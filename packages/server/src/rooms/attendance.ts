@@ -19,6 +19,11 @@ export class Attendance {
     if (identity.clientKey !== null) this.clientKeys.add(identity.clientKey);
   }
 
+  /** Everyone recorded, for handing the meeting to another node (cluster). */
+  marks(): { accountIds: string[]; clientKeys: string[] } {
+    return { accountIds: [...this.accountIds], clientKeys: [...this.clientKeys] };
+  }
+
   /** True when this identity (same account, or same browser key) was admitted before. */
   includes(identity: Identity): boolean {
     return (

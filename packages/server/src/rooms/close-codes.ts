@@ -12,4 +12,11 @@ export const CloseCode = {
   turnedAway: 4004,
   /** A moderator ended the meeting for everyone (`room-closed` event first). */
   meetingEnded: 4005,
+  /** The same person came back on a new connection with their resume token; this one is stale. */
+  replaced: 4006,
+  /**
+   * Cluster: this node is shutting down (SIGTERM) and hands its meetings on. Not an ending: the app
+   * resumes with its token and reaches the node that hosts the meeting next (docs/cluster.md).
+   */
+  nodeDraining: 4007,
 } as const;

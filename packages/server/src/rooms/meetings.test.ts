@@ -150,6 +150,30 @@ describe('Meetings', () => {
     expect(g.closed).toEqual(['media connection lost']);
     expect(meetings.counts().participants).toBe(1);
   });
+  it('opens meetings whose media was lost again and has their participants reconnect their media', async () => {
+    const { media, calls, emit } = fakeMedia();
+    const meetings = new Meetings(media, logger, () => []);
+    const h = channel();
+    const g = channel();
+    const other = channel();
+    const a = await meetings.join('r-lost', host('Hana'), h.ch);
+    const b = await meetings.join('r-lost', guest('Gina'), g.ch);
+    await meetings.join('r-kept', host('Otto'), other.ch);
+    const roomId = a.membership.room.id;
+    calls.length = 0;
+
+    emit('rooms-lost', { roomIds: [roomId, 'a-room-long-gone'] });
+    expect(calls).toEqual([
+      `open ${roomId}`,
+      `add ${a.membership.participant.id}`,
+      `add ${b.membership.participant.id}`,
+    ]);
+    expect(h.events.at(-1)).toEqual({ type: 'media-restart' });
+    expect(g.events.at(-1)).toEqual({ type: 'media-restart' });
+    expect(other.types()).not.toContain('media-restart');
+    expect(meetings.counts()).toEqual({ rooms: 2, participants: 3 });
+  });
+
   it('on shutdown tells everyone, knocking guests included, and frees every room', async () => {
     const { media, calls } = fakeMedia();
     const meetings = new Meetings(media, logger, () => []);

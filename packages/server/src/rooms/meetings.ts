@@ -5,14 +5,17 @@ import { declareStore } from '../privacy/memory-stores.js';
 import { Chat } from './chat.js';
 import { CloseCode } from './close-codes.js';
 import { E2eeDelivery } from './e2ee-delivery.js';
+import { EndedMeetings } from './ended-meetings.js';
 import { MeetingLife } from './hands.js';
 import { type InvitationCheck, Invitations, invitationProblem } from './invitations.js';
 import { MeetingError } from './meeting-error.js';
 import { Moderation } from './moderation.js';
 import { type Identity, Participant, type ParticipantChannel } from './participant.js';
 import { PasswordThrottle } from './password-throttle.js';
+import { RESUME_REISSUE_MS, ResumeTokens } from './resume-tokens.js';
 import type { Room } from './room.js';
 import { RoomRegistry, randomId } from './room-registry.js';
+import type { RoomStateStore } from './room-snapshot.js';
 
 declareStore('participants');
 
@@ -30,6 +33,8 @@ export interface Credentials {
   invitation?: string | undefined;
   /** The browser can take part in end-to-end encrypted meetings. */
   e2ee?: boolean | undefined;
+  /** A resume token from an earlier connection (see `resume`). */
+  resume?: string | undefined;
 }
 
 export type JoinOutcome = JoinResult['status'];
@@ -45,6 +50,25 @@ export interface MeetingsOptions {
    * throttling, removed people) can never match again and are dropped.
    */
   addressKeys?: { onRotate(listener: () => void): () => void };
+  /**
+   * Signs resume tokens; every node of a cluster must use the same key. Default: 32 random bytes
+   * for this process only (tokens then die with it); `createParley` passes a key kept in the data directory.
+   */
+  signingKey?: () => Buffer;
+  /**
+   * Cluster hook: may a valid resume token reopen its meeting (`meetingId`) here, though nobody is in
+   * it on this node? Asked only then, after the local checks passed (meeting not ended here). Answer
+   * false when the meeting runs on another node or was ended elsewhere. Default (one node): true —
+   * the token proves its holder was admitted to that meeting, which this server lost (restart).
+   */
+  mayReopen?: (roomName: string, meetingId: string) => boolean | Promise<boolean>;
+  /** `relay`: joiners may use relayed (TURN) ICE candidates only (PARLEY_ICE_RELAY_ONLY=1). */
+  iceTransportPolicy?: 'relay';
+  /**
+   * Cluster: where a meeting's settings wait for the node that takes it over (docs/cluster.md). A
+   * join for a room not open here restores what is kept there first.
+   */
+  roomState?: RoomStateStore;
 }
 
 /**
@@ -62,7 +86,14 @@ export class Meetings {
   private readonly members = new Map<string, Membership>();
   private readonly throttle: PasswordThrottle;
   private readonly now: () => number;
+  private readonly iceTransportPolicy: 'relay' | undefined;
   private readonly stopWatchingKeys: () => void;
+  readonly resumeTokens: ResumeTokens;
+  /** Meetings a moderator ended: no resume token reopens them. */
+  readonly endedMeetings: EndedMeetings;
+  private readonly mayReopen: (roomName: string, meetingId: string) => boolean | Promise<boolean>;
+  private readonly reissueTimer: NodeJS.Timeout;
+  private readonly roomState: RoomStateStore | undefined;
 
   constructor(
     private readonly media: MediaPlane,
@@ -71,12 +102,23 @@ export class Meetings {
     options: MeetingsOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.iceTransportPolicy = options.iceTransportPolicy;
+    this.roomState = options.roomState;
     this.invitations = options.invitations ?? new Invitations(this.now);
     this.throttle = options.passwordThrottle ?? new PasswordThrottle({ now: this.now });
     this.moderation = new Moderation(this, media, this.invitations, logger);
     this.chat = new Chat(this, this.now);
     this.e2ee = new E2eeDelivery(this, this.now);
     this.life = new MeetingLife(this, this.now);
+    this.resumeTokens = new ResumeTokens({
+      now: this.now,
+      ...(options.signingKey ? { key: options.signingKey } : {}),
+    });
+    this.endedMeetings = new EndedMeetings(this.now);
+    this.mayReopen = options.mayReopen ?? (() => true);
+    // Tokens live RESUME_TOKEN_MS; renewing at half that keeps every client's token valid.
+    this.reissueTimer = setInterval(() => this.reissueResumeTokens(), RESUME_REISSUE_MS);
+    this.reissueTimer.unref();
     this.stopWatchingKeys =
       options.addressKeys?.onRotate(() => {
         this.throttle.clear();
@@ -98,6 +140,7 @@ export class Meetings {
       membership.participant.channel.close(CloseCode.mediaLost, 'media connection lost');
       this.leave(participantId);
     });
+    media.on('rooms-lost', ({ roomIds }) => this.restartMedia(new Set(roomIds)));
   }
 
   /**
@@ -111,6 +154,44 @@ export class Meetings {
     channel: ParticipantChannel,
     credentials: Credentials = {},
   ): Promise<{ membership: Membership; outcome: JoinOutcome }> {
+    const restored = await this.restore(roomName);
+    try {
+      const entered = await this.enter(roomName, identity, channel, credentials);
+      if (credentials.resume !== undefined && entered.outcome === 'joined')
+        this.confirmClearMedia(entered.membership);
+      return entered;
+    } catch (error) {
+      // Nobody got into the meeting this join brought back: it goes again (its state stays kept).
+      if (restored && this.registry.removeIfEmpty(restored)) this.media.closeRoom(restored.id);
+      throw error;
+    }
+  }
+
+  /**
+   * Cluster: a meeting another node hosted continues here with its settings, password and marks
+   * (RoomStateStore). Returns the restored room, or null when there was nothing to restore.
+   */
+  private async restore(roomName: string): Promise<Room | null> {
+    if (!this.roomState || this.registry.find(roomName)) return null;
+    const state = await this.roomState.load(roomName);
+    if (!state || this.registry.find(roomName) || this.endedMeetings.has(state.meetingId)) return null;
+    const { room } = this.registry.getOrCreate(roomName);
+    room.restore(state);
+    this.media.openRoom(room.id);
+    this.logger.info({ roomId: room.id }, 'meeting taken over from another node');
+    return room;
+  }
+
+  private async enter(
+    roomName: string,
+    identity: Identity,
+    channel: ParticipantChannel,
+    credentials: Credentials,
+  ): Promise<{ membership: Membership; outcome: JoinOutcome }> {
+    if (credentials.resume !== undefined) {
+      const resumed = await this.resume(roomName, identity, channel, credentials.resume, credentials.e2ee);
+      if (resumed) return resumed;
+    }
     const screened = this.screen(roomName, identity, credentials.invitation);
     let invitation = screened.invitation;
     const checked = screened.room;
@@ -148,8 +229,7 @@ export class Meetings {
       return { membership, outcome: 'joined' };
     }
     const knocks =
-      room.removals.matches(identity) ||
-      (room.lobbyEnabled && !participant.isAccountHolder && invitation === null);
+      room.isRemoved(identity) || (room.lobbyEnabled && !participant.isAccountHolder && invitation === null);
     if (knocks) {
       room.lobby.add(participant);
       room.sendLobbyToModerators();
@@ -157,6 +237,94 @@ export class Meetings {
     }
     this.admit(room, [participant]);
     return { membership, outcome: 'joined' };
+  }
+
+  /**
+   * Someone whose connection dropped comes back with their resume token: straight into the meeting
+   * with the role the token names — no password, lobby, lock or waiting for a host. When nobody is in
+   * the meeting here any more (the server restarted), the token reopens it. Returns null when the
+   * token does not hold — forged, expired, someone else's, an earlier or ended meeting, its holder
+   * removed, or no E2EE support for an encrypted meeting: the caller then goes on with a normal join.
+   */
+  private async resume(
+    roomName: string,
+    identity: Identity,
+    channel: ParticipantChannel,
+    token: string,
+    e2ee: boolean | undefined,
+  ): Promise<{ membership: Membership; outcome: JoinOutcome } | null> {
+    const claim = this.resumeTokens.verify(token, roomName);
+    if (!claim || claim.accountId !== identity.accountId || claim.clientKey !== identity.clientKey)
+      return null;
+    if (this.endedMeetings.has(claim.meetingId)) return null;
+    if (!this.registry.find(roomName)?.isOpen) {
+      if (!(await this.mayReopen(roomName, claim.meetingId))) return null;
+      if (this.endedMeetings.has(claim.meetingId)) return null;
+    }
+    // From here on nothing awaits.
+    const present = this.registry.find(roomName);
+    if (present?.isOpen && present.meetingId !== claim.meetingId) return null;
+    if (present?.isRemoved(identity)) return null;
+    if (present && this.e2ee.stateOf(present) !== 'off' && e2ee !== true) return null;
+    // The server may not have noticed the old connection drop yet: it goes, the new one takes over.
+    const stale = present?.participants.get(claim.participantId);
+    if (
+      stale &&
+      stale.identity.clientKey === identity.clientKey &&
+      stale.identity.accountId === identity.accountId
+    ) {
+      stale.channel.close(CloseCode.replaced, 'resumed on a new connection');
+      this.leave(stale.id);
+    }
+    const { room } = this.registry.getOrCreate(roomName);
+    const participant = new Participant(randomId(), identity, channel, this.now);
+    participant.role = claim.role;
+    const membership = { room, participant };
+    this.members.set(participant.id, membership);
+    if (room.isOpen) {
+      this.admit(room, [participant]);
+    } else {
+      room.meetingId = claim.meetingId;
+      room.open();
+      this.media.openRoom(room.id);
+      this.logger.info({ roomId: room.id }, 'meeting reopened by a returning participant');
+      const waiting = [...room.waitingForHost.values()];
+      room.waitingForHost.clear();
+      this.admit(room, [participant, ...waiting]);
+    }
+    return { membership, outcome: 'joined' };
+  }
+
+  /**
+   * Someone coming back was encrypting before; a meeting that is no longer encrypted (e.g. the server
+   * restarted and forgot) sends no `e2ee-state` of its own, so they are told it is off — their app
+   * holds its media until it knows, and shows that encryption went off.
+   */
+  private confirmClearMedia({ room, participant }: Membership): void {
+    if (this.e2ee.stateOf(room) === 'off')
+      participant.channel.send({ type: 'e2ee-state', state: 'off', by: null });
+  }
+
+  /** A fresh resume token for a participant of the meeting (role and meeting as they are now). */
+  resumeTokenFor(room: Room, participant: Participant): string {
+    return this.resumeTokens.issue(room.name, {
+      meetingId: room.meetingId,
+      participantId: participant.id,
+      role: participant.role,
+      accountId: participant.identity.accountId,
+      clientKey: participant.identity.clientKey,
+    });
+  }
+
+  /** Send a participant a fresh resume token (their role changed, or the old one ages). */
+  sendResumeToken(room: Room, participant: Participant): void {
+    participant.channel.send({ type: 'resume-token', token: this.resumeTokenFor(room, participant) });
+  }
+
+  private reissueResumeTokens(): void {
+    for (const room of this.registry.rooms()) {
+      for (const participant of room.participants.values()) this.sendResumeToken(room, participant);
+    }
   }
 
   /** The checks that need no waiting: a given invitation must be valid; a locked meeting keeps newcomers out. */
@@ -208,6 +376,25 @@ export class Meetings {
     );
   }
 
+  /**
+   * The media plane lost these rooms (a media worker failed): open each meeting still here again,
+   * register its participants anew, and have every browser connect its media again (`media-restart`).
+   * Signaling, roles and meeting state are untouched; an audio hold is applied again when they publish.
+   */
+  private restartMedia(roomIds: Set<string>): void {
+    for (const room of this.registry.rooms()) {
+      if (!roomIds.has(room.id) || !room.isOpen) continue;
+      this.media.openRoom(room.id);
+      for (const participant of room.participants.values())
+        this.media.addParticipant(room.id, participant.id);
+      this.logger.warn(
+        { roomId: room.id, participants: room.participants.size },
+        'media restarted for a meeting',
+      );
+      room.broadcast({ type: 'media-restart' });
+    }
+  }
+
   /** Admit people into the meeting proper: tell the others, start their media, send them `joined`. */
   private admit(room: Room, newcomers: Participant[]): void {
     for (const newcomer of newcomers) room.addParticipant(newcomer);
@@ -229,8 +416,10 @@ export class Meetings {
       self: participant.info(),
       participants: room.otherParticipants(participant.id).map((p) => p.info()),
       iceServers: this.iceServers(),
+      iceTransportPolicy: this.iceTransportPolicy,
       settings: room.settings,
       chatHistory: room.chatHistory.earlier(),
+      resumeToken: this.resumeTokenFor(room, participant),
     });
     this.life.welcome(room, participant);
     if (participant.isModerator && room.lobby.size > 0) {
@@ -275,7 +464,7 @@ export class Meetings {
       this.life.forget(room, participantId);
       // Nobody is left to admit the guests still knocking: the meeting is over.
       if (room.participants.size === 0 && room.lobby.size > 0) {
-        this.end(room);
+        this.end(room, { byModerator: false });
         return;
       }
     } else if (place === 'lobby') {
@@ -283,6 +472,7 @@ export class Meetings {
     }
     if (this.registry.removeIfEmpty(room)) {
       if (room.isOpen) this.media.closeRoom(room.id);
+      this.roomState?.remove(room.name);
       this.logger.info({ roomId: room.id }, 'meeting ended');
     }
   }
@@ -291,7 +481,10 @@ export class Meetings {
    * End the meeting for everyone: participants get `room-closed`, knocking and waiting guests
    * `join-denied`, every connection closes and the room with all it kept is forgotten.
    */
-  end(room: Room): void {
+  end(room: Room, { byModerator = true }: { byModerator?: boolean } = {}): void {
+    // Nobody may reopen it with a resume token (a meeting nobody is left in may come back that way).
+    if (byModerator) this.endedMeetings.add(room.meetingId);
+    this.roomState?.remove(room.name, byModerator ? room.meetingId : undefined);
     const participants = [...room.participants.values()];
     const guests = [...room.lobby.drain(), ...room.waitingForHost.values()];
     for (const participant of participants) {
@@ -417,6 +610,23 @@ export class Meetings {
     return { rooms: this.registry.size, participants: this.members.size };
   }
 
+  /**
+   * Cluster drain: every connection closes with `node-draining` and no ending event, so the apps
+   * resume on the node that takes each meeting over; this node then forgets the meetings. The rooms'
+   * kept state stays (the cluster stops removing it while draining).
+   */
+  handOver(rooms: Room[] = [...this.registry.rooms()]): void {
+    for (const room of rooms) {
+      const everyone = [
+        ...room.participants.values(),
+        ...room.lobby.drain(),
+        ...room.waitingForHost.values(),
+      ];
+      for (const participant of everyone) participant.channel.close(CloseCode.nodeDraining, 'node-draining');
+      this.dissolve(room, everyone);
+    }
+  }
+
   /** Server shutdown: tell everyone, then free everything. */
   closeAll(): void {
     for (const room of [...this.registry.rooms()]) {
@@ -432,5 +642,6 @@ export class Meetings {
       this.dissolve(room, everyone);
     }
     this.stopWatchingKeys();
+    clearInterval(this.reissueTimer);
   }
 }

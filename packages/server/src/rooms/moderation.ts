@@ -140,6 +140,8 @@ export class Moderation {
     }
     target.role = role;
     room.broadcast({ type: 'participant-updated', participant: target.info() });
+    // Their resume token must carry the new role: a reconnect must neither keep nor lose it.
+    this.meetings.sendResumeToken(room, target);
     if (role === 'moderator' && room.lobby.size > 0) {
       target.channel.send({ type: 'lobby-updated', entries: room.lobby.entries() });
     }

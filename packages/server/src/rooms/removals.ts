@@ -32,6 +32,14 @@ export class Removals {
     );
   }
 
+  /**
+   * Account ids and browser keys, for handing the meeting to another node (cluster). Address hashes
+   * stay behind: they are keyed per node and could match nothing there.
+   */
+  marks(): { accountIds: string[]; clientKeys: string[] } {
+    return { accountIds: [...this.accountIds], clientKeys: [...this.clientKeys] };
+  }
+
   /** The address hasher's key rotated: hashes made under the old key can never match again. */
   forgetAddresses(): void {
     this.addressKeys.clear();

@@ -39,6 +39,21 @@ export class RoomPassword {
     if (version === this.version) this.current = { salt, key };
   }
 
+  /** The salted hash (base64url), for handing the meeting to another node (cluster); null when unset. */
+  verifier(): { salt: string; key: string } | null {
+    const current = this.current;
+    return current && { salt: current.salt.toString('base64url'), key: current.key.toString('base64url') };
+  }
+
+  /** Take over a hash made by `verifier()` on another node. */
+  restore(verifier: { salt: string; key: string } | null): void {
+    this.version++;
+    this.current = verifier && {
+      salt: Buffer.from(verifier.salt, 'base64url'),
+      key: Buffer.from(verifier.key, 'base64url'),
+    };
+  }
+
   /** True when no password is set or `password` is the one set. */
   async matches(password: string): Promise<boolean> {
     const current = this.current;

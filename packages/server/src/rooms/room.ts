@@ -1,5 +1,6 @@
 // Privacy: keeps the room's name (the key the registry finds it by), its participants and its settings,
 // in memory, until the meeting ends.
+import { randomBytes } from 'node:crypto';
 import type { RoomSettings, ServerEvent } from '@parley/protocol';
 import { declareStore } from '../privacy/memory-stores.js';
 import { Attendance } from './attendance.js';
@@ -8,6 +9,7 @@ import { Lobby } from './lobby.js';
 import type { Identity, Participant } from './participant.js';
 import { Removals } from './removals.js';
 import { RoomPassword } from './room-password.js';
+import type { CarriedMarks, RestoredRoom, RoomSnapshot } from './room-snapshot.js';
 import { SentMessages } from './sent-messages.js';
 
 declareStore('meetings');
@@ -34,7 +36,15 @@ export class Room {
   readonly sentMessages = new SentMessages();
   lobbyEnabled = false;
   locked = false;
+  /**
+   * Random id of this meeting instance: resume tokens name it, so a token from an earlier meeting
+   * under the same room name opens nothing. A resume that reopens the room sets it back to the
+   * token's (a cluster node taking a meeting over keeps it the same way).
+   */
+  meetingId: string = randomBytes(9).toString('base64url');
   private opened = false;
+  /** Who attended or was removed while another node hosted this meeting (cluster takeover). */
+  private carried: CarriedMarks | null = null;
 
   constructor(
     /** Random id used towards the media plane and logs, never the room's name. */
@@ -66,7 +76,38 @@ export class Room {
 
   /** While locked, only people who were in this meeting before (and were not removed) get back in. */
   keepsOut(identity: Identity): boolean {
-    return this.locked && (!this.attendance.includes(identity) || this.removals.matches(identity));
+    const attended = this.attendance.includes(identity) || this.carried?.attended(identity) === true;
+    return this.locked && (!attended || this.isRemoved(identity));
+  }
+
+  /** A moderator removed this person from the meeting (here, or on the node that hosted it before). */
+  isRemoved(identity: Identity): boolean {
+    return this.removals.matches(identity) || this.carried?.removed(identity) === true;
+  }
+
+  /** What another node needs to continue this meeting (cluster); see room-snapshot.ts. */
+  snapshot(): RoomSnapshot {
+    return {
+      meetingId: this.meetingId,
+      lobbyEnabled: this.lobbyEnabled,
+      locked: this.locked,
+      chatHistory: this.chatHistory.enabled,
+      password: this.password.verifier(),
+      attendance: this.attendance.marks(),
+      removals: this.removals.marks(),
+      carried: this.carried,
+    };
+  }
+
+  /** Continue a meeting another node hosted: its settings, password and marks, already open. */
+  restore(state: RestoredRoom): void {
+    this.meetingId = state.meetingId;
+    this.lobbyEnabled = state.lobbyEnabled;
+    this.locked = state.locked;
+    this.chatHistory.setEnabled(state.chatHistory);
+    this.password.restore(state.password);
+    this.carried = state.marks;
+    this.opened = true;
   }
 
   /** Admit a participant into the meeting proper; a signed-in account holder becomes a moderator. */

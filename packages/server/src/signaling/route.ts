@@ -1,5 +1,8 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { Arrival } from '../cluster/cluster.js';
+import { FORWARDED_HEADER, type ForwardedClient } from '../cluster/forwarded-client.js';
 import type { Logger } from '../logger.js';
 import type { Meetings } from '../rooms/meetings.js';
 import { SignalingSession, type SocketUser } from './session.js';
@@ -17,6 +20,19 @@ export interface SignalingDeps {
   userOf(request: FastifyRequest): Promise<SocketUser | null>;
   /** Turns the client address into its keyed hash (IpHasher), so only the hash is kept. */
   addressHasher: { hash(address: string): string };
+  /** Cluster only: serves a connection here or forwards it to the node hosting its meeting. */
+  router?: SignalingRouter;
+}
+
+/** What the cluster offers signaling (cluster/cluster.ts implements it; docs/cluster.md). */
+export interface SignalingRouter {
+  /** The browser behind a connection another node forwarded (its signature checked), or null. */
+  forwardedFrom(header: string | string[] | undefined): ForwardedClient | null;
+  /**
+   * Holds the connection's messages until the first names a room; then calls `open` and replays them
+   * to the session it starts, or forwards the connection to the node hosting that meeting.
+   */
+  route(socket: WebSocket, arrival: Arrival, open: () => Promise<() => void>): void;
 }
 
 /**
@@ -24,9 +40,12 @@ export interface SignalingDeps {
  * forwarded headers), for invitation links; null when the Host header looks odd.
  */
 export function originOf(request: FastifyRequest): string | null {
-  const host = request.host;
+  return originFrom(request.protocol, request.host);
+}
+
+function originFrom(protocol: string, host: string | undefined): string | null {
   if (typeof host !== 'string' || !HOST_PATTERN.test(host)) return null;
-  return `${request.protocol === 'https' ? 'https' : 'http'}://${host}`;
+  return `${protocol === 'https' ? 'https' : 'http'}://${host}`;
 }
 
 /**
@@ -52,7 +71,9 @@ export async function registerSignaling(app: FastifyInstance, deps: SignalingDep
       {
         websocket: true,
         preValidation: async (request, reply) => {
-          if (!isSameOrigin(request.headers.origin, request.headers.host)) {
+          // A connection forwarded by another node carries the Host the browser used, signed.
+          const forwarded = deps.router?.forwardedFrom(request.headers[FORWARDED_HEADER]);
+          if (!isSameOrigin(request.headers.origin, forwarded ? forwarded.host : request.headers.host)) {
             await reply
               .code(403)
               .send({ error: 'forbidden-origin', message: 'Cross-site connection refused.' });
@@ -60,14 +81,33 @@ export async function registerSignaling(app: FastifyInstance, deps: SignalingDep
         },
       },
       async (socket, request) => {
-        const user = await deps.userOf(request);
+        const forwarded = deps.router?.forwardedFrom(request.headers[FORWARDED_HEADER]) ?? null;
         // request.ip honours PARLEY_TRUST_PROXY; only its keyed hash is kept, never the address.
-        const addressKey = request.ip ? deps.addressHasher.hash(request.ip) : null;
-        new SignalingSession(
+        // A forwarded connection's address is the browser's, as the node it reached first saw it.
+        const address = forwarded ? forwarded.address : request.ip;
+        const open = async () => {
+          const user = await deps.userOf(request);
+          const addressKey = address ? deps.addressHasher.hash(address) : null;
+          const origin = forwarded ? originFrom(forwarded.protocol, forwarded.host) : originOf(request);
+          return () => {
+            new SignalingSession(socket, deps.meetings, { user, addressKey, origin }, deps.logger);
+          };
+        };
+        if (!deps.router) {
+          (await open())();
+          return;
+        }
+        deps.router.route(
           socket,
-          deps.meetings,
-          { user, addressKey, origin: originOf(request) },
-          deps.logger,
+          {
+            address,
+            host: forwarded ? forwarded.host : request.headers.host,
+            protocol: forwarded ? forwarded.protocol : request.protocol === 'https' ? 'https' : 'http',
+            cookie: request.headers.cookie,
+            origin: request.headers.origin,
+            hops: forwarded?.hops ?? 0,
+          },
+          open,
         );
       },
     );

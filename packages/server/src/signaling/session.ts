@@ -308,7 +308,12 @@ export class SignalingSession implements ParticipantChannel {
           addressKey: this.context.addressKey,
         },
         this,
-        { password: message.password, invitation: message.invitation, e2ee: message.e2ee },
+        {
+          password: message.password,
+          invitation: message.invitation,
+          e2ee: message.e2ee,
+          resume: message.resume,
+        },
       );
       if (this.closed) {
         // The socket went away while the password was checked.

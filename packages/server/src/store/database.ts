@@ -1,42 +1,50 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, sql } from 'kysely';
 import type { Config } from '../config.js';
 import { migrationProvider } from './migrations.js';
+import { postgresDialect } from './postgres.js';
 import type { Schema } from './schema.js';
+import { sqliteDialect } from './sqlite.js';
+
+export { SQLITE_FILE_NAME } from './sqlite.js';
 
 /** The one handle on persistent storage: accounts and sessions, nothing else. */
 export type Database = Kysely<Schema>;
 
-export const SQLITE_FILE_NAME = 'parley.sqlite';
+/** Which engine holds the accounts: the embedded SQLite file, or a PostgreSQL server. */
+export type DatabaseKind = 'sqlite' | 'postgres';
 
 export class DatabaseError extends Error {}
 
 /**
- * Opens the embedded SQLite database under `config.dataDir` (created with mode 0700, the file with
- * 0600: it holds password hashes) and brings its schema up to date.
+ * Which engine the configuration asks for: PostgreSQL when PARLEY_DATABASE_URL is a `postgres://`
+ * (or `postgresql://`) URL, else SQLite. Error messages never repeat the URL: it may hold a password.
  */
-export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Promise<Database> {
-  if (config.databaseUrl !== undefined) {
+export function databaseKind(config: Pick<Config, 'databaseUrl'>): DatabaseKind {
+  if (config.databaseUrl === undefined) return 'sqlite';
+  let protocol: string;
+  try {
+    protocol = new URL(config.databaseUrl).protocol;
+  } catch {
     throw new DatabaseError(
-      'PARLEY_DATABASE_URL is set, but this version of Parley only supports its embedded SQLite database. ' +
-        'Unset PARLEY_DATABASE_URL to use it.',
+      'PARLEY_DATABASE_URL is not a valid URL; expected postgres://user:password@host/db.',
     );
   }
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const file = path.join(config.dataDir, SQLITE_FILE_NAME);
-  // Create the file ourselves so it never exists with umask-default permissions; SQLite gives its
-  // -wal and -shm companions the same mode as the database file.
-  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  if (protocol === 'postgres:' || protocol === 'postgresql:') return 'postgres';
+  throw new DatabaseError(
+    `PARLEY_DATABASE_URL must be a postgres:// URL (got a ${protocol} URL). Unset it to use the embedded SQLite database.`,
+  );
+}
 
-  const sqlite = new SqliteDatabase(file, { timeout: 5000 });
-  // WAL lets the admin command line write while the server reads; foreign keys make ON DELETE
-  // CASCADE work (SQLite leaves them off by default).
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
-
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+/**
+ * Opens the database the configuration names and brings its schema up to date. SQLite lives in
+ * `config.dataDir`; with PostgreSQL nothing is written there.
+ */
+export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Promise<Database> {
+  const dialect =
+    databaseKind(config) === 'postgres'
+      ? postgresDialect(config.databaseUrl!)
+      : sqliteDialect(config.dataDir);
+  const db = new Kysely<Schema>({ dialect });
   try {
     await migrate(db);
   } catch (error) {
@@ -48,18 +56,35 @@ export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl
 
 async function migrate(db: Database): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    // PostgreSQL serialises concurrent migrators with a lock, SQLite does not: when the command line
+    // or another process applied the same migration a moment earlier, ours fails ("table already
+    // exists"), and a second run finds nothing left to do. A broken migration fails again.
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
     throw new DatabaseError(
-      `Database migration ${failed ?? '(before any migration ran)'} failed: ${describe(error)}`,
+      failed === undefined
+        ? `Could not reach or prepare the database: ${describe(error)}`
+        : `Database migration ${failed} failed: ${describe(error)}`,
       { cause: error },
     );
   }
 }
 
 function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    // node-postgres reports a refused connection to every address of a host as one AggregateError.
+    return error.errors.map(describe).join('; ');
+  }
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Resolves when the database answers a trivial query (readiness checks). */
+export async function pingDatabase(db: Database): Promise<void> {
+  await sql`select 1`.execute(db);
 }
 
 export async function closeDatabase(db: Database): Promise<void> {

@@ -3,8 +3,8 @@ import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely
 /**
  * Every schema change, in order, in code: the built server (dist/) carries its migrations with it
  * and reads no migration files at run time. Names sort in the order they run; never edit a
- * migration that has shipped, add a new one. Column types are portable across SQLite and PostgreSQL
- * (`text`, `bigint`) so a later PostgreSQL dialect runs the same list.
+ * migration that has shipped, add a new one. Only portable types (`text`,
+ * `bigint`; no booleans, dates or auto-increment) so SQLite and PostgreSQL run the same list.
  */
 const migrations: Record<string, Migration> = {
   '0001_accounts': {

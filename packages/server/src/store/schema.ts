@@ -1,12 +1,10 @@
 import type { AccountRole } from '@parley/protocol';
-import type { ColumnType } from 'kysely';
 
 /**
- * A moment as milliseconds since the Unix epoch, stored as a 64-bit integer (`bigint` column).
- * better-sqlite3 reads it back as a number; PostgreSQL's driver reads int8 as a string. Always
- * read it through `Number(...)` so the code works with both.
+ * A moment as milliseconds since the Unix epoch, stored as a 64-bit integer (`bigint` column). Both
+ * dialects read it back as a number (see postgres.ts for PostgreSQL's int8).
  */
-export type EpochMillis = ColumnType<number | string, number, number>;
+export type EpochMillis = number;
 
 /** An account. Data minimalism: nothing beyond what signing in and authorisation need. */
 export interface UsersTable {

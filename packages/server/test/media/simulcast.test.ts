@@ -56,10 +56,43 @@ describe('simulcast: one layer per subscriber, switched at key frames into one c
     await waitFor('bob receiving the 720p layer', () => camera()!.lastFill === LAYER_FILL[2]);
     // The bot's layers: ≈190 kbit/s, ≈380 kbit/s and ≈1.1 Mbit/s. 500 kbit/s fits the middle one.
     expect(bob.sendEstimate('alice:camera', 500_000)).toBe(true);
-    await waitFor('bob receiving the 360p layer', () => camera()!.lastFill === LAYER_FILL[1]);
+    // After the estimate settles (1.5 s after the switch) and the congestion lasts (1 s).
+    await waitFor('bob receiving the 360p layer', () => camera()!.lastFill === LAYER_FILL[1], {
+      timeoutMs: 8000,
+    });
     expect(bob.sendEstimate('alice:camera', 5_000_000)).toBe(true);
     await waitFor('bob back on the 720p layer', () => camera()!.lastFill === LAYER_FILL[2]);
     expect(bob.nackStats().sent).toBe(0);
+  });
+
+  it('keeps the layer while the estimate stays near what it forwards (no back and forth)', async () => {
+    // A browser's estimate hovers around the received rate; only a clear drop means congestion.
+    expect(bob.sendEstimate('alice:camera', 1_000_000)).toBe(true);
+    // Longer than the estimate is ignored after a switch plus the time congestion must last.
+    const until = Date.now() + 3000;
+    const fills = new Set<number | undefined>();
+    await waitFor(
+      'the window to pass',
+      () => {
+        fills.add(camera()!.lastFill);
+        return Date.now() > until;
+      },
+      { timeoutMs: 5000 },
+    );
+    expect([...fills]).toEqual([LAYER_FILL[2]]);
+  });
+
+  it('tries the displayed size again some time after congestion, as a browser’s estimate never covers it', async () => {
+    expect(bob.sendEstimate('alice:camera', 500_000)).toBe(true);
+    await waitFor('bob receiving the 360p layer', () => camera()!.lastFill === LAYER_FILL[1], {
+      timeoutMs: 8000,
+    });
+    // 1.5 × the 360p layer's rate: what Chromium reports when it receives 360p without congestion.
+    expect(bob.sendEstimate('alice:camera', 570_000)).toBe(true);
+    await waitFor('bob back on the 720p layer', () => camera()!.lastFill === LAYER_FILL[2], {
+      timeoutMs: 15_000,
+    });
+    expect(bob.sendEstimate('alice:camera', 5_000_000)).toBe(true);
   });
 });
 
@@ -91,5 +124,39 @@ describe('simulcast from a browser that lists its largest layer first', () => {
     harness.plane.setVideoSize(ROOM, 'bob', 'alice', 'camera', 1280, 720);
     await waitFor('bob receiving the 720p layer', () => camera()!.lastFill === LAYER_FILL[0]);
     expect(camera()!.pictureIdJumps).toBe(0);
+  });
+});
+
+describe('simulcast from a browser that sends only some of its layers', () => {
+  let harness: MediaHarness;
+  let bob: MediaBot;
+  const camera = () => bob.received().get('alice:camera');
+
+  beforeAll(async () => {
+    harness = new MediaHarness();
+    // Chromium with munged SIM layers and no scaling: only the first SSRC carries video, at 720p
+    // (one packet per frame in the bot).
+    await harness.join(
+      ROOM,
+      'alice',
+      { audio: true, video: true },
+      { simulcast: true, simulcastLargestFirst: true, simulcastLayersSent: 1 },
+    );
+    bob = await harness.join(ROOM, 'bob', null);
+  });
+
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('forwards the layer that is sent, whatever the display size', async () => {
+    await waitFor('bob receiving alice’s camera', () => (camera()?.packets ?? 0) > 50);
+    // Its key frames say 720p; the silent layers are guessed smaller (the order the SFU ranks them by).
+    // A small tile once pointed the subscriber at a silent layer: no frame ever (issue 6's flaky test).
+    harness.plane.setVideoSize(ROOM, 'bob', 'alice', 'camera', 320, 180);
+    harness.plane.setVideoSize(ROOM, 'bob', 'alice', 'camera', 0, 0);
+    const packets = camera()!.packets;
+    await waitFor('more of alice’s camera after the small size', () => camera()!.packets > packets + 25);
+    expect(camera()!.lastFill).toBe(LAYER_FILL[0]);
   });
 });

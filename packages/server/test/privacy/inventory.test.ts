@@ -2,43 +2,36 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { inventoryColumns, inventoryItems, memoryStoreIds } from '../../src/privacy/inventory.js';
 import { registerPrivacyRoutes } from '../../src/privacy/routes.js';
 import { closeDatabase, type Database, openDatabase } from '../../src/store/database.js';
+import { schemaColumns } from '../support/schema-columns.js';
+import { DIALECTS, type TestDatabase } from '../support/test-databases.js';
 
 const FACTS = { ipRetentionSeconds: 600, sessionLifetimeDays: 7 };
 
-describe('the data inventory against the real database schema', () => {
+describe.each(DIALECTS)('the data inventory against the real database schema ($kind)', (dialect) => {
   let dataDir: string;
+  let target: TestDatabase;
   let db: Database;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'parley-inventory-'));
-    db = await openDatabase({ dataDir, databaseUrl: undefined });
+    target = await dialect.create(dataDir);
+    db = await openDatabase(target.config);
   });
 
   afterAll(async () => {
     await closeDatabase(db);
+    await target.drop();
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  /** `table.column` of every column of every table in the migrated database. */
-  async function schemaColumns(): Promise<string[]> {
-    const tables = await sql<{ name: string }>`
-      select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(db);
-    const columns: string[] = [];
-    for (const { name } of tables.rows) {
-      const info = await sql<{ name: string }>`select name from pragma_table_info(${name})`.execute(db);
-      for (const column of info.rows) columns.push(`${name}.${column.name}`);
-    }
-    return columns.sort();
-  }
-
   it('declares every database column, and no column that does not exist', async () => {
-    const actual = await schemaColumns();
+    // Every column of every table in the migrated database, Kysely's bookkeeping included.
+    const actual = await schemaColumns(db);
     expect(actual.length).toBeGreaterThan(0);
     const declared = inventoryColumns().sort();
     expect(

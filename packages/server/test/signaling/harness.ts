@@ -119,7 +119,13 @@ export class SignalingClient {
   join(
     room: string,
     displayName: string,
-    extra: { password?: string; invitation?: string; clientKey?: string } = {},
+    extra: {
+      password?: string;
+      invitation?: string;
+      clientKey?: string;
+      resume?: string;
+      e2ee?: boolean;
+    } = {},
   ) {
     return this.send({ type: 'join', protocolVersion: PROTOCOL_VERSION, room, displayName, ...extra });
   }

@@ -66,6 +66,11 @@ export interface MediaBotOptions {
   simulcast?: boolean;
   /** Simulcast with the SIM group's first SSRC carrying the largest picture (720p) and the last 180p. */
   simulcastLargestFirst?: boolean;
+  /**
+   * Simulcast: how many layers of the SIM group, from its first SSRC, carry packets (default 3).
+   * Chromium sent only the first one (at 720p) when its munged layers had no resolution scaling.
+   */
+  simulcastLayersSent?: number;
   /** Audio level the microphone reports (RFC 6464: 0 loudest … 127 silence; default 30, speech). */
   audioLevel?: number;
 }
@@ -153,6 +158,7 @@ export class MediaBot {
       audioLevel: options.audioLevel ?? 30,
       simulcast: options.simulcast ?? false,
       simulcastLargestFirst: options.simulcastLargestFirst ?? false,
+      simulcastLayersSent: options.simulcastLayersSent ?? 3,
     };
   }
 
@@ -488,7 +494,8 @@ export class MediaBot {
     if (stream.layers) {
       const all = this.options.videoPacketsPerFrame;
       const counts = [Math.ceil(all / 6), Math.ceil(all / 3), all];
-      for (let index = 0; index < stream.layers.length; index++) {
+      const sent = Math.min(stream.layers.length, this.options.simulcastLayersSent);
+      for (let index = 0; index < sent; index++) {
         this.sendSimulcastFrame(stream.layers[index]!, index, counts[index]!, keyframe);
       }
       return;

@@ -12,12 +12,21 @@ export function generateCertificate(): Promise<RTCCertificate | null> {
   } as EcKeyGenParams).catch(() => null);
 }
 
-/** The settings both connections share. */
+/**
+ * The settings both connections share. `iceTransportPolicy` is `relay` when the operator allows
+ * relayed (TURN) candidates only.
+ */
 export function connectionConfig(
   iceServers: RTCIceServer[],
   certificate: RTCCertificate | null,
+  iceTransportPolicy: RTCIceTransportPolicy = 'all',
 ): RTCConfiguration {
-  const config: RTCConfiguration = { iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+  const config: RTCConfiguration = {
+    iceServers,
+    iceTransportPolicy,
+    bundlePolicy: 'max-bundle',
+    rtcpMuxPolicy: 'require',
+  };
   if (certificate) config.certificates = [certificate];
   return config;
 }

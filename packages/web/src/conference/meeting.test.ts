@@ -78,7 +78,14 @@ async function startJoining(options: ConstructorParameters<typeof Meeting>[3] = 
 async function joined(): Promise<Started> {
   const started = await startJoining();
   started.socket.receive(
-    event({ type: 'joined', self: SELF, participants: [HOST], iceServers: [], settings: undefined }),
+    event({
+      type: 'joined',
+      self: SELF,
+      participants: [HOST],
+      iceServers: [],
+      settings: undefined,
+      resumeToken: 'resume-1',
+    }),
   );
   started.socket.receive({ type: 'response', id: started.join.id, ok: true, result: { status: 'joined' } });
   await settle();
@@ -147,7 +154,9 @@ describe('Meeting: participation control and chat', () => {
     socket.receive({ type: 'response', id: join.id, ok: true, result: { status: 'lobby' } });
     await settle();
     expect(meeting.state.get().phase).toBe('lobby');
-    socket.receive(event({ type: 'joined', self: SELF, participants: [HOST], iceServers: [] }));
+    socket.receive(
+      event({ type: 'joined', self: SELF, participants: [HOST], iceServers: [], resumeToken: 'resume-1' }),
+    );
     await settle();
     expect(meeting.state.get().phase).toBe('joined');
   });
@@ -271,5 +280,70 @@ describe('Meeting: participation control and chat', () => {
     });
     await expect(refused).rejects.toMatchObject({ code: 'forbidden' });
     expect(meeting.state.get().settings.passwordSet).toBe(false);
+  });
+
+  describe('after the connection drops', () => {
+    /** The socket a reconnection attempt opens (after its back-off), opened. */
+    async function nextSocket(before: FakeSocket): Promise<FakeSocket> {
+      await vi.waitFor(() => expect(FakeSocket.last).not.toBe(before), { timeout: 3000 });
+      FakeSocket.last.open();
+      await settle();
+      return FakeSocket.last;
+    }
+
+    it('gets back in on its own with the resume token, then publishes and subscribes again', async () => {
+      const { meeting, socket } = await joined();
+      const connections = FakePeerConnection.instances.length;
+      socket.receive(event({ type: 'resume-token', token: 'resume-2' }));
+      socket.drop();
+      await settle();
+      expect(meeting.state.get()).toMatchObject({ phase: 'joined', connection: 'reconnecting' });
+
+      const again = await nextSocket(socket);
+      const join = lastRequest(again, 'join');
+      expect(join).toMatchObject({ room: 'team', displayName: 'Gina', resume: 'resume-2' });
+      const back = { ...SELF, id: 'p-self-2' };
+      again.receive(
+        event({ type: 'joined', self: back, participants: [HOST], iceServers: [], resumeToken: 'resume-3' }),
+      );
+      again.receive({ type: 'response', id: join?.id, ok: true, result: { status: 'joined' } });
+      await settle();
+      expect(meeting.state.get()).toMatchObject({ connection: 'ok', self: { id: 'p-self-2' } });
+      expect(meeting.state.get().announcement?.text).toBe('Reconnected.');
+      // Both media connections are new, and asked for on the new socket.
+      await vi.waitFor(() => expect(lastRequest(again, 'subscribe')).toBeDefined());
+      expect(FakePeerConnection.instances.length).toBeGreaterThan(connections);
+      meeting.leave();
+    });
+
+    it('offers "Rejoin" when the server does not let us straight back in', async () => {
+      const { meeting, socket } = await joined();
+      socket.drop();
+      const again = await nextSocket(socket);
+      const join = lastRequest(again, 'join');
+      again.receive({ type: 'response', id: join?.id, ok: true, result: { status: 'lobby' } });
+      await settle();
+      expect(meeting.state.get()).toMatchObject({ phase: 'joined', connection: 'signaling-lost' });
+    });
+
+    it('does not come back after being replaced by another connection', async () => {
+      const { meeting, socket } = await joined();
+      socket.dispatchEvent(Object.assign(new Event('close'), { code: 4006, reason: '' }));
+      await settle();
+      expect(meeting.state.get().connection).toBe('signaling-lost');
+    });
+
+    it('restarts both media connections on `media-restart`, keeping the signaling connection', async () => {
+      const { meeting, socket } = await joined();
+      await vi.waitFor(() => expect(lastRequest(socket, 'subscribe')).toBeDefined());
+      const subscribes = socket.sent.filter((message) => message.type === 'subscribe').length;
+      const connections = FakePeerConnection.instances.length;
+      socket.receive(event({ type: 'media-restart' }));
+      await vi.waitFor(() =>
+        expect(socket.sent.filter((message) => message.type === 'subscribe').length).toBe(subscribes + 1),
+      );
+      expect(FakePeerConnection.instances.length).toBeGreaterThan(connections);
+      expect(meeting.state.get()).toMatchObject({ phase: 'joined', connection: 'ok' });
+    });
   });
 });

@@ -18,6 +18,12 @@ import { captureScreen, type LocalMedia, type MediaProblem } from './local-media
 import { MeetingLife } from './meeting-life';
 import { Moderation } from './moderation';
 import { Publisher } from './publisher';
+import {
+  mayReconnectAfter,
+  RECONNECT_ATTEMPT_TIMEOUT_MS,
+  RECONNECT_GIVE_UP_MS,
+  reconnectDelay,
+} from './reconnection';
 import { type Requester, SignalingClient, SignalingError, type SignalingErrorCode } from './signaling';
 import { type RemoteTracks, Subscriber } from './subscriber';
 import { VideoSizes } from './video-sizes';
@@ -79,8 +85,11 @@ export interface MeetingState {
   remoteTracks: RemoteTracks;
   /** Our own screen share while it runs. */
   screenTrack: MediaStreamTrack | null;
-  /** `ok`, or which connection broke after joining. */
-  connection: 'ok' | 'signaling-lost' | 'media-lost';
+  /**
+   * `ok`; `reconnecting` while the app gets back in on its own after the connection dropped; or
+   * which connection broke for good after joining (the person may rejoin).
+   */
+  connection: 'ok' | 'reconnecting' | 'signaling-lost' | 'media-lost';
   /** The latest screen-reader announcement (joins and leaves, knocks, chat, moderation). */
   announcement: Announcement | null;
   /** Toasts still on screen, oldest first. */
@@ -143,6 +152,15 @@ export class Meeting {
   private earlyOffers: EventOf<'subscriber-offer'>[] = [];
   private noticeId = 0;
   private endingBySelf = false;
+  /** Lets us back in after a dropped connection (from `joined`, renewed by `resume-token`). */
+  private resumeToken: string | null = null;
+  /** The ICE servers and policy of the current admission, for restarting the media connections. */
+  private ice: { servers: RTCIceServer[]; policy: EventOf<'joined'>['iceTransportPolicy'] } = {
+    servers: [],
+    policy: undefined,
+  };
+  /** True while getting back in after the connection dropped. */
+  private reconnecting = false;
 
   constructor(
     readonly room: string,
@@ -228,15 +246,11 @@ export class Meeting {
       this.prepareSubscriber(signaling, certificate),
     );
     try {
-      const { password, invitation, clientKey } = this.options;
+      const { password, invitation } = this.options;
       const { status } = await signaling.request('join', {
-        protocolVersion: PROTOCOL_VERSION,
-        room: this.room,
-        displayName: this.displayName,
+        ...this.joinRequest(),
         ...(password !== undefined && { password }),
         ...(invitation !== undefined && { invitation }),
-        ...(clientKey !== undefined && { clientKey }),
-        e2ee: this.e2ee.state.get().supported,
       });
       if (status !== 'joined' && this.phase() === 'connecting') this.patch({ phase: status });
     } catch (error) {
@@ -248,6 +262,106 @@ export class Meeting {
         failure.retryAfterSeconds,
       );
     }
+  }
+
+  /** What every `join` of this participation says: who we are and what this browser can do. */
+  private joinRequest() {
+    const { clientKey } = this.options;
+    return {
+      protocolVersion: PROTOCOL_VERSION,
+      room: this.room,
+      displayName: this.displayName,
+      ...(clientKey !== undefined && { clientKey }),
+      e2ee: this.e2ee.state.get().supported,
+    };
+  }
+
+  /**
+   * The connection dropped while we were in the meeting: get back in on our own. Both media
+   * connections close at once; then, backing off (reconnection.ts), a new socket sends `join` with
+   * the resume token — straight back in with our role, no password or lobby — and our current
+   * microphone, camera and screen are published again. Chat stays on screen; a raised hand is raised
+   * again. After RECONNECT_GIVE_UP_MS (or a refusal) the person is offered "Rejoin".
+   */
+  private async reconnect(): Promise<void> {
+    if (this.reconnecting || this.phase() !== 'joined') return;
+    this.reconnecting = true;
+    const handRaised = this.life.handRaised;
+    // The banner this shows is a live region of its own: screen readers hear it without an announcement.
+    this.patch({ connection: 'reconnecting', remoteTracks: new Map() });
+    this.dropConnections();
+    this.e2ee.rejoin();
+    const started = Date.now();
+    let outcome: 'joined' | 'retry' | 'refused' | 'left' = 'retry';
+    for (let attempt = 0; outcome === 'retry'; attempt++) {
+      const delay = reconnectDelay(attempt);
+      if (Date.now() - started + delay > RECONNECT_GIVE_UP_MS) break;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      outcome = this.phase() === 'joined' ? await this.rejoinOnce() : 'left';
+    }
+    this.reconnecting = false;
+    if (outcome === 'left' || this.phase() !== 'joined') return;
+    if (outcome !== 'joined') {
+      this.dropConnections();
+      this.patch({ connection: 'signaling-lost' });
+      return;
+    }
+    // Dropped again at once (while this attempt was wrapping up): start over.
+    if (!this.signaling?.isOpen) {
+      void this.reconnect();
+      return;
+    }
+    this.patch({ connection: 'ok' });
+    this.announce(t('meeting.reconnected'));
+    if (handRaised) this.life.setHand(true).catch(() => undefined);
+  }
+
+  /** One attempt to get back in: a new socket, `join` with the resume token. */
+  private async rejoinOnce(): Promise<'joined' | 'retry' | 'refused' | 'left'> {
+    let signaling: SignalingClient;
+    try {
+      signaling = await SignalingClient.connect(undefined, RECONNECT_ATTEMPT_TIMEOUT_MS);
+    } catch {
+      return 'retry';
+    }
+    if (this.phase() !== 'joined') {
+      signaling.close();
+      return 'left';
+    }
+    this.signaling = signaling;
+    this.listen(signaling);
+    this.preparedSubscriber = this.certificate.then((certificate) =>
+      this.prepareSubscriber(signaling, certificate),
+    );
+    try {
+      const resume = this.resumeToken;
+      const { status } = await signaling.request('join', {
+        ...this.joinRequest(),
+        ...(resume !== null && { resume }),
+      });
+      // The `joined` event came before this answer; anything else means the door is shut for us.
+      if (status === 'joined' && this.signaling === signaling) return 'joined';
+      if (this.signaling === signaling) this.dropConnections();
+      return 'refused';
+    } catch (error) {
+      if (this.signaling === signaling) this.dropConnections();
+      const code = error instanceof SignalingError ? error.code : 'internal';
+      return code === 'disconnected' || code === 'internal' || code === 'rate-limited' ? 'retry' : 'refused';
+    }
+  }
+
+  /**
+   * The server's media for this meeting restarted (`media-restart`): both media connections are
+   * made again and everything published again; signaling, role and meeting state stay as they are.
+   */
+  private restartMedia(signaling: SignalingClient): void {
+    if (this.phase() !== 'joined' || this.signaling !== signaling || this.reconnecting) return;
+    this.closeMedia();
+    this.patch({ remoteTracks: new Map() });
+    this.preparedSubscriber = this.certificate.then((certificate) =>
+      this.prepareSubscriber(signaling, certificate),
+    );
+    void this.startMedia(signaling);
   }
 
   /** Leaves the meeting and frees camera, microphone and connections. */
@@ -447,6 +561,9 @@ export class Meeting {
     });
     signaling.on('room-closed', ({ reason }) => {
       if (this.phase() === 'lobby') this.fail('ended-while-waiting', '');
+      // The server is going down (restart, or its node drains): the socket closes next, and we come
+      // back on our own (to it once restarted, or to the node that takes the meeting over).
+      else if (reason === 'server-shutdown' && this.phase() === 'joined' && this.resumeToken !== null) return;
       else this.close(reason);
     });
     signaling.on('removed', () => this.close('removed'));
@@ -473,10 +590,18 @@ export class Meeting {
     signaling.on('hands-updated', (event) => this.life.handsUpdated(event));
     signaling.on('reaction', (event) => this.life.reacted(event));
     signaling.on('active-speakers', (event) => this.life.activeSpeakers(event));
-    signaling.onClose(() => {
+    signaling.on('resume-token', ({ token }) => {
+      this.resumeToken = token;
+    });
+    signaling.on('media-restart', () => this.restartMedia(signaling));
+    signaling.onClose(({ code }) => {
+      // A socket we already replaced (or that a reconnection attempt gave up on) says nothing.
+      if (this.signaling !== signaling) return;
       const phase = this.phase();
-      if (phase === 'joined') this.patch({ connection: 'signaling-lost' });
-      else if (phase === 'connecting' || phase === 'waiting-for-host' || phase === 'lobby')
+      if (phase === 'joined') {
+        if (this.resumeToken !== null && mayReconnectAfter(code)) void this.reconnect();
+        else this.patch({ connection: 'signaling-lost' });
+      } else if (phase === 'connecting' || phase === 'waiting-for-host' || phase === 'lobby')
         this.fail('unreachable', '');
     });
   }
@@ -502,29 +627,42 @@ export class Meeting {
   private async handleJoined(event: EventOf<'joined'>): Promise<void> {
     const signaling = this.signaling;
     const phase = this.phase();
-    if (!signaling || (phase !== 'connecting' && phase !== 'waiting-for-host' && phase !== 'lobby')) return;
+    const entering = phase === 'connecting' || phase === 'waiting-for-host' || phase === 'lobby';
+    const returning = phase === 'joined' && this.reconnecting;
+    if (!signaling || !(entering || returning)) return;
+    this.resumeToken = event.resumeToken;
+    this.ice = { servers: event.iceServers.map(toRtcIceServer), policy: event.iceTransportPolicy };
+    // Coming back we are a new participant: the others' ids may have changed too (they are told
+    // about us as a newcomer). The chat on screen stays.
+    for (const participant of this.current.participants) this.videoSizes.forget(participant.id);
     this.patch({
       phase: 'joined',
       self: event.self,
       participants: event.participants,
       settings: event.settings,
     });
-    this.chat.start(event.chatHistory);
+    if (entering) this.chat.start(event.chatHistory);
+    await this.startMedia(signaling);
+  }
+
+  /** Starts both media connections of an admission on `signaling` and publishes what is on. */
+  private async startMedia(signaling: SignalingClient): Promise<void> {
     const certificate = await this.certificate;
     const subscriber = await this.preparedSubscriber;
     if (!subscriber || this.phase() !== 'joined' || this.signaling !== signaling) return;
-    const iceServers = event.iceServers.map(toRtcIceServer);
+    const iceServers = this.ice.servers;
+    const policy = this.ice.policy;
     // Receiving first: the subscribe connection needs nothing from the local devices.
     this.subscriber = subscriber;
     this.unstartedSubscriber = null;
-    subscriber.start(iceServers).catch(() => this.mediaLost());
+    subscriber.start(iceServers, policy).catch(() => this.mediaLost());
     for (const offer of this.earlyOffers.splice(0))
       this.subscriber.handleOffer(offer).catch(() => this.mediaLost());
-    this.publisher = new Publisher(signaling, connectionConfig(iceServers, certificate), {
+    this.publisher = new Publisher(signaling, connectionConfig(iceServers, certificate, policy), {
       onFailed: () => this.mediaLost(),
       attachSender: (sender, kind) => this.e2ee.attachSender(sender, kind),
     });
-    this.enqueueMedia(() => this.publishInitial());
+    this.enqueueMedia(() => this.publishCurrent());
   }
 
   private prepareSubscriber(
@@ -542,8 +680,11 @@ export class Meeting {
     return subscriber;
   }
 
-  /** Publishes the microphone (muted or not) and the camera (if on) once the devices answered. */
-  private async publishInitial(): Promise<void> {
+  /**
+   * Publishes the microphone (muted or not), the camera (if on) and a running screen share once the
+   * devices answered: at first, and again after a reconnection or a media restart.
+   */
+  private async publishCurrent(): Promise<void> {
     await this.local.ready;
     const publisher = this.publisher;
     if (!publisher) return;
@@ -552,6 +693,13 @@ export class Meeting {
     if (mic.track) changed = publisher.publish('mic', mic.track, this.local.stream) || changed;
     if (camera.track && camera.on)
       changed = publisher.publish('camera', camera.track, this.local.stream) || changed;
+    const screen = this.current.screenTrack;
+    const screenStream = this.screenStream;
+    if (screen && screenStream) {
+      changed = publisher.publish('screen', screen, screenStream) || changed;
+      const audio = screenStream.getAudioTracks()[0];
+      if (audio) changed = publisher.publish('screen-audio', audio, screenStream) || changed;
+    }
     if (!changed) return;
     // The offer says which sources start muted, so nobody sees a muted microphone as open.
     await publisher.negotiate();
@@ -631,14 +779,25 @@ export class Meeting {
     this.e2ee.close();
     for (const track of this.screenStream?.getTracks() ?? []) track.stop();
     this.screenStream = null;
+    this.dropConnections();
+  }
+
+  /** Closes the signaling and both media connections; devices, screen share and E2EE worker stay. */
+  private dropConnections(): void {
+    this.closeMedia();
+    const signaling = this.signaling;
+    this.signaling = null;
+    signaling?.close();
+  }
+
+  private closeMedia(): void {
     this.publisher?.close();
     this.subscriber?.close();
     this.unstartedSubscriber?.close();
     this.unstartedSubscriber = null;
-    this.signaling?.close();
     this.publisher = null;
     this.subscriber = null;
-    this.signaling = null;
+    this.earlyOffers = [];
   }
 }
 

@@ -116,4 +116,39 @@ describe('Publisher', () => {
     // Replacing the track of a published source needs no negotiation.
     expect(publisher.publish('screen', track('screen-3'), stream)).toBe(false);
   });
+
+  it('sends the camera as three scaled layers (SSRC simulcast) and a screen as one stream', async () => {
+    const camera = { id: 'cam-1', enabled: true } as unknown as MediaStreamTrack;
+    publisher.publish('camera', camera, stream);
+    publisher.publish('screen', { id: 'screen-1', enabled: true } as unknown as MediaStreamTrack, stream);
+    // Chromium's offer: one SSRC per sending m-line; its sender then holds one encoding per SIM layer.
+    const section = (mid: number, ssrc: number, trackId: string) => [
+      'm=video 9 UDP/TLS/RTP/SAVPF 96',
+      `a=mid:${mid}`,
+      'a=sendonly',
+      `a=msid:stream ${trackId}`,
+      'a=rtpmap:96 VP8/90000',
+      `a=ssrc:${ssrc} cname:c`,
+      `a=ssrc:${ssrc} msid:stream ${trackId}`,
+    ];
+    const sdp = `${['v=0', 's=-', ...section(0, 111, 'cam-1'), ...section(1, 222, 'screen-1')].join('\r\n')}\r\n`;
+    pc.createOffer = async () => ({ type: 'offer', sdp });
+    let encodings: RTCRtpEncodingParameters[] = [{ scaleResolutionDownBy: 1 }, {}, {}];
+    Object.assign(transceiver(0).sender, {
+      getParameters: () => ({ encodings: encodings.map((encoding) => ({ ...encoding })) }),
+      setParameters: async (parameters: { encodings: RTCRtpEncodingParameters[] }) => {
+        encodings = parameters.encodings;
+      },
+    });
+
+    void publisher.negotiate();
+    await settle();
+    const offered = String(signaling.requests[0]?.payload.sdp);
+    const simulcast = /^a=ssrc-group:SIM 111 (\d+) (\d+)$/m.exec(offered);
+    expect(simulcast).not.toBeNull();
+    expect(offered.match(/^a=ssrc-group:SIM/gm)).toHaveLength(1);
+    expect(offered).toContain(`a=ssrc:${simulcast![2]} msid:stream cam-1`);
+    expect(encodings.map((encoding) => encoding.scaleResolutionDownBy)).toEqual([4, 2, 1]);
+    expect(encodings.map((encoding) => encoding.maxBitrate)).toEqual([150_000, 500_000, 1_500_000]);
+  });
 });

@@ -17,13 +17,19 @@ interface Slot {
  * SSRCs (and their RTX partners) are chosen once and kept across renegotiations.
  */
 const SIMULCAST_LAYERS = 3;
+/** Switch for camera simulcast (the SFU forwards a single stream just as well). */
+const SIMULCAST_ENABLED = true;
 /**
- * Off for now (issue 6 continues): without transport-cc feedback from the SFU, Chromium's bandwidth
- * estimate stays low and it sends only the first layer anyway; and in browser tests a guest admitted
- * when the host arrived sometimes got no video frame with simulcast on (1 run in 3), never without.
- * The SFU's simulcast support stays on and is tested with bots.
+ * The layers' encodings, lowest first (the order of the SIM group). Chromium gives the munged extra
+ * layers no scaling of their own and keeps `scaleResolutionDownBy: 1` on the first, so without these
+ * it encodes the first layer at full resolution and starves the others. The bit rates (about
+ * 180p/360p/720p at 30 fps) add up to less than the SFU's REMB grant (PUBLISHER_VIDEO_BITRATE).
  */
-const SIMULCAST_ENABLED = false;
+const SIMULCAST_ENCODINGS: readonly { scaleResolutionDownBy: number; maxBitrate: number }[] = [
+  { scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+];
 
 interface SimulcastSsrcs {
   layers: [number, number][] | null;
@@ -149,6 +155,8 @@ export class Publisher {
     } else {
       await this.pc.setLocalDescription(offer);
     }
+    const camera = this.slots.get('camera')?.transceiver.sender;
+    if (simulcast && !this.simulcastRefused && camera) await scaleLayers(camera);
     // mids are assigned by setLocalDescription, so the list is built after it.
     const tracks: PublishedTrack[] = [];
     for (const [source, slot] of this.slots) {
@@ -211,6 +219,34 @@ function addSimulcast(sdp: string, trackId: string, state: SimulcastSsrcs): stri
   }
   added.push(`a=ssrc-group:SIM ${media} ${state.layers.map(([ssrc]) => ssrc).join(' ')}`);
   return `${[...lines.slice(0, end), ...added, ...lines.slice(end)].join('\r\n')}\r\n`;
+}
+
+/**
+ * Give the camera's simulcast encodings their resolutions and bit rates (see SIMULCAST_ENCODINGS).
+ * Set again after every negotiation: cheap, and a no-op when they are already in place.
+ */
+async function scaleLayers(sender: RTCRtpSender): Promise<void> {
+  if (typeof sender.getParameters !== 'function') return;
+  const parameters = sender.getParameters();
+  if (parameters.encodings.length !== SIMULCAST_ENCODINGS.length) return;
+  let changed = false;
+  parameters.encodings.forEach((encoding, index) => {
+    const wanted = SIMULCAST_ENCODINGS[index]!;
+    if (
+      encoding.scaleResolutionDownBy === wanted.scaleResolutionDownBy &&
+      encoding.maxBitrate === wanted.maxBitrate
+    )
+      return;
+    encoding.scaleResolutionDownBy = wanted.scaleResolutionDownBy;
+    encoding.maxBitrate = wanted.maxBitrate;
+    changed = true;
+  });
+  if (!changed) return;
+  try {
+    await sender.setParameters(parameters);
+  } catch {
+    // Refused (another browser's rules): its own layer sizes are still a working call.
+  }
 }
 
 function randomSsrc(): number {

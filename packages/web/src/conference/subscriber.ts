@@ -60,12 +60,14 @@ export class Subscriber {
   }
 
   /**
-   * Starts the connection with the ICE servers the server handed out. Does not wait for ICE
-   * gathering: the server learns our address from the ICE checks.
+   * Starts the connection with the ICE servers (and transport policy) the server handed out. Does not
+   * wait for ICE gathering: the server learns our address from the ICE checks. Gathering starts with
+   * setLocalDescription, so configuring here still applies to every candidate.
    */
-  start(iceServers: RTCIceServer[] = []): Promise<void> {
+  start(iceServers: RTCIceServer[] = [], iceTransportPolicy: RTCIceTransportPolicy = 'all'): Promise<void> {
     return this.enqueue(async () => {
-      if (iceServers.length > 0) this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+      if (iceServers.length > 0 || iceTransportPolicy !== 'all')
+        this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers, iceTransportPolicy });
       this.prepare();
       const offer = await (this.offer as Promise<RTCSessionDescriptionInit>);
       await this.pc.setLocalDescription(offer);

@@ -209,6 +209,33 @@ export class E2eeSession {
     this.rosterTimer = setTimeout(() => this.checkRoster(), ROSTER_SETTLE_MS);
   }
 
+  /**
+   * Our connection dropped and we come back as a new participant (docs/e2ee.md, _Reconnecting_): the
+   * old MLS membership and its keys are gone — the others remove it with their next commit. In an
+   * encrypted meeting our frames are held from now on (never sent in the clear where the screen said
+   * encrypted) until the `e2ee-state` that follows the new `joined` lets us in again as a newcomer,
+   * or says the meeting is no longer encrypted (shown as switched off).
+   */
+  rejoin(): void {
+    this.member?.leaveGroup();
+    this.member = null;
+    // A key package being made right now belongs to our old participant id: forget it too.
+    this.enqueue(async () => {
+      this.member = null;
+    });
+    this.sendEpoch = null;
+    this.post({ type: 'reset' });
+    this.applyModes();
+    this.patch({
+      members: [],
+      code: null,
+      codeReason: null,
+      rosterMismatch: false,
+      waitingTracks: new Set(),
+    });
+    this.updateUiState();
+  }
+
   close(): void {
     this.closed = true;
     if (this.rosterTimer) clearTimeout(this.rosterTimer);

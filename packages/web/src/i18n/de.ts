@@ -136,6 +136,8 @@ export const de: Catalogue = {
   'meeting.connectionLost': 'Die Verbindung zum Server ist unterbrochen.',
   'meeting.mediaLost': 'Die Audio- und Videoverbindung ist unterbrochen.',
   'meeting.rejoin': 'Erneut beitreten',
+  'meeting.reconnecting': 'Verbindung unterbrochen. Verbindung wird wiederhergestellt …',
+  'meeting.reconnected': 'Wieder verbunden.',
   'meeting.dismiss': 'Schließen',
 
   'toolbar.label': 'Konferenz-Steuerung',

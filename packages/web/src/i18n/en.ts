@@ -129,6 +129,8 @@ export const en = {
   'meeting.connectionLost': 'The connection to the server was lost.',
   'meeting.mediaLost': 'The audio and video connection was lost.',
   'meeting.rejoin': 'Rejoin',
+  'meeting.reconnecting': 'Connection lost. Reconnecting…',
+  'meeting.reconnected': 'Reconnected.',
   'meeting.dismiss': 'Dismiss',
 
   'toolbar.label': 'Meeting controls',

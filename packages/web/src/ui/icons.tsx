@@ -136,6 +136,14 @@ export function SmileIcon() {
   );
 }
 
+export function MoreIcon() {
+  return (
+    <Icon>
+      <path d="M5 12h.01M12 12h.01M19 12h.01" stroke-width="3" />
+    </Icon>
+  );
+}
+
 export function KeyboardIcon() {
   return (
     <Icon>

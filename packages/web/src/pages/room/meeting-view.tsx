@@ -24,8 +24,10 @@ import { Toast } from '../../ui/toast';
 import { ToggleButton } from '../../ui/toggle-button';
 import { useDocumentTitle } from '../../ui/use-document-title';
 import { CHAT_PANEL_ID, ChatPanel } from './chat-panel';
+import { ConnectionBanner } from './connection-banner';
 import { E2eeBanners, E2eeControl } from './e2ee-control';
 import { mediaProblemMessages, screenProblemMessage } from './join-messages';
+import { MoreMenu } from './more-menu';
 import { PARTICIPANTS_PANEL_ID, ParticipantsPanel } from './participants-panel';
 import { ReactionsMenu } from './reactions-menu';
 import { SECURITY_PANEL_ID, SecurityPanel } from './security-panel';
@@ -86,18 +88,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
       </header>
 
       <E2eeBanners meeting={meeting} participants={state.participants} />
-      {state.connection !== 'ok' && (
-        <Banner
-          testId="connection-lost"
-          actions={
-            <button type="button" class="button button--secondary" onClick={onRejoin}>
-              {t('meeting.rejoin')}
-            </button>
-          }
-        >
-          {state.connection === 'signaling-lost' ? t('meeting.connectionLost') : t('meeting.mediaLost')}
-        </Banner>
-      )}
+      <ConnectionBanner connection={state.connection} onRejoin={onRejoin} />
       {problemMessage && (
         <Banner
           actions={
@@ -174,21 +165,54 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
           warnWhenOff
           busy={media.camera.starting}
         />
-        <ToggleButton
-          testId="toggle-screen"
-          label={t('toolbar.screen')}
-          on={state.screenTrack !== null}
-          onToggle={() => meeting.toggleScreen()}
-          icon={<ScreenIcon />}
-        />
-        <ToggleButton
-          testId="toggle-hand"
-          label={t('toolbar.hand')}
-          on={handRaised}
-          onToggle={() => meeting.life.setHand(!handRaised).catch(() => undefined)}
-          icon={<HandIcon />}
-        />
-        <ReactionsMenu meeting={meeting} />
+        {/* Phone-sized screens: behind "More"; elsewhere part of the toolbar (more-menu.tsx). */}
+        <MoreMenu>
+          <ToggleButton
+            testId="toggle-screen"
+            label={t('toolbar.screen')}
+            on={state.screenTrack !== null}
+            onToggle={() => meeting.toggleScreen()}
+            icon={<ScreenIcon />}
+          />
+          <ToggleButton
+            testId="toggle-hand"
+            label={t('toolbar.hand')}
+            on={handRaised}
+            onToggle={() => meeting.life.setHand(!handRaised).catch(() => undefined)}
+            icon={<HandIcon />}
+          />
+          <ReactionsMenu meeting={meeting} />
+          <ToggleButton
+            testId="layout-speaker"
+            label={t('layout.speaker')}
+            on={layout.mode === 'speaker'}
+            onToggle={() =>
+              setLayout((choice) => ({ ...choice, mode: choice.mode === 'speaker' ? 'grid' : 'speaker' }))
+            }
+            icon={<LayoutIcon speaker={layout.mode !== 'speaker'} />}
+          />
+          <ToggleButton
+            testId="hide-self"
+            label={t('layout.hideSelf')}
+            on={layout.hideSelf}
+            onToggle={() => setLayout((choice) => ({ ...choice, hideSelf: !choice.hideSelf }))}
+            icon={<CameraIcon off={!layout.hideSelf} />}
+          />
+          <button
+            type="button"
+            class="control"
+            data-testid="shortcuts-help"
+            aria-label={t('toolbar.shortcuts')}
+            aria-keyshortcuts="Shift+?"
+            title={t('shortcuts.title')}
+            onClick={() => setHelpOpen(true)}
+          >
+            <KeyboardIcon />
+            <span class="control__label" aria-hidden="true">
+              {t('toolbar.shortcuts')}
+            </span>
+          </button>
+        </MoreMenu>
         <PanelButton
           testId="participants-toggle"
           panelId={PARTICIPANTS_PANEL_ID}
@@ -217,36 +241,6 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
           open={panel === 'security'}
           onToggle={() => toggle('security')}
         />
-        <ToggleButton
-          testId="layout-speaker"
-          label={t('layout.speaker')}
-          on={layout.mode === 'speaker'}
-          onToggle={() =>
-            setLayout((choice) => ({ ...choice, mode: choice.mode === 'speaker' ? 'grid' : 'speaker' }))
-          }
-          icon={<LayoutIcon speaker={layout.mode !== 'speaker'} />}
-        />
-        <ToggleButton
-          testId="hide-self"
-          label={t('layout.hideSelf')}
-          on={layout.hideSelf}
-          onToggle={() => setLayout((choice) => ({ ...choice, hideSelf: !choice.hideSelf }))}
-          icon={<CameraIcon off={!layout.hideSelf} />}
-        />
-        <button
-          type="button"
-          class="control"
-          data-testid="shortcuts-help"
-          aria-label={t('toolbar.shortcuts')}
-          aria-keyshortcuts="Shift+?"
-          title={t('shortcuts.title')}
-          onClick={() => setHelpOpen(true)}
-        >
-          <KeyboardIcon />
-          <span class="control__label" aria-hidden="true">
-            {t('toolbar.shortcuts')}
-          </span>
-        </button>
         <button
           type="button"
           class="control control--leave"

@@ -1,0 +1,85 @@
+import type { MessagePort } from 'node:worker_threads';
+import ndc from 'node-datachannel';
+import { createLogger } from '../../logger.js';
+import { MediaError } from '../media-error.js';
+import { Sfu } from '../sfu.js';
+import {
+  type CommandMessage,
+  type FromWorker,
+  type MediaWorkerData,
+  type SerializedError,
+  STATS_INTERVAL_MS,
+  type ToWorker,
+  type WorkerEventName,
+} from './messages.js';
+import { probeUdpPort } from './port-probe.js';
+
+const FORWARDED_EVENTS: WorkerEventName[] = ['subscriber-offer', 'connection-closed', 'active-speakers'];
+
+/** Run an Sfu in this worker thread, serving the pool's commands arriving on `port`. */
+export async function serveMediaPlane(port: MessagePort, data: MediaWorkerData): Promise<void> {
+  const post = (message: FromWorker) => port.postMessage(message);
+  // Records go to the main thread's logger (which redacts and scrubs again); JSON lines, one per call.
+  const logger = createLogger(data.logLevel, { write: (line: string) => post({ type: 'log', line }) });
+
+  let sfu: Sfu;
+  try {
+    await probeUdpPort(data.options.rtcPort, data.options.bindAddress);
+    sfu = new Sfu(data.options, logger, { holdPort: false });
+  } catch (error) {
+    post({ type: 'start-failed', message: error instanceof Error ? error.message : String(error) });
+    process.exit(2);
+  }
+
+  let closed = false;
+  // A worker ending without close() (uncaught exception, process.exit): close this thread's
+  // connections now, which frees the UDP port for a replacement (libdatachannel's copy is private).
+  process.on('exit', () => {
+    if (!closed) ndc.cleanup();
+  });
+
+  for (const event of FORWARDED_EVENTS) {
+    sfu.on(event, (payload) => post({ type: 'event', event, payload } as FromWorker));
+  }
+  const statsTimer = setInterval(() => post({ type: 'stats', stats: sfu.stats() }), STATS_INTERVAL_MS);
+  statsTimer.unref();
+
+  port.on('message', (message: ToWorker) => {
+    switch (message.type) {
+      case 'command':
+        void run(sfu, message).then(post);
+        break;
+      case 'close':
+        clearInterval(statsTimer);
+        void sfu.close().then(() => {
+          closed = true;
+          post({ type: 'result', id: message.id, value: undefined });
+        });
+        break;
+      case 'crash':
+        setImmediate(() => {
+          throw new Error('media worker crash requested by a test');
+        });
+        break;
+    }
+  });
+  post({ type: 'ready' });
+  post({ type: 'stats', stats: sfu.stats() });
+}
+
+/** Carry out one MediaPlane call; a thrown error or rejection becomes an `error` reply. */
+async function run(sfu: Sfu, command: CommandMessage): Promise<FromWorker> {
+  try {
+    // Each command's args are Parameters of the method of the same name (messages.ts).
+    const method = sfu[command.name] as (...args: unknown[]) => unknown;
+    const value = await method.apply(sfu, command.args);
+    return { type: 'result', id: command.id, value };
+  } catch (error) {
+    return { type: 'error', id: command.id, error: serializeError(error) };
+  }
+}
+
+function serializeError(error: unknown): SerializedError {
+  if (error instanceof MediaError) return { code: error.code, message: error.message };
+  return { code: null, message: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,210 @@
+// Privacy: keeps nothing personal (pending request ids, counters, the worker thread).
+import { Worker } from 'node:worker_threads';
+import pino from 'pino';
+import type { Logger } from '../../logger.js';
+import { MediaError } from '../media-error.js';
+import type { MediaPlaneOptions, MediaPlaneStats } from '../media-plane.js';
+import type {
+  CommandArgs,
+  CommandMessage,
+  CommandName,
+  EventMessage,
+  FromWorker,
+  MediaWorkerData,
+  ToWorker,
+} from './messages.js';
+import { mediaWorkerEntry } from './worker-entry.js';
+
+/** Waits before starting a worker again after a start failed (port still bound): doubles up to the max. */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 30_000;
+/** How long close() waits for the worker to close its SFU before terminating it. */
+const CLOSE_TIMEOUT_MS = 5000;
+
+export type SlotState = 'starting' | 'ready' | 'down' | 'closed';
+
+export interface SlotListeners {
+  event(message: EventMessage): void;
+  /** The worker ended unexpectedly: everything it held is gone. `counters`: its last forwarded totals. */
+  lost(counters: { packetsForwarded: number; bytesForwarded: number }): void;
+  /** The worker's SFU is up (first start or a replacement). */
+  ready(): void;
+  /** A worker ended before it was ready (e.g. its UDP port is taken); the slot tries again later. */
+  startFailed(message: string): void;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/**
+ * One place of the pool: a worker thread running an Sfu on a fixed UDP port, replaced by a fresh
+ * worker on the same port when it ends unexpectedly. Requests to a worker that ends fail with a
+ * MediaError `closed`.
+ */
+export class WorkerSlot {
+  state: SlotState = 'starting';
+  /** The worker's last reported counters (zero until it reports). */
+  stats: MediaPlaneStats = emptyStats();
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private retryMs = RETRY_FIRST_MS;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly workerLogger: Logger;
+  /** Why the current worker failed, if it said (start-failed message or uncaught error). */
+  private failure: string | null = null;
+
+  constructor(
+    readonly index: number,
+    private readonly options: MediaPlaneOptions,
+    private readonly logger: Logger,
+    private readonly listeners: SlotListeners,
+  ) {
+    this.workerLogger = logger.child({ worker: index });
+    this.start();
+  }
+
+  get rtcPort(): number {
+    return this.options.rtcPort;
+  }
+
+  /** Run a MediaPlane call on the worker. */
+  request<K extends CommandName>(name: K, args: CommandArgs<K>): Promise<unknown> {
+    if (this.state === 'down' || this.state === 'closed' || !this.worker) {
+      return Promise.reject(new MediaError('closed', 'The media server is restarting; try again.'));
+    }
+    const id = this.nextId++;
+    const message = { type: 'command', id, name, args } as CommandMessage;
+    return this.call(this.worker, message, id);
+  }
+
+  /** Tests only: make the worker throw an uncaught exception. */
+  crash(): void {
+    this.worker?.postMessage({ type: 'crash' } satisfies ToWorker);
+  }
+
+  /** Close the worker's SFU and end the worker (terminated if it does not answer in time). */
+  async close(): Promise<void> {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const worker = this.worker;
+    this.state = 'closed';
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const id = this.nextId++;
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref());
+    await Promise.race([this.call(worker, { type: 'close', id }, id).catch(() => {}), timeout]);
+    await worker.terminate();
+    await exited;
+  }
+
+  private call(worker: Worker, message: ToWorker, id: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage(message);
+    });
+  }
+
+  private start(): void {
+    this.retryTimer = null;
+    this.state = 'starting';
+    this.failure = null;
+    const { script, options } = mediaWorkerEntry();
+    const workerData: MediaWorkerData = { options: this.options, logLevel: this.logger.level };
+    const worker = new Worker(script, { ...options, workerData });
+    this.worker = worker;
+    worker.on('message', (message: FromWorker) => this.receive(message));
+    worker.on('error', (error) => {
+      this.failure = error.message;
+      this.logger.error({ err: error, worker: this.index }, 'media worker failed');
+    });
+    worker.on('exit', (code) => this.exited(worker, code));
+  }
+
+  private receive(message: FromWorker): void {
+    switch (message.type) {
+      case 'ready':
+        this.state = 'ready';
+        this.retryMs = RETRY_FIRST_MS;
+        this.listeners.ready();
+        break;
+      case 'start-failed':
+        this.failure = message.message;
+        break;
+      case 'result':
+        this.settle(message.id)?.resolve(message.value);
+        break;
+      case 'error': {
+        const { code, message: text } = message.error;
+        this.settle(message.id)?.reject(code ? new MediaError(code, text) : new Error(text));
+        break;
+      }
+      case 'event':
+        this.listeners.event(message);
+        break;
+      case 'stats':
+        this.stats = message.stats;
+        break;
+      case 'log':
+        this.log(message.line);
+        break;
+    }
+  }
+
+  private settle(id: number): Pending | undefined {
+    const pending = this.pending.get(id);
+    this.pending.delete(id);
+    return pending;
+  }
+
+  private exited(worker: Worker, code: number): void {
+    if (worker !== this.worker) return;
+    this.worker = null;
+    const wasReady = this.state === 'ready';
+    for (const { reject } of this.pending.values()) {
+      reject(new MediaError('closed', 'The media server restarted; try again.'));
+    }
+    this.pending.clear();
+    if (this.state === 'closed') return;
+    if (!wasReady) this.listeners.startFailed(this.failure ?? `The media worker ended with code ${code}.`);
+    this.state = 'down';
+    const { packetsForwarded, bytesForwarded } = this.stats;
+    this.stats = emptyStats();
+    this.logger.warn({ worker: this.index, exitCode: code }, 'media worker ended; starting a new one');
+    this.listeners.lost({ packetsForwarded, bytesForwarded });
+    // A worker that ran is replaced at once (its exit handler released the port); one that could
+    // not start waits, longer each time, for the port to come free.
+    const delay = wasReady ? 0 : this.retryMs;
+    if (!wasReady) this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+    this.retryTimer = setTimeout(() => this.start(), delay);
+    this.retryTimer.unref();
+  }
+
+  /** Write a worker's pino record through the main logger (redaction and scrubbing apply again). */
+  private log(line: string): void {
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    const { level, msg, time: _time, ...fields } = record;
+    const label = typeof level === 'number' ? pino.levels.labels[level] : undefined;
+    if (!label || !(label in pino.levels.values)) return;
+    (this.workerLogger[label as pino.Level] as pino.LogFn)(fields, typeof msg === 'string' ? msg : '');
+  }
+}
+
+function emptyStats(): MediaPlaneStats {
+  return {
+    rooms: 0,
+    participants: 0,
+    peerConnections: 0,
+    publishedTracks: 0,
+    subscriptions: 0,
+    timers: 0,
+    packetsForwarded: 0,
+    bytesForwarded: 0,
+  };
+}
