@@ -104,7 +104,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`server did not become healthy:\n${output}`);
+      if (Date.now() > deadline) {
+        // Not left running behind a failed test.
+        started.kill('SIGKILL');
+        throw new Error(`server did not become healthy:\n${output}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };

@@ -42,6 +42,12 @@ describe('loadConfig', () => {
   it('runs one media worker per core by default, on consecutive UDP ports from PARLEY_RTC_PORT', () => {
     expect(loadConfig({}).mediaWorkers).toBe(availableParallelism());
     expect(loadConfig({ PARLEY_MEDIA_WORKERS: '0' }).mediaWorkers).toBe(0);
+    expect(loadConfig({}).lastN).toBe(25);
+    expect(loadConfig({ PARLEY_LAST_N: '0', PARLEY_AUDIBLE_SPEAKERS: '5' })).toMatchObject({
+      lastN: 0,
+      audibleSpeakers: 5,
+    });
+    expect(() => loadConfig({ PARLEY_AUDIBLE_SPEAKERS: '0' })).toThrow(/PARLEY_AUDIBLE_SPEAKERS/);
     expect(loadConfig({ PARLEY_REDIS_URL: 'redis://127.0.0.1:6379' }).mediaWorkers).toBe(1);
     expect(
       loadConfig({ PARLEY_REDIS_URL: 'redis://127.0.0.1:6379', PARLEY_MEDIA_WORKERS: '2' }).mediaWorkers,

@@ -27,6 +27,10 @@ export interface Config {
    * uses UDP port rtcPort + i. 0: the SFU runs in the main thread on rtcPort alone.
    */
   mediaWorkers: number;
+  /** Last-N (PARLEY_LAST_N): each subscriber gets the camera video of the N most recent speakers; 0: all. */
+  lastN: number;
+  /** Microphones forwarded in a meeting: the loudest few (PARLEY_AUDIBLE_SPEAKERS). */
+  audibleSpeakers: number;
   turnUrls: string[];
   turnSecret: string | undefined;
   /** Clients may only use relayed (TURN) ICE candidates: `PARLEY_ICE_RELAY_ONLY=1`. */
@@ -150,6 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     publicIp,
     rtcPort,
     mediaWorkers,
+    lastN: intFrom(env, 'PARLEY_LAST_N', 25, 0, 1000),
+    audibleSpeakers: intFrom(env, 'PARLEY_AUDIBLE_SPEAKERS', 3, 1, 100),
     ...turnFrom(env),
     ipRetentionSeconds: intFrom(env, 'PARLEY_IP_RETENTION_S', 600, 1, 86_400),
     tlsCert,

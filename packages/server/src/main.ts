@@ -17,7 +17,13 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const media = await startMediaPlane(
-    { publicIp: config.publicIp, bindAddress: config.host, rtcPort: config.rtcPort },
+    {
+      publicIp: config.publicIp,
+      bindAddress: config.host,
+      rtcPort: config.rtcPort,
+      lastN: config.lastN,
+      audibleSpeakers: config.audibleSpeakers,
+    },
     logger,
     config.mediaWorkers,
   );

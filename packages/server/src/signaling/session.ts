@@ -15,6 +15,7 @@ import { declareStore } from '../privacy/memory-stores.js';
 import { CloseCode } from '../rooms/close-codes.js';
 import { MeetingError, type Meetings, type Membership } from '../rooms/meetings.js';
 import type { ParticipantChannel } from '../rooms/participant.js';
+import { keepAlive } from './keep-alive.js';
 import { MessageRate } from './message-rate.js';
 
 declareStore('connection-addresses');
@@ -75,6 +76,7 @@ export class SignalingSession implements ParticipantChannel {
     });
     socket.on('close', () => this.disconnected());
     socket.on('error', () => this.disconnected());
+    keepAlive(socket);
   }
 
   send(event: ServerEvent): void {

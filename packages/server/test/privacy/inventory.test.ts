@@ -126,3 +126,12 @@ describe('GET /api/privacy', () => {
     expect(body.ipRetentionSeconds).toBe(600);
   });
 });
+
+describe('the privacy page', () => {
+  it('has a heading for every place the inventory names', async () => {
+    // The page files unknown places under "Elsewhere": a new kind of storage must get its own heading.
+    const { PLACES } = await import('../../../web/src/privacy/inventory.js');
+    const places = new Set(inventoryItems(FACTS).map((item) => item.place));
+    for (const place of places) expect(PLACES, place).toContain(place);
+  });
+});

@@ -286,6 +286,8 @@ export const de: Catalogue = {
   'privacy.place.database': 'In der Datenbank',
   'privacy.place.data-directory': 'Dateien auf dem Server',
   'privacy.place.memory': 'Nur im Arbeitsspeicher des Servers (nie auf der Festplatte)',
+  'privacy.place.redis':
+    'In Redis, gemeinsam für die Server eines Clusters (nur wenn Parley als Cluster läuft; jeder Eintrag verfällt)',
   'privacy.place.cookie': 'Cookies in Ihrem Browser',
   'privacy.place.browser-storage': 'Von Ihrem Browser gespeichert, auf Ihrem Gerät',
   'privacy.place.log': 'Server-Protokoll',

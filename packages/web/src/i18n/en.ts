@@ -277,6 +277,8 @@ export const en = {
   'privacy.place.database': 'In the database',
   'privacy.place.data-directory': 'Files on the server',
   'privacy.place.memory': 'In the server’s memory only (never written to disk)',
+  'privacy.place.redis':
+    'In Redis, shared by the servers of a cluster (only when Parley runs as a cluster; every entry expires)',
   'privacy.place.cookie': 'Cookies in your browser',
   'privacy.place.browser-storage': 'Stored by your browser, on your device',
   'privacy.place.log': 'Server log',

@@ -5,7 +5,15 @@
  */
 
 /** Where an item lives; unknown places from a newer server are shown under "elsewhere". */
-export const PLACES = ['database', 'data-directory', 'memory', 'cookie', 'browser-storage', 'log'] as const;
+export const PLACES = [
+  'database',
+  'data-directory',
+  'memory',
+  'redis',
+  'cookie',
+  'browser-storage',
+  'log',
+] as const;
 export type Place = (typeof PLACES)[number] | 'elsewhere';
 
 export interface InventoryItem {
