@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config.js';
+import { stopWhenLauncherDies } from './launcher-watch.js';
 import { createLogger } from './logger.js';
 import { startMediaPlane } from './media/index.js';
 import { createParley } from './parley.js';
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  stopWhenLauncherDies(() => void stop('launcher-gone'));
 }
 
 main().catch((error) => {

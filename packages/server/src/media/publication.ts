@@ -329,6 +329,9 @@ export class Publication {
       // Sender Reports map the publisher's RTP clock to wall-clock time; subscribers need them for
       // lip sync. Each subscriber gets the report of the layer it receives, on its SSRC and RTP clock.
       if (message.type !== 'sender-report') continue;
+      // A microphone left out (not among the loudest, or held by a moderator) sends nothing to map:
+      // skipping its reports keeps their cost from growing with the square of the meeting's size.
+      if (!this.forwarding || !this.audible) continue;
       const layer =
         this.layerSsrcs.length > 1
           ? this.layerSsrcs.indexOf(message.ssrc)
@@ -337,7 +340,7 @@ export class Publication {
             : -1;
       if (layer < 0) continue;
       for (const subscription of this.subscriptions) {
-        if (subscription.layer !== layer) continue;
+        if (subscription.layer !== layer || subscription.isPaused) continue;
         const report = writeSenderInfo(packet, message.offset, subscription.ssrc, this.senderReport);
         // The subscriber's RTP clock may be offset (simulcast layer switches): map the SR onto it.
         report.writeUInt32BE(subscription.outgoingTimestamp(report.readUInt32BE(16)), 16);

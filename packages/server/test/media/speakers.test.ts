@@ -55,6 +55,20 @@ describe('speakers: active-speaker events, last-N video and the loudest micropho
     expect(grew).toContain('alice:mic');
   });
 
+  it('sends no Sender Reports for the microphones and cameras it leaves out', async () => {
+    const reports = (key: string) => dave.received().get(key)?.senderReports ?? 0;
+    const keys = ['alice:mic', 'bob:mic', 'carol:mic', 'alice:camera', 'bob:camera', 'carol:camera'];
+    const before = keys.map(reports);
+    // One report per stream each second: three more of alice's show three seconds went by.
+    await waitFor('three more reports of alice’s camera', () => reports('alice:camera') >= before[3]! + 3);
+    const grew = keys.filter((key, i) => reports(key) > before[i]!);
+    expect(grew).toContain('alice:mic');
+    expect(grew).not.toContain('bob:camera');
+    expect(grew).not.toContain('carol:camera');
+    // Two of the three microphones are audible; the third one's reports stay away too.
+    expect(grew.filter((key) => key.endsWith(':mic'))).toHaveLength(2);
+  });
+
   it('switches the forwarded camera when someone else speaks, without a sequence gap', async () => {
     alice.setAudioLevel(SILENT);
     bob.setAudioLevel(SPEAKING);
