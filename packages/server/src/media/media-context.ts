@@ -10,6 +10,8 @@ export class MediaCounters {
   bytesForwarded = 0;
   keyframeRequestsSent = 0;
   retransmissions = 0;
+  /** Sequence numbers NACKed to publishers (packets lost on the way to the SFU). */
+  publisherNacks = 0;
 }
 
 /** What every part of the media plane shares: its options, timers, counters and logger. */

@@ -2,10 +2,11 @@
 import { kindOfSource, type TrackKind, type TrackSource } from '@parley/protocol';
 import type { Track } from 'node-datachannel';
 import { readAudioLevel } from './audio-level.js';
+import { GapTracker } from './gap-tracker.js';
 import { guarded, type MediaContext } from './media-context.js';
 import { PacketCache } from './packet-cache.js';
 import { buildReceiverFeedback, ReceptionStats } from './reception-stats.js';
-import { buildPli, parseRtcp, writeSenderInfo } from './rtcp.js';
+import { buildNack, buildPli, parseRtcp, writeSenderInfo } from './rtcp.js';
 import {
   isRtcp,
   isVp8KeyframeStart,
@@ -37,6 +38,13 @@ const BITRATE_SMOOTHING = 0.2;
 
 /** Packets kept per video track to answer NACKs (about 2 s of 720p video). */
 const PACKET_CACHE_SIZE = 512;
+
+/**
+ * Packets lost on the way from the publisher are NACKed this long after the first gap is seen, then
+ * every interval while some are missing: one RTCP packet per stream for all losses, and time for a
+ * reordered packet to turn up before it is asked for (ms).
+ */
+export const PUBLISHER_NACK_INTERVAL_MS = 25;
 
 /**
  * One track a participant publishes (its microphone, camera, screen...), received on the publish
@@ -85,6 +93,11 @@ export class Publication {
   private readonly layerBytes = [0, 0, 0];
   /** One cache per layer: each layer numbers its packets on its own. */
   private readonly layerCaches: PacketCache[];
+  /** Per layer (video): packets that did not arrive, to NACK the publisher for. */
+  private readonly layerGaps: GapTracker[];
+  private cancelNackTimer: CancelTimer | null = null;
+  /** Sequence numbers of one NACK being built (reused). */
+  private readonly lost: number[] = [];
   /** Reception per layer, reported back to the publisher (video). */
   private readonly reception = [new ReceptionStats(), new ReceptionStats(), new ReceptionStats()];
   private readonly rtcpSenderSsrc: number;
@@ -94,6 +107,8 @@ export class Publication {
    */
   packetKeyframe = false;
   packetTimestamp = 0;
+  /** The packet is older than ones already forwarded (the publisher's retransmission, or reordered). */
+  packetLate = false;
   readonly packetDescriptor = new Int32Array(2);
   private track: Track | null = null;
   private readonly outgoingPayloadType: number;
@@ -123,6 +138,7 @@ export class Publication {
     this.outgoingPayloadType = OUTGOING_PAYLOAD_TYPE[this.kind];
     this.cache = this.kind === 'video' ? new PacketCache(PACKET_CACHE_SIZE) : null;
     this.layerCaches = this.cache ? [this.cache] : [];
+    this.layerGaps = this.cache ? [new GapTracker()] : [];
     this.pli = buildPli(rtcpSenderSsrc, 0);
     this.rtcpSenderSsrc = rtcpSenderSsrc;
   }
@@ -172,6 +188,17 @@ export class Publication {
       sequence = this.sequences.rewrite(sequence);
       packet.writeUInt16BE(sequence, 2);
     } else {
+      const gaps = this.layerGaps[layer];
+      let late = false;
+      if (gaps !== undefined) {
+        const order = gaps.received(sequence);
+        if (order !== 'next') {
+          // A copy of a packet already forwarded (a retransmission that crossed a second NACK).
+          if (order === 'duplicate' || this.layerCaches[layer]!.get(sequence) !== undefined) return;
+          late = true;
+        } else if (gaps.outstanding > 0 && this.cancelNackTimer === null) this.scheduleNacks();
+      }
+      this.packetLate = late;
       this.packetKeyframe = isVp8KeyframeStart(packet);
       if (this.packetKeyframe) this.layerHeights[layer] = vp8KeyframeHeight(packet);
       this.packetTimestamp = packet.readUInt32BE(4);
@@ -215,6 +242,7 @@ export class Publication {
     if (this.layerSsrcs.length > 0) this.ssrc = this.layerSsrcs[0]!;
     while (this.cache && this.layerCaches.length < Math.max(1, this.layerSsrcs.length)) {
       this.layerCaches.push(new PacketCache(PACKET_CACHE_SIZE));
+      this.layerGaps.push(new GapTracker());
     }
   }
 
@@ -308,6 +336,45 @@ export class Publication {
     this.keyframeWanted = true;
   }
 
+  private scheduleNacks(): void {
+    this.cancelNackTimer = this.context.timers.after(
+      PUBLISHER_NACK_INTERVAL_MS,
+      guarded(this.context.logger, 'publisher NACK', () => {
+        this.cancelNackTimer = null;
+        this.sendNacks();
+      }),
+    );
+  }
+
+  /**
+   * NACK the publisher for the packets of each stream that are missing (Chromium retransmits them on
+   * the same SSRC, RTX being left out of the publish answer); again on the next interval while any are.
+   */
+  private sendNacks(): void {
+    const track = this.track;
+    if (this.closed || track === null) return;
+    const now = performance.now();
+    const open = track.isOpen();
+    let outstanding = false;
+    for (let layer = 0; layer < this.layerGaps.length; layer++) {
+      const gaps = this.layerGaps[layer]!;
+      const ssrc = this.layerSsrcs.length > 1 ? this.layerSsrcs[layer] : this.ssrc;
+      const lost = this.lost;
+      lost.length = 0;
+      gaps.collectDue(now, lost);
+      if (lost.length > 0 && open && ssrc !== undefined && ssrc !== null) {
+        try {
+          if (track.sendMessageBinary(buildNack(this.rtcpSenderSsrc, ssrc, lost)))
+            this.context.counters.publisherNacks += lost.length;
+        } catch {
+          // closed meanwhile
+        }
+      }
+      if (gaps.outstanding > 0) outstanding = true;
+    }
+    if (outstanding) this.scheduleNacks();
+  }
+
   /**
    * Answer a subscriber's NACK from the packet cache (plain retransmission on its SSRC). `sequences`
    * are the numbers the subscriber saw, which its Subscription maps back to the cached ones.
@@ -363,6 +430,8 @@ export class Publication {
     this.closed = true;
     this.cancelDelayedKeyframeRequest?.();
     this.cancelDelayedKeyframeRequest = null;
+    this.cancelNackTimer?.();
+    this.cancelNackTimer = null;
     this.track = null;
   }
 }

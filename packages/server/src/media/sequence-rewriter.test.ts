@@ -20,4 +20,20 @@ describe('SequenceRewriter', () => {
     expect(rewriter.rewrite(9)).toBe(65534);
     expect(rewriter.rewrite(12)).toBe(1);
   });
+
+  it('maps a late packet into the current run, never before the last resync', () => {
+    const rewriter = new SequenceRewriter();
+    expect(rewriter.late(5)).toBe(-1); // nothing sent yet
+    rewriter.rewrite(10);
+    rewriter.rewrite(12);
+    expect(rewriter.late(11)).toBe(11);
+    rewriter.skip();
+    expect(rewriter.late(11)).toBe(-1); // packets are being left out
+    expect(rewriter.rewrite(100)).toBe(13);
+    expect(rewriter.rewrite(102)).toBe(15);
+    expect(rewriter.late(101)).toBe(14); // the gap the subscriber may have NACKed
+    // 99 came before the resync at 100: its number (12) was already used by another packet.
+    expect(rewriter.late(99)).toBe(-1);
+    expect(rewriter.late(103)).toBe(-1); // not late: newer than the last one sent
+  });
 });

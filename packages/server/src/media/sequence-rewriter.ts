@@ -8,6 +8,8 @@ export class SequenceRewriter {
   private offset = 0;
   /** Last sequence number sent, -1 before the first. */
   private last = -1;
+  /** First sequence number sent with the current offset (a late packet from before it is not sent). */
+  private first = -1;
   private resync = false;
 
   /** Packets are being left out from now on: the next rewritten one follows the last one sent. */
@@ -17,13 +19,26 @@ export class SequenceRewriter {
 
   /** The outgoing sequence number of a new packet. */
   rewrite(sequence: number): number {
-    if (this.resync) {
+    if (this.resync || this.last < 0) {
+      if (this.resync && this.last >= 0) this.offset = (sequence - this.last - 1) & 0xffff;
       this.resync = false;
-      if (this.last >= 0) this.offset = (sequence - this.last - 1) & 0xffff;
+      this.first = (sequence - this.offset) & 0xffff;
     }
     const out = (sequence - this.offset) & 0xffff;
     // Only forward movement (mod 2^16) advances `last`; a late packet does not.
     if (this.last < 0 || ((out - this.last) & 0xffff) < 0x8000) this.last = out;
+    return out;
+  }
+
+  /**
+   * The outgoing number of a late packet (older than the last one sent: reordered, or retransmitted by
+   * the publisher after the SFU's NACK), or -1 when it cannot be sent: it came before the current offset
+   * was taken (its number would repeat one already sent for another packet) or packets are being left out.
+   */
+  late(sequence: number): number {
+    if (this.resync || this.last < 0) return -1;
+    const out = (sequence - this.offset) & 0xffff;
+    if (((out - this.first) & 0xffff) >= 0x8000 || ((this.last - out) & 0xffff) >= 0x8000) return -1;
     return out;
   }
 

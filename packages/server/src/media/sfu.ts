@@ -154,9 +154,9 @@ export class Sfu implements MediaPlane {
   }
 
   /** Counters beyond MediaPlaneStats, for tests and metrics. */
-  feedbackStats(): { keyframeRequestsSent: number; retransmissions: number } {
-    const { keyframeRequestsSent, retransmissions } = this.context.counters;
-    return { keyframeRequestsSent, retransmissions };
+  feedbackStats(): { keyframeRequestsSent: number; retransmissions: number; publisherNacks: number } {
+    const { keyframeRequestsSent, retransmissions, publisherNacks } = this.context.counters;
+    return { keyframeRequestsSent, retransmissions, publisherNacks };
   }
 
   async close(): Promise<void> {

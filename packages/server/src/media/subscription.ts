@@ -111,6 +111,7 @@ export class Subscription {
   send(packet: Buffer, sequence: number, layer: number): boolean {
     if (this.paused) return false;
     const publication = this.publication;
+    if (publication.packetLate) return this.sendLate(packet, sequence, layer);
     if (layer !== this.currentLayer) {
       // Switch (or start) only at a key frame of the wanted layer: the decoder needs one.
       if (layer !== this.targetLayer || (this.currentLayer >= 0 && !publication.packetKeyframe)) return false;
@@ -121,6 +122,18 @@ export class Subscription {
     }
     if (publication.layerSsrcs.length > 1) this.rewriteLayerFields(packet, publication.packetDescriptor);
     return this.transmit(packet, this.sequences.rewrite(sequence));
+  }
+
+  /**
+   * A packet older than ones already forwarded (the publisher's retransmission after the SFU's NACK, or
+   * reordered): sent under the number the subscriber expects for it, which may answer its own pending
+   * NACK. Never starts a layer or ends a wait for a key frame (the rest of that frame went by), and is
+   * not sent when it belongs before the last switch or pause.
+   */
+  private sendLate(packet: Buffer, sequence: number, layer: number): boolean {
+    if (layer !== this.currentLayer || this.awaitingKeyframe) return false;
+    const outgoing = this.sequences.late(sequence);
+    return outgoing >= 0 && this.resend(packet, outgoing);
   }
 
   /** The simulcast layer this subscriber receives (0 without simulcast). */

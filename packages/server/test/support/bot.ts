@@ -11,6 +11,8 @@
  *   at 25 frames/s split into several packets with the marker bit on the last one and a VP8 payload
  *   descriptor, key frames at start, on PLI and every 4 s; plus a Sender Report per stream each second;
  * - it stops a source like `removeTrack` does (m-line inactive) and can reuse that m-line later.
+ * - it answers the SFU's NACKs for its video with plain retransmissions (same SSRC and sequence number,
+ *   as Chromium does without RTX) from a history of its last HISTORY_SIZE packets per stream;
  * Differences from Chromium: no RTCP receiver reports or congestion feedback, no real codec payload.
  *
  * Wiring: the bot calls `signal` for its requests; whoever carries signaling (the in-process
@@ -23,6 +25,7 @@
  *   await bot.unpublishSource('screen');
  *   bot.received().get(`${otherId}:camera`); // { packets, bytes, payloadType, ssrc, keyframes, senderReports }
  *   bot.subscribedTracks(); bot.offersHandled(); bot.pliReceived(); bot.nackStats(); bot.requestKeyframe(key);
+ *   bot.sentPackets('camera'); bot.publisherNackStats();   // with uplinkLoss: NACKs from the SFU answered
  *   await bot.close();
  *
  * A process running bots without a media plane calls `MediaBot.releaseNative()` at the end so that
@@ -58,6 +61,11 @@ export interface MediaBotOptions {
    * UDP relay before SRTP decryption, as a network would; the bot NACKs the gaps like a browser. 0: off.
    */
   downlinkLoss?: number;
+  /**
+   * Lose every n-th video packet on the way from this bot to the SFU (once per sequence number), in a
+   * UDP relay after SRTP encryption; the SFU's NACKs bring them back. 0: off.
+   */
+  uplinkLoss?: number;
   /**
    * Publish the camera as Chromium's SSRC simulcast (`a=ssrc-group:SIM low mid high`): three streams,
    * 180p/360p/720p in their key frames, 1/6, 1/3 and all of videoPacketsPerFrame per frame, payload
@@ -106,6 +114,8 @@ interface SendingStream {
   /** Simulcast camera: the layers low → high (the last one is this stream itself). */
   layers?: SendingStream[];
   pictureId?: number;
+  /** Video: the last HISTORY_SIZE packets sent, by sequence number modulo HISTORY_SIZE (NACK answers). */
+  history?: (Buffer | undefined)[];
 }
 
 interface ReceivingTrack {
@@ -121,12 +131,16 @@ interface ReceivingTrack {
 const TICK_MS = 20;
 const KEYFRAME_EVERY_FRAMES = 100;
 const SENDER_REPORT_EVERY_TICKS = 50;
+/** Video packets kept per stream to answer NACKs (a power of two: about 3 s at 150 packets/s). */
+const HISTORY_SIZE = 512;
 
 export class MediaBot {
   private publishPc: PeerConnection | null = null;
   private subscribePc: PeerConnection | null = null;
   private dataChannel: DataChannel | null = null;
   private relay: LossyRelay | null = null;
+  private uplinkRelay: LossyRelay | null = null;
+  private publisherNacks = { requested: 0, resent: 0 };
   private readonly sending = new Map<string, SendingStream>();
   private readonly receiving = new Map<string, ReceivingTrack>();
   private readonly stats = new Map<string, ReceivedStream>();
@@ -155,6 +169,7 @@ export class MediaBot {
       videoPayloadBytes: options.videoPayloadBytes ?? 900,
       payloadTypes: options.payloadTypes ?? { opus: 111, vp8: 96 },
       downlinkLoss: options.downlinkLoss ?? 0,
+      uplinkLoss: options.uplinkLoss ?? 0,
       audioLevel: options.audioLevel ?? 30,
       simulcast: options.simulcast ?? false,
       simulcastLargestFirst: options.simulcastLargestFirst ?? false,
@@ -259,6 +274,18 @@ export class MediaBot {
     return { ...this.nacks };
   }
 
+  /** Video packets sent by a published source (its simulcast layers together), retransmissions not counted. */
+  sentPackets(source: TrackSource): number {
+    const stream = [...this.sending.values()].find((s) => s.source === source);
+    if (!stream) return 0;
+    return (stream.layers ?? [stream]).reduce((sum, layer) => sum + layer.packets, 0);
+  }
+
+  /** Sequence numbers the SFU NACKed on the publish connection, and those the bot sent again. */
+  publisherNackStats(): { requested: number; resent: number } {
+    return { ...this.publisherNacks };
+  }
+
   /** Send a PLI for a received track (`${participantId}:${source}`), as a browser does after loss. */
   requestKeyframe(key: string): boolean {
     const stats = this.stats.get(key);
@@ -306,6 +333,7 @@ export class MediaBot {
     this.receiving.clear();
     this.dataChannel?.close();
     this.relay?.close();
+    this.uplinkRelay?.close();
     this.publishPc?.close();
     this.subscribePc?.close();
     this.publishPc = null;
@@ -382,6 +410,7 @@ export class MediaBot {
     }
     if (kind === 'video') this.keyframePending = true;
     if (existing) {
+      existing.history ??= kind === 'video' ? new Array(HISTORY_SIZE) : undefined;
       // A browser reusing a transceiver: same m-line, same SSRC, new source. libdatachannel updates the
       // existing track's description and returns a second wrapper of it.
       if (existing.kind !== kind) throw new Error(`mid ${mid} carries ${existing.kind}`);
@@ -402,6 +431,7 @@ export class MediaBot {
       timestamp: Math.floor(Math.random() * 2 ** 32),
       packets: 0,
       octets: 0,
+      history: kind === 'video' ? new Array(HISTORY_SIZE) : undefined,
     };
     if (simulcastLayers) {
       const layer = (layerSsrc: number): SendingStream => ({
@@ -410,6 +440,7 @@ export class MediaBot {
         sequence: Math.floor(Math.random() * 65536),
         timestamp: Math.floor(Math.random() * 2 ** 32),
         pictureId: Math.floor(Math.random() * 0x8000),
+        history: new Array(HISTORY_SIZE),
       });
       stream.pictureId = Math.floor(Math.random() * 0x8000);
       stream.layers = [layer(simulcastLayers[0]!), layer(simulcastLayers[1]!), stream];
@@ -425,8 +456,16 @@ export class MediaBot {
     const tracks = [...this.sending.values()]
       .filter((stream) => stream.active)
       .map(({ mid, source }) => ({ mid, source }));
-    const answer = await this.signal.publish(this.localSdp(pc), tracks);
+    let answer = await this.signal.publish(this.localSdp(pc), tracks);
     if (this.closed) return;
+    if (this.options.uplinkLoss > 0) {
+      this.uplinkRelay ??= await LossyRelay.open(
+        hostCandidate(answer),
+        () => false,
+        lossEvery(this.options.uplinkLoss, this.options.payloadTypes.vp8),
+      );
+      answer = this.uplinkRelay.redirect(answer);
+    }
     pc.setRemoteDescription(answer, 'answer');
   }
 
@@ -437,6 +476,10 @@ export class MediaBot {
   private receivePublisherFeedback(stream: SendingStream, message: Buffer): void {
     if (!isRtcp(message)) return;
     for (const rtcp of parseRtcp(message)) {
+      if (rtcp.type === 'nack') {
+        this.retransmit(stream, rtcp.mediaSsrc, rtcp.lost);
+        continue;
+      }
       const forUs =
         (rtcp.type === 'pli' && rtcp.mediaSsrc === stream.ssrc) ||
         (rtcp.type === 'pli' &&
@@ -448,6 +491,22 @@ export class MediaBot {
         if (!this.plisThisTick) this.plis++;
         this.plisThisTick = true;
         this.keyframePending = true;
+      }
+    }
+  }
+
+  /** Send the NACKed packets again, unchanged (plain retransmission, as Chromium does without RTX). */
+  private retransmit(stream: SendingStream, ssrc: number, lost: number[]): void {
+    const target = (stream.layers ?? [stream]).find((layer) => layer.ssrc === ssrc);
+    if (!target?.history) return;
+    this.publisherNacks.requested += lost.length;
+    for (const sequence of lost) {
+      const packet = target.history[sequence % HISTORY_SIZE];
+      if (!packet || packet.readUInt16BE(2) !== sequence || !stream.track.isOpen()) continue;
+      try {
+        if (stream.track.sendMessageBinary(packet)) this.publisherNacks.resent++;
+      } catch {
+        // closed meanwhile
       }
     }
   }
@@ -515,6 +574,7 @@ export class MediaBot {
         }
       }
       stream.track.sendMessageBinary(packet);
+      if (stream.history) stream.history[packet.readUInt16BE(2) % HISTORY_SIZE] = packet;
       stream.packets++;
       stream.octets += packet.length - 12;
     }
@@ -542,6 +602,7 @@ export class MediaBot {
         }
       }
       layer.track.sendMessageBinary(packet);
+      if (layer.history) layer.history[packet.readUInt16BE(2) % HISTORY_SIZE] = packet;
       layer.packets++;
       layer.octets += packet.length - 12;
     }
@@ -673,10 +734,15 @@ export class MediaBot {
 }
 
 /** Which packets a LossyRelay drops: every n-th VP8 packet (PT 96 towards subscribers), once each. */
-function lossEvery(n: number): (packet: Buffer) => boolean {
+function lossEvery(n: number, vp8PayloadType = 96): (packet: Buffer) => boolean {
   const dropped = new Set<string>();
   return (packet) => {
-    if (packet.length < 12 || packet[0]! >> 6 !== 2 || isRtcp(packet) || (packet[1]! & 0x7f) !== 96)
+    if (
+      packet.length < 12 ||
+      packet[0]! >> 6 !== 2 ||
+      isRtcp(packet) ||
+      (packet[1]! & 0x7f) !== vp8PayloadType
+    )
       return false;
     const sequence = packet.readUInt16BE(2);
     const id = `${packet.readUInt32BE(8)}:${sequence}`;

@@ -2,7 +2,8 @@ import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A UDP relay between one client and the SFU that can drop packets on the way to the client, to
+ * A UDP relay between one client and the SFU that can drop packets on the way to the client (or to the
+ * SFU), to
  * simulate loss where a real network loses packets: after SRTP encryption, before decryption. (A
  * packet dropped after decryption cannot be "recovered": SRTP replay protection rejects the copy.)
  *
@@ -17,6 +18,7 @@ export class LossyRelay {
     private readonly socket: dgram.Socket,
     target: { address: string; port: number },
     dropToClient: (packet: Buffer) => boolean,
+    dropToTarget: (packet: Buffer) => boolean,
   ) {
     socket.on('message', (packet, from) => {
       if (from.address === target.address && from.port === target.port) {
@@ -28,6 +30,10 @@ export class LossyRelay {
         socket.send(packet, this.client.port, this.client.address);
       } else {
         this.client = { address: from.address, port: from.port };
+        if (dropToTarget(packet)) {
+          this.dropped++;
+          return;
+        }
         socket.send(packet, target.port, target.address);
       }
     });
@@ -36,10 +42,11 @@ export class LossyRelay {
   static async open(
     target: { address: string; port: number },
     dropToClient: (packet: Buffer) => boolean,
+    dropToTarget: (packet: Buffer) => boolean = () => false,
   ): Promise<LossyRelay> {
     const socket = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    return new LossyRelay(socket, target, dropToClient);
+    return new LossyRelay(socket, target, dropToClient, dropToTarget);
   }
 
   get port(): number {

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import {
+  GapTracker,
+  MAX_GAP,
+  MAX_MISSING,
+  MAX_NACKS,
+  MISSING_LIFETIME_MS,
+  NACK_RETRY_MS,
+} from './gap-tracker.js';
+
+/** A tracker fed `sequences` at time 0; returns the order of each. */
+function feed(tracker: GapTracker, sequences: number[], now = 0): string[] {
+  return sequences.map((sequence) => tracker.received(sequence, () => now));
+}
+
+function due(tracker: GapTracker, now: number): number[] {
+  const lost: number[] = [];
+  tracker.collectDue(now, lost);
+  return lost.sort((a, b) => a - b);
+}
+
+describe('GapTracker', () => {
+  it('records the sequence numbers a forward jump skips, across the 16-bit wrap', () => {
+    const tracker = new GapTracker();
+    expect(feed(tracker, [65533, 65534, 1])).toEqual(['next', 'next', 'next']);
+    expect(tracker.outstanding).toBe(2);
+    expect(due(tracker, 30)).toEqual([0, 65535]);
+    // The retransmissions come back: recovered once, a second copy is old.
+    expect(feed(tracker, [65535, 0, 0])).toEqual(['recovered', 'recovered', 'old']);
+    expect(tracker.outstanding).toBe(0);
+    expect(feed(tracker, [1])).toEqual(['duplicate']);
+  });
+
+  it('takes a reordered packet as recovered without waiting for a NACK', () => {
+    const tracker = new GapTracker();
+    expect(feed(tracker, [100, 102, 101, 103])).toEqual(['next', 'next', 'recovered', 'next']);
+    expect(tracker.outstanding).toBe(0);
+    expect(due(tracker, 30)).toEqual([]);
+  });
+
+  it('NACKs each packet at most MAX_NACKS times, NACK_RETRY_MS apart, then gives up', () => {
+    const tracker = new GapTracker();
+    feed(tracker, [10, 12]);
+    expect(due(tracker, 25)).toEqual([11]);
+    expect(due(tracker, 25 + NACK_RETRY_MS - 1)).toEqual([]);
+    let now = 25;
+    for (let attempt = 2; attempt <= MAX_NACKS; attempt++) {
+      now += NACK_RETRY_MS;
+      expect(due(tracker, now)).toEqual([11]);
+    }
+    expect(tracker.outstanding).toBe(1);
+    expect(due(tracker, now + NACK_RETRY_MS)).toEqual([]);
+    expect(tracker.outstanding).toBe(0);
+    // Given up: if it comes after all, it is old (still forwardable), not recovered.
+    expect(feed(tracker, [11])).toEqual(['old']);
+  });
+
+  it('gives up a packet MISSING_LIFETIME_MS after its gap was seen', () => {
+    const tracker = new GapTracker();
+    feed(tracker, [10, 12]);
+    expect(due(tracker, 10)).toEqual([11]);
+    expect(due(tracker, MISSING_LIFETIME_MS + 1)).toEqual([]);
+    expect(tracker.outstanding).toBe(0);
+  });
+
+  it('keeps at most MAX_MISSING, and ignores jumps above MAX_GAP', () => {
+    const tracker = new GapTracker();
+    feed(tracker, [0, MAX_GAP]);
+    expect(tracker.outstanding).toBe(MAX_MISSING);
+    const capped = new GapTracker();
+    feed(capped, [0, MAX_GAP + 2]);
+    expect(capped.outstanding).toBe(0);
+    expect(due(capped, 30)).toEqual([]);
+  });
+
+  it('starts over when the stream jumps far back (new sequence numbers)', () => {
+    const tracker = new GapTracker();
+    feed(tracker, [5000, 5002]);
+    expect(feed(tracker, [1000, 1001])).toEqual(['next', 'next']);
+    expect(tracker.outstanding).toBe(0);
+    // A packet a little behind is late, not a restart.
+    expect(feed(tracker, [999])).toEqual(['old']);
+  });
+});
