@@ -333,6 +333,35 @@ describe('Meeting: participation control and chat', () => {
       expect(meeting.state.get().connection).toBe('signaling-lost');
     });
 
+    it('reconnects when a media connection fails, and shows the banner if it fails again soon', async () => {
+      const { meeting, socket } = await joined();
+      await vi.waitFor(() => expect(lastRequest(socket, 'subscribe')).toBeDefined());
+      FakePeerConnection.instances.at(-1)?.fail();
+      await settle();
+      expect(meeting.state.get().connection).toBe('reconnecting');
+      const again = await nextSocket(socket);
+      const join = lastRequest(again, 'join');
+      expect(join).toMatchObject({ resume: 'resume-1' });
+      again.receive(
+        event({
+          type: 'joined',
+          self: { ...SELF, id: 'p-self-2' },
+          participants: [HOST],
+          iceServers: [],
+          resumeToken: 'resume-2',
+        }),
+      );
+      again.receive({ type: 'response', id: join?.id, ok: true, result: { status: 'joined' } });
+      await settle();
+      expect(meeting.state.get().connection).toBe('ok');
+      await vi.waitFor(() => expect(lastRequest(again, 'subscribe')).toBeDefined());
+      // Failing again within a minute: no loop of reconnections, the person is told.
+      FakePeerConnection.instances.at(-1)?.fail();
+      await settle();
+      expect(meeting.state.get().connection).toBe('media-lost');
+      meeting.leave();
+    });
+
     it('restarts both media connections on `media-restart`, keeping the signaling connection', async () => {
       const { meeting, socket } = await joined();
       await vi.waitFor(() => expect(lastRequest(socket, 'subscribe')).toBeDefined());

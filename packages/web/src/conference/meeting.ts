@@ -102,6 +102,8 @@ export interface MeetingState {
 }
 
 const LEAVE_TIMEOUT_MS = 1000;
+/** A failed media connection is recovered from by reconnecting at most this often. */
+const MEDIA_RECOVERY_INTERVAL_MS = 60_000;
 const MAX_NOTICES = 3;
 /** Chat text read out when the panel is closed is cut to this many characters. */
 const MAX_ANNOUNCED_CHAT = 140;
@@ -161,6 +163,8 @@ export class Meeting {
   };
   /** True while getting back in after the connection dropped. */
   private reconnecting = false;
+  /** When a failed media connection was last recovered from by reconnecting (epoch ms). */
+  private lastMediaRecovery = 0;
 
   constructor(
     readonly room: string,
@@ -736,9 +740,20 @@ export class Meeting {
       });
   }
 
+  /**
+   * A media connection failed here (ICE or DTLS, or a negotiation): come back in through a new
+   * connection, as after a dropped socket — once a minute at most, so a network that keeps failing
+   * (UDP blocked midway) ends with the banner instead of a loop.
+   */
   private mediaLost(): void {
-    if (this.phase() === 'joined' && this.current.connection === 'ok')
-      this.patch({ connection: 'media-lost' });
+    if (this.phase() !== 'joined' || this.current.connection !== 'ok') return;
+    const now = Date.now();
+    if (this.resumeToken !== null && now - this.lastMediaRecovery > MEDIA_RECOVERY_INTERVAL_MS) {
+      this.lastMediaRecovery = now;
+      void this.reconnect();
+      return;
+    }
+    this.patch({ connection: 'media-lost' });
   }
 
   private reportProblem(device: 'mic' | 'camera' | 'screen', problem: MediaProblem | null): void {

@@ -120,6 +120,12 @@ export class FakePeerConnection {
   close(): void {
     this.log.push('close');
   }
+
+  /** ICE or DTLS gave up, as a browser reports it. */
+  fail(): void {
+    this.connectionState = 'failed';
+    for (const listener of this.listeners.get('connectionstatechange') ?? []) listener();
+  }
 }
 
 /** A signaling client whose answers the test hands out one by one. */
