@@ -149,7 +149,7 @@ describe('simulcast in the browser', () => {
   });
 });
 
-describe('video through a network that loses 5 % of the media packets', () => {
+describe('video through a network that loses 5 % of the media packets each way', () => {
   let relay: LossyUdpRelay;
   let server: RunningServer;
   let browser: Browser;
@@ -157,7 +157,9 @@ describe('video through a network that loses 5 % of the media packets', () => {
 
   beforeAll(async () => {
     // The browsers reach the SFU only through the relay: the server announces the relay's address.
-    relay = await LossyUdpRelay.open('127.0.0.2', 0.05);
+    // 5 % towards the browsers (the SFU answers their NACKs from its cache) and 5 % towards the SFU
+    // (the SFU NACKs the publisher and forwards its retransmissions late).
+    relay = await LossyUdpRelay.open('127.0.0.2', 0.05, 1, 0.05);
     server = await startServer({
       PARLEY_PUBLIC_IP: '127.0.0.2',
       PARLEY_RTC_PORT: String(relay.port),
@@ -177,7 +179,7 @@ describe('video through a network that loses 5 % of the media packets', () => {
     relay?.close();
   });
 
-  it('keeps decoding: lost packets are retransmitted from the SFU’s cache (NACK)', async () => {
+  it('keeps decoding: lost packets are retransmitted (NACK), by the SFU and to it', async () => {
     const { host, guest } = await meet(people, `loss-${Date.now().toString(36)}`);
     const mid = await cameraMid(host);
     /** Frames the host's camera encoded (every layer encodes each captured frame). */
@@ -207,13 +209,16 @@ describe('video through a network that loses 5 % of the media packets', () => {
     const freezes = end!.freezeCount - start!.freezeCount;
     console.info(
       `under 5 % loss: ${fps.toFixed(1)} frames/s decoded (${Math.round(share * 100)} % of those sent), ${nacks} NACKs, ${plis} PLIs, ${freezes} freezes,`,
-      `${end!.packetsLost} packets lost for good of ${end!.packetsReceived}; relay dropped ${relay.dropped} of ${relay.dropped + relay.relayed}`,
+      `${end!.packetsLost} packets lost for good of ${end!.packetsReceived}; relay dropped ${relay.dropped} of ${relay.dropped + relay.relayed},`,
+      `${relay.droppedUp} of ${relay.droppedUp + relay.relayedUp} towards the SFU`,
     );
     expect(relay.dropped / (relay.dropped + relay.relayed)).toBeGreaterThan(0.03);
+    expect(relay.droppedUp / (relay.droppedUp + relay.relayedUp)).toBeGreaterThan(0.03);
     expect(nacks).toBeGreaterThan(0);
     // Without retransmissions a VP8 stream stops at its first incomplete frame until the next key
     // frame: most of what is sent would not be decoded.
     expect(share).toBeGreaterThan(0.7);
+    // Packets lost on the way up would count here too, had the SFU not NACKed the publisher for them.
     expect(end!.packetsLost).toBeLessThan(0.02 * end!.packetsReceived);
     expect(freezes).toBeLessThanOrEqual(5);
     expect(plis).toBeLessThanOrEqual(8);

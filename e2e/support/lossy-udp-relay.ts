@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * A lossy network in front of the SFU's UDP port, for browsers: it listens on another loopback
  * address (the server announces it as PARLEY_PUBLIC_IP) and relays each client's packets to the SFU
- * from a socket of its own, like a NAT, dropping a share of the RTP packets on the way to the clients.
+ * from a socket of its own, like a NAT, dropping a share of the RTP packets on the way to the clients
+ * (and, when asked, on the way from the clients to the SFU).
  * Loss happens after SRTP encryption, where a network loses packets, so retransmissions can recover
  * them. STUN, DTLS and RTCP always pass: the loss is about media, not about setting up.
  */
@@ -12,6 +13,9 @@ export class LossyUdpRelay {
   /** RTP packets dropped and relayed towards the clients. */
   dropped = 0;
   relayed = 0;
+  /** RTP packets dropped and relayed towards the SFU. */
+  droppedUp = 0;
+  relayedUp = 0;
   private readonly upstreams = new Map<string, dgram.Socket>();
   private closed = false;
 
@@ -20,6 +24,8 @@ export class LossyUdpRelay {
     private readonly target: { address: string; port: number },
     private readonly lossRate: number,
     private random: () => number,
+    private readonly uplinkLossRate: number,
+    private readonly uplinkRandom: () => number,
   ) {
     socket.on('message', (packet, from) => this.fromClient(packet, from));
   }
@@ -27,16 +33,23 @@ export class LossyUdpRelay {
   /**
    * Listen on `address` (e.g. 127.0.0.2) at a free port; the SFU is expected at 127.0.0.1 on the same
    * port (set PARLEY_RTC_PORT to `port`). `lossRate` 0.05 drops 5 % of the RTP packets, chosen by a
-   * seeded generator so that runs are alike.
+   * seeded generator so that runs are alike; `uplinkLossRate` the same on the way to the SFU.
    */
-  static async open(address: string, lossRate: number, seed = 1): Promise<LossyUdpRelay> {
+  static async open(address: string, lossRate: number, seed = 1, uplinkLossRate = 0): Promise<LossyUdpRelay> {
     const socket = dgram.createSocket('udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(0, address, () => resolve());
     });
     const port = (socket.address() as AddressInfo).port;
-    return new LossyUdpRelay(socket, { address: '127.0.0.1', port }, lossRate, seededRandom(seed));
+    return new LossyUdpRelay(
+      socket,
+      { address: '127.0.0.1', port },
+      lossRate,
+      seededRandom(seed),
+      uplinkLossRate,
+      seededRandom(seed + 1),
+    );
   }
 
   get port(): number {
@@ -53,6 +66,13 @@ export class LossyUdpRelay {
       socket.bind(0, '127.0.0.1');
       this.upstreams.set(key, socket);
       upstream = socket;
+    }
+    if (this.uplinkLossRate > 0 && isRtp(packet)) {
+      if (this.uplinkRandom() < this.uplinkLossRate) {
+        this.droppedUp++;
+        return;
+      }
+      this.relayedUp++;
     }
     upstream.send(packet, this.target.port, this.target.address);
   }

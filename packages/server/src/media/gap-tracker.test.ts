@@ -4,6 +4,7 @@ import {
   MAX_GAP,
   MAX_MISSING,
   MAX_NACKS,
+  MIN_NACK_RETRY_MS,
   MISSING_LIFETIME_MS,
   NACK_RETRY_MS,
 } from './gap-tracker.js';
@@ -80,5 +81,20 @@ describe('GapTracker', () => {
     expect(tracker.outstanding).toBe(0);
     // A packet a little behind is late, not a restart.
     expect(feed(tracker, [999])).toEqual(['old']);
+  });
+
+  it('NACKs again after twice the measured round trip once retransmissions have come back', () => {
+    const tracker = new GapTracker();
+    expect(tracker.retryInterval).toBe(NACK_RETRY_MS);
+    feed(tracker, [10, 12, 14], 0);
+    expect(due(tracker, 0)).toEqual([11, 13]);
+    // 11 comes back 15 ms after its NACK: retry after 30 ms.
+    expect(tracker.received(11, () => 15)).toBe('recovered');
+    expect(tracker.retryInterval).toBe(30);
+    expect(due(tracker, 29)).toEqual([]);
+    expect(due(tracker, 30)).toEqual([13]);
+    // A fast round trip still leaves MIN_NACK_RETRY_MS.
+    expect(tracker.received(13, () => 31)).toBe('recovered');
+    expect(tracker.retryInterval).toBeGreaterThanOrEqual(MIN_NACK_RETRY_MS);
   });
 });

@@ -8,8 +8,13 @@ export const MAX_MISSING = 64;
 export const MISSING_LIFETIME_MS = 1000;
 /** NACKs per missing packet, at most. */
 export const MAX_NACKS = 3;
-/** A packet is NACKed again when it has not come back this long after the last NACK (ms). */
+/**
+ * A packet is NACKed again when it has not come back this long after the last NACK (ms): twice the
+ * round trip measured from earlier NACKs to their retransmissions, within these bounds (the upper one
+ * until a round trip is measured).
+ */
 export const NACK_RETRY_MS = 120;
+export const MIN_NACK_RETRY_MS = 20;
 /**
  * A packet this far behind the highest is not a late one but a restarted stream (new sequence
  * numbers): the tracker starts over. Half the packet cache, so a late packet never overwrites a newer
@@ -42,6 +47,8 @@ export class GapTracker {
   private readonly seenAt = new Float64Array(MAX_MISSING);
   private readonly nackedAt = new Float64Array(MAX_MISSING);
   private readonly nacks = new Uint8Array(MAX_MISSING);
+  /** Smoothed time from a NACK to the retransmission (ms); NaN before the first. */
+  private roundTrip = Number.NaN;
 
   /** Number of packets recorded as missing and not yet given up. */
   get outstanding(): number {
@@ -72,6 +79,7 @@ export class GapTracker {
     const sequences = this.sequences;
     for (let i = 0; i < this.count; i++) {
       if (sequences[i] === sequence) {
+        if (this.nacks[i]! > 0) this.measureRoundTrip(now() - this.nackedAt[i]!);
         this.remove(i);
         return 'recovered';
       }
@@ -84,9 +92,10 @@ export class GapTracker {
    * the last NACK) and count the NACK; give up those too old or NACKed MAX_NACKS times already.
    */
   collectDue(now: number, lost: number[]): void {
+    const retry = this.retryInterval;
     let i = 0;
     while (i < this.count) {
-      const overdue = now - this.nackedAt[i]! >= NACK_RETRY_MS;
+      const overdue = now - this.nackedAt[i]! >= retry;
       if (now - this.seenAt[i]! > MISSING_LIFETIME_MS || (this.nacks[i]! >= MAX_NACKS && overdue)) {
         this.remove(i);
         continue;
@@ -98,6 +107,21 @@ export class GapTracker {
       }
       i++;
     }
+  }
+
+  /** How long after a NACK the packet is asked for again (ms). */
+  get retryInterval(): number {
+    const roundTrip = this.roundTrip;
+    if (Number.isNaN(roundTrip)) return NACK_RETRY_MS;
+    return Math.min(NACK_RETRY_MS, Math.max(MIN_NACK_RETRY_MS, 2 * roundTrip));
+  }
+
+  private measureRoundTrip(sample: number): void {
+    // A retransmission answering an earlier NACK of the same packet makes a sample too short: harmless,
+    // the retry interval has a floor.
+    this.roundTrip = Number.isNaN(this.roundTrip)
+      ? sample
+      : this.roundTrip + 0.125 * (sample - this.roundTrip);
   }
 
   private recordGap(before: number, missing: number, now: number): void {

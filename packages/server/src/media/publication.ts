@@ -40,9 +40,9 @@ const BITRATE_SMOOTHING = 0.2;
 const PACKET_CACHE_SIZE = 512;
 
 /**
- * Packets lost on the way from the publisher are NACKed this long after the first gap is seen, then
- * every interval while some are missing: one RTCP packet per stream for all losses, and time for a
- * reordered packet to turn up before it is asked for (ms).
+ * Packets lost on the way from the publisher are NACKed as soon as the packets that arrived with the
+ * gap are handled, then on this interval while some are missing (ms): one RTCP packet per stream for
+ * all the losses due, not one per packet. Every gap waits at most this long for its first NACK.
  */
 export const PUBLISHER_NACK_INTERVAL_MS = 25;
 
@@ -196,7 +196,7 @@ export class Publication {
           // A copy of a packet already forwarded (a retransmission that crossed a second NACK).
           if (order === 'duplicate' || this.layerCaches[layer]!.get(sequence) !== undefined) return;
           late = true;
-        } else if (gaps.outstanding > 0 && this.cancelNackTimer === null) this.scheduleNacks();
+        } else if (gaps.outstanding > 0 && this.cancelNackTimer === null) this.scheduleNacks(true);
       }
       this.packetLate = late;
       this.packetKeyframe = isVp8KeyframeStart(packet);
@@ -336,14 +336,14 @@ export class Publication {
     this.keyframeWanted = true;
   }
 
-  private scheduleNacks(): void {
-    this.cancelNackTimer = this.context.timers.after(
-      PUBLISHER_NACK_INTERVAL_MS,
-      guarded(this.context.logger, 'publisher NACK', () => {
-        this.cancelNackTimer = null;
-        this.sendNacks();
-      }),
-    );
+  /** First NACKs once the packets that arrived together are in (`soon`), then every interval. */
+  private scheduleNacks(soon = false): void {
+    const send = guarded(this.context.logger, 'publisher NACK', () => {
+      this.cancelNackTimer = null;
+      this.sendNacks();
+    });
+    const timers = this.context.timers;
+    this.cancelNackTimer = soon ? timers.soon(send) : timers.after(PUBLISHER_NACK_INTERVAL_MS, send);
   }
 
   /**
@@ -358,7 +358,8 @@ export class Publication {
     let outstanding = false;
     for (let layer = 0; layer < this.layerGaps.length; layer++) {
       const gaps = this.layerGaps[layer]!;
-      const ssrc = this.layerSsrcs.length > 1 ? this.layerSsrcs[layer] : this.ssrc;
+      // (Layers left from an earlier simulcast offer have no SSRC now: their gaps only age out.)
+      const ssrc = this.layerSsrcs.length > 1 ? this.layerSsrcs[layer] : layer === 0 ? this.ssrc : undefined;
       const lost = this.lost;
       lost.length = 0;
       gaps.collectDue(now, lost);
