@@ -35,7 +35,9 @@ function bindUdp(port: number): Promise<ReturnType<typeof createSocket>> {
 /** The first of `count` consecutive free UDP ports (media worker i uses PARLEY_RTC_PORT + i). */
 async function freeUdpPorts(count: number): Promise<number> {
   for (let attempt = 1; ; attempt++) {
-    const first = 20000 + Math.floor(Math.random() * 40000);
+    // Below Linux's ephemeral range (32768–60999): an idle media worker does not hold its port, and
+    // a browser's or bot's ICE socket could otherwise be given it by the kernel in the meantime.
+    const first = 20000 + Math.floor(Math.random() * 12000);
     const bound: Array<ReturnType<typeof createSocket>> = [];
     try {
       for (let i = 0; i < Math.max(count, 1); i++) bound.push(await bindUdp(first + i));

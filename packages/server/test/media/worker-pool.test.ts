@@ -7,24 +7,27 @@ import { MediaWorkerPool } from '../../src/media/worker/media-worker-pool.js';
 import { MediaBot } from '../support/bot.js';
 import { waitFor } from '../support/wait-for.js';
 
-/** A pool of two media workers on a random pair of high UDP ports (another pair when taken). */
-async function startPool(): Promise<MediaWorkerPool> {
+/** A pool of media workers on random high UDP ports (other ones when taken). */
+async function startPoolOf(workers: number): Promise<MediaWorkerPool & { firstRtcPortForTest: number }> {
   for (let attempt = 1; ; attempt++) {
-    const rtcPort = 41000 + 2 * Math.floor(Math.random() * 10000);
+    // Below Linux's ephemeral range: an idle worker does not hold its port (Sfu holdPort: false).
+    const rtcPort = 20000 + 2 * Math.floor(Math.random() * 6000);
     const pool = new MediaWorkerPool(
       { publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort },
-      2,
+      workers,
       pino({ level: process.env.MEDIA_TEST_LOG ?? 'silent' }),
     );
     try {
       await pool.ready();
-      return pool;
+      return Object.assign(pool, { firstRtcPortForTest: rtcPort });
     } catch (error) {
       await pool.close();
       if (attempt === 5) throw error;
     }
   }
 }
+
+const startPool = () => startPoolOf(2);
 
 let pool: MediaWorkerPool;
 const bots = new Map<string, MediaBot>();
@@ -122,6 +125,23 @@ describe('MediaWorkerPool', () => {
     } finally {
       await blocked.close();
       taken.close();
+    }
+  });
+
+  it('refuses a first connection, instead of aborting, when an idle worker’s port was taken', async () => {
+    const idle = await startPoolOf(1);
+    const port = idle.firstRtcPortForTest;
+    const taken = createSocket('udp4');
+    try {
+      await new Promise<void>((resolve) => taken.bind(port, '127.0.0.1', () => resolve()));
+      idle.openRoom('room-idle');
+      idle.addParticipant('room-idle', 'p1');
+      await expect(idle.subscribe('room-idle', 'p1', 'v=0\r\n')).rejects.toMatchObject({ code: 'closed' });
+      taken.close();
+      // Free again: the request gets as far as reading the SDP.
+      await expect(idle.subscribe('room-idle', 'p1', 'v=0\r\n')).rejects.toMatchObject({ code: 'bad-sdp' });
+    } finally {
+      await idle.close();
     }
   });
 

@@ -8,7 +8,9 @@ import { SignalingClient, startTestServer } from './harness.js';
 /** Two media workers on a random pair of high UDP ports (another pair when one is taken). */
 async function startPool(): Promise<MediaWorkerPool> {
   for (let attempt = 1; ; attempt++) {
-    const rtcPort = 42000 + 2 * Math.floor(Math.random() * 9000);
+    // Below Linux's ephemeral range (32768–60999), where the bots' own sockets get their ports: an
+    // idle worker does not hold its port, so a bot could be given it otherwise.
+    const rtcPort = 20000 + 2 * Math.floor(Math.random() * 6000);
     const pool = new MediaWorkerPool(
       { publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort },
       2,

@@ -47,7 +47,7 @@ export async function serveMediaPlane(port: MessagePort, data: MediaWorkerData):
   port.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'command':
-        void run(sfu, message).then(post);
+        void run(sfu, message, data).then(post);
         break;
       case 'close':
         clearInterval(statsTimer);
@@ -68,8 +68,13 @@ export async function serveMediaPlane(port: MessagePort, data: MediaWorkerData):
 }
 
 /** Carry out one MediaPlane call; a thrown error or rejection becomes an `error` reply. */
-async function run(sfu: Sfu, command: CommandMessage): Promise<FromWorker> {
+async function run(sfu: Sfu, command: CommandMessage, data: MediaWorkerData): Promise<FromWorker> {
   try {
+    if ((command.name === 'publish' || command.name === 'subscribe') && sfu.stats().peerConnections === 0) {
+      // The first connection makes libdatachannel bind the port, which an idle worker does not hold;
+      // if something else took it meanwhile, that bind would abort the process: refuse instead.
+      await portFree(data.options.rtcPort, data.options.bindAddress);
+    }
     // Each command's args are Parameters of the method of the same name (messages.ts).
     const method = sfu[command.name] as (...args: unknown[]) => unknown;
     const value = await method.apply(sfu, command.args);
@@ -82,4 +87,20 @@ async function run(sfu: Sfu, command: CommandMessage): Promise<FromWorker> {
 function serializeError(error: unknown): SerializedError {
   if (error instanceof MediaError) return { code: error.code, message: error.message };
   return { code: null, message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * Resolves once the worker's port can be bound; a few short retries cover libdatachannel releasing
+ * it a moment after the last connection closed. Rejects with a MediaError when it stays taken.
+ */
+async function portFree(port: number, bindAddress: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await probeUdpPort(port, bindAddress);
+    } catch {
+      if (attempt === 5)
+        throw new MediaError('closed', 'The media server cannot receive media right now. Please try again.');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
