@@ -26,5 +26,10 @@ export function postgresDialect(url: string): Dialect {
   // An idle connection the server dropped (restart, failover) is reported here; without a listener
   // it would crash the process. The pool replaces it, and queries that fail reach their callers.
   pool.on('error', () => {});
+  // A dropped connection can report a second error (the socket's reset after the server's goodbye)
+  // once the pool has already let go of it; every client keeps a listener of its own for that.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return new PostgresDialect({ pool });
 }
