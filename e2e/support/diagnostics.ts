@@ -14,7 +14,17 @@ export function explainFailures(pages: () => Page[], server: () => RunningServer
       const text = await page
         .evaluate(() => document.body.textContent)
         .catch((error: Error) => `(unreadable: ${error.message})`);
-      console.error(`--- page ${page.url()}\n${text.slice(0, 1500)}`);
+      // Where the tiles are and whether they can be seen: a "not visible" wait is explained by this.
+      const tiles = await page
+        .evaluate(() =>
+          Array.from(document.querySelectorAll<HTMLElement>('[data-testid="tile"]')).map((tile) => {
+            const box = tile.getBoundingClientRect();
+            const style = getComputedStyle(tile);
+            return `${tile.dataset.name}: ${Math.round(box.width)}×${Math.round(box.height)} at ${Math.round(box.x)},${Math.round(box.y)} display=${style.display} visibility=${style.visibility}`;
+          }),
+        )
+        .catch(() => []);
+      console.error(`--- page ${page.url()}\n${text.slice(0, 1500)}\ntiles: ${tiles.join('; ') || 'none'}`);
     }
     console.error(`--- server output (end)\n${server()?.output().slice(-4000) ?? '(no server)'}`);
   });
