@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from './support/browser.js';
 import { enter, tile } from './support/meeting.js';
 import { meetingSuite } from './support/suite.js';
 
@@ -32,6 +33,14 @@ async function visible(page: Page, ids: string[]): Promise<Record<string, boolea
   for (const id of ids) result[id] = await page.getByTestId(id).isVisible();
   return result;
 }
+
+/** The test id of the element that has the keyboard focus. */
+const focused = (page: Page) => () =>
+  page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
+
+/** Whether every control behind "More" is out of sight. */
+const hidden = (page: Page) => async () =>
+  Object.values(await visible(page, SECONDARY)).every((shown) => !shown);
 
 const all = (ids: string[], value: boolean) => Object.fromEntries(ids.map((id) => [id, value]));
 
@@ -79,19 +88,16 @@ describe('the toolbar on a phone-sized screen (390 × 844)', () => {
     // Escape closes it and gives the focus back to "More".
     await page.getByTestId('toggle-hand').focus();
     await page.keyboard.press('Escape');
-    expect(await visible(page, SECONDARY)).toEqual(all(SECONDARY, false));
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
-      'more-toggle',
-    );
+    await waitFor(hidden(page), (gone) => gone, 'the menu closed by Escape');
+    await waitFor(focused(page), (id) => id === 'more-toggle', 'focus back on "More"');
     // The keyboard opens it too; focus moves into it.
     await page.keyboard.press('Enter');
     await page.getByTestId('toggle-screen').waitFor();
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
-      'toggle-screen',
-    );
+    // The menu moves the focus once it has rendered.
+    await waitFor(focused(page), (id) => id === 'toggle-screen', 'focus on the first control inside');
     // A click elsewhere closes it.
     await page.locator(tile('Pia')).click();
-    expect(await visible(page, SECONDARY)).toEqual(all(SECONDARY, false));
+    await waitFor(hidden(page), (gone) => gone, 'the menu closed by a click elsewhere');
 
     // A wide window needs no "More": everything is in the toolbar.
     await page.setViewportSize({ width: 1280, height: 800 });
