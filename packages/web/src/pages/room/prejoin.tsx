@@ -18,6 +18,11 @@ interface PrejoinProps {
   local: LocalMedia;
   displayName: string;
   onDisplayNameChange: (name: string) => void;
+  /**
+   * The name may still be filled in for the person (their username, once the session is known):
+   * the field takes no typing until then, so a name being typed is never mixed with it.
+   */
+  displayNamePending: boolean;
   status: PrejoinStatus;
   /** Why the room cannot be joined as things are (invalid room name, last attempt failed). */
   error: MessageRef | null;
@@ -42,6 +47,7 @@ export function Prejoin({
   local,
   displayName,
   onDisplayNameChange,
+  displayNamePending,
   status,
   error,
   passwordNeeded,
@@ -140,6 +146,7 @@ export function Prejoin({
             required
             value={displayName}
             disabled={busy}
+            readOnly={displayNamePending}
             aria-invalid={nameError ? true : undefined}
             aria-describedby="display-name-hint"
             onInput={(event) => {

@@ -117,6 +117,7 @@ export function RoomPage({
       local={local}
       displayName={displayName}
       onDisplayNameChange={setDisplayName}
+      displayNamePending={account.status === 'loading'}
       status={
         phase === 'connecting'
           ? 'joining'
