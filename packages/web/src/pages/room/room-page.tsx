@@ -56,10 +56,13 @@ export function RoomPage({
 
   // Signed-in users start with their username unless this device remembers another name.
   const username = account.status === 'ready' ? account.info.user?.username : undefined;
+  /** The name field takes typing from the render that already shows the username, not before. */
+  const [nameSettled, setNameSettled] = useState(false);
   useEffect(() => {
-    // A functional update: the person may have typed a name since this render (the session loads late).
+    if (account.status === 'loading') return;
     if (username) setDisplayName((current) => (current === '' ? username : current));
-  }, [username]);
+    setNameSettled(true);
+  }, [account.status, username]);
 
   useEffect(() => () => local.stop(), [local]);
   // The frame-transform worker loads while the person is on the pre-join screen.
@@ -117,7 +120,7 @@ export function RoomPage({
       local={local}
       displayName={displayName}
       onDisplayNameChange={setDisplayName}
-      displayNamePending={account.status === 'loading'}
+      displayNamePending={!nameSettled}
       status={
         phase === 'connecting'
           ? 'joining'
