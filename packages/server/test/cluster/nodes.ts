@@ -3,25 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { createMediaPlane } from '../../src/media/index.js';
-import type { MediaPlane } from '../../src/media/media-plane.js';
 import { createParley, type Parley } from '../../src/parley.js';
 import { fakeMedia } from '../signaling/fake-media.js';
-
-/** The real SFU on a random high UDP port (retrying when the port is taken). */
-export function realMedia(): MediaPlane {
-  for (let attempt = 1; ; attempt++) {
-    const rtcPort = 42000 + Math.floor(Math.random() * 18000);
-    try {
-      return createMediaPlane(
-        { publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort },
-        pino({ level: 'silent' }),
-      );
-    } catch (error) {
-      if (attempt === 5) throw error;
-    }
-  }
-}
+import { realMedia } from '../support/real-media.js';
 
 export interface TestNode {
   parley: Parley;

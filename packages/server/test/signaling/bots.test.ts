@@ -1,25 +1,8 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMediaPlane } from '../../src/media/index.js';
-import type { MediaPlane } from '../../src/media/media-plane.js';
 import { MediaBot } from '../support/bot.js';
+import { realMedia } from '../support/real-media.js';
 import { waitFor } from '../support/wait-for.js';
 import { SignalingClient, startTestServer } from './harness.js';
-
-/** The real SFU on a random high UDP port (retrying when the port is taken). */
-function realMedia(): MediaPlane {
-  for (let attempt = 1; ; attempt++) {
-    const rtcPort = 42000 + Math.floor(Math.random() * 18000);
-    try {
-      return createMediaPlane(
-        { publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort },
-        pino({ level: 'silent' }),
-      );
-    } catch (error) {
-      if (attempt === 5) throw error;
-    }
-  }
-}
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let hostCookie: string;
