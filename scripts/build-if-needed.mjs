@@ -27,6 +27,8 @@ function newest(target) {
   return latest;
 }
 
+// libdatachannel's patch (issue #13), in case the install ran with --ignore-scripts; a no-op otherwise.
+run(process.execPath, [path.join(root, 'scripts/patch-libdatachannel.mjs')]);
 // tsc -b is incremental: it writes nothing when the server is up to date.
 run('npx', ['tsc', '-b', 'packages/protocol', 'packages/server']);
 const builtPage = path.join(root, 'packages/web/dist/index.html');

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { MediaPlane, MediaPlaneOptions } from './media-plane.js';
+import { checkNativeAddon } from './native-addon.js';
 import { Sfu } from './sfu.js';
 import { MediaWorkerPool } from './worker/media-worker-pool.js';
 
@@ -17,12 +18,16 @@ export function createMediaPlane(options: MediaPlaneOptions, logger: Logger, wor
   return workers === 0 ? new Sfu(options, logger) : new MediaWorkerPool(options, workers, logger);
 }
 
-/** createMediaPlane, resolved once every port is bound; rejects (and cleans up) when one is taken. */
+/**
+ * createMediaPlane, resolved once every port is bound; rejects (and cleans up) when one is taken, and
+ * refuses node-datachannel's addon without Parley's libdatachannel patch (native-addon.ts).
+ */
 export async function startMediaPlane(
   options: MediaPlaneOptions,
   logger: Logger,
   workers: number,
 ): Promise<MediaPlane> {
+  checkNativeAddon(logger.child({ module: 'media' }));
   const plane = createMediaPlane(options, logger, workers);
   if (plane instanceof MediaWorkerPool) {
     try {

@@ -317,6 +317,25 @@ export class MediaBot {
     return feedback !== null && receiving.track.sendMessageBinary(feedback);
   }
 
+  /**
+   * Send any RTCP packet, unchanged, over the publish connection (on the first published track) or the
+   * subscribe connection (on the first received track): SRTCP-protected like the bot's own reports.
+   * For hostile-participant tests. False when that connection has no open track.
+   */
+  sendRawRtcp(connection: 'publish' | 'subscribe', packet: Buffer): boolean {
+    const tracks =
+      connection === 'publish'
+        ? [...this.sending.values()].map((stream) => stream.track)
+        : [...this.receiving.values()].map((receiving) => receiving.track);
+    const track = tracks.find((t) => t.isOpen());
+    if (!track) return false;
+    try {
+      return track.sendMessageBinary(packet);
+    } catch {
+      return false;
+    }
+  }
+
   /** SSRC of a published source (what the SFU sees), if published. */
   publishedSsrc(source: TrackSource): number | undefined {
     return [...this.sending.values()].find((s) => s.source === source)?.ssrc;
@@ -636,6 +655,10 @@ export class MediaBot {
     }
     this.offered = new Map(tracks.map((t) => [t.mid, t]));
     pc.setRemoteDescription(this.relay ? this.relay.redirect(sdp) : sdp, 'offer');
+    // libdatachannel throws from setLocalDescription('answer') in any other state (the connection
+    // closed or failed meanwhile, natively), and node-datachannel does not catch it: the process aborts.
+    const state = pc.signalingState();
+    if (state !== 'have-remote-offer') throw new Error(`cannot answer in signaling state ${state}`);
     pc.setLocalDescription('answer');
     const answer = pc.localDescription()!.sdp;
     await this.signal.subscriberAnswer(answer);

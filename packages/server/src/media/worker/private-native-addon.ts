@@ -1,8 +1,9 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { nativeAddonState, UnpatchedNativeAddonError } from '../native-addon.js';
 
 const ADDON_FILE = 'node_datachannel.node';
 
@@ -14,7 +15,8 @@ const ADDON_FILE = 'node_datachannel.node';
  * the second worker creating a data channel aborts the process in napi_open_escapable_handle_scope).
  * The addon links libdatachannel statically, so a copy of the file under another path is a separate
  * library instance (dlopen keys by path): its own constructors, threads, sockets and cleanup.
- * The copy is deleted as soon as it is loaded (the mapping stays valid).
+ * The copy is deleted as soon as it is loaded (the mapping stays valid). The bytes copied are checked:
+ * the known addon without Parley's libdatachannel patch is refused (native-addon.ts).
  *
  * Call before anything imports node-datachannel in this thread.
  */
@@ -29,7 +31,9 @@ export function loadPrivateNativeAddon(): void {
     const dir = mkdtempSync(path.join(tmpdir(), `parley-media-${threadId}-`));
     const copy = path.join(dir, ADDON_FILE);
     try {
-      copyFileSync(filename, copy);
+      const bytes = readFileSync(filename);
+      if (nativeAddonState(bytes) === 'unpatched') throw new UnpatchedNativeAddonError(filename);
+      writeFileSync(copy, bytes);
       return loadNative(module, copy);
     } finally {
       rmSync(dir, { recursive: true, force: true });
