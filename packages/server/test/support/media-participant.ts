@@ -1,4 +1,3 @@
-import { expect } from 'vitest';
 import { SignalingClient } from '../signaling/harness.js';
 import { MediaBot } from './bot.js';
 
@@ -41,7 +40,8 @@ export async function mediaParticipant(wsUrl: string, room: string, name: string
       void old?.close().then(connectMedia);
     }
   });
-  expect((await client.join(room, name)).ok).toBe(true);
+  const joined = await client.join(room, name);
+  if (!joined.ok) throw new Error(`${name} could not join ${room}: ${joined.error.message}`);
   self.id = (await client.waitForEvent('joined')).self.id;
   await connectMedia();
   return self;

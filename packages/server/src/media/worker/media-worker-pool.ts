@@ -5,7 +5,7 @@ import type { Logger } from '../../logger.js';
 import { MediaError } from '../media-error.js';
 import type { MediaPlane, MediaPlaneEvents, MediaPlaneOptions, MediaPlaneStats } from '../media-plane.js';
 import type { CommandArgs, CommandName } from './messages.js';
-import { type SlotState, WorkerSlot } from './worker-slot.js';
+import { DEFAULT_WATCHDOG, type SlotState, type WatchdogLimits, WorkerSlot } from './worker-slot.js';
 
 /**
  * The media plane spread over worker threads: worker i runs an Sfu on UDP port `rtcPort + i`. Each
@@ -27,7 +27,12 @@ export class MediaWorkerPool implements MediaPlane {
   private readonly logger: Logger;
 
   /** Starts `workers` threads at once; await ready() to know they all bound their ports. */
-  constructor(options: MediaPlaneOptions, workers: number, logger: Logger) {
+  constructor(
+    options: MediaPlaneOptions,
+    workers: number,
+    logger: Logger,
+    watchdog: Partial<WatchdogLimits> = {},
+  ) {
     if (!Number.isInteger(workers) || workers < 1)
       throw new Error(`A media worker pool needs ≥ 1 worker, got ${workers}.`);
     if (options.rtcPort + workers - 1 > 65535) {
@@ -43,23 +48,29 @@ export class MediaWorkerPool implements MediaPlane {
     this.slots = Array.from(
       { length: workers },
       (_, index) =>
-        new WorkerSlot(index, { ...options, rtcPort: options.rtcPort + index }, logger, {
-          event: ({ event, payload }) => {
-            if (this.slotOfRoom.get(payload.roomId) === this.slots[index]) this.events.emit(event, payload);
+        new WorkerSlot(
+          index,
+          { ...options, rtcPort: options.rtcPort + index },
+          logger,
+          {
+            event: ({ event, payload }) => {
+              if (this.slotOfRoom.get(payload.roomId) === this.slots[index]) this.events.emit(event, payload);
+            },
+            lost: (counters) => this.lose(this.slots[index]!, counters),
+            ready: () => {
+              started++;
+              if (started === workers) settle?.resolve();
+            },
+            startFailed: (message) => {
+              poolLogger.error(
+                { worker: index, rtcPort: options.rtcPort + index },
+                'media worker could not start',
+              );
+              settle?.reject(new Error(message));
+            },
           },
-          lost: (counters) => this.lose(this.slots[index]!, counters),
-          ready: () => {
-            started++;
-            if (started === workers) settle?.resolve();
-          },
-          startFailed: (message) => {
-            poolLogger.error(
-              { worker: index, rtcPort: options.rtcPort + index },
-              'media worker could not start',
-            );
-            settle?.reject(new Error(message));
-          },
-        }),
+          { ...DEFAULT_WATCHDOG, ...watchdog },
+        ),
     );
     this.firstStart.then(
       () => {
@@ -89,7 +100,17 @@ export class MediaWorkerPool implements MediaPlane {
 
   /** Tests only: make worker `index` fail as a bug would (an uncaught exception in the thread). */
   crashWorkerForTest(index: number): void {
-    this.slots[index]?.crash();
+    this.slots[index]?.misbehave('crash');
+  }
+
+  /** Tests only: make a worker loop for `stallMs`, or leak memory (the watchdog must act). */
+  misbehaveWorkerForTest(index: number, how: { stallMs: number } | 'leak'): void {
+    this.slots[index]?.misbehave(how);
+  }
+
+  /** Workers the watchdog took out of service since start, per slot (tests, diagnostics). */
+  watchdogReplacements(): number[] {
+    return this.slots.map((slot) => slot.stalls);
   }
 
   openRoom(roomId: string): void {

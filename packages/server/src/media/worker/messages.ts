@@ -40,8 +40,14 @@ export type ToWorker =
   | CommandMessage
   /** Close the SFU; the worker replies `result` and then ends. */
   | { type: 'close'; id: number }
+  /** Heartbeat (watchdog): the worker answers `pong` with the same id at once. */
+  | { type: 'ping'; id: number }
   /** Tests only: throw an uncaught exception in the worker, as a bug would. */
-  | { type: 'crash' };
+  | { type: 'crash' }
+  /** Tests only: block the worker's thread in a loop for `ms`, as a runaway parser would. */
+  | { type: 'stall'; ms: number }
+  /** Tests only: allocate without end, as a leak would (ends in the worker's heap limit). */
+  | { type: 'leak' };
 
 /** A failed command: a MediaError keeps its code, anything else becomes a plain error. */
 export interface SerializedError {
@@ -61,7 +67,9 @@ export type FromWorker =
   /** Current counters, sent every STATS_INTERVAL_MS (MediaPlane.stats() must answer synchronously). */
   | { type: 'stats'; stats: MediaPlaneStats }
   /** One pino record (JSON) for the main thread's logger. */
-  | { type: 'log'; line: string };
+  | { type: 'log'; line: string }
+  /** Answer to `ping`, with the worker's JavaScript heap in use (bytes). */
+  | { type: 'pong'; id: number; heapUsed: number };
 
 /** Events of a worker's Sfu (`rooms-lost` is the pool's own). */
 export type WorkerEventName = Exclude<keyof MediaPlaneEvents, 'rooms-lost'>;

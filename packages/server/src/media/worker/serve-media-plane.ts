@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import type { MessagePort } from 'node:worker_threads';
 import ndc from 'node-datachannel';
 import { createLogger } from '../../logger.js';
@@ -51,16 +52,41 @@ export async function serveMediaPlane(port: MessagePort, data: MediaWorkerData):
         break;
       case 'close':
         clearInterval(statsTimer);
-        void sfu.close().then(() => {
-          closed = true;
-          post({ type: 'result', id: message.id, value: undefined });
-        });
+        void sfu
+          .close()
+          .then(
+            () => {
+              closed = true;
+            },
+            () => {},
+          )
+          .then(() => post({ type: 'result', id: message.id, value: undefined }));
+        break;
+      case 'ping':
+        post({ type: 'pong', id: message.id, heapUsed: getHeapStatistics().used_heap_size });
         break;
       case 'crash':
         setImmediate(() => {
           throw new Error('media worker crash requested by a test');
         });
         break;
+      case 'stall':
+        setImmediate(() => {
+          const until = Date.now() + message.ms;
+          while (Date.now() < until) {
+            // a test's runaway loop (a parser on hostile input would do this)
+          }
+        });
+        break;
+      case 'leak': {
+        const kept: number[][] = [];
+        const grow = () => {
+          kept.push(new Array(1_000_000).fill(kept.length));
+          setTimeout(grow, 5);
+        };
+        grow();
+        break;
+      }
     }
   });
   post({ type: 'ready' });
