@@ -15,6 +15,8 @@ import {
 } from './messages.js';
 import { probeUdpPort } from './port-probe.js';
 
+/** How long a worker that hit a bug takes to close its connections before it exits anyway. */
+const CRASH_CLOSE_TIMEOUT_MS = 5000;
 const FORWARDED_EVENTS: WorkerEventName[] = ['subscriber-offer', 'connection-closed', 'active-speakers'];
 
 /** Run an Sfu in this worker thread, serving the pool's commands arriving on `port`. */
@@ -33,8 +35,25 @@ export async function serveMediaPlane(port: MessagePort, data: MediaWorkerData):
   }
 
   let closed = false;
-  // A worker ending without close() (uncaught exception, process.exit): close this thread's
-  // connections now, which frees the UDP port for a replacement (libdatachannel's copy is private).
+  let closing: Promise<void> | null = null;
+  /** Close the SFU once: its connections, then node-datachannel's cleanup (releaseNative). */
+  const closeSfu = () =>
+    (closing ??= sfu.close().then(
+      () => {
+        closed = true;
+      },
+      () => {},
+    ));
+  // A bug (uncaught exception) ends the worker the same orderly way as close(): the SFU closes its
+  // connections and waits for their native handles before node-datachannel's cleanup, so no native
+  // thread calls into this thread after it is gone (which aborted the process at exit now and then).
+  process.on('uncaughtException', (error) => {
+    logger.error({ err: error }, 'media worker: uncaught exception; closing it');
+    const giveUp = new Promise<void>((resolve) => setTimeout(resolve, CRASH_CLOSE_TIMEOUT_MS).unref());
+    void Promise.race([closeSfu(), giveUp]).finally(() => process.exit(1));
+  });
+  // A worker ending otherwise without close() (process.exit): close this thread's connections now,
+  // which frees the UDP port for a replacement (libdatachannel's copy is private).
   process.on('exit', () => {
     if (!closed) ndc.cleanup();
   });
@@ -52,15 +71,7 @@ export async function serveMediaPlane(port: MessagePort, data: MediaWorkerData):
         break;
       case 'close':
         clearInterval(statsTimer);
-        void sfu
-          .close()
-          .then(
-            () => {
-              closed = true;
-            },
-            () => {},
-          )
-          .then(() => post({ type: 'result', id: message.id, value: undefined }));
+        void closeSfu().then(() => post({ type: 'result', id: message.id, value: undefined }));
         break;
       case 'ping':
         post({ type: 'pong', id: message.id, heapUsed: getHeapStatistics().used_heap_size });
