@@ -50,7 +50,7 @@ beforeAll(async () => {
   pool = await startPool();
   server = await startTestServer(() => pool);
   hostCookie = await server.signedInCookie('rtcp-host');
-});
+}, 60_000);
 afterAll(async () => {
   await server?.close();
   await MediaBot.releaseNative();

@@ -658,6 +658,7 @@ export class MediaBot {
     // libdatachannel throws from setLocalDescription('answer') in any other state (the connection
     // closed or failed meanwhile, natively), and node-datachannel does not catch it: the process aborts.
     const state = pc.signalingState();
+    if (state === 'closed') return; // as a browser ignores an offer for a closed connection
     if (state !== 'have-remote-offer') throw new Error(`cannot answer in signaling state ${state}`);
     pc.setLocalDescription('answer');
     const answer = pc.localDescription()!.sdp;
