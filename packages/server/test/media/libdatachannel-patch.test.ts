@@ -57,7 +57,7 @@ describe('the libdatachannel patch', () => {
   it('leaves an addon of unknown checksum alone, with a loud warning', () => {
     const file = path.join(dir, 'other.node');
     const bytes = original();
-    bytes[100] ^= 0xff;
+    bytes[100] = bytes[100]! ^ 0xff;
     writeFileSync(file, bytes);
     const result = run('--file', file);
     expect(result.status).toBe(0);
@@ -71,7 +71,7 @@ describe('the libdatachannel patch', () => {
     const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
     expect(() => checkNativeAddonBytes(original(), 'x.node', logger)).toThrow(UnpatchedNativeAddonError);
     const unknown = original();
-    unknown[100] ^= 0xff;
+    unknown[100] = unknown[100]! ^ 0xff;
     checkNativeAddonBytes(unknown, 'x.node', logger);
     expect(lines.join('')).toContain('NOT patched');
     lines.length = 0;
