@@ -32,7 +32,7 @@ let server: Awaited<ReturnType<typeof startTestServer>>;
 let hostCookie: string;
 
 // Opt-in (PARLEY_WORKER_CRASH_TEST=1) while a rare native abort at teardown remains: the test passes,
-// but in about 1 run in 10 (measured under heavy load: 3 of 30) the test process then aborts in a
+// but now and then (measured under heavy load: 2 aborts in 21 runs) the test process then aborts in a
 // libdatachannel thread: TrackWrapper::doClose() → ~ThreadSafeCallback → napi_release_threadsafe_function
 // on a thread-safe function whose JavaScript environment is gone (core dump, docs/reliability.md).
 // The pool-level crash test (test/media/worker-pool.test.ts) runs always.
