@@ -135,4 +135,9 @@ export interface MediaPlaneOptions {
   lastN?: number;
   /** Microphones forwarded in a room: the loudest few (default 3); everyone's when there are no more. */
   audibleSpeakers?: number;
+  /**
+   * Retransmissions (NACK answers) to a subscriber may add at most this percentage of the bytes and
+   * packets forwarded to it (default 50; see budgets.ts).
+   */
+  retransmitPercent?: number;
 }

@@ -154,9 +154,25 @@ export class Sfu implements MediaPlane {
   }
 
   /** Counters beyond MediaPlaneStats, for tests and metrics. */
-  feedbackStats(): { keyframeRequestsSent: number; retransmissions: number; publisherNacks: number } {
-    const { keyframeRequestsSent, retransmissions, publisherNacks } = this.context.counters;
-    return { keyframeRequestsSent, retransmissions, publisherNacks };
+  feedbackStats(): {
+    keyframeRequestsSent: number;
+    retransmissions: number;
+    retransmittedBytes: number;
+    retransmissionsRefused: number;
+    feedbackDropped: number;
+    publisherNacks: number;
+  } {
+    const { keyframeRequestsSent, retransmissions, retransmittedBytes, retransmissionsRefused } =
+      this.context.counters;
+    const { feedbackDropped, publisherNacks } = this.context.counters;
+    return {
+      keyframeRequestsSent,
+      retransmissions,
+      retransmittedBytes,
+      retransmissionsRefused,
+      feedbackDropped,
+      publisherNacks,
+    };
   }
 
   async close(): Promise<void> {
