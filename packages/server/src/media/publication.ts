@@ -13,6 +13,7 @@ import {
   isVp8KeyframeStart,
   locateVp8Descriptor,
   RTP_HEADER_SIZE,
+  rtpPayloadOffset,
   vp8KeyframeHeight,
 } from './rtp.js';
 import { SequenceRewriter } from './sequence-rewriter.js';
@@ -179,7 +180,7 @@ export class Publication {
     const activity = this.speakerActivity;
     if (activity !== null && this.audioLevelExtensionId > 0) {
       const level = readAudioLevel(packet, this.audioLevelExtensionId);
-      if (level >= 0) activity.add(level);
+      if (level >= 0) activity.add(level, audioPayloadBytes(packet));
     }
     if (!this.forwarding || !this.audible) {
       if (!this.skipping) this.sequences.skip();
@@ -466,4 +467,12 @@ function laterReportOf(messages: readonly RtcpMessage[], index: number, ssrc: nu
     if (message.type === 'sender-report' && message.ssrc === ssrc) return true;
   }
   return false;
+}
+
+/** Bytes of an RTP packet's payload (after header extensions, without padding): DTX frames are tiny. */
+function audioPayloadBytes(packet: Buffer): number {
+  const offset = rtpPayloadOffset(packet);
+  if (offset < 0) return 0;
+  const padding = packet[0]! & 0x20 ? packet[packet.length - 1]! : 0;
+  return Math.max(0, packet.length - offset - padding);
 }

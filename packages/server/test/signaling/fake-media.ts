@@ -17,6 +17,7 @@ export function fakeMedia() {
     subscriberAnswer: async () => {},
     requestKeyframes: (roomId) => calls.push(`keyframes ${roomId}`),
     setAudioForwarding: (_roomId, id, enabled) => calls.push(`audio ${id} ${enabled ? 'on' : 'off'}`),
+    setSpeakerState: () => {},
     on: (event, listener) => {
       listeners.set(event, [...(listeners.get(event) ?? []), listener as (payload: unknown) => void]);
     },
