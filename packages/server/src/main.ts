@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       rtcPort: config.rtcPort,
       lastN: config.lastN,
       audibleSpeakers: config.audibleSpeakers,
+      retransmitPercent: config.retransmitPercent,
     },
     logger,
     config.mediaWorkers,
