@@ -47,6 +47,11 @@ export const MAX_SDP_LENGTH = 100_000;
  * for a 100-person meeting about 4,000. Bounds the work of every pass over a description.
  */
 export const MAX_SDP_LINES = 10_000;
+/** Largest number of m-lines in any description (a subscriber's offers grow with the meeting: ~2 per person). */
+export const MAX_SDP_SECTIONS = 1_000;
+/** Formats on one m-line (Chromium lists about 20) and distinct SSRCs announced on one (simulcast with RTX: 6). */
+export const MAX_SECTION_FORMATS = 128;
+export const MAX_SECTION_SSRCS = 32;
 
 export function parseSdp(sdp: string): SdpDocument {
   if (sdp.length > MAX_SDP_LENGTH)
@@ -58,8 +63,11 @@ export function parseSdp(sdp: string): SdpDocument {
     throw new MediaError('bad-sdp', 'The session description does not start with "v=0".');
   const doc: SdpDocument = { session: [], media: [] };
   for (const line of lines) {
-    if (line.startsWith('m=')) doc.media.push([line]);
-    else if (doc.media.length > 0) doc.media[doc.media.length - 1]!.push(line);
+    if (line.startsWith('m=')) {
+      if (doc.media.length === MAX_SDP_SECTIONS)
+        throw new MediaError('bad-sdp', `The session description has more than ${MAX_SDP_SECTIONS} m-lines.`);
+      doc.media.push([line]);
+    } else if (doc.media.length > 0) doc.media[doc.media.length - 1]!.push(line);
     else doc.session.push(line);
   }
   return doc;
@@ -81,7 +89,9 @@ function attribute(section: readonly string[], name: string): string | undefined
 }
 
 function describeSection(section: readonly string[], index: number): MediaSection {
-  const [kind = '', port = '', , ...formats] = section[0]!.slice(2).split(' ');
+  const [kind = '', port = '', , ...formats] = section[0]!.slice(2).split(' ', MAX_SECTION_FORMATS + 4);
+  if (formats.length > MAX_SECTION_FORMATS)
+    throw new MediaError('bad-sdp', `m-line ${index + 1} lists more than ${MAX_SECTION_FORMATS} formats.`);
   const mid = attribute(section, 'mid');
   if (mid === undefined || mid === '') {
     throw new MediaError('bad-sdp', `m-line ${index + 1} has no a=mid.`);
@@ -97,6 +107,8 @@ function describeSection(section: readonly string[], index: number): MediaSectio
   for (const line of section) {
     const ssrcLine = readSsrcLine(line);
     if (ssrcLine) ssrcs.add(ssrcLine.ssrc);
+    if (ssrcs.size > MAX_SECTION_SSRCS)
+      throw new MediaError('bad-sdp', `m-line ${index + 1} announces more than ${MAX_SECTION_SSRCS} SSRCs.`);
   }
   return {
     mid,
