@@ -31,6 +31,11 @@ export interface Config {
   lastN: number;
   /** Microphones forwarded in a meeting: the loudest few (PARLEY_AUDIBLE_SPEAKERS). */
   audibleSpeakers: number;
+  /**
+   * Retransmissions (NACK answers) to a subscriber: at most this percentage of what it is forwarded
+   * (PARLEY_RETRANSMIT_PERCENT; see docs/reliability.md, "SFU budgets").
+   */
+  retransmitPercent: number;
   turnUrls: string[];
   turnSecret: string | undefined;
   /** Clients may only use relayed (TURN) ICE candidates: `PARLEY_ICE_RELAY_ONLY=1`. */
@@ -156,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     mediaWorkers,
     lastN: intFrom(env, 'PARLEY_LAST_N', 25, 0, 1000),
     audibleSpeakers: intFrom(env, 'PARLEY_AUDIBLE_SPEAKERS', 3, 1, 100),
+    retransmitPercent: intFrom(env, 'PARLEY_RETRANSMIT_PERCENT', 50, 0, 200),
     ...turnFrom(env),
     ipRetentionSeconds: intFrom(env, 'PARLEY_IP_RETENTION_S', 600, 1, 86_400),
     tlsCert,

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
       rtcPort: config.rtcPort,
       lastN: config.lastN,
       audibleSpeakers: config.audibleSpeakers,
+      retransmitPercent: config.retransmitPercent,
     },
     logger,
     config.mediaWorkers,

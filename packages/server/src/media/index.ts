@@ -5,7 +5,13 @@ import { Sfu } from './sfu.js';
 import { MediaWorkerPool } from './worker/media-worker-pool.js';
 
 export { MediaError, type MediaErrorCode } from './media-error.js';
-export type { MediaPlane, MediaPlaneEvents, MediaPlaneOptions, MediaPlaneStats } from './media-plane.js';
+export type {
+  MediaPlane,
+  MediaPlaneEvents,
+  MediaPlaneOptions,
+  MediaPlaneStats,
+  SpeakerState,
+} from './media-plane.js';
 export { Sfu } from './sfu.js';
 export { MediaWorkerPool } from './worker/media-worker-pool.js';
 

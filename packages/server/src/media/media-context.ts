@@ -10,6 +10,11 @@ export class MediaCounters {
   bytesForwarded = 0;
   keyframeRequestsSent = 0;
   retransmissions = 0;
+  retransmittedBytes = 0;
+  /** NACKed packets not resent: over the subscription's budget, or resent to it moments before. */
+  retransmissionsRefused = 0;
+  /** Key frame requests and Sender Reports from participants dropped by their budgets. */
+  feedbackDropped = 0;
   /** Sequence numbers NACKed to publishers (packets lost on the way to the SFU). */
   publisherNacks = 0;
 }

@@ -51,6 +51,14 @@ export interface MediaPlane {
   setAudioForwarding(roomId: string, participantId: string, enabled: boolean): void;
 
   /**
+   * What the speaker ranking needs to know beyond the audio levels (issue 13): whether the participant
+   * muted their microphone (a muted microphone never takes one of the audible slots, whatever levels
+   * its packets claim) and whether they moderate the meeting (one audible slot is kept for a speaking
+   * moderator). Unknown participants are ignored.
+   */
+  setSpeakerState(roomId: string, participantId: string, state: SpeakerState): void;
+
+  /**
    * The size (device pixels) at which `subscriberId` shows `participantId`'s video `source` now
    * (client request `video-size`); 0 × 0 when not shown. Chooses the simulcast layer forwarded to it.
    * Unknown ids are ignored.
@@ -78,6 +86,11 @@ export interface MediaPlane {
 
   /** Close everything (server shutdown). */
   close(): Promise<void>;
+}
+
+export interface SpeakerState {
+  muted: boolean;
+  moderator: boolean;
 }
 
 export interface MediaPlaneEvents {
@@ -135,4 +148,9 @@ export interface MediaPlaneOptions {
   lastN?: number;
   /** Microphones forwarded in a room: the loudest few (default 3); everyone's when there are no more. */
   audibleSpeakers?: number;
+  /**
+   * Retransmissions (NACK answers) to a subscriber may add at most this percentage of the bytes and
+   * packets forwarded to it (default 50; see budgets.ts).
+   */
+  retransmitPercent?: number;
 }

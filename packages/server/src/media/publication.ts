@@ -2,16 +2,18 @@
 import { kindOfSource, type TrackKind, type TrackSource } from '@parley/protocol';
 import type { Track } from 'node-datachannel';
 import { readAudioLevel } from './audio-level.js';
+import { SENDER_REPORTS_BURST, SENDER_REPORTS_PER_SECOND, TokenBucket } from './budgets.js';
 import { GapTracker } from './gap-tracker.js';
 import { guarded, type MediaContext } from './media-context.js';
 import { PacketCache } from './packet-cache.js';
 import { buildReceiverFeedback, ReceptionStats } from './reception-stats.js';
-import { buildNack, buildPli, parseRtcp, writeSenderInfo } from './rtcp.js';
+import { buildNack, buildPli, parseRtcp, type RtcpMessage, writeSenderInfo } from './rtcp.js';
 import {
   isRtcp,
   isVp8KeyframeStart,
   locateVp8Descriptor,
   RTP_HEADER_SIZE,
+  rtpPayloadOffset,
   vp8KeyframeHeight,
 } from './rtp.js';
 import { SequenceRewriter } from './sequence-rewriter.js';
@@ -121,6 +123,10 @@ export class Publication {
   private keyframeWanted = false;
   private cancelDelayedKeyframeRequest: CancelTimer | null = null;
   private closed = false;
+  /** Sender Reports forwarded per layer (budgets.ts): a publisher's flood of them is not fanned out. */
+  private readonly senderReportBudgets = [0, 1, 2].map(
+    () => new TokenBucket(SENDER_REPORTS_BURST, SENDER_REPORTS_PER_SECOND),
+  );
 
   constructor(
     readonly participantId: string,
@@ -174,7 +180,7 @@ export class Publication {
     const activity = this.speakerActivity;
     if (activity !== null && this.audioLevelExtensionId > 0) {
       const level = readAudioLevel(packet, this.audioLevelExtensionId);
-      if (level >= 0) activity.add(level);
+      if (level >= 0) activity.add(level, audioPayloadBytes(packet));
     }
     if (!this.forwarding || !this.audible) {
       if (!this.skipping) this.sequences.skip();
@@ -383,17 +389,28 @@ export class Publication {
   retransmit(sequences: readonly number[], subscription: Subscription): void {
     const cache = this.layerCaches[subscription.layer] ?? this.cache;
     if (cache === null) return;
-    for (const sequence of sequences) {
+    const counters = this.context.counters;
+    const now = performance.now();
+    // Each number once, however often the NACK lists it; within the subscription's budget (budgets.ts).
+    for (const sequence of new Set(sequences)) {
       const packet = cache.get(subscription.originalSequence(sequence));
       if (packet === undefined) continue;
+      if (!subscription.mayRetransmit(sequence, packet.length, now)) {
+        counters.retransmissionsRefused++;
+        continue;
+      }
       packet.copy(this.retransmission);
-      if (subscription.resend(this.retransmission.subarray(0, packet.length), sequence))
-        this.context.counters.retransmissions++;
+      if (subscription.resend(this.retransmission.subarray(0, packet.length), sequence)) {
+        counters.retransmissions++;
+        counters.retransmittedBytes += packet.length;
+      }
     }
   }
 
   private receiveRtcp(packet: Buffer): void {
-    for (const message of parseRtcp(packet)) {
+    const messages = parseRtcp(packet);
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!;
       // Sender Reports map the publisher's RTP clock to wall-clock time; subscribers need them for
       // lip sync. Each subscriber gets the report of the layer it receives, on its SSRC and RTP clock.
       if (message.type !== 'sender-report') continue;
@@ -407,6 +424,12 @@ export class Publication {
             ? 0
             : -1;
       if (layer < 0) continue;
+      // One report per stream and compound (the last one counts), a few per second (budgets.ts).
+      if (laterReportOf(messages, i, message.ssrc)) continue;
+      if (!this.senderReportBudgets[layer]!.take()) {
+        this.context.counters.feedbackDropped++;
+        continue;
+      }
       for (const subscription of this.subscriptions) {
         if (subscription.layer !== layer || subscription.isPaused) continue;
         const report = writeSenderInfo(packet, message.offset, subscription.ssrc, this.senderReport);
@@ -435,4 +458,21 @@ export class Publication {
     this.cancelNackTimer = null;
     this.track = null;
   }
+}
+
+/** Whether a Sender Report for `ssrc` follows message `index` in the same compound. */
+function laterReportOf(messages: readonly RtcpMessage[], index: number, ssrc: number): boolean {
+  for (let i = index + 1; i < messages.length; i++) {
+    const message = messages[i]!;
+    if (message.type === 'sender-report' && message.ssrc === ssrc) return true;
+  }
+  return false;
+}
+
+/** Bytes of an RTP packet's payload (after header extensions, without padding): DTX frames are tiny. */
+function audioPayloadBytes(packet: Buffer): number {
+  const offset = rtpPayloadOffset(packet);
+  if (offset < 0) return 0;
+  const padding = packet[0]! & 0x20 ? packet[packet.length - 1]! : 0;
+  return Math.max(0, packet.length - offset - padding);
 }

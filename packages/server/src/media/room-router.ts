@@ -2,6 +2,7 @@ import type { PublishedTrack, SubscribedTrack } from '@parley/protocol';
 import { declareStore } from '../privacy/memory-stores.js';
 import type { MediaContext } from './media-context.js';
 import { MediaError } from './media-error.js';
+import type { SpeakerState } from './media-plane.js';
 import { Participant } from './participant.js';
 import type { Publication } from './publication.js';
 import { Publisher } from './publisher.js';
@@ -150,9 +151,22 @@ export class RoomRouter {
     const participant = this.participants.get(participantId);
     if (!participant) return;
     participant.micHeld = !enabled;
+    // A held microphone never ranks among the loudest (it would take a slot while silent to everyone).
+    this.speakers.activity(participantId).held = !enabled;
     for (const publication of participant.publisher?.publications() ?? []) {
       if (publication.source === 'mic') publication.forwarding = enabled;
     }
+  }
+
+  /**
+   * What the control plane knows of a participant's microphone that the audio levels cannot say: its
+   * owner muted it (it never ranks), they moderate the meeting (a slot is kept for them).
+   */
+  setSpeakerState(participantId: string, state: SpeakerState): void {
+    if (!this.participants.has(participantId)) return;
+    const activity = this.speakers.activity(participantId);
+    activity.muted = state.muted;
+    activity.moderator = state.moderator;
   }
 
   private published(publication: Publication): void {

@@ -7,6 +7,8 @@
  * must look at the SSRC each message is about (`mediaSsrc`, `ssrc`) and ignore the rest.
  */
 
+import { MAX_NACK_SEQUENCES, MAX_RTCP_MESSAGES } from './budgets.js';
+
 export const RTCP_SR = 200;
 export const RTCP_RR = 201;
 export const RTCP_SDES = 202;
@@ -27,12 +29,13 @@ export type RtcpMessage =
 
 /**
  * Split a compound RTCP packet into its messages. Parsing stops at the first malformed header; what was
- * read before is returned (a bad tail must not hide a good PLI in front of it).
+ * read before is returned (a bad tail must not hide a good PLI in front of it). At most
+ * MAX_RTCP_MESSAGES are read: a compound crafted to hold hundreds must not multiply the SFU's work.
  */
 export function parseRtcp(buf: Buffer): RtcpMessage[] {
   const messages: RtcpMessage[] = [];
   let offset = 0;
-  while (offset + 4 <= buf.length) {
+  while (offset + 4 <= buf.length && messages.length < MAX_RTCP_MESSAGES) {
     const first = buf[offset]!;
     if (first >> 6 !== 2) break;
     const format = first & 0x1f;
@@ -80,9 +83,10 @@ function parseOne(
   return { type: 'other', packetType, format };
 }
 
+/** Generic NACK: the lost sequence numbers it lists, the first MAX_NACK_SEQUENCES only. */
 function parseNack(buf: Buffer, offset: number, length: number): RtcpMessage {
   const lost: number[] = [];
-  for (let fci = offset + 12; fci + 4 <= offset + length; fci += 4) {
+  for (let fci = offset + 12; fci + 4 <= offset + length && lost.length < MAX_NACK_SEQUENCES; fci += 4) {
     const pid = buf.readUInt16BE(fci);
     const blp = buf.readUInt16BE(fci + 2);
     lost.push(pid);
@@ -90,6 +94,7 @@ function parseNack(buf: Buffer, offset: number, length: number): RtcpMessage {
       if (blp & (1 << bit)) lost.push((pid + bit + 1) & 0xffff);
     }
   }
+  if (lost.length > MAX_NACK_SEQUENCES) lost.length = MAX_NACK_SEQUENCES;
   return {
     type: 'nack',
     senderSsrc: buf.readUInt32BE(offset + 4),

@@ -1,6 +1,14 @@
 // Privacy: keeps nothing personal (RTP state, SDP text, timers and ports only).
 import { AUDIO_LEVEL_URI } from './audio-level.js';
 import { MediaError } from './media-error.js';
+import {
+  isDecimal,
+  readExtmap,
+  readFormatAttribute,
+  readRtpmap,
+  readSsrcGroup,
+  readSsrcLine,
+} from './sdp-attributes.js';
 
 /**
  * SDP munging. libdatachannel writes and reads the session descriptions; these functions adjust the
@@ -32,14 +40,34 @@ export interface MediaSection {
 /** Largest number of m-lines accepted in a client's offer (the protocol allows 8 published tracks). */
 export const MAX_MEDIA_SECTIONS = 32;
 
+/** Largest session description parsed, in characters (the signaling protocol's cap on an SDP field). */
+export const MAX_SDP_LENGTH = 100_000;
+/**
+ * Largest number of lines in one: Chromium's offer for 32 m-lines has about 2,500, a subscriber's answer
+ * for a 100-person meeting about 4,000. Bounds the work of every pass over a description.
+ */
+export const MAX_SDP_LINES = 10_000;
+/** Largest number of m-lines in any description (a subscriber's offers grow with the meeting: ~2 per person). */
+export const MAX_SDP_SECTIONS = 1_000;
+/** Formats on one m-line (Chromium lists about 20) and distinct SSRCs announced on one (simulcast with RTX: 6). */
+export const MAX_SECTION_FORMATS = 128;
+export const MAX_SECTION_SSRCS = 32;
+
 export function parseSdp(sdp: string): SdpDocument {
+  if (sdp.length > MAX_SDP_LENGTH)
+    throw new MediaError('bad-sdp', `The session description is longer than ${MAX_SDP_LENGTH} characters.`);
   const lines = sdp.split(/\r?\n/).filter((line) => line !== '');
+  if (lines.length > MAX_SDP_LINES)
+    throw new MediaError('bad-sdp', `The session description has more than ${MAX_SDP_LINES} lines.`);
   if (lines[0] !== 'v=0')
     throw new MediaError('bad-sdp', 'The session description does not start with "v=0".');
   const doc: SdpDocument = { session: [], media: [] };
   for (const line of lines) {
-    if (line.startsWith('m=')) doc.media.push([line]);
-    else if (doc.media.length > 0) doc.media[doc.media.length - 1]!.push(line);
+    if (line.startsWith('m=')) {
+      if (doc.media.length === MAX_SDP_SECTIONS)
+        throw new MediaError('bad-sdp', `The session description has more than ${MAX_SDP_SECTIONS} m-lines.`);
+      doc.media.push([line]);
+    } else if (doc.media.length > 0) doc.media[doc.media.length - 1]!.push(line);
     else doc.session.push(line);
   }
   return doc;
@@ -61,25 +89,26 @@ function attribute(section: readonly string[], name: string): string | undefined
 }
 
 function describeSection(section: readonly string[], index: number): MediaSection {
-  const [kind = '', port = '', , ...formats] = section[0]!.slice(2).split(' ');
+  const [kind = '', port = '', , ...formats] = section[0]!.slice(2).split(' ', MAX_SECTION_FORMATS + 4);
+  if (formats.length > MAX_SECTION_FORMATS)
+    throw new MediaError('bad-sdp', `m-line ${index + 1} lists more than ${MAX_SECTION_FORMATS} formats.`);
   const mid = attribute(section, 'mid');
   if (mid === undefined || mid === '') {
     throw new MediaError('bad-sdp', `m-line ${index + 1} has no a=mid.`);
   }
-  if (!/^\d+$/.test(port)) throw new MediaError('bad-sdp', `m-line ${index + 1} has an invalid port.`);
+  if (!isDecimal(port)) throw new MediaError('bad-sdp', `m-line ${index + 1} has an invalid port.`);
   let direction: MediaDirection = 'sendrecv';
   for (const line of section) {
     if (line === 'a=sendonly' || line === 'a=recvonly' || line === 'a=inactive' || line === 'a=sendrecv') {
       direction = line.slice(2) as MediaDirection;
     }
   }
-  const ssrcs: number[] = [];
+  const ssrcs = new Set<number>();
   for (const line of section) {
-    const match = /^a=ssrc:(\d+) /.exec(line);
-    if (match) {
-      const ssrc = Number(match[1]);
-      if (!ssrcs.includes(ssrc)) ssrcs.push(ssrc);
-    }
+    const ssrcLine = readSsrcLine(line);
+    if (ssrcLine) ssrcs.add(ssrcLine.ssrc);
+    if (ssrcs.size > MAX_SECTION_SSRCS)
+      throw new MediaError('bad-sdp', `m-line ${index + 1} announces more than ${MAX_SECTION_SSRCS} SSRCs.`);
   }
   return {
     mid,
@@ -87,7 +116,7 @@ function describeSection(section: readonly string[], index: number): MediaSectio
     rejected: Number(port) === 0,
     direction,
     payloadTypes: formats.map(Number).filter((pt) => Number.isInteger(pt)),
-    ssrcs,
+    ssrcs: [...ssrcs],
   };
 }
 
@@ -159,10 +188,11 @@ function restrictSection(
 ): { lines: string[]; media: PublishOfferMedia } {
   const codec = ACCEPTED_CODEC[info.kind];
   let payloadType: number | null = null;
+  const offeredTypes = new Set(info.payloadTypes);
   for (const line of section) {
-    const match = /^a=rtpmap:(\d+) (.+)$/.exec(line);
-    if (match && match[2]!.trim().toLowerCase() === codec && info.payloadTypes.includes(Number(match[1]))) {
-      payloadType = Number(match[1]);
+    const rtpmap = readRtpmap(line);
+    if (rtpmap && rtpmap.encoding.trim().toLowerCase() === codec && offeredTypes.has(rtpmap.payloadType)) {
+      payloadType = rtpmap.payloadType;
       break;
     }
   }
@@ -175,13 +205,13 @@ function restrictSection(
   const repairSsrcs = new Set<number>();
   let layerSsrcs: number[] = [];
   for (const line of section) {
-    const match = /^a=ssrc-group:(\S+) (.+)$/.exec(line);
-    if (!match) continue;
-    const ssrcs = match[2]!.trim().split(/\s+/).map(Number);
+    const group = readSsrcGroup(line);
+    if (!group) continue;
+    const { semantics, ssrcs } = group;
     // SIM: the simulcast layers, lowest first (video only, at most three).
-    if (match[1] === 'SIM' && info.kind === 'video' && ssrcs.length > 1) layerSsrcs = ssrcs.slice(0, 3);
+    if (semantics === 'SIM' && info.kind === 'video' && ssrcs.length > 1) layerSsrcs = ssrcs.slice(0, 3);
     // FID/FEC-FR: the others repair the first.
-    else if (match[1] !== 'SIM') for (const ssrc of ssrcs.slice(1)) repairSsrcs.add(ssrc);
+    else if (semantics !== 'SIM') for (const ssrc of ssrcs.slice(1)) repairSsrcs.add(ssrc);
   }
   const ssrc = layerSsrcs[0] ?? info.ssrcs.find((candidate) => !repairSsrcs.has(candidate)) ?? null;
   const direction: MediaDirection =
@@ -195,26 +225,26 @@ function restrictSection(
       lines.push(`m=${kind} ${port} ${proto} ${payloadType ?? info.payloadTypes[0] ?? 0}`);
       continue;
     }
-    const perFormat = /^a=(rtpmap|fmtp|rtcp-fb):(\*|\d+)(?: (.*))?$/.exec(line);
+    const perFormat = readFormatAttribute(line);
     if (perFormat) {
-      const [, key, format, value = ''] = perFormat;
-      if (format !== '*' && Number(format) !== payloadType) continue;
+      const { key, format, value } = perFormat;
+      if (format !== '*' && format !== payloadType) continue;
       if (key === 'rtcp-fb' && !ACCEPTED_FEEDBACK.has(value.trim())) continue;
       lines.push(line);
       continue;
     }
-    const extmap = /^a=extmap:(\d+)\S* (\S+)/.exec(line);
+    const extmap = readExtmap(line);
     if (extmap) {
-      if (info.kind === 'audio' && ACCEPTED_EXTENSIONS.has(extmap[2]!)) {
+      if (info.kind === 'audio' && ACCEPTED_EXTENSIONS.has(extmap.uri)) {
         lines.push(line);
-        audioLevelExtensionId = Number(extmap[1]);
+        audioLevelExtensionId = extmap.id;
       }
       continue;
     }
-    const ssrcLine = /^a=ssrc:(\d+) /.exec(line);
+    const ssrcLine = readSsrcLine(line);
     if (ssrcLine) {
       // libdatachannel routes incoming RTP to the track by these lines: keep every layer's.
-      const announced = Number(ssrcLine[1]);
+      const announced = ssrcLine.ssrc;
       if (announced === ssrc || layerSsrcs.includes(announced)) lines.push(line);
       continue;
     }
@@ -302,7 +332,7 @@ export function receiveOnlyAnswer(answerSdp: string, offered: readonly PublishOf
     if (!offer || info.rejected) return section;
     const direction = offer.direction === 'sendonly' ? 'recvonly' : 'inactive';
     return section
-      .filter((line) => !line.startsWith('a=msid:') && !/^a=ssrc:\d+ msid:/.test(line))
+      .filter((line) => !line.startsWith('a=msid:') && !readSsrcLine(line)?.attribute.startsWith('msid:'))
       .map((line) =>
         line === 'a=sendrecv' || line === 'a=sendonly' || line === 'a=recvonly' || line === 'a=inactive'
           ? `a=${direction}`

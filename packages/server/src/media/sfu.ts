@@ -4,7 +4,13 @@ import type { Logger } from '../logger.js';
 import { declareStore } from '../privacy/memory-stores.js';
 import { type MediaContext, MediaCounters } from './media-context.js';
 import { MediaError } from './media-error.js';
-import type { MediaPlane, MediaPlaneEvents, MediaPlaneOptions, MediaPlaneStats } from './media-plane.js';
+import type {
+  MediaPlane,
+  MediaPlaneEvents,
+  MediaPlaneOptions,
+  MediaPlaneStats,
+  SpeakerState,
+} from './media-plane.js';
 import { releaseNative } from './native-handles.js';
 import { installNativeLogger } from './native-log.js';
 import { releaseUdpPort, reserveUdpPort } from './port-reservation.js';
@@ -154,9 +160,25 @@ export class Sfu implements MediaPlane {
   }
 
   /** Counters beyond MediaPlaneStats, for tests and metrics. */
-  feedbackStats(): { keyframeRequestsSent: number; retransmissions: number; publisherNacks: number } {
-    const { keyframeRequestsSent, retransmissions, publisherNacks } = this.context.counters;
-    return { keyframeRequestsSent, retransmissions, publisherNacks };
+  feedbackStats(): {
+    keyframeRequestsSent: number;
+    retransmissions: number;
+    retransmittedBytes: number;
+    retransmissionsRefused: number;
+    feedbackDropped: number;
+    publisherNacks: number;
+  } {
+    const { keyframeRequestsSent, retransmissions, retransmittedBytes, retransmissionsRefused } =
+      this.context.counters;
+    const { feedbackDropped, publisherNacks } = this.context.counters;
+    return {
+      keyframeRequestsSent,
+      retransmissions,
+      retransmittedBytes,
+      retransmissionsRefused,
+      feedbackDropped,
+      publisherNacks,
+    };
   }
 
   async close(): Promise<void> {
@@ -220,5 +242,12 @@ export class Sfu implements MediaPlane {
 
   setAudioForwarding(roomId: string, participantId: string, enabled: boolean): void {
     this.room(roomId, false)?.setMicForwarding(participantId, enabled);
+  }
+
+  setSpeakerState(roomId: string, participantId: string, state: SpeakerState): void {
+    this.room(roomId, false)?.setSpeakerState(participantId, {
+      muted: state.muted,
+      moderator: state.moderator,
+    });
   }
 }

@@ -1,5 +1,14 @@
 import type { SubscribedTrack } from '@parley/protocol';
 import ndc, { type Track } from 'node-datachannel';
+import {
+  DEFAULT_RETRANSMIT_SHARE,
+  KEYFRAME_REQUESTS_BURST,
+  KEYFRAME_REQUESTS_PER_SECOND,
+  RESEND_INTERVAL_MS,
+  RETRANSMIT_BURST_BYTES,
+  RETRANSMIT_BURST_PACKETS,
+  TokenBucket,
+} from './budgets.js';
 import { guarded, type MediaContext } from './media-context.js';
 import { retainUntilClosed } from './native-handles.js';
 import { OUTGOING_PAYLOAD_TYPE, type Publication } from './publication.js';
@@ -55,6 +64,17 @@ export class Subscription {
   private tl0Offset = 0;
   private lastTl0 = -1;
   private readonly descriptor = new Int32Array(2);
+  /**
+   * Feedback budgets (budgets.ts): retransmission credit earned as a share of what is forwarded, and
+   * the key frame requests passed on to the publication.
+   */
+  private readonly retransmitShare: number;
+  private readonly retransmitBytes = new TokenBucket(RETRANSMIT_BURST_BYTES, 0);
+  private readonly retransmitPackets = new TokenBucket(RETRANSMIT_BURST_PACKETS, 0);
+  private readonly keyframeRequests = new TokenBucket(KEYFRAME_REQUESTS_BURST, KEYFRAME_REQUESTS_PER_SECOND);
+  /** Outgoing sequence numbers resent lately and when (ms), by sequence modulo their length. */
+  private readonly resentSequences = new Int32Array(RESENT_MEMORY).fill(-1);
+  private readonly resentAt = new Float64Array(RESENT_MEMORY);
 
   constructor(
     readonly publication: Publication,
@@ -65,6 +85,7 @@ export class Subscription {
     readonly ssrc: number,
     private readonly context: MediaContext,
   ) {
+    this.retransmitShare = (context.options.retransmitPercent ?? DEFAULT_RETRANSMIT_SHARE * 100) / 100;
     // Simulcast: the best layer being sent, until the subscriber says how large it shows the video.
     this.chooseLayer();
   }
@@ -121,7 +142,28 @@ export class Subscription {
       this.awaitingKeyframe = false;
     }
     if (publication.layerSsrcs.length > 1) this.rewriteLayerFields(packet, publication.packetDescriptor);
-    return this.transmit(packet, this.sequences.rewrite(sequence));
+    if (!this.transmit(packet, this.sequences.rewrite(sequence))) return false;
+    // Forwarding earns the credit that NACK answers spend.
+    const share = this.retransmitShare;
+    this.retransmitBytes.add(packet.length * share);
+    this.retransmitPackets.add(share);
+    return true;
+  }
+
+  /**
+   * Whether the packet the subscriber NACKed as `outgoingSequence` (`bytes` long) may be resent now:
+   * not resent to it in the last RESEND_INTERVAL_MS, and within its retransmission budget. Spends the
+   * budget when it may.
+   */
+  mayRetransmit(outgoingSequence: number, bytes: number, now: number): boolean {
+    const slot = outgoingSequence & (RESENT_MEMORY - 1);
+    if (this.resentSequences[slot] === outgoingSequence && now - this.resentAt[slot]! < RESEND_INTERVAL_MS)
+      return false;
+    if (this.retransmitPackets.available < 1 || !this.retransmitBytes.take(bytes, now)) return false;
+    this.retransmitPackets.take(1, now);
+    this.resentSequences[slot] = outgoingSequence;
+    this.resentAt[slot] = now;
+    return true;
   }
 
   /**
@@ -343,10 +385,10 @@ export class Subscription {
     for (const rtcp of parseRtcp(message)) {
       switch (rtcp.type) {
         case 'pli':
-          if (rtcp.mediaSsrc === this.ssrc) this.publication.requestKeyframe();
+          if (rtcp.mediaSsrc === this.ssrc) this.passKeyframeRequest();
           break;
         case 'fir':
-          if (rtcp.requests.some((request) => request.ssrc === this.ssrc)) this.publication.requestKeyframe();
+          if (rtcp.requests.some((request) => request.ssrc === this.ssrc)) this.passKeyframeRequest();
           break;
         case 'nack':
           if (rtcp.mediaSsrc === this.ssrc) this.publication.retransmit(rtcp.lost, this);
@@ -359,6 +401,12 @@ export class Subscription {
           break;
       }
     }
+  }
+
+  /** The subscriber asks for a key frame: passed on to the publication within its budget. */
+  private passKeyframeRequest(): void {
+    if (this.keyframeRequests.take()) this.publication.requestKeyframe();
+    else this.context.counters.feedbackDropped++;
   }
 
   /** Stop forwarding and close the m-line's track (the next offer removes the m-line). */
@@ -375,6 +423,9 @@ export class Subscription {
     }
   }
 }
+
+/** Resent sequence numbers remembered per subscription (a power of two: about 3 s of 720p video). */
+const RESENT_MEMORY = 512;
 
 /**
  * msid stream id: a participant's microphone and camera form one stream (the browser lip-syncs them),

@@ -548,6 +548,7 @@ export class Meetings {
       // A new microphone track must stay silent too while the hold lasts.
       if (participant.audioHeld) this.media.setAudioForwarding(room.id, participantId, false);
     }
+    this.speakerStateChanged(room, participant);
     room.broadcast({ type: 'participant-updated', participant: participant.info() });
     return answer;
   }
@@ -586,7 +587,16 @@ export class Meetings {
       throw new MeetingError('not-joined', `Nothing is published from the ${source}.`);
     }
     if (source === 'mic' && !muted) this.releaseAudio(room, participant);
+    if (source === 'mic') this.speakerStateChanged(room, participant);
     room.broadcast({ type: 'participant-updated', participant: participant.info() });
+  }
+
+  /** The SFU's speaker ranking: a muted microphone never ranks, a slot is kept for a moderator. */
+  speakerStateChanged(room: Room, participant: Participant): void {
+    this.media.setSpeakerState(room.id, participant.id, {
+      muted: participant.micMuted !== false,
+      moderator: participant.role === 'moderator',
+    });
   }
 
   /** Forward the participant's microphone again after a moderator's (soft) mute. */

@@ -139,6 +139,7 @@ export class Moderation {
       );
     }
     target.role = role;
+    this.meetings.speakerStateChanged(room, target);
     room.broadcast({ type: 'participant-updated', participant: target.info() });
     // Their resume token must carry the new role: a reconnect must neither keep nor lose it.
     this.meetings.sendResumeToken(room, target);

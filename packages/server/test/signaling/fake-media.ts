@@ -17,6 +17,10 @@ export function fakeMedia() {
     subscriberAnswer: async () => {},
     requestKeyframes: (roomId) => calls.push(`keyframes ${roomId}`),
     setAudioForwarding: (_roomId, id, enabled) => calls.push(`audio ${id} ${enabled ? 'on' : 'off'}`),
+    setSpeakerState: (_roomId, id, state) =>
+      calls.push(
+        `speaker ${id} ${state.muted ? 'muted' : 'open'} ${state.moderator ? 'moderator' : 'participant'}`,
+      ),
     on: (event, listener) => {
       listeners.set(event, [...(listeners.get(event) ?? []), listener as (payload: unknown) => void]);
     },

@@ -97,6 +97,8 @@ export interface ReceivedStream {
   pictureIdJumps: number;
   /** Last VP8 picture id seen, -1 before. */
   pictureId: number;
+  /** Sequence number of the last packet received (-1: none yet). */
+  sequence: number;
 }
 
 interface SendingStream {
@@ -339,6 +341,20 @@ export class MediaBot {
   /** SSRC of a published source (what the SFU sees), if published. */
   publishedSsrc(source: TrackSource): number | undefined {
     return [...this.sending.values()].find((s) => s.source === source)?.ssrc;
+  }
+
+  /** Hostile-participant tests: send raw bytes on a received track (`${participantId}:${source}`). */
+  sendOnReceivedTrack(key: string, packet: Buffer): boolean {
+    const receiving = [...this.receiving.values()].find((r) => r.key === key);
+    if (!receiving?.track.isOpen()) return false;
+    return receiving.track.sendMessageBinary(packet);
+  }
+
+  /** Hostile-participant tests: send raw bytes on the track of a published source. */
+  sendOnPublishedTrack(source: TrackSource, packet: Buffer): boolean {
+    const stream = [...this.sending.values()].find((s) => s.source === source && s.active);
+    if (!stream?.track.isOpen()) return false;
+    return stream.track.sendMessageBinary(packet);
   }
 
   async close(): Promise<void> {
@@ -727,6 +743,7 @@ export class MediaBot {
         lastFill: -1,
         pictureIdJumps: 0,
         pictureId: -1,
+        sequence: -1,
       };
       this.stats.set(receiving.key, stats);
     }
@@ -744,6 +761,7 @@ export class MediaBot {
     stats.bytes += packet.length;
     stats.payloadType = packet[1]! & 0x7f;
     stats.ssrc = ssrc;
+    stats.sequence = sequence;
     if (receiving.kind === 'video' && isVp8KeyframeStart(packet)) stats.keyframes++;
     if (receiving.kind === 'video') {
       stats.lastFill = packet[packet.length - 1]!;

@@ -3,7 +3,13 @@ import { EventEmitter } from 'node:events';
 import type { PublishedTrack, TrackSource } from '@parley/protocol';
 import type { Logger } from '../../logger.js';
 import { MediaError } from '../media-error.js';
-import type { MediaPlane, MediaPlaneEvents, MediaPlaneOptions, MediaPlaneStats } from '../media-plane.js';
+import type {
+  MediaPlane,
+  MediaPlaneEvents,
+  MediaPlaneOptions,
+  MediaPlaneStats,
+  SpeakerState,
+} from '../media-plane.js';
 import type { CommandArgs, CommandName } from './messages.js';
 import { DEFAULT_WATCHDOG, type SlotState, type WatchdogLimits, WorkerSlot } from './worker-slot.js';
 
@@ -166,6 +172,11 @@ export class MediaWorkerPool implements MediaPlane {
   setAudioForwarding(roomId: string, participantId: string, enabled: boolean): void {
     const slot = this.slotOfRoom.get(roomId);
     if (slot) this.send(slot, 'setAudioForwarding', [roomId, participantId, enabled]);
+  }
+
+  setSpeakerState(roomId: string, participantId: string, state: SpeakerState): void {
+    const slot = this.slotOfRoom.get(roomId);
+    if (slot) this.send(slot, 'setSpeakerState', [roomId, participantId, state]);
   }
 
   requestKeyframes(roomId: string): void {

@@ -25,6 +25,7 @@ export type CommandName =
   | 'subscribe'
   | 'subscriberAnswer'
   | 'setAudioForwarding'
+  | 'setSpeakerState'
   | 'requestKeyframes'
   | 'setVideoSize';
 
