@@ -36,6 +36,10 @@ export interface Config {
   /** Clients may only use relayed (TURN) ICE candidates: `PARLEY_ICE_RELAY_ONLY=1`. */
   iceRelayOnly: boolean;
   ipRetentionSeconds: number;
+  /** Signaling sockets that have not joined a meeting within this many seconds are closed (PARLEY_JOIN_DEADLINE_S). */
+  joinDeadlineSeconds: number;
+  /** Open signaling sockets per client address, IPv6 by /64 (PARLEY_MAX_CONNECTIONS_PER_ADDRESS). */
+  maxConnectionsPerAddress: number;
   tlsCert: string | undefined;
   tlsKey: string | undefined;
   trustProxy: boolean;
@@ -158,6 +162,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     audibleSpeakers: intFrom(env, 'PARLEY_AUDIBLE_SPEAKERS', 3, 1, 100),
     ...turnFrom(env),
     ipRetentionSeconds: intFrom(env, 'PARLEY_IP_RETENTION_S', 600, 1, 86_400),
+    joinDeadlineSeconds: intFrom(env, 'PARLEY_JOIN_DEADLINE_S', 10, 1, 600),
+    maxConnectionsPerAddress: intFrom(env, 'PARLEY_MAX_CONNECTIONS_PER_ADDRESS', 100, 1, 1_000_000),
     tlsCert,
     tlsKey,
     trustProxy,
