@@ -95,8 +95,13 @@ class Sockets {
     const client = await this.current();
     this.sent++;
     const closed = client.waitForClose(5000);
-    const answered =
-      id === null ? (client.socket.send(frame), client.nextErrorWithoutId(5000)) : client.sendRaw(frame, id);
+    let answered: Promise<ServerMessage>;
+    if (id === null) {
+      client.socket.send(frame);
+      answered = client.nextErrorWithoutId(5000);
+    } else {
+      answered = client.sendRaw(frame, id);
+    }
     const outcome = await Promise.race([answered, closed]);
     closed.catch(() => {});
     answered.catch(() => {});
