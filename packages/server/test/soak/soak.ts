@@ -30,6 +30,15 @@ export interface ServerSample {
   rssMiB: number;
   fds: number;
   threads: number;
+  /** The main thread's JavaScript heap in use (from /metrics), for reading the figures; not a margin. */
+  heapUsedMiB?: number;
+}
+
+/** The main thread's heap in use, from the Prometheus metrics. */
+async function heapUsedMiB(base: string): Promise<number | undefined> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('nodejs_heap_size_used_bytes '));
+  return line ? Math.round((Number(line.split(' ')[1]) / 1024 / 1024) * 10) / 10 : undefined;
 }
 
 export interface SoakReport {
@@ -220,10 +229,10 @@ export async function runSoak(
       for (let i = 0; i < 10; i++) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         const now = sample(pid);
-        if (now.fds === last.fds && now.threads === last.threads) return now;
+        if (now.fds === last.fds && now.threads === last.threads) break;
         last = now;
       }
-      return last;
+      return { ...sample(pid), heapUsedMiB: await heapUsedMiB(base) };
     };
 
     // Warm-up: the first cycles and a flood round allocate what stays (JIT, pools, caches).
