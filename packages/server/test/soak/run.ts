@@ -5,7 +5,8 @@ import { runSoak, SOAK_MARGINS } from './soak.js';
 
 const cycles = Number(process.env.SOAK_CYCLES ?? 200);
 const report = await runSoak({ cycles, log: (line) => console.log(line) });
-await MediaBot.releaseNative();
+// Bounded like the teardown in runSoak: the figures are in, whatever native cleanup does.
+await Promise.race([MediaBot.releaseNative(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
 console.log(JSON.stringify({ margins: SOAK_MARGINS, ...report }, null, 2));
 if (report.failures.length > 0) {
   console.error(`soak failed: ${report.failures.join('; ')}`);

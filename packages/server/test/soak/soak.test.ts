@@ -20,7 +20,9 @@ describe.skipIf(!built)('soak (short)', () => {
     expect(report.floodCloses['oversized:1009']).toBe(report.floods);
     expect(report.floodCloses['idle:4009']).toBeGreaterThan(0);
     expect(report.floodCloses['idle:4008']).toBeGreaterThan(0);
-    // The meeting that ran throughout kept its video (a bot sends 150 packets/s).
-    expect(report.bystanderVideoRate).toBeGreaterThan(75);
+    // The meeting that ran throughout kept its video (a bot sends 150 packets/s): the rate over the run
+    // stays near the one measured before it. The bots run in this process, so the machine's load (not
+    // only the server) sets both figures; the margin allows for that.
+    expect(report.bystanderVideoRate).toBeGreaterThan(report.bystanderVideoRateBefore * 0.5);
   }, 240_000);
 });

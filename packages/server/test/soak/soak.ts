@@ -50,6 +50,8 @@ export interface SoakReport {
   peak: ServerSample;
   /** The host's video as the bystander received it, packets per second over the whole run. */
   bystanderVideoRate: number;
+  /** The same over 2 s of the warm-up, before any cycle or flood: what this machine manages now. */
+  bystanderVideoRateBefore: number;
   /** What the floods ran into: close codes seen, counted. */
   floodCloses: Record<string, number>;
   /** Margins broken (empty: passed). */
@@ -238,6 +240,11 @@ export async function runSoak(
     // Warm-up: the first cycles and a flood round allocate what stays (JIT, pools, caches).
     for (let i = 0; i < 5; i++) await cycle(-i - 1);
     await floodRound(wsUrl, port, room, () => {});
+    const quietFrom = [Date.now(), hostVideo()] as const;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const bystanderVideoRateBefore = Math.round(
+      (hostVideo() - quietFrom[1]) / ((Date.now() - quietFrom[0]) / 1000),
+    );
     const baseline = await settle();
     log(`baseline: ${JSON.stringify(baseline)}`);
     const peak = { ...baseline };
@@ -279,6 +286,7 @@ export async function runSoak(
       end,
       peak,
       bystanderVideoRate,
+      bystanderVideoRateBefore,
       floodCloses,
       failures,
     };
@@ -286,7 +294,9 @@ export async function runSoak(
     log(`server output (tail):\n${output.slice(-3000)}`);
     throw error;
   } finally {
-    for (const person of people) await person.leave().catch(() => {});
+    // Bounded: a bot's native teardown must not keep the server (and this run) alive.
+    const leaving = Promise.all(people.map((person) => person.leave().catch(() => {})));
+    await Promise.race([leaving, new Promise((resolve) => setTimeout(resolve, 10_000))]);
     server.kill('SIGTERM');
     const code = await Promise.race([
       exited,
