@@ -41,6 +41,10 @@ export interface Config {
   /** Clients may only use relayed (TURN) ICE candidates: `PARLEY_ICE_RELAY_ONLY=1`. */
   iceRelayOnly: boolean;
   ipRetentionSeconds: number;
+  /** Signaling sockets that have not joined a meeting within this many seconds are closed (PARLEY_JOIN_DEADLINE_S). */
+  joinDeadlineSeconds: number;
+  /** Open signaling sockets per client address, IPv6 by /64 (PARLEY_MAX_CONNECTIONS_PER_ADDRESS). */
+  maxConnectionsPerAddress: number;
   tlsCert: string | undefined;
   tlsKey: string | undefined;
   trustProxy: boolean;
@@ -164,6 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     retransmitPercent: intFrom(env, 'PARLEY_RETRANSMIT_PERCENT', 50, 0, 200),
     ...turnFrom(env),
     ipRetentionSeconds: intFrom(env, 'PARLEY_IP_RETENTION_S', 600, 1, 86_400),
+    joinDeadlineSeconds: intFrom(env, 'PARLEY_JOIN_DEADLINE_S', 10, 1, 600),
+    maxConnectionsPerAddress: intFrom(env, 'PARLEY_MAX_CONNECTIONS_PER_ADDRESS', 100, 1, 1_000_000),
     tlsCert,
     tlsKey,
     trustProxy,

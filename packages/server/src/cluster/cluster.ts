@@ -173,7 +173,12 @@ export class Cluster {
    * either serve it on this node (`open` starts the session; held messages are replayed to it) or
    * forward it to the node hosting that meeting.
    */
-  route(socket: WebSocket, arrival: Arrival, open: () => Promise<() => void>): void {
+  route(
+    socket: WebSocket,
+    arrival: Arrival,
+    open: () => Promise<() => void>,
+    handedOver: () => void = () => {},
+  ): void {
     const held: BufferedMessage[] = [];
     const hold = (data: BufferedMessage[0], isBinary: boolean) => {
       held.push([data, isBinary]);
@@ -205,6 +210,7 @@ export class Cluster {
         return;
       }
       socket.off('message', hold);
+      handedOver();
       this.forward(socket, arrival, placement.node, held);
     };
   }

@@ -67,6 +67,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     meetings: deps.meetings,
     logger,
     addressHasher: deps.ipHasher,
+    limits: {
+      joinDeadlineMs: config.joinDeadlineSeconds * 1000,
+      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+    },
     ...(deps.signalingRouter && { router: deps.signalingRouter }),
     userOf: async (request) => {
       const user = await sessionUserFromCookieHeader(deps.accounts, request.headers.cookie);

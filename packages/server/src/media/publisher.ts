@@ -237,8 +237,10 @@ function validateTracks(tracks: readonly PublishedTrack[], mediaByMid: Map<strin
   }
 }
 
-/** libdatachannel's reason, without its "libdatachannel error while ..." prefix. */
-export function nativeReason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^libdatachannel error[^:]*: /, '');
+/**
+ * Why libdatachannel refused a description, in Parley's words for the client. Its own message names
+ * internals (and may quote the description), so it is never passed on; the kind of failure is enough.
+ */
+export function nativeReason(_error: unknown): string {
+  return 'the session description is malformed or asks for something this server does not offer.';
 }

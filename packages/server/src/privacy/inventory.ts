@@ -451,7 +451,7 @@ const DEFINITIONS = defineInventory([
     id: 'connection-addresses',
     place: 'memory',
     name: 'Addresses of open connections',
-    data: 'The network address (IP and port) of each open connection: the page and signaling connection, and the media connection (learnt from its ICE checks); for the signaling connection also a keyed hash of the address (for throttling and removals, see above).',
+    data: 'The network address (IP and port) of each open connection: the page and signaling connection, and the media connection (learnt from its ICE checks); for the signaling connection also a keyed hash of the address (for throttling and removals, see above), and the number of open signaling connections per address (IPv6: per /64 network), to cap them.',
     purpose: 'Delivering pages, signaling and audio and video to the person.',
     legalBasis: CONTRACT,
     retention: 'While the connection is open; never logged, never written, and not stored with the meeting.',

@@ -19,4 +19,10 @@ export const CloseCode = {
    * resumes with its token and reaches the node that hosts the meeting next (docs/cluster.md).
    */
   nodeDraining: 4007,
+  /** The connection did not ask to join a meeting in time (PARLEY_JOIN_DEADLINE_S). */
+  joinDeadline: 4008,
+  /** Too many open connections from this network (PARLEY_MAX_CONNECTIONS_PER_ADDRESS). */
+  tooManyConnections: 4009,
+  /** The client kept sending far beyond its message or byte rate. */
+  flooding: 4010,
 } as const;

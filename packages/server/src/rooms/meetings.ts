@@ -1,5 +1,6 @@
 import type { IceServer, JoinResult, PublishedTrack, TrackSource, VideoSizeRequest } from '@parley/protocol';
 import type { Logger } from '../logger.js';
+import { MediaError } from '../media/media-error.js';
 import type { MediaPlane } from '../media/media-plane.js';
 import { declareStore } from '../privacy/memory-stores.js';
 import { Chat } from './chat.js';
@@ -610,8 +611,18 @@ export class Meetings {
     try {
       return await step();
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new MeetingError('negotiation-failed', `The media connection could not be set up: ${reason}`);
+      // Our own MediaErrors are worded for the client; anything else (a native exception) is not.
+      if (error instanceof MediaError) {
+        throw new MeetingError(
+          'negotiation-failed',
+          `The media connection could not be set up: ${error.message}`,
+        );
+      }
+      this.logger.debug({ err: error }, 'negotiation failed');
+      throw new MeetingError(
+        'negotiation-failed',
+        'The media connection could not be set up. Please try again, or reload the page.',
+      );
     }
   }
 

@@ -4,14 +4,27 @@ import type { WebSocket } from 'ws';
 import type { Arrival } from '../cluster/cluster.js';
 import { FORWARDED_HEADER, type ForwardedClient } from '../cluster/forwarded-client.js';
 import type { Logger } from '../logger.js';
+import { CloseCode } from '../rooms/close-codes.js';
 import type { Meetings } from '../rooms/meetings.js';
+import { ConnectionCounter, type ConnectionLimits, JoinGuard } from './connection-limits.js';
 import { SignalingSession, type SocketUser } from './session.js';
+import { SocketErrorLog } from './socket-error-log.js';
 
 /** Host header values we are willing to put into invitation links: a name or address and a port. */
 const HOST_PATTERN = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
-/** Hard cap of one WebSocket frame; messages above MAX_MESSAGE_BYTES but below this get an error reply. */
-const MAX_FRAME_BYTES = 1024 * 1024;
+/**
+ * Hard cap of one WebSocket message (all its frames together), so that an unfinished message holds at
+ * most this much memory; messages above MAX_MESSAGE_BYTES but below this get an error reply, larger
+ * ones close the connection (1009). Before a connection joins, PRE_JOIN_BYTES caps it far lower.
+ */
+const MAX_FRAME_BYTES = 256 * 1024;
+
+/** Defaults of ConnectionLimits (PARLEY_JOIN_DEADLINE_S, PARLEY_MAX_CONNECTIONS_PER_ADDRESS). */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  joinDeadlineMs: 10_000,
+  maxConnectionsPerAddress: 100,
+};
 
 export interface SignalingDeps {
   meetings: Meetings;
@@ -22,6 +35,8 @@ export interface SignalingDeps {
   addressHasher: { hash(address: string): string };
   /** Cluster only: serves a connection here or forwards it to the node hosting its meeting. */
   router?: SignalingRouter;
+  /** Join deadline and connections per address; DEFAULT_CONNECTION_LIMITS when left out. */
+  limits?: ConnectionLimits;
 }
 
 /** What the cluster offers signaling (cluster/cluster.ts implements it; docs/cluster.md). */
@@ -30,9 +45,10 @@ export interface SignalingRouter {
   forwardedFrom(header: string | string[] | undefined): ForwardedClient | null;
   /**
    * Holds the connection's messages until the first names a room; then calls `open` and replays them
-   * to the session it starts, or forwards the connection to the node hosting that meeting.
+   * to the session it starts, or forwards the connection to the node hosting that meeting (and then
+   * calls `handedOver`: that node's limits apply to it from then on).
    */
-  route(socket: WebSocket, arrival: Arrival, open: () => Promise<() => void>): void;
+  route(socket: WebSocket, arrival: Arrival, open: () => Promise<() => void>, handedOver?: () => void): void;
 }
 
 /**
@@ -64,7 +80,28 @@ export function isSameOrigin(origin: string | undefined, host: string | undefine
 }
 
 export async function registerSignaling(app: FastifyInstance, deps: SignalingDeps): Promise<void> {
-  await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
+  const limits = deps.limits ?? DEFAULT_CONNECTION_LIMITS;
+  const connections = new ConnectionCounter(limits.maxConnectionsPerAddress);
+  const socketErrors = new SocketErrorLog(deps.logger);
+  await app.register(websocket, {
+    options: { maxPayload: MAX_FRAME_BYTES },
+    // A malformed frame is the client's fault, not ours: a bounded warning, never its content.
+    errorHandler: (error, socket) => {
+      socketErrors.record(error);
+      socket.terminate();
+    },
+    // On shutdown every client hears "going away" (1001) rather than a close without a code (1005);
+    // connections already closing (a cluster drain's 4007, a meeting's end) keep their own code.
+    preClose(done) {
+      for (const client of this.websocketServer.clients) {
+        if (client.readyState === client.OPEN) {
+          client.close(CloseCode.serverShutdown, 'server shutting down');
+        }
+      }
+      this.websocketServer.close();
+      done();
+    },
+  });
   app.register(async (scope) => {
     scope.get(
       '/ws',
@@ -85,12 +122,19 @@ export async function registerSignaling(app: FastifyInstance, deps: SignalingDep
         // request.ip honours PARLEY_TRUST_PROXY; only its keyed hash is kept, never the address.
         // A forwarded connection's address is the browser's, as the node it reached first saw it.
         const address = forwarded ? forwarded.address : request.ip;
+        const release = connections.open(address ?? '');
+        if (!release) {
+          socket.close(CloseCode.tooManyConnections, 'too many connections');
+          return;
+        }
+        socket.once('close', release);
+        const guard = new JoinGuard(socket, request.raw.socket, limits.joinDeadlineMs);
         const open = async () => {
           const user = await deps.userOf(request);
           const addressKey = address ? deps.addressHasher.hash(address) : null;
           const origin = forwarded ? originFrom(forwarded.protocol, forwarded.host) : originOf(request);
           return () => {
-            new SignalingSession(socket, deps.meetings, { user, addressKey, origin }, deps.logger);
+            new SignalingSession(socket, deps.meetings, { user, addressKey, origin }, deps.logger, guard);
           };
         };
         if (!deps.router) {
@@ -108,6 +152,7 @@ export async function registerSignaling(app: FastifyInstance, deps: SignalingDep
             hops: forwarded?.hops ?? 0,
           },
           open,
+          () => guard.handedOver(),
         );
       },
     );

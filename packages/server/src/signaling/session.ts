@@ -15,6 +15,7 @@ import { declareStore } from '../privacy/memory-stores.js';
 import { CloseCode } from '../rooms/close-codes.js';
 import { MeetingError, type Meetings, type Membership } from '../rooms/meetings.js';
 import type { ParticipantChannel } from '../rooms/participant.js';
+import type { JoinWatch } from './connection-limits.js';
 import { keepAlive } from './keep-alive.js';
 import { MessageRate } from './message-rate.js';
 
@@ -22,6 +23,9 @@ declareStore('connection-addresses');
 
 /** Past this many bytes queued for a client that does not read, the socket is closed. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+/** Over-rate messages answered with `rate-limited` in a row; later ones are dropped without a reply. */
+const RATE_LIMITED_REPLIES = 10;
 
 /** An error reply for the client; anything else thrown is an internal error. */
 class RequestError extends Error {
@@ -58,7 +62,9 @@ export class SignalingSession implements ParticipantChannel {
   private membership: Membership | null = null;
   private joining = false;
   private closed = false;
-  private readonly rate = new MessageRate(20, 60);
+  private readonly rate = new MessageRate();
+  /** Messages refused for rate since the last one accepted. */
+  private overRate = 0;
   /**
    * Subscriber offers held back while the `subscribe` request is answered: the client must have the
    * answer to its own offer before the SFU's first re-offer arrives.
@@ -70,6 +76,8 @@ export class SignalingSession implements ParticipantChannel {
     private readonly meetings: Meetings,
     private readonly context: SocketContext,
     private readonly logger: Logger,
+    /** Told when the connection joins or leaves, so it is closed if it idles outside a meeting. */
+    private readonly joinWatch: JoinWatch | null = null,
   ) {
     socket.on('message', (data, isBinary) => {
       void this.receive(data as Buffer | Buffer[] | ArrayBuffer, isBinary);
@@ -109,12 +117,18 @@ export class SignalingSession implements ParticipantChannel {
 
   private async receive(data: Buffer | Buffer[] | ArrayBuffer, isBinary: boolean): Promise<void> {
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-    if (bytes.length > MAX_MESSAGE_BYTES) {
-      this.replyError(null, 'too-large', `Messages are limited to ${MAX_MESSAGE_BYTES} bytes.`);
+    // Every frame counts against the rate, by number and by size, before anything else is done with it.
+    if (!this.rate.take(bytes.length)) {
+      this.overRate++;
+      if (!this.rate.tolerate()) this.close(CloseCode.flooding, 'too many messages');
+      else if (this.overRate <= RATE_LIMITED_REPLIES) {
+        this.replyError(null, 'rate-limited', 'Too many messages; slow down.', 1);
+      }
       return;
     }
-    if (!this.rate.take()) {
-      this.replyError(null, 'rate-limited', 'Too many messages; slow down.', 1);
+    this.overRate = 0;
+    if (bytes.length > MAX_MESSAGE_BYTES) {
+      this.replyError(null, 'too-large', `Messages are limited to ${MAX_MESSAGE_BYTES} bytes.`);
       return;
     }
     let json: unknown;
@@ -178,7 +192,10 @@ export class SignalingSession implements ParticipantChannel {
   private async handle(message: ClientMessage): Promise<unknown> {
     if (message.type === 'join') return this.join(message);
     if (message.type === 'leave') {
-      if (this.membership) this.meetings.leave(this.membership.participant.id);
+      if (this.membership) {
+        this.meetings.leave(this.membership.participant.id);
+        this.joinWatch?.left();
+      }
       this.membership = null;
       return {};
     }
@@ -300,6 +317,8 @@ export class SignalingSession implements ParticipantChannel {
     }
     if (this.closed) throw new RequestError('not-joined', 'The connection is closing.');
     this.joining = true;
+    this.joinWatch?.joining();
+    let joined = false;
     try {
       const { membership, outcome } = await this.meetings.join(
         message.room,
@@ -322,10 +341,12 @@ export class SignalingSession implements ParticipantChannel {
         this.meetings.leave(membership.participant.id);
       } else {
         this.membership = membership;
+        joined = true;
       }
       return { status: outcome };
     } finally {
       this.joining = false;
+      if (!joined) this.joinWatch?.joinFailed();
     }
   }
 

@@ -8,7 +8,7 @@ export type Reply = Awaited<ReturnType<SignalingClient['send']>>;
  * A control plane with the fake media plane, a clock tests can move forward, and a server that trusts
  * X-Forwarded-For, so every test client can come from an address of its own.
  */
-export async function startMeetingServer() {
+export async function startMeetingServer(env: Record<string, string> = {}) {
   const fake = fakeMedia();
   /** Server time: real time plus `offset`, or `frozen` while a test holds it still. */
   const clock = { offset: 0, frozen: null as number | null };
@@ -16,7 +16,7 @@ export async function startMeetingServer() {
   const logLines: string[] = [];
   const server = await startTestServer(
     () => fake.media,
-    { PARLEY_TRUST_PROXY: '1' },
+    { PARLEY_TRUST_PROXY: '1', ...env },
     { meetings: { now }, logLines },
   );
   let accounts = 0;
