@@ -431,7 +431,7 @@ const DEFINITIONS = defineInventory([
     id: 'rate-limit-keys',
     place: 'memory',
     name: 'Throttling of repeated attempts',
-    data: 'For sign-in, setup and room-password attempts: a keyed hash (HMAC-SHA256) of the client’s network address with the times or count of its recent attempts. The address itself is not kept.',
+    data: 'For sign-in, setup and room-password attempts: a keyed hash (HMAC-SHA256) of the client’s network address (an IPv6 address cut to its /64) with the times or count of its recent attempts; for sign-in also a keyed hash of the username tried, with the times of its recent attempts. Neither the address nor the username is kept.',
     purpose: 'Slowing down password guessing and floods.',
     legalBasis: SECURITY,
     retention: KEY_LIFE,

@@ -39,6 +39,14 @@ export interface Credentials {
 
 export type JoinOutcome = JoinResult['status'];
 
+function tooManyPasswords(wait: number): MeetingError {
+  return new MeetingError(
+    'rate-limited',
+    `Too many wrong passwords. Please wait ${wait} seconds before trying again.`,
+    wait,
+  );
+}
+
 type ValidInvitation = Extract<InvitationCheck, { valid: true }>;
 
 export interface MeetingsOptions {
@@ -347,26 +355,39 @@ export class Meetings {
   }
 
   private async checkPassword(room: Room, identity: Identity, password: string | undefined): Promise<void> {
-    const key = identity.addressKey ?? 'no-address';
-    const wait = this.throttle.waitSeconds(key);
-    if (wait > 0) {
-      throw new MeetingError(
-        'rate-limited',
-        `Too many wrong passwords. Please wait ${wait} seconds before trying again.`,
-        wait,
-      );
-    }
     if (password === undefined || password === '') {
+      const wait = this.throttle.waitSeconds(identity.addressKey ?? 'no-address');
+      if (wait > 0) throw tooManyPasswords(wait);
       throw new MeetingError(
         'password-required',
         'This meeting is protected by a password. Please enter it.',
       );
     }
-    if (await room.password.matches(password)) {
-      this.throttle.succeeded(key);
-      return;
+    const key = identity.addressKey ?? 'no-address';
+    if (this.throttle.waitSeconds(key) > 0) throw tooManyPasswords(this.throttle.waitSeconds(key));
+    // Each check is a 16 MiB scrypt on the shared thread pool: only a few at once per meeting.
+    if (!room.password.startCheck()) {
+      throw new MeetingError(
+        'rate-limited',
+        'Too many people are entering this password right now. Please try again in a moment.',
+        1,
+      );
     }
-    const next = this.throttle.failed(key);
+    // The attempt counts as wrong before the (slow) check starts: parallel guesses cannot slip past.
+    const attempt = this.throttle.reserve(key);
+    if (!attempt.allowed) {
+      room.password.endCheck();
+      throw tooManyPasswords(attempt.wait);
+    }
+    let right = false;
+    try {
+      right = await room.password.matches(password);
+    } finally {
+      room.password.endCheck();
+      this.throttle.release(key, right);
+    }
+    if (right) return;
+    const next = attempt.waitAfterFailure;
     throw new MeetingError(
       'wrong-password',
       next > 0
