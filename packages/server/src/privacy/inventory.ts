@@ -332,6 +332,17 @@ const DEFINITIONS = defineInventory([
     personal: false,
   },
   {
+    id: 'meeting-standings',
+    place: 'memory',
+    name: 'Standing of each person in a meeting',
+    data: 'Per person of a meeting, under a random id their resume token carries: their role, and whether a moderator hard-muted or removed them; for people hard-muted also their account id (signed in), the client key their browser sent and a keyed hash of their network address.',
+    purpose: 'A hard mute, a removal or a role taken away must hold when the person reconnects or resumes.',
+    legalBasis: SECURITY,
+    retention: (facts) =>
+      `Until the meeting ends; once everyone has left, until its last resume token expires (at most 10 minutes). The address hash becomes meaningless after at most ${facts.ipRetentionSeconds} seconds.`,
+    personal: true,
+  },
+  {
     id: 'kicked-participants',
     place: 'memory',
     name: 'Removed participants',

@@ -231,6 +231,21 @@ describe('Meeting: participation control and chat', () => {
     expect(meeting.state.get().announcement?.text).toBe('Guest b is waiting in the lobby.');
   });
 
+  it('follows the lobby from the changes the server sends after the whole queue', async () => {
+    const { meeting, socket } = await joined();
+    const entry = (id: string) => ({ id, displayName: `Guest ${id}` });
+    socket.receive(event({ type: 'lobby-updated', entries: [entry('a')] }));
+    socket.receive(event({ type: 'lobby-changed', added: [entry('b'), entry('c')], removed: [] }));
+    socket.receive(event({ type: 'lobby-changed', added: [], removed: ['a'] }));
+    // A repeated arrival is not shown twice.
+    socket.receive(event({ type: 'lobby-changed', added: [entry('c')], removed: ['b'] }));
+    expect(meeting.state.get().lobby).toEqual([entry('c')]);
+    expect(meeting.state.get().notices.map((notice) => notice.params?.count ?? notice.params?.name)).toEqual([
+      'Guest a',
+      2,
+    ]);
+  });
+
   it('keeps the chat in step with the server and counts unread messages', async () => {
     const { meeting, socket } = await joined();
     const message = (id: string, from: string) => ({

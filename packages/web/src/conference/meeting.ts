@@ -222,6 +222,14 @@ export class Meeting {
     return this.state.get().phase;
   }
 
+  /** The lobby as it is now; moderators hear about each person who started knocking. */
+  private lobbyIs(entries: readonly LobbyEntry[]): void {
+    const arrivals = newArrivals(this.current.lobby, entries);
+    this.patch({ lobby: entries });
+    if (arrivals.length === 1) this.notify('lobby.knocking', { name: arrivals[0]?.displayName ?? '' }, true);
+    else if (arrivals.length > 1) this.notify('lobby.knockingMany', { count: arrivals.length }, true);
+  }
+
   private patch(change: Partial<MeetingState>): void {
     this.state.update((state) => ({ ...state, ...change }));
   }
@@ -575,12 +583,13 @@ export class Meeting {
       this.fail(reason === 'ended' ? 'ended-while-waiting' : reason, '');
     });
     signaling.on('settings-updated', ({ settings }) => this.patch({ settings }));
-    signaling.on('lobby-updated', ({ entries }) => {
-      const arrivals = newArrivals(this.current.lobby, entries);
-      this.patch({ lobby: entries });
-      if (arrivals.length === 1)
-        this.notify('lobby.knocking', { name: arrivals[0]?.displayName ?? '' }, true);
-      else if (arrivals.length > 1) this.notify('lobby.knockingMany', { count: arrivals.length }, true);
+    signaling.on('lobby-updated', ({ entries }) => this.lobbyIs(entries));
+    // The server sends only what changed; the whole queue came with lobby-updated.
+    signaling.on('lobby-changed', ({ added, removed }) => {
+      const gone = new Set(removed);
+      const kept = this.current.lobby.filter((entry) => !gone.has(entry.id));
+      const known = new Set(kept.map((entry) => entry.id));
+      this.lobbyIs([...kept, ...added.filter((entry) => !known.has(entry.id))]);
     });
     signaling.on('muted-by-moderator', ({ hard }) => this.mutedByModerator(hard));
     signaling.on('unmute-allowed', () => {
