@@ -70,6 +70,7 @@ export async function createParley(
     signingKey: cluster ? cluster.signingKey : loadResumeKey(config.dataDir),
     ...(cluster && { mayReopen: cluster.mayReopen, roomState: cluster.roomState }),
     ...(config.iceRelayOnly && { iceTransportPolicy: 'relay' }),
+    limits: config.meetingLimits,
     ...options.meetings,
   });
   const app = await buildApp({
