@@ -118,6 +118,27 @@ export class RedisRoomStateStore implements RoomStateStore {
     this.written.set(roomName, value);
   }
 
+  /** save() for many meetings in one round trip (the heartbeat tick). */
+  async saveAll(meetings: Array<[roomName: string, snapshot: RoomSnapshot]>): Promise<void> {
+    if (meetings.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    const wrote: Array<[string, string]> = [];
+    for (const [roomName, snapshot] of meetings) {
+      const key = RedisKeys.roomState(this.roomKey(roomName));
+      const value = JSON.stringify(this.encode(snapshot));
+      if (this.written.get(roomName) === value) {
+        pipeline.expire(key, ROOM_STATE_TTL_S);
+      } else {
+        pipeline.set(key, value, 'EX', ROOM_STATE_TTL_S);
+        wrote.push([roomName, value]);
+      }
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error !== null)?.[0];
+    if (failed) throw failed;
+    for (const [roomName, value] of wrote) this.written.set(roomName, value);
+  }
+
   remove(roomName: string, endedMeetingId?: string): void {
     this.written.delete(roomName);
     const ended =
