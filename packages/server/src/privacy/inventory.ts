@@ -86,7 +86,7 @@ const NOT_PERSONAL = 'Not personal data.';
 
 const ACCOUNT_LIFE = 'Until the account is deleted (by its owner on /privacy, or by the operator).';
 const MEETING_LIFE =
-  'Until the meeting ends (the last person leaves or a moderator ends it); never written to disk.';
+  'Until the meeting ends (a moderator ends it, or the last resume token expires, at most 10 minutes after the last person left); never written to disk.';
 const SESSION_LIFE = (facts: RetentionFacts) =>
   `Until sign-out, account deletion or ${facts.sessionLifetimeDays} days after sign-in, whichever comes first; expired rows are deleted within the hour.`;
 const KEY_LIFE = (facts: RetentionFacts) =>
