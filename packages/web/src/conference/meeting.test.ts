@@ -331,6 +331,23 @@ describe('Meeting: participation control and chat', () => {
       meeting.leave();
     });
 
+    it('waits for a moderator to reopen an emptied meeting, then is back in', async () => {
+      const { meeting, socket } = await joined();
+      socket.drop();
+      const again = await nextSocket(socket);
+      const join = lastRequest(again, 'join');
+      again.receive({ type: 'response', id: join?.id, ok: true, result: { status: 'waiting-for-host' } });
+      await settle();
+      expect(meeting.state.get()).toMatchObject({ phase: 'joined', connection: 'reconnecting' });
+      const back = { ...SELF, id: 'p-self-3' };
+      again.receive(
+        event({ type: 'joined', self: back, participants: [HOST], iceServers: [], resumeToken: 'resume-4' }),
+      );
+      await settle();
+      expect(meeting.state.get()).toMatchObject({ connection: 'ok', self: { id: 'p-self-3' } });
+      meeting.leave();
+    });
+
     it('offers "Rejoin" when the server does not let us straight back in', async () => {
       const { meeting, socket } = await joined();
       socket.drop();

@@ -353,6 +353,14 @@ export class Meeting {
       });
       // The `joined` event came before this answer; anything else means the door is shut for us.
       if (status === 'joined' && this.signaling === signaling) return 'joined';
+      // Everyone had left (or the server restarted): the meeting waits for a moderator to reopen it,
+      // and we come back in with them.
+      if (
+        status === 'waiting-for-host' &&
+        this.signaling === signaling &&
+        (await this.admittedLater(signaling))
+      )
+        return 'joined';
       if (this.signaling === signaling) this.dropConnections();
       return 'refused';
     } catch (error) {
@@ -360,6 +368,21 @@ export class Meeting {
       const code = error instanceof SignalingError ? error.code : 'internal';
       return code === 'disconnected' || code === 'internal' || code === 'rate-limited' ? 'retry' : 'refused';
     }
+  }
+
+  /** Resolves true once `joined` arrives on this socket, false if it closes or too long passes first. */
+  private admittedLater(signaling: SignalingClient): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (admitted: boolean) => {
+        offJoined();
+        offClose();
+        clearTimeout(timer);
+        resolve(admitted);
+      };
+      const offJoined = signaling.on('joined', () => done(true));
+      const offClose = signaling.onClose(() => done(false));
+      const timer = setTimeout(() => done(false), RECONNECT_GIVE_UP_MS);
+    });
   }
 
   /**
