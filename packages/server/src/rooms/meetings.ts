@@ -360,15 +360,18 @@ export class Meetings {
     // meeting taken over from another node (its settings restored) did not empty: anyone may resume it.
     const reopens = role === 'moderator' || present?.takenOver === true;
     if (!present?.isLive && !reopens) this.checkWaitingRoom(present);
-    // The server may not have noticed the old connection drop yet: it goes, the new one takes over.
+    // The server may not have noticed the old connection drop yet: it goes, the new one takes over
+    // (the meeting does not count as emptied meanwhile, even if they were the only one in it).
     const stale = present?.participants.get(claim.participantId);
+    let replaced = false;
     if (
       stale &&
       stale.identity.clientKey === identity.clientKey &&
       stale.identity.accountId === identity.accountId
     ) {
       stale.channel.close(CloseCode.replaced, 'resumed on a new connection');
-      this.leave(stale.id);
+      this.leave(stale.id, { replaced: true });
+      replaced = true;
     }
     const { room } = this.registry.getOrCreate(roomName);
     const participant = new Participant(randomId(), identity, channel, this.now, claim.lineage);
@@ -381,7 +384,7 @@ export class Meetings {
     this.members.set(participant.id, membership);
     if (room.isLive) {
       this.admit(room, [participant]);
-    } else if (reopens) {
+    } else if (reopens || replaced) {
       if (!room.isOpen) room.meetingId = claim.meetingId;
       this.reopen(room, participant);
     } else {
@@ -570,7 +573,8 @@ export class Meetings {
     this.leave(participant.id);
   }
 
-  leave(participantId: string): void {
+  /** `replaced`: a resume takes their place at once, so the meeting does not rest if they were the last. */
+  leave(participantId: string, { replaced = false }: { replaced?: boolean } = {}): void {
     const membership = this.members.get(participantId);
     if (!membership) return;
     this.members.delete(participantId);
@@ -581,11 +585,11 @@ export class Meetings {
       room.broadcast({ type: 'participant-left', participantId });
       this.e2ee.left(room, participantId);
       this.life.forget(room, participantId);
-      if (room.participants.size === 0) this.rest(room);
+      if (room.participants.size === 0 && !replaced) this.rest(room);
     } else if (place === 'lobby') {
       room.lobbyChanged({ removed: [participantId] });
     }
-    this.forgetIfUnused(room);
+    if (!replaced) this.forgetIfUnused(room);
   }
 
   /**

@@ -27,7 +27,9 @@ describe('room-password guessing in parallel', () => {
     );
     const checked = replies.filter((r) => r.ok === false && r.error.code === 'wrong-password');
     const refused = replies.filter((r) => r.ok === false && r.error.code === 'rate-limited');
-    console.log(`parallel password guesses from one /64: ${checked.length} of 12 checked, ${refused.length} refused`);
+    console.log(
+      `parallel password guesses from one /64: ${checked.length} of 12 checked, ${refused.length} refused`,
+    );
     expect(checked.length).toBeGreaterThanOrEqual(1);
     expect(checked.length + refused.length).toBe(12);
     // Sequential guesses would get 5 free attempts; in parallel no more get checked than that either.
@@ -218,3 +220,28 @@ async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe('a resume replacing the only participant', () => {
+  it('does not empty the meeting: a participant’s resume takes over and the lobby keeps its guests', async () => {
+    const name = m.room();
+    const host = await m.host(name);
+    const key = clientKey();
+    const guest = await m.participant(name, 'Gina', { clientKey: key });
+    const token = (await guest.client.waitForEvent('joined')).resumeToken;
+    await host.client.send({ type: 'set-lobby', enabled: true });
+    await host.client.close();
+    await guest.client.waitForEvent('participant-left');
+    const knocker = await m.connect();
+    expect(await knocker.join(name, 'Kim')).toMatchObject({ result: { status: 'lobby' } });
+
+    // Gina's old connection is still open on the server when she resumes.
+    const back = await m.connect();
+    expect(await back.join(name, 'Gina', { clientKey: key, resume: token })).toMatchObject({
+      result: { status: 'joined' },
+    });
+    await guest.client.waitForClose();
+    expect(m.snapshot(name)?.participants.map((p) => p.displayName)).toEqual(['Gina']);
+    expect(m.snapshot(name)?.lobby.map((e) => e.displayName)).toEqual(['Kim']);
+    expect(knocker.closeCode).toBeNull();
+  });
+});
