@@ -45,8 +45,8 @@ async function main(): Promise<void> {
     // someone does (then it opens nothing). The operator's PARLEY_SETUP_TOKEN is not repeated.
     console.log(
       config.setupToken
-        ? `No account yet: create the first administrator at ${origin}/setup with PARLEY_SETUP_TOKEN.`
-        : `No account yet: create the first administrator at ${origin}/setup?token=${parley.setupToken} (one-time setup token: ${parley.setupToken})`,
+        ? 'No account yet: create the first administrator at /setup with PARLEY_SETUP_TOKEN.'
+        : `No account yet: create the first administrator at /setup?token=${parley.setupToken} (one-time setup token: ${parley.setupToken})`,
     );
   }
 
