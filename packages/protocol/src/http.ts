@@ -21,6 +21,19 @@ export type AccountRole = z.infer<typeof AccountRole>;
 export const Credentials = z.object({ username: Username, password: Password });
 export type Credentials = z.infer<typeof Credentials>;
 
+/**
+ * POST /api/setup: the first administrator's credentials and the one-time setup token Parley printed
+ * when it started (or PARLEY_SETUP_TOKEN), so that nobody else who reaches /setup first takes over.
+ */
+export const SetupRequest = Credentials.extend({
+  setupToken: z
+    .string({ error: 'Enter the setup token Parley printed when it started.' })
+    .trim()
+    .min(1, 'Enter the setup token Parley printed when it started.')
+    .max(256),
+});
+export type SetupRequest = z.infer<typeof SetupRequest>;
+
 /** GET /api/session */
 export const SessionInfo = z.object({
   user: z.object({ username: z.string(), role: AccountRole }).nullable(),

@@ -153,6 +153,16 @@ export const RoomClosedEvent = z.object({
 export const SettingsUpdatedEvent = z.object({ type: z.literal('settings-updated'), settings: RoomSettings });
 /** To moderators: the people knocking, in arrival order (sent whenever it changes). */
 export const LobbyUpdatedEvent = z.object({ type: z.literal('lobby-updated'), entries: z.array(LobbyEntry) });
+/**
+ * To moderators: who started knocking (in arrival order, after those already there) and which
+ * entries left the lobby (admitted, turned away, gave up). Sent on every change after the full
+ * queue (`lobby-updated`) a moderator got when they joined or became a moderator.
+ */
+export const LobbyChangedEvent = z.object({
+  type: z.literal('lobby-changed'),
+  added: z.array(LobbyEntry),
+  removed: z.array(z.string().max(64)),
+});
 /** To a knocking guest: a moderator turned them away, or the meeting was locked or ended. The socket closes. */
 export const JoinDeniedEvent = z.object({
   type: z.literal('join-denied'),
@@ -187,6 +197,7 @@ export const ServerEvent = z.discriminatedUnion('type', [
   RoomClosedEvent,
   SettingsUpdatedEvent,
   LobbyUpdatedEvent,
+  LobbyChangedEvent,
   JoinDeniedEvent,
   RemovedEvent,
   MutedByModeratorEvent,

@@ -57,6 +57,25 @@ export interface Config {
   controllerContact: string | undefined;
   /** Directory of the built web app (packages/web/dist). */
   webRoot: string;
+  /**
+   * The one-time token /setup asks for before creating the first administrator
+   * (PARLEY_SETUP_TOKEN); unset: a random one, printed on the console at start while no account exists.
+   */
+  setupToken: string | undefined;
+  /** Sign-in attempts per username in 15 minutes, from all addresses together (PARLEY_LOGIN_ATTEMPTS_PER_USER). */
+  loginAttemptsPerUser: number;
+  /** Limits on what guests without an account can make the server hold (docs/reliability.md). */
+  meetingLimits: MeetingLimits;
+}
+
+/** How many guests may wait, and where; see docs/reliability.md "Meetings and accounts". */
+export interface MeetingLimits {
+  /** Guests waiting for a host in one room not yet open (PARLEY_WAITING_GUESTS_PER_ROOM). */
+  waitingPerRoom: number;
+  /** Guests waiting for a host in all rooms together (PARLEY_WAITING_GUESTS_TOTAL). */
+  waitingTotal: number;
+  /** Guests knocking at one meeting's lobby (PARLEY_LOBBY_SIZE). */
+  lobbySize: number;
 }
 
 export class ConfigError extends Error {}
@@ -122,6 +141,17 @@ function nodeUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
   return given.replace(/\/$/, '');
 }
 
+function setupTokenFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const token = env.PARLEY_SETUP_TOKEN?.trim();
+  if (!token) return undefined;
+  if (token.length < 16 || token.length > 256) {
+    throw new ConfigError(
+      'PARLEY_SETUP_TOKEN must have 16 to 256 characters (e.g. openssl rand -base64 24).',
+    );
+  }
+  return token;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const host = env.HOST || '127.0.0.1';
   const tlsCert = env.PARLEY_TLS_CERT || undefined;
@@ -178,5 +208,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     controllerName: env.PARLEY_CONTROLLER_NAME?.trim() || undefined,
     controllerContact: env.PARLEY_CONTROLLER_CONTACT?.trim() || undefined,
     webRoot: path.resolve(import.meta.dirname, '../../web/dist'),
+    setupToken: setupTokenFrom(env),
+    loginAttemptsPerUser: intFrom(env, 'PARLEY_LOGIN_ATTEMPTS_PER_USER', 20, 1, 10_000),
+    meetingLimits: {
+      waitingPerRoom: intFrom(env, 'PARLEY_WAITING_GUESTS_PER_ROOM', 50, 1, 100_000),
+      waitingTotal: intFrom(env, 'PARLEY_WAITING_GUESTS_TOTAL', 2000, 1, 1_000_000),
+      lobbySize: intFrom(env, 'PARLEY_LOBBY_SIZE', 100, 1, 100_000),
+    },
   };
 }

@@ -71,9 +71,17 @@ async function main(): Promise<void> {
     { port: config.port, rtcPort: config.rtcPort, mediaWorkers: config.mediaWorkers },
     'parley is listening',
   );
-  console.log(
-    `Parley is ready: ${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
-  );
+  const origin = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  console.log(`Parley is ready: ${origin}`);
+  if (!(await parley.accounts.hasAnyUser())) {
+    // On the console only, never in the log: whoever holds it can become administrator, until
+    // someone does (then it opens nothing). The operator's PARLEY_SETUP_TOKEN is not repeated.
+    console.log(
+      config.setupToken
+        ? 'No account yet: create the first administrator at /setup with PARLEY_SETUP_TOKEN.'
+        : `No account yet: create the first administrator at /setup?token=${parley.setupToken} (one-time setup token: ${parley.setupToken})`,
+    );
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AccountService, type AccountServiceOptions } from './accounts/account-service.js';
 import { Cluster } from './cluster/cluster.js';
@@ -9,7 +10,7 @@ import type { Logger } from './logger.js';
 import type { MediaPlane } from './media/media-plane.js';
 import { turnIceServers } from './media/turn-credentials.js';
 import { IpHasher } from './privacy/ip-hasher.js';
-import { LOGIN_RATE_LIMIT, RateLimiter } from './privacy/rate-limiter.js';
+import { LOGIN_RATE_LIMIT, RateLimiter, USERNAME_LOGIN_WINDOW_MS } from './privacy/rate-limiter.js';
 import { Meetings, type MeetingsOptions } from './rooms/meetings.js';
 import { loadResumeKey } from './rooms/resume-tokens.js';
 import { closeDatabase, openDatabase, pingDatabase } from './store/database.js';
@@ -30,6 +31,8 @@ export interface Parley {
   ipHasher: IpHasher;
   /** This node's part in a cluster (PARLEY_REDIS_URL), or null when it runs alone. */
   cluster: Cluster | null;
+  /** The one-time token /setup asks for while no account exists (PARLEY_SETUP_TOKEN or random). */
+  setupToken: string;
   /** Ends every meeting and frees everything, in dependency order. */
   close(): Promise<void>;
 }
@@ -48,6 +51,13 @@ export async function createParley(
   const accounts = new AccountService(db, options.accounts);
   const ipHasher = new IpHasher(config.ipRetentionSeconds);
   const loginLimiter = new RateLimiter(ipHasher, LOGIN_RATE_LIMIT);
+  const usernameLimiter = new RateLimiter(ipHasher, {
+    limit: config.loginAttemptsPerUser,
+    windowMs: USERNAME_LOGIN_WINDOW_MS,
+    maxKeys: 10_000,
+  });
+  // Kept in memory only; main.ts prints it while no account exists (never into the log).
+  const setupToken = config.setupToken ?? randomBytes(18).toString('base64url');
   const cluster = config.redisUrl
     ? await Cluster.connect({ redisUrl: config.redisUrl, secret: config.clusterSecret, logger })
     : null;
@@ -60,6 +70,7 @@ export async function createParley(
     signingKey: cluster ? cluster.signingKey : loadResumeKey(config.dataDir),
     ...(cluster && { mayReopen: cluster.mayReopen, roomState: cluster.roomState }),
     ...(config.iceRelayOnly && { iceTransportPolicy: 'relay' }),
+    limits: config.meetingLimits,
     ...options.meetings,
   });
   const app = await buildApp({
@@ -68,6 +79,8 @@ export async function createParley(
     accounts,
     meetings,
     loginLimiter,
+    usernameLimiter,
+    setupToken,
     ipHasher,
     signalingRouter: cluster ?? undefined,
     operations: {
@@ -92,6 +105,7 @@ export async function createParley(
     media,
     ipHasher,
     cluster,
+    setupToken,
     async close() {
       await cluster?.close();
       meetings.closeAll();
@@ -99,6 +113,7 @@ export async function createParley(
       await media.close();
       accounts.close();
       loginLimiter.close();
+      usernameLimiter.close();
       ipHasher.close();
       await closeDatabase(db);
     },

@@ -14,6 +14,7 @@ import { registerAccountRoutes, SESSION_COOKIE, sessionUserFromCookieHeader } fr
 
 const USERNAME = 'alice-unique-name';
 const PASSWORD = 'password-never-logged';
+const SETUP_TOKEN = 'one-time-setup-token-for-tests';
 
 let tmp: string;
 let target: TestDatabase;
@@ -21,13 +22,20 @@ let db: Database;
 let accounts: AccountService;
 let hasher: IpHasher;
 let limiter: RateLimiter;
+let userLimiter: RateLimiter;
 let app: FastifyInstance;
 let logLines: string[];
 
 async function buildApp(options: { tlsCert?: string; trustProxy?: boolean } = {}): Promise<FastifyInstance> {
   const logger = pino({ level: 'trace' }, { write: (line: string) => logLines.push(line) });
   const instance = fastify({ loggerInstance: logger, trustProxy: options.trustProxy ?? false });
-  registerAccountRoutes(instance, { accounts, config: { tlsCert: options.tlsCert }, loginLimiter: limiter });
+  registerAccountRoutes(instance, {
+    accounts,
+    config: { tlsCert: options.tlsCert },
+    loginLimiter: limiter,
+    usernameLimiter: userLimiter,
+    setupToken: SETUP_TOKEN,
+  });
   await instance.ready();
   return instance;
 }
@@ -78,6 +86,7 @@ describe.each(DIALECTS)('account routes on $kind', (dialect) => {
     accounts = new AccountService(db, { sweepIntervalMs: 0 });
     hasher = new IpHasher(600);
     limiter = new RateLimiter(hasher, LOGIN_RATE_LIMIT);
+    userLimiter = new RateLimiter(hasher, { limit: 20, windowMs: 15 * 60_000 });
     logLines = [];
     app = await buildApp();
   });
@@ -85,6 +94,7 @@ describe.each(DIALECTS)('account routes on $kind', (dialect) => {
   afterEach(async () => {
     await app.close();
     limiter.close();
+    userLimiter.close();
     hasher.close();
     accounts.close();
     await closeDatabase(db);
@@ -100,7 +110,11 @@ describe.each(DIALECTS)('account routes on $kind', (dialect) => {
     it('creates the first administrator, signs them in, then refuses with 409', async () => {
       expect(await session()).toEqual({ user: null, setupNeeded: true });
 
-      const created = await post('/api/setup', { username: USERNAME, password: PASSWORD });
+      const created = await post('/api/setup', {
+        username: USERNAME,
+        password: PASSWORD,
+        setupToken: SETUP_TOKEN,
+      });
       expect(created.statusCode).toBe(201);
       expect(created.json()).toEqual({ user: { username: USERNAME, role: 'admin' } });
       const cookie = sessionCookieOf(created);
@@ -113,27 +127,71 @@ describe.each(DIALECTS)('account routes on $kind', (dialect) => {
         setupNeeded: false,
       });
 
-      const again = await post('/api/setup', { username: 'mallory', password: 'another-password' });
+      const again = await post('/api/setup', {
+        username: 'mallory',
+        password: 'another-password',
+        setupToken: SETUP_TOKEN,
+      });
       expect(expectApiError(again, 409, 'setup-done').message).toMatch(/already set up/);
       expect(again.headers['set-cookie']).toBeUndefined();
       expect((await accounts.listUsers()).map((user) => user.username)).toEqual([USERNAME]);
     });
 
+    it('asks for the one-time setup token: without it or with a wrong one nobody becomes administrator', async () => {
+      const missing = await post('/api/setup', { username: 'mallory', password: PASSWORD });
+      expect(expectApiError(missing, 400, 'invalid-input').message).toMatch(/setup token/);
+      const wrong = await post('/api/setup', {
+        username: 'mallory',
+        password: PASSWORD,
+        setupToken: 'guess',
+      });
+      expect(expectApiError(wrong, 403, 'wrong-setup-token').message).toMatch(/setup token is not right/);
+      expect(wrong.headers['set-cookie']).toBeUndefined();
+      expect(await accounts.hasAnyUser()).toBe(false);
+      // Guessing is throttled like sign-in (10 attempts per address), the right token included.
+      for (let i = 2; i < 10; i++) {
+        await post('/api/setup', { username: 'mallory', password: PASSWORD, setupToken: `guess-${i}` });
+      }
+      const throttled = await post('/api/setup', {
+        username: USERNAME,
+        password: PASSWORD,
+        setupToken: SETUP_TOKEN,
+      });
+      expectApiError(throttled, 429, 'too-many-attempts');
+      expect(await accounts.hasAnyUser()).toBe(false);
+      // The operator, from another address, with the token.
+      const operator = await post(
+        '/api/setup',
+        { username: USERNAME, password: PASSWORD, setupToken: SETUP_TOKEN },
+        {},
+        '198.51.100.4',
+      );
+      expect(operator.statusCode).toBe(201);
+    });
+
     it('lets exactly one of two simultaneous setups win', async () => {
       const responses = await Promise.all([
-        post('/api/setup', { username: 'first', password: PASSWORD }),
-        post('/api/setup', { username: 'second', password: PASSWORD }),
+        post('/api/setup', { username: 'first', password: PASSWORD, setupToken: SETUP_TOKEN }),
+        post('/api/setup', { username: 'second', password: PASSWORD, setupToken: SETUP_TOKEN }),
       ]);
       expect(responses.map((response) => response.statusCode).sort()).toEqual([201, 409]);
       expect(await accounts.listUsers()).toHaveLength(1);
     });
 
     it('answers invalid input with the protocol message', async () => {
-      const badName = await post('/api/setup', { username: 'Not Valid!', password: PASSWORD });
+      const badName = await post('/api/setup', {
+        username: 'Not Valid!',
+        password: PASSWORD,
+        setupToken: SETUP_TOKEN,
+      });
       expect(expectApiError(badName, 400, 'invalid-input').message).toBe(
         'A username has 1–32 characters: lowercase letters, digits, ".", "_" and "-".',
       );
-      const shortPassword = await post('/api/setup', { username: USERNAME, password: 'short' });
+      const shortPassword = await post('/api/setup', {
+        username: USERNAME,
+        password: 'short',
+        setupToken: SETUP_TOKEN,
+      });
       expect(expectApiError(shortPassword, 400, 'invalid-input').message).toBe(
         'A password has at least 8 characters.',
       );
@@ -217,6 +275,45 @@ describe.each(DIALECTS)('account routes on $kind', (dialect) => {
       hasher.rotate();
       expect((await post('/api/login', { username: USERNAME, password: PASSWORD })).statusCode).toBe(200);
     });
+
+    it('limits guesses at one username from many addresses (IPv6 /64s included), not other accounts', async () => {
+      await accounts.createUser('bystander', PASSWORD, 'user');
+      // 20 guesses, each from another /64: the per-address limit never trips.
+      const guesses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          post(
+            '/api/login',
+            { username: USERNAME, password: `wrong-password-${i}` },
+            {},
+            `2001:db8:${i + 1}::1`,
+          ),
+        ),
+      );
+      expect(guesses.map((response) => response.statusCode)).toEqual(Array(20).fill(401));
+      const limited = await post(
+        '/api/login',
+        { username: USERNAME, password: PASSWORD },
+        {},
+        '2001:db8:99::1',
+      );
+      expect(expectApiError(limited, 429, 'too-many-attempts').message).toMatch(/Try again in 15 minutes/);
+      // The same in another case is the same username.
+      const upper = await post(
+        '/api/login',
+        { username: USERNAME.toUpperCase(), password: PASSWORD },
+        {},
+        '2001:db8:98::1',
+      );
+      expect(upper.statusCode).toBe(429);
+      // Another account signs in as usual.
+      const other = await post(
+        '/api/login',
+        { username: 'bystander', password: PASSWORD },
+        {},
+        '2001:db8:97::1',
+      );
+      expect(other.statusCode).toBe(200);
+    });
   });
 
   describe('own data', () => {
@@ -280,7 +377,11 @@ describe.each(DIALECTS)('account routes on $kind', (dialect) => {
     it('marks the cookie Secure when Parley serves HTTPS itself', async () => {
       await app.close();
       app = await buildApp({ tlsCert: '/etc/parley/cert.pem' });
-      const created = await post('/api/setup', { username: USERNAME, password: PASSWORD });
+      const created = await post('/api/setup', {
+        username: USERNAME,
+        password: PASSWORD,
+        setupToken: SETUP_TOKEN,
+      });
       expect(sessionCookieOf(created)).toMatch(/; Secure; SameSite=Strict$/);
     });
 

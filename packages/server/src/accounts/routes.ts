@@ -1,4 +1,5 @@
-import { type ApiError, Credentials, type SessionInfo } from '@parley/protocol';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type ApiError, Credentials, type SessionInfo, SetupRequest } from '@parley/protocol';
 import type {
   FastifyBaseLogger,
   FastifyError,
@@ -26,6 +27,16 @@ export interface AccountRoutesDeps {
   config: Pick<Config, 'tlsCert'>;
   /** Counts sign-in and setup attempts per client address (a RateLimiter). */
   loginLimiter: { hit(clientAddress: string): RateDecision };
+  /**
+   * Counts sign-in attempts per username (a RateLimiter keyed on `user:<name>`), so that guesses at
+   * one account spread over many addresses are limited too. Unset: no per-username limit.
+   */
+  usernameLimiter?: { hit(key: string): RateDecision } | undefined;
+  /**
+   * The one-time token /api/setup asks for (printed at start, or PARLEY_SETUP_TOKEN): without it,
+   * whoever reached /setup first would become administrator.
+   */
+  setupToken: string;
 }
 
 type AnyFastify<Server extends RawServerBase> = FastifyInstance<
@@ -72,8 +83,16 @@ export function registerAccountRoutes<Server extends RawServerBase>(
     scope.post('/api/setup', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
       if (refuseIfThrottled(request, reply)) return reply;
       if (await accounts.hasAnyUser()) return setupDone(reply);
-      const credentials = Credentials.safeParse(request.body);
+      const credentials = SetupRequest.safeParse(request.body);
       if (!credentials.success) return invalidInput(reply, firstIssueMessage(credentials.error));
+      if (!sameSecret(credentials.data.setupToken, deps.setupToken)) {
+        return sendError(
+          reply,
+          403,
+          'wrong-setup-token',
+          'That setup token is not right. Use the one Parley printed when it started (or PARLEY_SETUP_TOKEN).',
+        );
+      }
       const user = await accounts.createFirstAdmin(credentials.data.username, credentials.data.password);
       if (user === null) return setupDone(reply);
       await signIn(request, reply, user);
@@ -84,6 +103,9 @@ export function registerAccountRoutes<Server extends RawServerBase>(
       if (refuseIfThrottled(request, reply)) return reply;
       const credentials = Credentials.safeParse(request.body);
       if (!credentials.success) return invalidInput(reply, firstIssueMessage(credentials.error));
+      // Counted before the password is checked, so parallel guesses cannot all slip through.
+      const perUser = deps.usernameLimiter?.hit(`user:${credentials.data.username}`);
+      if (perUser && !perUser.allowed) return tooManyAttempts(reply, perUser.retryAfterSeconds);
       const user = await accounts.verifyCredentials(credentials.data.username, credentials.data.password);
       if (user === null) {
         return sendError(reply, 401, 'invalid-credentials', 'Wrong username or password.');
@@ -130,13 +152,7 @@ export function registerAccountRoutes<Server extends RawServerBase>(
   function refuseIfThrottled(request: FastifyRequest, reply: FastifyReply): boolean {
     const decision = loginLimiter.hit(request.ip);
     if (decision.allowed) return false;
-    reply.header('retry-after', String(decision.retryAfterSeconds));
-    sendError(
-      reply,
-      429,
-      'too-many-attempts',
-      `Too many sign-in attempts. Try again in ${readableDelay(decision.retryAfterSeconds)}.`,
-    );
+    tooManyAttempts(reply, decision.retryAfterSeconds);
     return true;
   }
 
@@ -162,6 +178,22 @@ export function registerAccountRoutes<Server extends RawServerBase>(
       sameSite: 'Strict',
     });
   }
+}
+
+function tooManyAttempts(reply: FastifyReply, retryAfterSeconds: number): FastifyReply {
+  reply.header('retry-after', String(retryAfterSeconds));
+  return sendError(
+    reply,
+    429,
+    'too-many-attempts',
+    `Too many sign-in attempts. Try again in ${readableDelay(retryAfterSeconds)}.`,
+  );
+}
+
+/** Compares two secrets in constant time (their hashes have equal length whatever was typed). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 function publicUser(user: SessionUser): NonNullable<SessionInfo['user']> {

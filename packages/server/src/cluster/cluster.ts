@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { declareStore } from '../privacy/memory-stores.js';
 import { CloseCode } from '../rooms/close-codes.js';
 import type { Meetings } from '../rooms/meetings.js';
+import type { RoomSnapshot } from '../rooms/room-snapshot.js';
 import { configuredSecret, type SecretSource, storedSecret } from './cluster-secret.js';
 import { type ForwardedClient, signForwardedClient, verifyForwardedClient } from './forwarded-client.js';
 import { CLAIM_TTL_MS, MeetingClaims } from './meeting-claims.js';
@@ -307,7 +308,7 @@ export class Cluster {
         this.options.logger.error('cluster: another cluster secret appeared in Redis; restart the nodes');
       }
       this.lastContact = Date.now();
-      for (const [roomName, entry] of [...this.hosted]) await this.keep(roomName, entry);
+      await this.keepAll();
     } catch (err) {
       this.options.logger.warn({ err }, 'cluster: heartbeat failed');
       this.fenceIfCutOff();
@@ -328,12 +329,38 @@ export class Cluster {
     this.meetings?.handOver(rooms);
   }
 
-  private async keep(roomName: string, entry: Hosted): Promise<void> {
-    const room = this.meetings?.registry.find(roomName);
-    if (room) {
-      entry.seenAt = Date.now();
-      if (await this.claims.renew(entry.roomKey, this.nodeId)) {
-        await this.roomState.save(roomName, room.snapshot());
+  /**
+   * Renew the claims of every meeting still here (and of fresh claims within their grace), save the
+   * state of the open ones, let go of the rest — in one round trip for all claims and one for all
+   * states, so that however many rooms guests squat, the tick stays far below CLAIM_TTL_MS.
+   */
+  private async keepAll(): Promise<void> {
+    const hosted = [...this.hosted];
+    const now = Date.now();
+    const kept: Array<[string, Hosted]> = [];
+    for (const [roomName, entry] of hosted) {
+      if (this.meetings?.registry.find(roomName)) {
+        entry.seenAt = now;
+        kept.push([roomName, entry]);
+      } else if (now - entry.seenAt < CLAIM_GRACE_MS) {
+        kept.push([roomName, entry]);
+      } else {
+        await this.claims.release(entry.roomKey, this.nodeId);
+        this.hosted.delete(roomName);
+        this.roomState.forget(roomName);
+      }
+    }
+    const renewed = await this.claims.renewAll(
+      kept.map(([, entry]) => entry.roomKey),
+      this.nodeId,
+    );
+    const states: Array<[string, RoomSnapshot]> = [];
+    kept.forEach(([roomName], i) => {
+      const room = this.meetings?.registry.find(roomName);
+      if (!room) return;
+      if (renewed[i]) {
+        // A room guests only wait in has nothing to hand on.
+        if (room.isOpen) states.push([roomName, room.snapshot()]);
         return;
       }
       // Another node took the meeting over (this one lost Redis for too long): send everyone there.
@@ -341,15 +368,8 @@ export class Cluster {
       this.hosted.delete(roomName);
       this.roomState.forget(roomName);
       this.meetings?.handOver([room]);
-      return;
-    }
-    if (Date.now() - entry.seenAt < CLAIM_GRACE_MS) {
-      await this.claims.renew(entry.roomKey, this.nodeId);
-      return;
-    }
-    await this.claims.release(entry.roomKey, this.nodeId);
-    this.hosted.delete(roomName);
-    this.roomState.forget(roomName);
+    });
+    await this.roomState.saveAll(states);
   }
 
   /**

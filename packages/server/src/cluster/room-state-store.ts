@@ -12,6 +12,7 @@ import type {
   RoomSnapshot,
   RoomStateStore,
 } from '../rooms/room-snapshot.js';
+import type { Standing } from '../rooms/standings.js';
 import { keyedHash, RedisKeys } from './redis-keys.js';
 
 /**
@@ -29,6 +30,8 @@ interface StoredRoom {
   password: PasswordVerifier | null;
   attended: string[];
   removed: string[];
+  /** Keyed hash of a lineage → its standing (resume tokens name lineages). */
+  standings?: Record<string, Standing>;
 }
 
 /** Marks carried over from Redis: whoever matches a keyed hash attended / was removed. */
@@ -37,7 +40,12 @@ class HashedMarks implements CarriedMarks {
     private readonly hash: (label: string, value: string) => string,
     readonly attendedHashes: ReadonlySet<string>,
     readonly removedHashes: ReadonlySet<string>,
+    readonly standingsByHash: ReadonlyMap<string, Standing> = new Map(),
   ) {}
+
+  standing(lineage: string): Standing | undefined {
+    return this.standingsByHash.get(this.hash('lineage', lineage));
+  }
 
   attended(identity: Identity): boolean {
     return this.hashesOf(identity).some((hash) => this.attendedHashes.has(hash));
@@ -89,7 +97,12 @@ export class RedisRoomStateStore implements RoomStateStore {
       locked: stored.locked === true,
       chatHistory: stored.chatHistory === true,
       password: stored.password ?? null,
-      marks: new HashedMarks(this.hash, new Set(stored.attended ?? []), new Set(stored.removed ?? [])),
+      marks: new HashedMarks(
+        this.hash,
+        new Set(stored.attended ?? []),
+        new Set(stored.removed ?? []),
+        new Map(Object.entries(stored.standings ?? {}).filter(([, standing]) => isStanding(standing))),
+      ),
     };
   }
 
@@ -103,6 +116,27 @@ export class RedisRoomStateStore implements RoomStateStore {
     }
     await this.redis.set(key, value, 'EX', ROOM_STATE_TTL_S);
     this.written.set(roomName, value);
+  }
+
+  /** save() for many meetings in one round trip (the heartbeat tick). */
+  async saveAll(meetings: Array<[roomName: string, snapshot: RoomSnapshot]>): Promise<void> {
+    if (meetings.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    const wrote: Array<[string, string]> = [];
+    for (const [roomName, snapshot] of meetings) {
+      const key = RedisKeys.roomState(this.roomKey(roomName));
+      const value = JSON.stringify(this.encode(snapshot));
+      if (this.written.get(roomName) === value) {
+        pipeline.expire(key, ROOM_STATE_TTL_S);
+      } else {
+        pipeline.set(key, value, 'EX', ROOM_STATE_TTL_S);
+        wrote.push([roomName, value]);
+      }
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error !== null)?.[0];
+    if (failed) throw failed;
+    for (const [roomName, value] of wrote) this.written.set(roomName, value);
   }
 
   remove(roomName: string, endedMeetingId?: string): void {
@@ -155,6 +189,22 @@ export class RedisRoomStateStore implements RoomStateStore {
       password: snapshot.password,
       attended: union(hashed(snapshot.attendance), carried?.attendedHashes),
       removed: union(hashed(snapshot.removals), carried?.removedHashes),
+      standings: {
+        ...Object.fromEntries(carried?.standingsByHash ?? []),
+        ...Object.fromEntries(
+          snapshot.standings.map(([lineage, standing]) => [this.hash('lineage', lineage), standing]),
+        ),
+      },
     };
   }
+}
+
+function isStanding(value: unknown): value is Standing {
+  if (typeof value !== 'object' || value === null) return false;
+  const { role, hardMuted, removed } = value as Record<string, unknown>;
+  return (
+    (role === 'moderator' || role === 'participant') &&
+    typeof hardMuted === 'boolean' &&
+    typeof removed === 'boolean'
+  );
 }

@@ -19,6 +19,10 @@ export interface AppDeps {
   accounts: AccountService;
   meetings: Meetings;
   loginLimiter: RateLimiter;
+  /** Sign-in attempts per username (all addresses together). */
+  usernameLimiter?: RateLimiter | undefined;
+  /** The one-time token /api/setup asks for (see createParley). */
+  setupToken: string;
   /** Keyed hashing of client addresses (signaling keeps only the hash, for password throttling and removals). */
   ipHasher: IpHasher;
   /** Cluster only (PARLEY_REDIS_URL): routes signaling connections to the node hosting their meeting. */
@@ -61,7 +65,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerOperations(app, { ...deps.operations, metricsToken: config.metricsToken, logger });
   }
 
-  registerAccountRoutes(app, { accounts: deps.accounts, config, loginLimiter: deps.loginLimiter });
+  registerAccountRoutes(app, {
+    accounts: deps.accounts,
+    config,
+    loginLimiter: deps.loginLimiter,
+    usernameLimiter: deps.usernameLimiter,
+    setupToken: deps.setupToken,
+  });
   registerPrivacyRoutes(app, config);
   await registerSignaling(app, {
     meetings: deps.meetings,

@@ -146,7 +146,10 @@ export class RoomRouter {
     }
   }
 
-  /** Stop (or resume) forwarding the participant's microphone to everyone. */
+  /**
+   * Stop (or resume) forwarding the participant's audio to everyone: the microphone and any other
+   * audio track (screen audio), so that a held microphone republished under another label stays held.
+   */
   setMicForwarding(participantId: string, enabled: boolean): void {
     const participant = this.participants.get(participantId);
     if (!participant) return;
@@ -154,7 +157,7 @@ export class RoomRouter {
     // A held microphone never ranks among the loudest (it would take a slot while silent to everyone).
     this.speakers.activity(participantId).held = !enabled;
     for (const publication of participant.publisher?.publications() ?? []) {
-      if (publication.source === 'mic') publication.forwarding = enabled;
+      if (publication.kind === 'audio') publication.forwarding = enabled;
     }
   }
 
@@ -170,7 +173,7 @@ export class RoomRouter {
   }
 
   private published(publication: Publication): void {
-    if (publication.source === 'mic' && this.participants.get(publication.participantId)?.micHeld) {
+    if (publication.kind === 'audio' && this.participants.get(publication.participantId)?.micHeld) {
       publication.forwarding = false;
     }
     if (publication.source === 'mic') {

@@ -86,7 +86,7 @@ const NOT_PERSONAL = 'Not personal data.';
 
 const ACCOUNT_LIFE = 'Until the account is deleted (by its owner on /privacy, or by the operator).';
 const MEETING_LIFE =
-  'Until the meeting ends (the last person leaves or a moderator ends it); never written to disk.';
+  'Until the meeting ends (a moderator ends it, or the last resume token expires, at most 10 minutes after the last person left); never written to disk.';
 const SESSION_LIFE = (facts: RetentionFacts) =>
   `Until sign-out, account deletion or ${facts.sessionLifetimeDays} days after sign-in, whichever comes first; expired rows are deleted within the hour.`;
 const KEY_LIFE = (facts: RetentionFacts) =>
@@ -332,6 +332,17 @@ const DEFINITIONS = defineInventory([
     personal: false,
   },
   {
+    id: 'meeting-standings',
+    place: 'memory',
+    name: 'Standing of each person in a meeting',
+    data: 'Per person of a meeting, under a random id their resume token carries: their role, and whether a moderator hard-muted or removed them; for people hard-muted also their account id (signed in), the client key their browser sent and a keyed hash of their network address.',
+    purpose: 'A hard mute, a removal or a role taken away must hold when the person reconnects or resumes.',
+    legalBasis: SECURITY,
+    retention: (facts) =>
+      `Until the meeting ends; once everyone has left, until its last resume token expires (at most 10 minutes). The address hash becomes meaningless after at most ${facts.ipRetentionSeconds} seconds.`,
+    personal: true,
+  },
+  {
     id: 'kicked-participants',
     place: 'memory',
     name: 'Removed participants',
@@ -431,7 +442,7 @@ const DEFINITIONS = defineInventory([
     id: 'rate-limit-keys',
     place: 'memory',
     name: 'Throttling of repeated attempts',
-    data: 'For sign-in, setup and room-password attempts: a keyed hash (HMAC-SHA256) of the client’s network address with the times or count of its recent attempts. The address itself is not kept.',
+    data: 'For sign-in, setup and room-password attempts: a keyed hash (HMAC-SHA256) of the client’s network address (an IPv6 address cut to its /64) with the times or count of its recent attempts; for sign-in also a keyed hash of the username tried, with the times of its recent attempts. Neither the address nor the username is kept.',
     purpose: 'Slowing down password guessing and floods.',
     legalBasis: SECURITY,
     retention: KEY_LIFE,
@@ -498,7 +509,7 @@ const DEFINITIONS = defineInventory([
     place: 'redis',
     keyKind: 'room',
     name: 'Meeting state for takeover',
-    data: 'Under a keyed hash of the room name: the meeting’s random id, whether it is locked, has a lobby or keeps chat history, the salted hash of its password (never the password), and keyed hashes of the account ids and browser keys of who attended and who was removed. No names, display names, addresses or chat.',
+    data: 'Under a keyed hash of the room name: the meeting’s random id, whether it is locked, has a lobby or keeps chat history, the salted hash of its password (never the password), and keyed hashes of the account ids and browser keys of who attended and who was removed, and per keyed hash of a person’s random resume lineage their role and whether they were hard-muted or removed. No names, display names, addresses or chat.',
     purpose:
       'When a node fails or shuts down, the node that takes the meeting over continues it with the same lock, lobby, password and removals (the people removed stay out).',
     legalBasis: SECURITY,

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { addressPrefix } from './address-prefix.js';
 import { declareStore } from './memory-stores.js';
 
 declareStore('ip-hash-key');
@@ -23,9 +24,12 @@ export class IpHasher {
     this.#timer.unref();
   }
 
-  /** base64url HMAC-SHA256 of the address under the current key. */
+  /**
+   * base64url HMAC-SHA256 of the address under the current key. IPv6 addresses are keyed by their
+   * /64 (addressPrefix), so every limit keyed on this hash holds for a whole subscriber.
+   */
   hash(address: string): string {
-    return createHmac('sha256', this.#key).update(address).digest('base64url');
+    return createHmac('sha256', this.#key).update(addressPrefix(address)).digest('base64url');
   }
 
   /** Calls `listener` after every key rotation. Returns a function that unsubscribes. */

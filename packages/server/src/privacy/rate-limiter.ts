@@ -14,6 +14,9 @@ export interface RateLimit {
 /** Sign-in (and setup) attempts: 10 per 5 minutes per client. */
 export const LOGIN_RATE_LIMIT: RateLimit = { limit: 10, windowMs: 5 * 60 * 1000, maxKeys: 10_000 };
 
+/** Sign-in attempts per username are counted over this window (limit: PARLEY_LOGIN_ATTEMPTS_PER_USER). */
+export const USERNAME_LOGIN_WINDOW_MS = 15 * 60 * 1000;
+
 const DEFAULT_MAX_KEYS = 10_000;
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };

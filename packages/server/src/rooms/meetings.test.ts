@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeMedia } from '../../test/signaling/fake-media.js';
 import { Meetings } from './meetings.js';
 import type { ParticipantChannel } from './participant.js';
+import { RESUME_TOKEN_MS } from './resume-tokens.js';
 
 function channel() {
   const events: ServerEvent[] = [];
@@ -50,9 +51,10 @@ describe('Meetings', () => {
     expect(calls.filter((c) => c.startsWith('add'))).toHaveLength(2);
   });
 
-  it('announces departures and forgets an empty room', async () => {
+  it('announces departures, and forgets an emptied meeting once its resume tokens expire', async () => {
     const { media, calls } = fakeMedia();
-    const meetings = new Meetings(media, logger, () => []);
+    let now = 1_000_000;
+    const meetings = new Meetings(media, logger, () => [], { now: () => now });
     const h = channel();
     const g = channel();
     const a = await meetings.join('r1', host('Hana'), h.ch);
@@ -61,8 +63,15 @@ describe('Meetings', () => {
     meetings.leave(b.membership.participant.id);
     expect(h.events.at(-1)).toEqual({ type: 'participant-left', participantId: b.membership.participant.id });
     meetings.leave(a.membership.participant.id);
-    expect(meetings.counts()).toEqual({ rooms: 0, participants: 0 });
+    // Its media stop at once; its settings wait for a moderator's resume token.
     expect(calls.at(-1)).toMatch(/^close /);
+    expect(meetings.counts()).toEqual({ rooms: 1, participants: 0 });
+    now += RESUME_TOKEN_MS + 1;
+    const later = await meetings.join('other-room', guest('Gina'), channel().ch);
+    meetings.leave(later.membership.participant.id);
+    await meetings.join('r1', guest('Gina'), channel().ch);
+    expect(meetings.registry.find('r1')?.isOpen).toBe(false);
+    meetings.closeAll();
   });
 
   it('forgets a room whose only waiting guest gives up, without touching the media plane', async () => {

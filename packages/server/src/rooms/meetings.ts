@@ -13,7 +13,7 @@ import { MeetingError } from './meeting-error.js';
 import { Moderation } from './moderation.js';
 import { type Identity, Participant, type ParticipantChannel } from './participant.js';
 import { PasswordThrottle } from './password-throttle.js';
-import { RESUME_REISSUE_MS, ResumeTokens } from './resume-tokens.js';
+import { RESUME_REISSUE_MS, RESUME_TOKEN_MS, ResumeTokens } from './resume-tokens.js';
 import type { Room } from './room.js';
 import { RoomRegistry, randomId } from './room-registry.js';
 import type { RoomStateStore } from './room-snapshot.js';
@@ -39,6 +39,14 @@ export interface Credentials {
 }
 
 export type JoinOutcome = JoinResult['status'];
+
+function tooManyPasswords(wait: number): MeetingError {
+  return new MeetingError(
+    'rate-limited',
+    `Too many wrong passwords. Please wait ${wait} seconds before trying again.`,
+    wait,
+  );
+}
 
 type ValidInvitation = Extract<InvitationCheck, { valid: true }>;
 
@@ -70,7 +78,25 @@ export interface MeetingsOptions {
    * join for a room not open here restores what is kept there first.
    */
   roomState?: RoomStateStore;
+  /** How many guests may wait where (config.meetingLimits); defaults: DEFAULT_MEETING_LIMITS. */
+  limits?: Partial<MeetingLimits>;
 }
+
+/** Bounds on what guests without an account make the server hold (README: PARLEY_WAITING_GUESTS_*, PARLEY_LOBBY_SIZE). */
+export interface MeetingLimits {
+  waitingPerRoom: number;
+  waitingTotal: number;
+  lobbySize: number;
+}
+
+export const DEFAULT_MEETING_LIMITS: MeetingLimits = {
+  waitingPerRoom: 50,
+  waitingTotal: 2000,
+  lobbySize: 100,
+};
+
+/** How long a guest turned away by a full waiting room or lobby is asked to wait before trying again. */
+const FULL_RETRY_SECONDS = 30;
 
 /**
  * The control plane's meetings: decides who gets in (host, password, lobby, invitation, lock,
@@ -95,6 +121,9 @@ export class Meetings {
   private readonly mayReopen: (roomName: string, meetingId: string) => boolean | Promise<boolean>;
   private readonly reissueTimer: NodeJS.Timeout;
   private readonly roomState: RoomStateStore | undefined;
+  private readonly limits: MeetingLimits;
+  /** Emptied meetings, each forgotten when its last resume token expires. */
+  private readonly expiries = new Map<Room, NodeJS.Timeout>();
 
   constructor(
     private readonly media: MediaPlane,
@@ -105,6 +134,7 @@ export class Meetings {
     this.now = options.now ?? Date.now;
     this.iceTransportPolicy = options.iceTransportPolicy;
     this.roomState = options.roomState;
+    this.limits = { ...DEFAULT_MEETING_LIMITS, ...options.limits };
     this.invitations = options.invitations ?? new Invitations(this.now);
     this.throttle = options.passwordThrottle ?? new PasswordThrottle({ now: this.now });
     this.moderation = new Moderation(this, media, this.invitations, logger);
@@ -155,6 +185,8 @@ export class Meetings {
     channel: ParticipantChannel,
     credentials: Credentials = {},
   ): Promise<{ membership: Membership; outcome: JoinOutcome }> {
+    const kept = this.registry.find(roomName);
+    if (kept) this.forgetIfUnused(kept);
     const restored = await this.restore(roomName);
     try {
       const entered = await this.enter(roomName, identity, channel, credentials);
@@ -163,7 +195,7 @@ export class Meetings {
       return entered;
     } catch (error) {
       // Nobody got into the meeting this join brought back: it goes again (its state stays kept).
-      if (restored && this.registry.removeIfEmpty(restored)) this.media.closeRoom(restored.id);
+      if (restored) this.registry.removeIfEmpty(restored);
       throw error;
     }
   }
@@ -178,7 +210,8 @@ export class Meetings {
     if (!state || this.registry.find(roomName) || this.endedMeetings.has(state.meetingId)) return null;
     const { room } = this.registry.getOrCreate(roomName);
     room.restore(state);
-    this.media.openRoom(room.id);
+    // Its tokens were issued elsewhere: kept for as long as any of them may still be valid.
+    room.tokensValidUntil = this.now() + RESUME_TOKEN_MS;
     this.logger.info({ roomId: room.id }, 'meeting taken over from another node');
     return room;
   }
@@ -210,34 +243,88 @@ export class Meetings {
       invitation = this.screen(roomName, identity, credentials.invitation).invitation;
     }
     // From here on nothing awaits: the decision and its effects happen at once.
+    const found = this.registry.find(roomName);
+    const isHost = identity.accountId !== null;
+    if (!found?.isLive && !isHost) this.checkWaitingRoom(found);
     const { room } = this.registry.getOrCreate(roomName);
-    if (invitation) this.invitations.consume(invitation);
     const participant = new Participant(randomId(), identity, channel, this.now);
-    const membership = { room, participant };
-    this.members.set(participant.id, membership);
-
-    if (!room.isOpen) {
+    if (!room.isLive) {
       if (!participant.isAccountHolder) {
+        if (invitation) this.invitations.consume(invitation);
+        this.members.set(participant.id, { room, participant });
         room.waitingForHost.set(participant.id, participant);
-        return { membership, outcome: 'waiting-for-host' };
+        return { membership: { room, participant }, outcome: 'waiting-for-host' };
       }
-      room.open();
-      this.media.openRoom(room.id);
-      this.logger.info({ roomId: room.id }, 'meeting opened');
-      const waiting = [...room.waitingForHost.values()];
-      room.waitingForHost.clear();
-      this.admit(room, [participant, ...waiting]);
-      return { membership, outcome: 'joined' };
+      if (invitation) this.invitations.consume(invitation);
+      this.members.set(participant.id, { room, participant });
+      this.reopen(room, participant);
+      return { membership: { room, participant }, outcome: 'joined' };
     }
     const knocks =
       room.isRemoved(identity) || (room.lobbyEnabled && !participant.isAccountHolder && invitation === null);
+    if (knocks && room.lobby.size >= this.limits.lobbySize) {
+      throw new MeetingError(
+        'rate-limited',
+        'The lobby of this meeting is full. Please try again in a little while.',
+        FULL_RETRY_SECONDS,
+      );
+    }
+    if (invitation) this.invitations.consume(invitation);
+    const membership = { room, participant };
+    this.members.set(participant.id, membership);
     if (knocks) {
       room.lobby.add(participant);
-      room.sendLobbyToModerators();
+      room.lobbyChanged({ added: [participant] });
       return { membership, outcome: 'lobby' };
     }
     this.admit(room, [participant]);
     return { membership, outcome: 'joined' };
+  }
+
+  /**
+   * A guest is about to wait for a host (of `room`, or of a room their join would create): refused
+   * when that room or the whole server already holds as many waiting guests as the limits allow, so
+   * that joins to ever new room names cannot make the server hold ever more rooms.
+   */
+  private checkWaitingRoom(room: Room | undefined): void {
+    let total = 0;
+    for (const each of this.registry.rooms()) total += each.waitingForHost.size;
+    if ((room?.waitingForHost.size ?? 0) >= this.limits.waitingPerRoom || total >= this.limits.waitingTotal) {
+      throw new MeetingError(
+        'rate-limited',
+        'Too many people are waiting for a host right now. Please try again in a little while.',
+        FULL_RETRY_SECONDS,
+      );
+    }
+  }
+
+  /**
+   * An account holder (or a moderator's resume token) opens the meeting, or reopens an emptied one
+   * with its settings: the host is admitted with the guests who waited. Guests coming back with a
+   * resume token of this meeting come straight in; others meet its lobby and removals as anyone would.
+   */
+  private reopen(room: Room, host: Participant): void {
+    const timer = this.expiries.get(room);
+    if (timer) clearTimeout(timer);
+    this.expiries.delete(room);
+    const reopened = room.isOpen;
+    room.open();
+    room.takenOver = false;
+    this.media.openRoom(room.id);
+    this.logger.info({ roomId: room.id }, reopened ? 'meeting reopened' : 'meeting opened');
+    const waiting = [...room.waitingForHost.values()];
+    room.waitingForHost.clear();
+    const admitted = [host];
+    const knocking: Participant[] = [];
+    for (const guest of waiting) {
+      const returning = guest.returningTo === room.meetingId;
+      const knocks =
+        !returning && (room.isRemoved(guest.identity) || (room.lobbyEnabled && !guest.isAccountHolder));
+      (knocks ? knocking : admitted).push(guest);
+    }
+    this.admit(room, admitted);
+    for (const guest of knocking) room.lobby.add(guest);
+    if (knocking.length > 0) room.lobbyChanged({ added: knocking });
   }
 
   /**
@@ -265,33 +352,46 @@ export class Meetings {
     // From here on nothing awaits.
     const present = this.registry.find(roomName);
     if (present?.isOpen && present.meetingId !== claim.meetingId) return null;
-    if (present?.isRemoved(identity)) return null;
+    // What the meeting knows of this person now wins over what their (possibly older) token says.
+    const standing = present?.isOpen ? present.standing(claim.lineage) : undefined;
+    if (standing?.removed || present?.isRemoved(identity)) return null;
     if (present && this.e2ee.stateOf(present) !== 'off' && e2ee !== true) return null;
-    // The server may not have noticed the old connection drop yet: it goes, the new one takes over.
+    const role = standing?.role ?? claim.role;
+    // Only a moderator reopens a meeting everyone left; anyone else waits for one, as a returner. A
+    // meeting taken over from another node (its settings restored) did not empty: anyone may resume it.
+    const reopens = role === 'moderator' || present?.takenOver === true;
+    if (!present?.isLive && !reopens) this.checkWaitingRoom(present);
+    // The server may not have noticed the old connection drop yet: it goes, the new one takes over
+    // (the meeting does not count as emptied meanwhile, even if they were the only one in it).
     const stale = present?.participants.get(claim.participantId);
+    let replaced = false;
     if (
       stale &&
       stale.identity.clientKey === identity.clientKey &&
       stale.identity.accountId === identity.accountId
     ) {
       stale.channel.close(CloseCode.replaced, 'resumed on a new connection');
-      this.leave(stale.id);
+      this.leave(stale.id, { replaced: true });
+      replaced = true;
     }
     const { room } = this.registry.getOrCreate(roomName);
-    const participant = new Participant(randomId(), identity, channel, this.now);
-    participant.role = claim.role;
+    const participant = new Participant(randomId(), identity, channel, this.now, claim.lineage);
+    participant.role = role;
+    if (standing?.hardMuted) {
+      participant.hardMuted = true;
+      participant.audioHeld = true;
+    }
     const membership = { room, participant };
     this.members.set(participant.id, membership);
-    if (room.isOpen) {
+    if (room.isLive) {
       this.admit(room, [participant]);
+    } else if (reopens || replaced) {
+      if (!room.isOpen) room.meetingId = claim.meetingId;
+      this.reopen(room, participant);
     } else {
-      room.meetingId = claim.meetingId;
-      room.open();
-      this.media.openRoom(room.id);
-      this.logger.info({ roomId: room.id }, 'meeting reopened by a returning participant');
-      const waiting = [...room.waitingForHost.values()];
-      room.waitingForHost.clear();
-      this.admit(room, [participant, ...waiting]);
+      participant.returningTo = claim.meetingId;
+      room.waitingForHost.set(participant.id, participant);
+      return { membership, outcome: 'waiting-for-host' };
     }
     return { membership, outcome: 'joined' };
   }
@@ -308,9 +408,11 @@ export class Meetings {
 
   /** A fresh resume token for a participant of the meeting (role and meeting as they are now). */
   resumeTokenFor(room: Room, participant: Participant): string {
+    room.tokensValidUntil = Math.max(room.tokensValidUntil, this.now() + RESUME_TOKEN_MS);
     return this.resumeTokens.issue(room.name, {
       meetingId: room.meetingId,
       participantId: participant.id,
+      lineage: participant.lineage,
       role: participant.role,
       accountId: participant.identity.accountId,
       clientKey: participant.identity.clientKey,
@@ -348,26 +450,39 @@ export class Meetings {
   }
 
   private async checkPassword(room: Room, identity: Identity, password: string | undefined): Promise<void> {
-    const key = identity.addressKey ?? 'no-address';
-    const wait = this.throttle.waitSeconds(key);
-    if (wait > 0) {
-      throw new MeetingError(
-        'rate-limited',
-        `Too many wrong passwords. Please wait ${wait} seconds before trying again.`,
-        wait,
-      );
-    }
     if (password === undefined || password === '') {
+      const wait = this.throttle.waitSeconds(identity.addressKey ?? 'no-address');
+      if (wait > 0) throw tooManyPasswords(wait);
       throw new MeetingError(
         'password-required',
         'This meeting is protected by a password. Please enter it.',
       );
     }
-    if (await room.password.matches(password)) {
-      this.throttle.succeeded(key);
-      return;
+    const key = identity.addressKey ?? 'no-address';
+    if (this.throttle.waitSeconds(key) > 0) throw tooManyPasswords(this.throttle.waitSeconds(key));
+    // Each check is a 16 MiB scrypt on the shared thread pool: only a few at once per meeting.
+    if (!room.password.startCheck()) {
+      throw new MeetingError(
+        'rate-limited',
+        'Too many people are entering this password right now. Please try again in a moment.',
+        1,
+      );
     }
-    const next = this.throttle.failed(key);
+    // The attempt counts as wrong before the (slow) check starts: parallel guesses cannot slip past.
+    const attempt = this.throttle.reserve(key);
+    if (!attempt.allowed) {
+      room.password.endCheck();
+      throw tooManyPasswords(attempt.wait);
+    }
+    let right = false;
+    try {
+      right = await room.password.matches(password);
+    } finally {
+      room.password.endCheck();
+      this.throttle.release(key, right);
+    }
+    if (right) return;
+    const next = attempt.waitAfterFailure;
     throw new MeetingError(
       'wrong-password',
       next > 0
@@ -384,7 +499,7 @@ export class Meetings {
    */
   private restartMedia(roomIds: Set<string>): void {
     for (const room of this.registry.rooms()) {
-      if (!roomIds.has(room.id) || !room.isOpen) continue;
+      if (!roomIds.has(room.id) || !room.isLive) continue;
       this.media.openRoom(room.id);
       for (const participant of room.participants.values())
         this.media.addParticipant(room.id, participant.id);
@@ -398,7 +513,12 @@ export class Meetings {
 
   /** Admit people into the meeting proper: tell the others, start their media, send them `joined`. */
   private admit(room: Room, newcomers: Participant[]): void {
-    for (const newcomer of newcomers) room.addParticipant(newcomer);
+    for (const newcomer of newcomers) {
+      // Hard-muted earlier in this meeting (another connection, a fresh join): still hard-muted.
+      if (room.hardMuted.matches(newcomer.identity)) newcomer.hardMuted = true;
+      if (newcomer.hardMuted) newcomer.audioHeld = true;
+      room.addParticipant(newcomer);
+    }
     const newIds = new Set(newcomers.map((p) => p.id));
     for (const existing of room.participants.values()) {
       if (newIds.has(existing.id)) continue;
@@ -412,6 +532,7 @@ export class Meetings {
   /** Registers the participant with the media plane and sends the `joined` event. */
   private startMedia(room: Room, participant: Participant): void {
     this.media.addParticipant(room.id, participant.id);
+    if (participant.audioHeld) this.media.setAudioForwarding(room.id, participant.id, false);
     participant.channel.send({
       type: 'joined',
       self: participant.info(),
@@ -423,6 +544,7 @@ export class Meetings {
       resumeToken: this.resumeTokenFor(room, participant),
     });
     this.life.welcome(room, participant);
+    if (participant.hardMuted) participant.channel.send({ type: 'muted-by-moderator', hard: true });
     if (participant.isModerator && room.lobby.size > 0) {
       participant.channel.send({ type: 'lobby-updated', entries: room.lobby.entries() });
     }
@@ -432,8 +554,8 @@ export class Meetings {
   /** A moderator lets a knocking guest in. */
   admitFromLobby(room: Room, participant: Participant): void {
     room.lobby.remove(participant.id);
+    room.lobbyChanged({ removed: [participant.id] });
     this.admit(room, [participant]);
-    room.sendLobbyToModerators();
   }
 
   /** A knocking guest is turned away (denied, meeting locked): they are told why, then disconnected. */
@@ -442,7 +564,7 @@ export class Meetings {
     this.members.delete(participant.id);
     participant.channel.send({ type: 'join-denied', reason });
     participant.channel.close(CloseCode.turnedAway, `join ${reason}`);
-    room.sendLobbyToModerators();
+    room.lobbyChanged({ removed: [participant.id] });
   }
 
   /** A moderator removed a participant: they are told, disconnected at once, and everyone else sees them leave. */
@@ -452,7 +574,8 @@ export class Meetings {
     this.leave(participant.id);
   }
 
-  leave(participantId: string): void {
+  /** `replaced`: a resume takes their place at once, so the meeting does not rest if they were the last. */
+  leave(participantId: string, { replaced = false }: { replaced?: boolean } = {}): void {
     const membership = this.members.get(participantId);
     if (!membership) return;
     this.members.delete(participantId);
@@ -463,19 +586,46 @@ export class Meetings {
       room.broadcast({ type: 'participant-left', participantId });
       this.e2ee.left(room, participantId);
       this.life.forget(room, participantId);
-      // Nobody is left to admit the guests still knocking: the meeting is over.
-      if (room.participants.size === 0 && room.lobby.size > 0) {
-        this.end(room, { byModerator: false });
-        return;
-      }
+      if (room.participants.size === 0 && !replaced) this.rest(room);
     } else if (place === 'lobby') {
-      room.sendLobbyToModerators();
+      room.lobbyChanged({ removed: [participantId] });
     }
-    if (this.registry.removeIfEmpty(room)) {
-      if (room.isOpen) this.media.closeRoom(room.id);
-      this.roomState?.remove(room.name);
-      this.logger.info({ roomId: room.id }, 'meeting ended');
+    if (!replaced) this.forgetIfUnused(room);
+  }
+
+  /**
+   * Everyone admitted has left: the guests still knocking are turned away (nobody is left to admit
+   * them), the media stop, and the meeting waits — settings, password, lock, removals and standings
+   * kept — until its last resume token expires; only a moderator's token reopens it meanwhile.
+   */
+  private rest(room: Room): void {
+    for (const guest of room.lobby.drain()) {
+      this.members.delete(guest.id);
+      guest.channel.send({ type: 'join-denied', reason: 'ended' });
+      guest.channel.close(CloseCode.turnedAway, 'meeting ended');
     }
+    this.media.closeRoom(room.id);
+    const left = room.tokensValidUntil - this.now();
+    if (left <= 0) return;
+    this.logger.info({ roomId: room.id }, 'meeting emptied: kept until its resume tokens expire');
+    const timer = setTimeout(() => {
+      this.expiries.delete(room);
+      this.forgetIfUnused(room);
+    }, left + 1000);
+    timer.unref();
+    this.expiries.set(room, timer);
+  }
+
+  /** Forget a room nobody is in or waiting for, unless it is an emptied meeting whose tokens still live. */
+  private forgetIfUnused(room: Room): void {
+    if (!room.isEmpty) return;
+    if (room.isOpen && room.tokensValidUntil > this.now()) return;
+    if (!this.registry.removeIfEmpty(room)) return;
+    const timer = this.expiries.get(room);
+    if (timer) clearTimeout(timer);
+    this.expiries.delete(room);
+    this.roomState?.remove(room.name);
+    if (room.isOpen) this.logger.info({ roomId: room.id }, 'meeting ended');
   }
 
   /**
@@ -507,6 +657,9 @@ export class Meetings {
     room.waitingForHost.clear();
     room.lobby.drain();
     if (room.isOpen) this.media.closeRoom(room.id);
+    const timer = this.expiries.get(room);
+    if (timer) clearTimeout(timer);
+    this.expiries.delete(room);
     this.registry.remove(room);
   }
 
@@ -538,6 +691,10 @@ export class Meetings {
       }
       sources.add(track.source);
     }
+    // Screen audio travels only with a screen share: otherwise it would be a second microphone.
+    if (sources.has('screen-audio') && !sources.has('screen')) {
+      throw new MeetingError('negotiation-failed', 'Screen audio can only be published with a screen share.');
+    }
     const answer = await this.negotiate(() => this.media.publish(room.id, participantId, sdp, tracks));
     participant.setPublishedSources(tracks);
     if (participant.audioHeld) {
@@ -566,7 +723,7 @@ export class Meetings {
 
   /** Ask the room's video publishers for key frames (end-to-end keys changed). */
   requestKeyframes(room: Room): void {
-    if (this.registry.find(room.name) === room) this.media.requestKeyframes(room.id);
+    if (this.registry.find(room.name) === room && room.isLive) this.media.requestKeyframes(room.id);
   }
 
   /** The size at which the participant shows another's video; the SFU picks the layer from it. */

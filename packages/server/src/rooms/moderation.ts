@@ -86,6 +86,8 @@ export class Moderation {
       throw new MeetingError('bad-request', 'You cannot remove yourself; leave the meeting instead.');
     }
     room.removals.add(target.identity);
+    // Their lineage too: no resume token of theirs gets them back, whatever address or key they use.
+    room.standings.update(target.lineage, { removed: true });
     this.meetings.removeFromMeeting(target);
     this.logger.info({ roomId: room.id }, 'participant removed by a moderator');
   }
@@ -110,6 +112,8 @@ export class Moderation {
     if (!target.hardMuted && !target.unmuteRequested) return;
     target.hardMuted = false;
     target.unmuteRequested = false;
+    room.standings.update(target.lineage, { hardMuted: false });
+    room.hardMuted.forget(target.identity);
     target.channel.send({ type: 'unmute-allowed' });
     room.broadcast({ type: 'participant-updated', participant: target.info() });
   }
@@ -140,6 +144,8 @@ export class Moderation {
     }
     target.role = role;
     this.meetings.speakerStateChanged(room, target);
+    // Kept by lineage: an older resume token (issued before a demotion) cannot bring the role back.
+    room.standings.update(target.lineage, { role });
     room.broadcast({ type: 'participant-updated', participant: target.info() });
     // Their resume token must carry the new role: a reconnect must neither keep nor lose it.
     this.meetings.sendResumeToken(room, target);
@@ -162,7 +168,12 @@ export class Moderation {
     target.audioHeld = true;
     this.media.setAudioForwarding(room.id, target.id, false);
     target.setMuted('mic', true);
-    if (hard) target.hardMuted = true;
+    if (hard) {
+      target.hardMuted = true;
+      // It holds across reconnects: by lineage (resume) and by the person's marks (a fresh join).
+      room.standings.update(target.lineage, { hardMuted: true });
+      room.hardMuted.add(target.identity);
+    }
     target.channel.send({ type: 'muted-by-moderator', hard: target.hardMuted });
     room.broadcast({ type: 'participant-updated', participant: target.info() });
   }

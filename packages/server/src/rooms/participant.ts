@@ -37,6 +37,16 @@ export class Participant {
   /** A moderator muted this participant: the media plane forwards none of their mic audio until they unmute. */
   audioHeld = false;
   readonly chatRate: ChatRate;
+  /**
+   * The person's random id across resumes (resume tokens carry it): their standing in the meeting
+   * (role, hard mute, removal) is kept under it. A fresh join starts a new lineage.
+   */
+  lineage: string;
+  /**
+   * Set while waiting for a host with a valid resume token of this meeting (it had emptied): when a
+   * moderator reopens it, they come straight back in, like any resume.
+   */
+  returningTo: string | null = null;
   private readonly tracks = new Map<TrackSource, TrackInfo>();
 
   constructor(
@@ -44,8 +54,10 @@ export class Participant {
     readonly identity: Identity,
     readonly channel: ParticipantChannel,
     now: () => number = Date.now,
+    lineage: string = id,
   ) {
     this.chatRate = new ChatRate(2.5, 10, now);
+    this.lineage = lineage;
   }
 
   get displayName(): string {

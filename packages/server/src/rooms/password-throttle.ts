@@ -13,6 +13,8 @@ export interface PasswordThrottleOptions {
   maxDelayMs?: number;
   /** Most clients tracked at once; beyond it the least recently seen is forgotten. */
   maxKeys?: number;
+  /** Password checks (scrypt, 16 MiB each) one client may have running at once. */
+  maxConcurrentPerClient?: number;
   now?: () => number;
 }
 
@@ -20,6 +22,9 @@ interface Attempts {
   failures: number;
   blockedUntil: number;
 }
+
+/** The outcome of `reserve`: go ahead (an attempt is counted now), or wait this many seconds. */
+export type PasswordAttempt = { allowed: true; waitAfterFailure: number } | { allowed: false; wait: number };
 
 /**
  * Slows down password guessing: after `freeAttempts` wrong room passwords a client waits, and every
@@ -33,8 +38,12 @@ export class PasswordThrottle {
   private readonly maxDelayMs: number;
   private readonly maxKeys: number;
   private readonly now: () => number;
+  private readonly maxConcurrent: number;
+  /** Checks running per client: many parallel guesses would otherwise all start before one fails. */
+  private readonly running = new Map<string, number>();
 
   constructor(options: PasswordThrottleOptions = {}) {
+    this.maxConcurrent = options.maxConcurrentPerClient ?? 1;
     this.freeAttempts = options.freeAttempts ?? 5;
     this.firstDelayMs = options.firstDelayMs ?? 2000;
     this.maxDelayMs = options.maxDelayMs ?? 5 * 60 * 1000;
@@ -48,6 +57,29 @@ export class PasswordThrottle {
     if (!record) return 0;
     const left = record.blockedUntil - this.now();
     return left > 0 ? Math.ceil(left / 1000) : 0;
+  }
+
+  /**
+   * Before a password is checked: refuse while the client must wait or already has
+   * `maxConcurrentPerClient` checks running; otherwise count the attempt as wrong at once (a right
+   * password undoes it with `release(key, true)`), so parallel guesses cannot all pass this gate
+   * before the first failure is recorded. Every allowed reservation must be released.
+   */
+  reserve(key: string): PasswordAttempt {
+    const wait = this.waitSeconds(key);
+    if (wait > 0) return { allowed: false, wait };
+    const running = this.running.get(key) ?? 0;
+    if (running >= this.maxConcurrent) return { allowed: false, wait: 1 };
+    this.running.set(key, running + 1);
+    return { allowed: true, waitAfterFailure: this.failed(key) };
+  }
+
+  /** The check reserved with `reserve` finished; `right`: the password was right. */
+  release(key: string, right: boolean): void {
+    const running = (this.running.get(key) ?? 1) - 1;
+    if (running > 0) this.running.set(key, running);
+    else this.running.delete(key);
+    if (right) this.succeeded(key);
   }
 
   /** Records a wrong password. Returns the seconds the client must now wait (0 while attempts are free). */

@@ -32,6 +32,13 @@ export class Removals {
     );
   }
 
+  /** Drop this person's marks (used for hard-mute marks, when a moderator allows unmuting). */
+  forget(identity: Identity): void {
+    if (identity.accountId !== null) this.accountIds.delete(identity.accountId);
+    if (identity.clientKey !== null) this.clientKeys.delete(identity.clientKey);
+    if (identity.addressKey !== null) this.addressKeys.delete(identity.addressKey);
+  }
+
   /**
    * Account ids and browser keys, for handing the meeting to another node (cluster). Address hashes
    * stay behind: they are keyed per node and could match nothing there.

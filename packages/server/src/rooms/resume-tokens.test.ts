@@ -8,6 +8,7 @@ import { RESUME_REISSUE_MS, RESUME_TOKEN_MS, ResumeTokens } from './resume-token
 const claim = {
   meetingId: 'meeting-1',
   participantId: 'p-1',
+  lineage: 'lineage-1',
   role: 'moderator' as const,
   accountId: null,
   clientKey: 'client-key-0123456789',

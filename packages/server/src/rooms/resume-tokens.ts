@@ -13,7 +13,7 @@ declareStore('resume-key');
 export const RESUME_TOKEN_MS = 10 * 60_000;
 export const RESUME_REISSUE_MS = 5 * 60_000;
 
-const VERSION = 1;
+const VERSION = 2;
 const KEY_BYTES = 32;
 export const RESUME_KEY_FILE = 'resume-key';
 
@@ -23,6 +23,11 @@ export interface ResumeClaim {
   meetingId: string;
   /** Their participant id then: a resume replaces that participant if the server still has it. */
   participantId: string;
+  /**
+   * A random id the person keeps across resumes (Participant.lineage): the meeting looks up their
+   * current standing by it (role, hard mute, removal), which wins over the role named here.
+   */
+  lineage: string;
   role: Role;
   accountId: string | null;
   clientKey: string | null;
@@ -58,6 +63,7 @@ export class ResumeTokens {
       this.roomHash(roomName),
       claim.meetingId,
       claim.participantId,
+      claim.lineage,
       claim.role,
       claim.accountId,
       claim.clientKey,
@@ -80,14 +86,15 @@ export class ResumeTokens {
     } catch {
       return null;
     }
-    if (!Array.isArray(fields) || fields.length !== 8) return null;
-    const [version, room, meetingId, participantId, role, accountId, clientKey, expiresAt] =
+    if (!Array.isArray(fields) || fields.length !== 9) return null;
+    const [version, room, meetingId, participantId, lineage, role, accountId, clientKey, expiresAt] =
       fields as unknown[];
     if (
       version !== VERSION ||
       room !== this.roomHash(roomName) ||
       typeof meetingId !== 'string' ||
       typeof participantId !== 'string' ||
+      typeof lineage !== 'string' ||
       (role !== 'moderator' && role !== 'participant') ||
       (accountId !== null && typeof accountId !== 'string') ||
       (clientKey !== null && typeof clientKey !== 'string') ||
@@ -96,7 +103,7 @@ export class ResumeTokens {
     ) {
       return null;
     }
-    return { meetingId, participantId, role, accountId, clientKey, expiresAt };
+    return { meetingId, participantId, lineage, role, accountId, clientKey, expiresAt };
   }
 
   private roomHash(roomName: string): string {

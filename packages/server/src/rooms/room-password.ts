@@ -8,6 +8,8 @@ declareStore('room-passwords');
 /** Cheap enough for every joiner, costly enough that a stolen memory dump is not a plain list. */
 const SCRYPT = { N: 1 << 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 const KEY_BYTES = 32;
+/** Password checks one meeting runs at once; more joiners are asked to try again in a moment. */
+export const MAX_CONCURRENT_CHECKS = 4;
 
 function derive(password: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -22,6 +24,18 @@ export class RoomPassword {
   private current: { salt: Buffer; key: Buffer } | null = null;
   /** Bumped on every change, so a slow hash started earlier cannot overwrite a later change. */
   private version = 0;
+  private checking = 0;
+
+  /** Take one of the meeting's MAX_CONCURRENT_CHECKS check slots; false when all are taken. */
+  startCheck(): boolean {
+    if (this.checking >= MAX_CONCURRENT_CHECKS) return false;
+    this.checking++;
+    return true;
+  }
+
+  endCheck(): void {
+    this.checking = Math.max(0, this.checking - 1);
+  }
 
   get isSet(): boolean {
     return this.current !== null;

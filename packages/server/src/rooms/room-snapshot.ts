@@ -1,4 +1,5 @@
 import type { Identity } from './participant.js';
+import type { Standing } from './standings.js';
 
 /**
  * What a meeting hands on when it moves to another node (cluster, docs/cluster.md): the moderators'
@@ -15,6 +16,8 @@ export interface RoomSnapshot {
   /** Raw marks of this node's time (the store hashes them), plus those carried from earlier nodes. */
   attendance: PeopleMarks;
   removals: PeopleMarks;
+  /** Each person's standing by lineage (the store keeps lineages only as keyed hashes). */
+  standings: [string, Standing][];
   carried: CarriedMarks | null;
 }
 
@@ -34,6 +37,8 @@ export interface PeopleMarks {
 export interface CarriedMarks {
   attended(identity: Identity): boolean;
   removed(identity: Identity): boolean;
+  /** The standing of a lineage as the earlier node left it. */
+  standing(lineage: string): Standing | undefined;
 }
 
 /** A snapshot as it comes back on the node taking the meeting over. */

@@ -11,6 +11,7 @@ import { Removals } from './removals.js';
 import { RoomPassword } from './room-password.js';
 import type { CarriedMarks, RestoredRoom, RoomSnapshot } from './room-snapshot.js';
 import { SentMessages } from './sent-messages.js';
+import { type Standing, Standings } from './standings.js';
 
 declareStore('meetings');
 declareStore('lobby-queue');
@@ -31,6 +32,10 @@ export class Room {
   readonly lobby = new Lobby();
   readonly password = new RoomPassword();
   readonly removals = new Removals();
+  /** Each person's role, hard mute and removal, by lineage (follows them across resumes). */
+  readonly standings = new Standings();
+  /** Marks of people hard-muted: they come back hard-muted on a fresh join too. */
+  readonly hardMuted = new Removals();
   readonly attendance = new Attendance();
   readonly chatHistory = new ChatHistory();
   readonly sentMessages = new SentMessages();
@@ -43,6 +48,17 @@ export class Room {
    */
   meetingId: string = randomBytes(9).toString('base64url');
   private opened = false;
+  /**
+   * Epoch ms until which the resume tokens issued for this meeting are valid: once everyone has
+   * left, the meeting is kept (settings, password, removals) until then, and only a moderator's
+   * token reopens it.
+   */
+  tokensValidUntil = 0;
+  /**
+   * Restored from another node (cluster takeover) and nobody is back yet: the meeting did not empty
+   * by people leaving, so any valid resume token (not only a moderator's) continues it.
+   */
+  takenOver = false;
   /** Who attended or was removed while another node hosted this meeting (cluster takeover). */
   private carried: CarriedMarks | null = null;
 
@@ -54,6 +70,16 @@ export class Room {
 
   get isOpen(): boolean {
     return this.opened;
+  }
+
+  /** Opened once, and nobody admitted is in it now: it waits for a moderator's resume token. */
+  get isDormant(): boolean {
+    return this.opened && this.participants.size === 0;
+  }
+
+  /** A meeting with people in it: joiners go through password, lobby and lock. */
+  get isLive(): boolean {
+    return this.opened && this.participants.size > 0;
   }
 
   get isEmpty(): boolean {
@@ -85,6 +111,11 @@ export class Room {
     return this.removals.matches(identity) || this.carried?.removed(identity) === true;
   }
 
+  /** The standing of a lineage here, or as the node that hosted the meeting before left it. */
+  standing(lineage: string): Standing | undefined {
+    return this.standings.get(lineage) ?? this.carried?.standing(lineage);
+  }
+
   /** What another node needs to continue this meeting (cluster); see room-snapshot.ts. */
   snapshot(): RoomSnapshot {
     return {
@@ -95,6 +126,7 @@ export class Room {
       password: this.password.verifier(),
       attendance: this.attendance.marks(),
       removals: this.removals.marks(),
+      standings: this.standings.entries(),
       carried: this.carried,
     };
   }
@@ -108,6 +140,7 @@ export class Room {
     this.password.restore(state.password);
     this.carried = state.marks;
     this.opened = true;
+    this.takenOver = true;
   }
 
   /** Admit a participant into the meeting proper; a signed-in account holder becomes a moderator. */
@@ -115,6 +148,7 @@ export class Room {
     if (participant.isAccountHolder) participant.role = 'moderator';
     this.participants.set(participant.id, participant);
     this.attendance.add(participant.identity);
+    this.standings.update(participant.lineage, { role: participant.role, hardMuted: participant.hardMuted });
   }
 
   /** Remove someone (left, disconnected, removed). Returns where they were, or null if nowhere. */
@@ -136,9 +170,17 @@ export class Room {
     }
   }
 
-  /** Tell every moderator who is knocking now. */
-  sendLobbyToModerators(): void {
-    const event: ServerEvent = { type: 'lobby-updated', entries: this.lobby.entries() };
+  /**
+   * Tell every moderator who started or stopped knocking: only the change (`lobby-changed`), so a
+   * busy lobby costs each change once, not the whole queue each time. A moderator gets the whole
+   * queue (`lobby-updated`) once, when they join or become a moderator (`lobbyFor`).
+   */
+  lobbyChanged(change: { added?: Participant[]; removed?: string[] }): void {
+    const event: ServerEvent = {
+      type: 'lobby-changed',
+      added: (change.added ?? []).map((p) => ({ id: p.id, displayName: p.displayName })),
+      removed: change.removed ?? [],
+    };
     for (const moderator of this.moderators()) moderator.channel.send(event);
   }
 

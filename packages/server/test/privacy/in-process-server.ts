@@ -34,7 +34,8 @@ export async function startPrivacyServer() {
   const loginLimiter = new RateLimiter(ipHasher, LOGIN_RATE_LIMIT);
   const { media } = fakeMedia();
   const meetings = new Meetings(media, logger, () => [], { addressKeys: ipHasher });
-  const app = await buildApp({ config, logger, accounts, meetings, loginLimiter, ipHasher });
+  const setupToken = 'privacy-test-setup-token';
+  const app = await buildApp({ config, logger, accounts, meetings, loginLimiter, ipHasher, setupToken });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -44,6 +45,7 @@ export async function startPrivacyServer() {
     accounts,
     meetings,
     ipHasher,
+    setupToken,
     /** The SQLite file in the data directory. */
     databaseFile: () => path.join(config.dataDir, SQLITE_FILE_NAME),
     /** Everything logged so far, one JSON object per line. */

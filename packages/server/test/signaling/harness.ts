@@ -70,6 +70,8 @@ export class SignalingClient {
   readonly errorsWithoutId: ServerMessage[] = [];
   /** The close code once the server (or we) closed the socket. */
   closeCode: number | null = null;
+  /** The lobby queue as a moderator's app holds it: the last `lobby-updated`, changed by each `lobby-changed`. */
+  lobby: Array<{ id: string; displayName: string }> = [];
 
   private constructor(readonly socket: WebSocket) {
     socket.on('close', (code) => {
@@ -80,6 +82,14 @@ export class SignalingClient {
       const message = ServerMessage.parse(JSON.parse(String(data)));
       if (message.type === 'event') {
         this.events.push(message.event);
+        // The queue after each change is recorded as a `lobby-updated` (tests read the queue that way);
+        // the wire's `lobby-changed` stays in `events` too.
+        if (message.event.type === 'lobby-updated') this.lobby = [...message.event.entries];
+        if (message.event.type === 'lobby-changed') {
+          const gone = new Set(message.event.removed);
+          this.lobby = [...this.lobby.filter((e) => !gone.has(e.id)), ...message.event.added];
+          this.events.push({ type: 'lobby-updated', entries: [...this.lobby] });
+        }
         for (const handler of this.eventHandlers) handler(message.event);
       } else if (message.id !== null) this.pending.get(message.id)?.(message);
       else this.errorsWithoutId.push(message);

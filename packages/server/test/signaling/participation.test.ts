@@ -495,7 +495,7 @@ describe('ending the meeting', () => {
     expect(await fresh.join(name, 'Gina')).toMatchObject({ result: { status: 'waiting-for-host' } });
   });
 
-  it('ends by itself when the last participant leaves while guests still knock', async () => {
+  it('turns the knocking guests away when the last participant leaves, and keeps the settings', async () => {
     const name = m.room();
     const host = await m.host(name);
     await host.client.send({ type: 'set-lobby', enabled: true });
@@ -504,7 +504,10 @@ describe('ending the meeting', () => {
     await host.client.waitForEvent('lobby-updated', (e) => e.entries.length === 1);
     await host.client.close();
     expect(await knocker.waitForEvent('join-denied')).toEqual({ type: 'join-denied', reason: 'ended' });
-    expect(m.snapshot(name)).toBeNull();
+    // Emptied, not ended: the lobby stays on for whoever comes next, who waits for a moderator.
+    expect(m.snapshot(name)).toMatchObject({ participants: [], lobby: [], settings: { lobbyEnabled: true } });
+    const next = await m.connect();
+    expect(await next.join(name, 'Kai')).toMatchObject({ result: { status: 'waiting-for-host' } });
   });
 });
 

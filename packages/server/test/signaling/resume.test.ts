@@ -175,7 +175,7 @@ describe('resuming after a dropped connection', () => {
     });
   });
 
-  it('reopens a meeting nobody is in any more (the server restarted), with each person’s role', async () => {
+  it('keeps an emptied meeting for a moderator’s token: a participant’s token waits, then both are in', async () => {
     const { name, host, guest, key } = await guardedMeeting();
     await host.client.send({ type: 'set-role', participantId: guest.id, role: 'moderator' });
     const moderatorToken = (await guest.client.waitForEvent('resume-token')).token;
@@ -191,15 +191,19 @@ describe('resuming after a dropped connection', () => {
     const paulToken = (await paul.client.waitForEvent('joined')).resumeToken;
     const meetingId = m.server.meetings.registry.find(name)?.meetingId;
     await Promise.all([host.client.close(), guest.client.close(), paul.client.close()]);
-    await waitUntil(() => m.server.meetings.registry.find(name) === undefined);
+    await waitUntil(() => m.server.meetings.registry.find(name)?.participants.size === 0);
+    // Kept with its settings: a newcomer still needs the password.
+    const stranger = await m.connect();
+    expect(await stranger.join(name, 'Sam')).toMatchObject({
+      ok: false,
+      error: { code: 'password-required' },
+    });
 
-    // A guest with a participant's token comes back first: the meeting opens again, no host needed.
+    // A participant's token does not reopen it: Paul waits for a moderator.
     const paulBack = await m.connect();
     expect(await paulBack.join(name, 'Paul', { clientKey: otherKey, resume: paulToken })).toMatchObject({
-      result: { status: 'joined' },
+      result: { status: 'waiting-for-host' },
     });
-    expect((await paulBack.waitForEvent('joined')).self.role).toBe('participant');
-    expect(m.server.meetings.registry.find(name)?.meetingId).toBe(meetingId);
 
     const ginaBack = await m.connect();
     expect(await ginaBack.join(name, 'Gina', { clientKey: key, resume: moderatorToken })).toMatchObject({
@@ -208,6 +212,9 @@ describe('resuming after a dropped connection', () => {
     const joined = await ginaBack.waitForEvent('joined');
     expect(joined.self.role).toBe('moderator');
     expect(joined.participants.map((p) => p.displayName)).toEqual(['Paul']);
+    expect((await paulBack.waitForEvent('joined')).self.role).toBe('participant');
+    expect(m.server.meetings.registry.find(name)?.meetingId).toBe(meetingId);
+    expect(m.server.meetings.registry.find(name)?.settings).toMatchObject({ passwordSet: true });
     // Tokens are bound to the signing key: another server (another key) cannot use them.
     expect(new ResumeTokens().verify(joined.resumeToken, name)).toBeNull();
   });

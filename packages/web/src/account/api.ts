@@ -34,8 +34,12 @@ export async function login(username: string, password: string): Promise<SignedI
   return parseUser(body);
 }
 
-export async function setupFirstAdmin(username: string, password: string): Promise<SignedInUser> {
-  const body = await call('POST', '/api/setup', { username, password });
+export async function setupFirstAdmin(
+  username: string,
+  password: string,
+  setupToken: string,
+): Promise<SignedInUser> {
+  const body = await call('POST', '/api/setup', { username, password, setupToken });
   return parseUser(body);
 }
 

@@ -231,6 +231,21 @@ describe('Meeting: participation control and chat', () => {
     expect(meeting.state.get().announcement?.text).toBe('Guest b is waiting in the lobby.');
   });
 
+  it('follows the lobby from the changes the server sends after the whole queue', async () => {
+    const { meeting, socket } = await joined();
+    const entry = (id: string) => ({ id, displayName: `Guest ${id}` });
+    socket.receive(event({ type: 'lobby-updated', entries: [entry('a')] }));
+    socket.receive(event({ type: 'lobby-changed', added: [entry('b'), entry('c')], removed: [] }));
+    socket.receive(event({ type: 'lobby-changed', added: [], removed: ['a'] }));
+    // A repeated arrival is not shown twice.
+    socket.receive(event({ type: 'lobby-changed', added: [entry('c')], removed: ['b'] }));
+    expect(meeting.state.get().lobby).toEqual([entry('c')]);
+    expect(meeting.state.get().notices.map((notice) => notice.params?.count ?? notice.params?.name)).toEqual([
+      'Guest a',
+      2,
+    ]);
+  });
+
   it('keeps the chat in step with the server and counts unread messages', async () => {
     const { meeting, socket } = await joined();
     const message = (id: string, from: string) => ({
@@ -313,6 +328,23 @@ describe('Meeting: participation control and chat', () => {
       // Both media connections are new, and asked for on the new socket.
       await vi.waitFor(() => expect(lastRequest(again, 'subscribe')).toBeDefined());
       expect(FakePeerConnection.instances.length).toBeGreaterThan(connections);
+      meeting.leave();
+    });
+
+    it('waits for a moderator to reopen an emptied meeting, then is back in', async () => {
+      const { meeting, socket } = await joined();
+      socket.drop();
+      const again = await nextSocket(socket);
+      const join = lastRequest(again, 'join');
+      again.receive({ type: 'response', id: join?.id, ok: true, result: { status: 'waiting-for-host' } });
+      await settle();
+      expect(meeting.state.get()).toMatchObject({ phase: 'joined', connection: 'reconnecting' });
+      const back = { ...SELF, id: 'p-self-3' };
+      again.receive(
+        event({ type: 'joined', self: back, participants: [HOST], iceServers: [], resumeToken: 'resume-4' }),
+      );
+      await settle();
+      expect(meeting.state.get()).toMatchObject({ connection: 'ok', self: { id: 'p-self-3' } });
       meeting.leave();
     });
 

@@ -222,6 +222,14 @@ export class Meeting {
     return this.state.get().phase;
   }
 
+  /** The lobby as it is now; moderators hear about each person who started knocking. */
+  private lobbyIs(entries: readonly LobbyEntry[]): void {
+    const arrivals = newArrivals(this.current.lobby, entries);
+    this.patch({ lobby: entries });
+    if (arrivals.length === 1) this.notify('lobby.knocking', { name: arrivals[0]?.displayName ?? '' }, true);
+    else if (arrivals.length > 1) this.notify('lobby.knockingMany', { count: arrivals.length }, true);
+  }
+
   private patch(change: Partial<MeetingState>): void {
     this.state.update((state) => ({ ...state, ...change }));
   }
@@ -345,6 +353,14 @@ export class Meeting {
       });
       // The `joined` event came before this answer; anything else means the door is shut for us.
       if (status === 'joined' && this.signaling === signaling) return 'joined';
+      // Everyone had left (or the server restarted): the meeting waits for a moderator to reopen it,
+      // and we come back in with them.
+      if (
+        status === 'waiting-for-host' &&
+        this.signaling === signaling &&
+        (await this.admittedLater(signaling))
+      )
+        return 'joined';
       if (this.signaling === signaling) this.dropConnections();
       return 'refused';
     } catch (error) {
@@ -352,6 +368,21 @@ export class Meeting {
       const code = error instanceof SignalingError ? error.code : 'internal';
       return code === 'disconnected' || code === 'internal' || code === 'rate-limited' ? 'retry' : 'refused';
     }
+  }
+
+  /** Resolves true once `joined` arrives on this socket, false if it closes or too long passes first. */
+  private admittedLater(signaling: SignalingClient): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (admitted: boolean) => {
+        offJoined();
+        offClose();
+        clearTimeout(timer);
+        resolve(admitted);
+      };
+      const offJoined = signaling.on('joined', () => done(true));
+      const offClose = signaling.onClose(() => done(false));
+      const timer = setTimeout(() => done(false), RECONNECT_GIVE_UP_MS);
+    });
   }
 
   /**
@@ -575,12 +606,13 @@ export class Meeting {
       this.fail(reason === 'ended' ? 'ended-while-waiting' : reason, '');
     });
     signaling.on('settings-updated', ({ settings }) => this.patch({ settings }));
-    signaling.on('lobby-updated', ({ entries }) => {
-      const arrivals = newArrivals(this.current.lobby, entries);
-      this.patch({ lobby: entries });
-      if (arrivals.length === 1)
-        this.notify('lobby.knocking', { name: arrivals[0]?.displayName ?? '' }, true);
-      else if (arrivals.length > 1) this.notify('lobby.knockingMany', { count: arrivals.length }, true);
+    signaling.on('lobby-updated', ({ entries }) => this.lobbyIs(entries));
+    // The server sends only what changed; the whole queue came with lobby-updated.
+    signaling.on('lobby-changed', ({ added, removed }) => {
+      const gone = new Set(removed);
+      const kept = this.current.lobby.filter((entry) => !gone.has(entry.id));
+      const known = new Set(kept.map((entry) => entry.id));
+      this.lobbyIs([...kept, ...added.filter((entry) => !known.has(entry.id))]);
     });
     signaling.on('muted-by-moderator', ({ hard }) => this.mutedByModerator(hard));
     signaling.on('unmute-allowed', () => {

@@ -47,6 +47,10 @@ export const de: Catalogue = {
   'setup.title': 'Ersten Administrator anlegen',
   'setup.intro':
     'Dieses Konto kann den Server verwalten und Konferenzen starten. Weitere Konten können Sie später anlegen.',
+  'setup.token': 'Einrichtungsschlüssel',
+  'setup.tokenHint':
+    'Parley hat ihn beim Start auf der Konsole ausgegeben (oder es ist der gesetzte PARLEY_SETUP_TOKEN). Er zeigt, dass Sie diesen Server betreiben.',
+  'setup.missingToken': 'Geben Sie den Einrichtungsschlüssel ein, den Parley beim Start ausgegeben hat.',
   'setup.username': 'Benutzername',
   'setup.usernameHint': 'Kleinbuchstaben, Ziffern, „.“, „_“ und „-“; höchstens 32 Zeichen.',
   'setup.password': 'Passwort',

@@ -43,6 +43,10 @@ export const en = {
 
   'setup.title': 'Create the first administrator',
   'setup.intro': 'This account can manage the server and start meetings. You can add more accounts later.',
+  'setup.token': 'Setup token',
+  'setup.tokenHint':
+    'Parley printed it on its console when it started (or it is the PARLEY_SETUP_TOKEN you set). It proves you run this server.',
+  'setup.missingToken': 'Enter the setup token Parley printed when it started.',
   'setup.username': 'Username',
   'setup.usernameHint': 'Lowercase letters, digits, ".", "_" and "-"; up to 32 characters.',
   'setup.password': 'Password',

@@ -9,6 +9,10 @@ import { PageShell } from '../ui/page-shell';
 
 export function SetupPage() {
   const state = useStore(session);
+  // The console line links /setup?token=…: the field comes filled in.
+  const [setupToken, setSetupToken] = useState(
+    () => new URLSearchParams(window.location.search).get('token') ?? '',
+  );
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -36,18 +40,20 @@ export function SetupPage() {
     event.preventDefault();
     if (busy) return;
     const name = username.trim().toLowerCase();
-    const problem = !USERNAME_PATTERN.test(name)
-      ? t('setup.invalidUsername')
-      : password.length < MIN_PASSWORD_LENGTH
-        ? t('setup.shortPassword', { min: MIN_PASSWORD_LENGTH })
-        : password !== repeat
-          ? t('setup.mismatch')
-          : null;
+    const problem = !setupToken.trim()
+      ? t('setup.missingToken')
+      : !USERNAME_PATTERN.test(name)
+        ? t('setup.invalidUsername')
+        : password.length < MIN_PASSWORD_LENGTH
+          ? t('setup.shortPassword', { min: MIN_PASSWORD_LENGTH })
+          : password !== repeat
+            ? t('setup.mismatch')
+            : null;
     setError(problem);
     if (problem) return;
     setBusy(true);
     try {
-      await setupFirstAdmin(name, password);
+      await setupFirstAdmin(name, password, setupToken.trim());
       await refreshSession();
       navigate('/', { replace: true });
     } catch (failure) {
@@ -68,6 +74,22 @@ export function SetupPage() {
       <h1 class="page-title">{t('setup.title')}</h1>
       <form class="card form" onSubmit={submit} noValidate>
         <p>{t('setup.intro')}</p>
+        <label for="setup-token">{t('setup.token')}</label>
+        <input
+          id="setup-token"
+          data-testid="setup-token"
+          name="setup-token"
+          autocomplete="off"
+          autocapitalize="none"
+          spellcheck={false}
+          required
+          aria-describedby="setup-token-hint"
+          value={setupToken}
+          onInput={(event) => setSetupToken(event.currentTarget.value)}
+        />
+        <p id="setup-token-hint" class="hint">
+          {t('setup.tokenHint')}
+        </p>
         <label for="setup-username">{t('setup.username')}</label>
         <input
           id="setup-username"
