@@ -68,6 +68,11 @@ export function simulcastMode(): Promise<SimulcastMode> {
   return simulcastModeProbe;
 }
 
+/** Tests: run the feature check again with the next publisher. */
+export function forgetSimulcastMode(): void {
+  simulcastModeProbe = null;
+}
+
 /** Whether a video m-line offers RID simulcast and announces at least `layers` media SSRCs. */
 export function ridLayersAnnounced(sdp: string, layers: number): boolean {
   const lines = sdp.split(/\r?\n/);
