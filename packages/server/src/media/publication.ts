@@ -244,14 +244,16 @@ export class Publication {
 
   /**
    * RID simulcast: a packet of an SSRC not seen before names its layer in the rtp-stream-id
-   * extension. Returns the layer, or -1 (no such RID: the packet is not forwarded). A layer whose
-   * SSRC changes (the browser renegotiated) follows the new one.
+   * extension. Returns the layer, or -1 (no such RID, or the layer already has its SSRC: the packet
+   * is not forwarded). A layer is learnt once: a publisher alternating two SSRCs under one RID cannot
+   * make the SFU switch (and log) on every packet. A renegotiation that no longer announces a layer's
+   * SSRC makes it learnable again (setRidLayers).
    */
   private learnLayerSsrc(packet: Buffer, ssrc: number): number {
     if (this.ridExtensionId === 0) return -1;
     const rid = readRtpStreamId(packet, this.ridExtensionId);
     const layer = rid === null ? -1 : this.layerRids.indexOf(rid);
-    if (layer < 0) return -1;
+    if (layer < 0 || this.layerSsrcs[layer] !== 0) return -1;
     const ssrcs = this.layerSsrcs.slice();
     ssrcs[layer] = ssrc;
     this.layerSsrcs = ssrcs;
@@ -263,11 +265,19 @@ export class Publication {
     return layer;
   }
 
-  /** RID simulcast: the layers' RIDs (SSRCs learnt from the packets), or none. */
-  setRidLayers(rids: readonly string[], extensionId: number): void {
+  /**
+   * RID simulcast: the layers' RIDs (SSRCs learnt from the packets), or none. `announced`: the SSRCs
+   * of the offer; a learnt SSRC no longer among them is forgotten.
+   */
+  setRidLayers(rids: readonly string[], extensionId: number, announced: readonly number[] = []): void {
     const unchanged =
       rids.length === this.layerRids.length && rids.every((rid, i) => rid === this.layerRids[i]);
-    if (unchanged && this.ridExtensionId === extensionId) return;
+    if (unchanged && this.ridExtensionId === extensionId) {
+      if (this.layerSsrcs.every((ssrc) => ssrc === 0 || announced.includes(ssrc))) return;
+      this.layerSsrcs = this.layerSsrcs.map((ssrc) => (announced.includes(ssrc) ? ssrc : 0));
+      this.ssrc = this.layerSsrcs[0] || this.layerSsrcs.find((ssrc) => ssrc !== 0) || null;
+      return;
+    }
     this.layerRids = rids.slice(0, 3);
     this.ridExtensionId = this.layerRids.length > 1 ? extensionId : 0;
     this.setLayers(this.layerRids.length > 1 ? this.layerRids.map(() => 0) : []);

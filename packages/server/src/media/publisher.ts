@@ -221,7 +221,7 @@ export class Publisher {
 /** Simulcast layers as the offer announces them: RIDs (Firefox), an SSRC group (Chromium) or none. */
 function applyLayers(publication: Publication, media: PublishOfferMedia): void {
   if (media.layerRids.length > 1 && media.ridExtensionId !== null) {
-    publication.setRidLayers(media.layerRids, media.ridExtensionId);
+    publication.setRidLayers(media.layerRids, media.ridExtensionId, media.ssrcs);
     return;
   }
   publication.setRidLayers([], 0);
