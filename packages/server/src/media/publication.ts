@@ -273,6 +273,7 @@ export class Publication {
     const unchanged =
       rids.length === this.layerRids.length && rids.every((rid, i) => rid === this.layerRids[i]);
     if (unchanged && this.ridExtensionId === extensionId) {
+      if (this.layerRids.length === 0) return; // not RID simulcast: the SSRC layers are setLayers'
       if (this.layerSsrcs.every((ssrc) => ssrc === 0 || announced.includes(ssrc))) return;
       this.layerSsrcs = this.layerSsrcs.map((ssrc) => (announced.includes(ssrc) ? ssrc : 0));
       this.ssrc = this.layerSsrcs[0] || this.layerSsrcs.find((ssrc) => ssrc !== 0) || null;
