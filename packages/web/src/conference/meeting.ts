@@ -17,7 +17,7 @@ import { newArrivals } from './lobby';
 import { captureScreen, type LocalMedia, type MediaProblem } from './local-media';
 import { MeetingLife } from './meeting-life';
 import { Moderation } from './moderation';
-import { Publisher } from './publisher';
+import { Publisher, simulcastMode } from './publisher';
 import {
   mayReconnectAfter,
   RECONNECT_ATTEMPT_TIMEOUT_MS,
@@ -241,6 +241,8 @@ export class Meeting {
   async join(): Promise<void> {
     // Made while the socket opens, so the connections can start the moment we are admitted.
     this.certificate = generateCertificate();
+    // The simulcast feature check, answered before the first publish needs it.
+    void simulcastMode();
     let signaling: SignalingClient;
     try {
       signaling = await SignalingClient.connect();
@@ -724,6 +726,8 @@ export class Meeting {
     await this.local.ready;
     const publisher = this.publisher;
     if (!publisher) return;
+    await publisher.prepared();
+    if (this.publisher !== publisher) return;
     const { mic, camera } = this.local;
     let changed = false;
     if (mic.track) changed = publisher.publish('mic', mic.track, this.local.stream) || changed;
