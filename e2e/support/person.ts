@@ -35,8 +35,8 @@ export interface Person {
   setViewport(width: number, height: number): Promise<void>;
   /** Runs `fn` in the page; `fn` must be self-contained (it is sent as source text). */
   evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
-  /** Runs `fn` in every document this person loads from now on, before the app's scripts. */
-  addInitScript(fn: () => void): Promise<void>;
+  /** Runs `fn(arg)` in every document this person loads from now on, before the app's scripts. */
+  addInitScript<A = undefined>(fn: (arg: A) => void, arg?: A): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,6 +58,19 @@ export const FIREFOX_MEDIA = false;
  * getDisplayMedia fails with NotFoundError. Screen sharing is therefore tested in Chromium only.
  */
 export const FIREFOX_SCREEN_SHARE = false;
+
+/** Whether screen sharing can be tested in this browser (see FIREFOX_SCREEN_SHARE). */
+export function screenShareWorksIn(browser: BrowserName): boolean {
+  return browser === 'chromium' || FIREFOX_SCREEN_SHARE;
+}
+
+/**
+ * Appended to the name of a test that checks media among other things: says in the test report that
+ * its media checks are off in this browser, so a green run never hides what was not checked.
+ */
+export function mediaNote(browser: BrowserName): string {
+  return mediaWorksIn(browser) ? '' : ' [media checks off until FIREFOX_MEDIA]';
+}
 
 /** Whether a meeting's media checks apply to people in this browser. */
 export function mediaWorksIn(browser: BrowserName): boolean {
@@ -234,8 +247,8 @@ class PlaywrightPerson implements Person {
   evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R> {
     return (this.page.evaluate as LooseEvaluate<R>).call(this.page, fn, arg);
   }
-  async addInitScript(fn: () => void) {
-    await this.page.addInitScript(fn);
+  async addInitScript<A = undefined>(fn: (arg: A) => void, arg?: A) {
+    await this.page.addInitScript(fn as (arg: unknown) => void, arg);
   }
   async close() {
     await this.page.context().close();
@@ -322,8 +335,8 @@ class PuppeteerPerson implements Person {
   evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R> {
     return (this.page.evaluate as LooseEvaluate<R>).call(this.page, fn, arg);
   }
-  async addInitScript(fn: () => void) {
-    await this.page.evaluateOnNewDocument(fn);
+  async addInitScript<A = undefined>(fn: (arg: A) => void, arg?: A) {
+    await this.page.evaluateOnNewDocument(fn as (arg: unknown) => void, arg);
   }
   async close() {
     this.closed = true;

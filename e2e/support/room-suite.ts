@@ -183,3 +183,28 @@ export async function hearsOthers(person: Person, senders: number, timeoutMs = 2
     timeoutMs,
   );
 }
+
+/**
+ * Keeps every text message the page sends on its WebSockets, readable with `socketSent`; a message
+ * containing `drop` is swallowed instead of sent (a browser whose messages of one kind never arrive).
+ * In the page, so it works the same in every browser: what the app hands to WebSocket.send is what
+ * leaves the browser on that socket.
+ */
+export async function watchSocketSends(person: Person, drop: string | null = null): Promise<void> {
+  await person.addInitScript((dropped: string | null) => {
+    const sent: string[] = [];
+    (window as unknown as { __socketSent: string[] }).__socketSent = sent;
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket, data) {
+      if (typeof data === 'string') {
+        if (dropped !== null && data.includes(dropped)) return;
+        sent.push(data);
+      }
+      send.call(this, data);
+    };
+  }, drop);
+}
+
+export function socketSent(person: Person): Promise<string[]> {
+  return person.evaluate(() => (window as unknown as { __socketSent?: string[] }).__socketSent ?? []);
+}
