@@ -3,6 +3,7 @@ import { waitFor } from './support/browser.js';
 import { tile } from './support/meeting.js';
 import { byTestId, mediaNote, mediaWorksIn, type Person, roomBrowsers } from './support/person.js';
 import {
+  encodedTransforms,
   enter,
   framesShown,
   openPanel,
@@ -14,28 +15,6 @@ import {
 
 async function e2eeState(person: Person): Promise<string | null> {
   return person.attribute(byTestId('e2ee-state'), 'data-state');
-}
-
-/** Every sending and receiving media transceiver of the page, and how many carry an encoded transform. */
-async function transforms(person: Person): Promise<{ senders: number; receivers: number; missing: number }> {
-  return person.evaluate(() => {
-    let senders = 0;
-    let receivers = 0;
-    let missing = 0;
-    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
-      if (pc.connectionState === 'closed') continue;
-      for (const transceiver of pc.getTransceivers()) {
-        if (transceiver.currentDirection === 'sendonly') {
-          senders++;
-          if (!(transceiver.sender as { transform?: unknown }).transform) missing++;
-        } else if (transceiver.currentDirection === 'recvonly') {
-          receivers++;
-          if (!(transceiver.receiver as { transform?: unknown }).transform) missing++;
-        }
-      }
-    }
-    return { senders, receivers, missing };
-  });
 }
 
 interface Tapped {
@@ -94,7 +73,7 @@ describe.each(roomBrowsers())('end-to-end encryption in %s', (browser) => {
 
     if (media) {
       for (const person of [host, guest]) {
-        const counted = await transforms(person);
+        const counted = await encodedTransforms(person);
         expect(counted.senders).toBeGreaterThan(0);
         expect(counted.receivers).toBeGreaterThan(0);
         expect(counted.missing).toBe(0);
@@ -157,7 +136,7 @@ describe.each(roomBrowsers())('end-to-end encryption in %s', (browser) => {
       await videoKeepsPlaying(late, tile('Host Hana'));
       await videoKeepsPlaying(host, tile('Late Lou'));
       await videoKeepsPlaying(guest, tile('Late Lou'));
-      const counted = await transforms(late);
+      const counted = await encodedTransforms(late);
       expect(counted.receivers).toBeGreaterThan(0);
       expect(counted.missing).toBe(0);
     }

@@ -139,6 +139,8 @@ export interface InboundAudio {
   /** Sum of squared sample levels × duration: grows only while sound (not silence) is played out. */
   totalAudioEnergy: number;
   totalSamplesReceived: number;
+  /** Samples the receiver made up because nothing decodable arrived (lost, late or undecryptable). */
+  concealedSamples: number;
 }
 
 /** The inbound audio streams of every open peer connection of the page (window.__pcs). */
@@ -156,6 +158,7 @@ export function inboundAudio(person: Person): Promise<InboundAudio[]> {
           packetsReceived: report.packetsReceived ?? 0,
           totalAudioEnergy: report.totalAudioEnergy ?? 0,
           totalSamplesReceived: report.totalSamplesReceived ?? 0,
+          concealedSamples: report.concealedSamples ?? 0,
         });
       });
     }
@@ -164,8 +167,9 @@ export function inboundAudio(person: Person): Promise<InboundAudio[]> {
 }
 
 /**
- * At least `senders` distinct audio streams arrive and keep arriving with sound in them: packets
- * grow and their decoded energy grows (the fake microphones of both browsers play tones, not silence).
+ * At least `senders` distinct audio streams arrive and keep arriving with sound in them: packets grow,
+ * their decoded energy grows (the fake microphones of both browsers play tones, not silence), and
+ * most of what is played out was decoded, not concealed (frames that fail to decrypt are concealed).
  */
 export async function hearsOthers(person: Person, senders: number, timeoutMs = 20_000): Promise<void> {
   const before = new Map((await inboundAudio(person)).map((stream) => [stream.ssrc, stream]));
@@ -174,9 +178,12 @@ export async function hearsOthers(person: Person, senders: number, timeoutMs = 2
     (streams) =>
       streams.filter((stream) => {
         const earlier = before.get(stream.ssrc);
+        const samples = stream.totalSamplesReceived - (earlier?.totalSamplesReceived ?? 0);
+        const concealed = stream.concealedSamples - (earlier?.concealedSamples ?? 0);
         return (
-          stream.packetsReceived >= (earlier?.packetsReceived ?? 0) + 20 &&
-          stream.totalAudioEnergy > (earlier?.totalAudioEnergy ?? 0)
+          stream.packetsReceived >= (earlier?.packetsReceived ?? 0) + 50 &&
+          stream.totalAudioEnergy > (earlier?.totalAudioEnergy ?? 0) &&
+          (samples === 0 || concealed < samples / 2)
         );
       }).length >= senders,
     `${senders} audio stream(s) with sound at ${person.browser}`,
@@ -207,4 +214,28 @@ export async function watchSocketSends(person: Person, drop: string | null = nul
 
 export function socketSent(person: Person): Promise<string[]> {
   return person.evaluate(() => (window as unknown as { __socketSent?: string[] }).__socketSent ?? []);
+}
+
+/** Every sending and receiving media transceiver of the page, and how many carry an encoded transform. */
+export async function encodedTransforms(
+  person: Person,
+): Promise<{ senders: number; receivers: number; missing: number }> {
+  return person.evaluate(() => {
+    let senders = 0;
+    let receivers = 0;
+    let missing = 0;
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      for (const transceiver of pc.getTransceivers()) {
+        if (transceiver.currentDirection === 'sendonly') {
+          senders++;
+          if (!(transceiver.sender as { transform?: unknown }).transform) missing++;
+        } else if (transceiver.currentDirection === 'recvonly') {
+          receivers++;
+          if (!(transceiver.receiver as { transform?: unknown }).transform) missing++;
+        }
+      }
+    }
+    return { senders, receivers, missing };
+  });
 }
