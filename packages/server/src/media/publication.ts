@@ -14,6 +14,7 @@ import {
   RTP_HEADER_SIZE,
   vp8KeyframeHeight,
 } from './rtp.js';
+import { readRtpStreamId } from './rtp-stream-id.js';
 import { SequenceRewriter } from './sequence-rewriter.js';
 import type { SpeakerActivity } from './speaker-detector.js';
 import type { Subscription } from './subscription.js';
@@ -69,9 +70,14 @@ export class Publication {
   private skipping = false;
   /**
    * Simulcast (camera): the publisher's SSRCs from the lowest layer to the highest, as its
-   * `a=ssrc-group:SIM` lists them; empty when it sends one stream.
+   * `a=ssrc-group:SIM` lists them; empty when it sends one stream. With RID simulcast, 0 stands for
+   * a layer whose SSRC is not known yet (learnt from the rtp-stream-id extension of its packets).
    */
   layerSsrcs: readonly number[] = [];
+  /** RID simulcast: the layers' RIDs, in the order of layerSsrcs; empty otherwise. */
+  private layerRids: readonly string[] = [];
+  /** RFC 8285 id of the rtp-stream-id extension with RID simulcast; 0 otherwise. */
+  private ridExtensionId = 0;
   /**
    * Per layer: bits per second (smoothed over the last measurements: one interval can hold a key frame
    * several times the size of a delta frame), and frame height from its key frames.
@@ -163,6 +169,7 @@ export class Publication {
     let layer = 0;
     if (this.layerSsrcs.length > 1) {
       layer = this.layerSsrcs.indexOf(ssrc);
+      if (layer < 0) layer = this.learnLayerSsrc(packet, ssrc);
       if (layer < 0) return;
     } else if (this.ssrc === null) this.ssrc = ssrc;
     else if (ssrc !== this.ssrc) return;
@@ -224,7 +231,7 @@ export class Publication {
     const ssrcs = this.layerSsrcs.length > 1 ? this.layerSsrcs : [this.ssrc];
     const feedback = buildReceiverFeedback(
       this.rtcpSenderSsrc,
-      ssrcs.map((ssrc, layer) => ({ ssrc, stats: this.reception[layer]! })),
+      ssrcs.map((ssrc, layer) => ({ ssrc, stats: this.reception[layer]! })).filter(({ ssrc }) => ssrc !== 0), // RID layers not seen yet
       PUBLISHER_VIDEO_BITRATE,
     );
     if (feedback === null) return;
@@ -235,11 +242,48 @@ export class Publication {
     }
   }
 
+  /**
+   * RID simulcast: a packet of an SSRC not seen before names its layer in the rtp-stream-id
+   * extension. Returns the layer, or -1 (no such RID: the packet is not forwarded). A layer whose
+   * SSRC changes (the browser renegotiated) follows the new one.
+   */
+  private learnLayerSsrc(packet: Buffer, ssrc: number): number {
+    if (this.ridExtensionId === 0) return -1;
+    const rid = readRtpStreamId(packet, this.ridExtensionId);
+    const layer = rid === null ? -1 : this.layerRids.indexOf(rid);
+    if (layer < 0) return -1;
+    const ssrcs = this.layerSsrcs.slice();
+    ssrcs[layer] = ssrc;
+    this.layerSsrcs = ssrcs;
+    if (layer === 0 || this.ssrc === null) this.ssrc = ssrc;
+    this.context.logger.info(
+      { participantId: this.participantId, source: this.source, layer, rid },
+      'media: simulcast layer identified by RID',
+    );
+    return layer;
+  }
+
+  /** RID simulcast: the layers' RIDs (SSRCs learnt from the packets), or none. */
+  setRidLayers(rids: readonly string[], extensionId: number): void {
+    const unchanged =
+      rids.length === this.layerRids.length && rids.every((rid, i) => rid === this.layerRids[i]);
+    if (unchanged && this.ridExtensionId === extensionId) return;
+    this.layerRids = rids.slice(0, 3);
+    this.ridExtensionId = this.layerRids.length > 1 ? extensionId : 0;
+    this.setLayers(this.layerRids.length > 1 ? this.layerRids.map(() => 0) : []);
+    if (this.layerRids.length > 1) this.ssrc = null;
+  }
+
   /** Take simulcast layers (or none): from the publisher's SIM group, lowest first. */
   setLayers(ssrcs: readonly number[]): void {
+    if (ssrcs.length > 1 && ssrcs.some((ssrc) => ssrc !== 0)) {
+      // SSRC simulcast replaces RID simulcast.
+      this.layerRids = [];
+      this.ridExtensionId = 0;
+    }
     this.layerSsrcs = ssrcs.length > 1 ? ssrcs.slice(0, 3) : [];
     if (this.layerOrder.length !== this.layerCount) this.layerOrder = [0, 1, 2].slice(0, this.layerCount);
-    if (this.layerSsrcs.length > 0) this.ssrc = this.layerSsrcs[0]!;
+    if (this.layerSsrcs.length > 0) this.ssrc = this.layerSsrcs[0]! || null;
     while (this.cache && this.layerCaches.length < Math.max(1, this.layerSsrcs.length)) {
       this.layerCaches.push(new PacketCache(PACKET_CACHE_SIZE));
       this.layerGaps.push(new GapTracker());
@@ -322,6 +366,7 @@ export class Publication {
       let sent = true;
       // Simulcast: every layer, so that a subscriber switching to any of them finds a key frame.
       for (const ssrc of layers) {
+        if (ssrc === 0) continue; // a RID layer not seen yet
         this.pli.writeUInt32BE(ssrc, 8);
         sent = track.sendMessageBinary(this.pli) && sent;
       }
@@ -363,7 +408,7 @@ export class Publication {
       const lost = this.lost;
       lost.length = 0;
       gaps.collectDue(now, lost);
-      if (lost.length > 0 && open && ssrc !== undefined && ssrc !== null) {
+      if (lost.length > 0 && open && ssrc !== undefined && ssrc !== null && ssrc !== 0) {
         try {
           if (track.sendMessageBinary(buildNack(this.rtcpSenderSsrc, ssrc, lost)))
             this.context.counters.publisherNacks += lost.length;

@@ -163,10 +163,10 @@ export class Publisher {
       const slot = this.slot(mid);
       if (slot.publication) {
         // Same track, renegotiated: follow a new SSRC if the browser changed it.
-        if (media.ssrc !== null) slot.publication.ssrc = media.ssrc;
+        if (media.ssrc !== null && media.layerRids.length === 0) slot.publication.ssrc = media.ssrc;
         if (media.payloadType !== null) slot.publication.payloadType = media.payloadType;
         slot.publication.audioLevelExtensionId = media.audioLevelExtensionId ?? 0;
-        slot.publication.setLayers(media.layerSsrcs);
+        applyLayers(slot.publication, media);
         continue;
       }
       const publication = new Publication(
@@ -179,7 +179,7 @@ export class Publisher {
         this.context,
       );
       publication.audioLevelExtensionId = media.audioLevelExtensionId ?? 0;
-      publication.setLayers(media.layerSsrcs);
+      applyLayers(publication, media);
       publication.attach(slot.track);
       slot.publication = publication;
       this.listener.published(publication);
@@ -216,6 +216,16 @@ export class Publisher {
     this.closed = true;
     this.closeConnection();
   }
+}
+
+/** Simulcast layers as the offer announces them: RIDs (Firefox), an SSRC group (Chromium) or none. */
+function applyLayers(publication: Publication, media: PublishOfferMedia): void {
+  if (media.layerRids.length > 1 && media.ridExtensionId !== null) {
+    publication.setRidLayers(media.layerRids, media.ridExtensionId);
+    return;
+  }
+  publication.setRidLayers([], 0);
+  publication.setLayers(media.layerSsrcs);
 }
 
 function validateTracks(tracks: readonly PublishedTrack[], mediaByMid: Map<string, PublishOfferMedia>): void {

@@ -4,6 +4,7 @@ import { MediaError } from './media-error.js';
 import {
   announceHostCandidate,
   describeMedia,
+  normalizeBrowserAnswer,
   parseSdp,
   receiveOnlyAnswer,
   restrictPublishOffer,
@@ -209,5 +210,102 @@ describe('withoutCandidates', () => {
     );
     expect(sdp).not.toMatch(/candidate/);
     expect(describeMedia(sdp)).toHaveLength(1);
+  });
+});
+
+/** Captured from Firefox ESR 153 (Debian's firefox-esr) through Parley's web app. */
+const firefoxPublishOffer = fixture('firefox-publish-offer.sdp');
+const firefoxSubscribeOffer = fixture('firefox-subscribe-offer.sdp');
+const firefoxSubscriberAnswer = fixture('firefox-subscriber-answer.sdp');
+
+describe('Firefox descriptions', () => {
+  const restricted = restrictPublishOffer(firefoxPublishOffer);
+  const video = () => restricted.media.find((media) => media.kind === 'video')!;
+
+  it('reads a bundle-only m-line (port 0 + a=bundle-only) as live, and gives libdatachannel port 9', () => {
+    expect(sectionOf(firefoxPublishOffer, '1')[0]).toMatch(/^m=video 0 /);
+    expect(describeMedia(firefoxPublishOffer).map((media) => media.rejected)).toEqual([false, false]);
+    const section = sectionOf(restricted.sdp, '1');
+    expect(section[0]).toBe('m=video 9 UDP/TLS/RTP/SAVPF 120');
+    expect(section).not.toContain('a=bundle-only');
+    expect(video().rejected).toBe(false);
+  });
+
+  it('takes RID simulcast: the RIDs in order, the rtp-stream-id extension, every layer’s SSRC (not RTX)', () => {
+    expect(video().layerRids).toEqual(['l', 'm', 'h']);
+    expect(video().ridExtensionId).toBe(9);
+    expect(video().layerSsrcs).toEqual([]);
+    const section = sectionOf(restricted.sdp, '1');
+    const ssrcs = section.filter((line) => line.startsWith('a=ssrc:')).map((line) => line.split(' ')[0]);
+    const fids = sectionOf(firefoxPublishOffer, '1').filter((line) => line.startsWith('a=ssrc-group:FID'));
+    expect(fids).toHaveLength(3);
+    // The first SSRC of each FID group is a layer; the second its RTX stream, which is refused.
+    expect(ssrcs).toEqual(fids.map((line) => `a=ssrc:${line.split(' ')[1]}`));
+    expect(section.filter((line) => line.startsWith('a=extmap:'))).toEqual([
+      'a=extmap:9/sendonly urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+    ]);
+    expect(section.some((line) => /^a=(rid|simulcast|ssrc-group):/.test(line))).toBe(false);
+    expect(section.some((line) => line.startsWith('a=rtpmap:') && !line.includes('VP8'))).toBe(false);
+  });
+
+  it('answers RID simulcast with each RID as received, recvonly', () => {
+    const answer = restricted.sdp.replace(/a=sendonly/g, 'a=recvonly');
+    const section = sectionOf(receiveOnlyAnswer(answer, restricted.media), '1');
+    expect(section).toContain('a=recvonly');
+    expect(section.filter((line) => /^a=(rid|simulcast):/.test(line))).toEqual([
+      'a=rid:l recv',
+      'a=rid:m recv',
+      'a=rid:h recv',
+      'a=simulcast:recv l;m;h',
+    ]);
+  });
+
+  it('refuses RID simulcast (one stream) when the offer lacks the SSRCs or the extension', () => {
+    const withoutSsrcs = firefoxPublishOffer
+      .split('\r\n')
+      .filter((line) => !line.startsWith('a=ssrc'))
+      .join('\r\n');
+    expect(restrictPublishOffer(withoutSsrcs).media[1]!.layerRids).toEqual([]);
+    const withoutExtension = firefoxPublishOffer.replace(/a=extmap:9\/sendonly \S+\r\n/, '');
+    const single = restrictPublishOffer(withoutExtension);
+    expect(single.media[1]!.layerRids).toEqual([]);
+    expect(single.media[1]!.ssrc).toBe(Number(/a=ssrc-group:FID (\d+)/.exec(firefoxPublishOffer)![1]));
+  });
+
+  it('refuses RIDs that are not RFC 8851 tokens, or named twice', () => {
+    const bad = firefoxPublishOffer
+      .replace('a=rid:l send', 'a=rid:l;x send')
+      .replace('a=simulcast:send l;m;h', 'a=simulcast:send l;x;m;h');
+    expect(restrictPublishOffer(bad).media[1]!.layerRids).toEqual([]);
+    const twice = firefoxPublishOffer.replace('a=simulcast:send l;m;h', 'a=simulcast:send l;l;h');
+    expect(restrictPublishOffer(twice).media[1]!.layerRids).toEqual([]);
+  });
+
+  it('takes Firefox’s data-channel-only subscribe offer', () => {
+    expect(describeMedia(firefoxSubscribeOffer).map(({ kind, rejected }) => ({ kind, rejected }))).toEqual([
+      { kind: 'application', rejected: false },
+    ]);
+  });
+
+  it('aligns a=setup of Firefox’s answer on the bundle’s first m-line and makes bundle-only m-lines plain', () => {
+    const setups = (sdp: string) =>
+      parseSdp(sdp).media.map((section) => section.find((line) => line.startsWith('a=setup:')));
+    // Firefox is passive on the bundle (the data channel) but answers the SFU's media m-lines active.
+    expect(setups(firefoxSubscriberAnswer)).toEqual(['a=setup:passive', 'a=setup:active', 'a=setup:active']);
+    const normalized = normalizeBrowserAnswer(firefoxSubscriberAnswer);
+    expect(setups(normalized)).toEqual(['a=setup:passive', 'a=setup:passive', 'a=setup:passive']);
+    const bundleOnly = firefoxSubscriberAnswer.replace(
+      /m=audio 9 (.*)\r\n/,
+      (_, rest: string) => `m=audio 0 ${rest}\r\na=bundle-only\r\n`,
+    );
+    expect(describeMedia(bundleOnly)[1]!.rejected).toBe(false);
+    const plain = sectionOf(normalizeBrowserAnswer(bundleOnly), '1');
+    expect(plain[0]).toMatch(/^m=audio 9 /);
+    expect(plain).not.toContain('a=bundle-only');
+  });
+
+  it('still reads port 0 without bundle-only as removed', () => {
+    const removed = firefoxPublishOffer.replace('a=bundle-only\r\n', '');
+    expect(describeMedia(removed)[1]!.rejected).toBe(true);
   });
 });

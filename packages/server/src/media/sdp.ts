@@ -1,6 +1,7 @@
 // Privacy: keeps nothing personal (RTP state, SDP text, timers and ports only).
 import { AUDIO_LEVEL_URI } from './audio-level.js';
 import { MediaError } from './media-error.js';
+import { RID_PATTERN, RTP_STREAM_ID_URI } from './rtp-stream-id.js';
 
 /**
  * SDP munging. libdatachannel writes and reads the session descriptions; these functions adjust the
@@ -20,7 +21,11 @@ export interface MediaSection {
   mid: string;
   /** `audio`, `video`, `application`, or whatever else the `m=` line says. */
   kind: string;
-  /** Port 0: the m-line is rejected/removed (RFC 3264 §8.2). */
+  /**
+   * Port 0 without `a=bundle-only`: the m-line is rejected/removed (RFC 3264 §8.2). Port 0 with
+   * `a=bundle-only` is a live m-line sharing the BUNDLE transport (RFC 8843 §6; Firefox's offers
+   * and answers use it).
+   */
   rejected: boolean;
   direction: MediaDirection;
   /** The formats listed on the `m=` line. */
@@ -55,6 +60,44 @@ export function writeSdp(doc: SdpDocument): string {
   return `${[...doc.session, ...doc.media.flat()].join('\r\n')}\r\n`;
 }
 
+/**
+ * Give bundle-only m-lines (port 0 + `a=bundle-only`, RFC 8843) the placeholder port 9 and drop the
+ * attribute: libdatachannel reads every port-0 m-line as removed. The SFU's own descriptions never
+ * use bundle-only, so this only changes what a browser sends (Firefox marks every m-line but the
+ * first of its BUNDLE group so, in offers and in answers).
+ */
+export function withoutBundleOnly(doc: SdpDocument): SdpDocument {
+  doc.media = doc.media.map((section) => {
+    if (!section.includes('a=bundle-only')) return section;
+    return section
+      .filter((line) => line !== 'a=bundle-only')
+      .map((line, index) => {
+        if (index !== 0) return line;
+        const [kind, port, ...rest] = line.slice(2).split(' ');
+        return port === '0' ? `m=${kind} 9 ${rest.join(' ')}` : line;
+      });
+  });
+  return doc;
+}
+
+/**
+ * A browser's answer in the form libdatachannel takes: bundle-only m-lines made plain (see
+ * withoutBundleOnly), and every m-line's `a=setup` set to the first one's. The m-lines of a BUNDLE
+ * group share the first one's DTLS transport (RFC 8843 §7), so the others' `a=setup` means nothing;
+ * but libdatachannel reads the last one, and Firefox answers the SFU's new m-lines with
+ * `a=setup:active` even though its DTLS role on the bundle is passive ("Incompatible roles").
+ */
+export function normalizeBrowserAnswer(sdp: string): string {
+  const doc = withoutBundleOnly(parseSdp(sdp));
+  const setup = doc.media[0]?.find((line) => line.startsWith('a=setup:'));
+  if (setup !== undefined) {
+    doc.media = doc.media.map((section) =>
+      section.map((line) => (line.startsWith('a=setup:') ? setup : line)),
+    );
+  }
+  return writeSdp(doc);
+}
+
 function attribute(section: readonly string[], name: string): string | undefined {
   const prefix = `a=${name}:`;
   return section.find((line) => line.startsWith(prefix))?.slice(prefix.length);
@@ -84,7 +127,7 @@ function describeSection(section: readonly string[], index: number): MediaSectio
   return {
     mid,
     kind,
-    rejected: Number(port) === 0,
+    rejected: Number(port) === 0 && !section.includes('a=bundle-only'),
     direction,
     payloadTypes: formats.map(Number).filter((pt) => Number.isInteger(pt)),
     ssrcs,
@@ -115,6 +158,14 @@ export interface PublishOfferMedia extends MediaSection {
   audioLevelExtensionId: number | null;
   /** SSRC simulcast (`a=ssrc-group:SIM`): the layers' SSRCs, lowest first; empty without simulcast. */
   layerSsrcs: number[];
+  /**
+   * RID simulcast (`a=rid` + `a=simulcast:send`, Firefox): the layers' RIDs in the offer's simulcast
+   * order (the SFU orders layers by the heights of their key frames anyway); empty without. Which
+   * SSRC carries which RID is learnt from the packets' rtp-stream-id extension.
+   */
+  layerRids: string[];
+  /** RFC 8285 id of the rtp-stream-id header extension when `layerRids` is not empty, else null. */
+  ridExtensionId: number | null;
 }
 
 export interface RestrictedPublishOffer {
@@ -140,6 +191,7 @@ export function restrictPublishOffer(sdp: string): RestrictedPublishOffer {
   checkSectionCount(doc, MAX_MEDIA_SECTIONS);
   const media: PublishOfferMedia[] = [];
   const mids = new Set<string>();
+  withoutBundleOnly(doc);
   doc.session = doc.session.filter((line) => line !== 'a=extmap-allow-mixed');
   doc.media = doc.media.map((section, index) => {
     const info = describeSection(section, index);
@@ -183,7 +235,11 @@ function restrictSection(
     // FID/FEC-FR: the others repair the first.
     else if (match[1] !== 'SIM') for (const ssrc of ssrcs.slice(1)) repairSsrcs.add(ssrc);
   }
-  const ssrc = layerSsrcs[0] ?? info.ssrcs.find((candidate) => !repairSsrcs.has(candidate)) ?? null;
+  const mediaSsrcs = info.ssrcs.filter((candidate) => !repairSsrcs.has(candidate));
+  const rid =
+    layerSsrcs.length === 0 && info.kind === 'video' ? ridSimulcast(section, mediaSsrcs.length) : null;
+  const layerRids = rid?.rids ?? [];
+  const ssrc = layerSsrcs[0] ?? mediaSsrcs[0] ?? null;
   const direction: MediaDirection =
     info.direction === 'sendrecv' ? 'sendonly' : info.direction === 'recvonly' ? 'inactive' : info.direction;
 
@@ -208,14 +264,19 @@ function restrictSection(
       if (info.kind === 'audio' && ACCEPTED_EXTENSIONS.has(extmap[2]!)) {
         lines.push(line);
         audioLevelExtensionId = Number(extmap[1]);
-      }
+      } else if (rid !== null && Number(extmap[1]) === rid.extensionId) lines.push(line);
       continue;
     }
     const ssrcLine = /^a=ssrc:(\d+) /.exec(line);
     if (ssrcLine) {
       // libdatachannel routes incoming RTP to the track by these lines: keep every layer's.
       const announced = Number(ssrcLine[1]);
-      if (announced === ssrc || layerSsrcs.includes(announced)) lines.push(line);
+      if (
+        announced === ssrc ||
+        layerSsrcs.includes(announced) ||
+        (layerRids.length > 0 && mediaSsrcs.includes(announced))
+      )
+        lines.push(line);
       continue;
     }
     if (
@@ -234,7 +295,60 @@ function restrictSection(
     lines.push(line);
   }
   lines.push(`a=${direction}`);
-  return { lines, media: { ...info, direction, payloadType, ssrc, audioLevelExtensionId, layerSsrcs } };
+  const ridExtensionId = rid?.extensionId ?? null;
+  return {
+    lines,
+    media: {
+      ...info,
+      direction,
+      payloadType,
+      ssrc,
+      audioLevelExtensionId,
+      layerSsrcs,
+      layerRids,
+      ridExtensionId,
+    },
+  };
+}
+
+/** Most simulcast layers the SFU takes from one m-line (as with SSRC simulcast). */
+const MAX_LAYERS = 3;
+
+/**
+ * RID simulcast offered on a video m-line (RFC 8853): the RIDs of `a=simulcast:send`, first
+ * alternative of each layer, paused (`~`) ones included, at most MAX_LAYERS; and the id of the
+ * rtp-stream-id extension that tells the layers' packets apart. Null (one stream is received: the
+ * answer then carries no `a=simulcast`, and the browser sends its first encoding only) when the
+ * offer lacks the extension or a valid RID, or announces fewer SSRCs than layers: libdatachannel
+ * drops packets of SSRCs no description announces when a connection has more than one m-line.
+ */
+function ridSimulcast(
+  section: readonly string[],
+  announcedSsrcs: number,
+): { rids: string[]; extensionId: number } | null {
+  const simulcast = attribute(section, 'simulcast');
+  if (simulcast === undefined) return null;
+  const [direction = '', list = ''] = simulcast.trim().split(/\s+/);
+  if (direction !== 'send') return null;
+  const offered = new Set(
+    section
+      .filter((line) => line.startsWith('a=rid:'))
+      .map((line) => line.slice('a=rid:'.length).split(' '))
+      .filter(([, ridDirection]) => ridDirection === 'send')
+      .map(([rid]) => rid!),
+  );
+  const rids = list
+    .split(';')
+    .map((layer) => layer.split(',')[0]!.replace(/^~/, ''))
+    .slice(0, MAX_LAYERS);
+  if (rids.length < 2 || rids.some((rid) => !RID_PATTERN.test(rid) || !offered.has(rid))) return null;
+  if (new Set(rids).size !== rids.length || announcedSsrcs < rids.length) return null;
+  let extensionId: number | null = null;
+  for (const line of section) {
+    const extmap = /^a=extmap:(\d+)\S* (\S+)/.exec(line);
+    if (extmap && extmap[2] === RTP_STREAM_ID_URI) extensionId = Number(extmap[1]);
+  }
+  return extensionId !== null && extensionId >= 1 && extensionId <= 14 ? { rids, extensionId } : null;
 }
 
 /**
@@ -301,13 +415,20 @@ export function receiveOnlyAnswer(answerSdp: string, offered: readonly PublishOf
     const offer = byMid.get(info.mid);
     if (!offer || info.rejected) return section;
     const direction = offer.direction === 'sendonly' ? 'recvonly' : 'inactive';
-    return section
+    const lines = section
       .filter((line) => !line.startsWith('a=msid:') && !/^a=ssrc:\d+ msid:/.test(line))
+      .filter((line) => !line.startsWith('a=rid:') && !line.startsWith('a=simulcast:'))
       .map((line) =>
         line === 'a=sendrecv' || line === 'a=sendonly' || line === 'a=recvonly' || line === 'a=inactive'
           ? `a=${direction}`
           : line,
       );
+    // RID simulcast is accepted by answering each layer's RID as received (RFC 8853 §5.3).
+    if (offer.layerRids.length > 0) {
+      lines.push(...offer.layerRids.map((rid) => `a=rid:${rid} recv`));
+      lines.push(`a=simulcast:recv ${offer.layerRids.join(';')}`);
+    }
+    return lines;
   });
   return writeSdp(doc);
 }

@@ -7,7 +7,13 @@ import { MediaSectionSlots } from './media-section-slots.js';
 import { retainUntilClosed } from './native-handles.js';
 import type { Publication } from './publication.js';
 import { nativeReason } from './publisher.js';
-import { announceHostCandidate, describeMedia, MAX_MEDIA_SECTIONS, withoutCandidates } from './sdp.js';
+import {
+  announceHostCandidate,
+  describeMedia,
+  MAX_MEDIA_SECTIONS,
+  normalizeBrowserAnswer,
+  withoutCandidates,
+} from './sdp.js';
 import { Subscription } from './subscription.js';
 import type { CancelTimer } from './timers.js';
 
@@ -153,7 +159,7 @@ export class Subscriber {
       throw new MediaError('wrong-state', 'No subscriber offer is waiting for an answer.');
     }
     // The offer stays pending when the answer is refused: a corrected answer can still be applied.
-    const answer = this.slots.toLibdatachannel(withoutCandidates(answerSdp));
+    const answer = this.slots.toLibdatachannel(normalizeBrowserAnswer(withoutCandidates(answerSdp)));
     try {
       pc.setRemoteDescription(answer, 'answer');
     } catch (error) {

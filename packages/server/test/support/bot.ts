@@ -37,7 +37,7 @@ import ndc, { type DataChannel, type PeerConnection, type RtcConfig, type Track 
 import { releaseNative, retainUntilCleanup, retainUntilClosed } from '../../src/media/native-handles.js';
 import { buildReceiverFeedback, ReceptionStats } from '../../src/media/reception-stats.js';
 import { buildNack, buildPli, buildSenderReport, parseRtcp } from '../../src/media/rtcp.js';
-import { isRtcp, isVp8KeyframeStart } from '../../src/media/rtp.js';
+import { isRtcp, isVp8KeyframeStart, rtpPayloadOffset } from '../../src/media/rtp.js';
 import { describeMedia } from '../../src/media/sdp.js';
 import { hostCandidate, LossyRelay } from './lossy-relay.js';
 
@@ -74,6 +74,12 @@ export interface MediaBotOptions {
   simulcast?: boolean;
   /** Simulcast with the SIM group's first SSRC carrying the largest picture (720p) and the last 180p. */
   simulcastLargestFirst?: boolean;
+  /**
+   * With `simulcast`: announce the layers the way Firefox does, by RID (`a=rid:l/m/h send`,
+   * `a=simulcast:send l;m;h`, every layer's SSRC listed in another order, no SIM group), each packet
+   * naming its layer in the rtp-stream-id header extension (id 10).
+   */
+  ridSimulcast?: boolean;
   /**
    * Simulcast: how many layers of the SIM group, from its first SSRC, carry packets (default 3).
    * Chromium sent only the first one (at 720p) when its munged layers had no resolution scaling.
@@ -173,6 +179,7 @@ export class MediaBot {
       audioLevel: options.audioLevel ?? 30,
       simulcast: options.simulcast ?? false,
       simulcastLargestFirst: options.simulcastLargestFirst ?? false,
+      ridSimulcast: options.ridSimulcast ?? false,
       simulcastLayersSent: options.simulcastLayersSent ?? 3,
     };
   }
@@ -404,7 +411,13 @@ export class MediaBot {
       kind === 'video' && source === 'camera' && this.options.simulcast
         ? (existing?.layers?.slice(0, 2).map((layer) => layer.ssrc) ?? [randomSsrc(), randomSsrc()])
         : null;
-    if (simulcastLayers) {
+    if (simulcastLayers && this.options.ridSimulcast) {
+      // Highest layer first (it is the m-line's own SSRC), then 360p, then 180p: not the RID order.
+      for (const layer of [simulcastLayers[1]!, simulcastLayers[0]!])
+        media.addSSRC(layer, 'botcname', 'botstream', `bot-${source}`);
+      for (const rid of RIDS) media.parseSdpLine(`a=rid:${rid} send`);
+      media.parseSdpLine(`a=simulcast:send ${RIDS.join(';')}`);
+    } else if (simulcastLayers) {
       for (const layer of simulcastLayers) media.addSSRC(layer, 'botcname', 'botstream', `bot-${source}`);
       media.parseSdpLine(`a=ssrc-group:SIM ${simulcastLayers.join(' ')} ${ssrc}`);
     }
@@ -584,21 +597,28 @@ export class MediaBot {
   /** One frame of one simulcast layer; its key frames carry the layer's height (180 << layer). */
   private sendSimulcastFrame(layer: SendingStream, index: number, count: number, keyframe: boolean): void {
     const pictureId = layer.pictureId!;
+    // RID simulcast: a one-byte header extension (RFC 8285) naming the layer, 8 bytes before the payload.
+    const at = this.options.ridSimulcast ? 20 : 12;
     for (let i = 0; i < count; i++) {
-      const packet = Buffer.alloc(12 + 4 + this.options.videoPayloadBytes, 0xa0 + index);
-      writeRtpHeader(packet, this.options.payloadTypes.vp8, i === count - 1, layer, 0x80);
-      packet[12] = i === 0 ? 0x90 : 0x80; // X, S on the first packet, partition 0
-      packet[13] = 0x80; // I: picture id present
-      packet.writeUInt16BE(0x8000 | pictureId, 14);
+      const packet = Buffer.alloc(at + 4 + this.options.videoPayloadBytes, 0xa0 + index);
+      writeRtpHeader(packet, this.options.payloadTypes.vp8, i === count - 1, layer, at === 12 ? 0x80 : 0x90);
+      if (at !== 12) {
+        packet.writeUInt16BE(0xbede, 12);
+        packet.writeUInt16BE(1, 14);
+        packet.set([(RID_EXTENSION_ID << 4) | 0, RIDS[index]!.charCodeAt(0), 0, 0], 16);
+      }
+      packet[at] = i === 0 ? 0x90 : 0x80; // X, S on the first packet, partition 0
+      packet[at + 1] = 0x80; // I: picture id present
+      packet.writeUInt16BE(0x8000 | pictureId, at + 2);
       if (i === 0) {
-        packet[16] = keyframe ? 0x10 : 0x11;
-        packet[17] = 0x02;
-        packet[18] = 0x00;
+        packet[at + 4] = keyframe ? 0x10 : 0x11;
+        packet[at + 5] = 0x02;
+        packet[at + 6] = 0x00;
         if (keyframe) {
           const height = 180 << (this.options.simulcastLargestFirst ? 2 - index : index);
-          packet.set([0x9d, 0x01, 0x2a], 19);
-          packet.writeUInt16LE((height * 16) / 9, 22);
-          packet.writeUInt16LE(height, 24);
+          packet.set([0x9d, 0x01, 0x2a], at + 7);
+          packet.writeUInt16LE((height * 16) / 9, at + 10);
+          packet.writeUInt16LE(height, at + 12);
         }
       }
       layer.track.sendMessageBinary(packet);
@@ -724,8 +744,9 @@ export class MediaBot {
     if (receiving.kind === 'video') {
       stats.lastFill = packet[packet.length - 1]!;
       // First packet of a frame with a picture id (X, S and I bits): it must follow the last frame's.
-      if ((packet[12]! & 0x90) === 0x90 && packet[13]! & 0x80 && packet[14]! & 0x80) {
-        const pictureId = packet.readUInt16BE(14) & 0x7fff;
+      const at = rtpPayloadOffset(packet);
+      if ((packet[at]! & 0x90) === 0x90 && packet[at + 1]! & 0x80 && packet[at + 2]! & 0x80) {
+        const pictureId = packet.readUInt16BE(at + 2) & 0x7fff;
         if (stats.pictureId >= 0 && pictureId !== ((stats.pictureId + 1) & 0x7fff)) stats.pictureIdJumps++;
         stats.pictureId = pictureId;
       }
@@ -751,6 +772,10 @@ function lossEvery(n: number, vp8PayloadType = 96): (packet: Buffer) => boolean 
     return true;
   };
 }
+
+/** RID simulcast: the layers' RIDs, lowest first, and the rtp-stream-id extension id (see addCodecs). */
+const RIDS = ['l', 'm', 'h'];
+const RID_EXTENSION_ID = 10;
 
 function writeRtpHeader(
   packet: Buffer,

@@ -692,6 +692,8 @@ export class Meeting {
     await this.local.ready;
     const publisher = this.publisher;
     if (!publisher) return;
+    await publisher.prepared();
+    if (this.publisher !== publisher) return;
     const { mic, camera } = this.local;
     let changed = false;
     if (mic.track) changed = publisher.publish('mic', mic.track, this.local.stream) || changed;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Publisher } from './publisher';
+import { forgetSimulcastMode, Publisher, ridLayersAnnounced } from './publisher';
 import type { SignalingClient } from './signaling';
 import { FakePeerConnection, FakeSignaling, type FakeTransceiver, settle } from './testing/fake-webrtc';
 
@@ -150,5 +150,78 @@ describe('Publisher', () => {
     expect(offered).toContain(`a=ssrc:${simulcast![2]} msid:stream cam-1`);
     expect(encodings.map((encoding) => encoding.scaleResolutionDownBy)).toEqual([4, 2, 1]);
     expect(encodings.map((encoding) => encoding.maxBitrate)).toEqual([150_000, 500_000, 1_500_000]);
+  });
+});
+
+describe('ridLayersAnnounced (the simulcast feature check)', () => {
+  const offer = (lines: string[]) =>
+    [
+      'v=0',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 109',
+      'a=ssrc:1 cname:x',
+      'm=video 0 UDP/TLS/RTP/SAVPF 120',
+      ...lines,
+    ]
+      .join('\r\n')
+      .concat('\r\n');
+  const rids = ['a=rid:l send', 'a=rid:m send', 'a=rid:h send', 'a=simulcast:send l;m;h'];
+
+  it('is true for an offer like Firefox’s: RID layers with an SSRC each (and RTX partners)', () => {
+    const ssrcs = [10, 11, 20, 21, 30, 31].map((ssrc) => `a=ssrc:${ssrc} cname:x`);
+    const fids = ['a=ssrc-group:FID 10 11', 'a=ssrc-group:FID 20 21', 'a=ssrc-group:FID 30 31'];
+    expect(ridLayersAnnounced(offer([...rids, ...ssrcs, ...fids]), 3)).toBe(true);
+  });
+
+  it('is false for an offer like Chromium’s: RID layers without SSRCs, or only RTX pairs of one', () => {
+    expect(ridLayersAnnounced(offer(rids), 3)).toBe(false);
+    const one = ['a=ssrc:10 cname:x', 'a=ssrc:11 cname:x', 'a=ssrc-group:FID 10 11'];
+    expect(ridLayersAnnounced(offer([...rids, ...one]), 3)).toBe(false);
+    expect(
+      ridLayersAnnounced(offer(['a=ssrc:10 cname:x', 'a=ssrc:20 cname:x', 'a=ssrc:30 cname:x']), 3),
+    ).toBe(false);
+  });
+});
+
+describe('Publisher camera simulcast by RID', () => {
+  afterEach(() => {
+    FakePeerConnection.offerSdp = null;
+    forgetSimulcastMode();
+    vi.unstubAllGlobals();
+  });
+
+  it('sends the camera with three RID encodings, unmunged, when the feature check finds their SSRCs', async () => {
+    const firefoxLike = [
+      'v=0',
+      'm=video 9 UDP/TLS/RTP/SAVPF 120',
+      'a=rid:l send',
+      'a=rid:m send',
+      'a=rid:h send',
+      'a=simulcast:send l;m;h',
+      'a=ssrc:10 cname:x',
+      'a=ssrc:20 cname:x',
+      'a=ssrc:30 cname:x',
+      '',
+    ].join('\r\n');
+    FakePeerConnection.offerSdp = (pc) => (pc.transceivers[0]?.sendEncodings ? firefoxLike : undefined);
+    FakePeerConnection.instances = [];
+    forgetSimulcastMode();
+    vi.stubGlobal('RTCPeerConnection', FakePeerConnection);
+    vi.stubGlobal('RTCRtpSender', { getCapabilities: (kind: string) => capabilities[kind] ?? null });
+    const publisher = new Publisher(
+      new FakeSignaling([]) as unknown as SignalingClient,
+      {},
+      {
+        onFailed: () => undefined,
+      },
+    );
+    await publisher.prepared();
+    publisher.publish('mic', track('mic'), stream);
+    publisher.publish('camera', track('cam'), stream);
+    const pc = FakePeerConnection.instances[0]!;
+    expect(pc.transceivers[0]!.sendEncodings).toBeUndefined();
+    expect(pc.transceivers[1]!.sendEncodings?.map((encoding) => encoding.rid)).toEqual(['l', 'm', 'h']);
+    expect(pc.transceivers[1]!.sendEncodings?.map((encoding) => encoding.scaleResolutionDownBy)).toEqual([
+      4, 2, 1,
+    ]);
   });
 });

@@ -31,6 +31,69 @@ const SIMULCAST_ENCODINGS: readonly { scaleResolutionDownBy: number; maxBitrate:
   { scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
 ];
 
+/**
+ * The same layers by RID (`sendEncodings`, RFC 8853), for browsers that announce an SSRC per RID
+ * layer in their offers (Firefox): the SFU's packet router needs the SSRCs, and learns which is
+ * which RID from the packets. Lowest first, like the SSRC layers.
+ */
+const RID_ENCODINGS: RTCRtpEncodingParameters[] = SIMULCAST_ENCODINGS.map((encoding, index) => ({
+  rid: ['l', 'm', 'h'][index]!,
+  ...encoding,
+}));
+
+/** How this browser sends camera simulcast that the SFU can route. */
+export type SimulcastMode = 'rid' | 'ssrc';
+
+let simulcastModeProbe: Promise<SimulcastMode> | null = null;
+
+/**
+ * Feature check, once per page: `rid` when an offer with RID layers announces an SSRC for each of
+ * them (Firefox), else `ssrc` (Chromium announces none; it takes SSRC layers munged into its offer).
+ */
+export function simulcastMode(): Promise<SimulcastMode> {
+  simulcastModeProbe ??= (async (): Promise<SimulcastMode> => {
+    if (typeof RTCPeerConnection === 'undefined') return 'ssrc';
+    let pc: RTCPeerConnection | null = null;
+    try {
+      pc = new RTCPeerConnection();
+      pc.addTransceiver('video', { direction: 'sendonly', sendEncodings: RID_ENCODINGS });
+      const { sdp = '' } = await pc.createOffer();
+      return ridLayersAnnounced(sdp, RID_ENCODINGS.length) ? 'rid' : 'ssrc';
+    } catch {
+      return 'ssrc';
+    } finally {
+      pc?.close();
+    }
+  })();
+  return simulcastModeProbe;
+}
+
+/** Tests: run the feature check again with the next publisher. */
+export function forgetSimulcastMode(): void {
+  simulcastModeProbe = null;
+}
+
+/** Whether a video m-line offers RID simulcast and announces at least `layers` media SSRCs. */
+export function ridLayersAnnounced(sdp: string, layers: number): boolean {
+  const lines = sdp.split(/\r?\n/);
+  const start = lines.findIndex((line) => line.startsWith('m=video'));
+  if (start < 0) return false;
+  let end = lines.findIndex((line, i) => i > start && line.startsWith('m='));
+  if (end < 0) end = lines.length;
+  const section = lines.slice(start, end);
+  if (!section.some((line) => line.startsWith('a=simulcast:send'))) return false;
+  const repair = new Set(
+    section.filter((line) => line.startsWith('a=ssrc-group:FID ')).map((line) => line.split(' ')[2] ?? ''),
+  );
+  const media = new Set(
+    section
+      .filter((line) => line.startsWith('a=ssrc:'))
+      .map((line) => line.slice(7).split(' ')[0] ?? '')
+      .filter((ssrc) => !repair.has(ssrc)),
+  );
+  return media.size >= layers;
+}
+
 interface SimulcastSsrcs {
   layers: [number, number][] | null;
 }
@@ -58,6 +121,10 @@ export class Publisher {
   private readonly simulcast: SimulcastSsrcs = { layers: null };
   /** Chromium refused the munged offer once: publish a single layer from then on. */
   private simulcastRefused = false;
+  /** How the camera's layers are announced; SSRC munging until the feature check has answered. */
+  private simulcastMode: SimulcastMode = 'ssrc';
+  /** Settles when the feature check has answered (see `prepared`). */
+  private readonly probed: Promise<void>;
 
   constructor(
     private readonly signaling: SignalingClient,
@@ -68,6 +135,14 @@ export class Publisher {
     this.pc.addEventListener('connectionstatechange', () => {
       if (this.pc.connectionState === 'failed' && !this.closed) events.onFailed();
     });
+    this.probed = simulcastMode().then((mode) => {
+      this.simulcastMode = mode;
+    });
+  }
+
+  /** Resolves once the browser's simulcast support is known (call before the first publish). */
+  prepared(): Promise<void> {
+    return this.probed;
   }
 
   /** Whether `source` is currently in the published set. */
@@ -83,7 +158,12 @@ export class Publisher {
   publish(source: TrackSource, track: MediaStreamTrack, stream: MediaStream): boolean {
     const slot = this.slots.get(source);
     if (!slot) {
-      const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      const rid = SIMULCAST_ENABLED && source === 'camera' && this.simulcastMode === 'rid';
+      const transceiver = this.pc.addTransceiver(track, {
+        direction: 'sendonly',
+        streams: [stream],
+        ...(rid && { sendEncodings: RID_ENCODINGS }),
+      });
       this.events.attachSender?.(transceiver.sender, kindOfSource(source));
       preferCodec(transceiver, kindOfSource(source));
       this.slots.set(source, { transceiver, published: true });
@@ -140,7 +220,7 @@ export class Publisher {
     const offer = await this.pc.createOffer();
     const cameraTrackId = this.slots.get('camera')?.transceiver.sender.track?.id;
     const simulcast =
-      SIMULCAST_ENABLED && cameraTrackId && !this.simulcastRefused
+      SIMULCAST_ENABLED && cameraTrackId && !this.simulcastRefused && this.simulcastMode === 'ssrc'
         ? addSimulcast(offer.sdp ?? '', cameraTrackId, this.simulcast)
         : null;
     if (simulcast) {

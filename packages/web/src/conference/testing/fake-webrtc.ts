@@ -23,6 +23,8 @@ export class FakeTransceiver {
   mid: string | null = null;
   direction: RTCRtpTransceiverDirection;
   codecPreferences: { mimeType: string }[] | null = null;
+  /** The `sendEncodings` given to addTransceiver (RID simulcast), if any. */
+  sendEncodings: RTCRtpEncodingParameters[] | undefined;
   readonly receiver: { track: { id: string } };
   readonly sender: { track: unknown; replaceTrack(track: unknown): Promise<void>; setStreams(): void };
 
@@ -78,8 +80,15 @@ export class FakePeerConnection {
     this.log.push(`datachannel ${label}`);
   }
 
-  addTransceiver(track: unknown, init: { direction: RTCRtpTransceiverDirection }): FakeTransceiver {
+  /** What createOffer returns for a connection (default: `local-offer-<n>`); set by a test. */
+  static offerSdp: ((pc: FakePeerConnection) => string | undefined) | null = null;
+
+  addTransceiver(
+    track: unknown,
+    init: { direction: RTCRtpTransceiverDirection; sendEncodings?: RTCRtpEncodingParameters[] },
+  ): FakeTransceiver {
     const transceiver = new FakeTransceiver(track, init.direction, `local-${this.transceivers.length}`);
+    transceiver.sendEncodings = init.sendEncodings;
     this.transceivers.push(transceiver);
     return transceiver;
   }
@@ -90,7 +99,7 @@ export class FakePeerConnection {
 
   async createOffer(): Promise<RTCSessionDescriptionInit> {
     this.offers++;
-    return { type: 'offer', sdp: `local-offer-${this.offers}` };
+    return { type: 'offer', sdp: FakePeerConnection.offerSdp?.(this) ?? `local-offer-${this.offers}` };
   }
 
   async createAnswer(): Promise<RTCSessionDescriptionInit> {
