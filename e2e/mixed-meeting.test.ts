@@ -115,5 +115,7 @@ describe('a mixed meeting: a Chromium host and two Firefox guests', () => {
       // Receivers accept only frames that decrypt while encrypted: video and sound now mean decrypted.
       await everyoneSeesAndHearsEveryone(everyone);
     },
+    // Three browsers sending and receiving video on a 2-core machine: each wait has its own timeout.
+    240_000,
   );
 });

@@ -50,8 +50,9 @@ export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
  * branch `firefox`); the lead sets it to true when merging that work. While false, every test whose
  * point is Firefox media is skipped (`it.skipIf(!mediaWorksIn(browser))`), and everything else the
  * room tests check (pre-join, join, chat, moderation, E2EE state, hands, reactions) still runs.
+ * PARLEY_FIREFOX_MEDIA=1 switches the media checks on for one run, to try a branch.
  */
-export const FIREFOX_MEDIA = false;
+export const FIREFOX_MEDIA = false || process.env.PARLEY_FIREFOX_MEDIA === '1';
 
 /**
  * Headless Firefox has no screen to share: its fake devices are a camera and a microphone only, and
@@ -110,6 +111,10 @@ export async function launchFirefox(): Promise<PuppeteerBrowser> {
       'media.navigator.streams.fake': true,
       'media.navigator.permission.disabled': true,
       'media.peerconnection.ice.loopback': true,
+      // Firefox gathers every host address (loopback included) only for a page that holds a camera
+      // or microphone permission, and the permission-prompt pref above does not count as one.
+      'permissions.default.camera': 1,
+      'permissions.default.microphone': 1,
       // No mDNS names for host candidates: the SFU and the test look at plain loopback addresses.
       'media.peerconnection.ice.obfuscate_host_addresses': false,
       'media.autoplay.default': 0,

@@ -104,11 +104,26 @@ export async function attributeBecomes(
   );
 }
 
-/** Frames decoded and shown by the <video> inside the given tile. */
+/**
+ * Frames shown by the <video> inside the given tile. Firefox leaves getVideoPlaybackQuality() at 0
+ * for a MediaStream, so frames presented are also counted with requestVideoFrameCallback (both
+ * browsers have it), from the first time this is asked on.
+ */
 export function framesShown(person: Person, tileSelector: string): Promise<number> {
   return person.evaluate((selector: string) => {
-    const video = document.querySelector<HTMLVideoElement>(`${selector} video`);
-    return video ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
+    const video = document.querySelector<HTMLVideoElement>(`${selector} video`) as
+      | (HTMLVideoElement & { __framesPresented?: number })
+      | null;
+    if (!video) return 0;
+    if (video.__framesPresented === undefined) {
+      video.__framesPresented = 0;
+      const count = () => {
+        video.__framesPresented = (video.__framesPresented ?? 0) + 1;
+        video.requestVideoFrameCallback(count);
+      };
+      video.requestVideoFrameCallback(count);
+    }
+    return Math.max(video.getVideoPlaybackQuality().totalVideoFrames, video.__framesPresented);
   }, tileSelector);
 }
 
