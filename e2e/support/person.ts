@@ -107,6 +107,9 @@ export async function launchFirefox(): Promise<PuppeteerBrowser> {
     executablePath: FIREFOX,
     headless: true,
     protocolTimeout: 60_000,
+    // The size Playwright gives Chromium's pages (Puppeteer's own default is 800×600), so the room
+    // looks the same in both and the same controls are in the toolbar, not behind "More".
+    defaultViewport: { width: 1280, height: 720 },
     extraPrefsFirefox: {
       'media.navigator.streams.fake': true,
       'media.navigator.permission.disabled': true,
@@ -118,6 +121,9 @@ export async function launchFirefox(): Promise<PuppeteerBrowser> {
       // No mDNS names for host candidates: the SFU and the test look at plain loopback addresses.
       'media.peerconnection.ice.obfuscate_host_addresses': false,
       'media.autoplay.default': 0,
+      // No sound card here: without an output stream Firefox keeps every AudioContext 'suspended'
+      // (the pre-join level meter would stay at 0). The mock audio backend stands in for one.
+      'media.cubeb.force_mock_context': true,
       'media.autoplay.blocking_policy': 0,
       'media.getusermedia.screensharing.enabled': true,
       // Nothing from the outside world (updates, telemetry, safe browsing, captive portal checks).
@@ -286,10 +292,31 @@ class PuppeteerPerson implements Person {
     return this.closed || this.page.isClosed();
   }
   async click(selector: string) {
+    await this.waitUntilHittable(selector);
     await this.locator(selector).click();
   }
   async hover(selector: string) {
+    await this.waitUntilHittable(selector);
     await this.locator(selector).hover();
+  }
+  /**
+   * Puppeteer clicks at the element's centre whatever lies on top of it (a toast over a toolbar
+   * button); a person, and Playwright, wait until the element itself is there to be clicked.
+   */
+  private async waitUntilHittable(selector: string) {
+    await this.page.waitForFunction(
+      (css: string) => {
+        const element = document.querySelector(css);
+        if (!element) return false;
+        element.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+        const box = element.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) return false;
+        const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+        return hit !== null && (hit === element || element.contains(hit));
+      },
+      { polling: 100, timeout: ACTION_TIMEOUT },
+      selector,
+    );
   }
   async fill(selector: string, text: string) {
     await this.locator(selector).fill(text);
