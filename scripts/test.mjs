@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm test`: makes sure the Debian packages the tests need are there (installing them when running as
 // root), builds, checks types and lint, then runs every test project (unit + integration, then browser).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const firefox = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
 function run(command, args, options = {}) {
   console.log(`\n$ ${command} ${args.join(' ')}`);
@@ -15,10 +16,11 @@ function run(command, args, options = {}) {
   }
 }
 
-// Debian packages the tests use: Chromium for browser tests; PostgreSQL, Redis, coturn and nginx for
+// Debian packages the tests use: Chromium and Firefox ESR for browser tests; PostgreSQL, Redis, coturn and nginx for
 // the database, cluster and TURN tests (each test starts its own instance on its own ports).
 const systemNeeds = [
   { pkg: 'chromium', path: chromium },
+  { pkg: 'firefox-esr', path: firefox },
   { pkg: 'postgresql', path: '/usr/lib/postgresql/15/bin/initdb' },
   { pkg: 'redis-server', path: '/usr/bin/redis-server' },
   { pkg: 'coturn', path: '/usr/bin/turnserver' },
@@ -35,7 +37,7 @@ if (missing.length > 0) {
     console.error(
       `The tests need these Debian packages: ${missing.join(', ')}.\n` +
         `Install them with:  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}\n` +
-        '(CHROMIUM_PATH may point to another Chromium binary).',
+        '(CHROMIUM_PATH and FIREFOX_PATH may point to other browser binaries).',
     );
     process.exit(1);
   }
@@ -45,4 +47,42 @@ run('npm', ['run', 'build']);
 run('npm', ['run', 'typecheck']);
 run('npx', ['biome', 'ci', '.']);
 run('npx', ['vitest', 'run', '--project', 'unit']);
-run('npx', ['vitest', 'run', '--project', 'e2e']);
+
+/** Runs a command in the background, its output prefixed by `tag`; resolves with its exit code. */
+function runTagged(tag, command, args) {
+  console.log(`\n$ ${command} ${args.join(' ')}  [${tag}]`);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const [stream, out] of [
+      [child.stdout, process.stdout],
+      [child.stderr, process.stderr],
+    ]) {
+      let rest = '';
+      stream.on('data', (chunk) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) out.write(`[${tag}] ${line}\n`);
+      });
+      stream.on('end', () => rest && out.write(`[${tag}] ${rest}\n`));
+    }
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+// The browser tests: Chromium's set and Firefox's set (the room tests again, and the mixed meeting)
+// side by side, each one file at a time (vitest.config.ts): two browsers at once is what two cores
+// carry, and it keeps the whole run within bounds.
+const started = Date.now();
+const [chromiumExit, firefoxExit] = await Promise.all([
+  runTagged('chromium', 'npx', ['vitest', 'run', '--project', 'e2e']),
+  runTagged('firefox', 'npx', ['vitest', 'run', '--project', 'e2e-firefox']),
+]);
+console.log(`\nbrowser tests: ${Math.round((Date.now() - started) / 1000)} s`);
+for (const [name, code] of [
+  ['e2e (Chromium)', chromiumExit],
+  ['e2e-firefox', firefoxExit],
+])
+  if (code !== 0) {
+    console.error(`\n✗ vitest run --project ${name} failed (exit ${code})`);
+    process.exitCode = 1;
+  }
