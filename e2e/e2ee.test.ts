@@ -4,7 +4,11 @@ import { framesShown, videoKeepsPlaying, waitFor } from './support/browser.js';
 import { enter, openPanel, tile } from './support/meeting.js';
 import { meetingSuite } from './support/suite.js';
 
-const suite = meetingSuite({ username: 'e2ee-host', password: 'correct horse battery' });
+// The test server serves the test build of the app, which carries the worker's frame tap.
+const suite = meetingSuite(
+  { username: 'e2ee-host', password: 'correct horse battery' },
+  { testServer: true },
+);
 
 async function e2eeState(page: Page): Promise<string | null> {
   return page.getByTestId('e2ee-state').getAttribute('data-state');
