@@ -176,5 +176,9 @@ async function ensureTestClient(): Promise<void> {
     );
   const [production, test] = await Promise.all([built('dist'), built('dist-test')]);
   if (test > 0 && test >= production) return;
-  await promisify(execFile)('npm', ['run', 'build:test', '-w', '@parley/web'], { cwd: root });
+  // As `npm run build` has it: the test runner's NODE_ENV=test would switch JSX to its dev transform.
+  await promisify(execFile)('npm', ['run', 'build:test', '-w', '@parley/web'], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 }

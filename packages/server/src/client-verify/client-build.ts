@@ -33,6 +33,14 @@ export async function hashTree(dir: string): Promise<Map<string, string>> {
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
+/**
+ * The environment of a build: as `npm run build` has it. NODE_ENV in particular changes the output
+ * (a test runner's NODE_ENV=test makes the JSX transform embed absolute file paths).
+ */
+function buildEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, NODE_ENV: 'production', ...extra };
+}
+
 function viteBin(root: string): string {
   return path.join(root, 'node_modules/vite/bin/vite.js');
 }
@@ -42,6 +50,7 @@ export async function buildWorkingTree(repo = REPO_ROOT): Promise<string> {
   const out = path.join(await mkdtemp(path.join(tmpdir(), 'parley-client-')), 'dist');
   await run(process.execPath, [viteBin(repo), 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'], {
     cwd: path.join(repo, 'packages/web'),
+    env: buildEnv(),
     maxBuffer: 16 * 1024 * 1024,
   });
   return out;
@@ -81,7 +90,7 @@ export async function buildCommit(
   const out = path.join(tree, 'packages/web/dist');
   await run(process.execPath, [viteBin(tree), 'build', '--logLevel', 'warn'], {
     cwd: path.join(tree, 'packages/web'),
-    env: { ...process.env, PARLEY_BUILD_COMMIT: sha },
+    env: buildEnv({ PARLEY_BUILD_COMMIT: sha }),
     maxBuffer: 16 * 1024 * 1024,
   });
   return { dir: out, commit: sha };

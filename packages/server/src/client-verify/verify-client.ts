@@ -24,8 +24,12 @@ Prints every file that differs, is missing or is extra, and exits 1 if there is 
 /** The most any one served file may weigh (the largest source map is about 1 MB). */
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 const MAX_FILES = 2000;
-/** Served paths the check accepts from the remote side: plain relative names, no "..". */
-const SAFE_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+/** Served paths the check accepts from the remote side: plain relative names, no "." or "..". */
+const SAFE_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
+
+function safePath(file: string): boolean {
+  return file.split('/').every((part) => SAFE_NAME.test(part) && part !== '.' && part !== '..');
+}
 
 const RemoteManifest = z.object({
   commit: z.string().max(100),
@@ -102,7 +106,7 @@ export function referencedFiles(html: string): string[] {
     const value = match[1] as string;
     if (!value.startsWith('/') || value.startsWith('//')) continue;
     const file = value.slice(1).split(/[?#]/)[0] as string;
-    if (SAFE_PATH.test(file)) files.add(file);
+    if (safePath(file)) files.add(file);
   }
   return [...files];
 }
@@ -156,7 +160,7 @@ async function verify(options: Options, io: VerifyIo): Promise<number> {
   const files = new Set(local.keys());
   for (const file of referencedFiles(new TextDecoder().decode(index))) files.add(file);
   if (remoteManifest?.success)
-    for (const file of Object.keys(remoteManifest.data.files)) if (SAFE_PATH.test(file)) files.add(file);
+    for (const file of Object.keys(remoteManifest.data.files)) if (safePath(file)) files.add(file);
   if (files.size > MAX_FILES) throw new Error(`more than ${MAX_FILES} files to compare`);
 
   const problems: string[] = [];
