@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, readlink, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -26,7 +26,13 @@ export async function hashTree(dir: string): Promise<Map<string, string>> {
     for (const entry of await readdir(at, { withFileTypes: true })) {
       const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
       if (entry.isDirectory()) await walk(path.join(at, entry.name), relative);
-      else out.set(relative, createHash('sha256').update(await readFile(path.join(at, entry.name))).digest('hex'));
+      else
+        out.set(
+          relative,
+          createHash('sha256')
+            .update(await readFile(path.join(at, entry.name)))
+            .digest('hex'),
+        );
     }
   };
   await walk(dir, '');
@@ -45,15 +51,32 @@ function viteBin(root: string): string {
   return path.join(root, 'node_modules/vite/bin/vite.js');
 }
 
-/** Builds the working tree's web app into a new temporary directory; returns the build directory. */
-export async function buildWorkingTree(repo = REPO_ROOT): Promise<string> {
-  const out = path.join(await mkdtemp(path.join(tmpdir(), 'parley-client-')), 'dist');
-  await run(process.execPath, [viteBin(repo), 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'], {
-    cwd: path.join(repo, 'packages/web'),
-    env: buildEnv(),
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return out;
+/** A build in a temporary directory. */
+export interface LocalBuild {
+  /** The build output (index.html, assets/, client-manifest.json). */
+  dir: string;
+  /** Removes the temporary directory. */
+  dispose(): Promise<void>;
+}
+
+function temporary(root: string, dir: string): LocalBuild {
+  return { dir, dispose: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** Builds the working tree's web app into a new temporary directory. */
+export async function buildWorkingTree(repo = REPO_ROOT): Promise<LocalBuild> {
+  const root = await mkdtemp(path.join(tmpdir(), 'parley-client-'));
+  const out = path.join(root, 'dist');
+  await run(
+    process.execPath,
+    [viteBin(repo), 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'],
+    {
+      cwd: path.join(repo, 'packages/web'),
+      env: buildEnv(),
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  return temporary(root, out);
 }
 
 /**
@@ -65,10 +88,24 @@ export async function buildCommit(
   commit: string,
   repo = REPO_ROOT,
   log: (line: string) => void = () => undefined,
-): Promise<{ dir: string; commit: string }> {
+): Promise<LocalBuild & { commit: string }> {
   const { stdout } = await run('git', ['-C', repo, 'rev-parse', '--verify', `${commit}^{commit}`]);
   const sha = stdout.trim();
   const tree = await mkdtemp(path.join(tmpdir(), 'parley-client-'));
+  try {
+    return { ...(await buildTree(repo, tree, sha, log)), commit: sha };
+  } catch (error) {
+    await rm(tree, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function buildTree(
+  repo: string,
+  tree: string,
+  sha: string,
+  log: (line: string) => void,
+): Promise<LocalBuild> {
   const archive = path.join(tree, '.source.tar');
   log(`building ${sha} in ${tree}`);
   await run('git', ['-C', repo, 'archive', '--format=tar', '-o', archive, sha]);
@@ -80,12 +117,17 @@ export async function buildCommit(
   if (ours === theirs) await linkDependencies(repo, tree);
   else {
     log('its package-lock.json differs from this checkout: npm ci --ignore-scripts');
-    await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: tree, maxBuffer: 64 * 1024 * 1024 });
+    await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], {
+      cwd: tree,
+      maxBuffer: 64 * 1024 * 1024,
+    });
   }
   try {
     await readFile(path.join(tree, 'packages/web/build/client-manifest.ts'));
   } catch {
-    throw new Error(`commit ${sha} predates reproducible client builds (no packages/web/build/client-manifest.ts)`);
+    throw new Error(
+      `commit ${sha} predates reproducible client builds (no packages/web/build/client-manifest.ts)`,
+    );
   }
   const out = path.join(tree, 'packages/web/dist');
   await run(process.execPath, [viteBin(tree), 'build', '--logLevel', 'warn'], {
@@ -93,7 +135,7 @@ export async function buildCommit(
     env: buildEnv({ PARLEY_BUILD_COMMIT: sha }),
     maxBuffer: 16 * 1024 * 1024,
   });
-  return { dir: out, commit: sha };
+  return temporary(tree, out);
 }
 
 /**

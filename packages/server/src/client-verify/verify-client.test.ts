@@ -13,9 +13,9 @@ import { referencedFiles, runVerifyClient } from './verify-client.js';
  * reproducible), and one changed byte in one served asset fails the check, naming that file.
  */
 
-const cleanup: string[] = [];
+const cleanup: Array<() => Promise<void>> = [];
 afterAll(async () => {
-  for (const dir of cleanup) await rm(dir, { recursive: true, force: true });
+  for (const step of cleanup) await step();
 });
 
 async function verify(argv: string[]): Promise<{ code: number; out: string }> {
@@ -35,11 +35,13 @@ describe('verify-client', () => {
     expect(referencedFiles('<script src="/../etc/passwd"></script>')).toEqual([]);
   });
 
-  it('passes for a server built from the same commit and names a tampered asset', { timeout: 300_000 }, async () => {
+  it('passes for a server built from the same commit and names a tampered asset', {
+    timeout: 300_000,
+  }, async () => {
     const built = await buildCommit('HEAD');
-    cleanup.push(path.resolve(built.dir, '../../..'));
+    cleanup.push(() => built.dispose());
     const served = path.join(tmpdir(), `parley-served-${process.pid}`);
-    cleanup.push(served);
+    cleanup.push(() => rm(served, { recursive: true, force: true }));
     await cp(built.dir, served, { recursive: true });
     const app = Fastify();
     await registerPages(app, { webRoot: served, setupNeeded: async () => false });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { buildCommit, buildWorkingTree, hashTree, MANIFEST_FILE } from './client-build.js';
+import { buildCommit, buildWorkingTree, hashTree, type LocalBuild, MANIFEST_FILE } from './client-build.js';
 
 /**
  * `npm run parley -- verify-client <url> [--commit <sha>] [--build <dir>]` (docs/verify-client.md):
@@ -133,13 +133,21 @@ export async function runVerifyClient(io: VerifyIo): Promise<number> {
 
 async function verify(options: Options, io: VerifyIo): Promise<number> {
   const say = (line: string) => io.stdout.write(`${line}\n`);
-  let dir: string;
-  if (options.build) dir = options.build;
-  else if (options.commit) dir = (await buildCommit(options.commit, undefined, say)).dir;
+  if (options.build) return compare(options.build, options, say);
+  let build: LocalBuild;
+  if (options.commit) build = await buildCommit(options.commit, undefined, say);
   else {
     say('building the working tree…');
-    dir = await buildWorkingTree();
+    build = await buildWorkingTree();
   }
+  try {
+    return await compare(build.dir, options, say);
+  } finally {
+    await build.dispose();
+  }
+}
+
+async function compare(dir: string, options: Options, say: (line: string) => void): Promise<number> {
   const local = await hashTree(dir);
   if (!local.has('index.html') || !local.has(MANIFEST_FILE))
     throw new Error(`${dir} is not a build of the web app (no index.html or ${MANIFEST_FILE})`);
@@ -152,9 +160,13 @@ async function verify(options: Options, io: VerifyIo): Promise<number> {
   const remoteManifest = manifestBytes
     ? RemoteManifest.safeParse(JSON.parse(new TextDecoder().decode(manifestBytes)))
     : null;
-  const localManifest = RemoteManifest.parse(JSON.parse(await readFile(path.join(dir, MANIFEST_FILE), 'utf8')));
+  const localManifest = RemoteManifest.parse(
+    JSON.parse(await readFile(path.join(dir, MANIFEST_FILE), 'utf8')),
+  );
   say(`local build: commit ${localManifest.commit}`);
-  say(`served at ${base.href}: ${remoteManifest?.success ? `commit ${remoteManifest.data.commit}` : 'no valid manifest'}`);
+  say(
+    `served at ${base.href}: ${remoteManifest?.success ? `commit ${remoteManifest.data.commit}` : 'no valid manifest'}`,
+  );
 
   // Every file of either side: the local build, what the page loads, what the server says it serves.
   const files = new Set(local.keys());
