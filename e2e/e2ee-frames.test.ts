@@ -86,6 +86,14 @@ describe('E2EE frames under a hostile SFU', () => {
     await videoKeepsPlaying(vic.page, tile('Alice'));
     await videoKeepsPlaying(vic.page, tile('Bob'));
 
+    // Control, before encryption: the same attack works on an unencrypted meeting. Bob's own frames
+    // are withheld, yet Bob's tile keeps showing new frames (Alice's), so the hook really moves video.
+    await attack({ action: 'reattribute', victim: vicId, target: bobId, from: aliceId, source: 'camera' });
+    await waitFor(attackReport, (r) => r.injected > 50 && r.withheld > 20, 'the moved stream flowing');
+    await videoKeepsPlaying(vic.page, tile('Bob'));
+    expect((await attackReport()).withheld).toBeGreaterThan(20);
+    await attack({ action: 'clear' });
+
     await alice.page.getByTestId('e2ee-toggle').click();
     for (const person of [alice, bob, vic])
       await waitFor(
