@@ -11,8 +11,12 @@ export default defineConfig({
     sourcemap: true,
     target: 'es2022',
     // Reproducible: map paths independent of where the checkout and the output are (docs/verify-client.md).
-    rolldownOptions: { output: { sourcemapPathTransform: sourceMapPath } },
+    // Maps name the repository's files but do not carry their text: the source is public at the
+    // manifest's commit, and the served files hold only code that runs (no test-build code either).
+    rolldownOptions: { output: { sourcemapPathTransform: sourceMapPath, sourcemapExcludeSources: true } },
   },
-  worker: { rolldownOptions: { output: { sourcemapPathTransform: sourceMapPath } } },
+  worker: {
+    rolldownOptions: { output: { sourcemapPathTransform: sourceMapPath, sourcemapExcludeSources: true } },
+  },
   server: { proxy: { '/api': 'http://127.0.0.1:3000', '/ws': { target: 'ws://127.0.0.1:3000', ws: true } } },
 });

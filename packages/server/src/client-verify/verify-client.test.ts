@@ -1,4 +1,4 @@
-import { cp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
@@ -53,6 +53,18 @@ describe('verify-client', () => {
       expect(same.code, same.out).toBe(0);
       expect(same.out).toMatch(/✓ all \d+ files match/);
       const files = await hashTree(built.dir);
+      // The production build carries no trace of the E2EE frame tap of the test build.
+      for (const file of files.keys()) {
+        const text = await readFile(path.join(built.dir, file), 'utf8');
+        for (const trace of [
+          'parley-e2ee-test-tap',
+          '__parleyE2eeTap',
+          'sentPlaintext',
+          'WorkerTap',
+          'test-tap',
+        ])
+          expect(text.includes(trace), `${trace} in ${file}`).toBe(false);
+      }
       expect(files.get('client-manifest.json')).toBeDefined();
       expect([...files.keys()].some((file) => file.startsWith('assets/worker-'))).toBe(true);
 
