@@ -72,7 +72,9 @@ async function e2eeState(page: Page): Promise<string | null> {
 }
 
 describe('E2EE frames under a hostile SFU', () => {
-  it('drops frames moved into another tile and replayed frames; the tile stays as is, other video flows', async () => {
+  it('drops frames moved into another tile and replayed frames; the tile stays as is, other video flows', {
+    timeout: 240_000,
+  }, async () => {
     const room = `frames-${Date.now().toString(36)}`;
     const alice = await openPerson();
     const bob = await openPerson();

@@ -86,7 +86,7 @@ export function installHostileSfu(): void {
     const here = key(this.subscriberId, participantId, source);
     liveTargets.set(here, this);
     const active = rule;
-    if (active && active.action !== 'clear') {
+    if (active) {
       const target = key(active.victim, active.target, active.source);
       if (here === target && (active.action === 'reattribute' || active.timer !== null)) {
         report.withheld++;
