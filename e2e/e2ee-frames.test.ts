@@ -102,7 +102,8 @@ describe('E2EE frames under a hostile SFU', () => {
         () => e2eeState(person.page),
         (s) => s === 'on',
         'encryption on',
-        20_000,
+        // MLS in three browsers: slow when the machine is shared by several test runs.
+        60_000,
       );
     await videoKeepsPlaying(vic.page, tile('Alice'));
     await videoKeepsPlaying(vic.page, tile('Bob'));
