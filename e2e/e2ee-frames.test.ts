@@ -47,10 +47,14 @@ async function openPerson(): Promise<{ page: Page; id: Promise<string> }> {
   return { page, id };
 }
 
+/** The victim's worker counters (without the tap's frame samples, which this test does not need). */
 async function workerStats(page: Page): Promise<WorkerStats> {
-  return page.evaluate(() =>
-    (window as unknown as { __parleyE2eeTap: () => Promise<WorkerStats> }).__parleyE2eeTap(),
-  );
+  return page.evaluate(async () => {
+    const { decrypted, dropped, drops } = await (
+      window as unknown as { __parleyE2eeTap: () => Promise<WorkerStats> }
+    ).__parleyE2eeTap();
+    return { decrypted, dropped, drops };
+  });
 }
 
 async function attack(command: Record<string, unknown>): Promise<AttackReport> {
@@ -120,8 +124,10 @@ describe('E2EE frames under a hostile SFU', () => {
     const bobFramesBefore = await framesShown(vic.page, tile('Bob'));
     await waitFor(
       () => workerStats(vic.page),
-      (s) => s.drops.foreign >= foreignAtStart + 60,
+      (s) => s.drops.foreign >= foreignAtStart + 30,
       'more moved frames dropped',
+      // A fake camera on a loaded machine may send only a few frames a second.
+      30_000,
     );
     // Not one of the moved frames reached the decoder of Bob's tile…
     expect(await framesShown(vic.page, tile('Bob'))).toBe(bobFramesBefore);
@@ -149,8 +155,9 @@ describe('E2EE frames under a hostile SFU', () => {
     const aliceFramesBefore = await framesShown(vic.page, tile('Alice'));
     await waitFor(
       () => workerStats(vic.page),
-      (s) => s.drops.replayed >= replayedAtStart + 60,
+      (s) => s.drops.replayed >= replayedAtStart + 30,
       'more replayed frames dropped',
+      30_000,
     );
     expect(await framesShown(vic.page, tile('Alice'))).toBe(aliceFramesBefore);
     await videoKeepsPlaying(vic.page, tile('Bob'));
