@@ -40,7 +40,10 @@ async function meetingCode(person: Person): Promise<string | null> {
 }
 
 describe.each(roomBrowsers())('end-to-end encryption in %s', (browser) => {
-  const suite = roomSuite({ username: 'e2ee-host', password: 'correct horse battery' }, browser);
+  const suite = roomSuite({ username: 'e2ee-host', password: 'correct horse battery' }, browser, {
+    // The test server serves the test build of the app, which carries the worker's frame tap.
+    testServer: true,
+  });
   const media = mediaWorksIn(browser);
 
   it(`a guest switches it on; both encrypt and still see each other; a late joiner gets in${mediaNote(browser)}`, async () => {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { waitFor } from './browser.js';
 import { type BrowserName, Browsers, byTestId, type Person } from './person.js';
-import { type RunningServer, startServer } from './server.js';
+import { type RunningServer, type StartOptions, startServer } from './server.js';
 
 /**
  * The room tests' set-up, for any browser (see person.ts): a built Parley server with one
@@ -16,7 +16,11 @@ export interface RoomSuite {
   signIn(person: Person, username: string, password: string): Promise<void>;
 }
 
-export function roomSuite(host: { username: string; password: string }, browser: BrowserName): RoomSuite {
+export function roomSuite(
+  host: { username: string; password: string },
+  browser: BrowserName,
+  options: StartOptions = {},
+): RoomSuite {
   const people: Person[] = [];
   let browsers: Browsers | undefined;
   const suite: RoomSuite = {
@@ -37,7 +41,7 @@ export function roomSuite(host: { username: string; password: string }, browser:
     },
   };
   beforeAll(async () => {
-    suite.server = await startServer();
+    suite.server = await startServer({}, options);
     await suite.server.addUser(host.username, host.password, true);
     browsers = new Browsers(() => suite.server.url);
   });

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 const root = path.resolve(import.meta.dirname, '../..');
 const serverMain = path.join(root, 'packages/server/dist/main.js');
 const cli = path.join(root, 'packages/server/dist/cli.js');
+/** The test server (never built into dist/): test build of the web app, in-process SFU with the hostile hook. */
+const testServerMain = path.join(root, 'packages/server/test/hostile/test-server.ts');
 
 async function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -67,11 +69,24 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+export interface StartOptions {
+  /**
+   * Run packages/server/test/hostile/test-server.ts instead of the production build: it serves the
+   * test build of the web app (packages/web/dist-test, with the E2EE frame tap; built here when
+   * missing or older than dist/) and lets the test script a hostile SFU (`POST /__test/sfu`).
+   */
+  testServer?: boolean;
+}
+
+export async function startServer(
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  if (options.testServer) await ensureTestClient();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'parley-e2e-'));
   const port = env.PORT ? Number(env.PORT) : await freeTcpPort();
   // Two media workers unless the test says otherwise (not one per core: the same on every machine).
-  const mediaWorkers = env.PARLEY_MEDIA_WORKERS ?? '2';
+  const mediaWorkers = options.testServer ? '0' : (env.PARLEY_MEDIA_WORKERS ?? '2');
   const rtcPort = await freeUdpPorts(Number(mediaWorkers));
   const fullEnv = {
     ...process.env,
@@ -87,7 +102,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const url = `http://127.0.0.1:${port}`;
   /** Spawns the server and waits until it answers /healthz. */
   const launch = async (): Promise<ChildProcess> => {
-    const started: ChildProcess = spawn(process.execPath, [serverMain], {
+    const args = options.testServer
+      ? ['--import', 'tsx', '--conditions=parley-source', testServerMain]
+      : [serverMain];
+    const started: ChildProcess = spawn(process.execPath, args, {
       env: fullEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -97,7 +115,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     started.stderr?.on('data', (chunk) => {
       output += chunk;
     });
-    const deadline = Date.now() + 20_000;
+    // The test server compiles its TypeScript on start (tsx): slower on a loaded machine.
+    const deadline = Date.now() + (options.testServer ? 60_000 : 20_000);
     for (;;) {
       if (started.exitCode !== null) throw new Error(`server exited early:\n${output}`);
       try {
@@ -145,4 +164,21 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     },
   };
   return server;
+}
+
+/** Builds the test variant of the web app (packages/web/dist-test) unless it is newer than dist/. */
+async function ensureTestClient(): Promise<void> {
+  const web = path.join(root, 'packages/web');
+  const built = async (dir: string) =>
+    stat(path.join(web, dir, 'index.html')).then(
+      (info) => info.mtimeMs,
+      () => 0,
+    );
+  const [production, test] = await Promise.all([built('dist'), built('dist-test')]);
+  if (test > 0 && test >= production) return;
+  // As `npm run build` has it: the test runner's NODE_ENV=test would switch JSX to its dev transform.
+  await promisify(execFile)('npm', ['run', 'build:test', '-w', '@parley/web'], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 }

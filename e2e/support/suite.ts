@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { launchBrowser } from './browser.js';
 import { explainFailures } from './diagnostics.js';
 import { People } from './meeting.js';
-import { type RunningServer, startServer } from './server.js';
+import { type RunningServer, type StartOptions, startServer } from './server.js';
 
 export interface MeetingSuite {
   server: RunningServer;
@@ -17,10 +17,13 @@ export interface MeetingSuite {
  * Chromium, and a report of every open page when a test fails. The returned object is filled in
  * before the first test runs.
  */
-export function meetingSuite(host: { username: string; password: string }): MeetingSuite {
+export function meetingSuite(
+  host: { username: string; password: string },
+  options: StartOptions = {},
+): MeetingSuite {
   const suite = { host } as MeetingSuite;
   beforeAll(async () => {
-    suite.server = await startServer();
+    suite.server = await startServer({}, options);
     await suite.server.addUser(host.username, host.password, true);
     suite.browser = await launchBrowser();
     suite.people = new People(suite.browser, suite.server);

@@ -27,6 +27,9 @@ Commands:
   user delete <username>          delete an account and end all its sessions
   user export <username>          print everything Parley keeps about an account, as JSON
   user list                       list accounts: username, role, creation date
+  verify-client <url> [--commit <sha>]
+                                  compare the web app a server serves with a local build, file by
+                                  file (docs/verify-client.md); exit 1 on any difference
   --help                          show this help
 
 The database lives in PARLEY_DATA_DIR (default ./data), or in PostgreSQL when PARLEY_DATABASE_URL is set.

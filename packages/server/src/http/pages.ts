@@ -34,11 +34,17 @@ export async function registerPages(app: FastifyInstance, deps: PagesDeps): Prom
     if (!(await deps.setupNeeded())) return reply.code(404).type('text/plain').send('Not found');
     return sendIndex(reply);
   });
-  for (const file of ['favicon.svg', 'robots.txt']) {
+  // client-manifest.json: the build's commit and file hashes, for `parley verify-client` (docs/verify-client.md).
+  const types: Record<string, string> = {
+    'favicon.svg': 'image/svg+xml',
+    'robots.txt': 'text/plain',
+    'client-manifest.json': 'application/json',
+  };
+  for (const [file, type] of Object.entries(types)) {
     app.get(`/${file}`, async (_request, reply) => {
       try {
         const body = await readFile(path.join(deps.webRoot, file));
-        return reply.type(file.endsWith('.svg') ? 'image/svg+xml' : 'text/plain').send(body);
+        return reply.type(type).header('cache-control', 'no-cache').send(body);
       } catch {
         return reply.code(404).send();
       }

@@ -698,7 +698,7 @@ export class Meeting {
       this.subscriber.handleOffer(offer).catch(() => this.mediaLost());
     this.publisher = new Publisher(signaling, connectionConfig(iceServers, certificate, policy), {
       onFailed: () => this.mediaLost(),
-      attachSender: (sender, kind) => this.e2ee.attachSender(sender, kind),
+      attachSender: (sender, kind, source) => this.e2ee.attachSender(sender, kind, source),
     });
     this.enqueueMedia(() => this.publishCurrent());
   }
@@ -712,6 +712,7 @@ export class Meeting {
       onTracks: (remoteTracks) => this.patch({ remoteTracks }),
       onFailed: () => this.mediaLost(),
       attachReceiver: (receiver) => this.e2ee.attachReceiver(receiver),
+      receiverRouted: (receiver, owner) => this.e2ee.receiverRouted(receiver, owner),
     });
     subscriber.prepare();
     this.unstartedSubscriber = subscriber;

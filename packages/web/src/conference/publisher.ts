@@ -102,7 +102,7 @@ export interface PublisherEvents {
   /** The media connection failed for good (ICE or DTLS). */
   onFailed(): void;
   /** Called right after a sender is created (end-to-end encryption attaches its frame transform). */
-  attachSender?(sender: RTCRtpSender, kind: TrackKind): void;
+  attachSender?(sender: RTCRtpSender, kind: TrackKind, source: TrackSource): void;
 }
 
 /**
@@ -164,7 +164,7 @@ export class Publisher {
         streams: [stream],
         ...(rid && { sendEncodings: RID_ENCODINGS }),
       });
-      this.events.attachSender?.(transceiver.sender, kindOfSource(source));
+      this.events.attachSender?.(transceiver.sender, kindOfSource(source), source);
       preferCodec(transceiver, kindOfSource(source));
       this.slots.set(source, { transceiver, published: true });
       return true;

@@ -1,4 +1,4 @@
-import type { EventOf, ParticipantId, SubscribedTrack } from '@parley/protocol';
+import type { EventOf, ParticipantId, SubscribedTrack, TrackSource } from '@parley/protocol';
 import type { SignalingClient } from './signaling';
 import { type ParticipantTracks, routeTracks, sameRouting } from './track-routing';
 
@@ -11,6 +11,11 @@ export interface SubscriberEvents {
   onFailed(): void;
   /** Called as soon as a receiver exists (end-to-end encryption attaches its frame transform). */
   attachReceiver?(receiver: RTCRtpReceiver): void;
+  /** Whose source a receiver carries now, or null (E2EE checks each frame came from that participant). */
+  receiverRouted?(
+    receiver: RTCRtpReceiver,
+    owner: { participantId: ParticipantId; source: TrackSource } | null,
+  ): void;
 }
 
 /**
@@ -104,10 +109,24 @@ export class Subscriber {
 
   private updateRoutes(): void {
     if (this.closed) return;
-    const receivers = this.pc
+    const live = this.pc
       .getTransceivers()
-      .filter((transceiver) => transceiver.direction !== 'stopped' && transceiver.direction !== 'inactive')
-      .map((transceiver) => ({ mid: transceiver.mid, track: transceiver.receiver.track }));
+      .filter((transceiver) => transceiver.direction !== 'stopped' && transceiver.direction !== 'inactive');
+    if (this.events.receiverRouted) {
+      const byMid = new Map(this.trackList.map((entry) => [entry.mid, entry]));
+      for (const transceiver of this.pc.getTransceivers()) {
+        const entry =
+          transceiver.mid === null || !live.includes(transceiver) ? undefined : byMid.get(transceiver.mid);
+        this.events.receiverRouted(
+          transceiver.receiver,
+          entry ? { participantId: entry.participantId, source: entry.source } : null,
+        );
+      }
+    }
+    const receivers = live.map((transceiver) => ({
+      mid: transceiver.mid,
+      track: transceiver.receiver.track,
+    }));
     const next = routeTracks(this.trackList, receivers);
     if (sameRouting(this.routes, next)) return;
     this.routes = next;

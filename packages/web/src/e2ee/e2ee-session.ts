@@ -3,13 +3,11 @@ import type { Requester, SignalingClient } from '../conference/signaling';
 import { Store } from '../state/store';
 import { type MeetingCode, meetingCode } from './meeting-code';
 import type { MlsMember } from './mls-member';
+import type { FrameSource } from './sframe';
 import type { FromWorker, ReceiveMode, SendMode, ToWorker } from './worker-messages';
 
 /** A join or leave normally reaches the MLS group within this time; only then is a difference an alarm. */
 const ROSTER_SETTLE_MS = 6000;
-
-/** localStorage key that switches the test-only frame tap on (e2e/e2ee.test.ts). */
-const TEST_TAP_FLAG = 'parley-e2ee-test-tap';
 
 /** What this screen shows: `pending` until we encrypt with the group's keys, `on` from then on. */
 export type E2eeUiState = 'off' | 'pending' | 'on';
@@ -105,6 +103,9 @@ export class E2eeSession {
   /** MLS work runs one step at a time: ts-mls states are replaced, never shared. */
   private queue: Promise<void> = Promise.resolve();
   private readonly receiverTracks = new Map<string, string>();
+  /** Each receiver's transform id, and whom its frames must come from as last told to the worker. */
+  private readonly receiverIds = new WeakMap<RTCRtpReceiver, string>();
+  private readonly receiverOwners = new Map<string, string>();
   private nextTransformId = 0;
   private closed = false;
   private rosterTimer: ReturnType<typeof setTimeout> | null = null;
@@ -115,34 +116,20 @@ export class E2eeSession {
       this.worker.addEventListener('message', (event: MessageEvent<FromWorker>) =>
         this.fromWorker(event.data),
       );
-      this.exposeTestTap();
+      // The browser tests' frame tap: only in the test build (`--mode e2e-test`); production drops it.
+      if (import.meta.env.MODE === 'e2e-test')
+        void import('./test-tap').then((tap) => tap.exposeTestTap(this, (message) => this.post(message)));
     }
-  }
-
-  /**
-   * The browser tests' proof that the SFU forwards only ciphertext: a page whose storage carries the
-   * flag (set by the test before the app loads) keeps frame samples in the worker and lets the test
-   * read them. It never leaves the browser and shows the page nothing it did not already have.
-   */
-  private exposeTestTap(): void {
-    let flagged = false;
-    try {
-      flagged = localStorage.getItem(TEST_TAP_FLAG) === '1';
-    } catch {
-      return;
-    }
-    if (!flagged) return;
-    this.post({ type: 'tap' });
-    (globalThis as { __parleyE2eeTap?: () => Promise<unknown> }).__parleyE2eeTap = () => this.frameStats();
   }
 
   /** Attach the (pass-through) frame transform to a new sender; call right after creating it. */
-  attachSender(sender: RTCRtpSender, kind: 'audio' | 'video'): void {
+  attachSender(sender: RTCRtpSender, kind: 'audio' | 'video', source: FrameSource): void {
     const Transform = scriptTransform();
     if (!Transform || !this.worker) return;
     (sender as { transform?: unknown }).transform = new Transform(this.worker, {
       direction: 'send',
       kind,
+      source,
       id: `s${this.nextTransformId++}`,
     });
   }
@@ -153,11 +140,28 @@ export class E2eeSession {
     if (!Transform || !this.worker || (receiver as { transform?: unknown }).transform) return;
     const id = `r${this.nextTransformId++}`;
     this.receiverTracks.set(id, receiver.track.id);
+    this.receiverIds.set(receiver, id);
     (receiver as { transform?: unknown }).transform = new Transform(this.worker, {
       direction: 'receive',
       kind: receiver.track.kind,
       id,
     });
+  }
+
+  /**
+   * Whose frames a receiver carries now (the subscribe offer's m-line list), or null for nobody. The
+   * worker drops frames whose key id is not that participant's leaf or that were sealed for another source.
+   */
+  receiverRouted(
+    receiver: RTCRtpReceiver,
+    owner: { participantId: string; source: FrameSource } | null,
+  ): void {
+    const id = this.receiverIds.get(receiver);
+    if (!id) return;
+    const key = owner ? `${owner.participantId}/${owner.source}` : '';
+    if ((this.receiverOwners.get(id) ?? '') === key) return;
+    this.receiverOwners.set(id, key);
+    this.post(owner ? { type: 'bind', id, ...owner } : { type: 'unbind', id });
   }
 
   listen(signaling: SignalingClient): void {
@@ -291,6 +295,9 @@ export class E2eeSession {
       });
       this.sendEpoch = null;
       this.post({ type: 'reset' });
+      // TODO(e2ee-group): send this only after an MLS-verified switch-off the user accepted; until
+      // then a bare server message still lets plaintext flow again (issue 12, attack 3).
+      this.post({ type: 'off-confirmed' });
       this.patch({
         state: 'off',
         code: null,
@@ -395,8 +402,9 @@ export class E2eeSession {
     const member = this.member;
     if (!member?.inGroup) return;
     const baseKey = await member.sframeBaseKey();
-    this.post({ type: 'epoch', epoch: member.epoch, baseKey, leaf: member.leaf });
-    const members = member.members().map((m) => m.participantId);
+    const roster = member.members();
+    this.post({ type: 'epoch', epoch: member.epoch, baseKey, leaf: member.leaf, roster });
+    const members = roster.map((m) => m.participantId);
     this.patch({
       members,
       code: meetingCode(member.epochAuthenticator()),

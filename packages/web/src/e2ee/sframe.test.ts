@@ -18,6 +18,7 @@ function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
   return false;
 }
 
+const CAM = { sender: 'alice', source: 'camera' } as const;
 const base = new Uint8Array(16).fill(7);
 const otherBase = new Uint8Array(16).fill(8);
 
@@ -40,10 +41,10 @@ describe('sframe', () => {
     const key = await deriveFrameKey(base, kid);
     const prefix = clearPrefixLength('video', frame);
     expect(prefix).toBe(10);
-    const sealed = await encryptFrame(frame, prefix, key, kid, 42);
+    const sealed = await encryptFrame(frame, prefix, key, kid, 42, CAM);
     expect(sealed.subarray(0, 10)).toEqual(frame.subarray(0, 10));
     expect(contains(sealed, frame.subarray(10, 60))).toBe(false);
-    const opened = await decryptFrame(sealed, (k) => (k === kid ? key : null));
+    const opened = await decryptFrame(sealed, (k) => (k === kid ? key : null), CAM);
     expect(opened?.frame).toEqual(frame);
   });
 
@@ -53,15 +54,27 @@ describe('sframe', () => {
     expect(clearPrefixLength('audio', frame)).toBe(0);
     const kid = keyId(1, 1);
     const key = await deriveFrameKey(base, kid);
-    const sealed = await encryptFrame(frame, 1, key, kid, 0);
+    const sealed = await encryptFrame(frame, 1, key, kid, 0, CAM);
     const wrong = await deriveFrameKey(otherBase, kid);
-    expect(await decryptFrame(sealed, () => wrong)).toBeNull();
+    expect(await decryptFrame(sealed, () => wrong, CAM)).toBeNull();
     const flipped = new Uint8Array(sealed);
     flipped[0] = 0x03;
-    expect(await decryptFrame(flipped, () => key)).toBeNull();
+    expect(await decryptFrame(flipped, () => key, CAM)).toBeNull();
     const relabelled = new Uint8Array(sealed);
     relabelled[relabelled.length - 4] = 0;
-    expect(await decryptFrame(relabelled, () => key)).toBeNull();
-    expect(await decryptFrame(frame, () => key)).toBeNull();
+    expect(await decryptFrame(relabelled, () => key, CAM)).toBeNull();
+    expect(await decryptFrame(frame, () => key, CAM)).toBeNull();
+  });
+
+  it('binds the sender and the source: the same frame read as another source or sender fails', async () => {
+    const frame = Uint8Array.of(0x01, ...new Array(100).fill(5));
+    const kid = keyId(2, 1);
+    const key = await deriveFrameKey(base, kid);
+    const sealed = await encryptFrame(frame, 1, key, kid, 9, CAM);
+    expect((await decryptFrame(sealed, () => key, CAM))?.frame).toEqual(frame);
+    expect(await decryptFrame(sealed, () => key, { sender: 'alice', source: 'screen' })).toBeNull();
+    expect(await decryptFrame(sealed, () => key, { sender: 'bob', source: 'camera' })).toBeNull();
+    const audio = await encryptFrame(frame, 0, key, kid, 10, { sender: 'alice', source: 'mic' });
+    expect(await decryptFrame(audio, () => key, { sender: 'alice', source: 'screen-audio' })).toBeNull();
   });
 });

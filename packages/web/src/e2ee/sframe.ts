@@ -5,13 +5,27 @@
  *
  * Frame on the wire:
  *   clear prefix (P bytes) | ciphertext + 16-byte tag | SFrame header | u8 P | u8 header length | 0xE2 0xEE
- * AAD = "E2EEv1" | u8 P | clear prefix | SFrame header — the prefix and its length are authenticated.
+ * AAD = "E2EEv2" | u8 source | u8 sender id length | sender participant id (UTF-8) | u8 P | clear prefix | SFrame header
+ * The prefix and its length are authenticated, and so are who sent the frame and from which source:
+ * a frame shown in another tile, or as another source, fails to decrypt (docs/e2ee.md, _Frame format_).
  */
 
 export const CIPHER_SUITE = 0x0004;
 const MAGIC = [0xe2, 0xee] as const;
 const TRAILER_BYTES = 4;
-const AAD_LABEL = new TextEncoder().encode('E2EEv1');
+/** v2 added the sender and the source; a v1 frame never decrypts under it. */
+const AAD_LABEL = new TextEncoder().encode('E2EEv2');
+
+/** The media sources a frame can carry; each has its own code in the AAD. */
+export type FrameSource = 'mic' | 'camera' | 'screen' | 'screen-audio';
+const SOURCE_CODES: Record<FrameSource, number> = { mic: 1, camera: 2, screen: 3, 'screen-audio': 4 };
+
+/** Whose frame it is and from which of their sources: bound into every frame's AAD. */
+export interface FrameContext {
+  /** The sending participant's id (their MLS credential). */
+  sender: string;
+  source: FrameSource;
+}
 /** KID = leaf << EPOCH_BITS | epoch mod 2^EPOCH_BITS (RFC 9605 §5.2 MLS scheme, no context bits). */
 export const EPOCH_BITS = 8;
 
@@ -110,7 +124,8 @@ export function decodeHeader(header: Uint8Array): { kid: number; ctr: number } |
     let value = 0;
     for (let i = 0; i < length; i++) value = value * 256 + (header[offset + i] as number);
     offset += length;
-    return value;
+    // Beyond 2^53 a JS number loses bits: such a KID or counter is never ours.
+    return Number.isSafeInteger(value) ? value : null;
   };
   const kid = config & 0x80 ? read(((config >> 4) & 0x07) + 1) : (config >> 4) & 0x07;
   const ctr = config & 0x08 ? read((config & 0x07) + 1) : config & 0x07;
@@ -125,8 +140,17 @@ function nonce(salt: Uint8Array, ctr: number): Uint8Array {
   return out;
 }
 
-function additionalData(prefix: Uint8Array, header: Uint8Array): Uint8Array {
-  return concat(AAD_LABEL, Uint8Array.of(prefix.length), prefix, header);
+function additionalData(context: FrameContext, prefix: Uint8Array, header: Uint8Array): Uint8Array {
+  const sender = new TextEncoder().encode(context.sender);
+  if (sender.length > 255) throw new Error('participant id too long for the frame AAD');
+  return concat(
+    AAD_LABEL,
+    Uint8Array.of(SOURCE_CODES[context.source], sender.length),
+    sender,
+    Uint8Array.of(prefix.length),
+    prefix,
+    header,
+  );
 }
 
 /** Whether a frame ends in our trailer (it may still fail to decrypt). */
@@ -141,6 +165,7 @@ export async function encryptFrame(
   key: FrameKey,
   kid: number,
   ctr: number,
+  context: FrameContext,
 ): Promise<Uint8Array> {
   const prefix = frame.subarray(0, Math.min(prefixLength, frame.length));
   const header = encodeHeader(kid, ctr);
@@ -148,7 +173,7 @@ export async function encryptFrame(
     {
       name: 'AES-GCM',
       iv: nonce(key.salt, ctr) as BufferSource,
-      additionalData: additionalData(prefix, header) as BufferSource,
+      additionalData: additionalData(context, prefix, header) as BufferSource,
     },
     key.key,
     frame.subarray(prefix.length) as BufferSource,
@@ -161,9 +186,10 @@ export async function encryptFrame(
   );
 }
 
-/** The KID of an encrypted frame, without decrypting it (null: not one of ours or malformed). */
-export function frameKeyId(frame: Uint8Array): number | null {
-  return parseFrame(frame)?.kid ?? null;
+/** The KID and counter of an encrypted frame, without decrypting it (null: not one of ours or malformed). */
+export function frameHeader(frame: Uint8Array): { kid: number; ctr: number } | null {
+  const parsed = parseFrame(frame);
+  return parsed ? { kid: parsed.kid, ctr: parsed.ctr } : null;
 }
 
 interface ParsedFrame {
@@ -200,7 +226,8 @@ function parseFrame(frame: Uint8Array): ParsedFrame | null {
 export async function decryptFrame(
   frame: Uint8Array,
   lookup: (kid: number) => Promise<FrameKey | null> | FrameKey | null,
-): Promise<{ frame: Uint8Array; kid: number } | null> {
+  context: FrameContext,
+): Promise<{ frame: Uint8Array; kid: number; ctr: number } | null> {
   const parsed = parseFrame(frame);
   if (!parsed) return null;
   const key = await lookup(parsed.kid);
@@ -210,12 +237,12 @@ export async function decryptFrame(
       {
         name: 'AES-GCM',
         iv: nonce(key.salt, parsed.ctr) as BufferSource,
-        additionalData: additionalData(parsed.prefix, parsed.header) as BufferSource,
+        additionalData: additionalData(context, parsed.prefix, parsed.header) as BufferSource,
       },
       key.key,
       parsed.body as BufferSource,
     );
-    return { frame: concat(parsed.prefix, new Uint8Array(plaintext)), kid: parsed.kid };
+    return { frame: concat(parsed.prefix, new Uint8Array(plaintext)), kid: parsed.kid, ctr: parsed.ctr };
   } catch {
     return null;
   }

@@ -1,0 +1,21 @@
+import type { E2eeSession } from './e2ee-session';
+import type { ToWorker } from './worker-messages';
+
+/**
+ * The browser tests' proof that the SFU forwards only ciphertext (e2e/e2ee.test.ts). Only in the
+ * test build (`vite build --mode e2e-test` → packages/web/dist-test, served by the e2e harness):
+ * the production build never imports this file. A page whose storage carries the flag (set by the
+ * test before the app loads) keeps frame samples in the worker, and the test reads them and the
+ * worker's frame counters through `window.__parleyE2eeTap()`.
+ */
+export function exposeTestTap(session: E2eeSession, post: (message: ToWorker) => void): void {
+  let flagged = false;
+  try {
+    flagged = localStorage.getItem('parley-e2ee-test-tap') === '1';
+  } catch {
+    return;
+  }
+  if (!flagged) return;
+  post({ type: 'tap' });
+  (globalThis as { __parleyE2eeTap?: () => Promise<unknown> }).__parleyE2eeTap = () => session.frameStats();
+}
