@@ -13,6 +13,12 @@ export type ToWorker =
   | { type: 'mode'; send: SendMode; receive: ReceiveMode }
   /** E2EE off: forget every key. */
   | { type: 'reset' }
+  /**
+   * Sent only by E2eeSession, only after an MLS-verified switch-off the user chose to continue from
+   * (or made themselves): the one message that lets a worker that has been encrypting go back to
+   * `clear`. Without it, `mode`/`reset` must never make the worker send or accept plaintext again.
+   */
+  | { type: 'off-confirmed' }
   | { type: 'stats' }
   /** Test builds only (see E2eeSession): start keeping samples of sent plaintext and received frames. */
   | { type: 'tap' };
