@@ -178,19 +178,30 @@ describe('end-to-end encryption in the browser', () => {
     expect(await refusal.textContent()).toMatch(/cannot encrypt video end to end/);
     expect(await host.locator(tile('Old Olaf')).count()).toBe(0);
 
-    // Only an explicit act switches it off, and everyone is told who did it.
+    // Only the moderators at creation may switch it off (the policy in the group): the guest cannot.
+    expect(await guest.getByTestId('e2ee-toggle').isDisabled()).toBe(true);
+    expect(await guest.getByTestId('e2ee-off-policy').textContent()).toContain('Host Hana');
+    // The host's signed switch-off: everyone is told who did it, and holds their media until they choose.
     await host.getByTestId('e2ee-toggle').click();
     for (const page of [guest, late]) {
-      await page.getByTestId('e2ee-switched-off').waitFor();
-      expect(await page.getByTestId('e2ee-switched-off').textContent()).toContain('Host Hana');
+      const notice = page.getByTestId('e2ee-switched-off-text');
+      await notice.waitFor();
+      expect(await notice.textContent()).toContain('Host Hana');
+      expect(await notice.getAttribute('data-held')).toBe('true');
       await waitFor(
         () => e2eeState(page),
         (s) => s === 'off',
         'encryption off',
       );
     }
+    // Held: nothing of the guest's reaches the host until the guest chooses.
+    const heldAt = await framesShown(host, tile('Guest Gina'));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await framesShown(host, tile('Guest Gina'))).toBeLessThanOrEqual(heldAt + 3);
+    for (const page of [guest, late]) await page.getByTestId('e2ee-continue-clear').click();
     await videoKeepsPlaying(guest, tile('Host Hana'));
-  });
+    await videoKeepsPlaying(host, tile('Guest Gina'));
+  }, 150_000);
 
   it('a participant without the keys cannot decode anything and says so on the tile', async () => {
     const room = `e2ee-keyless-${Date.now().toString(36)}`;

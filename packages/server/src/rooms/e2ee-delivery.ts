@@ -118,9 +118,8 @@ export class E2eeDelivery {
       throw new MeetingError('forbidden', 'This meeting lets only its moderators switch encryption off.');
     this.takeSwitch(room);
     this.drop(room, group);
-    for (const participant of room.participants.values())
-      if (participant.id !== actorId)
-        participant.channel.send({ type: 'e2ee-state', state: 'off', by: actorId, proof });
+    for (const id of room.participants.keys())
+      if (id !== actorId) this.sendTo(room, id, { type: 'e2ee-state', state: 'off', by: actorId, proof });
   }
 
   /**
@@ -132,9 +131,12 @@ export class E2eeDelivery {
     const group = this.requireGroup(room);
     if (keyPackageIdentity(keyPackage) !== actorId)
       throw new MeetingError('bad-request', 'A key package must name its sender.');
-    if (group.members.has(actorId)) group.removals.add(actorId);
     group.keyPackages.set(actorId, keyPackage);
-    if (this.activeMembers(group).length === 0) this.restart(group);
+    if (group.members.has(actorId)) {
+      group.removals.add(actorId);
+      // It was the last member who could commit: the group starts over with the next package holder.
+      if (this.activeMembers(group).length === 0 && !group.inflight) this.restart(group);
+    }
     this.schedule(room, group);
   }
 

@@ -1,0 +1,103 @@
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { HostileOrder, HostileRule } from '../../packages/server/test/hostile/hostile-delivery.js';
+import { launchBrowser } from './browser.js';
+import { explainFailures } from './diagnostics.js';
+import { People } from './meeting.js';
+import { type RunningServer, startServer } from './server.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const hook = path.join(root, 'packages/server/test/hostile/hostile-delivery.ts');
+const tsx = path.join(root, 'node_modules/tsx/dist/esm/index.mjs');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** The test's handle on the hostile delivery service running inside the server. */
+export class Attacker {
+  constructor(private readonly port: number) {}
+
+  private async order(order: HostileOrder): Promise<unknown> {
+    const response = await fetch(`http://127.0.0.1:${this.port}/`, {
+      method: 'POST',
+      body: JSON.stringify(order),
+    });
+    const body = (await response.json()) as { error?: string };
+    if (!response.ok) throw new Error(`attacker: ${body.error}`);
+    return body;
+  }
+
+  rules(rules: HostileRule[]): Promise<unknown> {
+    return this.order({ order: 'rules', rules });
+  }
+
+  inject(to: string, event: Record<string, unknown>, count = 1, intervalMs = 50): Promise<unknown> {
+    return this.order({ order: 'inject', to, event, count, intervalMs });
+  }
+
+  garbageCommit(to: string): Promise<unknown> {
+    return this.order({ order: 'garbage-commit', to });
+  }
+}
+
+export interface HostileSuite {
+  server: RunningServer;
+  browser: Browser;
+  people: People;
+  attacker: Attacker;
+  host: { username: string; password: string };
+}
+
+/**
+ * Like meetingSuite, but the built server runs with the hostile delivery service loaded into it
+ * (packages/server/test/hostile/hostile-delivery.ts — never part of a build), which the test drives
+ * through `attacker`.
+ */
+export function hostileSuite(host: { username: string; password: string }): HostileSuite {
+  const suite = { host } as HostileSuite;
+  beforeAll(async () => {
+    const port = await freePort();
+    suite.server = await startServer({
+      PARLEY_HOSTILE_CONTROL_PORT: String(port),
+      NODE_OPTIONS: `--import ${pathToFileURL(tsx).href} --import ${pathToFileURL(hook).href}`,
+    });
+    suite.attacker = new Attacker(port);
+    await suite.server.addUser(host.username, host.password, true);
+    suite.browser = await launchBrowser();
+    suite.people = new People(suite.browser, suite.server);
+  });
+  afterEach(async () => {
+    await suite.attacker?.rules([]).catch(() => undefined);
+    const pages = suite.people?.pages.splice(0) ?? [];
+    for (const page of pages)
+      await page
+        .context()
+        .close()
+        .catch(() => {});
+  });
+  explainFailures(
+    () => suite.people?.pages ?? [],
+    () => suite.server,
+  );
+  afterAll(async () => {
+    for (const page of suite.people?.pages ?? [])
+      await page
+        .context()
+        .close()
+        .catch(() => {});
+    await suite.browser?.close();
+    await suite.server?.stop();
+  });
+  return suite;
+}
