@@ -10,8 +10,7 @@ import { People } from './meeting.js';
 import { type RunningServer, startServer } from './server.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const hook = path.join(root, 'packages/server/test/hostile/hostile-delivery.ts');
-const tsx = path.join(root, 'node_modules/tsx/dist/esm/index.mjs');
+const preload = path.join(root, 'packages/server/test/hostile/preload.mjs');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -70,7 +69,7 @@ export function hostileSuite(host: { username: string; password: string }): Host
     const port = await freePort();
     suite.server = await startServer({
       PARLEY_HOSTILE_CONTROL_PORT: String(port),
-      NODE_OPTIONS: `--import ${pathToFileURL(tsx).href} --import ${pathToFileURL(hook).href}`,
+      NODE_OPTIONS: `--import ${pathToFileURL(preload).href}`,
     });
     suite.attacker = new Attacker(port);
     await suite.server.addUser(host.username, host.password, true);

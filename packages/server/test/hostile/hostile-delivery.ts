@@ -3,7 +3,7 @@
  * would build it. It is not part of Parley: it lives outside `packages/server/src`, so `tsc -b`
  * (and with it `npm start`) never compiles it, and nothing in `src` imports it
  * (packages/server/test/hostile/not-in-build.test.ts checks both). Only the browser tests load it,
- * into the built server, with `node --import tsx --import <this file>` (e2e/support/hostile.ts).
+ * into the built server, through `node --import preload.mjs` (e2e/support/hostile.ts).
  *
  * It hooks the two doors every end-to-end-encryption event leaves the server through
  * (`Room.broadcast` and the delivery service's `sendTo`) and listens for the test's orders on a
