@@ -16,6 +16,8 @@ const ABSENT_DEADLINE_MS = 5000;
 const EXECUTE_DEADLINE_MS = 4000;
 /** A client that lost the group asks to be added again at most this often. */
 const REJOIN_INTERVAL_MS = 3000;
+/** A key package not answered with a welcome by then is sent again (the server may have dropped it). */
+const KEY_PACKAGE_RETRY_MS = 12_000;
 /** Switch-off claims closer together than this are counted, not each decrypted (a flood). */
 const OFF_CLAIM_INTERVAL_MS = 250;
 
@@ -383,7 +385,10 @@ export class E2eeSession {
   /** Someone came or went: members of the keys in use who are absent get a deadline. */
   presenceChanged(): void {
     this.rememberNames();
-    this.checkAbsent();
+    // The meeting updates its participant list in its own handler of the same event, after ours.
+    setTimeout(() => {
+      if (!this.closed) this.checkAbsent();
+    }, 0);
   }
 
   /**
@@ -664,6 +669,11 @@ export class E2eeSession {
     const keyPackage = await member.createKeyPackage();
     this.member = member;
     await this.host.request('e2ee-key-package', { keyPackage });
+    setTimeout(() => {
+      if (this.closed || this.member !== member || member.inGroup) return;
+      this.member = null;
+      this.enqueue(() => this.sendKeyPackage());
+    }, KEY_PACKAGE_RETRY_MS);
   }
 
   private async commitRequested(event: EventOf<'e2ee-commit-request'>): Promise<void> {
