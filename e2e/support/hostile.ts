@@ -1,4 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -10,7 +12,26 @@ import { People } from './meeting.js';
 import { type RunningServer, startServer } from './server.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const preload = path.join(root, 'packages/server/test/hostile/preload.mjs');
+const hook = path.join(root, 'packages/server/test/hostile/hostile-delivery.ts');
+
+/**
+ * The hook as one JavaScript file in a temporary directory (with the ts-mls client it uses to make
+ * a ghost's key package), so the server loads it as fast as its own code.
+ */
+async function bundleHook(): Promise<string> {
+  const { build } = await import('esbuild');
+  const outfile = path.join(await mkdtemp(path.join(tmpdir(), 'parley-hostile-')), 'hostile-delivery.mjs');
+  await build({
+    entryPoints: [hook],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    logLevel: 'silent',
+  });
+  return outfile;
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -69,7 +90,7 @@ export function hostileSuite(host: { username: string; password: string }): Host
     const port = await freePort();
     suite.server = await startServer({
       PARLEY_HOSTILE_CONTROL_PORT: String(port),
-      NODE_OPTIONS: `--import ${pathToFileURL(preload).href}`,
+      NODE_OPTIONS: `--import ${pathToFileURL(await bundleHook()).href}`,
     });
     suite.attacker = new Attacker(port);
     await suite.server.addUser(host.username, host.password, true);

@@ -2,8 +2,10 @@
  * The hostile-server test mode: a modified delivery service, as an attacker who runs the server
  * would build it. It is not part of Parley: it lives outside `packages/server/src`, so `tsc -b`
  * (and with it `npm start`) never compiles it, and nothing in `src` imports it
- * (packages/server/test/hostile/not-in-build.test.ts checks both). Only the browser tests load it,
- * into the built server, through `node --import preload.mjs` (e2e/support/hostile.ts).
+ * (packages/server/test/hostile/not-in-build.test.ts checks both). Only the browser tests load it:
+ * e2e/support/hostile.ts bundles it into a temporary file and starts the built server with
+ * `node --import <that file>`; it acts only in the server's main thread (not in media worker
+ * threads or the admin command line, which inherit the flag).
  *
  * It hooks the two doors every end-to-end-encryption event leaves the server through
  * (`Room.broadcast` and the delivery service's `sendTo`) and listens for the test's orders on a
@@ -46,7 +48,8 @@ interface DeliveryLike {
   groups: WeakMap<RoomLike, { epoch: number; groupId: string | null }>;
 }
 
-const dist = path.resolve(import.meta.dirname, '../../dist');
+/** The built server this runs inside (its entry point is `dist/main.js`). */
+const dist = path.dirname(process.argv[1] ?? '');
 const rooms = new Set<RoomLike>();
 let delivery: DeliveryLike | null = null;
 let rules: HostileRule[] = [];
@@ -190,4 +193,5 @@ async function install(): Promise<void> {
   }).listen(port, '127.0.0.1');
 }
 
-if (isMainThread && process.env.PARLEY_HOSTILE_CONTROL_PORT) await install();
+const inServer = isMainThread && (process.argv[1]?.endsWith('main.js') ?? false);
+if (inServer && process.env.PARLEY_HOSTILE_CONTROL_PORT) await install();
