@@ -65,7 +65,7 @@ async function encryptedMeeting(prefix: string, others: string[]): Promise<{ roo
       () => e2eeState(page),
       (s) => s === 'on',
       'encrypting',
-      20_000,
+      60_000,
     );
   return { room, pages };
 }

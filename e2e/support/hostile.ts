@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -86,11 +86,13 @@ export interface HostileSuite {
  */
 export function hostileSuite(host: { username: string; password: string }): HostileSuite {
   const suite = { host } as HostileSuite;
+  let bundle: string | null = null;
   beforeAll(async () => {
     const port = await freePort();
+    bundle = await bundleHook();
     suite.server = await startServer({
       PARLEY_HOSTILE_CONTROL_PORT: String(port),
-      NODE_OPTIONS: `--import ${pathToFileURL(await bundleHook()).href}`,
+      NODE_OPTIONS: `--import ${pathToFileURL(bundle).href}`,
     });
     suite.attacker = new Attacker(port);
     await suite.server.addUser(host.username, host.password, true);
@@ -118,6 +120,7 @@ export function hostileSuite(host: { username: string; password: string }): Host
         .catch(() => {});
     await suite.browser?.close();
     await suite.server?.stop();
+    if (bundle) await rm(path.dirname(bundle), { recursive: true, force: true });
   });
   return suite;
 }

@@ -17,7 +17,7 @@ const EXECUTE_DEADLINE_MS = 4000;
 /** A client that lost the group asks to be added again at most this often. */
 const REJOIN_INTERVAL_MS = 3000;
 /** A key package not answered with a welcome by then is sent again (the server may have dropped it). */
-const KEY_PACKAGE_RETRY_MS = 12_000;
+const KEY_PACKAGE_RETRY_MS = 20_000;
 /** Switch-off claims closer together than this are counted, not each decrypted (a flood). */
 const OFF_CLAIM_INTERVAL_MS = 250;
 
