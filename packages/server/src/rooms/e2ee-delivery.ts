@@ -1,5 +1,6 @@
-// Privacy: keeps nothing personal — per room, random participant ids and their public MLS key packages
-// (whose credential is that random id) until they are added; never a key, never chat text.
+// Privacy: keeps nothing personal — per room, in memory, random participant ids, their public MLS key
+// packages (whose credential is that random id) until they are added, and the group id (a nonce and
+// the random ids allowed to switch off); never a key, never chat text.
 import type { E2eeRoomState, ServerEvent } from '@parley/protocol';
 import { ChatRate } from './chat-rate.js';
 import { MeetingError } from './meeting-error.js';
