@@ -40,6 +40,23 @@ async function alarm(page: Page, kind: string): Promise<string> {
   return (await banner.textContent()) ?? '';
 }
 
+/** The alarm of one kind on whichever of these pages shows it (e.g. the member asked to commit). */
+async function alarmOnAny(pages: Page[], kind: string): Promise<string> {
+  const selector = `[data-testid="e2ee-alarm-text"][data-kind="${kind}"]`;
+  return waitFor(
+    async () => {
+      for (const page of pages) {
+        const banner = page.locator(selector);
+        if ((await banner.count()) > 0) return (await banner.textContent()) ?? '';
+      }
+      return '';
+    },
+    (text) => text !== '',
+    `a ${kind} alarm`,
+    30_000,
+  );
+}
+
 async function person(): Promise<Page> {
   const page = await suite.people.open();
   await page.addInitScript(() => localStorage.setItem('parley-e2ee-test-tap', '1'));
