@@ -168,19 +168,33 @@ describe.each(roomBrowsers())('end-to-end encryption in %s', (browser) => {
     expect(await old.text(byTestId('join-error'))).toMatch(/cannot encrypt video end to end/);
     expect(await host.count(tile('Old Olaf'))).toBe(0);
 
-    // Only an explicit act switches it off, and everyone is told who did it.
+    // Only the moderators at creation may switch it off (the policy in the group): the guest cannot.
+    expect(await guest.attribute(byTestId('e2ee-toggle'), 'disabled')).not.toBeNull();
+    expect(await guest.text(byTestId('e2ee-off-policy'))).toContain('Host Hana');
+    // The host's signed switch-off: everyone is told who did it, and holds their media until they choose.
     await host.click(byTestId('e2ee-toggle'));
     for (const person of [guest, late]) {
-      await person.waitFor(byTestId('e2ee-switched-off'));
-      expect(await person.text(byTestId('e2ee-switched-off'))).toContain('Host Hana');
+      await person.waitFor(byTestId('e2ee-switched-off-text'));
+      expect(await person.text(byTestId('e2ee-switched-off-text'))).toContain('Host Hana');
+      expect(await person.attribute(byTestId('e2ee-switched-off-text'), 'data-held')).toBe('true');
       await waitFor(
         () => e2eeState(person),
         (s) => s === 'off',
         'encryption off',
       );
     }
-    if (media) await videoKeepsPlaying(guest, tile('Host Hana'));
-  });
+    if (media) {
+      // Held: nothing of the guest's reaches the host until the guest chooses.
+      const heldAt = await framesShown(host, tile('Guest Gina'));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await framesShown(host, tile('Guest Gina'))).toBeLessThanOrEqual(heldAt + 3);
+    }
+    for (const person of [guest, late]) await person.click(byTestId('e2ee-continue-clear'));
+    if (media) {
+      await videoKeepsPlaying(guest, tile('Host Hana'));
+      await videoKeepsPlaying(host, tile('Guest Gina'));
+    }
+  }, 150_000);
 
   // Its point is media held back without keys: with no media flowing, nothing would be shown.
   it.skipIf(!media)(

@@ -25,8 +25,16 @@ export type E2eeRoomState = z.infer<typeof E2eeRoomState>;
 
 /** Switch end-to-end encryption on for the whole meeting. */
 export const E2eeEnableRequest = z.object({ type: z.literal('e2ee-enable'), id: RequestId });
-/** Switch it off again: an explicit act every screen announces. */
-export const E2eeDisableRequest = z.object({ type: z.literal('e2ee-disable'), id: RequestId });
+/**
+ * Switch it off again: an explicit act every screen announces. `proof` is an MLS application message
+ * `{"kind":"e2ee-off","epoch":n}` signed by the member; every client checks it against the group's
+ * switch-off policy before changing anything (docs/e2ee.md).
+ */
+export const E2eeDisableRequest = z.object({
+  type: z.literal('e2ee-disable'),
+  id: RequestId,
+  proof: MlsBlob,
+});
 /** This client's fresh MLS key package, sent while it is not (yet) in the group. */
 export const E2eeKeyPackageRequest = z.object({
   type: z.literal('e2ee-key-package'),
@@ -83,8 +91,10 @@ export const E2eeResultSchemas = {
 export const E2eeStateEvent = z.object({
   type: z.literal('e2ee-state'),
   state: E2eeRoomState,
-  /** Who switched it on or off, when this event reports that act. */
+  /** Who switched it on or off, when this event reports that act (the server's claim). */
   by: ParticipantId.nullable(),
+  /** With `off`: the member's signed switch-off, relayed as sent. Without it `off` proves nothing. */
+  proof: MlsBlob.optional(),
 });
 /** To one group member (or the creator): commit these changes on top of `epoch`. */
 export const E2eeCommitRequestEvent = z.object({

@@ -1,8 +1,11 @@
-// Privacy: keeps nothing personal — per room, random participant ids and their public MLS key packages
-// (whose credential is that random id) until they are added; never a key, never chat text.
+// Privacy: keeps nothing personal — per room, in memory, random participant ids, their public MLS key
+// packages (whose credential is that random id) until they are added, and the group id (a nonce and
+// the random ids allowed to switch off); never a key, never chat text.
 import type { E2eeRoomState, ServerEvent } from '@parley/protocol';
+import { ChatRate } from './chat-rate.js';
 import { MeetingError } from './meeting-error.js';
 import type { Meetings } from './meetings.js';
+import { isWelcome, keyPackageIdentity, offPolicyOf, privateMessageHeader } from './mls-framing.js';
 import type { Room } from './room.js';
 import { randomId } from './room-registry.js';
 
@@ -14,6 +17,9 @@ const COMMIT_TIMEOUT_MS = 8000;
 const READY_TIMEOUT_MS = 3000;
 /** Delay between `e2ee-execute` and the key frame requests: long enough for senders to switch. */
 const KEYFRAME_AFTER_SWITCH_MS = 150;
+/** Switches (on or off) per room: a burst of this many, then one per second — never 20 a second. */
+const SWITCH_BURST = 4;
+const SWITCHES_PER_SECOND = 1;
 
 interface Inflight {
   committer: string;
@@ -29,6 +35,8 @@ interface Group {
   state: Exclude<E2eeRoomState, 'off'>;
   /** The MLS epoch the group is at (accepted commits). */
   epoch: number;
+  /** The MLS group id (hex) from the first commit's clear header: every later message must name it. */
+  groupId: string | null;
   /** Participant ids whose leaves are in the MLS tree, in the order they entered. */
   members: Set<string>;
   /** Who should create the group while it has no members (the one who switched E2EE on). */
@@ -52,6 +60,8 @@ interface Group {
  */
 export class E2eeDelivery {
   private readonly groups = new WeakMap<Room, Group>();
+  /** Each room's budget of switches on and off. */
+  private readonly switches = new WeakMap<Room, ChatRate>();
 
   constructor(
     private readonly meetings: Meetings,
@@ -66,9 +76,11 @@ export class E2eeDelivery {
   enable(actorId: string): void {
     const { room } = this.meetings.inMeeting(actorId);
     if (this.groups.has(room)) return;
+    this.takeSwitch(room);
     this.groups.set(room, {
       state: 'pending',
       epoch: 0,
+      groupId: null,
       members: new Set(),
       creator: actorId,
       keyPackages: new Map(),
@@ -81,20 +93,51 @@ export class E2eeDelivery {
     room.broadcast({ type: 'e2ee-state', state: 'pending', by: actorId });
   }
 
-  /** Only an explicit act of a participant switches encryption off; everyone is told who did. */
-  disable(actorId: string): void {
+  /**
+   * Only an explicit act of a member the group's policy allows switches encryption off. The proof
+   * (the member's MLS-signed switch-off) goes to everyone, who check it themselves; this service
+   * checks what it can read without a key — the clear header and the policy in the group id — so an
+   * honest server never drops a group its clients would keep.
+   */
+  disable(actorId: string, proof: string): void {
     const { room } = this.meetings.inMeeting(actorId);
     const group = this.groups.get(room);
     if (!group) return;
+    if (!group.members.has(actorId))
+      throw new MeetingError('forbidden', 'Only a member of the encrypted group can switch it off.');
+    const header = privateMessageHeader(proof);
+    // A group of one has made no commit yet: its id is first seen here.
+    if (group.groupId === null && group.members.size === 1 && header) group.groupId = header.groupId;
+    if (
+      header?.contentType !== 'application' ||
+      header.groupId !== group.groupId ||
+      header.epoch !== BigInt(group.epoch)
+    )
+      throw new MeetingError('bad-request', 'The switch-off is not a message of the current group.');
+    const policy = group.groupId === null ? null : offPolicyOf(group.groupId);
+    if (!policy?.includes(actorId))
+      throw new MeetingError('forbidden', 'This meeting lets only its moderators switch encryption off.');
+    this.takeSwitch(room);
     this.drop(room, group);
-    room.broadcast({ type: 'e2ee-state', state: 'off', by: actorId });
+    for (const id of room.participants.keys())
+      if (id !== actorId) this.sendTo(room, id, { type: 'e2ee-state', state: 'off', by: actorId, proof });
   }
 
+  /**
+   * A key package from a participant waiting to be added — or from a member that lost the group
+   * (it could not process a commit): then its old leaf goes and the new one comes in one commit.
+   */
   keyPackage(actorId: string, keyPackage: string): void {
     const { room } = this.meetings.inMeeting(actorId);
     const group = this.requireGroup(room);
-    if (group.members.has(actorId)) return;
+    if (keyPackageIdentity(keyPackage) !== actorId)
+      throw new MeetingError('bad-request', 'A key package must name its sender.');
     group.keyPackages.set(actorId, keyPackage);
+    if (group.members.has(actorId)) {
+      group.removals.add(actorId);
+      // It was the last member who could commit: the group starts over with the next package holder.
+      if (this.activeMembers(group).length === 0 && !group.inflight) this.restart(group);
+    }
     this.schedule(room, group);
   }
 
@@ -108,6 +151,14 @@ export class E2eeDelivery {
     const changes = inflight.add.length + inflight.remove.length;
     if (changes > 0 && commit === undefined) return false;
     if (inflight.add.length > 0 && welcome === undefined) return false;
+    if (!this.wellFramed(group, inflight, commit, welcome)) {
+      // Not even a commit: never relayed. The committer is passed over as if it had not answered.
+      clearTimeout(inflight.timer);
+      this.commitTimedOut(room, group);
+      return false;
+    }
+    if (commit !== undefined && group.groupId === null)
+      group.groupId = privateMessageHeader(commit)?.groupId ?? null;
     clearTimeout(inflight.timer);
     group.inflight = null;
     const before = new Set(group.members);
@@ -145,7 +196,10 @@ export class E2eeDelivery {
 
   chatSend(actorId: string, ciphertext: string, to: string | undefined): { messageId: string } {
     const { room, participant } = this.meetings.inMeeting(actorId);
-    this.requireGroup(room);
+    const group = this.requireGroup(room);
+    const header = privateMessageHeader(ciphertext);
+    if (header?.contentType !== 'application' || header.groupId !== group.groupId)
+      throw new MeetingError('bad-request', 'Not a message of the encrypted group.');
     const wait = participant.chatRate.take();
     if (wait > 0) {
       throw new MeetingError(
@@ -201,6 +255,38 @@ export class E2eeDelivery {
     this.schedule(room, group);
   }
 
+  /** What can be checked of a commit and welcome without keys: their framing, group and epoch. */
+  private wellFramed(
+    group: Group,
+    inflight: Inflight,
+    commit: string | undefined,
+    welcome: string | undefined,
+  ): boolean {
+    if (welcome !== undefined && !isWelcome(welcome)) return false;
+    if (commit === undefined) return true;
+    const header = privateMessageHeader(commit);
+    if (header?.contentType !== 'commit' || header.epoch !== BigInt(inflight.epoch)) return false;
+    if (group.groupId !== null && !inflight.create) return header.groupId === group.groupId;
+    // A new group: its id must carry a switch-off policy the clients can read.
+    return offPolicyOf(header.groupId) !== null;
+  }
+
+  /** Takes one switch (on or off) from the room's budget, or refuses. */
+  private takeSwitch(room: Room): void {
+    let budget = this.switches.get(room);
+    if (!budget) {
+      budget = new ChatRate(SWITCHES_PER_SECOND, SWITCH_BURST, this.now);
+      this.switches.set(room, budget);
+    }
+    const wait = budget.take();
+    if (wait > 0)
+      throw new MeetingError(
+        'rate-limited',
+        `Encryption was just switched. Please wait ${wait} seconds.`,
+        wait,
+      );
+  }
+
   private requireGroup(room: Room): Group {
     const group = this.groups.get(room);
     if (!group) throw new MeetingError('bad-request', 'End-to-end encryption is off in this meeting.');
@@ -216,6 +302,7 @@ export class E2eeDelivery {
     group.members.clear();
     group.removals.clear();
     group.epoch = 0;
+    group.groupId = null;
     group.inflight = null;
     if (group.readyTimer) clearTimeout(group.readyTimer);
     group.ready = null;

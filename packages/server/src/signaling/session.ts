@@ -272,7 +272,7 @@ export class SignalingSession implements ParticipantChannel {
         e2ee.enable(me);
         return {};
       case 'e2ee-disable':
-        e2ee.disable(me);
+        e2ee.disable(me, message.proof);
         return {};
       case 'e2ee-key-package':
         e2ee.keyPackage(me, message.keyPackage);

@@ -190,6 +190,8 @@ export class Meeting {
     );
     this.e2ee = new E2eeSession({
       request,
+      room,
+      leave: () => this.leave(),
       self: () => this.current.self,
       participants: () => this.current.participants,
       chatMessage: (message) => this.chat.handle({ type: 'chat-message', message }),

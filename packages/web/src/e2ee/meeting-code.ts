@@ -1,7 +1,10 @@
 /**
- * The meeting security code: derived from the MLS epoch authenticator, so every member of the same
- * epoch shows the same code and a server that split the group (or slipped in a member) cannot make
- * the codes match. Shown as 8 emoji (48 bits) and, in full, as 30 digits in groups of five.
+ * The meeting security code: a hash of the MLS epoch authenticator and the full roster of that
+ * epoch (every leaf's participant id, in leaf order, duplicates and all). Every member of the same
+ * epoch shows the same code; a server that split the group or slipped in a member (a ghost leaf
+ * changes the roster, and the tree hash under the authenticator) cannot make the codes match.
+ * The session shows the code of the epoch its senders use, so it changes exactly when the keys in
+ * use change. Shown as 8 emoji (48 bits) and, in full, as 30 digits in groups of five.
  */
 
 /** 64 distinct, easy-to-name pictures: 6 bits each. */
@@ -78,7 +81,18 @@ export interface MeetingCode {
   digits: string[];
 }
 
-export function meetingCode(authenticator: Uint8Array): MeetingCode {
+const CODE_LABEL = 'Parley meeting code v2';
+
+/** The code of one epoch: its authenticator and its roster, hashed (SHA-256). */
+export async function meetingCode(
+  authenticator: Uint8Array,
+  roster: readonly string[],
+): Promise<MeetingCode> {
+  const input = new TextEncoder().encode(JSON.stringify([CODE_LABEL, Array.from(authenticator), roster]));
+  return codeFromBytes(new Uint8Array(await crypto.subtle.digest('SHA-256', input)));
+}
+
+function codeFromBytes(authenticator: Uint8Array): MeetingCode {
   if (authenticator.length < 30) throw new Error('authenticator too short');
   const emoji: string[] = [];
   let bits = 0;

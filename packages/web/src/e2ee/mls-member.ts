@@ -19,6 +19,9 @@ import {
   type Proposal,
   processPrivateMessage,
 } from 'ts-mls';
+import { decryptWithLabel, encryptWithLabel } from 'ts-mls/crypto/hpke.js';
+import { decryptSenderData } from 'ts-mls/privateMessage.js';
+import { type GroupPolicy, groupIdFor, policyOf } from './group-policy.js';
 
 /**
  * RFC 9420's mandatory suite: X25519, AES-128-GCM, SHA-256, Ed25519 — all native WebCrypto in
@@ -64,6 +67,18 @@ export interface GroupMember {
   participantId: string;
 }
 
+/** Decides whether a roster is acceptable before this member moves into it (throws to refuse). */
+export type RosterCheck = (members: GroupMember[]) => void;
+
+/** An application message and the member who sent it, by the leaf MLS verified its signature with. */
+export interface Received {
+  plaintext: Uint8Array;
+  sender: string;
+}
+
+/** HPKE label (RFC 9420 EncryptWithLabel) for private chat sealed to one member's leaf key. */
+const PRIVATE_LABEL = 'Parley private message';
+
 /**
  * This client's side of the meeting's MLS group (ts-mls): a key package to be added with, the group
  * state once welcomed or created, commits for the changes the delivery service asks for, the epoch's
@@ -103,11 +118,20 @@ export class MlsMember {
     );
   }
 
-  /** Starts a new group with ourselves as its only member (epoch 0). */
-  async createGroup(groupId: string): Promise<void> {
+  /**
+   * Starts a new group with ourselves as its only member (epoch 0). The group id carries the
+   * meeting's switch-off policy, so every member reads the same policy from the authenticated group
+   * context (group-policy.ts).
+   */
+  async createGroup(policy: GroupPolicy): Promise<void> {
     const own = this.requireKeyPackage();
     const cs = await ciphersuite();
-    this.state = await createGroup(encoder.encode(groupId), own.publicPackage, own.privatePackage, [], cs);
+    this.state = await createGroup(groupIdFor(policy), own.publicPackage, own.privatePackage, [], cs);
+  }
+
+  /** The policy the group was created with (who may switch encryption off). */
+  policy(): GroupPolicy {
+    return policyOf(this.requireState().groupContext.groupId);
   }
 
   /**
@@ -121,7 +145,14 @@ export class MlsMember {
     const state = this.requireState();
     const cs = await ciphersuite();
     const proposals: Proposal[] = [];
+    const members = this.members();
+    const staying = new Set(
+      members.filter((m) => !remove.includes(m.participantId)).map((m) => m.participantId),
+    );
     for (const entry of add) {
+      // One leaf per person: a second key package under an id already in the group is a ghost.
+      if (staying.has(entry.participantId)) throw new DuplicateMemberError(entry.participantId);
+      staying.add(entry.participantId);
       const message = decodeMlsMessage(fromBase64(entry.keyPackage), 0)?.[0];
       if (message?.wireformat !== 'mls_key_package') throw new Error('not a key package');
       const credential = message.keyPackage.leafNode.credential;
@@ -133,7 +164,6 @@ export class MlsMember {
       }
       proposals.push({ proposalType: 'add', add: { keyPackage: message.keyPackage } });
     }
-    const members = this.members();
     for (const participantId of remove) {
       const member = members.find((m) => m.participantId === participantId);
       if (member) proposals.push({ proposalType: 'remove', remove: { removed: member.leaf } });
@@ -154,37 +184,40 @@ export class MlsMember {
     };
   }
 
-  /** Enters the group from a welcome (the ratchet tree rides in the welcome's extension). */
-  async join(welcome: string): Promise<void> {
+  /**
+   * Enters the group from a welcome (the ratchet tree rides in the welcome's extension), unless
+   * `check` refuses its roster: then we stay outside.
+   */
+  async join(welcome: string, check: RosterCheck = () => undefined): Promise<void> {
     const own = this.requireKeyPackage();
     const cs = await ciphersuite();
     const message = decodeMlsMessage(fromBase64(welcome), 0)?.[0];
     if (message?.wireformat !== 'mls_welcome') throw new Error('not a welcome');
-    this.state = await joinGroup(message.welcome, own.publicPackage, own.privatePackage, emptyPskIndex, cs);
+    const state = await joinGroup(message.welcome, own.publicPackage, own.privatePackage, emptyPskIndex, cs);
+    policyOf(state.groupContext.groupId);
+    check(membersOf(state));
+    this.state = state;
   }
 
-  /** Applies a commit another member made (moves to the next epoch). */
-  async applyCommit(commit: string): Promise<void> {
+  /**
+   * Applies a commit another member made (moves to the next epoch), unless `check` refuses the
+   * roster it leads to: then we stay in the current epoch.
+   */
+  async applyCommit(commit: string, check: RosterCheck = () => undefined): Promise<void> {
     const state = this.requireState();
     const cs = await ciphersuite();
     const message = decodeMlsMessage(fromBase64(commit), 0)?.[0];
     if (message?.wireformat !== 'mls_private_message') throw new Error('not a private message');
+    if (message.privateMessage.contentType !== 'commit') throw new Error('not a commit');
     const result = await processPrivateMessage(state, message.privateMessage, emptyPskIndex, cs);
     if (result.kind !== 'newState') throw new Error('expected a commit');
+    check(membersOf(result.newState));
     this.state = result.newState;
   }
 
   /** The members in the current epoch's tree, by leaf index. */
   members(): GroupMember[] {
-    const state = this.requireState();
-    const members: GroupMember[] = [];
-    state.ratchetTree.forEach((node, index) => {
-      if (index % 2 !== 0 || node?.nodeType !== 'leaf') return;
-      const credential = node.leaf.credential;
-      if (credential.credentialType !== 'basic') return;
-      members.push({ leaf: index / 2, participantId: decoder.decode(credential.identity) });
-    });
-    return members;
+    return membersOf(this.requireState());
   }
 
   /** The SFrame base key of the current epoch (RFC 9605 §5.2), 16 bytes. */
@@ -214,16 +247,68 @@ export class MlsMember {
     );
   }
 
-  /** Decrypts an application message; also returns the sender's participant id from its leaf. */
-  async decrypt(ciphertext: string): Promise<Uint8Array> {
+  /**
+   * Decrypts an application message and names its sender: the leaf found in the message's sender
+   * data, whose signature key MLS then verifies the content with — never what the server says.
+   */
+  async decrypt(ciphertext: string): Promise<Received> {
     const state = this.requireState();
     const cs = await ciphersuite();
     const message = decodeMlsMessage(fromBase64(ciphertext), 0)?.[0];
     if (message?.wireformat !== 'mls_private_message') throw new Error('not a private message');
+    if (message.privateMessage.contentType !== 'application') throw new Error('not an application message');
+    const senderData = await decryptSenderData(
+      message.privateMessage,
+      state.keySchedule.senderDataSecret,
+      cs,
+    );
     const result = await processPrivateMessage(state, message.privateMessage, emptyPskIndex, cs);
-    this.state = result.newState;
     if (result.kind !== 'applicationMessage') throw new Error('expected an application message');
-    return result.message;
+    const sender = membersOf(state).find((m) => m.leaf === senderData?.leafIndex);
+    if (!sender) throw new Error('unknown sender');
+    this.state = result.newState;
+    return { plaintext: result.message, sender: sender.participantId };
+  }
+
+  /**
+   * Seals `plaintext` to one member alone: HPKE to the public key of their leaf in this epoch. The
+   * context binds sender, recipient and epoch, so the box cannot be replayed as someone else's.
+   */
+  async sealTo(recipient: string, plaintext: Uint8Array): Promise<{ enc: string; ct: string }> {
+    const state = this.requireState();
+    const cs = await ciphersuite();
+    const leaf = leafNodeOf(state, recipient);
+    if (!leaf) throw new Error('recipient is not in the encrypted group');
+    const publicKey = await cs.hpke.importPublicKey(leaf.hpkePublicKey);
+    const sealed = await encryptWithLabel(
+      publicKey,
+      PRIVATE_LABEL,
+      this.privateContext(this.participantId, recipient),
+      plaintext,
+      cs.hpke,
+    );
+    return { enc: toBase64(sealed.enc), ct: toBase64(sealed.ct) };
+  }
+
+  /** Opens a box `sealTo` made for us (throws if it was not). */
+  async openFrom(sender: string, box: { enc: string; ct: string }): Promise<Uint8Array> {
+    const state = this.requireState();
+    const cs = await ciphersuite();
+    const own = state.privatePath.privateKeys[2 * state.privatePath.leafIndex];
+    if (!own) throw new Error('no leaf key');
+    const privateKey = await cs.hpke.importPrivateKey(own);
+    return decryptWithLabel(
+      privateKey,
+      PRIVATE_LABEL,
+      this.privateContext(sender, this.participantId),
+      fromBase64(box.enc),
+      fromBase64(box.ct),
+      cs.hpke,
+    );
+  }
+
+  private privateContext(sender: string, recipient: string): Uint8Array {
+    return encoder.encode(JSON.stringify([sender, recipient, this.epoch]));
   }
 
   /** Forget the group (E2EE switched off, or a fresh group starts). */
@@ -240,4 +325,31 @@ export class MlsMember {
     if (!this.keyPackage) throw new Error('no key package');
     return this.keyPackage;
   }
+}
+
+/** The key package named someone who already has a leaf in the group. */
+export class DuplicateMemberError extends Error {
+  constructor(readonly participantId: string) {
+    super(`${participantId} is already in the group`);
+  }
+}
+
+function membersOf(state: ClientState): GroupMember[] {
+  const members: GroupMember[] = [];
+  state.ratchetTree.forEach((node, index) => {
+    if (index % 2 !== 0 || node?.nodeType !== 'leaf') return;
+    const credential = node.leaf.credential;
+    if (credential.credentialType !== 'basic') return;
+    members.push({ leaf: index / 2, participantId: decoder.decode(credential.identity) });
+  });
+  return members;
+}
+
+function leafNodeOf(state: ClientState, participantId: string) {
+  for (let index = 0; index < state.ratchetTree.length; index += 2) {
+    const node = state.ratchetTree[index];
+    if (node?.nodeType !== 'leaf' || node.leaf.credential.credentialType !== 'basic') continue;
+    if (decoder.decode(node.leaf.credential.identity) === participantId) return node.leaf;
+  }
+  return null;
 }

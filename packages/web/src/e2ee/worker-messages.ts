@@ -28,7 +28,12 @@ export type ToWorker =
   | { type: 'mode'; send: SendMode; receive: ReceiveMode }
   /** We left the group: forget every key. Frames stay held if the meeting was encrypted. */
   | { type: 'reset' }
-  /** E2EE is verifiably off (MLS-authenticated switch-off, accepted by the user): forget every key, plaintext may flow again. */
+  /**
+   * Sent only by E2eeSession, only after an MLS-verified switch-off the user chose to continue from
+   * (or made themselves): the one message that lets a worker that has been encrypting go back to
+   * `clear` (forgetting every key). Without it, `mode`/`reset` never make the worker send or accept
+   * plaintext again.
+   */
   | { type: 'off-confirmed' }
   /**
    * Which participant and source receiver transform `id` carries now (from the subscribe offer's

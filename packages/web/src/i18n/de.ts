@@ -379,6 +379,26 @@ export const de: Catalogue = {
   'e2ee.reasonChanged': 'Der Code hat sich geändert: Die Gruppe hat sich geändert.',
   'e2ee.rosterMismatch':
     'Warnung: Die Verschlüsselungsgruppe stimmt nicht mit der Teilnehmerliste überein. Möglicherweise hört jemand unbemerkt mit.',
+  'e2ee.switchedOffHeld':
+    '{name} hat die Ende-zu-Ende-Verschlüsselung ausgeschaltet. Ihre Kamera und Ihr Mikrofon sind angehalten: Nichts von Ihnen wird gesendet, bis Sie entscheiden.',
+  'e2ee.continueClear': 'Ohne Verschlüsselung fortfahren',
+  'e2ee.leaveInstead': 'Besprechung verlassen',
+  'e2ee.offPolicy': 'Darf die Verschlüsselung ausschalten: {names}',
+  'e2ee.alarm.duplicate':
+    'Abgelehnt: Die verschlüsselte Gruppe enthielt {names} doppelt. Möglicherweise hört jemand unter diesem Namen mit. Ihre Medien bleiben für die geprüfte Gruppe verschlüsselt.',
+  'e2ee.alarm.not-present':
+    'Abgelehnt: Die verschlüsselte Gruppe würde {names} aufnehmen, der/die nicht in dieser Besprechung ist.',
+  'e2ee.alarm.removed-present':
+    'Abgelehnt: Die verschlüsselte Gruppe würde {names} entfernen, der/die noch in dieser Besprechung ist.',
+  'e2ee.alarm.rekey-overdue':
+    '{names} hat die Besprechung verlassen, hat aber noch die verwendeten Schlüssel. Ihre Kamera und Ihr Mikrofon sind angehalten, bis die Schlüssel wechseln.',
+  'e2ee.alarm.unproven-off':
+    'Der Server meldete, die Verschlüsselung sei ausgeschaltet{by}, ohne die signierte Abschaltung eines Mitglieds. Ignoriert: Sie bleiben verschlüsselt.',
+  'e2ee.alarm.off-not-allowed':
+    '{names} wollte die Verschlüsselung ausschalten, was diese Besprechung ihm/ihr nicht erlaubt. Ignoriert: Sie bleiben verschlüsselt.',
+  'e2ee.alarm.commit-failed':
+    'Eine Aktualisierung der Verschlüsselung konnte nicht verarbeitet werden. Sie treten der verschlüsselten Gruppe neu bei; Ihre Medien sind solange angehalten.',
+  'e2ee.alarm.by': ' (mit Verweis auf {names})',
   'e2ee.waitingForKeys': 'Warte auf Schlüssel',
   'e2ee.member': 'Verschlüsselt',
   'e2ee.notMember': 'Noch nicht in der verschlüsselten Gruppe',

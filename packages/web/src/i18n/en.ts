@@ -370,6 +370,25 @@ export const en = {
   'e2ee.reasonChanged': 'The code changed: the group changed.',
   'e2ee.rosterMismatch':
     'Warning: the encryption group does not match the participant list. Someone may be listening in unseen.',
+  'e2ee.switchedOffHeld':
+    '{name} switched end-to-end encryption off. Your camera and microphone are held: nothing of yours is sent until you choose.',
+  'e2ee.continueClear': 'Continue without encryption',
+  'e2ee.leaveInstead': 'Leave the meeting',
+  'e2ee.offPolicy': 'Can switch encryption off: {names}',
+  'e2ee.alarm.duplicate':
+    'Refused: the encrypted group had {names} twice. Someone may be listening in as them. Your media stays encrypted to the group you checked.',
+  'e2ee.alarm.not-present': 'Refused: the encrypted group would add {names}, who is not in this meeting.',
+  'e2ee.alarm.removed-present':
+    'Refused: the encrypted group would drop {names}, who is still in this meeting.',
+  'e2ee.alarm.rekey-overdue':
+    '{names} left but still holds the keys in use. Your camera and microphone are held until the keys change.',
+  'e2ee.alarm.unproven-off':
+    'The server said encryption was switched off{by}, without the member’s signed switch-off. Ignored: you stay encrypted.',
+  'e2ee.alarm.off-not-allowed':
+    '{names} tried to switch encryption off, which this meeting does not allow them. Ignored: you stay encrypted.',
+  'e2ee.alarm.commit-failed':
+    'An encryption update could not be processed. Re-joining the encrypted group; your media is held meanwhile.',
+  'e2ee.alarm.by': ' (naming {names})',
   'e2ee.waitingForKeys': 'Waiting for keys',
   'e2ee.member': 'Encrypted',
   'e2ee.notMember': 'Not in the encrypted group yet',

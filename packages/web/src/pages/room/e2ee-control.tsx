@@ -1,7 +1,7 @@
 import type { ParticipantInfo } from '@parley/protocol';
 import { useState } from 'preact/hooks';
 import type { Meeting } from '../../conference/meeting';
-import type { CodeReason } from '../../e2ee/e2ee-session';
+import type { CodeReason, E2eeAlarm } from '../../e2ee/e2ee-session';
 import { type MessageKey, t } from '../../i18n';
 import { useStore } from '../../state/store';
 import { Banner } from '../../ui/banner';
@@ -26,9 +26,17 @@ function reasonText(reason: CodeReason | null): string {
   }
 }
 
+function alarmText(alarm: E2eeAlarm): string {
+  const names = alarm.names.join(', ');
+  if (alarm.kind === 'unproven-off')
+    return t('e2ee.alarm.unproven-off', { by: names ? t('e2ee.alarm.by', { names }) : '' });
+  return t(`e2ee.alarm.${alarm.kind}`, { names });
+}
+
 /**
- * The meeting header's encryption control: the state (`e2ee-state`), the switch any participant may
- * press (`e2ee-toggle`) and, while encrypted, the meeting security code with why it last changed.
+ * The meeting header's encryption control: the state (`e2ee-state`), the switch (`e2ee-toggle`:
+ * anyone may switch on; only those the group's policy names may switch off) and, while encrypted,
+ * the meeting security code with why it last changed.
  */
 export function E2eeControl({ meeting }: { meeting: Meeting }) {
   const e2ee = useStore(meeting.e2ee.state);
@@ -49,8 +57,14 @@ export function E2eeControl({ meeting }: { meeting: Meeting }) {
         class="button button--quiet"
         data-testid="e2ee-toggle"
         aria-pressed={e2ee.state !== 'off'}
-        disabled={busy || !e2ee.supported}
-        title={e2ee.supported ? undefined : t('e2ee.unsupported')}
+        disabled={busy || !e2ee.supported || (e2ee.state === 'on' && !e2ee.mayDisable)}
+        title={
+          !e2ee.supported
+            ? t('e2ee.unsupported')
+            : e2ee.state === 'on' && !e2ee.mayDisable
+              ? t('e2ee.offPolicy', { names: e2ee.offPolicy.join(', ') })
+              : undefined
+        }
         onClick={toggle}
       >
         {e2ee.state === 'off' ? t('e2ee.enable') : t('e2ee.disable')}
@@ -70,6 +84,9 @@ export function E2eeControl({ meeting }: { meeting: Meeting }) {
           </button>{' '}
           <span class="e2ee__code-reason" data-testid="e2ee-code-reason">
             {reasonText(e2ee.codeReason)}
+          </span>{' '}
+          <span class="e2ee__policy" data-testid="e2ee-off-policy">
+            {t('e2ee.offPolicy', { names: e2ee.offPolicy.join(', ') })}
           </span>
         </div>
       )}
@@ -77,34 +94,73 @@ export function E2eeControl({ meeting }: { meeting: Meeting }) {
   );
 }
 
-/** Banners that must not be missed: encryption switched off by someone, a roster mismatch, an unsupported browser. */
-export function E2eeBanners({
-  meeting,
-  participants,
-}: {
-  meeting: Meeting;
-  participants: readonly ParticipantInfo[];
-}) {
+/**
+ * Banners that must not be missed: encryption switched off by a member (with media held until the
+ * user chooses), alarms about what the server or a member tried, an unsupported browser.
+ */
+export function E2eeBanners({ meeting }: { meeting: Meeting; participants: readonly ParticipantInfo[] }) {
   const e2ee = useStore(meeting.e2ee.state);
-  const name = (id: string) => participants.find((p) => p.id === id)?.displayName ?? '';
+  const off = e2ee.switchedOff;
   return (
     <>
-      {e2ee.switchedOffBy !== null && (
+      {off && (
         <Banner
           testId="e2ee-switched-off"
+          actions={
+            off.held ? (
+              <>
+                <button
+                  type="button"
+                  class="button"
+                  data-testid="e2ee-continue-clear"
+                  onClick={() => meeting.e2ee.continueWithoutEncryption()}
+                >
+                  {t('e2ee.continueClear')}
+                </button>
+                <button
+                  type="button"
+                  class="button button--quiet"
+                  data-testid="e2ee-leave"
+                  onClick={() => meeting.e2ee.leaveInstead()}
+                >
+                  {t('e2ee.leaveInstead')}
+                </button>
+              </>
+            ) : (
+              <button
+                type="button"
+                class="button button--quiet"
+                onClick={() => meeting.e2ee.dismissSwitchedOff()}
+              >
+                {t('meeting.dismiss')}
+              </button>
+            )
+          }
+        >
+          <span data-testid="e2ee-switched-off-text" data-held={off.held ? 'true' : 'false'}>
+            {t(off.held ? 'e2ee.switchedOffHeld' : 'e2ee.switchedOff', { name: off.name })}
+          </span>
+        </Banner>
+      )}
+      {e2ee.alarms.map((alarm) => (
+        <Banner
+          key={alarm.kind}
+          testId="e2ee-alarm"
           actions={
             <button
               type="button"
               class="button button--quiet"
-              onClick={() => meeting.e2ee.dismissSwitchedOff()}
+              onClick={() => meeting.e2ee.dismissAlarm(alarm.kind)}
             >
               {t('meeting.dismiss')}
             </button>
           }
         >
-          {t('e2ee.switchedOff', { name: name(e2ee.switchedOffBy) || t('e2ee.off') })}
+          <span data-testid="e2ee-alarm-text" data-kind={alarm.kind}>
+            {alarmText(alarm)}
+          </span>
         </Banner>
-      )}
+      ))}
       {e2ee.rosterMismatch && <Banner testId="e2ee-roster-mismatch">{t('e2ee.rosterMismatch')}</Banner>}
       {!e2ee.supported && e2ee.state !== 'off' && (
         <Banner testId="e2ee-unsupported">{t('e2ee.unsupported')}</Banner>
