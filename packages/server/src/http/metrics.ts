@@ -20,11 +20,11 @@ export function createMetrics({ meetings, media }: MetricsSources): Registry {
 
   new Gauge({
     name: 'parley_meetings',
-    help: 'Meetings open on this node (a host has arrived).',
+    help: 'Meetings running on this node (a host has arrived and someone is in it; emptied meetings kept for reconnection are not counted).',
     registers,
     collect() {
       let open = 0;
-      for (const room of meetings.registry.rooms()) if (room.isOpen) open++;
+      for (const room of meetings.registry.rooms()) if (room.isLive) open++;
       this.set(open);
     },
   });

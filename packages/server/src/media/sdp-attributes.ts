@@ -1,4 +1,4 @@
-// Privacy: keeps nothing (pure functions over SDP lines).
+// Privacy: keeps nothing personal (pure functions over SDP lines).
 
 /**
  * Readers for the SDP attribute lines the SFU interprets, written as plain left-to-right scans.

@@ -103,7 +103,7 @@ describe('requests the media plane refuses', () => {
     await refusal(
       plane.publish(ROOM, 'mallory', noCredentials, [{ mid: '0', source: 'mic' }]),
       'bad-sdp',
-      /ICE user fragment/,
+      /session description is malformed/,
     );
     await refusal(
       plane.publish(ROOM, 'mallory', noCredentials, [{ mid: '7', source: 'mic' }]),
