@@ -33,6 +33,17 @@ describe('loadConfig', () => {
     expect(proxied.publicIp).toBe('203.0.113.5');
   });
 
+  it('binds media to every interface when browsers are told a public address, even behind a loopback proxy', () => {
+    expect(loadConfig({}).mediaBindAddress).toBe('127.0.0.1');
+    const proxied = loadConfig({ PARLEY_TRUST_PROXY: '1', PARLEY_PUBLIC_IP: '203.0.113.5' });
+    expect(proxied.host).toBe('127.0.0.1');
+    expect(proxied.mediaBindAddress).toBe('0.0.0.0');
+    expect(loadConfig({ PARLEY_TRUST_PROXY: '1', PARLEY_PUBLIC_IP: '2001:db8::5' }).mediaBindAddress).toBe(
+      '::',
+    );
+    expect(loadConfig({ PARLEY_PUBLIC_IP: '127.0.0.1' }).mediaBindAddress).toBe('127.0.0.1');
+  });
+
   it('rejects half a TLS configuration and nonsense numbers', () => {
     expect(() => loadConfig({ PARLEY_TLS_CERT: 'c.pem' })).toThrow(/both/);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT must be a whole number/);

@@ -21,6 +21,11 @@ export interface Config {
   /** Cluster: SIGTERM hands meetings on and exits within this many seconds (PARLEY_DRAIN_TIMEOUT_S). */
   drainTimeoutSeconds: number;
   publicIp: string;
+  /**
+   * Address the media UDP sockets bind to. Behind a reverse proxy the HTTP side listens on loopback,
+   * but browsers send media straight to PARLEY_PUBLIC_IP: a public address then binds all interfaces.
+   */
+  mediaBindAddress: string;
   rtcPort: number;
   /**
    * Media worker threads (PARLEY_MEDIA_WORKERS; default: one per core, one on a cluster node). Worker i
@@ -170,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const publicIp =
     env.PARLEY_PUBLIC_IP ||
     (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host === 'localhost' ? '127.0.0.1' : host);
+  const mediaBindAddress = isLoopback(publicIp) ? host : publicIp.includes(':') ? '::' : '0.0.0.0';
   const rtcPort = intFrom(env, 'PARLEY_RTC_PORT', 40000, 0, 65535);
   // A cluster node defaults to one worker: operators (and tests) often run several nodes on one machine
   // with neighbouring RTC ports, and a second worker's port rtcPort + 1 would collide with the next node.
@@ -191,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     clusterSecret: clusterSecretFrom(env),
     drainTimeoutSeconds: intFrom(env, 'PARLEY_DRAIN_TIMEOUT_S', 10, 1, 300),
     publicIp,
+    mediaBindAddress,
     rtcPort,
     mediaWorkers,
     lastN: intFrom(env, 'PARLEY_LAST_N', 25, 0, 1000),

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const media = await startMediaPlane(
     {
       publicIp: config.publicIp,
-      bindAddress: config.host,
+      bindAddress: config.mediaBindAddress,
       rtcPort: config.rtcPort,
       lastN: config.lastN,
       audibleSpeakers: config.audibleSpeakers,
