@@ -47,6 +47,8 @@ run('npm', ['run', 'build']);
 run('npm', ['run', 'typecheck']);
 run('npx', ['biome', 'ci', '.']);
 run('npx', ['vitest', 'run', '--project', 'unit']);
+// The browser tests' build of the app (with the E2EE frame tap), made once before both browser sets start.
+run('npm', ['run', 'build:test', '-w', '@parley/web'], { env: { ...process.env, NODE_ENV: 'production' } });
 
 /** Runs a command in the background, its output prefixed by `tag`; resolves with its exit code. */
 function runTagged(tag, command, args) {

@@ -9,7 +9,7 @@ import type { HostileOrder, HostileRule } from '../../packages/server/test/hosti
 import { launchBrowser } from './browser.js';
 import { explainFailures } from './diagnostics.js';
 import { People } from './meeting.js';
-import { type RunningServer, startServer } from './server.js';
+import { ensureTestClient, type RunningServer, startServer } from './server.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const hook = path.join(root, 'packages/server/test/hostile/hostile-delivery.ts');
@@ -91,6 +91,8 @@ export function hostileSuite(host: { username: string; password: string }): Host
     const port = await freePort();
     bundle = await bundleHook();
     suite.server = await startServer({
+      // The test build of the app: its frame tap shows what the worker let through.
+      PARLEY_WEB_ROOT: await ensureTestClient(),
       PARLEY_HOSTILE_CONTROL_PORT: String(port),
       NODE_OPTIONS: `--import ${pathToFileURL(bundle).href}`,
     });

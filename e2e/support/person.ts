@@ -45,14 +45,12 @@ export type BrowserName = 'chromium' | 'firefox';
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
 /**
- * THE switch for Firefox media: whether camera and microphone flow to and from Firefox through the
- * SFU. False until the SFU accepts what Firefox sends (issue 14: bundle-only m-lines, RID simulcast;
- * branch `firefox`); the lead sets it to true when merging that work. While false, every test whose
- * point is Firefox media is skipped (`it.skipIf(!mediaWorksIn(browser))`), and everything else the
- * room tests check (pre-join, join, chat, moderation, E2EE state, hands, reactions) still runs.
- * PARLEY_FIREFOX_MEDIA=1 switches the media checks on for one run, to try a branch.
+ * Whether the Firefox tests check media (camera and microphone to and from Firefox through the SFU).
+ * On since the SFU takes what Firefox sends (issue 14: bundle-only m-lines, RID simulcast). Tests whose
+ * point is Firefox media use `it.skipIf(!mediaWorksIn(browser))`; PARLEY_FIREFOX_MEDIA=0 switches the
+ * media checks off for one run (to tell a media fault from anything else).
  */
-export const FIREFOX_MEDIA = false || process.env.PARLEY_FIREFOX_MEDIA === '1';
+export const FIREFOX_MEDIA = process.env.PARLEY_FIREFOX_MEDIA !== '0';
 
 /**
  * Headless Firefox has no screen to share: its fake devices are a camera and a microphone only, and

@@ -167,7 +167,7 @@ export async function startServer(
 }
 
 /** Builds the test variant of the web app (packages/web/dist-test) unless it is newer than dist/. */
-async function ensureTestClient(): Promise<void> {
+export async function ensureTestClient(): Promise<string> {
   const web = path.join(root, 'packages/web');
   const built = async (dir: string) =>
     stat(path.join(web, dir, 'index.html')).then(
@@ -175,10 +175,12 @@ async function ensureTestClient(): Promise<void> {
       () => 0,
     );
   const [production, test] = await Promise.all([built('dist'), built('dist-test')]);
-  if (test > 0 && test >= production) return;
+  const dir = path.join(web, 'dist-test');
+  if (test > 0 && test >= production) return dir;
   // As `npm run build` has it: the test runner's NODE_ENV=test would switch JSX to its dev transform.
   await promisify(execFile)('npm', ['run', 'build:test', '-w', '@parley/web'], {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'production' },
   });
+  return dir;
 }

@@ -214,7 +214,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     metricsToken: env.PARLEY_METRICS_TOKEN || undefined,
     controllerName: env.PARLEY_CONTROLLER_NAME?.trim() || undefined,
     controllerContact: env.PARLEY_CONTROLLER_CONTACT?.trim() || undefined,
-    webRoot: path.resolve(import.meta.dirname, '../../web/dist'),
+    // Another build of the web app to serve (the browser tests' test build); default: the one npm ci makes.
+    webRoot: env.PARLEY_WEB_ROOT
+      ? path.resolve(cwd, env.PARLEY_WEB_ROOT)
+      : path.resolve(import.meta.dirname, '../../web/dist'),
     setupToken: setupTokenFrom(env),
     loginAttemptsPerUser: intFrom(env, 'PARLEY_LOGIN_ATTEMPTS_PER_USER', 20, 1, 10_000),
     meetingLimits: {
