@@ -165,7 +165,9 @@ describe('GET /metrics after a meeting with bots', () => {
     }
     await early.close();
     // An emptied meeting is kept (for its resume tokens) but no longer runs.
-    await waitFor('the meeting is over', () => [...server.meetings.registry.rooms()].every((room) => !room.isLive));
+    await waitFor('the meeting is over', () =>
+      [...server.meetings.registry.rooms()].every((room) => !room.isLive),
+    );
     const after = await metrics();
     expect(sample(after, 'parley_meetings')).toBe(0);
     expect(sample(after, 'parley_participants{place="meeting"}')).toBe(0);
