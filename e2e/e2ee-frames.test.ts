@@ -134,7 +134,8 @@ describe('E2EE frames under a hostile SFU', () => {
     // …while Alice's own tile kept playing, and the SFU really sent the moved stream.
     await videoKeepsPlaying(vic.page, tile('Alice'));
     const moved = await attackReport();
-    expect(moved.injected).toBeGreaterThan(100);
+    // Each dropped frame came in at least one moved packet.
+    expect(moved.injected).toBeGreaterThanOrEqual(foreignAtStart + 30);
     expect(moved.withheld).toBeGreaterThan(0);
 
     // The SFU behaves again: Bob's tile plays again (the receiver asks for a key frame).
@@ -163,7 +164,7 @@ describe('E2EE frames under a hostile SFU', () => {
     await videoKeepsPlaying(vic.page, tile('Bob'));
     const replayed = await attackReport();
     expect(replayed.recordedFrames).toBe(45);
-    expect(replayed.injected).toBeGreaterThan(100);
+    expect(replayed.injected).toBeGreaterThanOrEqual(replayedAtStart + 30);
 
     await attack({ action: 'clear' });
     await videoKeepsPlaying(vic.page, tile('Alice'));

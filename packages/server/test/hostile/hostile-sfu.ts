@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { isVp8KeyframeStart, rtpTimestamp } from '../../src/media/rtp.js';
+import {
+  isVp8KeyframeStart,
+  locateVp8Descriptor,
+  readVp8PictureId,
+  rtpTimestamp,
+  writeVp8PictureId,
+} from '../../src/media/rtp.js';
 import { Subscription } from '../../src/media/subscription.js';
 
 /**
@@ -15,6 +21,11 @@ import { Subscription } from '../../src/media/subscription.js';
  * - `replay`: records the target's packets for a while (from a key frame), then stops the live
  *   stream towards the victim and loops the recording with fresh sequence numbers and timestamps:
  *   the classic "nodding from ten seconds ago".
+ *
+ * Like a careful attacker (and like the SFU at a simulcast layer switch), it keeps the victim's
+ * receiver clock running: whenever the packets on the victim's m-line change origin, RTP timestamp,
+ * VP8 picture id and TL0PICIDX continue from the last ones sent. Without that the browser may drop
+ * the moved key frame as older than what it already showed, and the unencrypted control would fail.
  */
 
 export const HostileSfuCommand = z.discriminatedUnion('action', [
@@ -47,7 +58,10 @@ export interface HostileSfuReport {
 }
 
 type Rule =
-  | (Extract<HostileSfuCommand, { action: 'reattribute' }> & { keyframeSeen: boolean })
+  | (Extract<HostileSfuCommand, { action: 'reattribute' }> & {
+      keyframeSeen: boolean;
+      keyframes: ReturnType<typeof setInterval>;
+    })
   | (Extract<HostileSfuCommand, { action: 'replay' }> & {
       recording: Buffer[][];
       timer: ReturnType<typeof setInterval> | null;
@@ -59,6 +73,63 @@ interface Internals {
 
 /** The last sequence number each subscription sent (the attack continues it, as a real SFU would). */
 const lastSequence = new WeakMap<Subscription, number>();
+
+/** What the victim's receiver last saw on an m-line the attack touched, and how to continue it. */
+interface Continuity {
+  origin: string;
+  timestamp: number;
+  pictureId: number;
+  tl0: number;
+  timestampOffset: number;
+  pictureIdOffset: number;
+  tl0Offset: number;
+}
+const continuity = new WeakMap<Subscription, Continuity>();
+const descriptor = new Int32Array(2);
+
+/**
+ * Rewrites `packet`, bound for `subscription`, so that its clock fields continue the stream the
+ * receiver saw, even when `origin` (the publication it comes from) just changed. Returns the packet
+ * itself while nothing needs rewriting (it is shared by all subscribers), else a rewritten copy.
+ */
+function continueStream(subscription: Subscription, packet: Buffer, origin: string): Buffer {
+  locateVp8Descriptor(packet, descriptor);
+  const [pictureAt, tl0At] = [descriptor[0] as number, descriptor[1] as number];
+  let state = continuity.get(subscription);
+  if (!state) {
+    state = {
+      origin,
+      timestamp: -1,
+      pictureId: -1,
+      tl0: -1,
+      timestampOffset: 0,
+      pictureIdOffset: 0,
+      tl0Offset: 0,
+    };
+    continuity.set(subscription, state);
+  } else if (state.origin !== origin) {
+    state.origin = origin;
+    state.timestampOffset = (rtpTimestamp(packet) - ((state.timestamp + 3000) >>> 0)) >>> 0;
+    if (pictureAt >= 0 && state.pictureId >= 0)
+      state.pictureIdOffset = (readVp8PictureId(packet, pictureAt) - state.pictureId - 1) & 0x7fff;
+    if (tl0At >= 0 && state.tl0 >= 0) state.tl0Offset = (packet[tl0At]! - state.tl0 - 1) & 0xff;
+  }
+  const copy =
+    state.timestampOffset === 0 && state.pictureIdOffset === 0 && state.tl0Offset === 0
+      ? packet
+      : Buffer.from(packet);
+  state.timestamp = (rtpTimestamp(copy) - state.timestampOffset) >>> 0;
+  copy.writeUInt32BE(state.timestamp, 4);
+  if (pictureAt >= 0) {
+    state.pictureId = (readVp8PictureId(copy, pictureAt) - state.pictureIdOffset) & 0x7fff;
+    writeVp8PictureId(copy, pictureAt, state.pictureId);
+  }
+  if (tl0At >= 0) {
+    state.tl0 = (copy[tl0At]! - state.tl0Offset) & 0xff;
+    copy[tl0At] = state.tl0;
+  }
+  return copy;
+}
 const liveTargets = new Map<string, Subscription>();
 let rule: Rule | null = null;
 const report: HostileSfuReport = { injected: 0, withheld: 0, recordedFrames: 0 };
@@ -94,17 +165,18 @@ export function installHostileSfu(): void {
       }
       if (active.action === 'replay' && here === target) record(active, packet);
       if (active.action === 'reattribute' && here === key(active.victim, active.from, active.source)) {
-        const ok = original.call(this, packet, sequence);
+        const ok = original.call(this, continueStream(this, packet, here), sequence);
         lastSequence.set(this, sequence);
         const onto = liveTargets.get(target);
         if (onto) {
           if (!active.keyframeSeen && isVp8KeyframeStart(packet)) active.keyframeSeen = true;
-          if (active.keyframeSeen) inject(original, onto, Buffer.from(packet));
+          if (active.keyframeSeen) inject(original, onto, Buffer.from(continueStream(onto, packet, here)));
         }
         return ok;
       }
     }
-    const ok = original.call(this, packet, sequence);
+    // Every stream continues the clock its receiver saw (before, during and after an attack).
+    const ok = original.call(this, continueStream(this, packet, here), sequence);
     if (ok) lastSequence.set(this, sequence);
     return ok;
   };
@@ -132,7 +204,7 @@ export function installHostileSfu(): void {
       for (const packet of frame) {
         const copy = Buffer.from(packet);
         copy.writeUInt32BE(timestamp, 4);
-        inject(original, onto, copy);
+        inject(original, onto, continueStream(onto, copy, 'replay'));
       }
       index = (index + 1) % active.recording.length;
     }, 33);
@@ -142,12 +214,17 @@ export function installHostileSfu(): void {
 /** Carries out one command of the test; returns what the attack did so far. */
 export function commandHostileSfu(command: HostileSfuCommand): HostileSfuReport {
   if (rule?.action === 'replay' && rule.timer) clearInterval(rule.timer);
+  if (rule?.action === 'reattribute') clearInterval(rule.keyframes);
   rule = null;
   Object.assign(report, { injected: 0, withheld: 0, recordedFrames: 0 });
   if (command.action === 'reattribute') {
-    rule = { ...command, keyframeSeen: false };
-    // An attacker wants the moved stream decodable at once: ask its publisher for a key frame.
-    liveTargets.get(key(command.victim, command.from, command.source))?.publication.requestKeyframe();
+    // An attacker wants the moved stream decodable at once and after any loss (the victim's own key
+    // frame requests go to the target, and its NACKs find no moved packets): ask the stream's
+    // publisher for key frames, now and every second.
+    const askForKeyframe = () =>
+      liveTargets.get(key(command.victim, command.from, command.source))?.publication.requestKeyframe();
+    rule = { ...command, keyframeSeen: false, keyframes: setInterval(askForKeyframe, 1000) };
+    askForKeyframe();
   } else if (command.action === 'replay') {
     rule = { ...command, recording: [], timer: null };
     liveTargets.get(key(command.victim, command.target, command.source))?.publication.requestKeyframe();
