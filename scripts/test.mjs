@@ -16,11 +16,13 @@ function run(command, args, options = {}) {
   }
 }
 
-// Debian packages the tests use: Chromium and Firefox ESR for browser tests; PostgreSQL, Redis, coturn and nginx for
+// Debian packages the tests use: Chromium and Firefox ESR for browser tests (Xvfb for the Firefox that
+// shares a screen); PostgreSQL, Redis, coturn and nginx for
 // the database, cluster and TURN tests (each test starts its own instance on its own ports).
 const systemNeeds = [
   { pkg: 'chromium', path: chromium },
   { pkg: 'firefox-esr', path: firefox },
+  { pkg: 'xvfb', path: '/usr/bin/Xvfb' },
   { pkg: 'postgresql', path: '/usr/lib/postgresql/15/bin/initdb' },
   { pkg: 'redis-server', path: '/usr/bin/redis-server' },
   { pkg: 'coturn', path: '/usr/bin/turnserver' },

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Browser as PlaywrightBrowser, Page as PlaywrightPage } from 'playwright-core';
 import puppeteer, { type Browser as PuppeteerBrowser, type Page as PuppeteerPage } from 'puppeteer-core';
 import { launchBrowser } from './browser.js';
+import { startVirtualDisplay, type VirtualDisplay } from './xvfb.js';
 
 /**
  * One person at one browser, as the room tests drive them: the same few operations whether the
@@ -54,13 +55,12 @@ export const FIREFOX_MEDIA = process.env.PARLEY_FIREFOX_MEDIA !== '0';
 
 /**
  * Headless Firefox has no screen to share: its fake devices are a camera and a microphone only, and
- * getDisplayMedia fails with NotFoundError. Screen sharing is therefore tested in Chromium only.
+ * getDisplayMedia fails with NotFoundError. The room tests' Firefox people are headless, so their
+ * screen sharing is tested by e2e/firefox-screen-share.test.ts with a Firefox that has a window on a
+ * virtual display (`open('firefox', { screen: true })`).
  */
-export const FIREFOX_SCREEN_SHARE = false;
-
-/** Whether screen sharing can be tested in this browser (see FIREFOX_SCREEN_SHARE). */
 export function screenShareWorksIn(browser: BrowserName): boolean {
-  return browser === 'chromium' || FIREFOX_SCREEN_SHARE;
+  return browser === 'chromium';
 }
 
 /**
@@ -96,14 +96,17 @@ export function roomBrowsers(): BrowserName[] {
 /**
  * Debian's Firefox ESR, headless, with a fake camera and microphone and no permission prompt.
  * Loopback ICE candidates are hidden by Firefox unless asked for; the test server listens on 127.0.0.1.
+ * With `display` (an X display, see xvfb.ts) it opens real windows there instead, and so has a
+ * screen to share.
  */
-export async function launchFirefox(): Promise<PuppeteerBrowser> {
+export async function launchFirefox(display?: string): Promise<PuppeteerBrowser> {
   if (!existsSync(FIREFOX))
     throw new Error(`Firefox not found at ${FIREFOX}: apt-get install -y firefox-esr`);
   return puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
-    headless: true,
+    headless: display === undefined,
+    ...(display === undefined ? {} : { env: { ...process.env, DISPLAY: display } }),
     protocolTimeout: 60_000,
     // The size Playwright gives Chromium's pages (Puppeteer's own default is 800×600), so the room
     // looks the same in both and the same controls are in the toolbar, not behind "More".
@@ -149,14 +152,21 @@ function recordPeerConnections(): void {
   } as typeof RTCPeerConnection;
 }
 
+/** How a person's browser is set up beyond its kind. */
+export interface OpenOptions {
+  /** A screen to share: Firefox then runs with windows on a virtual display (Chromium always has one). */
+  screen?: boolean;
+}
+
 /** One browser process of each kind, started when first asked for; `close` ends them. */
 export class Browsers {
   private chromium?: Promise<PlaywrightBrowser>;
   private firefox?: Promise<PuppeteerBrowser>;
+  private firefoxWithScreen?: Promise<{ browser: PuppeteerBrowser; display: VirtualDisplay }>;
 
   constructor(private readonly baseURL: () => string) {}
 
-  async open(name: BrowserName): Promise<Person> {
+  async open(name: BrowserName, options: OpenOptions = {}): Promise<Person> {
     if (name === 'chromium') {
       this.chromium ??= launchBrowser();
       const context = await (await this.chromium).newContext({
@@ -166,8 +176,22 @@ export class Browsers {
       await context.addInitScript(recordPeerConnections);
       return new PlaywrightPerson(await context.newPage());
     }
-    this.firefox ??= launchFirefox();
-    const context = await (await this.firefox).createBrowserContext();
+    let firefox: PuppeteerBrowser;
+    if (options.screen) {
+      this.firefoxWithScreen ??= startVirtualDisplay().then(async (display) => {
+        try {
+          return { browser: await launchFirefox(display.display), display };
+        } catch (error) {
+          display.stop();
+          throw error;
+        }
+      });
+      firefox = (await this.firefoxWithScreen).browser;
+    } else {
+      this.firefox ??= launchFirefox();
+      firefox = await this.firefox;
+    }
+    const context = await firefox.createBrowserContext();
     // A window of its own: a second tab in the same window would hide the first person's page
     // (visibilityState 'hidden', throttled timers), which no one at their own computer has.
     const page = await context.newPage({ type: 'window' });
@@ -178,11 +202,19 @@ export class Browsers {
   async close(): Promise<void> {
     const chromium = this.chromium;
     const firefox = this.firefox;
+    const firefoxWithScreen = this.firefoxWithScreen;
     this.chromium = undefined;
     this.firefox = undefined;
+    this.firefoxWithScreen = undefined;
     await Promise.all([
       chromium?.then((browser) => browser.close()).catch(() => {}),
       firefox?.then((browser) => browser.close()).catch(() => {}),
+      firefoxWithScreen
+        ?.then(async ({ browser, display }) => {
+          await browser.close().catch(() => {});
+          display.stop();
+        })
+        .catch(() => {}),
     ]);
   }
 }

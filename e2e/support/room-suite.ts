@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { waitFor } from './browser.js';
-import { type BrowserName, Browsers, byTestId, type Person } from './person.js';
+import { type BrowserName, Browsers, byTestId, type OpenOptions, type Person } from './person.js';
 import { type RunningServer, type StartOptions, startServer } from './server.js';
 
 /**
@@ -12,7 +12,7 @@ export interface RoomSuite {
   server: RunningServer;
   host: { username: string; password: string };
   /** A new person with their own browser profile, in the suite's browser unless another is named. */
-  open(browser?: BrowserName): Promise<Person>;
+  open(browser?: BrowserName, options?: OpenOptions): Promise<Person>;
   signIn(person: Person, username: string, password: string): Promise<void>;
 }
 
@@ -26,9 +26,9 @@ export function roomSuite(
   const suite: RoomSuite = {
     host,
     server: undefined as unknown as RunningServer,
-    async open(name = browser) {
+    async open(name = browser, options = {}) {
       if (!browsers) throw new Error('roomSuite: open() before the suite started');
-      const person = await browsers.open(name);
+      const person = await browsers.open(name, options);
       people.push(person);
       return person;
     },
