@@ -30,18 +30,29 @@ interface StoredRoom {
   password: PasswordVerifier | null;
   attended: string[];
   removed: string[];
+  /** Keyed hashes of the account ids and browser keys of people hard-muted. */
+  hardMuted?: string[];
   /** Keyed hash of a lineage → its standing (resume tokens name lineages). */
   standings?: Record<string, Standing>;
 }
 
-/** Marks carried over from Redis: whoever matches a keyed hash attended / was removed. */
+/** Marks carried over from Redis: whoever matches a keyed hash attended / was removed / is hard-muted. */
 class HashedMarks implements CarriedMarks {
   constructor(
     private readonly hash: (label: string, value: string) => string,
     readonly attendedHashes: ReadonlySet<string>,
     readonly removedHashes: ReadonlySet<string>,
     readonly standingsByHash: ReadonlyMap<string, Standing> = new Map(),
+    readonly hardMutedHashes: Set<string> = new Set(),
   ) {}
+
+  hardMuted(identity: Identity): boolean {
+    return this.hashesOf(identity).some((hash) => this.hardMutedHashes.has(hash));
+  }
+
+  forgetHardMuted(identity: Identity): void {
+    for (const hash of this.hashesOf(identity)) this.hardMutedHashes.delete(hash);
+  }
 
   standing(lineage: string): Standing | undefined {
     return this.standingsByHash.get(this.hash('lineage', lineage));
@@ -65,7 +76,8 @@ class HashedMarks implements CarriedMarks {
 
 /**
  * Keeps meetings' state in Redis so that the node taking a meeting over (after a crash or a drain)
- * continues it with the same lock, lobby, password, chat-history switch, attendance and removals.
+ * continues it with the same lock, lobby, password, chat-history switch, attendance, removals and
+ * hard mutes.
  * Roles come back with the participants' resume tokens. Key: the room's keyed hash; every value is
  * free of names, display names and addresses.
  */
@@ -102,6 +114,7 @@ export class RedisRoomStateStore implements RoomStateStore {
         new Set(stored.attended ?? []),
         new Set(stored.removed ?? []),
         new Map(Object.entries(stored.standings ?? {}).filter(([, standing]) => isStanding(standing))),
+        new Set((stored.hardMuted ?? []).filter((hash) => typeof hash === 'string')),
       ),
     };
   }
@@ -189,6 +202,7 @@ export class RedisRoomStateStore implements RoomStateStore {
       password: snapshot.password,
       attended: union(hashed(snapshot.attendance), carried?.attendedHashes),
       removed: union(hashed(snapshot.removals), carried?.removedHashes),
+      hardMuted: union(hashed(snapshot.hardMuted), carried?.hardMutedHashes),
       standings: {
         ...Object.fromEntries(carried?.standingsByHash ?? []),
         ...Object.fromEntries(

@@ -509,9 +509,9 @@ const DEFINITIONS = defineInventory([
     place: 'redis',
     keyKind: 'room',
     name: 'Meeting state for takeover',
-    data: 'Under a keyed hash of the room name: the meeting’s random id, whether it is locked, has a lobby or keeps chat history, the salted hash of its password (never the password), and keyed hashes of the account ids and browser keys of who attended and who was removed, and per keyed hash of a person’s random resume lineage their role and whether they were hard-muted or removed. No names, display names, addresses or chat.',
+    data: 'Under a keyed hash of the room name: the meeting’s random id, whether it is locked, has a lobby or keeps chat history, the salted hash of its password (never the password), and keyed hashes of the account ids and browser keys of who attended, who was removed and who is hard-muted, and per keyed hash of a person’s random resume lineage their role and whether they were hard-muted or removed. No names, display names, addresses or chat.',
     purpose:
-      'When a node fails or shuts down, the node that takes the meeting over continues it with the same lock, lobby, password and removals (the people removed stay out).',
+      'When a node fails or shuts down, the node that takes the meeting over continues it with the same lock, lobby, password, removals and hard mutes (the people removed stay out, the people hard-muted stay muted).',
     legalBasis: SECURITY,
     retention:
       'While the meeting runs; deleted when it ends, or 3 minutes after its last renewal when its node failed and nobody came back.',

@@ -515,7 +515,7 @@ export class Meetings {
   private admit(room: Room, newcomers: Participant[]): void {
     for (const newcomer of newcomers) {
       // Hard-muted earlier in this meeting (another connection, a fresh join): still hard-muted.
-      if (room.hardMuted.matches(newcomer.identity)) newcomer.hardMuted = true;
+      if (room.isHardMuted(newcomer.identity)) newcomer.hardMuted = true;
       if (newcomer.hardMuted) newcomer.audioHeld = true;
       room.addParticipant(newcomer);
     }

@@ -113,7 +113,7 @@ export class Moderation {
     target.hardMuted = false;
     target.unmuteRequested = false;
     room.standings.update(target.lineage, { hardMuted: false });
-    room.hardMuted.forget(target.identity);
+    room.forgetHardMuted(target.identity);
     target.channel.send({ type: 'unmute-allowed' });
     room.broadcast({ type: 'participant-updated', participant: target.info() });
   }

@@ -3,7 +3,8 @@ import type { Standing } from './standings.js';
 
 /**
  * What a meeting hands on when it moves to another node (cluster, docs/cluster.md): the moderators'
- * settings, the password's salted hash and the marks that recognise who attended or was removed.
+ * settings, the password's salted hash and the marks that recognise who attended, was removed or is
+ * hard-muted.
  * Never names, display names, addresses or chat. The cluster keeps it in Redis (marks as keyed hashes)
  * and the node that takes the meeting over restores it.
  */
@@ -16,6 +17,8 @@ export interface RoomSnapshot {
   /** Raw marks of this node's time (the store hashes them), plus those carried from earlier nodes. */
   attendance: PeopleMarks;
   removals: PeopleMarks;
+  /** People hard-muted (they come back hard-muted on a fresh join too). */
+  hardMuted: PeopleMarks;
   /** Each person's standing by lineage (the store keeps lineages only as keyed hashes). */
   standings: [string, Standing][];
   carried: CarriedMarks | null;
@@ -37,6 +40,9 @@ export interface PeopleMarks {
 export interface CarriedMarks {
   attended(identity: Identity): boolean;
   removed(identity: Identity): boolean;
+  hardMuted(identity: Identity): boolean;
+  /** A moderator let this person unmute: their carried hard-mute marks no longer count. */
+  forgetHardMuted(identity: Identity): void;
   /** The standing of a lineage as the earlier node left it. */
   standing(lineage: string): Standing | undefined;
 }

@@ -111,6 +111,17 @@ export class Room {
     return this.removals.matches(identity) || this.carried?.removed(identity) === true;
   }
 
+  /** A moderator hard-muted this person (here, or on the node that hosted the meeting before). */
+  isHardMuted(identity: Identity): boolean {
+    return this.hardMuted.matches(identity) || this.carried?.hardMuted(identity) === true;
+  }
+
+  /** A moderator let this person unmute: no mark of theirs holds them muted any more. */
+  forgetHardMuted(identity: Identity): void {
+    this.hardMuted.forget(identity);
+    this.carried?.forgetHardMuted(identity);
+  }
+
   /** The standing of a lineage here, or as the node that hosted the meeting before left it. */
   standing(lineage: string): Standing | undefined {
     return this.standings.get(lineage) ?? this.carried?.standing(lineage);
@@ -126,6 +137,7 @@ export class Room {
       password: this.password.verifier(),
       attendance: this.attendance.marks(),
       removals: this.removals.marks(),
+      hardMuted: this.hardMuted.marks(),
       standings: this.standings.entries(),
       carried: this.carried,
     };

@@ -285,6 +285,50 @@ describe('when a node goes away', () => {
     expect(await ownerOf(b, name)).toBe(b.nodeId);
   });
 
+  it('keeps a hard mute on the new node, also for a fresh join without the resume token, until lifted', async () => {
+    const [a, b] = await twoNodes();
+    const name = room('hard-mute');
+    const cookie = await hostCookie(a);
+    const host = await connect(a, cookie);
+    await host.join(name, 'Ada', { clientKey: 'browser-key-of-Ada' });
+    const hostToken = (await host.waitForEvent('joined')).resumeToken;
+    const guest = await connect(b);
+    await guest.join(name, 'Mallory', { clientKey: 'browser-key-of-Mallory' });
+    const malloryId = (await guest.waitForEvent('joined')).self.id;
+    expect((await host.send({ type: 'mute', participantId: malloryId, hard: true })).ok).toBe(true);
+    await guest.waitForEvent('muted-by-moderator');
+    const store = b.parley.cluster!.roomState;
+    await waitFor('the hard mute kept in Redis', async () => {
+      const stored = await store.load(name);
+      return (
+        stored?.marks.hardMuted({
+          accountId: null,
+          clientKey: 'browser-key-of-Mallory',
+          addressKey: null,
+        }) === true
+      );
+    });
+
+    await a.crash();
+    await guest.waitForClose();
+    const hostBack = await resumeVia(b, name, 'Ada', hostToken, cookie);
+    // Mallory drops her resume token and joins afresh under a new name, from the same browser.
+    const { client: back } = await joinVia(b, name, 'Not Mallory', { clientKey: 'browser-key-of-Mallory' });
+    const joined = await back.waitForEvent('joined');
+    expect(joined.self.hardMuted).toBe(true);
+    const unmute = await back.send({ type: 'set-muted', source: 'mic', muted: false });
+    expect(unmute.ok).toBe(false);
+
+    // A moderator lifts it on the new node: it is gone for good, carried marks included.
+    expect((await hostBack.client.send({ type: 'allow-unmute', participantId: joined.self.id })).ok).toBe(
+      true,
+    );
+    await back.waitForEvent('unmute-allowed');
+    await back.close();
+    const again = await joinVia(b, name, 'Not Mallory', { clientKey: 'browser-key-of-Mallory' });
+    expect((await again.client.waitForEvent('joined')).self.hardMuted).toBe(false);
+  });
+
   it('never brings back a meeting a moderator ended, on any node', async () => {
     const [a, b] = await twoNodes();
     const name = room('ended');
