@@ -5,8 +5,11 @@ import { type ChatMessage, MAX_CHAT_TEXT_BYTES } from '@parley/protocol';
  * panel was closed (the unread counter). Lives in the page's memory only. Pure functions, so the
  * rules (no duplicates, deletions take their unread mark along) can be tested without a browser.
  */
+/** A message as this page shows it: `encrypted` when it came or went end-to-end encrypted (MLS). */
+export type LoggedChatMessage = ChatMessage & { encrypted?: boolean };
+
 export interface ChatLog {
-  readonly messages: readonly ChatMessage[];
+  readonly messages: readonly LoggedChatMessage[];
   /** Ids of messages from others that arrived while the panel was closed. */
   readonly unread: readonly string[];
 }
@@ -27,7 +30,7 @@ export function chatFromHistory(history: readonly ChatMessage[]): ChatLog {
  */
 export function addMessage(
   log: ChatLog,
-  message: ChatMessage,
+  message: LoggedChatMessage,
   context: { panelOpen: boolean; selfId: string | null },
 ): ChatLog {
   if (log.messages.some((known) => known.id === message.id)) return log;

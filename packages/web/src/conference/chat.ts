@@ -1,6 +1,14 @@
 import type { ChatMessage, EventOf, ParticipantId } from '@parley/protocol';
 import { Store } from '../state/store';
-import { addMessage, type ChatLog, chatFromHistory, EMPTY_CHAT, markRead, removeMessage } from './chat-log';
+import {
+  addMessage,
+  type ChatLog,
+  chatFromHistory,
+  EMPTY_CHAT,
+  type LoggedChatMessage,
+  markRead,
+  removeMessage,
+} from './chat-log';
 import type { Requester } from './signaling';
 
 /** Sends one chat message end-to-end encrypted; resolves with the server's message id. */
@@ -47,7 +55,13 @@ export class Chat {
       to,
       text: trimmed,
       sentAt: Date.now(),
+      encrypted: encrypted !== null,
     });
+  }
+
+  /** A message that arrived end-to-end encrypted (its author authenticated by MLS). */
+  receivedEncrypted(message: ChatMessage): void {
+    this.received({ ...message, encrypted: true });
   }
 
   /** Chooses, per message, between encrypted sending (E2EE on) and the clear relay. */
@@ -86,7 +100,7 @@ export class Chat {
     }
   }
 
-  private received(message: ChatMessage): void {
+  private received(message: LoggedChatMessage): void {
     const before = this.log.get();
     const selfId = this.self()?.id ?? null;
     const after = addMessage(before, message, { panelOpen: this.panelOpen, selfId });

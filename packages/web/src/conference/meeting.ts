@@ -194,7 +194,7 @@ export class Meeting {
       leave: () => this.leave(),
       self: () => this.current.self,
       participants: () => this.current.participants,
-      chatMessage: (message) => this.chat.handle({ type: 'chat-message', message }),
+      chatMessage: (message) => this.chat.receivedEncrypted(message),
       // Never send or show media in the clear in an encrypted meeting: this browser stops its media.
       refuse: () => {
         this.local.stop();

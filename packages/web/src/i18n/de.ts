@@ -261,6 +261,10 @@ export const de: Catalogue = {
   'chat.clear': 'Chat leeren',
   'chat.privateTo': 'Privat an {name}',
   'chat.privateToYou': 'Privat an Sie',
+  'chat.directTo': 'Nur an {name}',
+  'chat.directToYou': 'Nur an Sie',
+  'chat.directNote':
+    'Nicht Ende-zu-Ende-verschlüsselt: Die anderen Teilnehmenden sehen sie nicht, der Server leitet sie weiter.',
   'chat.tooLong': 'Diese Nachricht ist zu lang: höchstens {max} Bytes (etwa {max} Buchstaben).',
   'chat.recipientLeft': 'Die gewählte Person ist gegangen. Wählen Sie eine andere Person.',
   'chat.announce': '{name} schreibt: {text}',

@@ -49,4 +49,17 @@ describe('ChatMessageView', () => {
     );
     expect(none.some((node) => String(node.props['data-testid']).includes('delete'))).toBe(false);
   });
+
+  it('calls a direct message private only when it was end-to-end encrypted', () => {
+    const direct = { ...hostile, to: 'p2' };
+    const label = (encrypted: boolean, own: boolean) =>
+      strings(
+        ChatMessageView({ message: { ...direct, encrypted }, own, recipientName: 'Bob', onDelete: null }),
+      );
+    expect(label(true, false)).toContain('Private to you');
+    expect(label(true, true)).toContain('Private to Bob');
+    expect(label(false, false)).toContain('Only to you');
+    expect(label(false, true)).toContain('Only to Bob');
+    expect(label(false, false).some((text) => text.startsWith('Private'))).toBe(false);
+  });
 });

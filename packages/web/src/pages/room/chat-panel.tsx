@@ -1,6 +1,6 @@
-import { type ChatMessage, MAX_CHAT_TEXT_BYTES, type ParticipantInfo } from '@parley/protocol';
+import { MAX_CHAT_TEXT_BYTES, type ParticipantInfo } from '@parley/protocol';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { chatTextProblem } from '../../conference/chat-log';
+import { chatTextProblem, type LoggedChatMessage } from '../../conference/chat-log';
 import type { Meeting } from '../../conference/meeting';
 import { language, t } from '../../i18n';
 import { useStore } from '../../state/store';
@@ -203,7 +203,7 @@ export function ChatPanel({ meeting, self, participants, onClose }: ChatPanelPro
 }
 
 interface ChatMessageViewProps {
-  message: ChatMessage;
+  message: LoggedChatMessage;
   own: boolean;
   /** For a private message: the recipient's name. */
   recipientName: string | null;
@@ -229,9 +229,15 @@ export function ChatMessageView({ message, own, recipientName, onDelete }: ChatM
         <time class="chat__time" dateTime={new Date(message.sentAt).toISOString()}>
           {formatClock(message.sentAt)}
         </time>
-        {isPrivate && (
+        {isPrivate && message.encrypted && (
           <span class="tag tag--attention">
             {own ? t('chat.privateTo', { name: recipientName ?? '' }) : t('chat.privateToYou')}
+          </span>
+        )}
+        {/* Without E2EE only the other participants cannot read it: the server relays it. */}
+        {isPrivate && !message.encrypted && (
+          <span class="tag tag--attention" title={t('chat.directNote')}>
+            {own ? t('chat.directTo', { name: recipientName ?? '' }) : t('chat.directToYou')}
           </span>
         )}
         {onDelete && (
