@@ -12,7 +12,11 @@ const E2E_ROOM_TESTS = [
   'e2e/reconnect.test.ts',
 ];
 // Tests that need both browsers at once; they run in the Firefox project only.
-const E2E_BOTH_BROWSERS_ONLY = ['e2e/mixed-meeting.test.ts', 'e2e/firefox-screen-share.test.ts'];
+const E2E_BOTH_BROWSERS_ONLY = [
+  'e2e/mixed-meeting.test.ts',
+  'e2e/firefox-screen-share.test.ts',
+  'e2e/firefox-routable.test.ts',
+];
 
 export default defineConfig({
   resolve: { conditions: ['parley-source'] },

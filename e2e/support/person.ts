@@ -99,7 +99,7 @@ export function roomBrowsers(): BrowserName[] {
  * With `display` (an X display, see xvfb.ts) it opens real windows there instead, and so has a
  * screen to share.
  */
-export async function launchFirefox(display?: string): Promise<PuppeteerBrowser> {
+export async function launchFirefox(display?: string, routable = false): Promise<PuppeteerBrowser> {
   if (!existsSync(FIREFOX))
     throw new Error(`Firefox not found at ${FIREFOX}: apt-get install -y firefox-esr`);
   return puppeteer.launch({
@@ -114,13 +114,18 @@ export async function launchFirefox(display?: string): Promise<PuppeteerBrowser>
     extraPrefsFirefox: {
       'media.navigator.streams.fake': true,
       'media.navigator.permission.disabled': true,
-      'media.peerconnection.ice.loopback': true,
       // Firefox gathers every host address (loopback included) only for a page that holds a camera
       // or microphone permission, and the permission-prompt pref above does not count as one.
       'permissions.default.camera': 1,
       'permissions.default.microphone': 1,
-      // No mDNS names for host candidates: the SFU and the test look at plain loopback addresses.
-      'media.peerconnection.ice.obfuscate_host_addresses': false,
+      // Against a server on 127.0.0.1: loopback candidates, and no mDNS names for host candidates.
+      // `routable`: Firefox's own defaults (no loopback candidates, mDNS names), as on a desk.
+      ...(routable
+        ? {}
+        : {
+            'media.peerconnection.ice.loopback': true,
+            'media.peerconnection.ice.obfuscate_host_addresses': false,
+          }),
       'media.autoplay.default': 0,
       // No sound card here: without an output stream Firefox keeps every AudioContext 'suspended'
       // (the pre-join level meter would stay at 0). The mock audio backend stands in for one.
@@ -156,6 +161,11 @@ function recordPeerConnections(): void {
 export interface OpenOptions {
   /** A screen to share: Firefox then runs with windows on a virtual display (Chromium always has one). */
   screen?: boolean;
+  /**
+   * Firefox with its ICE defaults (no loopback candidates, mDNS host names), for a server that
+   * announces a routable address (PARLEY_PUBLIC_IP).
+   */
+  routable?: boolean;
 }
 
 /** One browser process of each kind, started when first asked for; `close` ends them. */
@@ -163,6 +173,7 @@ export class Browsers {
   private chromium?: Promise<PlaywrightBrowser>;
   private firefox?: Promise<PuppeteerBrowser>;
   private firefoxWithScreen?: Promise<{ browser: PuppeteerBrowser; display: VirtualDisplay }>;
+  private firefoxRoutable?: Promise<PuppeteerBrowser>;
 
   constructor(private readonly baseURL: () => string) {}
 
@@ -187,6 +198,9 @@ export class Browsers {
         }
       });
       firefox = (await this.firefoxWithScreen).browser;
+    } else if (options.routable) {
+      this.firefoxRoutable ??= launchFirefox(undefined, true);
+      firefox = await this.firefoxRoutable;
     } else {
       this.firefox ??= launchFirefox();
       firefox = await this.firefox;
@@ -203,12 +217,15 @@ export class Browsers {
     const chromium = this.chromium;
     const firefox = this.firefox;
     const firefoxWithScreen = this.firefoxWithScreen;
+    const firefoxRoutable = this.firefoxRoutable;
+    this.firefoxRoutable = undefined;
     this.chromium = undefined;
     this.firefox = undefined;
     this.firefoxWithScreen = undefined;
     await Promise.all([
       chromium?.then((browser) => browser.close()).catch(() => {}),
       firefox?.then((browser) => browser.close()).catch(() => {}),
+      firefoxRoutable?.then((browser) => browser.close()).catch(() => {}),
       firefoxWithScreen
         ?.then(async ({ browser, display }) => {
           await browser.close().catch(() => {});

@@ -20,6 +20,8 @@ export function roomSuite(
   host: { username: string; password: string },
   browser: BrowserName,
   options: StartOptions = {},
+  /** More environment for the server (see e2e/support/server.ts). */
+  env: () => Record<string, string> = () => ({}),
 ): RoomSuite {
   const people: Person[] = [];
   let browsers: Browsers | undefined;
@@ -41,7 +43,7 @@ export function roomSuite(
     },
   };
   beforeAll(async () => {
-    suite.server = await startServer({}, options);
+    suite.server = await startServer(env(), options);
     await suite.server.addUser(host.username, host.password, true);
     browsers = new Browsers(() => suite.server.url);
   });
