@@ -31,21 +31,12 @@ let pool: MediaWorkerPool;
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let hostCookie: string;
 
-// Opt-in (PARLEY_WORKER_CRASH_TEST=1) while a rare native abort at teardown remains: the test passes,
-// but now and then (measured under heavy load: 2 aborts in 21 runs) the test process then aborts in a
-// libdatachannel thread: TrackWrapper::doClose() → ~ThreadSafeCallback → napi_release_threadsafe_function
-// on a thread-safe function whose JavaScript environment is gone (core dump, docs/reliability.md).
-// The pool-level crash test (test/media/worker-pool.test.ts) runs always.
-const enabled = process.env.PARLEY_WORKER_CRASH_TEST === '1';
-
 beforeAll(async () => {
-  if (!enabled) return;
   pool = await startPool();
   server = await startTestServer(() => pool);
   hostCookie = await server.signedInCookie('workers-host');
 }, 60_000); // two worker threads (under vitest: each registering tsx first) on a loaded machine
 afterAll(async () => {
-  if (!enabled) return;
   await server?.close();
   // The workers' libdatachannel copies are their own; the bots' one (this thread) is freed here.
   await MediaBot.releaseNative();
@@ -55,7 +46,7 @@ const participant = (room: string, name: string, cookie?: string) =>
   mediaParticipant(server.wsUrl, room, name, cookie);
 const packets = cameraPackets;
 
-describe.runIf(enabled)('meetings on media workers', () => {
+describe('meetings on media workers', () => {
   it('restarts the media of a crashed worker’s meetings and leaves the others alone', async () => {
     const suffix = Date.now().toString(36);
     const a = await participant(`w-one-${suffix}`, 'Ada', hostCookie);
