@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useLayoutEffect } from 'preact/hooks';
 import type { Meeting } from '../../conference/meeting';
 import { shortcutFor } from '../../conference/shortcuts';
 
@@ -10,7 +10,9 @@ interface ViewShortcuts {
 
 /** Listens for the meeting's keyboard shortcuts (M, V, S, H, C, ?) while the meeting is shown. */
 export function useMeetingShortcuts(meeting: Meeting, view: ViewShortcuts): void {
-  useEffect(() => {
+  // A layout effect: listening from the moment the toolbar is on screen. A plain effect runs after
+  // the next frame, and a key pressed in between (a busy machine, a fast typist) was lost.
+  useLayoutEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       // An open modal dialog (the help) keeps its keys to itself.
       if (document.querySelector('dialog[open]')) return;
