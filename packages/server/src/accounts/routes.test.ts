@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiError, SessionInfo } from '@parley/protocol';
-import fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import fastify, { type FastifyBaseLogger, type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, type TestDatabase } from '../../test/support/test-databases.js';
@@ -28,7 +28,10 @@ let logLines: string[];
 
 async function buildApp(options: { tlsCert?: string; trustProxy?: boolean } = {}): Promise<FastifyInstance> {
   const logger = pino({ level: 'trace' }, { write: (line: string) => logLines.push(line) });
-  const instance = fastify({ loggerInstance: logger, trustProxy: options.trustProxy ?? false });
+  const instance = fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    trustProxy: options.trustProxy ?? false,
+  });
   registerAccountRoutes(instance, {
     accounts,
     config: { tlsCert: options.tlsCert },

@@ -1,5 +1,5 @@
 import type { SubscribedTrack } from '@parley/protocol';
-import ndc, { type Track } from 'node-datachannel';
+import ndc, { type Audio, type Track, type Video } from 'node-datachannel';
 import {
   DEFAULT_RETRANSMIT_SHARE,
   KEYFRAME_REQUESTS_BURST,
@@ -96,7 +96,7 @@ export class Subscription {
   }
 
   /** The m-line description: the codec the SFU forwards and the SSRC, grouped by publishing participant. */
-  createMedia(): ndc.Video | ndc.Audio {
+  createMedia(): Video | Audio {
     const publication = this.publication;
     const stream = streamId(publication.participantId, publication.source);
     const trackId = `${stream}-${publication.source}`;

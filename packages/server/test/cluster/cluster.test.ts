@@ -302,6 +302,7 @@ describe('when a node goes away', () => {
       const stored = await store.load(name);
       return (
         stored?.marks.hardMuted({
+          displayName: '',
           accountId: null,
           clientKey: 'browser-key-of-Mallory',
           addressKey: null,

@@ -53,7 +53,7 @@ function nackCompound(senderSsrc: number, mediaSsrc: number, last: number): Buff
 async function ratesWhile(
   streams: [MediaBot, string][],
   ms: number,
-  during: () => Promise<void> = () => sleep(ms),
+  during: () => Promise<unknown> = () => sleep(ms),
 ): Promise<number[]> {
   const before = streams.map(([bot, key]) => packets(bot, key));
   const start = performance.now();

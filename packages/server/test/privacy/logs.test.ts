@@ -54,7 +54,7 @@ describe('the log, at level trace, during a whole meeting', () => {
     const cookie = await server.signedInCookie(MARK.username);
     token = cookie.split('=')[1]!;
     const session = await fetch(`${server.url}/api/session`, { headers: { ...headers, cookie } });
-    expect((await session.json()).user.username).toBe(MARK.username);
+    expect(((await session.json()) as { user: { username: string } }).user.username).toBe(MARK.username);
     expect((await fetch(`${server.url}/api/me/data`, { headers: { ...headers, cookie } })).status).toBe(200);
 
     // A meeting over the signaling WebSocket: host, password, guest, chat, removal, end.

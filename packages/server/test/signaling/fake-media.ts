@@ -16,6 +16,8 @@ export function fakeMedia() {
     subscribe: async () => 'v=0 answer',
     subscriberAnswer: async () => {},
     requestKeyframes: (roomId) => calls.push(`keyframes ${roomId}`),
+    setVideoSize: (_roomId, subscriberId, participantId, source, width, height) =>
+      calls.push(`size ${subscriberId} ${participantId} ${source} ${width}x${height}`),
     setAudioForwarding: (_roomId, id, enabled) => calls.push(`audio ${id} ${enabled ? 'on' : 'off'}`),
     setSpeakerState: (_roomId, id, state) =>
       calls.push(

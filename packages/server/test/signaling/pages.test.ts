@@ -25,9 +25,13 @@ describe('pages', () => {
 
   it('offers /setup only while no account exists', async () => {
     expect((await fetch(`${server.url}/setup`)).status).toBe(200);
-    expect((await (await fetch(`${server.url}/api/session`)).json()).setupNeeded).toBe(true);
+    expect(
+      ((await (await fetch(`${server.url}/api/session`)).json()) as { setupNeeded: boolean }).setupNeeded,
+    ).toBe(true);
     await server.accounts.createUser('first-admin', 'a long enough password', 'admin');
     expect((await fetch(`${server.url}/setup`)).status).toBe(404);
-    expect((await (await fetch(`${server.url}/api/session`)).json()).setupNeeded).toBe(false);
+    expect(
+      ((await (await fetch(`${server.url}/api/session`)).json()) as { setupNeeded: boolean }).setupNeeded,
+    ).toBe(false);
   });
 });

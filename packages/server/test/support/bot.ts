@@ -33,7 +33,14 @@
  */
 import type { PublishedTrack, SubscribedTrack, TrackSource } from '@parley/protocol';
 import { kindOfSource } from '@parley/protocol';
-import ndc, { type DataChannel, type PeerConnection, type RtcConfig, type Track } from 'node-datachannel';
+import ndc, {
+  type Audio,
+  type DataChannel,
+  type PeerConnection,
+  type RtcConfig,
+  type Track,
+  type Video,
+} from 'node-datachannel';
 import { releaseNative, retainUntilCleanup, retainUntilClosed } from '../../src/media/native-handles.js';
 import { buildReceiverFeedback, ReceptionStats } from '../../src/media/reception-stats.js';
 import { buildNack, buildPli, buildSenderReport, parseRtcp } from '../../src/media/rtcp.js';
@@ -400,7 +407,7 @@ export class MediaBot {
     };
   }
 
-  private addCodecs(media: ndc.Audio | ndc.Video): void {
+  private addCodecs(media: Audio | Video): void {
     const { opus, vp8 } = this.options.payloadTypes;
     if ('addOpusCodec' in media) {
       media.addOpusCodec(opus, 'minptime=10;useinbandfec=1');
