@@ -35,6 +35,10 @@ export const startRnnoise: StartSuppressor = async (input) => {
     const source = context.createMediaStreamSource(new MediaStream([input]));
     // The worklet compiles its own copy of the binary (processor options are copied, not shared).
     const denoise = new RnnoiseWorkletNode(context, { maxChannels: 1, wasmBinary: wasm });
+    // One channel in, one out: a microphone that comes as stereo is mixed down first. (Otherwise
+    // only its left channel is cleaned, and mixing that with a silent right one halves the voice.)
+    denoise.channelCount = 1;
+    denoise.channelCountMode = 'explicit';
     const destination = context.createMediaStreamDestination();
     destination.channelCount = 1;
     source.connect(denoise).connect(destination);
