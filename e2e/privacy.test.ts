@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventoryFiles, inventoryItems } from '../packages/server/src/privacy/inventory.js';
-import { launchBrowser, newPerson } from './support/browser.js';
+import { launchBrowser, newPerson, waitFor } from './support/browser.js';
 import { type RunningServer, startServer } from './support/server.js';
 
 /**
@@ -248,6 +248,13 @@ describe('no third parties, and the headers that say so', () => {
       ),
     );
     expect(iceUrls).toEqual([]);
+    // Noise suppression (on by default) loads its WebAssembly from Parley as well. (Its AudioWorklet
+    // module is an asset next to it; worklet fetches do not show up as Playwright request events.)
+    await waitFor(
+      async () => person.requests,
+      (urls) => urls.some((url) => url.endsWith('.wasm')),
+      'the noise suppression WebAssembly',
+    );
     await page.getByTestId('leave').click();
     expect(person.requests.length).toBeGreaterThan(5);
     expect(foreign(person.requests)).toEqual([]);
