@@ -230,3 +230,60 @@ describe('noise suppression', () => {
     await measureSwitching(`noise-e2ee-${Date.now().toString(36)}`, { e2ee: true });
   }, 120_000);
 });
+
+/** CPU seconds used so far by every process of the browser (Chrome DevTools `SystemInfo`). */
+async function browserCpuSeconds(): Promise<number> {
+  const session = await browser.newBrowserCDPSession();
+  try {
+    const { processInfo } = (await session.send('SystemInfo.getProcessInfo')) as {
+      processInfo: { cpuTime: number }[];
+    };
+    return processInfo.reduce((sum, process) => sum + process.cpuTime, 0);
+  } finally {
+    await session.detach();
+  }
+}
+
+async function cpuShareOver(ms: number): Promise<number> {
+  const before = await browserCpuSeconds();
+  const started = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return ((await browserCpuSeconds()) - before) / ((Date.now() - started) / 1000);
+}
+
+/**
+ * The CPU one participant's noise suppression costs: the whole browser's CPU time (two people in
+ * a room, cameras off, the guest's suppression off) with the host's suppression on minus off,
+ * alternating to even out the load of the rest of the machine. Only on request:
+ * `PARLEY_PERF=1 npx vitest run --project e2e e2e/noise-suppression.test.ts -t CPU`.
+ */
+describe.runIf(process.env.PARLEY_PERF === '1')('noise suppression CPU', () => {
+  it('measures the CPU cost of suppression for one participant', async () => {
+    const room = `noise-cpu-${Date.now().toString(36)}`;
+    const host = await people.open();
+    await people.signIn(host, HOST.username, HOST.password);
+    await enter(host, room, 'Host Hana', { camera: false });
+    const guest = await people.open();
+    await guest.goto(`/room/${room}`);
+    await guest.getByTestId('noise-suppression').click();
+    expect(await stateOf(guest)).toBe('off');
+    await enter(guest, room, 'Guest Gina', { camera: false });
+    await guest.locator(tile('Host Hana')).waitFor();
+    await host.locator(tile('Guest Gina')).waitFor();
+    await startProbe(guest);
+    const shares: { on: number[]; off: number[] } = { on: [], off: [] };
+    for (const state of ['on', 'off', 'on', 'off', 'on', 'off'] as const) {
+      if ((await stateOf(host)) !== state) await switchSuppression(host, state);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      shares[state].push(await cpuShareOver(10_000));
+    }
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    const pct = (n: number) => `${(n * 100).toFixed(1)} %`;
+    console.log(
+      `browser CPU, 2 people, host's noise suppression on: ${shares.on.map(pct).join(', ')} (mean ${pct(mean(shares.on))}); ` +
+        `off: ${shares.off.map(pct).join(', ')} (mean ${pct(mean(shares.off))}); ` +
+        `cost of one participant's suppression: ${pct(mean(shares.on) - mean(shares.off))} of one core`,
+    );
+    expect(mean(shares.on)).toBeGreaterThan(0);
+  }, 240_000);
+});
