@@ -23,14 +23,17 @@ export function NoiseSuppressionToggle({
       label={t('noise.toggle')}
       on={on}
       onToggle={() => onChange(!on)}
-      icon={<NoiseIcon />}
+      icon={<NoiseIcon off={!on} />}
       description={noise.unavailable ? t('noise.unavailable') : undefined}
     />
   );
 }
 
-/** A sound wave with the noise around it gone (decorative: the button has the label). */
-function NoiseIcon() {
+/**
+ * A clean sound wave, struck through when off (decorative: the button has the label). The stroke
+ * shows the state where the button's colour does not (the pre-join preview draws every button alike).
+ */
+function NoiseIcon({ off }: { off: boolean }) {
   return (
     <svg
       class="icon"
@@ -46,6 +49,7 @@ function NoiseIcon() {
       focusable="false"
     >
       <path d="M3 12h2M7 8v8M11 5v14M15 9v6M19 11v2M21 12h0" />
+      {off && <path d="M4 4l16 16" />}
     </svg>
   );
 }
