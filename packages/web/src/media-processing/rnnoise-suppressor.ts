@@ -6,6 +6,11 @@ import type { StartSuppressor } from './noise-chain';
 
 type RnnoiseLibrary = typeof import('@sapphi-red/web-noise-suppressor');
 
+/** How long the browser may take to let the audio context run. */
+const RESUME_TIMEOUT_MS = 2_000;
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** RNNoise works on 48 kHz audio in 10 ms frames. */
 const SAMPLE_RATE = 48_000;
 
@@ -42,8 +47,10 @@ export const startRnnoise: StartSuppressor = async (input) => {
     const destination = context.createMediaStreamDestination();
     destination.channelCount = 1;
     source.connect(denoise).connect(destination);
-    // The page was interacted with (joining is a click), so the context may run.
-    await context.resume().catch(() => undefined);
+    // The page was interacted with (joining is a click), so the context may run. A context the
+    // browser keeps suspended would send silence: then fail, and the raw microphone is sent.
+    await Promise.race([context.resume().catch(() => undefined), delay(RESUME_TIMEOUT_MS)]);
+    if (context.state !== 'running') throw new Error(`audio context ${context.state}`);
     const output = destination.stream.getAudioTracks()[0];
     if (!output) throw new Error('no output track');
     return {
