@@ -261,6 +261,36 @@ describe('no third parties, and the headers that say so', () => {
     expect(
       await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations),
     ).toEqual([]);
+    // The policy lets the page compile WebAssembly but not turn text into JavaScript.
+    const compiled = await page.evaluate(async () => {
+      const empty = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+      const wasm = await WebAssembly.compile(empty).then(
+        () => 'compiled',
+        (error: Error) => error.name,
+      );
+      let evaluated = 'ran';
+      try {
+        // biome-ignore lint/security/noGlobalEval: the point is that the browser refuses it
+        eval('1 + 1');
+      } catch (error) {
+        evaluated = (error as Error).name;
+      }
+      let constructed = 'ran';
+      try {
+        new Function('return 1')();
+      } catch (error) {
+        constructed = (error as Error).name;
+      }
+      return { wasm, evaluated, constructed };
+    });
+    expect(compiled).toEqual({ wasm: 'compiled', evaluated: 'EvalError', constructed: 'EvalError' });
+    // The browser reports both refusals as violations of the policy (reported asynchronously).
+    const violations = await waitFor(
+      () => page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations),
+      (list) => list.length >= 2,
+      'both eval attempts reported',
+    );
+    expect(violations).toEqual(['script-src eval', 'script-src eval']);
     await page.context().close();
   });
 
