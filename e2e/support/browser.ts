@@ -3,8 +3,11 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Debian's Chromium with a fake camera and microphone (a moving test pattern and a beep). */
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Debian's Chromium with a fake camera and microphone (a moving test pattern and a beep).
+ * `fakeAudioFile`: the microphone plays this WAV file (16-bit PCM, looped) instead of the beep.
+ */
+export async function launchBrowser(options: { fakeAudioFile?: string } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
   return chromium.launch({
@@ -19,6 +22,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--autoplay-policy=no-user-gesture-required',
       '--auto-select-desktop-capture-source=Entire screen',
       '--disable-gpu',
+      ...(options.fakeAudioFile ? [`--use-file-for-fake-audio-capture=${options.fakeAudioFile}`] : []),
     ],
   });
 }

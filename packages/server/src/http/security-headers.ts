@@ -4,10 +4,12 @@ import type { FastifyInstance } from 'fastify';
  * The Content-Security-Policy of every answer: everything from Parley's own origin, nothing inline
  * (scripts and style sheets come from files; the app sets styles through the DOM only), no frames.
  * `blob:` serves media elements and workers the app creates itself, `mediastream:` local previews.
+ * `'wasm-unsafe-eval'` lets the app compile its own WebAssembly (noise suppression, served from
+ * Parley); it admits no JavaScript eval (`'unsafe-eval'` stays out).
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "media-src 'self' blob: mediastream:",

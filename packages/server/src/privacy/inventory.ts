@@ -561,6 +561,16 @@ const DEFINITIONS = defineInventory([
     personal: false,
   },
   {
+    id: 'storage:parley.noiseSuppression',
+    place: 'browser-storage',
+    name: 'Noise suppression choice (parley.noiseSuppression)',
+    data: 'Whether noise suppression on the microphone is on or off on this device (on unless switched off).',
+    purpose: 'Keeping the person’s choice for the next meeting.',
+    legalBasis: NECESSARY_STORAGE,
+    retention: 'On the device until the person clears it (browser settings); never sent to the server.',
+    personal: false,
+  },
+  {
     id: 'storage:parley.clientKey',
     place: 'browser-storage',
     name: 'Client key (parley.clientKey)',

@@ -1,3 +1,6 @@
+import { NoiseChain } from '../media-processing/noise-chain';
+import { loadNoiseSuppression, saveNoiseSuppression } from '../media-processing/noise-setting';
+import { startRnnoise } from '../media-processing/rnnoise-suppressor';
 import { Store } from '../state/store';
 
 /** Why a device is not available. */
@@ -47,6 +50,8 @@ export class LocalMedia {
   private cameraGeneration = 0;
   /** Devices the person picked on the pre-join screen; the browser's default until then. */
   private readonly deviceIds: DeviceIds = {};
+  /** Noise suppression on the microphone: decides whether the raw or the cleaned track is sent. */
+  readonly noise = new NoiseChain(startRnnoise, loadNoiseSuppression());
 
   constructor(initial: { mic: boolean; camera: boolean }) {
     this.state = new Store({ mic: idle(initial.mic), camera: idle(initial.camera) });
@@ -105,6 +110,24 @@ export class LocalMedia {
     return track;
   }
 
+  /**
+   * The microphone track to send: the cleaned one while noise suppression is on, else the raw
+   * `mic.track` (muting disables the raw track, so both fall silent). Null without a microphone.
+   */
+  async micToSend(): Promise<MediaStreamTrack | null> {
+    const raw = this.mic.track;
+    return raw ? this.noise.output(raw) : null;
+  }
+
+  /**
+   * Switches noise suppression and remembers the choice on this device. Returns the track to send
+   * from now on when the microphone is already being sent (swap it in with replaceTrack), else null.
+   */
+  setNoiseSuppression(on: boolean): Promise<MediaStreamTrack | null> {
+    saveNoiseSuppression(on);
+    return this.noise.setWanted(on);
+  }
+
   /** The device in use for `device` (its browser id), or null when none is open. */
   deviceIdOf(device: 'mic' | 'camera'): string | null {
     return this.state.get()[device].track?.getSettings().deviceId ?? null;
@@ -132,6 +155,7 @@ export class LocalMedia {
   /** Stops every device. */
   stop(): void {
     this.stopped = true;
+    this.noise.close();
     this.releaseTrack('mic');
     this.releaseTrack('camera');
   }
@@ -184,6 +208,7 @@ export class LocalMedia {
   private releaseTrack(device: 'mic' | 'camera'): void {
     const track = this.state.get()[device].track;
     if (!track) return;
+    if (device === 'mic') this.noise.detach();
     this.patch(device, { track: null });
     track.stop();
     this.stream.removeTrack(track);

@@ -483,9 +483,20 @@ export class Meeting {
         if (publisher.isPublished('mic')) {
           await this.setMuted('mic', !this.local.mic.on);
         } else if (on) {
-          if (publisher.publish('mic', track, this.local.stream)) await publisher.negotiate();
+          const sent = (await this.local.micToSend()) ?? track;
+          if (publisher.publish('mic', sent, this.local.stream)) await publisher.negotiate();
         }
       });
+    });
+  }
+
+  /** Noise suppression on or off; a microphone being sent is swapped in place (no renegotiation). */
+  setNoiseSuppression(on: boolean): void {
+    // The choice holds even while reconnecting; publishing afterwards sends the right track.
+    const next = this.local.setNoiseSuppression(on);
+    this.enqueueMedia(async () => {
+      const track = await next;
+      if (track && this.publisher?.isPublished('mic')) await this.publisher.replaceTrack('mic', track);
     });
   }
 
@@ -731,9 +742,11 @@ export class Meeting {
     if (!publisher) return;
     await publisher.prepared();
     if (this.publisher !== publisher) return;
-    const { mic, camera } = this.local;
+    const { camera } = this.local;
     let changed = false;
-    if (mic.track) changed = publisher.publish('mic', mic.track, this.local.stream) || changed;
+    const micTrack = await this.local.micToSend();
+    if (this.publisher !== publisher) return;
+    if (micTrack) changed = publisher.publish('mic', micTrack, this.local.stream) || changed;
     if (camera.track && camera.on)
       changed = publisher.publish('camera', camera.track, this.local.stream) || changed;
     const screen = this.current.screenTrack;

@@ -154,6 +154,9 @@ export const de: Catalogue = {
   'toolbar.security': 'Sicherheit',
   'toolbar.micLocked': 'Mikrofon: von der Moderation stummgeschaltet. Drücken, um ums Wort zu bitten.',
   'toolbar.micRequested': 'Mikrofon: von der Moderation stummgeschaltet. Sie haben ums Wort gebeten.',
+  'noise.toggle': 'Rauschunterdrückung',
+  'noise.unavailable':
+    'Rauschunterdrückung ist in diesem Browser nicht verfügbar: Ihr Mikrofon wird unverändert gesendet.',
   'toolbar.unread': { one: '{count} ungelesene Nachricht', other: '{count} ungelesene Nachrichten' },
   'toolbar.knocking': {
     one: '{count} Person wartet in der Lobby',

@@ -147,6 +147,9 @@ export const en = {
   'toolbar.security': 'Security',
   'toolbar.micLocked': 'Microphone: muted by a moderator. Press to ask to unmute.',
   'toolbar.micRequested': 'Microphone: muted by a moderator. You asked to unmute.',
+  'noise.toggle': 'Noise suppression',
+  'noise.unavailable':
+    'Noise suppression is not available in this browser: your microphone is sent as it is.',
   'toolbar.unread': { one: '{count} unread message', other: '{count} unread messages' },
   'toolbar.knocking': {
     one: '{count} person waiting in the lobby',

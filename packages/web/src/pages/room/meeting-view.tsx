@@ -28,6 +28,7 @@ import { ConnectionBanner } from './connection-banner';
 import { E2eeBanners, E2eeControl } from './e2ee-control';
 import { mediaProblemMessages, screenProblemMessage } from './join-messages';
 import { MoreMenu } from './more-menu';
+import { NoiseSuppressionToggle } from './noise-suppression-toggle';
 import { PARTICIPANTS_PANEL_ID, ParticipantsPanel } from './participants-panel';
 import { ReactionsMenu } from './reactions-menu';
 import { SECURITY_PANEL_ID, SecurityPanel } from './security-panel';
@@ -182,6 +183,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
             icon={<HandIcon />}
           />
           <ReactionsMenu meeting={meeting} />
+          <NoiseSuppressionToggle local={meeting.local} onChange={(on) => meeting.setNoiseSuppression(on)} />
           <ToggleButton
             testId="layout-speaker"
             label={t('layout.speaker')}

@@ -10,6 +10,7 @@ import { PageShell } from '../../ui/page-shell';
 import { ToggleButton } from '../../ui/toggle-button';
 import { DeviceSettings } from './device-settings';
 import { type MessageRef, mediaProblemMessages } from './join-messages';
+import { NoiseSuppressionToggle } from './noise-suppression-toggle';
 
 export type PrejoinStatus = 'idle' | 'joining' | 'waiting-for-host' | 'lobby';
 
@@ -129,6 +130,7 @@ export function Prejoin({
                 warnWhenOff
                 busy={media.camera.starting}
               />
+              <NoiseSuppressionToggle local={local} onChange={(on) => void local.setNoiseSuppression(on)} />
             </div>
           </figure>
           <DeviceSettings local={local} />
