@@ -16,6 +16,7 @@ export function fakeMedia() {
     subscribe: async () => 'v=0 answer',
     subscriberAnswer: async () => {},
     requestKeyframes: (roomId) => calls.push(`keyframes ${roomId}`),
+    setVideoReception: (_roomId, id, mode) => calls.push(`video-reception ${id} ${mode}`),
     setAudioForwarding: (_roomId, id, enabled) => calls.push(`audio ${id} ${enabled ? 'on' : 'off'}`),
     setSpeakerState: (_roomId, id, state) =>
       calls.push(
