@@ -348,6 +348,27 @@ export const de: Catalogue = {
   'layout.grid': 'Kacheln',
   'layout.speaker': 'Sprecher',
   'layout.hideSelf': 'Eigenbild aus',
+  // Datensparmodus und Lautstärke je Person (Issue 15)
+  'lowData.receiveVideo': 'Video empfangen',
+  'lowData.receiveVideoOn': 'Video empfangen: an. Drücken für nur Ton (Ihnen wird kein Video gesendet).',
+  'lowData.receiveVideoOff':
+    'Video empfangen: aus, nur Ton. Drücken, um die Videos der anderen wieder zu sehen.',
+  'lowData.dataSaver': 'Datensparen',
+  'lowData.dataSaverOn':
+    'Datensparen: an, Videos der anderen in niedrigster Qualität. Drücken zum Ausschalten.',
+  'lowData.dataSaverOff':
+    'Datensparen: aus. Drücken, um Videos der anderen in niedrigster Qualität zu empfangen.',
+  'lowData.sendVideo': 'Video senden',
+  'lowData.sendVideoOn': 'Video senden: an. Drücken, um die Kamera zum Datensparen aus zu lassen.',
+  'lowData.sendVideoOff': 'Video senden: aus, um Daten zu sparen. Drücken, um die Kamera wieder zu erlauben.',
+  'lowData.audioOnly': 'Nur Ton',
+  'lowData.dataSaverBadge': 'Datensparen',
+  'lowData.notSending': 'Kamera aus zum Datensparen',
+  'lowData.tileAudioOnly': 'Nur Ton',
+  'listening.volume': 'Lautstärke von {name}',
+  'listening.percent': '{value} Prozent',
+  'listening.muteForMe': '{name} für mich stummschalten',
+  'listening.mutedForMe': 'Für mich stumm',
   'layout.selfHidden': 'Ihr eigenes Video ist ausgeblendet.',
   'tile.pin': '{name} anheften',
   'tile.unpin': '{name} lösen',

@@ -27,6 +27,7 @@ import { CHAT_PANEL_ID, ChatPanel } from './chat-panel';
 import { ConnectionBanner } from './connection-banner';
 import { E2eeBanners, E2eeControl } from './e2ee-control';
 import { mediaProblemMessages, screenProblemMessage } from './join-messages';
+import { LowDataBadge, LowDataToggles } from './low-data-controls';
 import { MoreMenu } from './more-menu';
 import { PARTICIPANTS_PANEL_ID, ParticipantsPanel } from './participants-panel';
 import { ReactionsMenu } from './reactions-menu';
@@ -84,6 +85,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
         <h1 class="meeting__title">{t('meeting.title', { room: meeting.room })}</h1>
         <span class="meeting__count">{t('meeting.participantCount', { count: tileCount })}</span>
         <E2eeControl meeting={meeting} />
+        <LowDataBadge />
         <LanguageSelect compact />
       </header>
 
@@ -139,9 +141,14 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
       <div class="remote-audio" aria-hidden="true">
         {state.participants.flatMap((participant) => {
           const tracks = state.remoteTracks.get(participant.id);
-          return [tracks?.mic, tracks?.['screen-audio']]
-            .filter((track): track is MediaStreamTrack => track !== undefined)
-            .map((track) => <AudioView key={track.id} track={track} />);
+          return (['mic', 'screen-audio'] as const).map((source) => {
+            const track = tracks?.[source];
+            return (
+              track && (
+                <AudioView key={track.id} track={track} participantId={participant.id} source={source} />
+              )
+            );
+          });
         })}
       </div>
 
@@ -198,6 +205,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
             onToggle={() => setLayout((choice) => ({ ...choice, hideSelf: !choice.hideSelf }))}
             icon={<CameraIcon off={!layout.hideSelf} />}
           />
+          <LowDataToggles />
           <button
             type="button"
             class="control"
