@@ -587,7 +587,8 @@ const DEFINITIONS = defineInventory([
     place: 'browser-storage',
     name: 'Per-person volume (parley.listening, session storage)',
     data: 'For each other participant whose volume was changed on this device: their random participant id of this meeting, the volume (0–100) and whether they are muted for this person.',
-    purpose: 'Keeping the volume chosen for each person for the rest of the meeting, also across a reload of the tab.',
+    purpose:
+      'Keeping the volume chosen for each person for the rest of the meeting, also across a reload of the tab.',
     legalBasis: NECESSARY_STORAGE,
     retention: 'Until the browser tab is closed (session storage); never sent to the server.',
     personal: false,

@@ -31,7 +31,7 @@ describe('low-data settings', () => {
     let active = false;
     const reception = new VideoReception(
       async (type, payload) => {
-        sent.push(`${type} ${(payload as { mode: string }).mode}`);
+        sent.push(`${type} ${(payload as unknown as { mode: string }).mode}`);
         return {} as never;
       },
       () => active,
