@@ -26,6 +26,9 @@ const SECONDARY = [
   'layout-speaker',
   'hide-self',
   'shortcuts-help',
+  'receive-video',
+  'data-saver',
+  'send-video',
 ];
 
 async function visible(page: Page, ids: string[]): Promise<Record<string, boolean>> {
