@@ -24,6 +24,24 @@ function bytesReceived(person: Person): Promise<{ video: number; audio: number }
   });
 }
 
+/** Heights of the video frames the page receives, and of the layers it sends (simulcast). */
+function videoHeights(person: Person): Promise<{ inbound: number[]; outbound: number[] }> {
+  return person.evaluate(async () => {
+    const heights = { inbound: [] as number[], outbound: [] as number[] };
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      // biome-ignore lint/suspicious/noExplicitAny: getStats reports are loosely typed dictionaries.
+      stats.forEach((report: any) => {
+        if (report.kind !== 'video' || !report.frameHeight) return;
+        if (report.type === 'inbound-rtp') heights.inbound.push(report.frameHeight);
+        if (report.type === 'outbound-rtp') heights.outbound.push(report.frameHeight);
+      });
+    }
+    return heights;
+  });
+}
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until no video bytes arrive for a whole second (what was in flight has landed). */
@@ -142,6 +160,14 @@ describe.each(roomBrowsers())('low-data mode in %s', (browser) => {
         (frames) => frames > 10,
         'Hana’s camera still shown under the data saver',
         20_000,
+      );
+      // The server forwards only Hana's smallest simulcast layer now, whatever the tile's size.
+      const smallest = Math.min(...(await videoHeights(host)).outbound);
+      await waitFor(
+        () => videoHeights(guest),
+        (heights) => heights.inbound.length === 1 && heights.inbound[0] === smallest,
+        `Gus receives Hana’s ${smallest}p layer`,
+        15_000,
       );
 
       // Remembered: after a reload Gus joins with his camera off and the data saver on.
