@@ -152,6 +152,10 @@ describe.each(roomBrowsers())('low-data mode in %s', (browser) => {
       await host.waitFor(`${tile('Gus')}[data-camera="off"]`);
 
       // The data saver on top: both shown in the header.
+      const before = await videoHeights(guest);
+      const bytesBefore = await bytesReceived(guest);
+      await pause(2000);
+      const rateBefore = ((await bytesReceived(guest)).video - bytesBefore.video) / 2;
       await guest.click(byTestId('data-saver'));
       await attributeBecomes(guest, byTestId('data-saver'), 'data-state', 'on');
       expect(await guest.text(byTestId('low-data-state'))).toContain('Data saver');
@@ -168,6 +172,13 @@ describe.each(roomBrowsers())('low-data mode in %s', (browser) => {
         (heights) => heights.inbound.length === 1 && heights.inbound[0] === smallest,
         `Gus receives Hana’s ${smallest}p layer`,
         15_000,
+      );
+      const saving = await bytesReceived(guest);
+      await pause(2000);
+      const rateSaving = ((await bytesReceived(guest)).video - saving.video) / 2;
+      console.info(
+        `[data saver ${browser}] received ${before.inbound.join('/')}p at ${Math.round(rateBefore / 1000)} kB/s, ` +
+          `then ${smallest}p at ${Math.round(rateSaving / 1000)} kB/s (sent layers ${(await videoHeights(host)).outbound.join('/')}p)`,
       );
 
       // Remembered: after a reload Gus joins with his camera off and the data saver on.
