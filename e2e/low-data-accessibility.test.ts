@@ -47,6 +47,7 @@ describe('low-data mode and per-person volume: accessibility', () => {
         await page.locator(`${tile('Gina')} video`).waitFor();
 
         await page.getByTestId('receive-video').click();
+        await page.getByTestId('low-data-toggle').click();
         await page.getByTestId('data-saver').click();
         await page.getByTestId('send-video').click();
         await page.getByTestId('low-data-state').waitFor();

@@ -27,8 +27,7 @@ const SECONDARY = [
   'hide-self',
   'shortcuts-help',
   'receive-video',
-  'data-saver',
-  'send-video',
+  'low-data-toggle',
 ];
 
 async function visible(page: Page, ids: string[]): Promise<Record<string, boolean>> {

@@ -353,6 +353,7 @@ export const de: Catalogue = {
   'lowData.receiveVideoOn': 'Video empfangen: an. Drücken für nur Ton (Ihnen wird kein Video gesendet).',
   'lowData.receiveVideoOff':
     'Video empfangen: aus, nur Ton. Drücken, um die Videos der anderen wieder zu sehen.',
+  'lowData.menu': 'Daten sparen',
   'lowData.dataSaver': 'Datensparen',
   'lowData.dataSaverOn':
     'Datensparen: an, Videos der anderen in niedrigster Qualität. Drücken zum Ausschalten.',

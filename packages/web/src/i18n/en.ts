@@ -343,6 +343,7 @@ export const en = {
   'lowData.receiveVideo': 'Receive video',
   'lowData.receiveVideoOn': 'Receive video: on. Press for audio only (no video is sent to you).',
   'lowData.receiveVideoOff': 'Receive video: off, audio only. Press to see the others’ video again.',
+  'lowData.menu': 'Data saving',
   'lowData.dataSaver': 'Data saver',
   'lowData.dataSaverOn': 'Data saver: on, others’ video at the lowest quality. Press to switch off.',
   'lowData.dataSaverOff': 'Data saver: off. Press to receive others’ video at the lowest quality.',

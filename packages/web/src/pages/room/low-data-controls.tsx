@@ -1,3 +1,4 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { type LowDataSettings, lowData, setLowData } from '../../conference/low-data';
 import { t } from '../../i18n';
 import { useStore } from '../../state/store';
@@ -6,9 +7,10 @@ import { GaugeIcon, VideoReceiveIcon } from '../../ui/low-data-icons';
 import { ToggleButton } from '../../ui/toggle-button';
 
 /**
- * Low-data mode in the toolbar (behind "More" on phones): receive others' video or audio only
- * (`receive-video`), the data saver (`data-saver`: others' video at the lowest quality) and sending
- * one's own camera (`send-video`). Each is remembered on this device.
+ * Low-data mode in the toolbar (behind "More" on phones): receiving others' video or audio only
+ * (`receive-video`, always one click away), and a small menu (`low-data-toggle`) with the data saver
+ * (`data-saver`: others' video at the lowest quality) and sending one's own camera (`send-video`).
+ * Each is remembered on this device.
  */
 export function LowDataToggles() {
   const settings = useStore(lowData);
@@ -23,24 +25,72 @@ export function LowDataToggles() {
         icon={<VideoReceiveIcon off={!settings.receiveVideo} />}
         warnWhenOff
       />
-      <ToggleButton
-        testId="data-saver"
-        label={t('lowData.dataSaver')}
-        description={settings.dataSaver ? t('lowData.dataSaverOn') : t('lowData.dataSaverOff')}
-        on={settings.dataSaver}
-        onToggle={() => setLowData({ dataSaver: !settings.dataSaver })}
-        icon={<GaugeIcon />}
-      />
-      <ToggleButton
-        testId="send-video"
-        label={t('lowData.sendVideo')}
-        description={settings.sendVideo ? t('lowData.sendVideoOn') : t('lowData.sendVideoOff')}
-        on={settings.sendVideo}
-        onToggle={() => setLowData({ sendVideo: !settings.sendVideo })}
-        icon={<CameraIcon off={!settings.sendVideo} />}
-        warnWhenOff
-      />
+      <LowDataMenu settings={settings} />
     </>
+  );
+}
+
+const LOW_DATA_MENU_ID = 'low-data-menu';
+
+/** The less frequent data-saving switches, in a row that opens above the button; Escape closes it. */
+function LowDataMenu({ settings }: { settings: LowDataSettings }) {
+  const [open, setOpen] = useState(false);
+  const menuRef = useRef<HTMLFieldSetElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (open) menuRef.current?.querySelector('button')?.focus();
+  }, [open]);
+  const saving = settings.dataSaver || !settings.sendVideo;
+  return (
+    <div class="reactions low-data-menu">
+      <button
+        ref={buttonRef}
+        type="button"
+        class={open || saving ? 'control control--active' : 'control'}
+        data-testid="low-data-toggle"
+        aria-expanded={open}
+        aria-controls={LOW_DATA_MENU_ID}
+        aria-label={t('lowData.menu')}
+        title={t('lowData.menu')}
+        onClick={() => setOpen(!open)}
+      >
+        <GaugeIcon />
+        <span class="control__label" aria-hidden="true">
+          {t('lowData.menu')}
+        </span>
+      </button>
+      {open && (
+        <fieldset
+          ref={menuRef}
+          id={LOW_DATA_MENU_ID}
+          class="reactions__menu low-data-menu__row"
+          aria-label={t('lowData.menu')}
+          onKeyDown={(event) => {
+            if (event.key !== 'Escape') return;
+            setOpen(false);
+            buttonRef.current?.focus();
+          }}
+        >
+          <ToggleButton
+            testId="data-saver"
+            label={t('lowData.dataSaver')}
+            description={settings.dataSaver ? t('lowData.dataSaverOn') : t('lowData.dataSaverOff')}
+            on={settings.dataSaver}
+            onToggle={() => setLowData({ dataSaver: !settings.dataSaver })}
+            icon={<GaugeIcon />}
+          />
+          <ToggleButton
+            testId="send-video"
+            label={t('lowData.sendVideo')}
+            description={settings.sendVideo ? t('lowData.sendVideoOn') : t('lowData.sendVideoOff')}
+            on={settings.sendVideo}
+            onToggle={() => setLowData({ sendVideo: !settings.sendVideo })}
+            icon={<CameraIcon off={!settings.sendVideo} />}
+            warnWhenOff
+          />
+        </fieldset>
+      )}
+    </div>
   );
 }
 
