@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { waitFor } from './support/browser.js';
 import { tile } from './support/meeting.js';
 import { byTestId, mediaNote, mediaWorksIn, type Person, roomBrowsers } from './support/person.js';
-import { attributeBecomes, enter, framesShown, openPanel, roomSuite } from './support/room-suite.js';
+import {
+  attributeBecomes,
+  enter,
+  framesShown,
+  hearsOthers,
+  openPanel,
+  roomSuite,
+} from './support/room-suite.js';
 
 // Issue 15, points 3 and 4: low-data mode and per-person volume, as a person uses them.
 
@@ -289,4 +296,64 @@ describe.each(roomBrowsers())('low-data mode in %s', (browser) => {
       'the kept choices applied to the new audio elements',
     );
   });
+
+  it.skipIf(!mediaWorksIn(browser))(
+    `with end-to-end encryption on: volume and audio only work the same, and video decrypts again after it${mediaNote(browser)}`,
+    async () => {
+      const room = `low-e2ee-${Date.now().toString(36)}`;
+      const host = await suite.open();
+      await suite.signIn(host, HOST.username, HOST.password);
+      await enter(host, room, 'Host Hana');
+      await host.click(byTestId('e2ee-toggle'));
+      await attributeBecomes(host, byTestId('e2ee-state'), 'data-state', 'on', 30_000);
+      const guest = await suite.open();
+      await enter(guest, room, 'Gus', { camera: false });
+      await attributeBecomes(guest, byTestId('e2ee-state'), 'data-state', 'on', 30_000);
+      await waitFor(
+        () => framesShown(guest, tile('Host Hana')),
+        (frames) => frames > 10,
+        'Gus sees Hana’s encrypted camera',
+        30_000,
+      );
+      await hearsOthers(guest, 1);
+
+      // Half volume for Hana, by keyboard: the decrypted audio plays at 50 %.
+      await openPanel(guest, 'participants-toggle');
+      const slider = `[data-testid="participant"][data-name="Host Hana"] ${byTestId('volume')}`;
+      await guest.waitFor(slider);
+      await guest.evaluate(
+        (selector: string) => document.querySelector<HTMLInputElement>(selector)?.focus(),
+        slider,
+      );
+      for (let i = 0; i < 10; i++) await guest.press('ArrowLeft');
+      await waitFor(
+        () =>
+          guest.evaluate(() =>
+            Array.from(document.querySelectorAll<HTMLAudioElement>('audio[data-source="mic"]')).map((a) =>
+              Math.round(a.volume * 100),
+            ),
+          ),
+        (volumes) => volumes.length === 1 && volumes[0] === 50,
+        'Hana’s audio at 50 %',
+      );
+      await hearsOthers(guest, 1);
+
+      // Audio only stops the encrypted video at the server too; back on, it decrypts and shows again.
+      await guest.click(byTestId('receive-video'));
+      await attributeBecomes(guest, byTestId('receive-video'), 'data-state', 'off');
+      await videoStops(guest);
+      const paused = await bytesReceived(guest);
+      await pause(2000);
+      expect((await bytesReceived(guest)).video).toBe(paused.video);
+      await guest.click(byTestId('receive-video'));
+      await guest.waitFor(`${tile('Host Hana')} video`);
+      await waitFor(
+        () => framesShown(guest, tile('Host Hana')),
+        (frames) => frames > 10,
+        'Hana’s encrypted camera shown again',
+        30_000,
+      );
+      expect(await guest.count(`${tile('Host Hana')} ${byTestId('tile-waiting-for-keys')}`)).toBe(0);
+    },
+  );
 });
