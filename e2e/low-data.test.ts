@@ -164,6 +164,9 @@ describe.each(roomBrowsers())('low-data mode in %s', (browser) => {
       await attributeBecomes(guest, byTestId('send-video'), 'data-state', 'off');
       await attributeBecomes(guest, byTestId('toggle-camera'), 'data-state', 'off');
       expect(await guest.text(byTestId('low-data-state'))).toContain('Camera off to save data');
+      expect(await guest.attribute(byTestId('toggle-camera'), 'aria-label')).toBe(
+        'Camera: off to save data. Press to switch it on.',
+      );
       await host.waitFor(`${tile('Gus')}[data-camera="off"]`);
 
       // The data saver on top: both shown in the header.

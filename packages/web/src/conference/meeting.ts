@@ -743,8 +743,9 @@ export class Meeting {
    */
   private async publishCurrent(): Promise<void> {
     await this.local.ready;
-    // "Send no video" (low-data mode): the camera chosen on the pre-join screen stays off.
-    if (!lowData.get().sendVideo && this.local.camera.on) await this.local.setCameraOn(false);
+    // "Send no video" (low-data mode) starts the pre-join camera off (room-page.tsx); switched on
+    // there anyway, it was the person's choice: sending video is allowed again.
+    if (!lowData.get().sendVideo && this.local.camera.on) setLowData({ sendVideo: true });
     const publisher = this.publisher;
     if (!publisher) return;
     await publisher.prepared();

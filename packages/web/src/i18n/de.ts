@@ -362,6 +362,7 @@ export const de: Catalogue = {
   'lowData.sendVideo': 'Video senden',
   'lowData.sendVideoOn': 'Video senden: an. Drücken, um die Kamera zum Datensparen aus zu lassen.',
   'lowData.sendVideoOff': 'Video senden: aus, um Daten zu sparen. Drücken, um die Kamera wieder zu erlauben.',
+  'lowData.cameraSaving': 'Kamera: aus, um Daten zu sparen. Drücken zum Einschalten.',
   'lowData.audioOnly': 'Nur Ton',
   'lowData.dataSaverBadge': 'Datensparen',
   'lowData.notSending': 'Kamera aus zum Datensparen',

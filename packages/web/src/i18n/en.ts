@@ -350,6 +350,7 @@ export const en = {
   'lowData.sendVideo': 'Send video',
   'lowData.sendVideoOn': 'Send video: on. Press to keep your camera off to save data.',
   'lowData.sendVideoOff': 'Send video: off to save data. Press to allow your camera again.',
+  'lowData.cameraSaving': 'Camera: off to save data. Press to switch it on.',
   'lowData.audioOnly': 'Audio only',
   'lowData.dataSaverBadge': 'Data saver',
   'lowData.notSending': 'Camera off to save data',

@@ -1,5 +1,6 @@
 import type { InvitationResult } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
+import { lowData } from '../../conference/low-data';
 import type { Meeting, MeetingState } from '../../conference/meeting';
 import { t } from '../../i18n';
 import { useStore } from '../../state/store';
@@ -52,6 +53,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
   /** The invitation link made last; kept here so it survives closing the security panel. */
   const [invitation, setInvitation] = useState<InvitationResult | null>(null);
   const life = useStore(meeting.life.state);
+  const lowDataSettings = useStore(lowData);
   const [layout, setLayout] = useState<LayoutChoice>({ mode: 'grid', pinned: null, hideSelf: false });
   const [helpOpen, setHelpOpen] = useState(false);
   useMeetingShortcuts(meeting, {
@@ -171,6 +173,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
           icon={<CameraIcon off={!media.camera.on} />}
           warnWhenOff
           busy={media.camera.starting}
+          description={!media.camera.on && !lowDataSettings.sendVideo ? t('lowData.cameraSaving') : undefined}
         />
         {/* Phone-sized screens: behind "More"; elsewhere part of the toolbar (more-menu.tsx). */}
         <MoreMenu>
