@@ -120,3 +120,27 @@ describe('video reception (low-data mode) at the SFU', () => {
     expect(packets(bob, 'alice:camera') + packets(bob, 'erin:camera')).toBe(bobVideo);
   });
 });
+
+describe('video reception with last-N on', () => {
+  let harness: MediaHarness;
+
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('audio only holds even for the most recent speaker, whom last-N resumes every speaker interval', async () => {
+    // Last-N unpauses the cameras of the N most recent speakers on every tick (300 ms); the
+    // subscriber's own choice must survive that.
+    harness = new MediaHarness(undefined, { lastN: 1 });
+    await harness.join(ROOM, 'alice', { audio: true, video: true });
+    const bob = await harness.join(ROOM, 'bob', null);
+    const camera = () => bob.received().get('alice:camera')?.packets ?? 0;
+    await waitFor('bob seeing alice', () => camera() > 50);
+    harness.plane.setVideoReception(ROOM, 'bob', 'off');
+    const held = await settled(camera);
+    await pause(2000);
+    expect(camera()).toBe(held);
+    harness.plane.setVideoReception(ROOM, 'bob', 'full');
+    await waitFor('bob seeing alice again', () => camera() > held + 50);
+  });
+});
