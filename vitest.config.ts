@@ -11,6 +11,7 @@ const E2E_ROOM_TESTS = [
   'e2e/e2ee.test.ts',
   'e2e/reconnect.test.ts',
   'e2e/noise-suppression-toggle.test.ts',
+  'e2e/low-data.test.ts',
 ];
 // Tests that need both browsers at once; they run in the Firefox project only.
 const E2E_BOTH_BROWSERS_ONLY = [

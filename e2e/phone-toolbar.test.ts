@@ -26,6 +26,8 @@ const SECONDARY = [
   'layout-speaker',
   'hide-self',
   'shortcuts-help',
+  'receive-video',
+  'low-data-toggle',
 ];
 
 async function visible(page: Page, ids: string[]): Promise<Record<string, boolean>> {

@@ -79,6 +79,17 @@ export async function enter(
   options: { camera?: boolean } = {},
 ): Promise<void> {
   await person.goto(path.startsWith('/') || path.startsWith('http') ? path : `/room/${path}`);
+  // Signed in, the field is read-only until the username is filled in; typed earlier, it would be
+  // overwritten (seen in Firefox, whose fill does not wait for the field to be editable).
+  await waitFor(
+    () =>
+      person.evaluate(
+        (selector: string) => document.querySelector<HTMLInputElement>(selector)?.readOnly === false,
+        byTestId('display-name'),
+      ),
+    (editable) => editable,
+    'the name field takes typing',
+  );
   await person.fill(byTestId('display-name'), name);
   if (options.camera === false && (await person.attribute(byTestId('toggle-camera'), 'data-state')) === 'on')
     await person.click(byTestId('toggle-camera'));

@@ -25,6 +25,24 @@ export const VideoSizeRequest = z.object({
 export type VideoSizeRequest = z.infer<typeof VideoSizeRequest>;
 
 /**
+ * How much video this client wants to receive, for all of the others' videos at once (low-data mode):
+ * `full` — every video at the layer its display size asks for (the default); `low` — the data saver:
+ * at most the lowest simulcast layer of each camera; `off` — audio only: the server forwards no video
+ * to this client at all (audio keeps flowing), until it asks for `low` or `full` again, when each
+ * video resumes at a key frame. Remembered by the server for this participant (also across its own
+ * renegotiations); a client sends it again after reconnecting.
+ */
+export const VideoReceptionMode = z.enum(['full', 'low', 'off']);
+export type VideoReceptionMode = z.infer<typeof VideoReceptionMode>;
+
+export const VideoReceptionRequest = z.object({
+  type: z.literal('video-reception'),
+  id: RequestId,
+  mode: VideoReceptionMode,
+});
+export type VideoReceptionRequest = z.infer<typeof VideoReceptionRequest>;
+
+/**
  * To everyone in the meeting: who is speaking now, loudest first (empty: nobody), from the audio
  * levels of their microphones. Sent when the list changes, at most about three times a second.
  */
@@ -35,6 +53,9 @@ export const ActiveSpeakersEvent = z.object({
 export type ActiveSpeakersEvent = z.infer<typeof ActiveSpeakersEvent>;
 
 /** This module's additions to ClientMessage, ResultSchemas and ServerEvent. */
-export const MediaQualityClientMessages = [VideoSizeRequest] as const;
-export const MediaQualityResultSchemas = { 'video-size': z.object({}) } as const;
+export const MediaQualityClientMessages = [VideoSizeRequest, VideoReceptionRequest] as const;
+export const MediaQualityResultSchemas = {
+  'video-size': z.object({}),
+  'video-reception': z.object({}),
+} as const;
 export const MediaQualityServerEvents = [ActiveSpeakersEvent] as const;

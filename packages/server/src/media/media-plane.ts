@@ -1,4 +1,4 @@
-import type { PublishedTrack, SubscribedTrack, TrackSource } from '@parley/protocol';
+import type { PublishedTrack, SubscribedTrack, TrackSource, VideoReceptionMode } from '@parley/protocol';
 
 /**
  * The narrow command/event interface between the control plane (rooms, signaling) and the SFU.
@@ -77,6 +77,14 @@ export interface MediaPlane {
     width: number,
     height: number,
   ): void;
+
+  /**
+   * How much of the others' video `participantId` receives (client request `video-reception`):
+   * `full`, `low` (at most the lowest simulcast layer) or `off` (no video forwarded at all; audio
+   * flows on). Kept for the participant until changed, also for tracks published later. Unknown ids
+   * are ignored.
+   */
+  setVideoReception(roomId: string, participantId: string, mode: VideoReceptionMode): void;
 
   on<E extends keyof MediaPlaneEvents>(event: E, listener: (payload: MediaPlaneEvents[E]) => void): void;
   off<E extends keyof MediaPlaneEvents>(event: E, listener: (payload: MediaPlaneEvents[E]) => void): void;

@@ -1,3 +1,4 @@
+import type { VideoReceptionMode } from '@parley/protocol';
 import type { Publisher } from './publisher.js';
 import type { Subscriber } from './subscriber.js';
 
@@ -7,6 +8,8 @@ export class Participant {
   subscriber: Subscriber | null = null;
   /** A moderator muted this participant: their microphone is not forwarded, even if republished. */
   micHeld = false;
+  /** How much of the others' video this participant wants (low-data mode), for subscriptions to come. */
+  videoReception: VideoReceptionMode = 'full';
 
   constructor(readonly id: string) {}
 

@@ -1,4 +1,4 @@
-import type { PublishedTrack, SubscribedTrack } from '@parley/protocol';
+import type { PublishedTrack, SubscribedTrack, VideoReceptionMode } from '@parley/protocol';
 import { declareStore } from '../privacy/memory-stores.js';
 import type { MediaContext } from './media-context.js';
 import { MediaError } from './media-error.js';
@@ -115,6 +115,7 @@ export class RoomRouter {
     });
     const answer = subscriber.connect(offerSdp);
     participant.subscriber = subscriber;
+    subscriber.setVideoReception(participant.videoReception);
     for (const other of this.participants.values()) {
       if (other === participant || !other.publisher) continue;
       for (const publication of other.publisher.publications()) subscriber.subscribe(publication);
@@ -137,6 +138,14 @@ export class RoomRouter {
       .find((p) => p.source === source);
     if (!subscriber || !publication) return;
     subscriber.subscriptionOf(publication)?.setDisplaySize(height);
+  }
+
+  /** How much of the others' video `participantId` receives (low-data mode; see Subscriber). */
+  setVideoReception(participantId: string, mode: VideoReceptionMode): void {
+    const participant = this.participants.get(participantId);
+    if (!participant) return;
+    participant.videoReception = mode;
+    participant.subscriber?.setVideoReception(mode);
   }
 
   /** Ask every video publisher of the room for a key frame (throttled per track as usual). */

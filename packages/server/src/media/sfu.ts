@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { PublishedTrack, TrackSource } from '@parley/protocol';
+import type { PublishedTrack, TrackSource, VideoReceptionMode } from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import { declareStore } from '../privacy/memory-stores.js';
 import { type MediaContext, MediaCounters } from './media-context.js';
@@ -238,6 +238,10 @@ export class Sfu implements MediaPlane {
   ): void {
     // Height decides (layers keep the aspect ratio); a hidden video (0 × 0) gets the lowest layer.
     this.room(roomId, false)?.setVideoSize(subscriberId, participantId, source, width === 0 ? 0 : height);
+  }
+
+  setVideoReception(roomId: string, participantId: string, mode: VideoReceptionMode): void {
+    this.room(roomId, false)?.setVideoReception(participantId, mode);
   }
 
   setAudioForwarding(roomId: string, participantId: string, enabled: boolean): void {

@@ -1,4 +1,4 @@
-import type { SubscribedTrack } from '@parley/protocol';
+import type { SubscribedTrack, VideoReceptionMode } from '@parley/protocol';
 import ndc, { type DataChannel, type PeerConnection } from 'node-datachannel';
 import { declareStore } from '../privacy/memory-stores.js';
 import { guarded, type MediaContext, peerConnectionConfig, randomSsrc } from './media-context.js';
@@ -47,6 +47,8 @@ export class Subscriber {
   private dirty = false;
   private cancelScheduledOffer: CancelTimer | null = null;
   private closed = false;
+  /** How much video this subscriber wants (low-data mode); applied to every video subscription. */
+  private videoReception: VideoReceptionMode = 'full';
 
   constructor(
     readonly participantId: string,
@@ -130,8 +132,27 @@ export class Subscriber {
       this.context,
     );
     this.subscriptions.set(publication, subscription);
+    this.applyVideoReception(subscription);
     publication.addSubscription(subscription);
     this.changed();
+  }
+
+  /**
+   * Low-data mode, for all video this subscriber receives: `off` holds every video subscription (the
+   * m-lines stay, so switching back needs no renegotiation, only a key frame); `low` caps simulcast at
+   * the lowest layer; `full` lifts both. Audio is never affected.
+   */
+  setVideoReception(mode: VideoReceptionMode): void {
+    if (this.closed || mode === this.videoReception) return;
+    this.videoReception = mode;
+    for (const subscription of this.subscriptions.values()) this.applyVideoReception(subscription);
+  }
+
+  private applyVideoReception(subscription: Subscription): void {
+    if (subscription.publication.kind !== 'video') return;
+    const mode = this.videoReception;
+    subscription.setLayerCap(mode === 'low' ? 0 : Number.POSITIVE_INFINITY);
+    subscription.setHeld(mode === 'off');
   }
 
   /** The subscription of a publication, if this subscriber receives it. */

@@ -40,8 +40,12 @@ const OPUS_FORMAT = 'minptime=10;useinbandfec=1';
 export class Subscription {
   private track: Track | null = null;
   private closed = false;
-  /** Not forwarded now (last-N: the publisher is not among the subscriber's recent speakers). */
+  /** Not forwarded now: paused for last-N or held by the subscriber's choice (the two below). */
   private paused = false;
+  /** Last-N: the publisher is not among the subscriber's recent speakers. */
+  private pausedForLastN = false;
+  /** The subscriber asked for no video (audio-only, see Subscriber.setVideoReception). */
+  private held = false;
   /** Resumed video waits for a key frame: the receiver cannot decode what follows a gap before it. */
   private awaitingKeyframe = false;
   private readonly sequences = new SequenceRewriter();
@@ -50,6 +54,8 @@ export class Subscription {
   private targetLayer = 0;
   /** Layer limits: from the size the subscriber shows the video at, and from its bandwidth estimate. */
   private rankForSize = Number.POSITIVE_INFINITY;
+  /** The subscriber's own cap (data saver: 0, the lowest layer), whatever the display size. */
+  private rankCap = Number.POSITIVE_INFINITY;
   private bandwidthBudget = Number.POSITIVE_INFINITY;
   /** When the forwarded layer last changed, and when the budget last forced a lower one (ms). */
   private switchedAt = Number.NEGATIVE_INFINITY;
@@ -204,6 +210,16 @@ export class Subscription {
     this.chooseLayer();
   }
 
+  /**
+   * Simulcast: the highest layer rank (0 = smallest picture) the subscriber accepts, whatever the size
+   * it shows the video at (data saver); Infinity for no cap.
+   */
+  setLayerCap(rank: number): void {
+    if (rank === this.rankCap) return;
+    this.rankCap = rank;
+    this.chooseLayer();
+  }
+
   /** Simulcast: the share of the subscriber's bandwidth estimate (REMB) this video may use, bits/s. */
   setBandwidthBudget(bitsPerSecond: number): void {
     this.bandwidthBudget = bitsPerSecond;
@@ -228,7 +244,7 @@ export class Subscription {
     const top = publication.layerCount - 1;
     const sent = (rank: number) => publication.isLayerSent(layerOrder[rank]!);
     // Ranks count from the smallest picture up (layerOrder maps a rank to the publisher's layer).
-    let rank = Math.min(top, this.rankForSize);
+    let rank = Math.min(top, this.rankForSize, this.rankCap);
     while (rank > 0 && !sent(rank)) rank--;
     // Nothing sent at or below the wanted size: the smallest larger layer that is sent.
     if (!sent(rank))
@@ -329,8 +345,24 @@ export class Subscription {
     return this.sequences.original(outgoingSequence);
   }
 
-  /** Stop or resume forwarding (last-N). Video resumes at a key frame, which is asked for at once. */
+  /** Stop or resume forwarding for last-N. */
   setPaused(paused: boolean): void {
+    this.pausedForLastN = paused;
+    this.applyPause();
+  }
+
+  /** Stop or resume forwarding because the subscriber asked for no video (audio-only). */
+  setHeld(held: boolean): void {
+    this.held = held;
+    this.applyPause();
+  }
+
+  /**
+   * Forward only when neither last-N nor the subscriber's choice holds the track back. Video resumes
+   * at a key frame, which is asked for at once (the publication throttles such requests per track).
+   */
+  private applyPause(): void {
+    const paused = this.pausedForLastN || this.held;
     if (paused === this.paused || this.closed) return;
     this.paused = paused;
     if (paused) {

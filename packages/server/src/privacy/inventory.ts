@@ -581,6 +581,28 @@ const DEFINITIONS = defineInventory([
       'On the device until the person clears it; on the server only as stated under “Participants” and “Removed participants”.',
     personal: true,
   },
+  {
+    id: 'storage:parley.lowData',
+    place: 'browser-storage',
+    name: 'Low-data settings (parley.lowData)',
+    data: 'Three switches chosen on this device: receive video or audio only, data saver, send video. Written only once one is changed.',
+    purpose: 'Keeping the data-saving choices for the next meeting on this device.',
+    legalBasis: NECESSARY_STORAGE,
+    retention:
+      'On the device until the person clears it (browser settings); the server learns only, per meeting, how much video to forward.',
+    personal: false,
+  },
+  {
+    id: 'storage:parley.listening',
+    place: 'browser-storage',
+    name: 'Per-person volume (parley.listening, session storage)',
+    data: 'For each other participant whose volume was changed on this device: their random participant id of this meeting, the volume (0–100) and whether they are muted for this person.',
+    purpose:
+      'Keeping the volume chosen for each person for the rest of the meeting, also across a reload of the tab.',
+    legalBasis: NECESSARY_STORAGE,
+    retention: 'Until the browser tab is closed (session storage); never sent to the server.',
+    personal: false,
+  },
   // ---- Logs ----
   {
     id: 'server-log',

@@ -1,4 +1,11 @@
-import type { IceServer, JoinResult, PublishedTrack, TrackSource, VideoSizeRequest } from '@parley/protocol';
+import type {
+  IceServer,
+  JoinResult,
+  PublishedTrack,
+  TrackSource,
+  VideoReceptionMode,
+  VideoSizeRequest,
+} from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import { MediaError } from '../media/media-error.js';
 import type { MediaPlane } from '../media/media-plane.js';
@@ -730,6 +737,12 @@ export class Meetings {
   setVideoSize(participantId: string, size: Omit<VideoSizeRequest, 'type' | 'id'>): void {
     const { room } = this.inMeeting(participantId);
     this.media.setVideoSize(room.id, participantId, size.participantId, size.source, size.width, size.height);
+  }
+
+  /** How much of the others' video the participant receives (low-data mode); the SFU applies it. */
+  setVideoReception(participantId: string, mode: VideoReceptionMode): void {
+    const { room } = this.inMeeting(participantId);
+    this.media.setVideoReception(room.id, participantId, mode);
   }
 
   /** The participant switches one of their sources off or on; a hard-muted microphone stays off. */

@@ -296,6 +296,9 @@ export class SignalingSession implements ParticipantChannel {
       case 'video-size':
         this.meetings.setVideoSize(me, message);
         return {};
+      case 'video-reception':
+        this.meetings.setVideoReception(me, message.mode);
+        return {};
       default: {
         // Every request type of the protocol is handled above; this fails to compile otherwise.
         const unhandled: never = message;

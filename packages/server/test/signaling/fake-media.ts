@@ -18,6 +18,7 @@ export function fakeMedia() {
     requestKeyframes: (roomId) => calls.push(`keyframes ${roomId}`),
     setVideoSize: (_roomId, subscriberId, participantId, source, width, height) =>
       calls.push(`size ${subscriberId} ${participantId} ${source} ${width}x${height}`),
+    setVideoReception: (_roomId, id, mode) => calls.push(`video-reception ${id} ${mode}`),
     setAudioForwarding: (_roomId, id, enabled) => calls.push(`audio ${id} ${enabled ? 'on' : 'off'}`),
     setSpeakerState: (_roomId, id, state) =>
       calls.push(

@@ -1,6 +1,7 @@
 import type { ParticipantInfo } from '@parley/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalMedia } from './local-media';
+import { setLowData } from './low-data';
 import { Meeting } from './meeting';
 import { FakeSocket } from './testing/fake-socket';
 import { FakePeerConnection, settle } from './testing/fake-webrtc';
@@ -118,6 +119,29 @@ describe('Meeting: participation control and chat', () => {
 
   afterEach(() => {
     vi.unstubAllGlobals();
+  });
+
+  it('asks for audio only before subscribing, and for video again when switched back', async () => {
+    setLowData({ receiveVideo: false });
+    try {
+      const { socket } = await joined();
+      const types = socket.sent.map((message) => message.type);
+      expect(types).toContain('subscribe');
+      expect(types.indexOf('video-reception')).toBeGreaterThanOrEqual(0);
+      expect(types.indexOf('video-reception')).toBeLessThan(types.indexOf('subscribe'));
+      expect(lastRequest(socket, 'video-reception')).toMatchObject({ mode: 'off' });
+      setLowData({ dataSaver: true });
+      expect(socket.sent.filter((message) => message.type === 'video-reception')).toHaveLength(1);
+      setLowData({ receiveVideo: true });
+      expect(lastRequest(socket, 'video-reception')).toMatchObject({ mode: 'low' });
+    } finally {
+      setLowData({ receiveVideo: true, dataSaver: false, sendVideo: true });
+    }
+  });
+
+  it('sends nothing about video reception when nothing was changed', async () => {
+    const { socket } = await joined();
+    expect(socket.sent.some((message) => message.type === 'video-reception')).toBe(false);
   });
 
   it('sends the client key, invitation and password with the join', async () => {

@@ -15,6 +15,7 @@ import { connectionConfig, generateCertificate } from './certificate';
 import { Chat } from './chat';
 import { newArrivals } from './lobby';
 import { captureScreen, type LocalMedia, type MediaProblem } from './local-media';
+import { lowData, setLowData } from './low-data';
 import { MeetingLife } from './meeting-life';
 import { Moderation } from './moderation';
 import { Publisher, simulcastMode } from './publisher';
@@ -26,6 +27,7 @@ import {
 } from './reconnection';
 import { type Requester, SignalingClient, SignalingError, type SignalingErrorCode } from './signaling';
 import { type RemoteTracks, Subscriber } from './subscriber';
+import { VideoReception } from './video-reception';
 import { VideoSizes } from './video-sizes';
 
 export type MeetingPhase =
@@ -137,6 +139,9 @@ export class Meeting {
   readonly life: MeetingLife;
   /** The sizes remote videos are shown at, for the SFU's layer choice. */
   readonly videoSizes: VideoSizes;
+  /** How much of the others' video the SFU forwards to us (low-data mode, low-data.ts). */
+  private readonly videoReception: VideoReception;
+  private readonly stopWatchingLowData: () => void;
 
   private signaling: SignalingClient | null = null;
   private publisher: Publisher | null = null;
@@ -213,6 +218,11 @@ export class Meeting {
       translate: t,
     });
     this.videoSizes = new VideoSizes(request);
+    this.videoReception = new VideoReception(request, () => this.phase() === 'joined');
+    // "Send no video" switched on during the meeting turns the camera off.
+    this.stopWatchingLowData = lowData.subscribe(() => {
+      if (!lowData.get().sendVideo && this.local.camera.on && this.phase() === 'joined') this.toggleCamera();
+    });
   }
 
   private get current(): MeetingState {
@@ -435,6 +445,8 @@ export class Meeting {
   dispose(): void {
     this.life.dispose();
     this.videoSizes.dispose();
+    this.videoReception.dispose();
+    this.stopWatchingLowData();
     this.local.stop();
     this.closeConnections();
   }
@@ -502,6 +514,8 @@ export class Meeting {
 
   toggleCamera(): void {
     const on = !this.local.camera.on;
+    // Switching the camera on ends "send no video" (low-data mode).
+    if (on && !lowData.get().sendVideo) setLowData({ sendVideo: true });
     this.enqueueMedia(async () => {
       const publisher = this.publisher;
       if (!on) {
@@ -703,6 +717,8 @@ export class Meeting {
     if (!subscriber || this.phase() !== 'joined' || this.signaling !== signaling) return;
     const iceServers = this.ice.servers;
     const policy = this.ice.policy;
+    // The low-data choice goes first: the server then forwards no video we do not want.
+    this.videoReception.started();
     // Receiving first: the subscribe connection needs nothing from the local devices.
     this.subscriber = subscriber;
     this.unstartedSubscriber = null;
@@ -738,6 +754,9 @@ export class Meeting {
    */
   private async publishCurrent(): Promise<void> {
     await this.local.ready;
+    // "Send no video" (low-data mode) starts the pre-join camera off (room-page.tsx); switched on
+    // there anyway, it was the person's choice: sending video is allowed again.
+    if (!lowData.get().sendVideo && this.local.camera.on) setLowData({ sendVideo: true });
     const publisher = this.publisher;
     if (!publisher) return;
     await publisher.prepared();

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 
 /** Small line icons drawn for Parley (no icon font, nothing fetched). Decorative: labels live on the buttons. */
 
-function Icon({ children }: { children: ComponentChildren }) {
+export function Icon({ children }: { children: ComponentChildren }) {
   return (
     <svg
       class="icon"
@@ -22,7 +22,7 @@ function Icon({ children }: { children: ComponentChildren }) {
   );
 }
 
-const Slash = () => <path d="M4 4l16 16" />;
+export const Slash = () => <path d="M4 4l16 16" />;
 
 export function MicIcon({ off = false }: { off?: boolean }) {
   return (

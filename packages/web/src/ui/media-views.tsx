@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import { applyAudioOutput, audioOutput } from '../conference/audio-output';
+import { DEFAULT_LISTENING, listening, playbackVolume } from '../conference/listening';
 import { useStore } from '../state/store';
 
 interface VideoViewProps {
@@ -30,14 +31,29 @@ export function VideoView({ track, self = false, class: className, fit = 'cover'
   return <video ref={ref} class={classes.join(' ')} autoplay playsinline muted />;
 }
 
-/** Plays one remote audio track through a hidden `<audio>` element. */
-export function AudioView({ track }: { track: MediaStreamTrack }) {
+interface AudioViewProps {
+  track: MediaStreamTrack;
+  /** Whose audio it is: their volume and "mute for me" on this device apply (listening.ts). */
+  participantId: string;
+  source: 'mic' | 'screen-audio';
+}
+
+/** Plays one remote audio track through a hidden `<audio>` element, at its owner's volume here. */
+export function AudioView({ track, participantId, source }: AudioViewProps) {
   const ref = useRef<HTMLAudioElement>(null);
   const stream = useMemo(() => new MediaStream([track]), [track]);
   const output = useStore(audioOutput);
+  const setting = useStore(listening).get(participantId) ?? DEFAULT_LISTENING;
   useEffect(() => {
     if (ref.current && output !== null) applyAudioOutput(ref.current, output);
   }, [output]);
+  useEffect(() => {
+    const audio = ref.current;
+    if (!audio) return;
+    // The element's own volume: decoded (and, with E2EE, decrypted) audio is scaled on playback only.
+    audio.volume = playbackVolume(setting);
+    audio.muted = setting.mutedForMe;
+  }, [setting.volume, setting.mutedForMe, stream]);
   useEffect(() => {
     const audio = ref.current;
     if (!audio) return;
@@ -48,5 +64,5 @@ export function AudioView({ track }: { track: MediaStreamTrack }) {
     };
   }, [stream]);
   // biome-ignore lint/a11y/useMediaCaption: live call audio has no caption file; live captions would be a separate feature.
-  return <audio ref={ref} autoplay hidden />;
+  return <audio ref={ref} autoplay hidden data-participant={participantId} data-source={source} />;
 }

@@ -27,6 +27,8 @@ interface TileProps {
   onResize?: (width: number, height: number) => void;
   /** End-to-end encrypted video we cannot decrypt yet: its frames are dropped until the keys arrive. */
   waitingForKeys?: boolean;
+  /** Their camera is on but we chose audio only (low-data mode): initials and a label instead. */
+  audioOnly?: boolean;
 }
 
 /** One participant: camera video (or initials), name and a muted-microphone sign. */
@@ -43,6 +45,7 @@ export function Tile({
   speaking = false,
   quality,
   onResize,
+  audioOnly = false,
 }: TileProps) {
   const ref = useRef<HTMLElement>(null);
   useResizeReport(ref, onResize);
@@ -60,6 +63,7 @@ export function Tile({
       data-self={self ? 'true' : 'false'}
       data-mic={micMuted ? 'off' : 'on'}
       data-camera={video ? 'on' : 'off'}
+      data-audio-only={audioOnly ? 'true' : undefined}
     >
       {video ? (
         <VideoView track={video} self={self} />
@@ -69,6 +73,11 @@ export function Tile({
             {initials(name)}
           </span>
         </div>
+      )}
+      {audioOnly && (
+        <span class="tile__audio-only" data-testid="tile-audio-only">
+          {t('lowData.tileAudioOnly')}
+        </span>
       )}
       {waitingForKeys && (
         <div class="tile__keys" data-testid="tile-waiting-for-keys">
@@ -120,7 +129,8 @@ export function Tile({
 interface ScreenTileProps {
   name: string;
   self: boolean;
-  video: MediaStreamTrack;
+  /** null in audio-only (low-data mode): the share is announced, not shown. */
+  video: MediaStreamTrack | null;
   onResize?: (width: number, height: number) => void;
 }
 
@@ -137,7 +147,15 @@ export function ScreenTile({ name, self, video, onResize }: ScreenTileProps) {
       data-name={name}
       data-self={self ? 'true' : 'false'}
     >
-      <VideoView track={video} fit="contain" />
+      {video ? (
+        <VideoView track={video} fit="contain" />
+      ) : (
+        <div class="tile__avatar">
+          <span class="tile__audio-only" data-testid="tile-audio-only">
+            {t('lowData.tileAudioOnly')}
+          </span>
+        </div>
+      )}
       <figcaption class="tile__caption">
         <span class="tile__name">{label}</span>
       </figcaption>

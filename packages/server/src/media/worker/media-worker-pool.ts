@@ -1,6 +1,6 @@
 // Privacy: keeps nothing personal (room and participant ids, which worker a room is on, counters).
 import { EventEmitter } from 'node:events';
-import type { PublishedTrack, TrackSource } from '@parley/protocol';
+import type { PublishedTrack, TrackSource, VideoReceptionMode } from '@parley/protocol';
 import type { Logger } from '../../logger.js';
 import { MediaError } from '../media-error.js';
 import type {
@@ -194,6 +194,11 @@ export class MediaWorkerPool implements MediaPlane {
   ): void {
     const slot = this.slotOfRoom.get(roomId);
     if (slot) this.send(slot, 'setVideoSize', [roomId, subscriberId, participantId, source, width, height]);
+  }
+
+  setVideoReception(roomId: string, participantId: string, mode: VideoReceptionMode): void {
+    const slot = this.slotOfRoom.get(roomId);
+    if (slot) this.send(slot, 'setVideoReception', [roomId, participantId, mode]);
   }
 
   on<E extends keyof MediaPlaneEvents>(event: E, listener: (payload: MediaPlaneEvents[E]) => void): void {

@@ -27,7 +27,8 @@ export type CommandName =
   | 'setAudioForwarding'
   | 'setSpeakerState'
   | 'requestKeyframes'
-  | 'setVideoSize';
+  | 'setVideoSize'
+  | 'setVideoReception';
 
 export type CommandArgs<K extends CommandName> = Parameters<MediaPlane[K]>;
 

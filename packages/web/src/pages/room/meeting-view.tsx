@@ -1,5 +1,6 @@
 import type { InvitationResult } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
+import { lowData } from '../../conference/low-data';
 import type { Meeting, MeetingState } from '../../conference/meeting';
 import { t } from '../../i18n';
 import { useStore } from '../../state/store';
@@ -27,6 +28,7 @@ import { CHAT_PANEL_ID, ChatPanel } from './chat-panel';
 import { ConnectionBanner } from './connection-banner';
 import { E2eeBanners, E2eeControl } from './e2ee-control';
 import { mediaProblemMessages, screenProblemMessage } from './join-messages';
+import { LowDataBadge, LowDataToggles } from './low-data-controls';
 import { MoreMenu } from './more-menu';
 import { NoiseSuppressionToggle } from './noise-suppression-toggle';
 import { PARTICIPANTS_PANEL_ID, ParticipantsPanel } from './participants-panel';
@@ -52,6 +54,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
   /** The invitation link made last; kept here so it survives closing the security panel. */
   const [invitation, setInvitation] = useState<InvitationResult | null>(null);
   const life = useStore(meeting.life.state);
+  const lowDataSettings = useStore(lowData);
   const [layout, setLayout] = useState<LayoutChoice>({ mode: 'grid', pinned: null, hideSelf: false });
   const [helpOpen, setHelpOpen] = useState(false);
   useMeetingShortcuts(meeting, {
@@ -85,6 +88,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
         <h1 class="meeting__title">{t('meeting.title', { room: meeting.room })}</h1>
         <span class="meeting__count">{t('meeting.participantCount', { count: tileCount })}</span>
         <E2eeControl meeting={meeting} />
+        <LowDataBadge />
         <LanguageSelect compact />
       </header>
 
@@ -140,9 +144,14 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
       <div class="remote-audio" aria-hidden="true">
         {state.participants.flatMap((participant) => {
           const tracks = state.remoteTracks.get(participant.id);
-          return [tracks?.mic, tracks?.['screen-audio']]
-            .filter((track): track is MediaStreamTrack => track !== undefined)
-            .map((track) => <AudioView key={track.id} track={track} />);
+          return (['mic', 'screen-audio'] as const).map((source) => {
+            const track = tracks?.[source];
+            return (
+              track && (
+                <AudioView key={track.id} track={track} participantId={participant.id} source={source} />
+              )
+            );
+          });
         })}
       </div>
 
@@ -165,6 +174,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
           icon={<CameraIcon off={!media.camera.on} />}
           warnWhenOff
           busy={media.camera.starting}
+          description={!media.camera.on && !lowDataSettings.sendVideo ? t('lowData.cameraSaving') : undefined}
         />
         {/* Phone-sized screens: behind "More"; elsewhere part of the toolbar (more-menu.tsx). */}
         <MoreMenu>
@@ -200,6 +210,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
             onToggle={() => setLayout((choice) => ({ ...choice, hideSelf: !choice.hideSelf }))}
             icon={<CameraIcon off={!layout.hideSelf} />}
           />
+          <LowDataToggles />
           <button
             type="button"
             class="control"

@@ -7,6 +7,7 @@ import { MicIcon } from '../../ui/icons';
 import { avatarHue, initials } from '../../ui/initials';
 import { SidePanel } from '../../ui/side-panel';
 import { HandQueue } from './hand-queue';
+import { ListeningControls } from './listening-controls';
 import { sends } from './participant-media';
 import { type Actions, useActions } from './use-action';
 
@@ -232,6 +233,7 @@ function PersonRow({ person, self, micOn, meeting, moderator, actions }: PersonR
         <MicIcon off={!micOn} />
         <span class="visually-hidden">{micOn ? t('participants.micOn') : t('meeting.micMuted')}</span>
       </span>
+      {!self && <ListeningControls participantId={person.id} name={name} />}
       {moderator && !self && (
         <fieldset class="person__actions" aria-label={t('participants.actionsFor', { name })}>
           {micOn && (

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { session } from '../../account/session';
 import { clientKey } from '../../conference/client-key';
 import { LocalMedia } from '../../conference/local-media';
+import { lowData } from '../../conference/low-data';
 import { Meeting, type MeetingState } from '../../conference/meeting';
 import { prewarmE2eeWorker } from '../../e2ee/e2ee-session';
 import { isValidRoomName } from '../../rooms/room-name';
@@ -45,7 +46,8 @@ export function RoomPage({
   invitation?: string;
 }) {
   const account = useStore(session);
-  const [local, setLocal] = useState(() => new LocalMedia({ mic: true, camera: true }));
+  // "Send video" off (low-data mode, remembered on the device): the camera starts off.
+  const [local, setLocal] = useState(() => new LocalMedia({ mic: true, camera: lowData.get().sendVideo }));
   const [meeting, setMeeting] = useState<Meeting | null>(null);
   const [displayName, setDisplayName] = useState(rememberedDisplayName);
   /** Dropped once the server refused it, so the next attempt goes through password and lobby instead. */

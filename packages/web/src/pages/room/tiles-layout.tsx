@@ -1,5 +1,6 @@
 import type { ParticipantInfo } from '@parley/protocol';
 import { useRef } from 'preact/hooks';
+import { lowData } from '../../conference/low-data';
 import type { Meeting, MeetingState } from '../../conference/meeting';
 import { REACTION_EMOJI } from '../../conference/meeting-life';
 import { t } from '../../i18n';
@@ -36,16 +37,23 @@ export function TilesLayout({ meeting, state, self, camera, micOn, layout, onPin
   const life = useStore(meeting.life.state);
   const quality = useConnectionQuality(meeting);
   const e2ee = useStore(meeting.e2ee.state);
+  // Audio only (low-data mode): the server sends no video, so none is shown.
+  const audioOnly = !useStore(lowData).receiveVideo;
   const gridRef = useRef<HTMLDivElement>(null);
   const size = useElementSize(gridRef);
 
-  const screens: { id: string; name: string; self: boolean; track: MediaStreamTrack }[] = [];
+  const screens: { id: string; name: string; self: boolean; track: MediaStreamTrack | null }[] = [];
   if (state.screenTrack)
     screens.push({ id: self.id, name: self.displayName, self: true, track: state.screenTrack });
   for (const participant of state.participants) {
     const screen = state.remoteTracks.get(participant.id)?.screen;
     if (screen && sends(participant, 'screen')) {
-      screens.push({ id: participant.id, name: participant.displayName, self: false, track: screen });
+      screens.push({
+        id: participant.id,
+        name: participant.displayName,
+        self: false,
+        track: audioOnly ? null : screen,
+      });
     }
   }
 
@@ -89,12 +97,14 @@ export function TilesLayout({ meeting, state, self, camera, micOn, layout, onPin
     const participant = state.participants.find((p) => p.id === id);
     if (!participant) return null;
     const tracks = state.remoteTracks.get(id);
+    const cameraOn = tracks?.camera !== undefined && sends(participant, 'camera');
     return (
       <Tile
         key={id}
         name={participant.displayName}
         self={false}
-        video={tracks?.camera && sends(participant, 'camera') ? tracks.camera : null}
+        video={cameraOn && !audioOnly ? (tracks?.camera ?? null) : null}
+        audioOnly={cameraOn && audioOnly}
         micMuted={!sends(participant, 'mic')}
         waitingForKeys={tracks?.camera !== undefined && e2ee.waitingTracks.has(tracks.camera.id)}
         speaking={life.speakers.includes(id)}
