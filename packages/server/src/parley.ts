@@ -10,6 +10,8 @@ import type { Logger } from './logger.js';
 import type { MediaPlane } from './media/media-plane.js';
 import { turnIceServers } from './media/turn-credentials.js';
 import { IpHasher } from './privacy/ip-hasher.js';
+import { InstanceSettingsStore } from './admin/instance-settings.js';
+import { ADMIN_RATE_LIMIT } from './admin/routes.js';
 import { LOGIN_RATE_LIMIT, RateLimiter, USERNAME_LOGIN_WINDOW_MS } from './privacy/rate-limiter.js';
 import { Meetings, type MeetingsOptions } from './rooms/meetings.js';
 import { loadResumeKey } from './rooms/resume-tokens.js';
@@ -51,6 +53,7 @@ export async function createParley(
   const accounts = new AccountService(db, options.accounts);
   const ipHasher = new IpHasher(config.ipRetentionSeconds);
   const loginLimiter = new RateLimiter(ipHasher, LOGIN_RATE_LIMIT);
+  const adminLimiter = new RateLimiter(ipHasher, ADMIN_RATE_LIMIT);
   const usernameLimiter = new RateLimiter(ipHasher, {
     limit: config.loginAttemptsPerUser,
     windowMs: USERNAME_LOGIN_WINDOW_MS,
@@ -82,6 +85,8 @@ export async function createParley(
     usernameLimiter,
     setupToken,
     ipHasher,
+    settings: new InstanceSettingsStore(db),
+    adminLimiter,
     signalingRouter: cluster ?? undefined,
     operations: {
       readinessChecks: [
@@ -114,6 +119,7 @@ export async function createParley(
       accounts.close();
       loginLimiter.close();
       usernameLimiter.close();
+      adminLimiter.close();
       ipHasher.close();
       await closeDatabase(db);
     },

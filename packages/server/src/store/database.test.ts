@@ -81,14 +81,14 @@ describe.each(DIALECTS)('openDatabase ($kind)', (dialect) => {
     const users = await second.selectFrom('users').select('username').execute();
     expect(users).toEqual([{ username: 'alice' }]);
     const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(second);
-    expect(migrations.rows).toEqual([{ name: '0001_accounts' }]);
+    expect(migrations.rows).toEqual([{ name: '0001_accounts' }, { name: '0002_instance_settings' }]);
   });
 
   it('lets several processes open (and migrate) the same database at once', async () => {
     // Cluster nodes start together; the migration lock keeps them from applying a migration twice.
     await Promise.all([openHere(), openHere(), openHere()]);
     const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(open[0]!);
-    expect(migrations.rows).toEqual([{ name: '0001_accounts' }]);
+    expect(migrations.rows).toEqual([{ name: '0001_accounts' }, { name: '0002_instance_settings' }]);
   });
 
   it('enforces unique usernames, the role check and cascading session deletion', async () => {
