@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AccountService, type AccountServiceOptions } from './accounts/account-service.js';
+import { InstanceSettingsStore } from './admin/instance-settings.js';
+import { ADMIN_RATE_LIMIT } from './admin/routes.js';
 import { Cluster } from './cluster/cluster.js';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
@@ -10,8 +12,6 @@ import type { Logger } from './logger.js';
 import type { MediaPlane } from './media/media-plane.js';
 import { turnIceServers } from './media/turn-credentials.js';
 import { IpHasher } from './privacy/ip-hasher.js';
-import { InstanceSettingsStore } from './admin/instance-settings.js';
-import { ADMIN_RATE_LIMIT } from './admin/routes.js';
 import { LOGIN_RATE_LIMIT, RateLimiter, USERNAME_LOGIN_WINDOW_MS } from './privacy/rate-limiter.js';
 import { Meetings, type MeetingsOptions } from './rooms/meetings.js';
 import { loadResumeKey } from './rooms/resume-tokens.js';

@@ -1,4 +1,4 @@
-import { type InstanceSettings as Settings, MeetingStarters } from '@parley/protocol';
+import { MeetingStarters, type InstanceSettings as Settings } from '@parley/protocol';
 import type { Database } from '../store/database.js';
 
 /** What a fresh instance does: every signed-in account may start a meeting (as before /admin existed). */

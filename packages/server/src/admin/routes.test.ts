@@ -69,7 +69,11 @@ async function usernames(): Promise<string[]> {
 /** Every endpoint of the admin API, each with a request that would change something if allowed. */
 const ENDPOINTS: Array<{ method: Method; url: string; payload?: unknown }> = [
   { method: 'GET', url: '/api/admin/users' },
-  { method: 'POST', url: '/api/admin/users', payload: { username: 'mallory', password: PASSWORD, role: 'admin' } },
+  {
+    method: 'POST',
+    url: '/api/admin/users',
+    payload: { username: 'mallory', password: PASSWORD, role: 'admin' },
+  },
   { method: 'PATCH', url: '/api/admin/users/bob', payload: { role: 'admin' } },
   { method: 'DELETE', url: '/api/admin/users/root' },
   { method: 'GET', url: '/api/admin/settings' },
@@ -124,7 +128,10 @@ describe.each(DIALECTS)('admin API on $kind', (dialect) => {
         cookie: 'parley_session=not-a-real-session-token',
       });
       expectApiError(forged, 401, 'not-signed-in');
-      const user = await request(endpoint.method, endpoint.url, { payload: endpoint.payload, cookie: userCookie });
+      const user = await request(endpoint.method, endpoint.url, {
+        payload: endpoint.payload,
+        cookie: userCookie,
+      });
       expect(user.statusCode, label).toBe(403);
       expectApiError(user, 403, 'not-admin');
       expect(user.headers['cache-control']).toBe('no-store');
@@ -159,15 +166,24 @@ describe.each(DIALECTS)('admin API on $kind', (dialect) => {
 
   it('explains bad input with the protocol’s rules and a 400 (or 409, 413, 415)', async () => {
     const add = (payload: unknown) => request('POST', '/api/admin/users', { cookie: adminCookie, payload });
-    expect(expectApiError(await add({ username: 'no spaces', password: PASSWORD, role: 'user' }), 400, 'invalid-input').message).toMatch(
-      /1–32 characters/,
-    );
-    expect(expectApiError(await add({ username: 'dave', password: 'short', role: 'user' }), 400, 'invalid-input').message).toMatch(
-      /at least 8 characters/,
-    );
+    expect(
+      expectApiError(
+        await add({ username: 'no spaces', password: PASSWORD, role: 'user' }),
+        400,
+        'invalid-input',
+      ).message,
+    ).toMatch(/1–32 characters/);
+    expect(
+      expectApiError(await add({ username: 'dave', password: 'short', role: 'user' }), 400, 'invalid-input')
+        .message,
+    ).toMatch(/at least 8 characters/);
     expectApiError(await add({ username: 'dave', password: PASSWORD, role: 'root' }), 400, 'invalid-input');
     expectApiError(await add({ username: 'dave', password: PASSWORD }), 400, 'invalid-input');
-    expectApiError(await add({ username: 'dave', password: PASSWORD, role: 'user', extra: 1 }), 400, 'invalid-input');
+    expectApiError(
+      await add({ username: 'dave', password: PASSWORD, role: 'user', extra: 1 }),
+      400,
+      'invalid-input',
+    );
     expectApiError(await add(['an', 'array']), 400, 'invalid-input');
     expectApiError(await add({ username: 'bob', password: PASSWORD, role: 'user' }), 409, 'username-taken');
     expectApiError(
@@ -187,7 +203,10 @@ describe.each(DIALECTS)('admin API on $kind', (dialect) => {
     expectApiError(await role({ role: 'superuser' }), 400, 'invalid-input');
     expectApiError(await role({}), 400, 'invalid-input');
     expectApiError(
-      await request('PUT', '/api/admin/settings', { cookie: adminCookie, payload: { meetingStarters: 'nobody' } }),
+      await request('PUT', '/api/admin/settings', {
+        cookie: adminCookie,
+        payload: { meetingStarters: 'nobody' },
+      }),
       400,
       'invalid-input',
     );
@@ -195,16 +214,18 @@ describe.each(DIALECTS)('admin API on $kind', (dialect) => {
   });
 
   it('changes roles, effective at once for the account’s open sessions; never demotes the last administrator', async () => {
-    expectApiError(
-      await request('GET', '/api/admin/users', { cookie: userCookie }),
-      403,
-      'not-admin',
-    );
-    const promote = await request('PATCH', '/api/admin/users/bob', { cookie: adminCookie, payload: { role: 'admin' } });
+    expectApiError(await request('GET', '/api/admin/users', { cookie: userCookie }), 403, 'not-admin');
+    const promote = await request('PATCH', '/api/admin/users/bob', {
+      cookie: adminCookie,
+      payload: { role: 'admin' },
+    });
     expect(promote.statusCode).toBe(204);
     expect((await request('GET', '/api/admin/users', { cookie: userCookie })).statusCode).toBe(200);
 
-    const demoteBob = await request('PATCH', '/api/admin/users/BOB', { cookie: adminCookie, payload: { role: 'user' } });
+    const demoteBob = await request('PATCH', '/api/admin/users/BOB', {
+      cookie: adminCookie,
+      payload: { role: 'user' },
+    });
     expect(demoteBob.statusCode).toBe(204);
     expectApiError(
       await request('PATCH', '/api/admin/users/root', { cookie: adminCookie, payload: { role: 'user' } }),
@@ -218,7 +239,10 @@ describe.each(DIALECTS)('admin API on $kind', (dialect) => {
       'no-such-account',
     );
     // Unchanged is fine, and says so with the same 204.
-    expect((await request('PATCH', '/api/admin/users/root', { cookie: adminCookie, payload: { role: 'admin' } })).statusCode).toBe(204);
+    expect(
+      (await request('PATCH', '/api/admin/users/root', { cookie: adminCookie, payload: { role: 'admin' } }))
+        .statusCode,
+    ).toBe(204);
   });
 
   it('deletes an account and ends its sessions; never one’s own account', async () => {
@@ -226,9 +250,21 @@ describe.each(DIALECTS)('admin API on $kind', (dialect) => {
     expect(deleted.statusCode).toBe(204);
     expect(await usernames()).toEqual(['root:admin']);
     expectApiError(await request('GET', '/api/admin/users', { cookie: userCookie }), 401, 'not-signed-in');
-    expectApiError(await request('DELETE', '/api/admin/users/bob', { cookie: adminCookie }), 404, 'no-such-account');
-    expectApiError(await request('DELETE', '/api/admin/users/root', { cookie: adminCookie }), 409, 'own-account');
-    expectApiError(await request('DELETE', '/api/admin/users/..%2F..', { cookie: adminCookie }), 404, 'no-such-account');
+    expectApiError(
+      await request('DELETE', '/api/admin/users/bob', { cookie: adminCookie }),
+      404,
+      'no-such-account',
+    );
+    expectApiError(
+      await request('DELETE', '/api/admin/users/root', { cookie: adminCookie }),
+      409,
+      'own-account',
+    );
+    expectApiError(
+      await request('DELETE', '/api/admin/users/..%2F..', { cookie: adminCookie }),
+      404,
+      'no-such-account',
+    );
     expect(await usernames()).toEqual(['root:admin']);
   });
 
@@ -266,7 +302,10 @@ describe.each(DIALECTS)('admin API on $kind', (dialect) => {
     expect(await new InstanceSettingsStore(db).get()).toEqual({ meetingStarters: 'admins' });
     expect(await settings.mayStartMeetings('user')).toBe(false);
     expect(await settings.mayStartMeetings('admin')).toBe(true);
-    await request('PUT', '/api/admin/settings', { cookie: adminCookie, payload: { meetingStarters: 'everyone' } });
+    await request('PUT', '/api/admin/settings', {
+      cookie: adminCookie,
+      payload: { meetingStarters: 'everyone' },
+    });
     expect(await settings.mayStartMeetings('user')).toBe(true);
     // A value this version does not know falls back to the default rather than locking everyone out.
     await db.updateTable('instance_settings').set({ value: 'someday' }).execute();

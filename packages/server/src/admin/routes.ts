@@ -1,5 +1,5 @@
 import {
-  AdminAccountList,
+  type AdminAccountList,
   AdminChangeRole,
   AdminCreateAccount,
   type InstanceSettings,

@@ -97,7 +97,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const user = await sessionUserFromCookieHeader(deps.accounts, request.headers.cookie);
       if (!user) return null;
       // Read at every connection, so a change on /admin applies to the next meeting anyone opens.
-      return (await deps.settings.mayStartMeetings(user.role)) ? { id: user.id } : { id: user.id, mayOpen: false };
+      return (await deps.settings.mayStartMeetings(user.role))
+        ? { id: user.id }
+        : { id: user.id, mayOpen: false };
     },
   });
   await registerPages(app, {

@@ -1,8 +1,8 @@
-import { InstanceSettingsStore } from '../../src/admin/instance-settings.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AccountService } from '../../src/accounts/account-service.js';
+import { InstanceSettingsStore } from '../../src/admin/instance-settings.js';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';

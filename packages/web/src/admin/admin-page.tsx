@@ -1,5 +1,5 @@
 import type { AccountRole, AdminAccount, MeetingStarters } from '@parley/protocol';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiFailure } from '../account/api';
 import { session } from '../account/session';
 import { t } from '../i18n';
@@ -138,7 +138,12 @@ function AccountRow({
 }) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
+  const confirmButton = useRef<HTMLButtonElement>(null);
   const { username } = account;
+  // Keyboard users land on the question's answer, not back at the top of the page.
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
 
   const setRole = async (role: AccountRole) => {
     setBusy(true);
@@ -191,25 +196,29 @@ function AccountRow({
         {isSelf ? (
           <span class="hint">{t('admin.selfDelete')}</span>
         ) : confirming ? (
-          <div class="actions actions--tight" role="group" aria-label={t('admin.confirmDelete', { username })}>
-            <button
-              type="button"
-              class="button button--danger button--small"
-              data-testid="admin-delete-confirm"
-              disabled={busy}
-              onClick={remove}
-            >
-              {t('admin.deleteForGood', { username })}
-            </button>
-            <button
-              type="button"
-              class="button button--quiet button--small"
-              disabled={busy}
-              onClick={() => setConfirming(false)}
-            >
-              {t('admin.cancel')}
-            </button>
-          </div>
+          <fieldset class="admin-confirm">
+            <legend>{t('admin.confirmDelete', { username })}</legend>
+            <div class="actions actions--tight">
+              <button
+                ref={confirmButton}
+                type="button"
+                class="button button--danger button--small"
+                data-testid="admin-delete-confirm"
+                disabled={busy}
+                onClick={remove}
+              >
+                {t('admin.deleteForGood', { username })}
+              </button>
+              <button
+                type="button"
+                class="button button--quiet button--small"
+                disabled={busy}
+                onClick={() => setConfirming(false)}
+              >
+                {t('admin.cancel')}
+              </button>
+            </div>
+          </fieldset>
         ) : (
           <button
             type="button"

@@ -1,9 +1,4 @@
-import {
-  type AccountRole,
-  type AdminAccount,
-  AdminAccountList,
-  InstanceSettings,
-} from '@parley/protocol';
+import { type AccountRole, type AdminAccount, AdminAccountList, InstanceSettings } from '@parley/protocol';
 import { call } from '../account/api';
 
 /** The administrators' API behind /admin (shapes in @parley/protocol admin.ts). */

@@ -71,11 +71,13 @@ export const de: Catalogue = {
   'admin.settings.startersHint':
     'Andere können laufenden Besprechungen weiterhin beitreten; solange niemand da ist, der sie beginnen darf, warten sie.',
   'admin.settings.save': 'Einstellungen speichern',
-  'admin.settings.saved': 'Einstellungen gespeichert. Sie gelten für die nächste Besprechung, die jemand eröffnet.',
+  'admin.settings.saved':
+    'Einstellungen gespeichert. Sie gelten für die nächste Besprechung, die jemand eröffnet.',
   'admin.error.taken': 'Ein Konto mit diesem Benutzernamen gibt es schon.',
   'admin.error.lastAdmin':
     'Dies ist der einzige Administrator. Machen Sie zuerst ein anderes Konto zum Administrator.',
-  'admin.error.ownAccount': 'Ihr eigenes Konto können Sie hier nicht löschen. Nutzen Sie die Datenschutzseite.',
+  'admin.error.ownAccount':
+    'Ihr eigenes Konto können Sie hier nicht löschen. Nutzen Sie die Datenschutzseite.',
   'admin.error.tooMany': 'Zu viele Änderungen auf einmal. Bitte warten Sie einen Moment.',
 
   'login.title': 'Anmelden',

@@ -107,11 +107,7 @@ function StartMeeting({ username, isAdmin }: { username: string; isAdmin: boolea
       </form>
       <div class="account-line">
         <span>{t('home.signedInAs', { username })}</span>
-        {isAdmin && (
-          <Link href="/admin">
-            {t('home.adminLink')}
-          </Link>
-        )}
+        {isAdmin && <Link href="/admin">{t('home.adminLink')}</Link>}
         <button type="button" class="button button--quiet" data-testid="logout" onClick={signOut}>
           {t('home.logout')}
         </button>
