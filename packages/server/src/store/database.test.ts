@@ -51,9 +51,11 @@ describe.each(DIALECTS)('openDatabase ($kind)', (dialect) => {
     expect(databaseKind(target.config)).toBe(dialect.kind);
   });
 
-  it('migrates to exactly the minimal account schema', async () => {
+  it('migrates to exactly the minimal account and settings schema', async () => {
     const db = await openHere();
     expect(await schemaColumns(db)).toEqual([
+      'instance_settings.name',
+      'instance_settings.value',
       'kysely_migration.name',
       'kysely_migration.timestamp',
       'kysely_migration_lock.id',
