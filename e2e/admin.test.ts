@@ -63,13 +63,20 @@ describe('the admin page (/admin)', () => {
     await row(visitor, suite.host.username).waitFor();
   });
 
-  it('fits a phone screen: nothing wider than the viewport', async () => {
+  it.each(['en', 'de'])('fits a phone screen: nothing wider than the viewport (%s)', async (language) => {
     const admin = await suite.people.open();
+    await admin.context().addInitScript((code) => localStorage.setItem('parley.language', code), language);
     await admin.setViewportSize({ width: 360, height: 740 });
     await suite.people.signIn(admin, suite.host.username, suite.host.password);
     await admin.goto('/admin');
     await row(admin, suite.host.username).waitFor();
     const overflow = await admin.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // The accounts table itself fits too: no sideways scrolling inside it either.
+    const tableOverflow = await admin
+      .locator('.admin-table-scroll')
+      .evaluate((element) => element.scrollWidth - element.clientWidth);
+    expect(tableOverflow).toBeLessThanOrEqual(0);
+    await admin.getByTestId('admin-add-username').waitFor();
   });
 });

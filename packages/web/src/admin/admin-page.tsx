@@ -113,6 +113,7 @@ function AccountTable({
           </tbody>
         </table>
       </div>
+      <p class="hint">{t('admin.selfDelete')}</p>
       {/* Always present, so screen readers announce what changes inside it. */}
       <p
         class={message?.error ? 'field-error' : 'hint'}
@@ -193,9 +194,7 @@ function AccountRow({
         <time dateTime={account.createdAt}>{new Date(account.createdAt).toLocaleDateString()}</time>
       </td>
       <td>
-        {isSelf ? (
-          <span class="hint">{t('admin.selfDelete')}</span>
-        ) : confirming ? (
+        {isSelf ? null : confirming ? (
           <fieldset class="admin-confirm">
             <legend>{t('admin.confirmDelete', { username })}</legend>
             <div class="actions actions--tight">

@@ -44,7 +44,7 @@ export const de: Catalogue = {
   'admin.forbidden': 'Nur Administratoren dürfen diese Seite sehen.',
   'admin.accounts.title': 'Konten',
   'admin.accounts.caption': 'Konten dieses Servers',
-  'admin.accounts.username': 'Benutzername',
+  'admin.accounts.username': 'Name',
   'admin.accounts.role': 'Rolle',
   'admin.accounts.created': 'Angelegt',
   'admin.accounts.actions': 'Aktionen',
@@ -52,7 +52,8 @@ export const de: Catalogue = {
   'admin.role.user': 'Benutzer',
   'admin.roleOf': 'Rolle von {username}',
   'admin.you': '(Sie)',
-  'admin.selfDelete': 'Ihr eigenes Konto: Löschen Sie es auf der Datenschutzseite.',
+  'admin.selfDelete':
+    'Ihr eigenes Konto löschen Sie nicht hier, sondern mit „Mein Konto löschen“ auf der Datenschutzseite.',
   'admin.delete': 'Löschen',
   'admin.deleteOf': '{username} löschen',
   'admin.confirmDelete': 'Das Konto {username} löschen?',

@@ -49,7 +49,7 @@ export const en = {
   'admin.role.user': 'User',
   'admin.roleOf': 'Role of {username}',
   'admin.you': '(you)',
-  'admin.selfDelete': 'Your own account: delete it on the privacy page.',
+  'admin.selfDelete': 'Your own account cannot be deleted here: use “Delete my account” on the privacy page.',
   'admin.delete': 'Delete',
   'admin.deleteOf': 'Delete {username}',
   'admin.confirmDelete': 'Delete the account {username}?',
