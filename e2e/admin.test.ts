@@ -42,9 +42,15 @@ describe('the admin page (/admin)', () => {
     await admin.waitForSelector('[data-testid="admin-user"][data-name="casey"][data-role="admin"]');
     expect(await other.evaluate(async () => (await fetch('/api/admin/users')).status)).toBe(200);
 
-    // Deleting asks first; then the row goes and Casey's session ends.
-    await casey.getByTestId('admin-delete').click();
-    await casey.getByTestId('admin-delete-confirm').click();
+    // Deleting asks first (keyboard: the question's answer takes the focus); then the row goes and
+    // Casey's session ends.
+    await casey.getByTestId('admin-delete').focus();
+    await admin.keyboard.press('Enter');
+    await casey.getByTestId('admin-delete-confirm').waitFor();
+    await expect
+      .poll(() => admin.evaluate(() => document.activeElement?.getAttribute('data-testid')))
+      .toBe('admin-delete-confirm');
+    await admin.keyboard.press('Enter');
     await casey.waitFor({ state: 'detached' });
     await expect.poll(() => admin.getByTestId('admin-message').textContent()).toContain('casey');
     expect(await other.evaluate(async () => (await fetch('/api/admin/users')).status)).toBe(401);
