@@ -227,6 +227,8 @@ describe.each(DIALECTS)('admin API on $kind', (dialect) => {
       payload: { role: 'user' },
     });
     expect(demoteBob.statusCode).toBe(204);
+    // Demoted: the same open session is refused at once, no sign-out needed.
+    expectApiError(await request('GET', '/api/admin/users', { cookie: userCookie }), 403, 'not-admin');
     expectApiError(
       await request('PATCH', '/api/admin/users/root', { cookie: adminCookie, payload: { role: 'user' } }),
       409,
