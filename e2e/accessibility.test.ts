@@ -45,7 +45,7 @@ async function personIn(language: 'en' | 'de', colorScheme: 'light' | 'dark'): P
 describe('accessibility (axe)', () => {
   for (const language of ['en', 'de'] as const) {
     for (const colorScheme of ['light', 'dark'] as const) {
-      it(`finds no serious problems on home, privacy, pre-join and room pages (${language}, ${colorScheme})`, async () => {
+      it(`finds no serious problems on home, privacy, admin, pre-join and room pages (${language}, ${colorScheme})`, async () => {
         const page = await personIn(language, colorScheme);
         const found: Record<string, string[]> = {};
 
@@ -60,6 +60,13 @@ describe('accessibility (axe)', () => {
 
         const room = `axe-${language}-${colorScheme}-${Date.now().toString(36)}`;
         await suite.people.signIn(page, suite.host.username, suite.host.password);
+        // The host is an administrator: the admin page, with a deletion being confirmed.
+        await suite.server.addUser(`axe-${language}-${colorScheme}`, 'axe password 12345');
+        await page.goto('/admin');
+        await page.getByTestId('admin-delete').first().click();
+        await page.getByTestId('admin-delete-confirm').waitFor();
+        found.admin = await seriousViolations(page);
+
         await page.goto(`/room/${room}`);
         await page.getByTestId('join').waitFor();
         found.prejoin = await seriousViolations(page);
@@ -82,6 +89,7 @@ describe('accessibility (axe)', () => {
         expect(found).toEqual({
           home: [],
           privacy: [],
+          admin: [],
           prejoin: [],
           room: [],
           participants: [],

@@ -1,3 +1,4 @@
+export * from './admin.js';
 export * from './client.js';
 export * from './common.js';
 export * from './e2ee.js';

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AccountService, type AccountServiceOptions } from './accounts/account-service.js';
+import { InstanceSettingsStore } from './admin/instance-settings.js';
+import { ADMIN_RATE_LIMIT } from './admin/routes.js';
 import { Cluster } from './cluster/cluster.js';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
@@ -51,6 +53,7 @@ export async function createParley(
   const accounts = new AccountService(db, options.accounts);
   const ipHasher = new IpHasher(config.ipRetentionSeconds);
   const loginLimiter = new RateLimiter(ipHasher, LOGIN_RATE_LIMIT);
+  const adminLimiter = new RateLimiter(ipHasher, ADMIN_RATE_LIMIT);
   const usernameLimiter = new RateLimiter(ipHasher, {
     limit: config.loginAttemptsPerUser,
     windowMs: USERNAME_LOGIN_WINDOW_MS,
@@ -82,6 +85,8 @@ export async function createParley(
     usernameLimiter,
     setupToken,
     ipHasher,
+    settings: new InstanceSettingsStore(db),
+    adminLimiter,
     signalingRouter: cluster ?? undefined,
     operations: {
       readinessChecks: [
@@ -114,6 +119,7 @@ export async function createParley(
       accounts.close();
       loginLimiter.close();
       usernameLimiter.close();
+      adminLimiter.close();
       ipHasher.close();
       await closeDatabase(db);
     },

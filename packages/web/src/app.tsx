@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { refreshSession } from './account/session';
+import { AdminPage } from './admin/admin-page';
 import { languageStore } from './i18n';
 import { HomePage } from './pages/home';
 import { LoginPage } from './pages/login';
@@ -35,6 +36,8 @@ export function App() {
       return <SetupPage />;
     case 'privacy':
       return <PrivacyPage />;
+    case 'admin':
+      return <AdminPage />;
     case 'room':
       // Keyed by name: another room is a fresh page with its own devices and meeting.
       return <RoomPage key={route.roomName} roomName={route.roomName} invitation={route.invitation} />;

@@ -261,4 +261,53 @@ describe.each(DIALECTS)('accounts on $kind', (dialect) => {
       expect((await accounts.listUsers()).map((user) => user.username)).toEqual(['second']);
     });
   });
+
+  describe('administration (/admin)', () => {
+    it('deletes another account with its sessions; never one’s own, never the last administrator', async () => {
+      const root = await accounts.createUser('root', 'correct horse', 'admin');
+      const alice = await accounts.createUser('alice', 'correct horse', 'user');
+      const aliceToken = await accounts.createSession(alice.id);
+
+      expect(await accounts.deleteAccountOf('root', root.id)).toBe('self');
+      // Only reachable when the acting administrator is gone meanwhile (or by a race): still refused.
+      expect(await accounts.deleteAccountOf('root', 'someone-else')).toBe('last-admin');
+      expect(await accounts.deleteAccountOf('Alice', root.id)).toBe('deleted');
+      expect(await accounts.sessionUser(aliceToken)).toBeNull();
+      expect(await accounts.deleteAccountOf('alice', root.id)).toBe('not-found');
+      expect(await accounts.deleteAccountOf('not valid!', root.id)).toBe('not-found');
+      expect((await accounts.listUsers()).map((user) => user.username)).toEqual(['root']);
+    });
+
+    it('changes roles at once for open sessions, but never demotes the last administrator', async () => {
+      const root = await accounts.createUser('root', 'correct horse', 'admin');
+      const bob = await accounts.createUser('bob', 'correct horse', 'user');
+      const bobToken = await accounts.createSession(bob.id);
+
+      expect(await accounts.changeRole('root', 'user')).toBe('last-admin');
+      expect(await accounts.changeRole('bob', 'user')).toBe('unchanged');
+      expect(await accounts.changeRole('BOB', 'admin')).toBe('changed');
+      expect(await accounts.sessionUser(bobToken)).toEqual({ ...bob, role: 'admin' });
+      expect(await accounts.changeRole('root', 'user')).toBe('changed');
+      expect(await accounts.changeRole('bob', 'user')).toBe('last-admin');
+      expect(await accounts.changeRole('nobody', 'admin')).toBe('not-found');
+      expect(await accounts.changeRole('not valid!', 'admin')).toBe('not-found');
+      expect(await accounts.listUsers()).toEqual([
+        expect.objectContaining({ username: 'bob', role: 'admin' }),
+        expect.objectContaining({ username: root.username, role: 'user' }),
+      ]);
+    });
+
+    it('never leaves the server without an administrator when two are demoted at the same time', async () => {
+      await accounts.createUser('ann', 'correct horse', 'admin');
+      await accounts.createUser('ben', 'correct horse', 'admin');
+      const outcomes = await Promise.allSettled([
+        accounts.changeRole('ann', 'user'),
+        accounts.changeRole('ben', 'user'),
+      ]);
+      // One goes through; the other is refused, or fails as a serialization conflict (PostgreSQL).
+      expect(outcomes.filter((o) => o.status === 'fulfilled' && o.value === 'changed')).toHaveLength(1);
+      const admins = (await accounts.listUsers()).filter((user) => user.role === 'admin');
+      expect(admins).toHaveLength(1);
+    });
+  });
 });

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type AccountRole, Password, Username } from '@parley/protocol';
+import type { Transaction } from 'kysely';
 import type { Database } from '../store/database.js';
 import { isUniqueViolation } from '../store/errors.js';
+import type { Schema } from '../store/schema.js';
 import { firstIssueMessage } from './input.js';
 import { hashPassword, prepareDummyHash, verifyAgainstDummy, verifyPassword } from './password.js';
 import { hashSessionToken, newSessionToken, SESSION_LIFETIME_MS } from './session-token.js';
@@ -31,6 +33,12 @@ export interface AccountData {
 
 /** What deleting one's own account came to. */
 export type SelfDeletion = 'deleted' | 'not-found' | 'last-admin';
+
+/** What an administrator's deletion of an account came to (/admin). */
+export type AccountDeletion = 'deleted' | 'not-found' | 'last-admin' | 'self';
+
+/** What changing an account's role came to (/admin). */
+export type RoleChange = 'changed' | 'unchanged' | 'not-found' | 'last-admin';
 
 /** A username or password that the protocol's rules reject; the message is the rule, readable. */
 export class InvalidAccountInputError extends Error {}
@@ -144,18 +152,60 @@ export class AccountService {
     return this.#db.transaction().execute(async (trx) => {
       const user = await trx.selectFrom('users').select('role').where('id', '=', userId).executeTakeFirst();
       if (user === undefined) return 'not-found';
-      if (user.role === 'admin') {
-        const admins = await trx
-          .selectFrom('users')
-          .select((eb) => eb.fn.countAll<number | string>().as('count'))
-          .where('role', '=', 'admin')
-          .executeTakeFirstOrThrow();
-        if (Number(admins.count) <= 1) return 'last-admin';
-      }
+      if (user.role === 'admin' && (await adminCount(trx)) <= 1) return 'last-admin';
       await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
       await trx.deleteFrom('users').where('id', '=', userId).execute();
       return 'deleted';
     });
+  }
+
+  /**
+   * An administrator deletes someone's account (and its sessions) on /admin: never their own (that
+   * is /privacy's "delete my account", with its own confirmation) and never the last administrator.
+   */
+  async deleteAccountOf(username: string, actingUserId: string): Promise<AccountDeletion> {
+    const parsed = Username.safeParse(username);
+    if (!parsed.success) return 'not-found';
+    return this.#db
+      .transaction()
+      .setIsolationLevel('serializable')
+      .execute(async (trx) => {
+        const user = await trx
+          .selectFrom('users')
+          .select(['id', 'role'])
+          .where('username', '=', parsed.data)
+          .executeTakeFirst();
+        if (user === undefined) return 'not-found';
+        if (user.id === actingUserId) return 'self';
+        if (user.role === 'admin' && (await adminCount(trx)) <= 1) return 'last-admin';
+        await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+        await trx.deleteFrom('users').where('id', '=', user.id).execute();
+        return 'deleted';
+      });
+  }
+
+  /**
+   * Makes an account an administrator or a user; refuses to demote the last administrator. The new
+   * role applies to the account's existing sessions at once (sessionUser reads it on every request).
+   */
+  async changeRole(username: string, role: AccountRole): Promise<RoleChange> {
+    const parsed = Username.safeParse(username);
+    if (!parsed.success) return 'not-found';
+    return this.#db
+      .transaction()
+      .setIsolationLevel('serializable')
+      .execute(async (trx) => {
+        const user = await trx
+          .selectFrom('users')
+          .select(['id', 'role'])
+          .where('username', '=', parsed.data)
+          .executeTakeFirst();
+        if (user === undefined) return 'not-found';
+        if (user.role === role) return 'unchanged';
+        if (user.role === 'admin' && (await adminCount(trx)) <= 1) return 'last-admin';
+        await trx.updateTable('users').set({ role }).where('id', '=', user.id).execute();
+        return 'changed';
+      });
   }
 
   /** Everything kept about the account with this id, or null when there is none. */
@@ -299,6 +349,16 @@ export class AccountService {
       created_at: this.#now(),
     };
   }
+}
+
+/** How many administrator accounts exist (inside the caller's transaction). */
+async function adminCount(db: Database | Transaction<Schema>): Promise<number> {
+  const admins = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where('role', '=', 'admin')
+    .executeTakeFirstOrThrow();
+  return Number(admins.count);
 }
 
 function isoTime(epochMillis: number | string): string {

@@ -135,6 +135,32 @@ describe.each(DIALECTS)('the command line on $kind', (dialect) => {
     });
   });
 
+  describe('parley user role', () => {
+    it('changes a role with the /admin page’s rule: never demotes the last administrator', async () => {
+      await run(['user', 'add', 'alice', '--admin'], { password: 'correct horse' });
+      await run(['user', 'add', 'bob'], { password: 'battery staple' });
+      expect(await run(['user', 'role', 'alice', 'user'])).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: 'parley: "alice" is the only administrator; make another account an administrator first.\n',
+      });
+      expect(await run(['user', 'role', 'Bob', 'admin'])).toEqual({
+        code: 0,
+        stdout: '"bob" is now an administrator.\n',
+        stderr: '',
+      });
+      expect((await run(['user', 'role', 'alice', 'user'])).code).toBe(0);
+      expect((await run(['user', 'role', 'nobody', 'user'])).stderr).toBe('parley: no such user "nobody".\n');
+      expect((await run(['user', 'role', 'bob', 'root'])).stderr).toMatch(/admin\|user/);
+      expect((await run(['user', 'role', 'bob'])).code).toBe(1);
+      expect((await run(['user', 'role', 'bob', 'admin', 'extra'])).stderr).toMatch(
+        /unexpected argument "extra"/,
+      );
+      const roles = await withAccounts((accounts) => accounts.listUsers());
+      expect(roles.map((user) => `${user.username}:${user.role}`)).toEqual(['alice:user', 'bob:admin']);
+    });
+  });
+
   describe('parley user export', () => {
     it('prints the account and its sessions as JSON, without any hash', async () => {
       await run(['user', 'add', 'alice'], { password: 'correct horse' });
@@ -175,7 +201,7 @@ describe('usage', () => {
   it.each([
     [[], 'parley: missing command. Run with --help to see the commands.\n'],
     [['group'], 'parley: unknown command "group". Run with --help to see the commands.\n'],
-    [['user'], 'parley: missing action: user add, user delete, user export or user list.\n'],
+    [['user'], 'parley: missing action: user add, user delete, user role, user export or user list.\n'],
     [['user', 'rename', 'a'], 'parley: unknown action "user rename". Run with --help to see the commands.\n'],
     [['user', 'add'], 'parley: missing username: user add <username>.\n'],
     [['user', 'delete', 'a', '--admin'], 'parley: unknown option "--admin" for "user delete".\n'],

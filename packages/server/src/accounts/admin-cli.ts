@@ -1,5 +1,5 @@
 import readline from 'node:readline';
-import { type AccountRole, Username } from '@parley/protocol';
+import { AccountRole, Username } from '@parley/protocol';
 import { loadConfig } from '../config.js';
 import { closeDatabase, openDatabase } from '../store/database.js';
 import { AccountService, InvalidAccountInputError, UsernameTakenError } from './account-service.js';
@@ -25,6 +25,8 @@ Commands:
                                   read from PARLEY_PASSWORD or, when that is unset, from the first
                                   line of standard input
   user delete <username>          delete an account and end all its sessions
+  user role <username> admin|user make an account an administrator or a user (never the last
+                                  administrator a user); the same as on the /admin page
   user export <username>          print everything Parley keeps about an account, as JSON
   user list                       list accounts: username, role, creation date
   verify-client <url> [--commit <sha>]
@@ -43,6 +45,7 @@ type Command =
   | { kind: 'add'; username: string; role: AccountRole }
   | { kind: 'delete'; username: string }
   | { kind: 'export'; username: string }
+  | { kind: 'role'; username: string; role: AccountRole }
   | { kind: 'list' };
 
 /** Runs one admin command; returns the process exit code. */
@@ -70,7 +73,10 @@ function parseCommand(argv: readonly string[]): Command {
   if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') return { kind: 'help' };
   const flags = argv.filter((arg) => arg.startsWith('-'));
   const words = argv.filter((arg) => !arg.startsWith('-'));
-  const [group, action, name, ...extra] = words;
+  const [group, action, name, ...rest] = words;
+  // `user role <username> <role>` is the one action with a further word.
+  const roleWord = action === 'role' ? rest[0] : undefined;
+  const extra = action === 'role' ? rest.slice(1) : rest;
   if (group === undefined) throw new UsageError('missing command. Run with --help to see the commands.');
   if (group !== 'user')
     throw new UsageError(`unknown command "${group}". Run with --help to see the commands.`);
@@ -90,11 +96,17 @@ function parseCommand(argv: readonly string[]): Command {
       return { kind: 'delete', username: requiredUsername(name, 'delete') };
     case 'export':
       return { kind: 'export', username: requiredUsername(name, 'export') };
+    case 'role': {
+      const username = requiredUsername(name, 'role');
+      const role = AccountRole.safeParse(roleWord);
+      if (!role.success) throw new UsageError('missing or unknown role: user role <username> admin|user.');
+      return { kind: 'role', username, role: role.data };
+    }
     case 'list':
       if (name !== undefined) throw new UsageError(`unexpected argument "${name}".`);
       return { kind: 'list' };
     case undefined:
-      throw new UsageError('missing action: user add, user delete, user export or user list.');
+      throw new UsageError('missing action: user add, user delete, user role, user export or user list.');
     default:
       throw new UsageError(`unknown action "user ${action}". Run with --help to see the commands.`);
   }
@@ -134,6 +146,19 @@ async function execute(command: Exclude<Command, { kind: 'help' }>, io: AdminCli
         }
         io.stdout.write(`Deleted user "${command.username}" and ended their sessions.\n`);
         return;
+      case 'role': {
+        const outcome = await accounts.changeRole(command.username, command.role);
+        if (outcome === 'not-found') throw new UsageError(`no such user "${command.username}".`);
+        if (outcome === 'last-admin') {
+          throw new UsageError(
+            `"${command.username}" is the only administrator; make another account an administrator first.`,
+          );
+        }
+        io.stdout.write(
+          `"${command.username}" is ${outcome === 'unchanged' ? 'already' : 'now'} ${command.role === 'admin' ? 'an administrator' : 'a user'}.\n`,
+        );
+        return;
+      }
       case 'list':
         io.stdout.write(formatUserList(await accounts.listUsers()));
         return;

@@ -200,16 +200,16 @@ function publicUser(user: SessionUser): NonNullable<SessionInfo['user']> {
   return { username: user.username, role: user.role };
 }
 
-function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
+export function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
   const body: ApiError = { error, message };
   return reply.code(status).send(body);
 }
 
-function notSignedIn(reply: FastifyReply): FastifyReply {
+export function notSignedIn(reply: FastifyReply): FastifyReply {
   return sendError(reply, 401, 'not-signed-in', 'Sign in first.');
 }
 
-function invalidInput(reply: FastifyReply, message: string): FastifyReply {
+export function invalidInput(reply: FastifyReply, message: string): FastifyReply {
   return sendError(reply, 400, 'invalid-input', message);
 }
 
@@ -224,7 +224,7 @@ function readableDelay(seconds: number): string {
 }
 
 /** Fastify's own failures (body too large, malformed JSON, …) and unexpected ones, as ApiError. */
-function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const status = error.statusCode ?? 500;
   if (status === 413) return sendError(reply, 413, 'body-too-large', 'The request is too large.');
   if (status === 415) {

@@ -44,7 +44,11 @@ describe('verify-client', () => {
     cleanup.push(() => rm(served, { recursive: true, force: true }));
     await cp(built.dir, served, { recursive: true });
     const app = Fastify();
-    await registerPages(app, { webRoot: served, setupNeeded: async () => false });
+    await registerPages(app, {
+      webRoot: served,
+      setupNeeded: async () => false,
+      adminAccess: async () => 'sign-in',
+    });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     try {
       // Another directory, the same commit: every byte the same (the check builds HEAD itself).

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { AccountService } from '../accounts/account-service.js';
 import { registerAccountRoutes, sessionUserFromCookieHeader } from '../accounts/routes.js';
+import type { InstanceSettingsStore } from '../admin/instance-settings.js';
+import { adminPageAccess, registerAdminRoutes } from '../admin/routes.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { IpHasher } from '../privacy/ip-hasher.js';
@@ -25,6 +27,10 @@ export interface AppDeps {
   setupToken: string;
   /** Keyed hashing of client addresses (signaling keeps only the hash, for password throttling and removals). */
   ipHasher: IpHasher;
+  /** The settings administrators change on /admin (who may start meetings). */
+  settings: InstanceSettingsStore;
+  /** Changes through the admin API per client address (ADMIN_RATE_LIMIT). */
+  adminLimiter: RateLimiter;
   /** Cluster only (PARLEY_REDIS_URL): routes signaling connections to the node hosting their meeting. */
   signalingRouter?: SignalingRouter | undefined;
   /** Readiness checks (/readyz) and the metrics registry (/metrics); without them neither route exists. */
@@ -72,6 +78,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     usernameLimiter: deps.usernameLimiter,
     setupToken: deps.setupToken,
   });
+  registerAdminRoutes(app, {
+    accounts: deps.accounts,
+    settings: deps.settings,
+    changeLimiter: deps.adminLimiter,
+  });
   registerPrivacyRoutes(app, config);
   await registerSignaling(app, {
     meetings: deps.meetings,
@@ -84,12 +95,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.signalingRouter && { router: deps.signalingRouter }),
     userOf: async (request) => {
       const user = await sessionUserFromCookieHeader(deps.accounts, request.headers.cookie);
-      return user ? { id: user.id } : null;
+      if (!user) return null;
+      // Read at every connection, so a change on /admin applies to the next meeting anyone opens.
+      return (await deps.settings.mayStartMeetings(user.role))
+        ? { id: user.id }
+        : { id: user.id, mayOpen: false };
     },
   });
   await registerPages(app, {
     webRoot: config.webRoot,
     setupNeeded: async () => !(await deps.accounts.hasAnyUser()),
+    adminAccess: (request) => adminPageAccess(deps.accounts, request),
   });
   app.setNotFoundHandler(async (_request, reply) =>
     reply.code(404).send({ error: 'not-found', message: 'There is nothing here.' }),

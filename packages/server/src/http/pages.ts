@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 export interface PagesDeps {
   webRoot: string;
   /** /setup exists only while no account does. */
   setupNeeded(): Promise<boolean>;
+  /** /admin: the app for administrators, the sign-in page for visitors, 403 for other accounts. */
+  adminAccess(request: FastifyRequest): Promise<'allowed' | 'sign-in' | 'forbidden'>;
 }
 
 /** Paths of the single-page app; each serves index.html and the app routes on the client. */
@@ -33,6 +35,12 @@ export async function registerPages(app: FastifyInstance, deps: PagesDeps): Prom
   app.get('/setup', async (_request, reply) => {
     if (!(await deps.setupNeeded())) return reply.code(404).type('text/plain').send('Not found');
     return sendIndex(reply);
+  });
+  app.get('/admin', async (request, reply) => {
+    const access = await deps.adminAccess(request);
+    if (access === 'sign-in') return reply.redirect('/login?next=%2Fadmin', 303);
+    // The app explains the 403 to a signed-in non-administrator (its API calls answer 403 too).
+    return sendIndex(access === 'forbidden' ? reply.code(403) : reply);
   });
   // client-manifest.json: the build's commit and file hashes, for `parley verify-client` (docs/verify-client.md).
   const types: Record<string, string> = {

@@ -203,6 +203,31 @@ const DEFINITIONS = defineInventory([
     retention: SESSION_LIFE,
     personal: true,
   },
+  // ---- Database: instance settings (changed by administrators on /admin) ----
+  {
+    id: 'instance_settings.name',
+    place: 'database',
+    table: 'instance_settings',
+    column: 'name',
+    name: 'Instance setting',
+    data: 'The name of a setting of the whole server, e.g. who may start meetings.',
+    purpose: 'Running the server the way its administrators chose.',
+    legalBasis: NOT_PERSONAL,
+    retention: 'Until an administrator changes the setting.',
+    personal: false,
+  },
+  {
+    id: 'instance_settings.value',
+    place: 'database',
+    table: 'instance_settings',
+    column: 'value',
+    name: 'Instance setting value',
+    data: 'The chosen value of such a setting (e.g. "every account" or "administrators only"); no names.',
+    purpose: 'Running the server the way its administrators chose.',
+    legalBasis: NOT_PERSONAL,
+    retention: 'Until an administrator changes the setting.',
+    personal: false,
+  },
   // ---- Database: schema bookkeeping ----
   {
     id: 'kysely_migration.name',

@@ -251,12 +251,12 @@ export class Meetings {
     }
     // From here on nothing awaits: the decision and its effects happen at once.
     const found = this.registry.find(roomName);
-    const isHost = identity.accountId !== null;
+    const isHost = identity.accountId !== null && identity.mayOpen !== false;
     if (!found?.isLive && !isHost) this.checkWaitingRoom(found);
     const { room } = this.registry.getOrCreate(roomName);
     const participant = new Participant(randomId(), identity, channel, this.now);
     if (!room.isLive) {
-      if (!participant.isAccountHolder) {
+      if (!isHost) {
         if (invitation) this.invitations.consume(invitation);
         this.members.set(participant.id, { room, participant });
         room.waitingForHost.set(participant.id, participant);

@@ -22,6 +22,11 @@ export interface Identity {
   displayName: string;
   /** Set when the participant is signed in with an account; such a participant may open the meeting. */
   accountId: string | null;
+  /**
+   * False when the account may not open a meeting that is not running (an administrator allowed only
+   * administrators to start meetings, on /admin): it then waits for a host like a guest. Unset: may.
+   */
+  mayOpen?: boolean;
   /** A random id the browser keeps and sends with `join` (never shown to anyone else). */
   clientKey: string | null;
   /** Keyed hash of the connection's address (IpHasher), never the address itself. */

@@ -40,6 +40,8 @@ class RequestError extends Error {
 /** The account behind a signed-in socket, if any. */
 export interface SocketUser {
   id: string;
+  /** False when this account may not start a meeting (instance setting on /admin). Unset: it may. */
+  mayOpen?: boolean;
 }
 
 /** What the server learnt about the connection at the WebSocket upgrade. */
@@ -328,6 +330,7 @@ export class SignalingSession implements ParticipantChannel {
         {
           displayName: message.displayName,
           accountId: this.context.user?.id ?? null,
+          ...(this.context.user?.mayOpen === false && { mayOpen: false }),
           clientKey: message.clientKey ?? null,
           addressKey: this.context.addressKey,
         },

@@ -51,9 +51,11 @@ describe.each(DIALECTS)('openDatabase ($kind)', (dialect) => {
     expect(databaseKind(target.config)).toBe(dialect.kind);
   });
 
-  it('migrates to exactly the minimal account schema', async () => {
+  it('migrates to exactly the minimal account and settings schema', async () => {
     const db = await openHere();
     expect(await schemaColumns(db)).toEqual([
+      'instance_settings.name',
+      'instance_settings.value',
       'kysely_migration.name',
       'kysely_migration.timestamp',
       'kysely_migration_lock.id',
@@ -81,14 +83,14 @@ describe.each(DIALECTS)('openDatabase ($kind)', (dialect) => {
     const users = await second.selectFrom('users').select('username').execute();
     expect(users).toEqual([{ username: 'alice' }]);
     const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(second);
-    expect(migrations.rows).toEqual([{ name: '0001_accounts' }]);
+    expect(migrations.rows).toEqual([{ name: '0001_accounts' }, { name: '0002_instance_settings' }]);
   });
 
   it('lets several processes open (and migrate) the same database at once', async () => {
     // Cluster nodes start together; the migration lock keeps them from applying a migration twice.
     await Promise.all([openHere(), openHere(), openHere()]);
     const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(open[0]!);
-    expect(migrations.rows).toEqual([{ name: '0001_accounts' }]);
+    expect(migrations.rows).toEqual([{ name: '0001_accounts' }, { name: '0002_instance_settings' }]);
   });
 
   it('enforces unique usernames, the role check and cascading session deletion', async () => {

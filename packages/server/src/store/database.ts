@@ -7,7 +7,7 @@ import { sqliteDialect } from './sqlite.js';
 
 export { SQLITE_FILE_NAME } from './sqlite.js';
 
-/** The one handle on persistent storage: accounts and sessions, nothing else. */
+/** The one handle on persistent storage: accounts, sessions and the instance settings, nothing else. */
 export type Database = Kysely<Schema>;
 
 /** Which engine holds the accounts: the embedded SQLite file, or a PostgreSQL server. */

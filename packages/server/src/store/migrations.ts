@@ -34,6 +34,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('users').execute();
     },
   },
+  // Settings an administrator changes at run time on /admin (admin/instance-settings.ts): one row
+  // per setting, its value as text. Not personal data.
+  '0002_instance_settings': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('instance_settings')
+        .addColumn('name', 'text', (col) => col.primaryKey())
+        .addColumn('value', 'text', (col) => col.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('instance_settings').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -27,7 +27,16 @@ export interface SessionsTable {
   expires_at: EpochMillis;
 }
 
+/** A setting of the whole instance an administrator changes on /admin (admin/instance-settings.ts). */
+export interface InstanceSettingsTable {
+  /** The setting's name, e.g. `meeting_starters`. */
+  name: string;
+  /** Its value, as text; the code that owns the setting parses it. */
+  value: string;
+}
+
 export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
+  instance_settings: InstanceSettingsTable;
 }

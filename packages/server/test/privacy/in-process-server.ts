@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AccountService } from '../../src/accounts/account-service.js';
+import { InstanceSettingsStore } from '../../src/admin/instance-settings.js';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
@@ -35,7 +36,17 @@ export async function startPrivacyServer() {
   const { media } = fakeMedia();
   const meetings = new Meetings(media, logger, () => [], { addressKeys: ipHasher });
   const setupToken = 'privacy-test-setup-token';
-  const app = await buildApp({ config, logger, accounts, meetings, loginLimiter, ipHasher, setupToken });
+  const app = await buildApp({
+    config,
+    logger,
+    accounts,
+    meetings,
+    loginLimiter,
+    ipHasher,
+    setupToken,
+    settings: new InstanceSettingsStore(db),
+    adminLimiter: loginLimiter,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

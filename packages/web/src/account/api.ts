@@ -47,7 +47,12 @@ export async function logout(): Promise<void> {
   await call('POST', '/api/logout');
 }
 
-async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+/** One JSON API request; a non-2xx answer becomes an ApiFailure with the server's message. */
+export async function call(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(path, {

@@ -27,7 +27,7 @@ export function HomePage() {
         </p>
       )}
       <div class="cards">
-        {info?.user && <StartMeeting username={info.user.username} />}
+        {info?.user && <StartMeeting username={info.user.username} isAdmin={info.user.role === 'admin'} />}
         <JoinMeeting />
         {info && !info.user && !info.setupNeeded && (
           <section class="card" aria-labelledby="sign-in-title">
@@ -43,7 +43,7 @@ export function HomePage() {
   );
 }
 
-function StartMeeting({ username }: { username: string }) {
+function StartMeeting({ username, isAdmin }: { username: string; isAdmin: boolean }) {
   const [name, setName] = useState(() => proposeRoomName());
   const [invalid, setInvalid] = useState(false);
   const submit = (event: Event) => {
@@ -107,6 +107,7 @@ function StartMeeting({ username }: { username: string }) {
       </form>
       <div class="account-line">
         <span>{t('home.signedInAs', { username })}</span>
+        {isAdmin && <Link href="/admin">{t('home.adminLink')}</Link>}
         <button type="button" class="button button--quiet" data-testid="logout" onClick={signOut}>
           {t('home.logout')}
         </button>

@@ -6,6 +6,8 @@ describe('parseRoute', () => {
     expect(parseRoute('/')).toEqual({ page: 'home' });
     expect(parseRoute('/setup')).toEqual({ page: 'setup' });
     expect(parseRoute('/privacy/')).toEqual({ page: 'privacy' });
+    expect(parseRoute('/admin')).toEqual({ page: 'admin' });
+    expect(parseRoute('/admin/')).toEqual({ page: 'admin' });
     expect(parseRoute('/login', '?next=%2Froom%2Fabc')).toEqual({ page: 'login', next: '/room/abc' });
   });
 

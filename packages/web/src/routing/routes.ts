@@ -8,6 +8,7 @@ export type Route =
   | { page: 'login'; next: string }
   | { page: 'setup' }
   | { page: 'privacy' }
+  | { page: 'admin' }
   /** `invitation`: the token of an invitation link (`?invite=`). */
   | { page: 'room'; roomName: string; invitation?: string }
   | { page: 'not-found' };
@@ -21,6 +22,7 @@ export function parseRoute(pathname: string, search = ''): Route {
     return { page: 'login', next: safeNextPath(new URLSearchParams(search).get('next')) };
   if (path === '/setup') return { page: 'setup' };
   if (path === '/privacy') return { page: 'privacy' };
+  if (path === '/admin') return { page: 'admin' };
   if (path.startsWith(ROOM_PREFIX)) {
     const raw = path.slice(ROOM_PREFIX.length);
     // An empty or nested name is not a room; anything else is passed on and validated by the room page.
