@@ -27,6 +27,7 @@ import { CHAT_PANEL_ID, ChatPanel } from './chat-panel';
 import { ConnectionBanner } from './connection-banner';
 import { E2eeBanners, E2eeControl } from './e2ee-control';
 import { mediaProblemMessages, screenProblemMessage } from './join-messages';
+import { BackgroundSelect } from './background-select';
 import { MoreMenu } from './more-menu';
 import { PARTICIPANTS_PANEL_ID, ParticipantsPanel } from './participants-panel';
 import { ReactionsMenu } from './reactions-menu';
@@ -182,6 +183,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
             icon={<HandIcon />}
           />
           <ReactionsMenu meeting={meeting} />
+          <BackgroundSelect local={meeting.local} id="background-room" inToolbar />
           <ToggleButton
             testId="layout-speaker"
             label={t('layout.speaker')}

@@ -1,0 +1,237 @@
+import { type BackgroundEffect, BackgroundCompositor } from './background-compositor';
+import { FrameBudget } from './background-performance';
+import { PersonSegmenter } from './segmenter';
+
+// Insertable streams for raw video (Chromium exposes them on the page; not in the DOM typings).
+interface TrackProcessor {
+  readable: ReadableStream<VideoFrame>;
+}
+interface TrackGenerator extends MediaStreamTrack {
+  writable: WritableStream<VideoFrame>;
+}
+declare const MediaStreamTrackProcessor: { new (init: { track: MediaStreamTrack }): TrackProcessor } | undefined;
+declare const MediaStreamTrackGenerator: { new (init: { kind: 'video' }): TrackGenerator } | undefined;
+
+/** How frames are read and written: insertable streams, or a video element and a canvas. */
+export type ProcessingPath = 'insertable-streams' | 'canvas';
+
+export interface ProcessorStats {
+  path: ProcessingPath;
+  /** Processing resolution as a share of the camera's (1, or MIN_SCALE after a slow start). */
+  scale: number;
+  width: number;
+  height: number;
+  /** Frames sent in the last full second. */
+  fps: number;
+  /** Mean time spent per frame in the last measured window, ms. */
+  busyMs: number;
+  frames: number;
+}
+
+export interface ProcessorEvents {
+  /** Too slow even at the lowest resolution: the effect stopped; send the plain camera again. */
+  onTooSlow(): void;
+}
+
+/** The landscape model's input size. */
+const SEGMENTER_INPUT = { width: 256, height: 144 };
+
+let segmenterLoad: Promise<PersonSegmenter> | null = null;
+
+/** The segmenter, loaded once per page (the runtime is large; the model small). */
+function sharedSegmenter(): Promise<PersonSegmenter> {
+  segmenterLoad ??= PersonSegmenter.load().catch((error: unknown) => {
+    segmenterLoad = null;
+    throw error;
+  });
+  return segmenterLoad;
+}
+
+/** Whether this browser can run the effect at all (Canvas 2D filters, WebAssembly, WebGL 2). */
+export function backgroundSupported(): boolean {
+  if (typeof WebAssembly === 'undefined' || typeof document === 'undefined') return false;
+  const canvas = document.createElement('canvas');
+  const ctx = canvas.getContext('2d');
+  if (ctx === null || !('filter' in ctx) || typeof canvas.captureStream !== 'function') return false;
+  // MediaPipe's segmentation runs its image steps in WebGL 2.
+  return document.createElement('canvas').getContext('webgl2') !== null;
+}
+
+function insertableStreams(): boolean {
+  return typeof MediaStreamTrackProcessor === 'function' && typeof MediaStreamTrackGenerator === 'function';
+}
+
+/**
+ * Turns the camera track into a track with the background blurred or replaced, before anything
+ * is encoded (or encrypted): `track` is what gets previewed and sent. The camera track stays the
+ * caller's. Per frame: find the person (MediaPipe), paint person over background (Canvas 2D).
+ */
+export class BackgroundProcessor {
+  private stopped = false;
+  private compositor: BackgroundCompositor;
+  private scale = 1;
+  private readonly budget = new FrameBudget();
+  private frames = 0;
+  private secondStart = performance.now();
+  private framesThisSecond = 0;
+  private fps = 0;
+  /**
+   * The camera frame as small as the model reads it (it scales to 256×144 anyway): uploading a
+   * full-size frame to WebGL for that costs more than the segmentation itself.
+   */
+  private readonly input = Object.assign(document.createElement('canvas'), SEGMENTER_INPUT);
+  /** The canvas path's page objects (null on the insertable-streams path). */
+  private video: HTMLVideoElement | null = null;
+  private outputCanvas: HTMLCanvasElement | null = null;
+
+  private constructor(
+    private readonly camera: MediaStreamTrack,
+    private readonly segmenter: PersonSegmenter,
+    private effect: BackgroundEffect,
+    private readonly events: ProcessorEvents,
+    readonly path: ProcessingPath,
+    readonly track: MediaStreamTrack,
+    private readonly size: { width: number; height: number },
+  ) {
+    this.compositor = new BackgroundCompositor(size.width, size.height);
+  }
+
+  static async start(
+    camera: MediaStreamTrack,
+    effect: BackgroundEffect,
+    events: ProcessorEvents,
+  ): Promise<BackgroundProcessor> {
+    const segmenter = await sharedSegmenter();
+    const settings = camera.getSettings();
+    const size = { width: settings.width ?? 640, height: settings.height ?? 360 };
+    if (insertableStreams()) {
+      const generator = new MediaStreamTrackGenerator!({ kind: 'video' });
+      const processor = new BackgroundProcessor(camera, segmenter, effect, events, 'insertable-streams', generator, size);
+      void processor.runInsertable(generator);
+      return processor;
+    }
+    const canvas = document.createElement('canvas');
+    canvas.width = size.width;
+    canvas.height = size.height;
+    const output = canvas.captureStream().getVideoTracks()[0];
+    if (!output) throw new Error('canvas capture gave no track');
+    const processor = new BackgroundProcessor(camera, segmenter, effect, events, 'canvas', output, size);
+    processor.outputCanvas = canvas;
+    processor.compositor = new BackgroundCompositor(size.width, size.height, canvas);
+    await processor.runCanvas();
+    return processor;
+  }
+
+  setEffect(effect: BackgroundEffect): void {
+    this.effect = effect;
+  }
+
+  stats(): ProcessorStats {
+    return {
+      path: this.path,
+      scale: this.scale,
+      width: this.compositor.width,
+      height: this.compositor.height,
+      fps: this.fps,
+      busyMs: this.budget.lastMeanMs,
+      frames: this.frames,
+    };
+  }
+
+  /** Stops processing and the output track; the camera track is left alone. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.track.stop();
+    if (this.video) {
+      this.video.pause();
+      this.video.srcObject = null;
+    }
+  }
+
+  /** Segments and paints one frame; resolves false when processing should stop. */
+  private async process(frame: CanvasImageSource): Promise<boolean> {
+    const started = performance.now();
+    const { input, compositor } = this;
+    input.getContext('2d')?.drawImage(frame, 0, 0, input.width, input.height);
+    await this.segmenter.segment(input, (mask) => {
+      if (!this.stopped) compositor.paint(frame, mask, this.effect);
+    });
+    const ended = performance.now();
+    this.count(ended);
+    const verdict = this.budget.record(ended - started, this.scale);
+    if (verdict === 'lower') this.lowerResolution();
+    if (verdict === 'off') {
+      this.stop();
+      this.events.onTooSlow();
+      return false;
+    }
+    return true;
+  }
+
+  private count(now: number): void {
+    this.frames++;
+    this.framesThisSecond++;
+    if (now - this.secondStart >= 1000) {
+      this.fps = Math.round((this.framesThisSecond * 1000) / (now - this.secondStart));
+      this.framesThisSecond = 0;
+      this.secondStart = now;
+    }
+  }
+
+  /** Halves the processing resolution (the encoder takes the smaller picture as it comes). */
+  private lowerResolution(): void {
+    this.scale /= 2;
+    const width = Math.max(2, Math.round((this.size.width * this.scale) / 2) * 2);
+    const height = Math.max(2, Math.round((this.size.height * this.scale) / 2) * 2);
+    this.compositor = new BackgroundCompositor(width, height, this.outputCanvas ?? undefined);
+  }
+
+  private async runInsertable(generator: TrackGenerator): Promise<void> {
+    const reader = new MediaStreamTrackProcessor!({ track: this.camera }).readable.getReader();
+    const writer = generator.writable.getWriter();
+    try {
+      while (!this.stopped) {
+        const { value: frame, done } = await reader.read();
+        if (done || !frame) break;
+        let painted: VideoFrame | null = null;
+        try {
+          if (this.stopped || !(await this.process(frame))) break;
+          painted = new VideoFrame(this.compositor.canvas, { timestamp: frame.timestamp });
+        } finally {
+          frame.close();
+        }
+        await writer.write(painted);
+      }
+    } catch {
+      // The camera or the output ended: nothing left to process.
+    } finally {
+      this.stop();
+      void reader.cancel().catch(() => undefined);
+      void writer.close().catch(() => undefined);
+    }
+  }
+
+  /** The canvas path: a video element plays the camera, each new frame is painted and captured. */
+  private async runCanvas(): Promise<void> {
+    const video = document.createElement('video');
+    video.muted = true;
+    video.playsInline = true;
+    video.srcObject = new MediaStream([this.camera]);
+    this.video = video;
+    await video.play();
+    const step = async () => {
+      if (this.stopped || this.camera.readyState === 'ended') {
+        this.stop();
+        return;
+      }
+      if (video.videoWidth > 0 && !(await this.process(video).catch(() => false))) return;
+      schedule();
+    };
+    const schedule = () => {
+      if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(() => void step());
+      else setTimeout(() => void step(), 1000 / 30);
+    };
+    schedule();
+  }
+}
