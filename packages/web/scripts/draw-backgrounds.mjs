@@ -8,9 +8,9 @@ const W = 1280;
 const H = 720;
 const out = path.resolve(import.meta.dirname, '../src/media-processing/backgrounds');
 
-const svg = (defs, body) =>
+const svg = (title, defs, body) =>
   `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">` +
-  `<defs>${defs}</defs>${body}</svg>\n`;
+  `<title>${title}</title><defs>${defs}</defs>${body}</svg>\n`;
 const linear = (id, stops, vertical = true) =>
   `<linearGradient id="${id}" x1="0" y1="0" x2="${vertical ? 0 : 1}" y2="${vertical ? 1 : 0}">` +
   stops.map(([offset, color]) => `<stop offset="${offset}" stop-color="${color}"/>`).join('') +
@@ -31,6 +31,7 @@ function hills(heights, color) {
 const scenes = {
   // Morning hills: a warm sky, a low sun, three layers of hills.
   hills: svg(
+    'Hills in the morning',
     linear('sky', [
       [0, '#f6d7a7'],
       [0.55, '#f3b27a'],
@@ -44,6 +45,7 @@ const scenes = {
   ),
   // A lake at dusk: sky, far shore, water with a few lighter strokes.
   lake: svg(
+    'A lake at dusk',
     linear('sky', [
       [0, '#1d2b53'],
       [0.6, '#5a6fa8'],
@@ -57,11 +59,15 @@ const scenes = {
       hills([400, 390, 405, 385, 398, 392], '#2a3558') +
       `<rect y="410" width="${W}" height="${H - 410}" fill="url(#water)"/>` +
       [0, 1, 2, 3, 4, 5]
-        .map((i) => `<rect x="${200 + i * 150}" y="${450 + i * 40}" width="${260 - i * 20}" height="4" rx="2" fill="#aebde3" opacity="0.5"/>`)
+        .map(
+          (i) =>
+            `<rect x="${200 + i * 150}" y="${450 + i * 40}" width="${260 - i * 20}" height="4" rx="2" fill="#aebde3" opacity="0.5"/>`,
+        )
         .join(''),
   ),
   // A calm room: a wall, a window, a shelf with books, a floor.
   room: svg(
+    'A calm room',
     linear('wall', [
       [0, '#e9e4da'],
       [1, '#d8d0c2'],
@@ -82,14 +88,13 @@ const scenes = {
         ['#6f9a6b', 34, 96],
         ['#d9b45a', 24, 80],
         ['#7d6aa0', 30, 104],
-      ]
-        .reduce(
-          (acc, [color, width, height]) => ({
-            x: acc.x + width + 6,
-            svg: `${acc.svg}<rect x="${acc.x}" y="${260 - height}" width="${width}" height="${height}" fill="${color}"/>`,
-          }),
-          { x: 140, svg: '' },
-        ).svg +
+      ].reduce(
+        (acc, [color, width, height]) => ({
+          x: acc.x + width + 6,
+          svg: `${acc.svg}<rect x="${acc.x}" y="${260 - height}" width="${width}" height="${height}" fill="${color}"/>`,
+        }),
+        { x: 140, svg: '' },
+      ).svg +
       `<rect x="420" y="200" width="50" height="60" rx="6" fill="#c47a52"/>` +
       `<circle cx="445" cy="180" r="34" fill="#5f8f5a"/>`,
   ),

@@ -213,7 +213,9 @@ export class LocalMedia {
       // Unplugged, or revoked in the browser: show it as off.
       const current = this.state.get()[device].track;
       const mine =
-        current === track || current === source || (device === 'camera' && this.background.cameraTrack() === source);
+        current === track ||
+        current === source ||
+        (device === 'camera' && this.background.cameraTrack() === source);
       if (mine) {
         if (current) this.stream.removeTrack(current);
         if (device === 'camera') this.background.release();

@@ -11,7 +11,14 @@ export const SHIPPED_BACKGROUNDS = { hills: hillsUrl, lake: lakeUrl, room: roomU
 export type ShippedBackground = keyof typeof SHIPPED_BACKGROUNDS;
 export type BackgroundChoice = 'off' | 'blur' | ShippedBackground | 'custom';
 
-export const BACKGROUND_CHOICES: readonly BackgroundChoice[] = ['off', 'blur', 'hills', 'lake', 'room', 'custom'];
+export const BACKGROUND_CHOICES: readonly BackgroundChoice[] = [
+  'off',
+  'blur',
+  'hills',
+  'lake',
+  'room',
+  'custom',
+];
 
 export const BACKGROUND_STORAGE_KEY = 'parley.background';
 export const BACKGROUND_IMAGE_STORAGE_KEY = 'parley.backgroundImage';
@@ -35,7 +42,9 @@ export function pictureOf(choice: BackgroundChoice, storedImage: string | null):
 /** A stored picture worth using: a JPEG or PNG data URL of sane size (anything else is ignored). */
 export function validStoredImage(value: string | null): string | null {
   if (value === null || value.length > MAX_STORED_IMAGE_CHARS) return null;
-  return value.startsWith('data:image/jpeg;base64,') || value.startsWith('data:image/png;base64,') ? value : null;
+  return value.startsWith('data:image/jpeg;base64,') || value.startsWith('data:image/png;base64,')
+    ? value
+    : null;
 }
 
 /** The size a picture of `width`×`height` is stored at: fits CUSTOM_IMAGE_MAX, never enlarged. */

@@ -1,5 +1,7 @@
 /** What replaces the background: the camera's own picture blurred, or a still image. */
-export type BackgroundEffect = { kind: 'blur' } | { kind: 'image'; image: CanvasImageSource; width: number; height: number };
+export type BackgroundEffect =
+  | { kind: 'blur' }
+  | { kind: 'image'; image: CanvasImageSource; width: number; height: number };
 
 type Canvas2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 type AnyCanvas = HTMLCanvasElement | OffscreenCanvas;
@@ -63,15 +65,19 @@ export class BackgroundCompositor {
     this.ctx = context(this.canvas);
     this.person = makeCanvas(width, height);
     this.personCtx = context(this.person);
-    this.small = makeCanvas(Math.max(1, Math.round(width / BLUR_SHRINK)), Math.max(1, Math.round(height / BLUR_SHRINK)));
+    this.small = makeCanvas(
+      Math.max(1, Math.round(width / BLUR_SHRINK)),
+      Math.max(1, Math.round(height / BLUR_SHRINK)),
+    );
     this.smallCtx = context(this.small);
   }
 
   /**
    * Paints `frame` with `effect`. `mask` is a picture whose alpha is the person's confidence
-   * (MediaPipe's segmentation mask, any size: it is stretched, which also softens its edge).
+   * (MediaPipe's segmentation mask, any size: it is stretched, which also softens its edge); without
+   * one, all of the frame is background.
    */
-  paint(frame: CanvasImageSource, mask: CanvasImageSource, effect: BackgroundEffect): void {
+  paint(frame: CanvasImageSource, mask: CanvasImageSource | null, effect: BackgroundEffect): void {
     const { width, height, ctx } = this;
     if (effect.kind === 'blur') {
       this.smallCtx.filter = `blur(${BLUR_RADIUS_PX}px)`;
@@ -82,6 +88,7 @@ export class BackgroundCompositor {
       const r = coverRect(effect.width, effect.height, width, height);
       ctx.drawImage(effect.image, r.x, r.y, r.w, r.h, 0, 0, width, height);
     }
+    if (!mask) return;
     const p = this.personCtx;
     p.globalCompositeOperation = 'copy';
     p.drawImage(frame, 0, 0, width, height);

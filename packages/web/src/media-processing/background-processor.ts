@@ -1,4 +1,4 @@
-import { type BackgroundEffect, BackgroundCompositor } from './background-compositor';
+import { BackgroundCompositor, type BackgroundEffect } from './background-compositor';
 import { FrameBudget } from './background-performance';
 import { PersonSegmenter } from './segmenter';
 
@@ -9,7 +9,9 @@ interface TrackProcessor {
 interface TrackGenerator extends MediaStreamTrack {
   writable: WritableStream<VideoFrame>;
 }
-declare const MediaStreamTrackProcessor: { new (init: { track: MediaStreamTrack }): TrackProcessor } | undefined;
+declare const MediaStreamTrackProcessor:
+  | { new (init: { track: MediaStreamTrack }): TrackProcessor }
+  | undefined;
 declare const MediaStreamTrackGenerator: { new (init: { kind: 'video' }): TrackGenerator } | undefined;
 
 /** How frames are read and written: insertable streams, or a video element and a canvas. */
@@ -23,9 +25,12 @@ export interface ProcessorStats {
   height: number;
   /** Frames sent in the last full second. */
   fps: number;
-  /** Mean time spent per frame in the last measured window, ms. */
+  /** Mean time spent painting one frame in the last measured window, ms. */
   busyMs: number;
   frames: number;
+  /** Moving averages, ms: finding the person (once per mask), painting a frame (every frame). */
+  segmentMs: number;
+  paintMs: number;
 }
 
 export interface ProcessorEvents {
@@ -75,11 +80,17 @@ export class BackgroundProcessor {
   private secondStart = performance.now();
   private framesThisSecond = 0;
   private fps = 0;
+  private segmentMs = 0;
+  private paintMs = 0;
   /**
    * The camera frame as small as the model reads it (it scales to 256×144 anyway): uploading a
    * full-size frame to WebGL for that costs more than the segmentation itself.
    */
   private readonly input = Object.assign(document.createElement('canvas'), SEGMENTER_INPUT);
+  /** The newest person mask (alpha = confidence), and whether there is one yet. */
+  private readonly mask = Object.assign(document.createElement('canvas'), SEGMENTER_INPUT);
+  private maskKnown = false;
+  private segmenting = false;
   /** The canvas path's page objects (null on the insertable-streams path). */
   private video: HTMLVideoElement | null = null;
   private outputCanvas: HTMLCanvasElement | null = null;
@@ -106,7 +117,15 @@ export class BackgroundProcessor {
     const size = { width: settings.width ?? 640, height: settings.height ?? 360 };
     if (insertableStreams()) {
       const generator = new MediaStreamTrackGenerator!({ kind: 'video' });
-      const processor = new BackgroundProcessor(camera, segmenter, effect, events, 'insertable-streams', generator, size);
+      const processor = new BackgroundProcessor(
+        camera,
+        segmenter,
+        effect,
+        events,
+        'insertable-streams',
+        generator,
+        size,
+      );
       void processor.runInsertable(generator);
       return processor;
     }
@@ -135,6 +154,8 @@ export class BackgroundProcessor {
       fps: this.fps,
       busyMs: this.budget.lastMeanMs,
       frames: this.frames,
+      segmentMs: Math.round(this.segmentMs * 10) / 10,
+      paintMs: Math.round(this.paintMs * 10) / 10,
     };
   }
 
@@ -149,17 +170,20 @@ export class BackgroundProcessor {
     }
   }
 
-  /** Segments and paints one frame; resolves false when processing should stop. */
-  private async process(frame: CanvasImageSource): Promise<boolean> {
+  /**
+   * Paints one frame with the newest person mask; returns false when processing should stop. The
+   * person is found in the background, as often as the machine manages (every frame on a fast one):
+   * the picture keeps the camera's frame rate, and on a slow machine the outline lags a little.
+   */
+  private process(frame: CanvasImageSource): boolean {
     const started = performance.now();
-    const { input, compositor } = this;
-    input.getContext('2d')?.drawImage(frame, 0, 0, input.width, input.height);
-    await this.segmenter.segment(input, (mask) => {
-      if (!this.stopped) compositor.paint(frame, mask, this.effect);
-    });
+    if (!this.segmenting) this.segment(frame);
+    // Until the first mask is known, everything is background: nothing sharp slips out.
+    this.compositor.paint(frame, this.maskKnown ? this.mask : null, this.effect);
     const ended = performance.now();
+    this.paintMs = average(this.paintMs, ended - started);
     this.count(ended);
-    const verdict = this.budget.record(ended - started, this.scale);
+    const verdict = this.budget.record(ended - started, this.segmentMs, this.scale);
     if (verdict === 'lower') this.lowerResolution();
     if (verdict === 'off') {
       this.stop();
@@ -167,6 +191,31 @@ export class BackgroundProcessor {
       return false;
     }
     return true;
+  }
+
+  /** Starts finding the person in `frame`; the mask is kept for the frames that follow. */
+  private segment(frame: CanvasImageSource): void {
+    const { input, mask } = this;
+    input.getContext('2d')?.drawImage(frame, 0, 0, input.width, input.height);
+    this.segmenting = true;
+    const started = performance.now();
+    this.segmenter
+      .segment(input, (found) => {
+        // MediaPipe's mask is valid only now: keep a copy.
+        const ctx = mask.getContext('2d');
+        ctx?.clearRect(0, 0, mask.width, mask.height);
+        ctx?.drawImage(found, 0, 0, mask.width, mask.height);
+        this.maskKnown = true;
+      })
+      .then(
+        () => {
+          this.segmentMs = average(this.segmentMs, performance.now() - started);
+          this.segmenting = false;
+        },
+        () => {
+          this.segmenting = false;
+        },
+      );
   }
 
   private count(now: number): void {
@@ -196,7 +245,7 @@ export class BackgroundProcessor {
         if (done || !frame) break;
         let painted: VideoFrame | null = null;
         try {
-          if (this.stopped || !(await this.process(frame))) break;
+          if (this.stopped || !this.process(frame)) break;
           painted = new VideoFrame(this.compositor.canvas, { timestamp: frame.timestamp });
         } finally {
           frame.close();
@@ -220,18 +269,23 @@ export class BackgroundProcessor {
     video.srcObject = new MediaStream([this.camera]);
     this.video = video;
     await video.play();
-    const step = async () => {
+    const step = () => {
       if (this.stopped || this.camera.readyState === 'ended') {
         this.stop();
         return;
       }
-      if (video.videoWidth > 0 && !(await this.process(video).catch(() => false))) return;
+      if (video.videoWidth > 0 && !this.process(video)) return;
       schedule();
     };
     const schedule = () => {
-      if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(() => void step());
-      else setTimeout(() => void step(), 1000 / 30);
+      if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(step);
+      else setTimeout(step, 1000 / 30);
     };
     schedule();
   }
+}
+
+/** An exponential moving average over roughly the last 20 values. */
+function average(mean: number, value: number): number {
+  return mean === 0 ? value : mean + (value - mean) / 20;
 }

@@ -1,5 +1,4 @@
 import { Store } from '../state/store';
-import type { BackgroundEffect } from './background-compositor';
 import {
   type BackgroundChoice,
   loadBackgroundChoice,
@@ -8,6 +7,7 @@ import {
   pictureOf,
   saveBackgroundChoice,
 } from './background-choice';
+import type { BackgroundEffect } from './background-compositor';
 import { BackgroundProcessor, backgroundSupported, type ProcessorStats } from './background-processor';
 
 /** Why the chosen background is not applied. */
@@ -48,7 +48,8 @@ export class CameraBackground {
     });
     // The browser tests read the processor's figures (frames per second, time per frame).
     if (import.meta.env.MODE === 'e2e-test')
-      (globalThis as { __parleyBackground?: () => ProcessorStats | null }).__parleyBackground = () => this.stats();
+      (globalThis as { __parleyBackground?: () => ProcessorStats | null }).__parleyBackground = () =>
+        this.stats();
   }
 
   get choice(): BackgroundChoice {
@@ -134,7 +135,10 @@ export class CameraBackground {
     processor.stop();
   }
 
-  private async startFor(camera: MediaStreamTrack, choice: BackgroundChoice): Promise<BackgroundProcessor | null> {
+  private async startFor(
+    camera: MediaStreamTrack,
+    choice: BackgroundChoice,
+  ): Promise<BackgroundProcessor | null> {
     if (choice === 'off') return null;
     if (!this.state.get().supported) {
       this.patch({ problem: 'unsupported' });

@@ -29,7 +29,15 @@ function statusMessage(state: BackgroundState, pictureProblem: boolean): Message
  * picture (read from a file here, kept in this browser only). On the pre-join screen under the
  * preview, and in the room's toolbar (behind "More" on phones).
  */
-export function BackgroundSelect({ local, id, inToolbar }: { local: LocalMedia; id: string; inToolbar?: boolean }) {
+export function BackgroundSelect({
+  local,
+  id,
+  inToolbar,
+}: {
+  local: LocalMedia;
+  id: string;
+  inToolbar?: boolean;
+}) {
   const state = useStore(local.background.state);
   const [hasPicture, setHasPicture] = useState(() => loadBackgroundImage() !== null);
   const [pictureProblem, setPictureProblem] = useState(false);
