@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventoryFiles, inventoryItems } from '../packages/server/src/privacy/inventory.js';
-import { launchBrowser, newPerson } from './support/browser.js';
+import { launchBrowser, newPerson, waitFor } from './support/browser.js';
 import { type RunningServer, startServer } from './support/server.js';
 
 /**
@@ -248,6 +248,15 @@ describe('no third parties, and the headers that say so', () => {
       ),
     );
     expect(iceUrls).toEqual([]);
+    // Background blur loads its segmentation model and WebAssembly runtime: from Parley, too.
+    await page.getByTestId('background').selectOption('blur');
+    await waitFor(
+      async () => person.requests.filter((url) => /\.(tflite|wasm|binarypb)$/.test(url)).length,
+      (count) => count >= 3,
+      'the segmentation model, graph and runtime to load',
+      30_000,
+    );
+    await page.getByTestId('background').selectOption('lake');
     await page.getByTestId('leave').click();
     expect(person.requests.length).toBeGreaterThan(5);
     expect(foreign(person.requests)).toEqual([]);
@@ -266,7 +275,9 @@ describe('no third parties, and the headers that say so', () => {
       expect(response.status, url).toBe(200);
       const csp = response.headers.get('content-security-policy') ?? '';
       expect(csp, url).toMatch(/(^|; )default-src 'self'(;|$)/);
-      expect(csp, url).toMatch(/(^|; )script-src 'self'(;|$)/);
+      // WebAssembly may be compiled (background segmentation); script eval may not.
+      expect(csp, url).toMatch(/(^|; )script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+      expect(csp, url).not.toMatch(/'unsafe-eval'/);
       expect(csp, url).toMatch(/(^|; )frame-ancestors 'none'(;|$)/);
       expect(csp, url).not.toContain('unsafe-inline');
       expect(response.headers.get('referrer-policy'), url).toBe('no-referrer');
