@@ -1,5 +1,5 @@
 import { BackgroundCompositor, type BackgroundEffect } from './background-compositor';
-import { FrameBudget } from './background-performance';
+import { FrameBudget, MAX_SEGMENT_MS } from './background-performance';
 import { PersonSegmenter } from './segmenter';
 
 // Insertable streams for raw video (Chromium exposes them on the page; not in the DOM typings).
@@ -91,6 +91,13 @@ export class BackgroundProcessor {
   private readonly mask = Object.assign(document.createElement('canvas'), SEGMENTER_INPUT);
   private maskKnown = false;
   private segmenting = false;
+  /**
+   * Finding the person blocks the page while it runs (MediaPipe reads its result back from
+   * WebGL): at most half of the time goes to it, so frames keep flowing on a slow machine, with
+   * the outline updated less often. On a fast one that is still every frame.
+   */
+  private nextSegmentAt = 0;
+  private segmentations = 0;
   /** The canvas path's page objects (null on the insertable-streams path). */
   private video: HTMLVideoElement | null = null;
   private outputCanvas: HTMLCanvasElement | null = null;
@@ -177,7 +184,7 @@ export class BackgroundProcessor {
    */
   private process(frame: CanvasImageSource): boolean {
     const started = performance.now();
-    if (!this.segmenting) this.segment(frame);
+    if (!this.segmenting && started >= this.nextSegmentAt) this.segment(frame);
     // Until the first mask is known, everything is background: nothing sharp slips out.
     this.compositor.paint(frame, this.maskKnown ? this.mask : null, this.effect);
     const ended = performance.now();
@@ -209,7 +216,10 @@ export class BackgroundProcessor {
       })
       .then(
         () => {
-          this.segmentMs = average(this.segmentMs, performance.now() - started);
+          const ended = performance.now();
+          // The first run compiles MediaPipe's shaders (seconds on a slow machine): not counted.
+          if (this.segmentations++ > 0) this.segmentMs = average(this.segmentMs, ended - started);
+          this.nextSegmentAt = ended + Math.min(ended - started, MAX_SEGMENT_MS);
           this.segmenting = false;
         },
         () => {
