@@ -174,6 +174,29 @@ describe('background blur and pictures', () => {
     await videoKeepsPlaying(guest, tile('Host Hana'));
   });
 
+  it('blurs with end-to-end encryption on: the effect works before encryption', async () => {
+    const { host, guest } = await meet(`blur-e2ee-${Date.now().toString(36)}`);
+    await guest.getByTestId('e2ee-toggle').click();
+    for (const person of [guest, host])
+      await waitFor(
+        () => person.getByTestId('e2ee-state').getAttribute('data-state'),
+        (state) => state === 'on',
+        'encryption on',
+        30_000,
+      );
+    await videoKeepsPlaying(guest, tile('Host Hana'));
+    const sharp = await steadyLook(guest, tile('Host Hana'));
+    await host.getByTestId('background').selectOption('blur');
+    await waitFor(
+      () => steadyLook(guest, tile('Host Hana')),
+      (l) => l.edges < sharp.edges * 0.5,
+      `the encrypted picture of the host to blur (sharp: ${sharp.edges.toFixed(2)})`,
+      30_000,
+    );
+    await videoKeepsPlaying(guest, tile('Host Hana'));
+    expect(await host.getByTestId('e2ee-state').getAttribute('data-state')).toBe('on');
+  });
+
   it('sends a shipped picture chosen on the pre-join screen, then one’s own picture, never uploaded', async () => {
     const room = `picture-${Date.now().toString(36)}`;
     const host = await people.open();
