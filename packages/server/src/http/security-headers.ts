@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
  * The Content-Security-Policy of every answer: everything from Parley's own origin, nothing inline
  * (scripts and style sheets come from files; the app sets styles through the DOM only), no frames.
  * `blob:` serves media elements and workers the app creates itself, `mediastream:` local previews.
+ * `'wasm-unsafe-eval'` lets the page compile WebAssembly (the background effect's segmentation
+ * runtime, a file of Parley's own); it does not allow `eval` or `new Function` for scripts.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
