@@ -174,6 +174,37 @@ describe('background blur and pictures', () => {
     await videoKeepsPlaying(guest, tile('Host Hana'));
   });
 
+  it('paints through a canvas where insertable streams are missing (the path other browsers take)', async () => {
+    const room = `blur-canvas-${Date.now().toString(36)}`;
+    const host = await people.open();
+    // As in a browser without MediaStreamTrackProcessor on the page.
+    await host.context().addInitScript(() => {
+      delete (window as unknown as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor;
+    });
+    await people.signIn(host, HOST.username, HOST.password);
+    await enter(host, room, 'Host Hana');
+    const guest = await people.open();
+    await enter(guest, room, 'Guest Gina');
+    await guest.locator(tile('Host Hana')).waitFor();
+    await videoKeepsPlaying(guest, tile('Host Hana'));
+    const sharp = await steadyLook(guest, tile('Host Hana'));
+    await host.getByTestId('background').selectOption('blur');
+    const stats = await waitFor(
+      () => processorStats(host),
+      (s) => s !== null && s.frames > 30,
+      'the background processor running',
+      30_000,
+    );
+    expect(stats?.path).toBe('canvas');
+    await waitFor(
+      () => steadyLook(guest, tile('Host Hana')),
+      (l) => l.edges < sharp.edges * 0.5,
+      `the guest's picture of the host to blur (sharp: ${sharp.edges.toFixed(2)})`,
+      20_000,
+    );
+    await videoKeepsPlaying(guest, tile('Host Hana'));
+  });
+
   it('blurs with end-to-end encryption on: the effect works before encryption', async () => {
     const { host, guest } = await meet(`blur-e2ee-${Date.now().toString(36)}`);
     await guest.getByTestId('e2ee-toggle').click();
