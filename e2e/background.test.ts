@@ -163,6 +163,19 @@ describe('background blur and pictures', () => {
     // Same sender, new track: the publish connection was not renegotiated.
     expect(await publishSdp(host)).toBe(sdpBefore);
 
+    // The camera off and on again: the new camera picture is blurred as well.
+    await host.getByTestId('toggle-camera').click();
+    await host.locator('[data-testid="toggle-camera"][data-state="off"]').waitFor();
+    await host.getByTestId('toggle-camera').click();
+    await host.locator('[data-testid="toggle-camera"][data-state="on"]').waitFor();
+    await videoKeepsPlaying(guest, tile('Host Hana'));
+    await waitFor(
+      () => steadyLook(guest, tile('Host Hana')),
+      (l) => l.edges < sharp.edges * 0.5,
+      'the picture to be blurred after the camera came back',
+      20_000,
+    );
+
     // Off again: the sharp picture comes back.
     await host.getByTestId('background').selectOption('off');
     await waitFor(
