@@ -255,6 +255,15 @@ describe('no third parties, and the headers that say so', () => {
       (urls) => urls.some((url) => url.endsWith('.wasm')),
       'the noise suppression WebAssembly',
     );
+    // Background blur loads its segmentation model and WebAssembly runtime: from Parley, too.
+    await page.getByTestId('background').selectOption('blur');
+    await waitFor(
+      async () => person.requests.filter((url) => /\.(tflite|wasm|binarypb)$/.test(url)).length,
+      (count) => count >= 3,
+      'the segmentation model, graph and runtime to load',
+      30_000,
+    );
+    await page.getByTestId('background').selectOption('lake');
     await page.getByTestId('leave').click();
     expect(person.requests.length).toBeGreaterThan(5);
     expect(foreign(person.requests)).toEqual([]);

@@ -10,6 +10,9 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     target: 'es2022',
+    // MediaPipe's files stay files, however small: its runtime fetches them, and the CSP's
+    // connect-src admits Parley's origin only, not data: URLs.
+    assetsInlineLimit: (file) => (file.includes('/@mediapipe/') ? false : undefined),
     // Reproducible: map paths independent of where the checkout and the output are (docs/verify-client.md).
     // Maps name the repository's files but do not carry their text: the source is public at the
     // manifest's commit, and the served files hold only code that runs (no test-build code either).

@@ -4,8 +4,9 @@ import type { FastifyInstance } from 'fastify';
  * The Content-Security-Policy of every answer: everything from Parley's own origin, nothing inline
  * (scripts and style sheets come from files; the app sets styles through the DOM only), no frames.
  * `blob:` serves media elements and workers the app creates itself, `mediastream:` local previews.
- * `'wasm-unsafe-eval'` lets the app compile its own WebAssembly (noise suppression, served from
- * Parley); it admits no JavaScript eval (`'unsafe-eval'` stays out).
+ * `'wasm-unsafe-eval'` lets the app compile its own WebAssembly (noise suppression, the background
+ * effect's segmentation; files Parley serves itself); it admits no JavaScript eval (`'unsafe-eval'`
+ * stays out).
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",

@@ -628,6 +628,27 @@ const DEFINITIONS = defineInventory([
     retention: 'Until the browser tab is closed (session storage); never sent to the server.',
     personal: false,
   },
+  {
+    id: 'storage:parley.background',
+    place: 'browser-storage',
+    name: 'Camera background (parley.background)',
+    data: 'The background effect chosen for the camera: off, blur, one of Parley’s pictures, or “your picture”.',
+    purpose: 'Applying the same background the next time the camera starts.',
+    legalBasis: NECESSARY_STORAGE,
+    retention: 'On the device until the person clears it (browser settings); never sent to the server.',
+    personal: false,
+  },
+  {
+    id: 'storage:parley.backgroundImage',
+    place: 'browser-storage',
+    name: 'Own background picture (parley.backgroundImage)',
+    data: 'The picture the person chose as their camera background, scaled down to at most 1280×720 (JPEG).',
+    purpose:
+      'Showing that picture behind the person. The background is replaced in the browser before the video is encoded; the picture itself is never uploaded.',
+    legalBasis: NECESSARY_STORAGE,
+    retention: 'On the device until the person picks another picture or clears it (browser settings).',
+    personal: true,
+  },
   // ---- Logs ----
   {
     id: 'server-log',

@@ -38,7 +38,8 @@ describe('security headers on every answer', () => {
     const response = await fetch(`${server.url}${url}`);
     const csp = directives(response.headers.get('content-security-policy') ?? '');
     expect(csp.get('default-src')).toEqual(["'self'"]);
-    // Parley's own scripts, and compiling its own WebAssembly (noise suppression); no JavaScript eval.
+    // Parley's own scripts, and compiling its own WebAssembly (noise suppression, background
+    // segmentation); no JavaScript eval.
     expect(csp.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
     expect(csp.get('style-src')).toEqual(["'self'"]);
     expect(csp.get('connect-src')).toEqual(["'self'"]);

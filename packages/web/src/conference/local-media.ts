@@ -1,3 +1,5 @@
+import type { BackgroundChoice } from '../media-processing/background-choice';
+import { CameraBackground } from '../media-processing/camera-background';
 import { NoiseChain } from '../media-processing/noise-chain';
 import { loadNoiseSuppression, saveNoiseSuppression } from '../media-processing/noise-setting';
 import { startRnnoise } from '../media-processing/rnnoise-suppressor';
@@ -52,6 +54,9 @@ export class LocalMedia {
   private readonly deviceIds: DeviceIds = {};
   /** Noise suppression on the microphone: decides whether the raw or the cleaned track is sent. */
   readonly noise = new NoiseChain(startRnnoise, loadNoiseSuppression());
+  /** Background blur or picture: `camera.track` is its output while an effect is chosen. */
+  readonly background = new CameraBackground((track) => this.replaceCameraTrack(track));
+  private readonly cameraReplaced = new Set<(track: MediaStreamTrack) => void>();
 
   constructor(initial: { mic: boolean; camera: boolean }) {
     this.state = new Store({ mic: idle(initial.mic), camera: idle(initial.camera) });
@@ -99,10 +104,13 @@ export class LocalMedia {
     }
     if (this.camera.track) return this.camera.track;
     this.patch('camera', { on: true, starting: true, problem: null });
-    const { track, problem } = await requestDevice('video', this.deviceIds);
+    const { track: plain, problem } = await requestDevice('video', this.deviceIds);
+    const track = plain && (await this.background.wrap(plain));
     if (this.stopped || generation !== this.cameraGeneration) {
       // Stopped, or switched off or on again while the camera was starting.
+      if (track !== plain) this.background.release();
       track?.stop();
+      plain?.stop();
       return null;
     }
     this.adopt('camera', track);
@@ -130,7 +138,8 @@ export class LocalMedia {
 
   /** The device in use for `device` (its browser id), or null when none is open. */
   deviceIdOf(device: 'mic' | 'camera'): string | null {
-    return this.state.get()[device].track?.getSettings().deviceId ?? null;
+    const track = device === 'camera' ? (this.background.cameraTrack() ?? this.camera.track) : this.mic.track;
+    return track?.getSettings().deviceId ?? null;
   }
 
   /**
@@ -180,26 +189,60 @@ export class LocalMedia {
       starting: false,
       problem: result.audio.problem,
     });
-    if (initial.camera && generation === this.cameraGeneration) {
-      this.adopt('camera', result.video.track);
+    const plain = result.video.track;
+    const camera = plain && initial.camera ? await this.background.wrap(plain) : plain;
+    if (initial.camera && generation === this.cameraGeneration && !this.stopped) {
+      this.adopt('camera', camera);
       this.patch('camera', {
-        track: result.video.track,
-        on: result.video.track !== null,
+        track: camera,
+        on: camera !== null,
         starting: false,
         problem: result.video.problem,
       });
     } else {
-      result.video.track?.stop();
+      if (camera !== plain) this.background.release();
+      camera?.stop();
+      plain?.stop();
     }
+  }
+
+  /** Listens for a new outgoing camera track while the camera runs (background switched). */
+  onCameraReplaced(listener: (track: MediaStreamTrack) => void): () => void {
+    this.cameraReplaced.add(listener);
+    return () => this.cameraReplaced.delete(listener);
+  }
+
+  /** Chooses the camera's background (remembered on this device); applied at once when it runs. */
+  chooseBackground(choice: BackgroundChoice): Promise<void> {
+    const plain = this.background.cameraTrack() ?? this.camera.track;
+    return this.background.choose(choice, this.camera.on ? plain : null);
+  }
+
+  /** Puts `track` in the camera's place (background effect switched on or off). */
+  private replaceCameraTrack(track: MediaStreamTrack): void {
+    const old = this.camera.track;
+    if (!old || old === track) return;
+    this.stream.removeTrack(old);
+    this.stream.addTrack(track);
+    this.patch('camera', { track });
+    for (const listener of this.cameraReplaced) listener(track);
   }
 
   private adopt(device: 'mic' | 'camera', track: MediaStreamTrack | null): void {
     if (!track) return;
     this.stream.addTrack(track);
-    track.addEventListener('ended', () => {
+    // With a background effect, `track` is the effect's output: the camera's own track ends instead.
+    const source = device === 'camera' ? (this.background.cameraTrack() ?? track) : track;
+    source.addEventListener('ended', () => {
       // Unplugged, or revoked in the browser: show it as off.
-      if (this.state.get()[device].track === track) {
-        this.stream.removeTrack(track);
+      const current = this.state.get()[device].track;
+      const mine =
+        current === track ||
+        current === source ||
+        (device === 'camera' && this.background.cameraTrack() === source);
+      if (mine) {
+        if (current) this.stream.removeTrack(current);
+        if (device === 'camera') this.background.release();
         this.patch(device, { track: null, on: false, problem: 'failed' });
       }
     });
@@ -209,6 +252,9 @@ export class LocalMedia {
     const track = this.state.get()[device].track;
     if (!track) return;
     if (device === 'mic') this.noise.detach();
+    const plain = device === 'camera' ? this.background.cameraTrack() : null;
+    if (device === 'camera') this.background.release();
+    plain?.stop();
     this.patch(device, { track: null });
     track.stop();
     this.stream.removeTrack(track);

@@ -223,6 +223,14 @@ export class Meeting {
     this.stopWatchingLowData = lowData.subscribe(() => {
       if (!lowData.get().sendVideo && this.local.camera.on && this.phase() === 'joined') this.toggleCamera();
     });
+    // Background effect switched on or off while the camera runs: the new picture goes out on the
+    // same sender (replaceTrack, no renegotiation; simulcast and E2EE carry on as before).
+    local.onCameraReplaced((track) =>
+      this.enqueueMedia(async () => {
+        if (this.local.camera.track === track && this.publisher?.isPublished('camera'))
+          await this.publisher.replaceTrack('camera', track);
+      }),
+    );
   }
 
   private get current(): MeetingState {

@@ -430,6 +430,23 @@ export const de: Catalogue = {
   'quality.poor': 'Verbindung schlecht',
   'prejoin.devices': 'Geräte',
   'prejoin.cameraSelect': 'Kamera',
+  'background.label': 'Hintergrund',
+  'background.off': 'Kein Effekt',
+  'background.blur': 'Unscharf',
+  'background.hills': 'Bild: Hügel',
+  'background.lake': 'Bild: See',
+  'background.room': 'Bild: Zimmer',
+  'background.custom': 'Eigenes Bild',
+  'background.pick': 'Bild auswählen …',
+  'background.privacy':
+    'Geschieht auf diesem Gerät. Ihr eigenes Bild bleibt in diesem Browser und wird nie hochgeladen.',
+  'background.starting': 'Hintergrund wird vorbereitet …',
+  'background.tooSlow':
+    'Dieses Gerät ist zu langsam für Hintergrundeffekte, darum wird Ihre Kamera unverändert gezeigt.',
+  'background.failed':
+    'Der Hintergrundeffekt konnte nicht gestartet werden; Ihre Kamera wird unverändert gezeigt.',
+  'background.unsupported': 'Dieser Browser kann keine Hintergrundeffekte anwenden.',
+  'background.badPicture': 'Diese Datei ließ sich nicht verwenden: Wählen Sie ein JPEG- oder PNG-Bild.',
   'prejoin.micSelect': 'Mikrofon',
   'prejoin.speakerSelect': 'Lautsprecher',
   'prejoin.micLevel': 'Mikrofonpegel',

@@ -4,6 +4,7 @@ import type { LocalMedia } from '../../conference/local-media';
 import { type MessageKey, t } from '../../i18n';
 import { useStore } from '../../state/store';
 import { MicLevel } from '../../ui/mic-level';
+import { BackgroundSelect } from './background-select';
 
 /** The devices of one kind the browser lists (with names once a permission was granted). */
 function useDevices(local: LocalMedia): MediaDeviceInfo[] {
@@ -47,6 +48,7 @@ export function DeviceSettings({ local }: { local: LocalMedia }) {
           onChange={(id) => void local.chooseDevice('camera', id)}
         />
       )}
+      <BackgroundSelect local={local} id="background-select" />
       {mics.length > 0 && (
         <DeviceSelect
           id="mic-select"

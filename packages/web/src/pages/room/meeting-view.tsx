@@ -24,6 +24,7 @@ import { PanelButton } from '../../ui/panel-button';
 import { Toast } from '../../ui/toast';
 import { ToggleButton } from '../../ui/toggle-button';
 import { useDocumentTitle } from '../../ui/use-document-title';
+import { BackgroundSelect } from './background-select';
 import { CHAT_PANEL_ID, ChatPanel } from './chat-panel';
 import { ConnectionBanner } from './connection-banner';
 import { E2eeBanners, E2eeControl } from './e2ee-control';
@@ -194,6 +195,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
           />
           <ReactionsMenu meeting={meeting} />
           <NoiseSuppressionToggle local={meeting.local} onChange={(on) => meeting.setNoiseSuppression(on)} />
+          <BackgroundSelect local={meeting.local} id="background-room" inToolbar />
           <ToggleButton
             testId="layout-speaker"
             label={t('layout.speaker')}
