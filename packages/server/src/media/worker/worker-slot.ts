@@ -69,6 +69,8 @@ export class WorkerSlot {
   private retryMs = RETRY_FIRST_MS;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly workerLogger: Logger;
+  /** The close of a worker being recycled (no longer `worker`), until it has ended. */
+  private recycling: Promise<void> | null = null;
   /** Why the current worker failed, if it said (start-failed message or uncaught error). */
   private failure: string | null = null;
   /** When the current worker last sent anything (its thread ran). */
@@ -119,8 +121,9 @@ export class WorkerSlot {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     const worker = this.worker;
     this.state = 'closed';
-    if (!worker) return;
-    await this.closeWorker(worker);
+    // A worker being recycled is no longer `this.worker`, but it is still closing its native
+    // library: returning before it has ended would let the process exit under its threads (abort).
+    await Promise.all([worker ? this.closeWorker(worker) : undefined, this.recycling]);
   }
 
   /**
@@ -172,7 +175,10 @@ export class WorkerSlot {
     if (this.state === 'ready') this.dropWork();
     this.state = 'down';
     this.logger.warn({ worker: this.index, reason }, 'media worker recycled');
-    await this.closeWorker(worker);
+    const closing = this.closeWorker(worker);
+    this.recycling = closing;
+    await closing;
+    if (this.recycling === closing) this.recycling = null;
     if (this.state === 'down') this.start();
   }
 
