@@ -11,7 +11,7 @@ import {
 } from './budgets.js';
 import { guarded, type MediaContext } from './media-context.js';
 import { retainUntilClosed } from './native-handles.js';
-import { OUTGOING_PAYLOAD_TYPE, type Publication } from './publication.js';
+import { KEYFRAME_REQUEST_INTERVAL_MS, OUTGOING_PAYLOAD_TYPE, type Publication } from './publication.js';
 import { parseRtcp } from './rtcp.js';
 import { isRtcp, locateVp8Descriptor, readVp8PictureId, writeVp8PictureId } from './rtp.js';
 import { SequenceRewriter } from './sequence-rewriter.js';
@@ -48,6 +48,8 @@ export class Subscription {
   private held = false;
   /** Resumed video waits for a key frame: the receiver cannot decode what follows a gap before it. */
   private awaitingKeyframe = false;
+  /** When this subscription last asked for the key frame it waits for (performance.now(), ms). */
+  private keyframeAskedAt = Number.NEGATIVE_INFINITY;
   private readonly sequences = new SequenceRewriter();
   /** Simulcast layer forwarded now (-1: none yet) and the one wanted (switched to at its next key frame). */
   private currentLayer = -1;
@@ -144,7 +146,7 @@ export class Subscription {
       if (layer !== this.targetLayer || (this.currentLayer >= 0 && !publication.packetKeyframe)) return false;
       this.switchLayer(layer);
     } else if (this.awaitingKeyframe) {
-      if (!publication.packetKeyframe) return false;
+      if (!publication.packetKeyframe) return this.stillAwaitingKeyframe();
       this.awaitingKeyframe = false;
     }
     if (publication.layerSsrcs.length > 1) this.rewriteLayerFields(packet, publication.packetDescriptor);
@@ -182,6 +184,20 @@ export class Subscription {
     if (layer !== this.currentLayer || this.awaitingKeyframe) return false;
     const outgoing = this.sequences.late(sequence);
     return outgoing >= 0 && this.resend(packet, outgoing);
+  }
+
+  /**
+   * Resumed video, and the key frame it waits for has not come: the one request may have been lost
+   * (or the key frame), and the subscriber, receiving nothing, never asks itself. Ask again once per
+   * interval while the publisher's packets keep coming. Returns false (the packet is not sent).
+   */
+  private stillAwaitingKeyframe(): false {
+    const now = performance.now();
+    if (now - this.keyframeAskedAt >= KEYFRAME_REQUEST_INTERVAL_MS) {
+      this.keyframeAskedAt = now;
+      this.publication.requestKeyframe();
+    }
+    return false;
   }
 
   /** The simulcast layer this subscriber receives (0 without simulcast). */
@@ -371,6 +387,7 @@ export class Subscription {
     }
     if (this.publication.kind === 'video') {
       this.awaitingKeyframe = true;
+      this.keyframeAskedAt = performance.now();
       this.publication.requestKeyframe();
     }
   }

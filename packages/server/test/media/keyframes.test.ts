@@ -67,3 +67,56 @@ describe('key frame requests', () => {
     harness.plane.requestKeyframes('no-such-room');
   });
 });
+
+describe('a resumed video whose key frame request went unanswered', () => {
+  // Last-N 1: dave gets the camera of his most recent speaker only. Bob's camera sends key frames
+  // only when asked, and ignores the first request after the switch (a lost PLI).
+  const SPEAKING = 20;
+  const SILENT = 127;
+  let harness: MediaHarness;
+
+  beforeAll(() => {
+    harness = new MediaHarness(undefined, { lastN: 1 });
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('asks again within the interval, so the video resumes without waiting for a periodic key frame', async () => {
+    const room = 'room-lost-keyframe-request';
+    const alice = await harness.join(room, 'alice', undefined, { audioLevel: SPEAKING });
+    const bob = await harness.join(room, 'bob', undefined, { audioLevel: SILENT, periodicKeyframes: false });
+    const dave = await harness.join(room, 'dave', null);
+    const bobCamera = () => dave.received().get('bob:camera')?.packets ?? 0;
+    await waitFor(
+      'dave receiving alice’s camera',
+      () => (dave.received().get('alice:camera')?.packets ?? 0) > 50,
+    );
+    // Bob's camera is held for dave (last-N): its count stops growing (checked over 300 ms).
+    let held = bobCamera();
+    await waitFor('bob’s camera held for dave', async () => {
+      const before = held;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      held = bobCamera();
+      return held === before;
+    });
+
+    // No request pending or recent: the one the resume makes goes out at once, and is the one lost.
+    await waitFor('no key frame request pending', () => harness.plane.stats().timers === 0);
+    const quiet = Date.now() + KEYFRAME_REQUEST_INTERVAL_MS;
+    await waitFor('interval elapsed', () => Date.now() > quiet, {
+      timeoutMs: 2 * KEYFRAME_REQUEST_INTERVAL_MS,
+    });
+    const requestsBefore = bob.pliReceived();
+    bob.ignoreKeyframeRequests(1);
+    alice.setAudioLevel(SILENT);
+    bob.setAudioLevel(SPEAKING);
+    // The first request is lost; the one after it (about a second later) brings the key frame.
+    await waitFor('dave receiving bob’s camera', () => bobCamera() > held + 20, {
+      timeoutMs: 4 * KEYFRAME_REQUEST_INTERVAL_MS,
+    });
+    expect(dave.received().get('bob:camera')!.keyframes).toBeGreaterThan(0);
+    expect(bob.pliReceived()).toBeGreaterThanOrEqual(requestsBefore + 2);
+    expect(harness.errors).toEqual([]);
+  });
+});

@@ -94,6 +94,8 @@ export interface MediaBotOptions {
   simulcastLayersSent?: number;
   /** Audio level the microphone reports (RFC 6464: 0 loudest … 127 silence; default 30, speech). */
   audioLevel?: number;
+  /** Key frames every 4 s besides those asked for (default true); off, only requests bring one. */
+  periodicKeyframes?: boolean;
 }
 
 export interface ReceivedStream {
@@ -166,6 +168,7 @@ export class MediaBot {
   private plisThisTick = false;
   private nacks = { sent: 0, recovered: 0 };
   private keyframePending = true;
+  private keyframeRequestsToIgnore = 0;
   private frame = 0;
   private tick = 0;
   private ticker: NodeJS.Timeout | null = null;
@@ -186,6 +189,7 @@ export class MediaBot {
       downlinkLoss: options.downlinkLoss ?? 0,
       uplinkLoss: options.uplinkLoss ?? 0,
       audioLevel: options.audioLevel ?? 30,
+      periodicKeyframes: options.periodicKeyframes ?? true,
       simulcast: options.simulcast ?? false,
       simulcastLargestFirst: options.simulcastLargestFirst ?? false,
       ridSimulcast: options.ridSimulcast ?? false,
@@ -311,6 +315,11 @@ export class MediaBot {
   }
 
   /** Speak (a low level such as 20) or fall silent (127) from the next audio packet on. */
+  /** The next `count` key frame requests are counted but not answered (a lost PLI). */
+  ignoreKeyframeRequests(count: number): void {
+    this.keyframeRequestsToIgnore = count;
+  }
+
   setAudioLevel(level: number): void {
     this.options = { ...this.options, audioLevel: level };
   }
@@ -543,7 +552,15 @@ export class MediaBot {
         (rtcp.type === 'fir' && rtcp.requests.some((r) => r.ssrc === stream.ssrc));
       if (forUs) {
         // The SFU asks every simulcast layer at once: count one request per tick.
-        if (!this.plisThisTick) this.plis++;
+        if (!this.plisThisTick) {
+          this.plis++;
+          // A request lost on the way (or ignored by a busy encoder): counted, not answered.
+          if (this.keyframeRequestsToIgnore > 0) {
+            this.keyframeRequestsToIgnore--;
+            this.plisThisTick = true;
+            continue;
+          }
+        }
         this.plisThisTick = true;
         this.keyframePending = true;
       }
@@ -573,7 +590,8 @@ export class MediaBot {
     let keyframe = false;
     if (videoFrame) {
       this.frame++;
-      keyframe = this.keyframePending || this.frame % KEYFRAME_EVERY_FRAMES === 0;
+      keyframe =
+        this.keyframePending || (this.options.periodicKeyframes && this.frame % KEYFRAME_EVERY_FRAMES === 0);
       this.keyframePending = false;
     }
     for (const stream of this.sending.values()) {
