@@ -63,6 +63,8 @@ function attach(transformer: RTCRtpScriptTransformer): void {
   // A sender without a source (never so in Parley) seals as camera/mic by kind.
   const source: FrameSource = options.source ?? (options.kind === 'audio' ? 'mic' : 'camera');
   let waiting = false;
+  /** Video frames were dropped: the decoder needs a key frame, asked for until one passes. */
+  let needKeyframe = false;
   let lastKeyframeRequest = 0;
   const setWaiting = (value: boolean) => {
     if (waiting === value) return;
@@ -84,17 +86,19 @@ function attach(transformer: RTCRtpScriptTransformer): void {
       const opened = await gate.open(data, options.id);
       if (!opened) {
         setWaiting(true);
+        if (options.kind === 'video') needKeyframe = true;
         return;
       }
       if (opened !== data) frame.data = opened.buffer as ArrayBuffer;
-      // Decoding resumes best from a keyframe after frames were dropped.
-      if (
-        waiting &&
-        options.kind === 'video' &&
-        Date.now() - lastKeyframeRequest > KEYFRAME_REQUEST_INTERVAL_MS
-      ) {
-        lastKeyframeRequest = Date.now();
-        transformer.sendKeyFrameRequest?.().catch(() => undefined);
+      // Decoding resumes only from a key frame after frames were dropped. One request can be lost (the
+      // SFU passes a few per subscriber, and a key frame sent before this receiver had the key is
+      // dropped here), so ask again each interval until a key frame passes.
+      if (needKeyframe) {
+        if (isKeyframe(frame, opened)) needKeyframe = false;
+        else if (Date.now() - lastKeyframeRequest > KEYFRAME_REQUEST_INTERVAL_MS) {
+          lastKeyframeRequest = Date.now();
+          transformer.sendKeyFrameRequest?.().catch(() => undefined);
+        }
       }
       setWaiting(false);
       controller.enqueue(frame);
@@ -104,6 +108,12 @@ function attach(transformer: RTCRtpScriptTransformer): void {
     .pipeThrough(transform)
     .pipeTo(transformer.writable)
     .catch(() => undefined);
+}
+
+/** A video key frame: the browser says so where it can, else the VP8 frame tag's P bit is 0. */
+function isKeyframe(frame: RTCEncodedVideoFrame | RTCEncodedAudioFrame, data: Uint8Array): boolean {
+  if ('type' in frame && (frame.type === 'key' || frame.type === 'delta')) return frame.type === 'key';
+  return data.length > 0 && (data[0]! & 0x01) === 0;
 }
 
 scope.onrtctransform = (event: RTCTransformEvent) => attach(event.transformer);
