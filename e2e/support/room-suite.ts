@@ -156,12 +156,38 @@ export async function videoKeepsPlaying(
     `first frame in ${tileSelector} (${person.browser})`,
     timeoutMs,
   );
-  await waitFor(
-    () => framesShown(person, tileSelector),
-    (n) => n >= first + 10,
-    `more frames in ${tileSelector} (${person.browser})`,
-    timeoutMs,
-  );
+  try {
+    await waitFor(
+      () => framesShown(person, tileSelector),
+      (n) => n >= first + 10,
+      `more frames in ${tileSelector} (${person.browser})`,
+      timeoutMs,
+    );
+  } catch (error) {
+    // Where the frames stopped: at the network, the frame decryption or the decoder.
+    const seen = await receivingDiagnosis(person).catch((cause) => `no diagnosis: ${String(cause)}`);
+    throw new Error(`${(error as Error).message}\n${seen}`);
+  }
+}
+
+/** Inbound video counters of every open peer connection and the E2EE worker's frame counters. */
+async function receivingDiagnosis(person: Person): Promise<string> {
+  return person.evaluate(async () => {
+    const lines: string[] = [];
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      const report = await pc.getStats();
+      report.forEach((stat: Record<string, unknown>) => {
+        if (stat.type !== 'inbound-rtp' || stat.kind !== 'video') return;
+        const keys = ['ssrc', 'packetsReceived', 'packetsLost', 'framesReceived', 'framesDecoded'];
+        keys.push('keyFramesDecoded', 'framesDropped', 'pliCount', 'firCount', 'nackCount');
+        lines.push(`inbound video ${keys.map((key) => `${key}=${String(stat[key])}`).join(' ')}`);
+      });
+    }
+    const tap = (globalThis as { __parleyE2eeTap?: () => Promise<unknown> }).__parleyE2eeTap;
+    if (tap) lines.push(`e2ee frames ${JSON.stringify(await tap())}`);
+    return lines.join('\n');
+  });
 }
 
 /** One received audio RTP stream as the person's browser reports it. */
