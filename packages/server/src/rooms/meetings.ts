@@ -15,6 +15,7 @@ import { CloseCode } from './close-codes.js';
 import { E2eeDelivery } from './e2ee-delivery.js';
 import { EndedMeetings } from './ended-meetings.js';
 import { MeetingLife } from './hands.js';
+import { PollRelay } from './polls.js';
 import { type InvitationCheck, Invitations, invitationProblem } from './invitations.js';
 import { MeetingError } from './meeting-error.js';
 import { Moderation } from './moderation.js';
@@ -117,6 +118,8 @@ export class Meetings {
   readonly chat: Chat;
   readonly e2ee: E2eeDelivery;
   readonly life: MeetingLife;
+  /** Poll messages without E2EE, relayed and kept nowhere. */
+  readonly polls: PollRelay;
   private readonly members = new Map<string, Membership>();
   private readonly throttle: PasswordThrottle;
   private readonly now: () => number;
@@ -148,6 +151,7 @@ export class Meetings {
     this.chat = new Chat(this, this.now);
     this.e2ee = new E2eeDelivery(this, this.now);
     this.life = new MeetingLife(this, this.now);
+    this.polls = new PollRelay(this);
     this.resumeTokens = new ResumeTokens({
       now: this.now,
       ...(options.signingKey ? { key: options.signingKey } : {}),
