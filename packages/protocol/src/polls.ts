@@ -48,7 +48,13 @@ export const PollVoteMessage = z.object({
   kind: z.literal('poll-vote'),
   pollId: PollId,
   choices: z
-    .array(z.number().int().min(0).max(MAX_POLL_OPTIONS - 1))
+    .array(
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_POLL_OPTIONS - 1),
+    )
     .min(1)
     .max(MAX_POLL_OPTIONS),
 });

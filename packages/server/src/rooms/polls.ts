@@ -21,7 +21,11 @@ export class PollRelay {
       throw new MeetingError('bad-request', 'The meeting is end-to-end encrypted: send polls encrypted.');
     const wait = participant.chatRate.take();
     if (wait > 0)
-      throw new MeetingError('rate-limited', `You are sending too quickly. Please wait ${wait} seconds.`, wait);
+      throw new MeetingError(
+        'rate-limited',
+        `You are sending too quickly. Please wait ${wait} seconds.`,
+        wait,
+      );
     const event = { type: 'poll-message', from: actorId, message } as const;
     if (to === undefined) {
       for (const other of room.participants.values()) if (other.id !== actorId) other.channel.send(event);

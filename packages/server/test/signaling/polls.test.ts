@@ -55,7 +55,9 @@ describe('polls without E2EE (relayed, never kept)', () => {
     const host = await m.host(name);
     const ann = await m.participant(name, 'Ann');
     const ben = await m.participant(name, 'Ben');
-    expect(await ann.client.send({ type: 'poll-send', message: vote, to: host.id })).toMatchObject({ ok: true });
+    expect(await ann.client.send({ type: 'poll-send', message: vote, to: host.id })).toMatchObject({
+      ok: true,
+    });
     const got = await host.client.waitForEvent('poll-message');
     expect(got).toMatchObject({ from: ann.id, message: vote });
     await m.settle(ben.client, ann.client);
@@ -80,7 +82,10 @@ describe('polls without E2EE (relayed, never kept)', () => {
     const eventsBefore = host.client.events.length;
     for (const message of [open, tally, close]) {
       const asGuest = await knocker.send({ type: 'poll-send', message });
-      expect(asGuest, `${message.kind} from a guest`).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(asGuest, `${message.kind} from a guest`).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden' },
+      });
       expect(asGuest.ok === false && asGuest.error.message).toMatch(/moderator/);
       expect(await late.send({ type: 'poll-send', message }), `${message.kind} knocking`).toMatchObject({
         ok: false,
@@ -92,7 +97,9 @@ describe('polls without E2EE (relayed, never kept)', () => {
       });
     }
     // A vote is for everyone in the meeting, not for those outside.
-    expect(await late.send({ type: 'poll-send', message: vote })).toMatchObject({ error: { code: 'not-joined' } });
+    expect(await late.send({ type: 'poll-send', message: vote })).toMatchObject({
+      error: { code: 'not-joined' },
+    });
     await m.settle(host.client);
     expect(host.client.events.slice(eventsBefore).filter((e) => e.type === 'poll-message')).toEqual([]);
     // Would notice: the host may.

@@ -38,28 +38,33 @@ describe('poll tally', () => {
       choices: fc.array(fc.integer({ min: -2, max: 6 }), { maxLength: 5 }),
     });
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 5 }), fc.boolean(), fc.array(vote, { maxLength: 40 }), (n, multiple, votes) => {
-        const isMember = (id: string) => id !== 'outsider';
-        const tally = new Tally(n, multiple);
-        for (const v of votes) tally.vote(v.member, v.choices, isMember);
-        // The model: the last valid vote of each member.
-        const last = new Map<string, number[]>();
-        for (const v of votes) {
-          const valid =
-            isMember(v.member) &&
-            v.choices.length > 0 &&
-            (multiple || v.choices.length === 1) &&
-            new Set(v.choices).size === v.choices.length &&
-            v.choices.every((c) => c >= 0 && c < n);
-          if (valid) last.set(v.member, v.choices);
-        }
-        const expected = new Array<number>(n).fill(0);
-        for (const choices of last.values()) for (const c of choices) expected[c] = (expected[c] ?? 0) + 1;
-        expect(tally.counts()).toEqual(expected);
-        expect(tally.voters).toBe(last.size);
-        // Nobody counts twice on one option; total never exceeds voters × options.
-        for (const count of tally.counts()) expect(count).toBeLessThanOrEqual(last.size);
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 5 }),
+        fc.boolean(),
+        fc.array(vote, { maxLength: 40 }),
+        (n, multiple, votes) => {
+          const isMember = (id: string) => id !== 'outsider';
+          const tally = new Tally(n, multiple);
+          for (const v of votes) tally.vote(v.member, v.choices, isMember);
+          // The model: the last valid vote of each member.
+          const last = new Map<string, number[]>();
+          for (const v of votes) {
+            const valid =
+              isMember(v.member) &&
+              v.choices.length > 0 &&
+              (multiple || v.choices.length === 1) &&
+              new Set(v.choices).size === v.choices.length &&
+              v.choices.every((c) => c >= 0 && c < n);
+            if (valid) last.set(v.member, v.choices);
+          }
+          const expected = new Array<number>(n).fill(0);
+          for (const choices of last.values()) for (const c of choices) expected[c] = (expected[c] ?? 0) + 1;
+          expect(tally.counts()).toEqual(expected);
+          expect(tally.voters).toBe(last.size);
+          // Nobody counts twice on one option; total never exceeds voters × options.
+          for (const count of tally.counts()) expect(count).toBeLessThanOrEqual(last.size);
+        },
+      ),
     );
   });
 });

@@ -93,7 +93,7 @@ export class Polls {
   async vote(pollId: string, choices: number[]): Promise<void> {
     const record = this.records.get(pollId);
     const self = this.host.selfId();
-    if (!record || record.state !== 'open' || !self) return;
+    if (record?.state !== 'open' || !self) return;
     const valid = Tally.valid(choices, record.spec.options.length, record.spec.multiple);
     if (!valid) return;
     const message: PollMessage = { kind: 'poll-vote', pollId, choices: valid };
@@ -111,7 +111,7 @@ export class Polls {
   async close(pollId: string): Promise<void> {
     const record = this.records.get(pollId);
     const self = this.host.selfId();
-    if (!record || record.state !== 'open' || record.creator !== self) return;
+    if (record?.state !== 'open' || record.creator !== self) return;
     const counts = record.tally.counts();
     await this.host.send({ kind: 'poll-close', pollId, counts, voters: record.tally.voters });
     this.clearTimer(pollId);
@@ -191,7 +191,8 @@ export class Polls {
     });
     // Forget the oldest closed polls beyond the few kept on screen.
     const closed = [...this.records.values()].filter((r) => r.state === 'closed');
-    for (const old of closed.slice(0, Math.max(0, closed.length - KEPT_CLOSED))) this.records.delete(old.spec.id);
+    for (const old of closed.slice(0, Math.max(0, closed.length - KEPT_CLOSED)))
+      this.records.delete(old.spec.id);
     this.publish();
   }
 

@@ -1,4 +1,9 @@
-import { MAX_POLL_OPTION_CHARS, MAX_POLL_OPTIONS, MAX_POLL_QUESTION_CHARS, MIN_POLL_OPTIONS } from '@parley/protocol';
+import {
+  MAX_POLL_OPTION_CHARS,
+  MAX_POLL_OPTIONS,
+  MAX_POLL_QUESTION_CHARS,
+  MIN_POLL_OPTIONS,
+} from '@parley/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Meeting } from '../../conference/meeting';
 import type { PollView } from '../../conference/polls';
@@ -22,7 +27,7 @@ export function PollCreateButton({ meeting, onOpen }: { meeting: Meeting; onOpen
   const state = useStore(meeting.state);
   useStore(meeting.e2ee.state);
   const self = state.self;
-  if (!self || self.role !== 'moderator') return null;
+  if (self?.role !== 'moderator') return null;
   if (meeting.e2ee.chatEncrypted && !meeting.e2ee.policyNames(self.id)) return null;
   return (
     <button
@@ -94,7 +99,13 @@ export function PollCreateDialog({ meeting, onClose }: { meeting: Meeting; onClo
         <h2 id="poll-create-title" class="dialog__title">
           {t('poll.create')}
         </h2>
-        <button type="button" class="icon-button" aria-label={t('panel.close')} title={t('panel.close')} onClick={onClose}>
+        <button
+          type="button"
+          class="icon-button"
+          aria-label={t('panel.close')}
+          title={t('panel.close')}
+          onClick={onClose}
+        >
           <CloseIcon />
         </button>
       </div>
@@ -111,7 +122,6 @@ export function PollCreateDialog({ meeting, onClose }: { meeting: Meeting; onClo
         <fieldset class="poll-dialog__answers">
           <legend>{t('poll.answers')}</legend>
           {options.map((option, index) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: answers are edited in place, by position
             <div class="field-row" key={index}>
               <input
                 data-testid="poll-option"
@@ -212,7 +222,12 @@ function PollCard({ poll, meeting, onHide }: { poll: PollView; meeting: Meeting;
   const [error, setError] = useState(false);
   const open = poll.state === 'open';
   const titleId = `poll-title-${poll.spec.id}`;
-  const total = poll.counts ? Math.max(1, poll.counts.reduce((a, b) => a + b, 0)) : 1;
+  const total = poll.counts
+    ? Math.max(
+        1,
+        poll.counts.reduce((a, b) => a + b, 0),
+      )
+    : 1;
   const choose = (index: number) => {
     const choices = poll.spec.multiple
       ? poll.mine.includes(index)
@@ -240,7 +255,13 @@ function PollCard({ poll, meeting, onHide }: { poll: PollView; meeting: Meeting;
           <PollIcon />
         </button>
         {!open && (
-          <button type="button" class="icon-button" aria-label={t('poll.dismiss')} title={t('poll.dismiss')} onClick={onHide}>
+          <button
+            type="button"
+            class="icon-button"
+            aria-label={t('poll.dismiss')}
+            title={t('poll.dismiss')}
+            onClick={onHide}
+          >
             <CloseIcon />
           </button>
         )}
@@ -258,7 +279,6 @@ function PollCard({ poll, meeting, onHide }: { poll: PollView; meeting: Meeting;
               const count = poll.counts?.[index];
               const chosen = poll.mine.includes(index);
               return (
-                // biome-ignore lint/suspicious/noArrayIndexKey: an option is its position
                 <li key={index} class="poll-card__option">
                   <button
                     type="button"
