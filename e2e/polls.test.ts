@@ -54,7 +54,8 @@ async function createPoll(
   expect(await page.getByTestId('poll-option').count()).toBeGreaterThanOrEqual(2);
   while ((await page.getByTestId('poll-option').count()) < answers.length)
     await page.getByTestId('poll-add-option').click();
-  for (const [index, answer] of answers.entries()) await page.getByTestId('poll-option').nth(index).fill(answer);
+  for (const [index, answer] of answers.entries())
+    await page.getByTestId('poll-option').nth(index).fill(answer);
   if (options.anonymous) await page.getByTestId('poll-anonymous').check();
   if (options.live === false) await page.getByTestId('poll-live').uncheck();
   expect(await seriousViolations(page), 'axe on the new-poll form').toEqual([]);
