@@ -28,7 +28,7 @@ const spec = {
   options: ['Pizza', 'Soup', 'Salad'],
   multiple: false,
   anonymous: false,
-  results: 'live' as const,
+  results: 'live' as 'live' | 'close',
 };
 
 function opened(id = 'poll-000001', extra: Partial<typeof spec> = {}): PollMessage {
@@ -140,6 +140,23 @@ describe('polls on one client', () => {
     late.polls.receive('ann', { kind: 'poll-vote', pollId: id, choices: [0] }, 'e2ee');
     late.polls.receive('host', { kind: 'poll-tally', pollId: id, counts: [3, 1, 0], voters: 4 }, 'e2ee');
     expect(late.polls.state.get().polls[0]?.counts).toEqual([3, 1, 0]);
+  });
+
+  it('the creator’s own vote goes to everyone in a public poll, to nobody in an anonymous one', async () => {
+    const creator = client('host');
+    await creator.polls.start(spec);
+    await creator.polls.start({ ...spec, anonymous: true });
+    const [open, anonymous] = creator.polls.state.get().polls;
+    creator.sent.length = 0;
+    await creator.polls.vote(open?.spec.id ?? '', [2]);
+    await creator.polls.vote(anonymous?.spec.id ?? '', [1]);
+    expect(creator.sent).toEqual([
+      { message: { kind: 'poll-vote', pollId: open?.spec.id, choices: [2] }, to: undefined },
+    ]);
+    expect(creator.polls.state.get().polls.map((p) => p.counts)).toEqual([
+      [0, 0, 1],
+      [0, 1, 0],
+    ]);
   });
 
   it('a poll whose creator left ends', () => {

@@ -97,10 +97,10 @@ export class Polls {
     const valid = Tally.valid(choices, record.spec.options.length, record.spec.multiple);
     if (!valid) return;
     const message: PollMessage = { kind: 'poll-vote', pollId, choices: valid };
-    if (record.creator !== self) {
-      // Anonymous: to the creator alone (HPKE-sealed under E2EE); otherwise to everyone.
-      await this.host.send(message, record.spec.anonymous ? record.creator : undefined);
-    }
+    // Anonymous: to the creator alone (HPKE-sealed under E2EE), nothing when we are the creator;
+    // otherwise to everyone, who each count it.
+    if (!record.spec.anonymous) await this.host.send(message);
+    else if (record.creator !== self) await this.host.send(message, record.creator);
     record.mine = valid;
     record.tally.vote(self, valid, () => true);
     if (record.creator === self) this.scheduleTally(record);
