@@ -73,7 +73,7 @@ async function vote(page: Page, option: number): Promise<void> {
 async function results(page: Page): Promise<number[] | null> {
   return page.evaluate(() => {
     const poll = document.querySelector('[data-testid="poll"]');
-    const shown = [...(poll?.querySelectorAll('[data-testid="poll-result"]') ?? [])];
+    const shown = Array.from(poll?.querySelectorAll('[data-testid="poll-result"]') ?? []);
     if (shown.length === 0) return null;
     const counts: number[] = [];
     for (const result of shown)
