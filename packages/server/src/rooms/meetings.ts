@@ -20,6 +20,7 @@ import { MeetingError } from './meeting-error.js';
 import { Moderation } from './moderation.js';
 import { type Identity, Participant, type ParticipantChannel } from './participant.js';
 import { PasswordThrottle } from './password-throttle.js';
+import { PollRelay } from './polls.js';
 import { RESUME_REISSUE_MS, RESUME_TOKEN_MS, ResumeTokens } from './resume-tokens.js';
 import type { Room } from './room.js';
 import { RoomRegistry, randomId } from './room-registry.js';
@@ -117,6 +118,8 @@ export class Meetings {
   readonly chat: Chat;
   readonly e2ee: E2eeDelivery;
   readonly life: MeetingLife;
+  /** Poll messages without E2EE, relayed and kept nowhere. */
+  readonly polls: PollRelay;
   private readonly members = new Map<string, Membership>();
   private readonly throttle: PasswordThrottle;
   private readonly now: () => number;
@@ -148,6 +151,7 @@ export class Meetings {
     this.chat = new Chat(this, this.now);
     this.e2ee = new E2eeDelivery(this, this.now);
     this.life = new MeetingLife(this, this.now);
+    this.polls = new PollRelay(this);
     this.resumeTokens = new ResumeTokens({
       now: this.now,
       ...(options.signingKey ? { key: options.signingKey } : {}),

@@ -292,6 +292,9 @@ export class SignalingSession implements ParticipantChannel {
       case 'lower-hand':
         this.meetings.life.lowerHand(me, message.participantId);
         return {};
+      case 'poll-send':
+        this.meetings.polls.send(me, message.message, message.to);
+        return {};
       case 'send-reaction':
         this.meetings.life.react(me, message.reaction);
         return {};

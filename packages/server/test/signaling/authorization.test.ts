@@ -1,4 +1,9 @@
-import { type ClientMessage, MODERATOR_REQUESTS } from '@parley/protocol';
+import {
+  type ClientMessage,
+  MODERATOR_POLL_KINDS,
+  MODERATOR_REQUESTS,
+  type PollMessage,
+} from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalingClient } from './harness.js';
 import { type MeetingServer, startMeetingServer } from './meeting-fixture.js';
@@ -140,4 +145,58 @@ describe('authorization matrix', () => {
     });
     expect(m.snapshot(meeting.name)).not.toEqual(before);
   });
+});
+
+/**
+ * `poll-send` is open to everyone for votes, but opening, tallying and closing a poll are moderator
+ * actions (packages/protocol/src/polls.ts, MODERATOR_POLL_KINDS): the same matrix for those.
+ */
+describe('authorization matrix: poll-send', () => {
+  const poll = {
+    id: 'authz-poll-1',
+    question: 'Who runs this?',
+    options: ['me', 'you'],
+    multiple: false,
+    anonymous: false,
+    results: 'live' as const,
+  };
+  const messages: Record<string, PollMessage> = {
+    'poll-open': { kind: 'poll-open', poll, again: false },
+    'poll-tally': { kind: 'poll-tally', pollId: poll.id, counts: [1, 0], voters: 1 },
+    'poll-close': { kind: 'poll-close', pollId: poll.id, counts: [1, 0], voters: 1 },
+  };
+
+  it('covers every moderator poll message', () => {
+    expect(Object.keys(messages).sort()).toEqual([...MODERATOR_POLL_KINDS].sort());
+  });
+
+  for (const [kind, message] of Object.entries(messages)) {
+    it(`refuses ${kind} from a participant, a knocking guest and a bare socket, relaying nothing`, async () => {
+      const meeting = await meetingWithEverything();
+      const before = m.snapshot(meeting.name);
+      const eventsBefore = meeting.clients.map((c) => c.events.length);
+      const request = { type: 'poll-send' as const, message };
+      const asMember = await meeting.member.client.send(request);
+      expect(asMember, kind).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(asMember.ok === false && asMember.error.message).toMatch(/moderator/);
+      expect(await meeting.knocker.send({ ...request }), kind).toMatchObject({
+        ok: false,
+        error: { code: 'not-joined' },
+      });
+      const stranger = await m.connect();
+      expect(await stranger.send({ ...request }), kind).toMatchObject({
+        ok: false,
+        error: { code: 'not-joined' },
+      });
+      await m.settle(...meeting.clients);
+      expect(
+        meeting.clients.map((c) => c.events.length),
+        `${kind}: no events to anyone`,
+      ).toEqual(eventsBefore);
+      expect(m.snapshot(meeting.name), `${kind}: meeting state`).toEqual(before);
+      // Would notice: the host's is relayed.
+      expect(await meeting.host.client.send({ ...request })).toMatchObject({ ok: true });
+      await meeting.member.client.waitForEvent('poll-message', (e) => e.message.kind === kind);
+    });
+  }
 });

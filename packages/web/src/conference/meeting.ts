@@ -18,6 +18,7 @@ import { captureScreen, type LocalMedia, type MediaProblem } from './local-media
 import { lowData, setLowData } from './low-data';
 import { MeetingLife } from './meeting-life';
 import { Moderation } from './moderation';
+import { Polls } from './polls';
 import { Publisher, simulcastMode } from './publisher';
 import {
   mayReconnectAfter,
@@ -137,6 +138,9 @@ export class Meeting {
   readonly e2ee: E2eeSession;
   /** Raised hands and reactions. */
   readonly life: MeetingLife;
+  /** Polls: kept and tallied in this browser only (conference/polls.ts). */
+  readonly polls: Polls;
+  private readonly stopWatchingPollMembers: () => void;
   /** The sizes remote videos are shown at, for the SFU's layer choice. */
   readonly videoSizes: VideoSizes;
   /** How much of the others' video the SFU forwards to us (low-data mode, low-data.ts). */
@@ -200,6 +204,7 @@ export class Meeting {
       self: () => this.current.self,
       participants: () => this.current.participants,
       chatMessage: (message) => this.chat.receivedEncrypted(message),
+      pollMessage: (sender, message) => this.polls.receive(sender, message, 'e2ee'),
       // Never send or show media in the clear in an encrypted meeting: this browser stops its media.
       refuse: () => {
         this.local.stop();
@@ -216,6 +221,32 @@ export class Meeting {
       notify: (key, params, announce) => this.notify(key, params, announce),
       announce: (text) => this.announce(text),
       translate: t,
+    });
+    this.polls = new Polls({
+      selfId: () => this.current.self?.id ?? null,
+      nameOf: (id) =>
+        id === this.current.self?.id
+          ? this.current.self.displayName
+          : (this.current.participants.find((p) => p.id === id)?.displayName ?? null),
+      // Under E2EE the sender is who MLS authenticated, and only the group's policy may run polls.
+      isMember: (id, path) => path === 'e2ee' || this.current.participants.some((p) => p.id === id),
+      mayLead: (id, path) =>
+        path === 'e2ee'
+          ? this.e2ee.policyNames(id)
+          : this.current.participants.some((p) => p.id === id && p.role === 'moderator'),
+      send: async (message, to) => {
+        if (this.e2ee.chatEncrypted) await this.e2ee.sendPoll(message, to);
+        else await request('poll-send', to ? { message, to } : { message });
+      },
+      notify: (key, params, announce) => this.notify(key, params, announce),
+    });
+    // A new member of the MLS group can read our messages from now on: our open polls again.
+    let pollMembers = new Set<string>();
+    this.stopWatchingPollMembers = this.e2ee.state.subscribe(() => {
+      const members = this.e2ee.state.get().members;
+      const added = members.some((id) => !pollMembers.has(id));
+      pollMembers = new Set(members);
+      if (added) this.polls.announce();
     });
     this.videoSizes = new VideoSizes(request);
     this.videoReception = new VideoReception(request, () => this.phase() === 'joined');
@@ -452,6 +483,8 @@ export class Meeting {
   /** Frees everything without telling the server (it notices the closed socket). */
   dispose(): void {
     this.life.dispose();
+    this.polls.dispose();
+    this.stopWatchingPollMembers();
     this.videoSizes.dispose();
     this.videoReception.dispose();
     this.stopWatchingLowData();
@@ -603,6 +636,7 @@ export class Meeting {
       const others = this.current.participants.filter((p) => p.id !== participant.id);
       this.patch({ participants: [...others, participant] });
       this.notify('meeting.joinedAnnouncement', { name: participant.displayName }, true);
+      if (!this.e2ee.chatEncrypted) this.polls.announce();
     });
     signaling.on('participant-updated', ({ participant }) => {
       const self = this.current.self;
@@ -625,6 +659,7 @@ export class Meeting {
       });
       this.notify('meeting.leftAnnouncement', { name: leaving.displayName }, true);
       this.life.forget(participantId);
+      this.polls.left(participantId);
       this.videoSizes.forget(participantId);
     });
     signaling.on('subscriber-offer', (event) => {
@@ -660,6 +695,10 @@ export class Meeting {
     signaling.on('chat-message', (event) => this.chat.handle(event));
     signaling.on('chat-deleted', (event) => this.chat.handle(event));
     signaling.on('chat-cleared', (event) => this.chat.handle(event));
+    // Without E2EE only: in an encrypted meeting the server's word on a poll's sender counts for nothing.
+    signaling.on('poll-message', (event) => {
+      if (!this.e2ee.chatEncrypted) this.polls.receive(event.from, event.message, 'server');
+    });
     signaling.on('hands-updated', (event) => this.life.handsUpdated(event));
     signaling.on('reaction', (event) => this.life.reacted(event));
     signaling.on('active-speakers', (event) => this.life.activeSpeakers(event));

@@ -93,6 +93,8 @@ export interface E2eeHost {
   participants(): readonly ParticipantInfo[];
   /** A decrypted chat message for the chat log. */
   chatMessage(message: EventOf<'chat-message'>['message']): void;
+  /** A decrypted poll message and its MLS-authenticated sender (checked by Polls). */
+  pollMessage?(sender: string, message: unknown): void;
   /** The meeting became encrypted and this browser cannot encrypt: stop all media at once. */
   refuse(): void;
   /** The user chose to leave rather than continue without encryption. */
@@ -116,7 +118,11 @@ interface EpochInfo {
 type ChatPayload =
   | { kind: 'chat'; text: string }
   | { kind: 'private'; to: string; box: { enc: string; ct: string } }
-  | { kind: 'e2ee-off'; epoch: number };
+  | { kind: 'e2ee-off'; epoch: number }
+  /** A poll message (conference/polls.ts), validated by its receiver. */
+  | { kind: 'poll'; message: unknown }
+  /** An anonymous poll's vote, HPKE-sealed to the poll's creator. */
+  | { kind: 'poll-sealed'; to: string; box: { enc: string; ct: string } };
 
 function parsePayload(bytes: Uint8Array): ChatPayload | null {
   try {
@@ -132,6 +138,14 @@ function parsePayload(bytes: Uint8Array): ChatPayload | null {
       return { kind: 'private', to: value.to, box: { enc: box.enc, ct: box.ct } };
     if (value.kind === 'e2ee-off' && typeof value.epoch === 'number')
       return { kind: 'e2ee-off', epoch: value.epoch };
+    if (value.kind === 'poll' && 'message' in value) return { kind: 'poll', message: value.message };
+    if (
+      value.kind === 'poll-sealed' &&
+      typeof value.to === 'string' &&
+      typeof box?.enc === 'string' &&
+      typeof box.ct === 'string'
+    )
+      return { kind: 'poll-sealed', to: value.to, box: { enc: box.enc, ct: box.ct } };
   } catch {
     // not ours
   }
@@ -385,6 +399,30 @@ export class E2eeSession {
       const ciphertext = await member.encrypt(new TextEncoder().encode(JSON.stringify(payload)));
       return this.host.request('e2ee-chat-send', to ? { ciphertext, to } : { ciphertext });
     });
+  }
+
+  /**
+   * Sends a poll message (conference/polls.ts) as an MLS application message; with `to` (an
+   * anonymous poll's vote) it is also HPKE-sealed to that member, and the server delivers it to them
+   * alone. The server relays ciphertext only.
+   */
+  sendPoll(message: unknown, to?: string): Promise<void> {
+    return this.serialized(async () => {
+      const member = this.member;
+      if (!member?.inGroup) throw new Error('not yet in the encrypted group');
+      const bytes = new TextEncoder().encode(JSON.stringify(message));
+      const payload: ChatPayload = to
+        ? { kind: 'poll-sealed', to, box: await member.sealTo(to, bytes) }
+        : { kind: 'poll', message };
+      const ciphertext = await member.encrypt(new TextEncoder().encode(JSON.stringify(payload)));
+      await this.host.request('e2ee-chat-send', to ? { ciphertext, to } : { ciphertext });
+    });
+  }
+
+  /** Whether the group's policy (fixed in the group id, MLS-agreed) names this participant. */
+  policyNames(participantId: string): boolean {
+    const member = this.member;
+    return member?.inGroup === true && member.policy().off.includes(participantId);
   }
 
   /** Someone came or went: members of the keys in use who are absent get a deadline. */
@@ -922,6 +960,17 @@ export class E2eeSession {
       sender = received.sender;
       if (sender === self.id) return;
       const payload = parsePayload(received.plaintext);
+      if (payload?.kind === 'poll') {
+        this.host.pollMessage?.(sender, payload.message);
+        return;
+      }
+      if (payload?.kind === 'poll-sealed') {
+        // Sealed to the poll's creator: only they can open it.
+        if (payload.to !== self.id) return;
+        const opened = await member.openFrom(sender, payload.box);
+        this.host.pollMessage?.(sender, JSON.parse(new TextDecoder().decode(opened)) as unknown);
+        return;
+      }
       if (payload?.kind === 'chat') text = payload.text;
       else if (payload?.kind === 'private') {
         // Sealed to one member's leaf: only the one it names can open it.

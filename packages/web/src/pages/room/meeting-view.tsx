@@ -33,6 +33,7 @@ import { LowDataBadge, LowDataToggles } from './low-data-controls';
 import { MoreMenu } from './more-menu';
 import { NoiseSuppressionToggle } from './noise-suppression-toggle';
 import { PARTICIPANTS_PANEL_ID, ParticipantsPanel } from './participants-panel';
+import { PollCards, PollCreateButton, PollCreateDialog } from './polls-view';
 import { ReactionsMenu } from './reactions-menu';
 import { SECURITY_PANEL_ID, SecurityPanel } from './security-panel';
 import { ShortcutsDialog } from './shortcuts-dialog';
@@ -58,6 +59,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
   const lowDataSettings = useStore(lowData);
   const [layout, setLayout] = useState<LayoutChoice>({ mode: 'grid', pinned: null, hideSelf: false });
   const [helpOpen, setHelpOpen] = useState(false);
+  const [pollFormOpen, setPollFormOpen] = useState(false);
   useMeetingShortcuts(meeting, {
     chat: () => setPanel((open) => (open === 'chat' ? null : 'chat')),
     help: () => setHelpOpen(true),
@@ -140,6 +142,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
             onClose={close}
           />
         )}
+        <PollCards meeting={meeting} />
       </div>
 
       <div class="remote-audio" aria-hidden="true">
@@ -194,6 +197,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
             icon={<HandIcon />}
           />
           <ReactionsMenu meeting={meeting} />
+          <PollCreateButton meeting={meeting} onOpen={() => setPollFormOpen(true)} />
           <NoiseSuppressionToggle local={meeting.local} onChange={(on) => meeting.setNoiseSuppression(on)} />
           <BackgroundSelect local={meeting.local} id="background-room" inToolbar />
           <ToggleButton
@@ -300,6 +304,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
       )}
 
       {helpOpen && <ShortcutsDialog onClose={() => setHelpOpen(false)} />}
+      {pollFormOpen && <PollCreateDialog meeting={meeting} onClose={() => setPollFormOpen(false)} />}
 
       <LiveRegion announcement={state.announcement} />
     </div>
