@@ -46,7 +46,7 @@ export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl
       : sqliteDialect(config.dataDir);
   const db = new Kysely<Schema>({ dialect });
   try {
-    await migrate(db);
+    await migrate(db, databaseKind(config) === 'postgres');
   } catch (error) {
     await db.destroy();
     throw error;
@@ -54,8 +54,28 @@ export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl
   return db;
 }
 
-async function migrate(db: Database): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+/**
+ * PostgreSQL: the schema Parley's tables go in (the first of the connection's search_path). Kysely's
+ * migrator looks for its own tables in every schema unless told which: another schema holding them
+ * (another application, or a parallel test) would make it skip creating its lock table here.
+ */
+async function currentSchema(db: Database): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
+}
+
+async function migrate(db: Database, postgres: boolean): Promise<void> {
+  let schema: string | undefined;
+  try {
+    schema = postgres ? await currentSchema(db) : undefined;
+  } catch (error) {
+    throw new DatabaseError(`Could not reach or prepare the database: ${describe(error)}`, { cause: error });
+  }
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    ...(schema !== undefined && { migrationTableSchema: schema }),
+  });
   let { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     // PostgreSQL serialises concurrent migrators with a lock, SQLite does not: when the command line
