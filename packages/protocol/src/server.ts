@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BreakoutResultSchemas, BreakoutServerEvents } from './breakout.js';
 import {
   ChatMessage,
   ErrorInfo,
@@ -71,6 +72,7 @@ export const ResultSchemas = {
   ...E2eeResultSchemas,
   ...MeetingLifeResultSchemas,
   ...MediaQualityResultSchemas,
+  ...BreakoutResultSchemas,
 } as const;
 export type ResultOf<T extends keyof typeof ResultSchemas> = z.infer<(typeof ResultSchemas)[T]>;
 
@@ -210,6 +212,7 @@ export const ServerEvent = z.discriminatedUnion('type', [
   ...E2eeServerEvents,
   ...MeetingLifeServerEvents,
   ...MediaQualityServerEvents,
+  ...BreakoutServerEvents,
 ]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 export type ServerEventType = ServerEvent['type'];
