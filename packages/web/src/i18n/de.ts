@@ -498,6 +498,7 @@ export const de: Catalogue = {
   'breakout.create': 'Gruppenräume …',
   'breakout.recreate': 'Neue Gruppenräume anlegen …',
   'breakout.count': 'Anzahl der Räume',
+  'breakout.names': 'Namen (optional, durch Kommas getrennt; sonst Room 1…N)',
   'breakout.createSubmit': '{count} Räume anlegen',
   'breakout.roomsLabel': 'Gruppenräume',
   'breakout.youAreHere': '(Sie sind hier)',

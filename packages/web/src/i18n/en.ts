@@ -477,6 +477,7 @@ export const en = {
   'breakout.create': 'Breakout rooms…',
   'breakout.recreate': 'Make new breakout rooms…',
   'breakout.count': 'Number of rooms',
+  'breakout.names': 'Names (optional, comma-separated; otherwise Room 1…N)',
   'breakout.createSubmit': 'Create {count} rooms',
   'breakout.roomsLabel': 'Breakout rooms',
   'breakout.youAreHere': '(you are here)',

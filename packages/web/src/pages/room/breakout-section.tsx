@@ -1,4 +1,9 @@
-import { MAX_BREAKOUT_MESSAGE_LENGTH, MAX_BREAKOUT_ROOMS, type ParticipantInfo } from '@parley/protocol';
+import {
+  MAX_BREAKOUT_MESSAGE_LENGTH,
+  MAX_BREAKOUT_NAME_LENGTH,
+  MAX_BREAKOUT_ROOMS,
+  type ParticipantInfo,
+} from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import type { Meeting } from '../../conference/meeting';
 import { t } from '../../i18n';
@@ -22,6 +27,8 @@ export function BreakoutSection({ meeting, moderator, participants }: BreakoutSe
   const actions = useActions();
   const [formOpen, setFormOpen] = useState(false);
   const [count, setCount] = useState(2);
+  /** Optional room names, comma-separated; the rest are "Room n". */
+  const [roomNames, setRoomNames] = useState('');
   const [minutes, setMinutes] = useState('');
   const [message, setMessage] = useState('');
   const breakouts = meeting.breakouts;
@@ -30,8 +37,14 @@ export function BreakoutSection({ meeting, moderator, participants }: BreakoutSe
 
   if (!moderator && rooms === null) return null;
   /** With the form open, the rooms are (re)made with its count before assigning or opening. */
+  const names = () =>
+    roomNames
+      .split(',')
+      .map((name) => name.trim().slice(0, MAX_BREAKOUT_NAME_LENGTH))
+      .filter((name) => name !== '')
+      .slice(0, count);
   const ensureRooms = async () => {
-    if (formOpen && (rooms === null || rooms.length !== count)) await breakouts.create(count);
+    if (formOpen && (rooms === null || rooms.length !== count)) await breakouts.create(count, names());
   };
   const assignedTo = (id: string) => rooms?.find((room) => room.assigned.includes(id))?.id ?? '';
 
@@ -77,7 +90,7 @@ export function BreakoutSection({ meeting, moderator, participants }: BreakoutSe
               onSubmit={(event) => {
                 event.preventDefault();
                 void actions
-                  .run('create', () => breakouts.create(count))
+                  .run('create', () => breakouts.create(count, names()))
                   .then((done) => {
                     if (done) setFormOpen(false);
                   });
@@ -94,6 +107,17 @@ export function BreakoutSection({ meeting, moderator, participants }: BreakoutSe
                   required
                   value={count}
                   onInput={(event) => setCount(Number(event.currentTarget.value) || 1)}
+                />
+              </label>
+              <label class="field">
+                <span class="field__label">{t('breakout.names')}</span>
+                <input
+                  type="text"
+                  class="input"
+                  data-testid="breakout-names"
+                  maxLength={MAX_BREAKOUT_ROOMS * (MAX_BREAKOUT_NAME_LENGTH + 2)}
+                  value={roomNames}
+                  onInput={(event) => setRoomNames(event.currentTarget.value)}
                 />
               </label>
               <button type="submit" class="button button--small" data-testid="breakout-create-submit">
