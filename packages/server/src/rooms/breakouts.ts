@@ -314,6 +314,28 @@ export class Breakouts {
     else participant.channel.send(this.stateFor(place.session, participant, null));
   }
 
+  /**
+   * A room of a session emptied: when nobody is left in the main room or any breakout room and no
+   * move is under way a grant's life later, the session is forgotten and its rooms with it.
+   */
+  emptied(room: Room): void {
+    const place = this.placeOf(room);
+    if (!place) return;
+    const { session } = place;
+    const timer = setTimeout(() => {
+      if (this.places.get(session.main.name)?.session !== session) return;
+      const rooms = this.roomsOf(session);
+      if (rooms.some((each) => each.participants.size > 0)) return;
+      const names = new Set(rooms.map((each) => each.name));
+      const now = this.now();
+      for (const grant of this.grants.values())
+        if (grant.expiresAt > now && names.has(grant.roomName)) return;
+      this.forget(session);
+      for (const each of rooms) this.meetings.forgetIfUnused(each);
+    }, GRANT_MS + 1000);
+    timer.unref();
+  }
+
   /** The main meeting ended for everyone: its breakout rooms end too. */
   ended(room: Room): void {
     const place = this.placeOf(room);
@@ -361,6 +383,8 @@ export class Breakouts {
     }
     this.forget(session);
     session.main.broadcast(this.closedState());
+    // Nobody came back (every app closed): the emptied main meeting goes once the grants have expired.
+    setTimeout(() => this.meetings.forgetIfUnused(session.main), GRANT_MS + 1000).unref();
     // Anyone who did not go (their app did not answer) is ended out of the room a little later.
     const timer = setTimeout(() => {
       for (const room of breakoutRooms)

@@ -632,7 +632,10 @@ export class Meetings {
       room.broadcast({ type: 'participant-left', participantId });
       this.e2ee.left(room, participantId);
       this.life.forget(room, participantId);
-      if (room.participants.size === 0 && !replaced) this.rest(room);
+      if (room.participants.size === 0 && !replaced) {
+        this.rest(room);
+        this.breakouts.emptied(room);
+      }
     } else if (place === 'lobby') {
       room.lobbyChanged({ removed: [participantId] });
     }
@@ -663,7 +666,7 @@ export class Meetings {
   }
 
   /** Forget a room nobody is in or waiting for, unless it is an emptied meeting whose tokens still live. */
-  private forgetIfUnused(room: Room): void {
+  forgetIfUnused(room: Room): void {
     if (!room.isEmpty) return;
     // A meeting whose breakout rooms are open (or someone is on their way in) stays, empty or not.
     if (this.breakouts.keeps(room)) return;

@@ -26,6 +26,12 @@ interface Person {
   used: Set<string>;
 }
 
+/** Polls (real time) until the condition holds. */
+async function waitUntil(condition: () => boolean | undefined): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
+  expect(condition()).toBe(true);
+}
+
 let keys = 0;
 const newKey = () => `client-key-${++keys}-${'x'.repeat(16)}`;
 
@@ -322,5 +328,27 @@ describe('breakout rooms', () => {
       ok: false,
       error: { code: 'forbidden' },
     });
+  });
+
+  it('forgets the rooms and the main meeting when everyone has gone', async () => {
+    const { main, hana, guests } = await meetingWithRooms();
+    await hana.client.send({ type: 'breakout-assign-random' });
+    await hana.client.send({ type: 'breakout-open' });
+    const moves = await Promise.all(guests.map(follow));
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    for (const person of [hana, ...guests]) await person.client.close();
+    await m.settle();
+    await new Promise((resolve) => setImmediate(resolve));
+    const registry = m.server.meetings.registry;
+    await waitUntil(() =>
+      [main, ...moves.map((move) => move.room)].every((name) => registry.find(name)?.isEmpty),
+    );
+    // Past every resume token's life and a grant's: nothing of the meeting is left.
+    m.advanceClock(11 * 60_000);
+    vi.advanceTimersByTime(11 * 60_000);
+    vi.useRealTimers();
+    for (const name of [main, ...moves.map((move) => move.room)])
+      expect(registry.find(name), name).toBeUndefined();
+    expect(m.server.meetings.breakouts.isBreakout(moves[0]?.room ?? '')).toBe(false);
   });
 });
