@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BREAKOUT_MODERATOR_REQUESTS, BreakoutClientMessages } from './breakout.js';
 import {
   DisplayName,
   MAX_CHAT_TEXT_BYTES,
@@ -47,6 +48,8 @@ export const JoinRequest = z.object({
    * person straight back in with their role. An invalid or expired one is ignored (a normal join).
    */
   resume: z.string().max(1024).optional(),
+  /** A move grant from `breakout-move`: straight into that (breakout or main) room, once. */
+  grant: z.string().max(256).optional(),
 });
 
 /**
@@ -217,6 +220,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   ...MeetingLifeClientMessages,
   ...MediaQualityClientMessages,
   ...PollClientMessages,
+  ...BreakoutClientMessages,
 ]);
 
 /** Requests only a moderator may make. */
@@ -237,6 +241,7 @@ export const MODERATOR_REQUESTS = [
   'set-chat-history',
   'chat-clear',
   'lower-hand',
+  ...BREAKOUT_MODERATOR_REQUESTS,
 ] as const satisfies readonly ClientMessage['type'][];
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientRequestType = ClientMessage['type'];

@@ -1,4 +1,5 @@
 export * from './admin.js';
+export * from './breakout.js';
 export * from './client.js';
 export * from './common.js';
 export * from './e2ee.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BreakoutResultSchemas, BreakoutServerEvents } from './breakout.js';
 import {
   ChatMessage,
   ErrorInfo,
@@ -73,6 +74,7 @@ export const ResultSchemas = {
   ...MeetingLifeResultSchemas,
   ...MediaQualityResultSchemas,
   ...PollResultSchemas,
+  ...BreakoutResultSchemas,
 } as const;
 export type ResultOf<T extends keyof typeof ResultSchemas> = z.infer<(typeof ResultSchemas)[T]>;
 
@@ -213,6 +215,7 @@ export const ServerEvent = z.discriminatedUnion('type', [
   ...MeetingLifeServerEvents,
   ...MediaQualityServerEvents,
   ...PollServerEvents,
+  ...BreakoutServerEvents,
 ]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 export type ServerEventType = ServerEvent['type'];

@@ -337,6 +337,18 @@ const DEFINITIONS = defineInventory([
     personal: true,
   },
   {
+    id: 'breakout-rooms',
+    place: 'memory',
+    name: 'Breakout rooms',
+    data: "The names of a meeting's breakout rooms, their random room names, who is assigned to which (by random participant id) and one-time move grants (room, random id, role, account id, browser key, display name, one minute).",
+    purpose:
+      'Letting moderators split a meeting into smaller rooms and move people there and back without asking them for names or passwords again.',
+    legalBasis: CONTRACT,
+    retention:
+      'Until the breakout rooms close, at the latest until the meeting ends; each grant until it is used or one minute has passed.',
+    personal: true,
+  },
+  {
     id: 'raised-hands',
     place: 'memory',
     name: 'Raised hands',

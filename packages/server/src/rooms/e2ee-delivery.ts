@@ -94,6 +94,27 @@ export class E2eeDelivery {
   }
 
   /**
+   * A breakout room of an encrypted meeting starts encrypted (Breakouts): a group of its own, made by
+   * the first of its members to send a key package; nobody else's keys are in it.
+   */
+  startEncrypted(room: Room): void {
+    if (this.groups.has(room)) return;
+    this.groups.set(room, {
+      state: 'pending',
+      epoch: 0,
+      groupId: null,
+      members: new Set(),
+      creator: null,
+      keyPackages: new Map(),
+      removals: new Set(),
+      inflight: null,
+      ready: null,
+      readyTimer: null,
+      batchTimer: null,
+    });
+  }
+
+  /**
    * Only an explicit act of a member the group's policy allows switches encryption off. The proof
    * (the member's MLS-signed switch-off) goes to everyone, who check it themselves; this service
    * checks what it can read without a key — the clear header and the policy in the group id — so an
@@ -239,6 +260,17 @@ export class E2eeDelivery {
     const group = this.groups.get(room);
     if (!group) return;
     if (room.participants.size === 0) {
+      if (this.meetings.breakouts.keeps(room)) {
+        // Everyone went to breakout rooms: the meeting stays encrypted, and the first of those who
+        // come back makes its group anew (no key of the old one is left anywhere).
+        this.drop(room, group);
+        this.groups.set(room, { ...group, members: new Set(), removals: new Set(), keyPackages: new Map() });
+        const kept = this.groups.get(room) as Group;
+        kept.creator = null;
+        this.restart(kept);
+        kept.batchTimer = null;
+        return;
+      }
       this.drop(room, group);
       return;
     }

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import { MediaError } from '../media/media-error.js';
 import type { MediaPlane } from '../media/media-plane.js';
 import { declareStore } from '../privacy/memory-stores.js';
+import { Breakouts } from './breakouts.js';
 import { Chat } from './chat.js';
 import { CloseCode } from './close-codes.js';
 import { E2eeDelivery } from './e2ee-delivery.js';
@@ -44,6 +45,8 @@ export interface Credentials {
   e2ee?: boolean | undefined;
   /** A resume token from an earlier connection (see `resume`). */
   resume?: string | undefined;
+  /** A move grant (breakout rooms): straight into that room, once. */
+  grant?: string | undefined;
 }
 
 export type JoinOutcome = JoinResult['status'];
@@ -120,6 +123,7 @@ export class Meetings {
   readonly life: MeetingLife;
   /** Poll messages without E2EE, relayed and kept nowhere. */
   readonly polls: PollRelay;
+  readonly breakouts: Breakouts;
   private readonly members = new Map<string, Membership>();
   private readonly throttle: PasswordThrottle;
   private readonly now: () => number;
@@ -152,6 +156,7 @@ export class Meetings {
     this.e2ee = new E2eeDelivery(this, this.now);
     this.life = new MeetingLife(this, this.now);
     this.polls = new PollRelay(this);
+    this.breakouts = new Breakouts(this, this.now);
     this.resumeTokens = new ResumeTokens({
       now: this.now,
       ...(options.signingKey ? { key: options.signingKey } : {}),
@@ -233,10 +238,13 @@ export class Meetings {
     channel: ParticipantChannel,
     credentials: Credentials,
   ): Promise<{ membership: Membership; outcome: JoinOutcome }> {
+    if (credentials.grant !== undefined) return this.enterByGrant(roomName, identity, channel, credentials);
     if (credentials.resume !== undefined) {
       const resumed = await this.resume(roomName, identity, channel, credentials.resume, credentials.e2ee);
       if (resumed) return resumed;
     }
+    if (this.breakouts.isBreakout(roomName))
+      throw new MeetingError('forbidden', 'Breakout rooms are entered from their meeting.');
     const screened = this.screen(roomName, identity, credentials.invitation);
     let invitation = screened.invitation;
     const checked = screened.room;
@@ -289,6 +297,36 @@ export class Meetings {
       return { membership, outcome: 'lobby' };
     }
     this.admit(room, [participant]);
+    return { membership, outcome: 'joined' };
+  }
+
+  /**
+   * A move between a meeting and its breakout rooms (Breakouts): the one-time grant stands in for
+   * name, password, lobby, lock and host; the person keeps their lineage, and their role unless the
+   * room they go to knows them otherwise.
+   */
+  private enterByGrant(
+    roomName: string,
+    identity: Identity,
+    channel: ParticipantChannel,
+    credentials: Credentials,
+  ): { membership: Membership; outcome: JoinOutcome } {
+    const pass = this.breakouts.redeem(credentials.grant ?? '', roomName, identity);
+    const present = this.registry.find(roomName);
+    if (present && this.e2ee.stateOf(present) !== 'off' && credentials.e2ee !== true)
+      throw new MeetingError('e2ee-unsupported', 'This meeting is end-to-end encrypted.');
+    if (present?.isRemoved(identity))
+      throw new MeetingError('forbidden', 'A moderator removed you from this room.');
+    const { room } = this.registry.getOrCreate(roomName);
+    const participant = new Participant(randomId(), identity, channel, this.now, pass.lineage);
+    const standing = room.standing(pass.lineage);
+    participant.role = standing?.role ?? pass.role;
+    if (standing?.hardMuted) participant.hardMuted = true;
+    const membership = { room, participant };
+    this.members.set(participant.id, membership);
+    this.breakouts.prepare(room);
+    if (room.isLive) this.admit(room, [participant]);
+    else this.reopen(room, participant);
     return { membership, outcome: 'joined' };
   }
 
@@ -555,6 +593,7 @@ export class Meetings {
       resumeToken: this.resumeTokenFor(room, participant),
     });
     this.life.welcome(room, participant);
+    this.breakouts.welcome(room, participant);
     if (participant.hardMuted) participant.channel.send({ type: 'muted-by-moderator', hard: true });
     if (participant.isModerator && room.lobby.size > 0) {
       participant.channel.send({ type: 'lobby-updated', entries: room.lobby.entries() });
@@ -597,7 +636,10 @@ export class Meetings {
       room.broadcast({ type: 'participant-left', participantId });
       this.e2ee.left(room, participantId);
       this.life.forget(room, participantId);
-      if (room.participants.size === 0 && !replaced) this.rest(room);
+      if (room.participants.size === 0 && !replaced) {
+        this.rest(room);
+        this.breakouts.emptied(room);
+      }
     } else if (place === 'lobby') {
       room.lobbyChanged({ removed: [participantId] });
     }
@@ -628,8 +670,10 @@ export class Meetings {
   }
 
   /** Forget a room nobody is in or waiting for, unless it is an emptied meeting whose tokens still live. */
-  private forgetIfUnused(room: Room): void {
+  forgetIfUnused(room: Room): void {
     if (!room.isEmpty) return;
+    // A meeting whose breakout rooms are open (or someone is on their way in) stays, empty or not.
+    if (this.breakouts.keeps(room)) return;
     if (room.isOpen && room.tokensValidUntil > this.now()) return;
     if (!this.registry.removeIfEmpty(room)) return;
     const timer = this.expiries.get(room);
@@ -646,6 +690,7 @@ export class Meetings {
   end(room: Room, { byModerator = true }: { byModerator?: boolean } = {}): void {
     // Nobody may reopen it with a resume token (a meeting nobody is left in may come back that way).
     if (byModerator) this.endedMeetings.add(room.meetingId);
+    this.breakouts.ended(room);
     this.roomState?.remove(room.name, byModerator ? room.meetingId : undefined);
     const participants = [...room.participants.values()];
     const guests = [...room.lobby.drain(), ...room.waitingForHost.values()];

@@ -203,7 +203,7 @@ export class SignalingSession implements ParticipantChannel {
     }
     const me = this.participantId();
     if (moderatorRequests.has(message.type)) this.meetings.moderator(me);
-    const { moderation, chat, e2ee } = this.meetings;
+    const { moderation, chat, e2ee, breakouts } = this.meetings;
     switch (message.type) {
       case 'publish':
         return { sdp: await this.meetings.publish(me, message.sdp, message.tracks) };
@@ -304,6 +304,39 @@ export class SignalingSession implements ParticipantChannel {
       case 'video-reception':
         this.meetings.setVideoReception(me, message.mode);
         return {};
+      case 'breakout-create':
+        breakouts.create(me, message.count, message.names);
+        return {};
+      case 'breakout-assign':
+        breakouts.assign(me, message.assignments);
+        return {};
+      case 'breakout-assign-random':
+        breakouts.assignRandom(me);
+        return {};
+      case 'breakout-allow-choice':
+        breakouts.allowChoice(me, message.allowed);
+        return {};
+      case 'breakout-open':
+        breakouts.open(me, message.seconds);
+        return {};
+      case 'breakout-timer':
+        breakouts.timer(me, message.seconds);
+        return {};
+      case 'breakout-close':
+        breakouts.close(me);
+        return {};
+      case 'breakout-broadcast':
+        breakouts.broadcast(me, message.text);
+        return {};
+      case 'breakout-visit':
+        breakouts.visit(me, message.roomId);
+        return {};
+      case 'breakout-choose':
+        breakouts.choose(me, message.roomId);
+        return {};
+      case 'breakout-help':
+        breakouts.help(me);
+        return {};
       default: {
         // Every request type of the protocol is handled above; this fails to compile otherwise.
         const unhandled: never = message;
@@ -343,6 +376,7 @@ export class SignalingSession implements ParticipantChannel {
           invitation: message.invitation,
           e2ee: message.e2ee,
           resume: message.resume,
+          grant: message.grant,
         },
       );
       if (this.closed) {

@@ -46,6 +46,18 @@ const REQUESTS: { [T in ModeratorRequest]: (t: Targets) => Request<T> } = {
   'set-chat-history': () => ({ type: 'set-chat-history', enabled: false }),
   'chat-clear': () => ({ type: 'chat-clear' }),
   'lower-hand': (t) => ({ type: 'lower-hand', participantId: t.hostId }),
+  'breakout-create': () => ({ type: 'breakout-create', count: 2 }),
+  'breakout-assign': (t) => ({
+    type: 'breakout-assign',
+    assignments: [{ participantId: t.selfId, roomId: null }],
+  }),
+  'breakout-assign-random': () => ({ type: 'breakout-assign-random' }),
+  'breakout-allow-choice': () => ({ type: 'breakout-allow-choice', allowed: true }),
+  'breakout-open': () => ({ type: 'breakout-open', seconds: 600 }),
+  'breakout-timer': () => ({ type: 'breakout-timer', seconds: 120 }),
+  'breakout-close': () => ({ type: 'breakout-close' }),
+  'breakout-broadcast': () => ({ type: 'breakout-broadcast', text: 'Back in five minutes' }),
+  'breakout-visit': () => ({ type: 'breakout-visit', roomId: null }),
 };
 
 /**

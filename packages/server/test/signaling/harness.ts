@@ -135,6 +135,7 @@ export class SignalingClient {
       clientKey?: string;
       resume?: string;
       e2ee?: boolean;
+      grant?: string;
     } = {},
   ) {
     return this.send({ type: 'join', protocolVersion: PROTOCOL_VERSION, room, displayName, ...extra });

@@ -11,6 +11,7 @@ import { E2eeSession } from '../e2ee/e2ee-session';
 import { type MessageKey, t } from '../i18n';
 import type { Params } from '../i18n/translate';
 import { Store } from '../state/store';
+import { Breakouts } from './breakouts';
 import { connectionConfig, generateCertificate } from './certificate';
 import { Chat } from './chat';
 import { newArrivals } from './lobby';
@@ -141,6 +142,15 @@ export class Meeting {
   /** Polls: kept and tallied in this browser only (conference/polls.ts). */
   readonly polls: Polls;
   private readonly stopWatchingPollMembers: () => void;
+  /** Breakout rooms (conference/breakouts.ts). */
+  readonly breakouts: Breakouts;
+  /**
+   * The room we are in now: `room` (the meeting's own), or one of its breakout rooms. Moves between
+   * them go by a one-time grant (`breakout-move`), through the reconnection path.
+   */
+  private currentRoom: string;
+  /** The move grant to use on the next `join` (set by `breakout-move`). */
+  private moveGrant: string | null = null;
   /** The sizes remote videos are shown at, for the SFU's layer choice. */
   readonly videoSizes: VideoSizes;
   /** How much of the others' video the SFU forwards to us (low-data mode, low-data.ts). */
@@ -182,6 +192,8 @@ export class Meeting {
     private readonly options: JoinOptions = {},
   ) {
     const request = this.request;
+    this.currentRoom = room;
+    this.breakouts = new Breakouts(request);
     this.chat = new Chat(
       request,
       () => this.current.self,
@@ -334,7 +346,7 @@ export class Meeting {
     const { clientKey } = this.options;
     return {
       protocolVersion: PROTOCOL_VERSION,
-      room: this.room,
+      room: this.currentRoom,
       displayName: this.displayName,
       ...(clientKey !== undefined && { clientKey }),
       e2ee: this.e2ee.state.get().supported,
@@ -348,18 +360,20 @@ export class Meeting {
    * microphone, camera and screen are published again. Chat stays on screen; a raised hand is raised
    * again. After RECONNECT_GIVE_UP_MS (or a refusal) the person is offered "Rejoin".
    */
-  private async reconnect(): Promise<void> {
+  private async reconnect(moving = false): Promise<void> {
     if (this.reconnecting || this.phase() !== 'joined') return;
     this.reconnecting = true;
-    const handRaised = this.life.handRaised;
+    const handRaised = this.life.handRaised && !moving;
     // The banner this shows is a live region of its own: screen readers hear it without an announcement.
     this.patch({ connection: 'reconnecting', remoteTracks: new Map() });
     this.dropConnections();
-    this.e2ee.rejoin();
+    if (moving) this.e2ee.moved(this.currentRoom);
+    else this.e2ee.rejoin();
     const started = Date.now();
     let outcome: 'joined' | 'retry' | 'refused' | 'left' = 'retry';
     for (let attempt = 0; outcome === 'retry'; attempt++) {
-      const delay = reconnectDelay(attempt);
+      // A move goes at once; a dropped connection backs off.
+      const delay = moving && attempt === 0 ? 0 : reconnectDelay(attempt);
       if (Date.now() - started + delay > RECONNECT_GIVE_UP_MS) break;
       await new Promise((resolve) => setTimeout(resolve, delay));
       outcome = this.phase() === 'joined' ? await this.rejoinOnce() : 'left';
@@ -377,7 +391,14 @@ export class Meeting {
       return;
     }
     this.patch({ connection: 'ok' });
-    this.announce(t('meeting.reconnected'));
+    const here = this.breakouts.state.get().here;
+    this.announce(
+      moving
+        ? here
+          ? t('breakout.movedTo', { name: here.name })
+          : t('breakout.movedBack')
+        : t('meeting.reconnected'),
+    );
     if (handRaised) this.life.setHand(true).catch(() => undefined);
   }
 
@@ -400,9 +421,11 @@ export class Meeting {
     );
     try {
       const resume = this.resumeToken;
+      const grant = this.moveGrant;
+      this.moveGrant = null;
       const { status } = await signaling.request('join', {
         ...this.joinRequest(),
-        ...(resume !== null && { resume }),
+        ...(grant !== null ? { grant } : resume !== null && { resume }),
       });
       // The `joined` event came before this answer; anything else means the door is shut for us.
       if (status === 'joined' && this.signaling === signaling) return 'joined';
@@ -706,6 +729,20 @@ export class Meeting {
       this.resumeToken = token;
     });
     signaling.on('media-restart', () => this.restartMedia(signaling));
+    signaling.on('breakout-state', (event) => this.breakouts.handle(event));
+    signaling.on('breakout-message', (event) => {
+      this.breakouts.handle(event);
+      this.announce(t('breakout.messageAnnounce', { name: event.from, text: event.text }));
+    });
+    signaling.on('breakout-warning', (event) => {
+      this.breakouts.handle(event);
+      this.notify('breakout.warning', { seconds: event.secondsLeft }, true);
+    });
+    signaling.on('breakout-help', (event) => {
+      this.breakouts.handle(event);
+      this.notify('breakout.helpAnnounce', { name: event.from, room: event.roomName }, true);
+    });
+    signaling.on('breakout-move', (event) => this.move(signaling, event));
     signaling.onClose(({ code }) => {
       // A socket we already replaced (or that a reconnection attempt gave up on) says nothing.
       if (this.signaling !== signaling) return;
@@ -716,6 +753,22 @@ export class Meeting {
       } else if (phase === 'connecting' || phase === 'waiting-for-host' || phase === 'lobby')
         this.fail('unreachable', '');
     });
+  }
+
+  /**
+   * Move to a breakout room or back (`breakout-move`): leave this room and join the other as a new
+   * participant with the grant, the way a dropped connection comes back (devices stay on, media
+   * connect anew, E2EE joins that room's own group). The chat starts empty: each room has its own.
+   */
+  private move(signaling: SignalingClient, event: EventOf<'breakout-move'>): void {
+    if (this.signaling !== signaling || this.phase() !== 'joined' || this.reconnecting) return;
+    this.currentRoom = event.room;
+    this.moveGrant = event.grant;
+    this.resumeToken = null;
+    this.breakouts.moving(event.breakout);
+    this.chat.start([]);
+    this.patch({ participants: [], lobby: [] });
+    void this.reconnect(true);
   }
 
   /** Our own participant changed on the server: role, hard mute, unmute request. */

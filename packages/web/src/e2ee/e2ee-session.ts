@@ -253,7 +253,7 @@ export class E2eeSession {
   private lastOffClaim = 0;
   /** Names of participants seen in this meeting, for alarms about ids no longer present. */
   private readonly names = new Map<string, string>();
-  private readonly encryptedFlag: string;
+  private encryptedFlag: string;
 
   constructor(private readonly host: E2eeHost) {
     this.encryptedFlag = `${ENCRYPTED_FLAG}${host.room}`;
@@ -461,6 +461,17 @@ export class E2eeSession {
       waitingTracks: new Set(),
     });
     this.updateUiState();
+  }
+
+  /**
+   * We move to another room (a breakout room, or back to the main room): as a rejoin, and the
+   * "was encrypted" fact follows us there — an encrypted meeting's breakout rooms are encrypted too,
+   * so our frames stay held until we are a member of that room's own group.
+   */
+  moved(room: string): void {
+    this.encryptedFlag = `${ENCRYPTED_FLAG}${room}`;
+    if (this.wasEncrypted) setSessionFlag(this.encryptedFlag, true);
+    this.rejoin();
   }
 
   close(): void {

@@ -25,6 +25,7 @@ import { Toast } from '../../ui/toast';
 import { ToggleButton } from '../../ui/toggle-button';
 import { useDocumentTitle } from '../../ui/use-document-title';
 import { BackgroundSelect } from './background-select';
+import { BreakoutBanners, BreakoutName } from './breakout-section';
 import { CHAT_PANEL_ID, ChatPanel } from './chat-panel';
 import { ConnectionBanner } from './connection-banner';
 import { E2eeBanners, E2eeControl } from './e2ee-control';
@@ -89,6 +90,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
     <div class="meeting">
       <header class="meeting__header">
         <h1 class="meeting__title">{t('meeting.title', { room: meeting.room })}</h1>
+        <BreakoutName meeting={meeting} />
         <span class="meeting__count">{t('meeting.participantCount', { count: tileCount })}</span>
         <E2eeControl meeting={meeting} />
         <LowDataBadge />
@@ -96,6 +98,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
       </header>
 
       <E2eeBanners meeting={meeting} participants={state.participants} />
+      <BreakoutBanners meeting={meeting} />
       <ConnectionBanner connection={state.connection} onRejoin={onRejoin} />
       {problemMessage && (
         <Banner

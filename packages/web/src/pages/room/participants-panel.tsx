@@ -6,6 +6,7 @@ import { useStore } from '../../state/store';
 import { MicIcon } from '../../ui/icons';
 import { avatarHue, initials } from '../../ui/initials';
 import { SidePanel } from '../../ui/side-panel';
+import { BreakoutSection } from './breakout-section';
 import { HandQueue } from './hand-queue';
 import { ListeningControls } from './listening-controls';
 import { sends } from './participant-media';
@@ -64,6 +65,8 @@ export function ParticipantsPanel({
         moderator={moderator}
         actions={actions}
       />
+
+      <BreakoutSection meeting={meeting} moderator={moderator} participants={participants} />
 
       {moderator && (
         <fieldset class="panel__section moderator-tools" aria-label={t('participants.everyone')}>
