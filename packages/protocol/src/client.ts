@@ -11,6 +11,7 @@ import {
 import { E2eeClientMessages } from './e2ee.js';
 import { MediaQualityClientMessages } from './media-quality.js';
 import { MeetingLifeClientMessages } from './meeting-life.js';
+import { RecordingClientMessages } from './recording.js';
 
 /** Every client message is a request with a numeric id; the server answers each with a response of the same id. */
 const RequestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -215,6 +216,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   ...E2eeClientMessages,
   ...MeetingLifeClientMessages,
   ...MediaQualityClientMessages,
+  ...RecordingClientMessages,
 ]);
 
 /** Requests only a moderator may make. */
@@ -235,6 +237,7 @@ export const MODERATOR_REQUESTS = [
   'set-chat-history',
   'chat-clear',
   'lower-hand',
+  'recording-permit',
 ] as const satisfies readonly ClientMessage['type'][];
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientRequestType = ClientMessage['type'];

@@ -5,4 +5,5 @@ export * from './e2ee.js';
 export * from './http.js';
 export * from './media-quality.js';
 export * from './meeting-life.js';
+export * from './recording.js';
 export * from './server.js';

@@ -14,6 +14,7 @@ import {
 import { E2eeResultSchemas, E2eeServerEvents } from './e2ee.js';
 import { MediaQualityResultSchemas, MediaQualityServerEvents } from './media-quality.js';
 import { MeetingLifeResultSchemas, MeetingLifeServerEvents } from './meeting-life.js';
+import { RecordingResultSchemas, RecordingServerEvents } from './recording.js';
 
 export const JoinResult = z.object({
   /**
@@ -71,6 +72,7 @@ export const ResultSchemas = {
   ...E2eeResultSchemas,
   ...MeetingLifeResultSchemas,
   ...MediaQualityResultSchemas,
+  ...RecordingResultSchemas,
 } as const;
 export type ResultOf<T extends keyof typeof ResultSchemas> = z.infer<(typeof ResultSchemas)[T]>;
 
@@ -210,6 +212,7 @@ export const ServerEvent = z.discriminatedUnion('type', [
   ...E2eeServerEvents,
   ...MeetingLifeServerEvents,
   ...MediaQualityServerEvents,
+  ...RecordingServerEvents,
 ]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 export type ServerEventType = ServerEvent['type'];

@@ -20,6 +20,7 @@ import { MeetingError } from './meeting-error.js';
 import { Moderation } from './moderation.js';
 import { type Identity, Participant, type ParticipantChannel } from './participant.js';
 import { PasswordThrottle } from './password-throttle.js';
+import { MeetingRecording } from './recording.js';
 import { RESUME_REISSUE_MS, RESUME_TOKEN_MS, ResumeTokens } from './resume-tokens.js';
 import type { Room } from './room.js';
 import { RoomRegistry, randomId } from './room-registry.js';
@@ -117,6 +118,7 @@ export class Meetings {
   readonly chat: Chat;
   readonly e2ee: E2eeDelivery;
   readonly life: MeetingLife;
+  readonly recording: MeetingRecording;
   private readonly members = new Map<string, Membership>();
   private readonly throttle: PasswordThrottle;
   private readonly now: () => number;
@@ -148,6 +150,7 @@ export class Meetings {
     this.chat = new Chat(this, this.now);
     this.e2ee = new E2eeDelivery(this, this.now);
     this.life = new MeetingLife(this, this.now);
+    this.recording = new MeetingRecording(this, this.now);
     this.resumeTokens = new ResumeTokens({
       now: this.now,
       ...(options.signingKey ? { key: options.signingKey } : {}),
@@ -551,6 +554,7 @@ export class Meetings {
       resumeToken: this.resumeTokenFor(room, participant),
     });
     this.life.welcome(room, participant);
+    this.recording.welcome(room, participant);
     if (participant.hardMuted) participant.channel.send({ type: 'muted-by-moderator', hard: true });
     if (participant.isModerator && room.lobby.size > 0) {
       participant.channel.send({ type: 'lobby-updated', entries: room.lobby.entries() });
@@ -593,6 +597,7 @@ export class Meetings {
       room.broadcast({ type: 'participant-left', participantId });
       this.e2ee.left(room, participantId);
       this.life.forget(room, participantId);
+      this.recording.forget(room, participantId);
       if (room.participants.size === 0 && !replaced) this.rest(room);
     } else if (place === 'lobby') {
       room.lobbyChanged({ removed: [participantId] });

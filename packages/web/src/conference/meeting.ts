@@ -25,6 +25,7 @@ import {
   RECONNECT_GIVE_UP_MS,
   reconnectDelay,
 } from './reconnection';
+import { MeetingRecording } from './recording';
 import { type Requester, SignalingClient, SignalingError, type SignalingErrorCode } from './signaling';
 import { type RemoteTracks, Subscriber } from './subscriber';
 import { VideoReception } from './video-reception';
@@ -137,6 +138,8 @@ export class Meeting {
   readonly e2ee: E2eeSession;
   /** Raised hands and reactions. */
   readonly life: MeetingLife;
+  /** Recording in this browser, with everyone's consent (recording.ts). */
+  readonly recording: MeetingRecording;
   /** The sizes remote videos are shown at, for the SFU's layer choice. */
   readonly videoSizes: VideoSizes;
   /** How much of the others' video the SFU forwards to us (low-data mode, low-data.ts). */
@@ -216,6 +219,24 @@ export class Meeting {
       notify: (key, params, announce) => this.notify(key, params, announce),
       announce: (text) => this.announce(text),
       translate: t,
+    });
+    this.recording = new MeetingRecording(request, {
+      room,
+      selfId: () => this.current.self?.id ?? null,
+      self: () => this.current.self,
+      participants: () => this.current.participants,
+      remoteTrack: (id, source) => this.current.remoteTracks.get(id)?.[source] ?? null,
+      localTrack: (source) =>
+        source === 'screen'
+          ? this.current.screenTrack
+          : source === 'camera'
+            ? this.local.camera.on
+              ? this.local.camera.track
+              : null
+            : this.local.mic.track,
+      speaker: () => this.life.state.get().speakers[0] ?? this.life.state.get().lastSpeaker,
+      nameOf: (id) => this.current.participants.find((p) => p.id === id)?.displayName ?? null,
+      notify: (key, params, announce) => this.notify(key, params, announce),
     });
     this.videoSizes = new VideoSizes(request);
     this.videoReception = new VideoReception(request, () => this.phase() === 'joined');
@@ -452,6 +473,7 @@ export class Meeting {
   /** Frees everything without telling the server (it notices the closed socket). */
   dispose(): void {
     this.life.dispose();
+    this.recording.dispose();
     this.videoSizes.dispose();
     this.videoReception.dispose();
     this.stopWatchingLowData();
@@ -597,7 +619,12 @@ export class Meeting {
 
   private listen(signaling: SignalingClient): void {
     this.e2ee.listen(signaling);
-    signaling.on('joined', (event) => void this.handleJoined(event));
+    signaling.on('joined', (event) => {
+      // Back in after a dropped connection: a recording we made ended with our old connection; what
+      // runs now comes with the next event.
+      this.recording.rejoined();
+      void this.handleJoined(event);
+    });
     signaling.on('participant-joined', ({ participant }) => {
       if (participant.id === this.current.self?.id) return;
       const others = this.current.participants.filter((p) => p.id !== participant.id);
@@ -625,6 +652,7 @@ export class Meeting {
       });
       this.notify('meeting.leftAnnouncement', { name: leaving.displayName }, true);
       this.life.forget(participantId);
+      this.recording.forget(participantId);
       this.videoSizes.forget(participantId);
     });
     signaling.on('subscriber-offer', (event) => {
@@ -663,6 +691,8 @@ export class Meeting {
     signaling.on('hands-updated', (event) => this.life.handsUpdated(event));
     signaling.on('reaction', (event) => this.life.reacted(event));
     signaling.on('active-speakers', (event) => this.life.activeSpeakers(event));
+    signaling.on('recording-state', (event) => this.recording.stateUpdated(event));
+    signaling.on('recording-consent-requested', (event) => this.recording.consentRequested(event));
     signaling.on('resume-token', ({ token }) => {
       this.resumeToken = token;
     });

@@ -34,6 +34,12 @@ import { MoreMenu } from './more-menu';
 import { NoiseSuppressionToggle } from './noise-suppression-toggle';
 import { PARTICIPANTS_PANEL_ID, ParticipantsPanel } from './participants-panel';
 import { ReactionsMenu } from './reactions-menu';
+import {
+  RecordingConsent,
+  RecordingDownload,
+  RecordingIndicator,
+  RecordingStartButton,
+} from './recording-controls';
 import { SECURITY_PANEL_ID, SecurityPanel } from './security-panel';
 import { ShortcutsDialog } from './shortcuts-dialog';
 import { type LayoutChoice, TilesLayout } from './tiles-layout';
@@ -95,6 +101,8 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
 
       <E2eeBanners meeting={meeting} participants={state.participants} />
       <ConnectionBanner connection={state.connection} onRejoin={onRejoin} />
+      <RecordingIndicator meeting={meeting} participants={state.participants} />
+      <RecordingDownload meeting={meeting} />
       {problemMessage && (
         <Banner
           actions={
@@ -194,6 +202,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
             icon={<HandIcon />}
           />
           <ReactionsMenu meeting={meeting} />
+          <RecordingStartButton meeting={meeting} />
           <NoiseSuppressionToggle local={meeting.local} onChange={(on) => meeting.setNoiseSuppression(on)} />
           <BackgroundSelect local={meeting.local} id="background-room" inToolbar />
           <ToggleButton
@@ -300,6 +309,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
       )}
 
       {helpOpen && <ShortcutsDialog onClose={() => setHelpOpen(false)} />}
+      <RecordingConsent meeting={meeting} participants={state.participants} />
 
       <LiveRegion announcement={state.announcement} />
     </div>

@@ -9,6 +9,7 @@ import { SidePanel } from '../../ui/side-panel';
 import { HandQueue } from './hand-queue';
 import { ListeningControls } from './listening-controls';
 import { sends } from './participant-media';
+import { RecordingPermitButton } from './recording-controls';
 import { type Actions, useActions } from './use-action';
 
 export const PARTICIPANTS_PANEL_ID = 'participants-panel';
@@ -280,6 +281,7 @@ function PersonRow({ person, self, micOn, meeting, moderator, actions }: PersonR
           >
             {isModerator ? t('participants.removeModerator') : t('participants.makeModerator')}
           </button>
+          <RecordingPermitButton meeting={meeting} person={person} />
           <button
             type="button"
             class="button button--danger button--small"
