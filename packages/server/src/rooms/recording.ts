@@ -53,11 +53,12 @@ export class MeetingRecording {
       startedAt: this.now(),
       answers: new Map([[actorId, true]]),
     });
-    this.broadcast(room);
+    // Everyone is asked before anyone (the recorder included) hears that the recording runs.
     for (const other of room.participants.values()) {
       if (other.id !== actorId)
         other.channel.send({ type: 'recording-consent-requested', recorderId: actorId });
     }
+    this.broadcast(room);
   }
 
   /** The recorder or a moderator stops the recording. */

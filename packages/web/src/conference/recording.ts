@@ -6,7 +6,7 @@ import { type Composition, type RecordedSource, RecordingComposer } from './reco
 import type { Requester } from './signaling';
 
 /** The recorder waits at most this long for everyone's answer before the first frame is written. */
-export const CONSENT_WAIT_MS = 10_000;
+export const CONSENT_WAIT_MS = 15_000;
 
 export interface RecordingDownload {
   url: string;
