@@ -4,7 +4,7 @@ import { fixWebmDuration, withDuration } from './webm-duration';
 const el = (id: number[], content: number[]) => [...id, 0x80 | content.length, ...content];
 
 /** A WebM head as Chrome's MediaRecorder writes it: live Segment (unknown size), Info without Duration. */
-function liveWebm(): Uint8Array {
+function liveWebm(): Uint8Array<ArrayBuffer> {
   const ebml = el([0x1a, 0x45, 0xdf, 0xa3], el([0x42, 0x82], [0x77, 0x65, 0x62, 0x6d]));
   const info = el(
     [0x15, 0x49, 0xa9, 0x66],

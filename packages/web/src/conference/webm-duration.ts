@@ -91,7 +91,7 @@ function readUint(bytes: Uint8Array, from: number, length: number): number {
 export function withDuration(
   head: Uint8Array,
   durationMs: number,
-): { bytes: Uint8Array; replaced: number } | null {
+): { bytes: Uint8Array<ArrayBuffer>; replaced: number } | null {
   const ebml = readElement(head, 0);
   if (!ebml || ebml.id !== EBML_ID || ebml.size === null) return null;
   const segment = readElement(head, ebml.dataStart + ebml.size);
