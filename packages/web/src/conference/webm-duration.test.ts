@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixWebmDuration, withDuration } from './webm-duration';
+import { fixWebmDuration, lastBlockTime, withDuration } from './webm-duration';
 
 const el = (id: number[], content: number[]) => [...id, 0x80 | content.length, ...content];
 
@@ -14,7 +14,13 @@ function liveWebm(): Uint8Array<ArrayBuffer> {
     ],
   );
   const tracks = el([0x16, 0x54, 0xae, 0x6b], el([0xae], [0xd7, 0x81, 0x01]));
-  const cluster = [0x1f, 0x43, 0xb6, 0x75, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xe7, 0x81, 0x00];
+  // A cluster at 4000 ms with blocks at +0 and +300 ms.
+  const cluster = [
+    ...[0x1f, 0x43, 0xb6, 0x75, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+    ...el([0xe7], [0x0f, 0xa0]),
+    ...el([0xa3], [0x81, 0x00, 0x00, 0x80, 0xaa]),
+    ...el([0xa3], [0x81, 0x01, 0x2c, 0x80, 0xbb]),
+  ];
   const segment = [0x18, 0x53, 0x80, 0x67, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
   return new Uint8Array([...ebml, ...segment, ...info, ...tracks, ...cluster]);
 }
@@ -32,8 +38,10 @@ describe('WebM duration', () => {
   it('writes the duration into the Info of a live recording and keeps everything after it', async () => {
     const original = liveWebm();
     expect(durationIn(original)).toBeNull();
-    const fixed = new Uint8Array(await (await fixWebmDuration(new Blob([original]), 4321.5)).arrayBuffer());
-    expect(durationIn(fixed)).toBe(4321.5);
+    expect(lastBlockTime(original)).toBe(4300);
+    // The duration is what the blocks say (the last one plus a frame), not the measured time.
+    const fixed = new Uint8Array(await (await fixWebmDuration(new Blob([original]), 9999)).arrayBuffer());
+    expect(durationIn(fixed)).toBe(4340);
     // Tracks and the cluster follow unchanged.
     const tail = original.subarray(original.indexOf(0x16));
     expect([...fixed.subarray(fixed.length - tail.length)]).toEqual([...tail]);

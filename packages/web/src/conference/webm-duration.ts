@@ -119,8 +119,52 @@ export function withDuration(
   return { bytes: out, replaced: infoEnd };
 }
 
-/** The recording with its duration written in; unchanged when it cannot be parsed. */
-export async function fixWebmDuration(blob: Blob, durationMs: number): Promise<Blob> {
+const CLUSTER_ID = 0x1f43b675;
+const CLUSTER_TIMECODE_ID = 0xe7;
+const SIMPLE_BLOCK_ID = 0xa3;
+
+/**
+ * The time of the last block in a live WebM file (Segment and Clusters of unknown size), in
+ * timecode-scale units (milliseconds for MediaRecorder); -1 when there is none or the file cannot
+ * be walked.
+ */
+export function lastBlockTime(bytes: Uint8Array): number {
+  let at = 0;
+  let cluster = 0;
+  let last = -1;
+  while (at < bytes.length) {
+    const element = readElement(bytes, at);
+    if (!element) break;
+    if (element.id === SEGMENT_ID || element.id === CLUSTER_ID) {
+      at = element.dataStart;
+      continue;
+    }
+    if (element.size === null) break;
+    if (element.id === CLUSTER_TIMECODE_ID) cluster = readUint(bytes, element.dataStart, element.size);
+    else if (element.id === SIMPLE_BLOCK_ID) {
+      const track = readVint(bytes, element.dataStart, false);
+      const offset = element.dataStart + (track?.length ?? 1);
+      if (offset + 2 <= bytes.length) {
+        const relative = new DataView(bytes.buffer, bytes.byteOffset + offset, 2).getInt16(0);
+        last = Math.max(last, cluster + relative);
+      }
+    }
+    at = element.dataStart + element.size;
+  }
+  return last;
+}
+
+/** One frame of the recorder's 25 per second: the last frame lasts this long after its start. */
+const LAST_FRAME_MS = 40;
+
+/**
+ * The recording with its duration written in: the time of its last block plus one frame (what is
+ * really in the file), or `fallbackMs` (measured while recording) when the blocks cannot be read.
+ * Unchanged when it cannot be parsed at all.
+ */
+export async function fixWebmDuration(blob: Blob, fallbackMs: number): Promise<Blob> {
+  const last = lastBlockTime(new Uint8Array(await blob.arrayBuffer()));
+  const durationMs = last >= 0 ? last + LAST_FRAME_MS : fallbackMs;
   const head = new Uint8Array(await blob.slice(0, HEAD_BYTES).arrayBuffer());
   const fixed = withDuration(head, durationMs);
   if (!fixed) return blob;
