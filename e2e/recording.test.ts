@@ -277,7 +277,10 @@ describe('recording in the browser with consent (E2EE on)', () => {
     await late.getByTestId('recording-consent').waitFor();
     expect(await late.getByTestId('recording-indicator').textContent()).toContain('Ann is recording');
 
+    // Ann leaves: her browser saves what it recorded, and the recording ends for everyone.
+    const saved = ann.waitForEvent('download');
     await ann.getByTestId('leave').click();
+    expect((await saved).suggestedFilename()).toMatch(/\.webm$/);
     for (const page of [host, late]) {
       await page.getByTestId('recording-indicator').waitFor({ state: 'detached' });
       await page.getByTestId('recording-consent').waitFor({ state: 'detached' });

@@ -900,6 +900,8 @@ export class Meeting {
   }
 
   private closeConnections(): void {
+    // Leaving (or put out) while recording: the file is finished and saved on this device.
+    this.recording.dispose();
     this.e2ee.close();
     for (const track of this.screenStream?.getTracks() ?? []) track.stop();
     this.screenStream = null;
