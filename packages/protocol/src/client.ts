@@ -13,6 +13,7 @@ import { E2eeClientMessages } from './e2ee.js';
 import { MediaQualityClientMessages } from './media-quality.js';
 import { MeetingLifeClientMessages } from './meeting-life.js';
 import { PollClientMessages } from './polls.js';
+import { RecordingClientMessages } from './recording.js';
 
 /** Every client message is a request with a numeric id; the server answers each with a response of the same id. */
 const RequestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -221,6 +222,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   ...MediaQualityClientMessages,
   ...PollClientMessages,
   ...BreakoutClientMessages,
+  ...RecordingClientMessages,
 ]);
 
 /** Requests only a moderator may make. */
@@ -242,6 +244,7 @@ export const MODERATOR_REQUESTS = [
   'chat-clear',
   'lower-hand',
   ...BREAKOUT_MODERATOR_REQUESTS,
+  'recording-permit',
 ] as const satisfies readonly ClientMessage['type'][];
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientRequestType = ClientMessage['type'];

@@ -7,4 +7,5 @@ export * from './http.js';
 export * from './media-quality.js';
 export * from './meeting-life.js';
 export * from './polls.js';
+export * from './recording.js';
 export * from './server.js';

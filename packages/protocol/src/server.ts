@@ -16,6 +16,7 @@ import { E2eeResultSchemas, E2eeServerEvents } from './e2ee.js';
 import { MediaQualityResultSchemas, MediaQualityServerEvents } from './media-quality.js';
 import { MeetingLifeResultSchemas, MeetingLifeServerEvents } from './meeting-life.js';
 import { PollResultSchemas, PollServerEvents } from './polls.js';
+import { RecordingResultSchemas, RecordingServerEvents } from './recording.js';
 
 export const JoinResult = z.object({
   /**
@@ -75,6 +76,7 @@ export const ResultSchemas = {
   ...MediaQualityResultSchemas,
   ...PollResultSchemas,
   ...BreakoutResultSchemas,
+  ...RecordingResultSchemas,
 } as const;
 export type ResultOf<T extends keyof typeof ResultSchemas> = z.infer<(typeof ResultSchemas)[T]>;
 
@@ -216,6 +218,7 @@ export const ServerEvent = z.discriminatedUnion('type', [
   ...MediaQualityServerEvents,
   ...PollServerEvents,
   ...BreakoutServerEvents,
+  ...RecordingServerEvents,
 ]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 export type ServerEventType = ServerEvent['type'];

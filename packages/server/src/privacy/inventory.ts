@@ -359,6 +359,18 @@ const DEFINITIONS = defineInventory([
     personal: true,
   },
   {
+    id: 'recording-consent',
+    place: 'memory',
+    name: 'Recording and consent answers',
+    data: "While a participant records the meeting in their own browser: that a recording runs, the participant id of the recorder and when it started, and each participant id with their answer to the consent notice (yes or no); also the participant ids a moderator allowed to record. The recording itself never reaches the server: it is composed and kept on the recorder's device only.",
+    purpose:
+      "Asking everyone before they are recorded, telling everyone who is left out, and letting the recorder's browser record only those who agreed.",
+    legalBasis: CONTRACT,
+    retention:
+      'Until the recording stops (the answers) or the person leaves (their permission), at the latest until the meeting ends; never written to disk.',
+    personal: true,
+  },
+  {
     id: 'room-passwords',
     place: 'memory',
     name: 'Room password',

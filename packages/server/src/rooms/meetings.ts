@@ -22,6 +22,7 @@ import { Moderation } from './moderation.js';
 import { type Identity, Participant, type ParticipantChannel } from './participant.js';
 import { PasswordThrottle } from './password-throttle.js';
 import { PollRelay } from './polls.js';
+import { MeetingRecording } from './recording.js';
 import { RESUME_REISSUE_MS, RESUME_TOKEN_MS, ResumeTokens } from './resume-tokens.js';
 import type { Room } from './room.js';
 import { RoomRegistry, randomId } from './room-registry.js';
@@ -124,6 +125,7 @@ export class Meetings {
   /** Poll messages without E2EE, relayed and kept nowhere. */
   readonly polls: PollRelay;
   readonly breakouts: Breakouts;
+  readonly recording: MeetingRecording;
   private readonly members = new Map<string, Membership>();
   private readonly throttle: PasswordThrottle;
   private readonly now: () => number;
@@ -157,6 +159,7 @@ export class Meetings {
     this.life = new MeetingLife(this, this.now);
     this.polls = new PollRelay(this);
     this.breakouts = new Breakouts(this, this.now);
+    this.recording = new MeetingRecording(this, this.now);
     this.resumeTokens = new ResumeTokens({
       now: this.now,
       ...(options.signingKey ? { key: options.signingKey } : {}),
@@ -594,6 +597,7 @@ export class Meetings {
     });
     this.life.welcome(room, participant);
     this.breakouts.welcome(room, participant);
+    this.recording.welcome(room, participant);
     if (participant.hardMuted) participant.channel.send({ type: 'muted-by-moderator', hard: true });
     if (participant.isModerator && room.lobby.size > 0) {
       participant.channel.send({ type: 'lobby-updated', entries: room.lobby.entries() });
@@ -636,6 +640,7 @@ export class Meetings {
       room.broadcast({ type: 'participant-left', participantId });
       this.e2ee.left(room, participantId);
       this.life.forget(room, participantId);
+      this.recording.forget(room, participantId);
       if (room.participants.size === 0 && !replaced) {
         this.rest(room);
         this.breakouts.emptied(room);

@@ -298,6 +298,18 @@ export class SignalingSession implements ParticipantChannel {
       case 'send-reaction':
         this.meetings.life.react(me, message.reaction);
         return {};
+      case 'recording-start':
+        this.meetings.recording.start(me);
+        return {};
+      case 'recording-stop':
+        this.meetings.recording.stop(me);
+        return {};
+      case 'recording-consent':
+        this.meetings.recording.consent(me, message.accept);
+        return {};
+      case 'recording-permit':
+        this.meetings.recording.permit(me, message.participantId, message.allowed);
+        return {};
       case 'video-size':
         this.meetings.setVideoSize(me, message);
         return {};

@@ -58,6 +58,7 @@ const REQUESTS: { [T in ModeratorRequest]: (t: Targets) => Request<T> } = {
   'breakout-close': () => ({ type: 'breakout-close' }),
   'breakout-broadcast': () => ({ type: 'breakout-broadcast', text: 'Back in five minutes' }),
   'breakout-visit': () => ({ type: 'breakout-visit', roomId: null }),
+  'recording-permit': (t) => ({ type: 'recording-permit', participantId: t.selfId, allowed: true }),
 };
 
 /**
@@ -211,4 +212,53 @@ describe('authorization matrix: poll-send', () => {
       await meeting.member.client.waitForEvent('poll-message', (e) => e.message.kind === kind);
     });
   }
+});
+
+/**
+ * Recording requests that are not for moderators only: each checked against the sender's standing
+ * (docs/protocol.md, "Recording"). Refusals change nothing and tell nobody.
+ */
+describe('authorization: recording', () => {
+  it('refuses recording-start from a participant not allowed, a knocking guest and a bare socket', async () => {
+    const meeting = await meetingWithEverything();
+    const before = m.snapshot(meeting.name);
+    const eventsBefore = meeting.clients.map((c) => c.events.length);
+    expect(await meeting.member.client.send({ type: 'recording-start' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(await meeting.knocker.send({ type: 'recording-start' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-joined' },
+    });
+    const stranger = await m.connect();
+    expect(await stranger.send({ type: 'recording-start' })).toMatchObject({ error: { code: 'not-joined' } });
+    await m.settle(...meeting.clients);
+    expect(meeting.clients.map((c) => c.events.length)).toEqual(eventsBefore);
+    expect(m.snapshot(meeting.name)).toEqual(before);
+    const room = m.server.meetings.registry.find(meeting.name);
+    expect(room && m.server.meetings.recording.stateOf(room).recording).toBeNull();
+  });
+
+  it("refuses recording-stop from someone else's participant, and answers without a recording", async () => {
+    const meeting = await meetingWithEverything();
+    expect(await meeting.member.client.send({ type: 'recording-consent', accept: true })).toMatchObject({
+      error: { code: 'not-found' },
+    });
+    expect(await meeting.host.client.send({ type: 'recording-start' })).toMatchObject({ ok: true });
+    expect(await meeting.member.client.send({ type: 'recording-stop' })).toMatchObject({
+      error: { code: 'forbidden' },
+    });
+    expect(await meeting.knocker.send({ type: 'recording-stop' })).toMatchObject({
+      error: { code: 'not-joined' },
+    });
+    expect(await meeting.knocker.send({ type: 'recording-consent', accept: true })).toMatchObject({
+      error: { code: 'not-joined' },
+    });
+    const room = m.server.meetings.registry.find(meeting.name);
+    expect(room && m.server.meetings.recording.stateOf(room).recording).toMatchObject({
+      recorderId: meeting.host.id,
+      consented: [meeting.host.id],
+    });
+  });
 });

@@ -27,6 +27,7 @@ import {
   RECONNECT_GIVE_UP_MS,
   reconnectDelay,
 } from './reconnection';
+import { MeetingRecording } from './recording';
 import { type Requester, SignalingClient, SignalingError, type SignalingErrorCode } from './signaling';
 import { type RemoteTracks, Subscriber } from './subscriber';
 import { VideoReception } from './video-reception';
@@ -151,6 +152,8 @@ export class Meeting {
   private currentRoom: string;
   /** The move grant to use on the next `join` (set by `breakout-move`). */
   private moveGrant: string | null = null;
+  /** Recording in this browser, with everyone's consent (recording.ts). */
+  readonly recording: MeetingRecording;
   /** The sizes remote videos are shown at, for the SFU's layer choice. */
   readonly videoSizes: VideoSizes;
   /** How much of the others' video the SFU forwards to us (low-data mode, low-data.ts). */
@@ -259,6 +262,24 @@ export class Meeting {
       const added = members.some((id) => !pollMembers.has(id));
       pollMembers = new Set(members);
       if (added) this.polls.announce();
+    });
+    this.recording = new MeetingRecording(request, {
+      room,
+      selfId: () => this.current.self?.id ?? null,
+      self: () => this.current.self,
+      participants: () => this.current.participants,
+      remoteTrack: (id, source) => this.current.remoteTracks.get(id)?.[source] ?? null,
+      localTrack: (source) =>
+        source === 'screen'
+          ? this.current.screenTrack
+          : source === 'camera'
+            ? this.local.camera.on
+              ? this.local.camera.track
+              : null
+            : this.local.mic.track,
+      speaker: () => this.life.state.get().speakers[0] ?? this.life.state.get().lastSpeaker,
+      nameOf: (id) => this.current.participants.find((p) => p.id === id)?.displayName ?? null,
+      notify: (key, params, announce) => this.notify(key, params, announce),
     });
     this.videoSizes = new VideoSizes(request);
     this.videoReception = new VideoReception(request, () => this.phase() === 'joined');
@@ -508,6 +529,7 @@ export class Meeting {
     this.life.dispose();
     this.polls.dispose();
     this.stopWatchingPollMembers();
+    this.recording.dispose();
     this.videoSizes.dispose();
     this.videoReception.dispose();
     this.stopWatchingLowData();
@@ -653,7 +675,12 @@ export class Meeting {
 
   private listen(signaling: SignalingClient): void {
     this.e2ee.listen(signaling);
-    signaling.on('joined', (event) => void this.handleJoined(event));
+    signaling.on('joined', (event) => {
+      // Back in after a dropped connection: a recording we made ended with our old connection; what
+      // runs now comes with the next event.
+      this.recording.rejoined();
+      void this.handleJoined(event);
+    });
     signaling.on('participant-joined', ({ participant }) => {
       if (participant.id === this.current.self?.id) return;
       const others = this.current.participants.filter((p) => p.id !== participant.id);
@@ -683,6 +710,7 @@ export class Meeting {
       this.notify('meeting.leftAnnouncement', { name: leaving.displayName }, true);
       this.life.forget(participantId);
       this.polls.left(participantId);
+      this.recording.forget(participantId);
       this.videoSizes.forget(participantId);
     });
     signaling.on('subscriber-offer', (event) => {
@@ -725,6 +753,8 @@ export class Meeting {
     signaling.on('hands-updated', (event) => this.life.handsUpdated(event));
     signaling.on('reaction', (event) => this.life.reacted(event));
     signaling.on('active-speakers', (event) => this.life.activeSpeakers(event));
+    signaling.on('recording-state', (event) => this.recording.stateUpdated(event));
+    signaling.on('recording-consent-requested', (event) => this.recording.consentRequested(event));
     signaling.on('resume-token', ({ token }) => {
       this.resumeToken = token;
     });
@@ -962,6 +992,8 @@ export class Meeting {
   }
 
   private closeConnections(): void {
+    // Leaving (or put out) while recording: the file is finished and saved on this device.
+    this.recording.dispose();
     this.e2ee.close();
     for (const track of this.screenStream?.getTracks() ?? []) track.stop();
     this.screenStream = null;

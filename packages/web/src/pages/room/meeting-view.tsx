@@ -36,6 +36,12 @@ import { NoiseSuppressionToggle } from './noise-suppression-toggle';
 import { PARTICIPANTS_PANEL_ID, ParticipantsPanel } from './participants-panel';
 import { PollCards, PollCreateButton, PollCreateDialog } from './polls-view';
 import { ReactionsMenu } from './reactions-menu';
+import {
+  RecordingConsent,
+  RecordingDownload,
+  RecordingIndicator,
+  RecordingStartButton,
+} from './recording-controls';
 import { SECURITY_PANEL_ID, SecurityPanel } from './security-panel';
 import { ShortcutsDialog } from './shortcuts-dialog';
 import { type LayoutChoice, TilesLayout } from './tiles-layout';
@@ -100,6 +106,8 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
       <E2eeBanners meeting={meeting} participants={state.participants} />
       <BreakoutBanners meeting={meeting} />
       <ConnectionBanner connection={state.connection} onRejoin={onRejoin} />
+      <RecordingIndicator meeting={meeting} participants={state.participants} />
+      <RecordingDownload meeting={meeting} />
       {problemMessage && (
         <Banner
           actions={
@@ -201,6 +209,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
           />
           <ReactionsMenu meeting={meeting} />
           <PollCreateButton meeting={meeting} onOpen={() => setPollFormOpen(true)} />
+          <RecordingStartButton meeting={meeting} />
           <NoiseSuppressionToggle local={meeting.local} onChange={(on) => meeting.setNoiseSuppression(on)} />
           <BackgroundSelect local={meeting.local} id="background-room" inToolbar />
           <ToggleButton
@@ -308,6 +317,7 @@ export function MeetingView({ meeting, onRejoin }: MeetingViewProps) {
 
       {helpOpen && <ShortcutsDialog onClose={() => setHelpOpen(false)} />}
       {pollFormOpen && <PollCreateDialog meeting={meeting} onClose={() => setPollFormOpen(false)} />}
+      <RecordingConsent meeting={meeting} participants={state.participants} />
 
       <LiveRegion announcement={state.announcement} />
     </div>

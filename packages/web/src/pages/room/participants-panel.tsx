@@ -10,6 +10,7 @@ import { BreakoutSection } from './breakout-section';
 import { HandQueue } from './hand-queue';
 import { ListeningControls } from './listening-controls';
 import { sends } from './participant-media';
+import { RecordingPermitButton } from './recording-controls';
 import { type Actions, useActions } from './use-action';
 
 export const PARTICIPANTS_PANEL_ID = 'participants-panel';
@@ -283,6 +284,7 @@ function PersonRow({ person, self, micOn, meeting, moderator, actions }: PersonR
           >
             {isModerator ? t('participants.removeModerator') : t('participants.makeModerator')}
           </button>
+          <RecordingPermitButton meeting={meeting} person={person} />
           <button
             type="button"
             class="button button--danger button--small"
