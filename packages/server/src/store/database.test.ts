@@ -95,7 +95,9 @@ describe.each(DIALECTS)('openDatabase ($kind)', (dialect) => {
     const users = await second.selectFrom('users').select('username').execute();
     expect(users).toEqual([{ username: 'alice' }]);
     const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(second);
-    expect(migrations.rows).toEqual([{ name: '0001_accounts' }, { name: '0002_instance_settings' },
+    expect(migrations.rows).toEqual([
+      { name: '0001_accounts' },
+      { name: '0002_instance_settings' },
       { name: '0003_kept_rooms' },
     ]);
   });
@@ -104,7 +106,9 @@ describe.each(DIALECTS)('openDatabase ($kind)', (dialect) => {
     // Cluster nodes start together; the migration lock keeps them from applying a migration twice.
     await Promise.all([openHere(), openHere(), openHere()]);
     const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(open[0]!);
-    expect(migrations.rows).toEqual([{ name: '0001_accounts' }, { name: '0002_instance_settings' },
+    expect(migrations.rows).toEqual([
+      { name: '0001_accounts' },
+      { name: '0002_instance_settings' },
       { name: '0003_kept_rooms' },
     ]);
   });
