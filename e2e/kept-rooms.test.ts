@@ -89,7 +89,10 @@ describe('kept rooms and scheduled meetings', () => {
     await owner.waitForURL(`**/room/${room}`);
     await owner.getByTestId('display-name').fill('Owner Olga');
     await owner.getByTestId('join').click();
-    await owner.waitForSelector('[data-testid="e2ee-state"][data-state="on"]', { timeout: 30_000 });
+    await owner.waitForSelector('[data-testid="e2ee-state"][data-state="on"]', {
+      state: 'attached',
+      timeout: 30_000,
+    });
 
     // The guest lands in the lobby.
     await guest.getByTestId('display-name').fill('Guest Gina');

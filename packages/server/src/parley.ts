@@ -133,7 +133,7 @@ export async function createParley(
       adminLimiter.close();
       keptRoomLimiter.close();
       roomScheduleLimiter.close();
-      keptRoomSweep.close();
+      await keptRoomSweep.close();
       ipHasher.close();
       await closeDatabase(db);
     },

@@ -316,7 +316,7 @@ describe.each(DIALECTS)('kept rooms on $kind', (dialect) => {
     now += 31 * DAY_MS;
     expect(await sweep.run()).toBe(1);
     expect(await store.list(aliceId)).toEqual([]);
-    sweep.close();
+    await sweep.close();
   });
 
   it('puts the kept rooms in the own-data export and deletes them with the account', async () => {

@@ -10,6 +10,7 @@ export const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
  */
 export class KeptRoomSweep {
   private readonly timer: NodeJS.Timeout;
+  private running: Promise<number> = Promise.resolve(0);
 
   constructor(
     private readonly store: Pick<KeptRoomStore, 'sweep'>,
@@ -22,8 +23,13 @@ export class KeptRoomSweep {
     void this.run();
   }
 
-  /** One sweep; resolves with how many kept rooms were deleted (0 when the database failed). */
-  async run(): Promise<number> {
+  /** One sweep after the one running (if any); resolves with how many kept rooms were deleted. */
+  run(): Promise<number> {
+    this.running = this.running.then(() => this.sweepOnce());
+    return this.running;
+  }
+
+  private async sweepOnce(): Promise<number> {
     try {
       const deleted = await this.store.sweep(this.days);
       if (deleted > 0) this.logger.info({ deleted }, 'kept rooms nobody opened for too long deleted');
@@ -34,7 +40,9 @@ export class KeptRoomSweep {
     }
   }
 
-  close(): void {
+  /** Stops sweeping; resolves once a sweep under way has finished (before the database closes). */
+  async close(): Promise<void> {
     clearInterval(this.timer);
+    await this.running;
   }
 }
