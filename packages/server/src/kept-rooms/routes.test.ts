@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiError, KeptRoom, KeptRoomList, MAX_KEPT_ROOMS, RoomScheduleAnswer } from '@parley/protocol';
-import fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import fastify, { type FastifyBaseLogger, type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, type TestDatabase } from '../../test/support/test-databases.js';
@@ -90,7 +90,7 @@ describe.each(DIALECTS)('kept rooms on $kind', (dialect) => {
     hasher = new IpHasher(600);
     changeLimiter = new RateLimiter(hasher, KEPT_ROOM_RATE_LIMIT);
     lookupLimiter = new RateLimiter(hasher, ROOM_SCHEDULE_RATE_LIMIT);
-    app = fastify({ loggerInstance: pino({ level: 'silent' }) as never });
+    app = fastify({ loggerInstance: pino({ level: 'silent' }) as FastifyBaseLogger });
     registerKeptRoomRoutes(app, { accounts, keptRooms: store, changeLimiter, lookupLimiter });
     await app.ready();
     ({ id: aliceId, cookie: aliceCookie } = await account('alice'));
