@@ -4,6 +4,7 @@ export * from './client.js';
 export * from './common.js';
 export * from './e2ee.js';
 export * from './http.js';
+export * from './kept-rooms.js';
 export * from './media-quality.js';
 export * from './meeting-life.js';
 export * from './polls.js';

@@ -56,6 +56,8 @@ export interface Config {
   logLevel: string;
   /** Bearer token /metrics asks for (PARLEY_METRICS_TOKEN); unset: /metrics is open, like /healthz. */
   metricsToken: string | undefined;
+  /** Kept rooms nobody opened for this many days are deleted (PARLEY_KEPT_ROOM_DAYS). */
+  keptRoomDays: number;
   /** Who is responsible for the data (GDPR controller), shown on /privacy; set by the operator. */
   controllerName: string | undefined;
   /** How to reach the controller (or their data-protection officer): e-mail, address or URL. */
@@ -212,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     trustProxy,
     logLevel: env.LOG_LEVEL || 'info',
     metricsToken: env.PARLEY_METRICS_TOKEN || undefined,
+    keptRoomDays: intFrom(env, 'PARLEY_KEPT_ROOM_DAYS', 180, 1, 36_500),
     controllerName: env.PARLEY_CONTROLLER_NAME?.trim() || undefined,
     controllerContact: env.PARLEY_CONTROLLER_CONTACT?.trim() || undefined,
     // Another build of the web app to serve (the browser tests' test build); default: the one npm ci makes.

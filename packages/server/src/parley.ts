@@ -8,6 +8,9 @@ import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import type { ReadinessCheck } from './http/operations.js';
+import { KeptRoomStore } from './kept-rooms/kept-room-store.js';
+import { KEPT_ROOM_RATE_LIMIT, ROOM_SCHEDULE_RATE_LIMIT } from './kept-rooms/routes.js';
+import { KeptRoomSweep } from './kept-rooms/sweep.js';
 import type { Logger } from './logger.js';
 import type { MediaPlane } from './media/media-plane.js';
 import { turnIceServers } from './media/turn-credentials.js';
@@ -54,6 +57,10 @@ export async function createParley(
   const ipHasher = new IpHasher(config.ipRetentionSeconds);
   const loginLimiter = new RateLimiter(ipHasher, LOGIN_RATE_LIMIT);
   const adminLimiter = new RateLimiter(ipHasher, ADMIN_RATE_LIMIT);
+  const keptRoomLimiter = new RateLimiter(ipHasher, KEPT_ROOM_RATE_LIMIT);
+  const roomScheduleLimiter = new RateLimiter(ipHasher, ROOM_SCHEDULE_RATE_LIMIT);
+  const keptRooms = new KeptRoomStore(db);
+  const keptRoomSweep = new KeptRoomSweep(keptRooms, config.keptRoomDays, logger);
   const usernameLimiter = new RateLimiter(ipHasher, {
     limit: config.loginAttemptsPerUser,
     windowMs: USERNAME_LOGIN_WINDOW_MS,
@@ -74,6 +81,7 @@ export async function createParley(
     ...(cluster && { mayReopen: cluster.mayReopen, roomState: cluster.roomState }),
     ...(config.iceRelayOnly && { iceTransportPolicy: 'relay' }),
     limits: config.meetingLimits,
+    keptRooms,
     ...options.meetings,
   });
   const app = await buildApp({
@@ -87,6 +95,9 @@ export async function createParley(
     ipHasher,
     settings: new InstanceSettingsStore(db),
     adminLimiter,
+    keptRooms,
+    keptRoomLimiter,
+    roomScheduleLimiter,
     signalingRouter: cluster ?? undefined,
     operations: {
       readinessChecks: [
@@ -120,6 +131,9 @@ export async function createParley(
       loginLimiter.close();
       usernameLimiter.close();
       adminLimiter.close();
+      keptRoomLimiter.close();
+      roomScheduleLimiter.close();
+      await keptRoomSweep.close();
       ipHasher.close();
       await closeDatabase(db);
     },

@@ -233,6 +233,7 @@ describe.each(DIALECTS)('accounts on $kind', (dialect) => {
             expiresAt: new Date(start + 60_000 + SESSION_LIFETIME_MS).toISOString(),
           },
         ],
+        keptRooms: [],
       });
       expect(JSON.stringify(data)).not.toMatch(/argon2/);
       expect(await accounts.exportDataOf('ALICE')).toEqual(data);

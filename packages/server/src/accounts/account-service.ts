@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AccountRole, Password, Username } from '@parley/protocol';
 import type { Transaction } from 'kysely';
+import { type KeptRoomExport, KeptRoomStore } from '../kept-rooms/kept-room-store.js';
 import type { Database } from '../store/database.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Schema } from '../store/schema.js';
@@ -29,6 +30,8 @@ export interface AccountSummary {
 export interface AccountData {
   account: { id: string; username: string; role: AccountRole; createdAt: string };
   sessions: Array<{ createdAt: string; expiresAt: string }>;
+  /** The rooms the account keeps with their settings (never a password, only whether one is set). */
+  keptRooms: KeptRoomExport[];
 }
 
 /** What deleting one's own account came to. */
@@ -234,6 +237,7 @@ export class AccountService {
         createdAt: isoTime(session.created_at),
         expiresAt: isoTime(session.expires_at),
       })),
+      keptRooms: await new KeptRoomStore(this.#db, this.#now).exportFor(userId),
     };
   }
 

@@ -5,6 +5,8 @@ import { registerAccountRoutes, sessionUserFromCookieHeader } from '../accounts/
 import type { InstanceSettingsStore } from '../admin/instance-settings.js';
 import { adminPageAccess, registerAdminRoutes } from '../admin/routes.js';
 import type { Config } from '../config.js';
+import type { KeptRoomStore } from '../kept-rooms/kept-room-store.js';
+import { registerKeptRoomRoutes } from '../kept-rooms/routes.js';
 import type { Logger } from '../logger.js';
 import type { IpHasher } from '../privacy/ip-hasher.js';
 import type { RateLimiter } from '../privacy/rate-limiter.js';
@@ -31,6 +33,10 @@ export interface AppDeps {
   settings: InstanceSettingsStore;
   /** Changes through the admin API per client address (ADMIN_RATE_LIMIT). */
   adminLimiter: RateLimiter;
+  /** Rooms that keep their settings (/api/kept-rooms); without it those routes do not exist. */
+  keptRooms?: KeptRoomStore | undefined;
+  keptRoomLimiter?: RateLimiter | undefined;
+  roomScheduleLimiter?: RateLimiter | undefined;
   /** Cluster only (PARLEY_REDIS_URL): routes signaling connections to the node hosting their meeting. */
   signalingRouter?: SignalingRouter | undefined;
   /** Readiness checks (/readyz) and the metrics registry (/metrics); without them neither route exists. */
@@ -83,6 +89,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     settings: deps.settings,
     changeLimiter: deps.adminLimiter,
   });
+  if (deps.keptRooms && deps.keptRoomLimiter && deps.roomScheduleLimiter) {
+    registerKeptRoomRoutes(app, {
+      accounts: deps.accounts,
+      keptRooms: deps.keptRooms,
+      changeLimiter: deps.keptRoomLimiter,
+      lookupLimiter: deps.roomScheduleLimiter,
+    });
+  }
   registerPrivacyRoutes(app, config);
   await registerSignaling(app, {
     meetings: deps.meetings,

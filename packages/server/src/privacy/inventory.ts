@@ -27,6 +27,8 @@ export type Place =
 export interface RetentionFacts {
   ipRetentionSeconds: number;
   sessionLifetimeDays: number;
+  /** Kept rooms nobody opened for this many days are deleted (PARLEY_KEPT_ROOM_DAYS); default 180. */
+  keptRoomDays?: number;
 }
 
 type Text = string | ((facts: RetentionFacts) => string);
@@ -89,6 +91,10 @@ const MEETING_LIFE =
   'Until the meeting ends (a moderator ends it, or the last resume token expires, at most 10 minutes after the last person left); never written to disk.';
 const SESSION_LIFE = (facts: RetentionFacts) =>
   `Until sign-out, account deletion or ${facts.sessionLifetimeDays} days after sign-in, whichever comes first; expired rows are deleted within the hour.`;
+const KEPT_ROOM_LIFE = (facts: RetentionFacts) =>
+  `Until its owner deletes the kept room or the account, or until nobody opened it for ${facts.keptRoomDays ?? 180} days (PARLEY_KEPT_ROOM_DAYS; checked hourly), whichever comes first.`;
+const SCHEDULE_LIFE = (facts: RetentionFacts) =>
+  `Until its owner changes or clears it, or the kept room goes (${KEPT_ROOM_LIFE(facts)}); once the meeting is over it is no longer shown to anyone.`;
 const KEY_LIFE = (facts: RetentionFacts) =>
   `At most ${facts.ipRetentionSeconds} seconds (PARLEY_IP_RETENTION_S): then the hashing key is replaced and everything kept under the old one is dropped.`;
 
@@ -227,6 +233,153 @@ const DEFINITIONS = defineInventory([
     legalBasis: NOT_PERSONAL,
     retention: 'Until an administrator changes the setting.',
     personal: false,
+  },
+  // ---- Database: kept rooms (rooms that keep their settings, /api/kept-rooms) ----
+  {
+    id: 'kept_rooms.id',
+    place: 'database',
+    table: 'kept_rooms',
+    column: 'id',
+    name: 'Kept room id',
+    data: 'A random identifier (UUID) of a kept room.',
+    purpose: 'Linking its moderators to it; the owner edits it by this id.',
+    legalBasis: CONTRACT,
+    retention: KEPT_ROOM_LIFE,
+    personal: true,
+  },
+  {
+    id: 'kept_rooms.owner_id',
+    place: 'database',
+    table: 'kept_rooms',
+    column: 'owner_id',
+    name: 'Kept room owner',
+    data: 'Which account keeps the room.',
+    purpose:
+      'Showing the owner their rooms and letting only them change them; the owner may open it and moderates it.',
+    legalBasis: CONTRACT,
+    retention: KEPT_ROOM_LIFE,
+    personal: true,
+  },
+  {
+    id: 'kept_rooms.name',
+    place: 'database',
+    table: 'kept_rooms',
+    column: 'name',
+    name: 'Kept room name',
+    data: 'The room name (as in /room/<name>), reserved on this server while the room is kept.',
+    purpose:
+      'Recognising a meeting opened under this name so its settings apply; keeping the name for its owner.',
+    legalBasis: CONTRACT,
+    retention: KEPT_ROOM_LIFE,
+    personal: true,
+  },
+  {
+    id: 'kept_rooms.password_hash',
+    place: 'database',
+    table: 'kept_rooms',
+    column: 'password_hash',
+    name: 'Default room password hash',
+    data: 'A salted scrypt hash of the default room password, or nothing; the password itself is never stored.',
+    purpose: 'Asking guests for the room password from the moment the meeting opens.',
+    legalBasis: CONTRACT,
+    retention: KEPT_ROOM_LIFE,
+    personal: true,
+  },
+  {
+    id: 'kept_rooms.lobby',
+    place: 'database',
+    table: 'kept_rooms',
+    column: 'lobby',
+    name: 'Kept room lobby setting',
+    data: 'Whether the lobby is on when the meeting opens.',
+    purpose: 'Opening the room with the settings its owner chose (issue 17.4).',
+    legalBasis: CONTRACT,
+    retention: KEPT_ROOM_LIFE,
+    personal: true,
+  },
+  {
+    id: 'kept_rooms.e2ee',
+    place: 'database',
+    table: 'kept_rooms',
+    column: 'e2ee',
+    name: 'Kept room encryption setting',
+    data: 'Whether end-to-end encryption starts with the meeting.',
+    purpose: 'Opening the room with the settings its owner chose (issue 17.4).',
+    legalBasis: CONTRACT,
+    retention: KEPT_ROOM_LIFE,
+    personal: true,
+  },
+  {
+    id: 'kept_rooms.created_at',
+    place: 'database',
+    table: 'kept_rooms',
+    column: 'created_at',
+    name: 'Kept room creation time',
+    data: 'When the room was kept.',
+    purpose: 'Showing the owner their rooms; the retention clock starts here until the room is first opened.',
+    legalBasis: CONTRACT,
+    retention: KEPT_ROOM_LIFE,
+    personal: true,
+  },
+  {
+    id: 'kept_rooms.last_opened_at',
+    place: 'database',
+    table: 'kept_rooms',
+    column: 'last_opened_at',
+    name: 'Kept room last opening',
+    data: 'When a meeting in the room was last opened (only the time, not who opened it or who came).',
+    purpose: 'Deleting kept rooms nobody uses any more.',
+    legalBasis: CONTRACT,
+    retention: KEPT_ROOM_LIFE,
+    personal: true,
+  },
+  {
+    id: 'kept_rooms.next_start_at',
+    place: 'database',
+    table: 'kept_rooms',
+    column: 'next_start_at',
+    name: 'Scheduled start',
+    data: 'The start time of the next meeting its owner scheduled in the room. Anyone who knows the room name can see it on the room page (/api/room-schedule/<name>), nothing else about the room.',
+    purpose: 'Showing people who open the room early when the meeting starts; the calendar invitation.',
+    legalBasis: CONTRACT,
+    retention: SCHEDULE_LIFE,
+    personal: true,
+  },
+  {
+    id: 'kept_rooms.next_minutes',
+    place: 'database',
+    table: 'kept_rooms',
+    column: 'next_minutes',
+    name: 'Scheduled duration',
+    data: 'How long that scheduled meeting is planned to last, in minutes.',
+    purpose: 'Showing when the meeting starts and ends; the calendar invitation.',
+    legalBasis: CONTRACT,
+    retention: SCHEDULE_LIFE,
+    personal: true,
+  },
+  {
+    id: 'kept_room_moderators.room_id',
+    place: 'database',
+    table: 'kept_room_moderators',
+    column: 'room_id',
+    name: 'Kept room moderator (room)',
+    data: 'Which kept room a moderator is listed for.',
+    purpose: 'Letting the listed accounts open the room and making them its moderators.',
+    legalBasis: CONTRACT,
+    retention: KEPT_ROOM_LIFE,
+    personal: true,
+  },
+  {
+    id: 'kept_room_moderators.user_id',
+    place: 'database',
+    table: 'kept_room_moderators',
+    column: 'user_id',
+    name: 'Kept room moderator (account)',
+    data: 'Which account the owner listed as a moderator of the room (also deleted with that account).',
+    purpose: 'Letting the listed accounts open the room and making them its moderators.',
+    legalBasis: CONTRACT,
+    retention: KEPT_ROOM_LIFE,
+    personal: true,
   },
   // ---- Database: schema bookkeeping ----
   {

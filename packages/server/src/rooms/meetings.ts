@@ -6,6 +6,7 @@ import type {
   VideoReceptionMode,
   VideoSizeRequest,
 } from '@parley/protocol';
+import type { KeptRoomPolicy } from '../kept-rooms/kept-room-store.js';
 import type { Logger } from '../logger.js';
 import { MediaError } from '../media/media-error.js';
 import type { MediaPlane } from '../media/media-plane.js';
@@ -92,6 +93,14 @@ export interface MeetingsOptions {
   roomState?: RoomStateStore;
   /** How many guests may wait where (config.meetingLimits); defaults: DEFAULT_MEETING_LIMITS. */
   limits?: Partial<MeetingLimits>;
+  /** Rooms that keep their settings (KeptRoomStore): who may open them and what opening applies. */
+  keptRooms?: KeptRooms;
+}
+
+/** The kept rooms as meetings need them (kept-rooms/kept-room-store.ts). */
+export interface KeptRooms {
+  policyFor(roomName: string): Promise<KeptRoomPolicy | null>;
+  markOpened(id: string): Promise<void>;
 }
 
 /** Bounds on what guests without an account make the server hold (README: PARLEY_WAITING_GUESTS_*, PARLEY_LOBBY_SIZE). */
@@ -138,6 +147,7 @@ export class Meetings {
   private readonly reissueTimer: NodeJS.Timeout;
   private readonly roomState: RoomStateStore | undefined;
   private readonly limits: MeetingLimits;
+  private readonly keptRooms: KeptRooms | undefined;
   /** Emptied meetings, each forgotten when its last resume token expires. */
   private readonly expiries = new Map<Room, NodeJS.Timeout>();
 
@@ -150,6 +160,7 @@ export class Meetings {
     this.now = options.now ?? Date.now;
     this.iceTransportPolicy = options.iceTransportPolicy;
     this.roomState = options.roomState;
+    this.keptRooms = options.keptRooms;
     this.limits = { ...DEFAULT_MEETING_LIMITS, ...options.limits };
     this.invitations = options.invitations ?? new Invitations(this.now);
     this.throttle = options.passwordThrottle ?? new PasswordThrottle({ now: this.now });
@@ -206,9 +217,12 @@ export class Meetings {
   ): Promise<{ membership: Membership; outcome: JoinOutcome }> {
     const kept = this.registry.find(roomName);
     if (kept) this.forgetIfUnused(kept);
+    // A kept room decides who may open it and what opening applies: read before any decision.
+    const policy = (await this.keptRooms?.policyFor(roomName)) ?? null;
     const restored = await this.restore(roomName);
+    if (restored && policy) restored.keptModerators = policy.moderatorIds;
     try {
-      const entered = await this.enter(roomName, identity, channel, credentials);
+      const entered = await this.enter(roomName, identity, channel, credentials, policy);
       if (credentials.resume !== undefined && entered.outcome === 'joined')
         this.confirmClearMedia(entered.membership);
       return entered;
@@ -240,6 +254,7 @@ export class Meetings {
     identity: Identity,
     channel: ParticipantChannel,
     credentials: Credentials,
+    policy: KeptRoomPolicy | null = null,
   ): Promise<{ membership: Membership; outcome: JoinOutcome }> {
     if (credentials.grant !== undefined) return this.enterByGrant(roomName, identity, channel, credentials);
     if (credentials.resume !== undefined) {
@@ -251,7 +266,10 @@ export class Meetings {
     const screened = this.screen(roomName, identity, credentials.invitation);
     let invitation = screened.invitation;
     const checked = screened.room;
-    if (checked && this.e2ee.stateOf(checked) !== 'off' && credentials.e2ee !== true) {
+    if (
+      ((checked && this.e2ee.stateOf(checked) !== 'off') || (policy?.e2ee && !checked?.isLive)) &&
+      credentials.e2ee !== true
+    ) {
       throw new MeetingError(
         'e2ee-unsupported',
         'This meeting is end-to-end encrypted and this browser cannot encrypt video. Please use a current Chrome, Edge or Chromium.',
@@ -266,7 +284,11 @@ export class Meetings {
     }
     // From here on nothing awaits: the decision and its effects happen at once.
     const found = this.registry.find(roomName);
-    const isHost = identity.accountId !== null && identity.mayOpen !== false;
+    // A kept room opens only for its owner and listed moderators; any other account waits like a guest.
+    const isHost =
+      identity.accountId !== null &&
+      identity.mayOpen !== false &&
+      (policy === null || policy.moderatorIds.has(identity.accountId));
     if (!found?.isLive && !isHost) this.checkWaitingRoom(found);
     const { room } = this.registry.getOrCreate(roomName);
     const participant = new Participant(randomId(), identity, channel, this.now);
@@ -279,7 +301,7 @@ export class Meetings {
       }
       if (invitation) this.invitations.consume(invitation);
       this.members.set(participant.id, { room, participant });
-      this.reopen(room, participant);
+      this.reopen(room, participant, policy);
       return { membership: { room, participant }, outcome: 'joined' };
     }
     const knocks =
@@ -355,11 +377,14 @@ export class Meetings {
    * with its settings: the host is admitted with the guests who waited. Guests coming back with a
    * resume token of this meeting come straight in; others meet its lobby and removals as anyone would.
    */
-  private reopen(room: Room, host: Participant): void {
+  private reopen(room: Room, host: Participant, policy: KeptRoomPolicy | null = null): void {
     const timer = this.expiries.get(room);
     if (timer) clearTimeout(timer);
     this.expiries.delete(room);
     const reopened = room.isOpen;
+    // A kept room's first opening takes over its settings; a reopened one keeps what its moderators set.
+    if (policy && !reopened) room.keep(policy);
+    if (policy) this.markOpened(policy.id);
     room.open();
     room.takenOver = false;
     this.media.openRoom(room.id);
@@ -377,6 +402,15 @@ export class Meetings {
     this.admit(room, admitted);
     for (const guest of knocking) room.lobby.add(guest);
     if (knocking.length > 0) room.lobbyChanged({ added: knocking });
+    // E2EE on from the start: as if the opener had sent `e2ee-enable` (its browser can: checked at join).
+    if (policy?.e2ee && !reopened) this.e2ee.enable(host.id);
+  }
+
+  /** Keeps the kept room for another retention period; a failed write costs nothing but that. */
+  private markOpened(id: string): void {
+    this.keptRooms?.markOpened(id).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'could not record the opening of a kept room');
+    });
   }
 
   /**

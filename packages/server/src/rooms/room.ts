@@ -42,6 +42,11 @@ export class Room {
   lobbyEnabled = false;
   locked = false;
   /**
+   * A kept room's owner and listed moderators (account ids): only they become moderators on joining.
+   * Null for any other meeting, where every signed-in account holder does.
+   */
+  keptModerators: ReadonlySet<string> | null = null;
+  /**
    * Random id of this meeting instance: resume tokens name it, so a token from an earlier meeting
    * under the same room name opens nothing. A resume that reopens the room sets it back to the
    * token's (a cluster node taking a meeting over keeps it the same way).
@@ -155,9 +160,25 @@ export class Room {
     this.takenOver = true;
   }
 
-  /** Admit a participant into the meeting proper; a signed-in account holder becomes a moderator. */
+  /** A kept room opens: its default password, lobby and moderators apply (E2EE: Meetings.reopen). */
+  keep(policy: {
+    moderatorIds: ReadonlySet<string>;
+    password: { salt: string; key: string } | null;
+    lobby: boolean;
+  }): void {
+    this.keptModerators = policy.moderatorIds;
+    this.lobbyEnabled = policy.lobby;
+    if (policy.password) this.password.restore(policy.password);
+  }
+
+  /**
+   * Admit a participant into the meeting proper; a signed-in account holder becomes a moderator (in a
+   * kept room: the owner and its listed moderators only).
+   */
   addParticipant(participant: Participant): void {
-    if (participant.isAccountHolder) participant.role = 'moderator';
+    const accountId = participant.identity.accountId;
+    if (accountId !== null && (this.keptModerators === null || this.keptModerators.has(accountId)))
+      participant.role = 'moderator';
     this.participants.set(participant.id, participant);
     this.attendance.add(participant.identity);
     this.standings.update(participant.lineage, { role: participant.role, hardMuted: participant.hardMuted });

@@ -51,11 +51,23 @@ describe.each(DIALECTS)('openDatabase ($kind)', (dialect) => {
     expect(databaseKind(target.config)).toBe(dialect.kind);
   });
 
-  it('migrates to exactly the minimal account and settings schema', async () => {
+  it('migrates to exactly the minimal account, settings and kept rooms schema', async () => {
     const db = await openHere();
     expect(await schemaColumns(db)).toEqual([
       'instance_settings.name',
       'instance_settings.value',
+      'kept_room_moderators.room_id',
+      'kept_room_moderators.user_id',
+      'kept_rooms.created_at',
+      'kept_rooms.e2ee',
+      'kept_rooms.id',
+      'kept_rooms.last_opened_at',
+      'kept_rooms.lobby',
+      'kept_rooms.name',
+      'kept_rooms.next_minutes',
+      'kept_rooms.next_start_at',
+      'kept_rooms.owner_id',
+      'kept_rooms.password_hash',
       'kysely_migration.name',
       'kysely_migration.timestamp',
       'kysely_migration_lock.id',
@@ -83,14 +95,22 @@ describe.each(DIALECTS)('openDatabase ($kind)', (dialect) => {
     const users = await second.selectFrom('users').select('username').execute();
     expect(users).toEqual([{ username: 'alice' }]);
     const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(second);
-    expect(migrations.rows).toEqual([{ name: '0001_accounts' }, { name: '0002_instance_settings' }]);
+    expect(migrations.rows).toEqual([
+      { name: '0001_accounts' },
+      { name: '0002_instance_settings' },
+      { name: '0003_kept_rooms' },
+    ]);
   });
 
   it('lets several processes open (and migrate) the same database at once', async () => {
     // Cluster nodes start together; the migration lock keeps them from applying a migration twice.
     await Promise.all([openHere(), openHere(), openHere()]);
     const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(open[0]!);
-    expect(migrations.rows).toEqual([{ name: '0001_accounts' }, { name: '0002_instance_settings' }]);
+    expect(migrations.rows).toEqual([
+      { name: '0001_accounts' },
+      { name: '0002_instance_settings' },
+      { name: '0003_kept_rooms' },
+    ]);
   });
 
   it('enforces unique usernames, the role check and cascading session deletion', async () => {

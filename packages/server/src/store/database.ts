@@ -54,6 +54,9 @@ export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl
   return db;
 }
 
+/** Further runs of the migrations after a failed one (see `migrate`). */
+const MIGRATION_RETRIES = 4;
+
 /**
  * PostgreSQL: the schema Parley's tables go in (the first of the connection's search_path). Kysely's
  * migrator looks for its own tables in every schema unless told which: another schema holding them
@@ -77,10 +80,13 @@ async function migrate(db: Database, postgres: boolean): Promise<void> {
     ...(schema !== undefined && { migrationTableSchema: schema }),
   });
   let { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    // PostgreSQL serialises concurrent migrators with a lock, SQLite does not: when the command line
-    // or another process applied the same migration a moment earlier, ours fails ("table already
-    // exists"), and a second run finds nothing left to do. A broken migration fails again.
+  // PostgreSQL serialises concurrent migrators with a lock, SQLite does not: when the command line
+  // or another process applies the same migrations at the same moment, ours fails ("table already
+  // exists", "database is locked"), and a later run finds nothing left to do. The longer the list,
+  // the longer the other's transaction: try a few times, a little later each time. A broken
+  // migration fails every time.
+  for (let attempt = 1; error !== undefined && attempt <= MIGRATION_RETRIES; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     ({ error, results } = await migrator.migrateToLatest());
   }
   if (error !== undefined) {

@@ -48,6 +48,47 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('instance_settings').execute();
     },
   },
+  // Rooms that keep their settings (kept-rooms/kept-room-store.ts): owned by an account and deleted
+  // with it; flags as 0/1 bigints, times as epoch milliseconds. Never the room password, only a hash.
+  '0003_kept_rooms': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('kept_rooms')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('owner_id', 'text', (col) => col.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('name', 'text', (col) => col.notNull().unique())
+        .addColumn('password_hash', 'text')
+        .addColumn('lobby', 'bigint', (col) => col.notNull())
+        .addColumn('e2ee', 'bigint', (col) => col.notNull())
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .addColumn('last_opened_at', 'bigint', (col) => col.notNull())
+        .addColumn('next_start_at', 'bigint')
+        .addColumn('next_minutes', 'bigint')
+        .execute();
+      await db.schema.createIndex('kept_rooms_owner_id').on('kept_rooms').column('owner_id').execute();
+      await db.schema
+        .createIndex('kept_rooms_last_opened_at')
+        .on('kept_rooms')
+        .column('last_opened_at')
+        .execute();
+
+      await db.schema
+        .createTable('kept_room_moderators')
+        .addColumn('room_id', 'text', (col) => col.notNull().references('kept_rooms.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (col) => col.notNull().references('users.id').onDelete('cascade'))
+        .addPrimaryKeyConstraint('kept_room_moderators_pk', ['room_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createIndex('kept_room_moderators_user_id')
+        .on('kept_room_moderators')
+        .column('user_id')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('kept_room_moderators').execute();
+      await db.schema.dropTable('kept_rooms').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

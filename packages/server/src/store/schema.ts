@@ -35,8 +35,39 @@ export interface InstanceSettingsTable {
   value: string;
 }
 
+/** A room an account keeps with its settings (kept-rooms/kept-room-store.ts). */
+export interface KeptRoomsTable {
+  /** Random UUID. */
+  id: string;
+  /** The account that keeps it; the row goes with the account (foreign key, on delete cascade). */
+  owner_id: string;
+  /** The room name, exactly as in /room/<name>; unique on the instance. */
+  name: string;
+  /** `scrypt$<salt>$<key>` (base64url) of the default room password, or null; never the password. */
+  password_hash: string | null;
+  /** 1: the lobby is on when the meeting opens; 0: off. */
+  lobby: number;
+  /** 1: end-to-end encryption starts with the meeting; 0: off. */
+  e2ee: number;
+  created_at: EpochMillis;
+  /** When a meeting in it was last opened (creation time until then); drives the retention sweep. */
+  last_opened_at: EpochMillis;
+  /** The next scheduled start, or null. */
+  next_start_at: EpochMillis | null;
+  /** How long that meeting is planned to last, in minutes, or null. */
+  next_minutes: number | null;
+}
+
+/** An account (other than the owner) that may open a kept room and moderates it. */
+export interface KeptRoomModeratorsTable {
+  room_id: string;
+  user_id: string;
+}
+
 export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
   instance_settings: InstanceSettingsTable;
+  kept_rooms: KeptRoomsTable;
+  kept_room_moderators: KeptRoomModeratorsTable;
 }

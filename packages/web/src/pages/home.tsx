@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { logout } from '../account/api';
 import { refreshSession, session } from '../account/session';
 import { t } from '../i18n';
+import { MyRooms } from '../kept-rooms/my-rooms';
 import { isValidRoomName, proposeRoomName, roomNameFromInput } from '../rooms/room-name';
 import { Link, navigate } from '../routing/navigation';
 import { roomPath } from '../routing/routes';
@@ -29,6 +30,7 @@ export function HomePage() {
       <div class="cards">
         {info?.user && <StartMeeting username={info.user.username} isAdmin={info.user.role === 'admin'} />}
         <JoinMeeting />
+        {info?.user && <MyRooms />}
         {info && !info.user && !info.setupNeeded && (
           <section class="card" aria-labelledby="sign-in-title">
             <h2 id="sign-in-title">{t('home.signIn.link')}</h2>

@@ -2,6 +2,7 @@ import { DisplayName, MAX_DISPLAY_NAME_LENGTH } from '@parley/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { LocalMedia } from '../../conference/local-media';
 import { t } from '../../i18n';
+import { ScheduledStart } from '../../kept-rooms/scheduled-start';
 import { useStore } from '../../state/store';
 import { CameraIcon, MicIcon } from '../../ui/icons';
 import { avatarHue, initials } from '../../ui/initials';
@@ -138,6 +139,7 @@ export function Prejoin({
 
         <form class="prejoin__form card" onSubmit={submit} noValidate>
           <h1 class="page-title">{t('prejoin.title', { room: roomName })}</h1>
+          <ScheduledStart roomName={roomName} />
           <label for="display-name">{t('prejoin.displayName')}</label>
           <input
             id="display-name"
