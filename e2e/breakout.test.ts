@@ -25,6 +25,12 @@ async function encryptionOn(person: Person, what: string): Promise<void> {
   );
 }
 
+/** Clicks a room control, opening "More" first where it sits behind it. */
+async function clickControl(person: Person, testId: string): Promise<void> {
+  if ((await person.box(byTestId(testId))) === null) await person.click(byTestId('more-toggle'));
+  await person.click(byTestId(testId));
+}
+
 /** Names on the tiles this person sees (own included). */
 async function tileNames(person: Person): Promise<string[]> {
   const names = await person.evaluate(() =>
@@ -76,7 +82,7 @@ describe('breakout rooms', () => {
     testServer: true,
   });
 
-  it('with E2EE on: two rooms at random, each with its own group, and everyone back encrypted', async () => {
+  it('with E2EE on: two rooms at random, each with its own group, a poll in one, a recording in the other, and everyone back encrypted', async () => {
     const room = `breakout-${Date.now().toString(36)}`;
     const host = await suite.open();
     await suite.signIn(host, suite.host.username, suite.host.password);
@@ -164,6 +170,66 @@ describe('breakout rooms', () => {
       codes[which] = code;
     }
     expect(codes['Room 1']).not.toBe(codes['Room 2']);
+
+    // A poll in the host's breakout room: the host entered after its group was made, and still runs
+    // it (a moderator by the server's roster; the votes travel encrypted in that room's group).
+    const [voter] = peopleIn(hostGoesTo).filter((p) => p !== host) as [Person];
+    await clickControl(host, 'poll-create');
+    await host.fill(byTestId('poll-question'), 'Coffee or tea?');
+    await host.fill(`${byTestId('poll-option')} >> nth=0`, 'Coffee');
+    await host.fill(`${byTestId('poll-option')} >> nth=1`, 'Tea');
+    await host.click(byTestId('poll-start'));
+    await voter.click(`[data-testid="poll"][data-state="open"] ${byTestId('poll-vote')}[data-option="1"]`);
+    await waitFor(
+      () => host.attribute(`${byTestId('poll-result')}[data-option="1"]`, 'data-votes'),
+      (votes) => votes === '1',
+      'the vote counted at the host',
+    );
+    await host.click(byTestId('poll-close'));
+    await voter.waitFor('[data-testid="poll"][data-state="closed"]');
+    expect(await voter.attribute(`${byTestId('poll-result')}[data-option="1"]`, 'data-votes')).toBe('1');
+
+    // A recording in the other room: the host visits it, its people consent, the file stays local.
+    const otherRoom = hostGoesTo === 'Room 1' ? 'Room 2' : 'Room 1';
+    await openPanel(host, 'participants-toggle');
+    await host.click(`${byTestId('breakout-room')}[data-name="${otherRoom}"] ${byTestId('breakout-visit')}`);
+    await waitFor(
+      () => host.text(byTestId('breakout-name')),
+      (shown) => shown?.includes(otherRoom) === true,
+      `the host in ${otherRoom}`,
+      20_000,
+    );
+    roomOf.set(host, otherRoom);
+    await encryptionOn(host, `the host encrypting in ${otherRoom}`);
+    const recorded = peopleIn(otherRoom).filter((p) => p !== host);
+    await clickControl(host, 'recording-start');
+    for (const person of recorded) {
+      await person.waitFor(byTestId('recording-consent'));
+      await person.click(byTestId('recording-accept'));
+    }
+    await waitFor(
+      () => host.attribute(byTestId('recording-indicator'), 'data-recorder'),
+      (state) => state === 'recording',
+      'recording',
+    );
+    for (const person of recorded) await videoKeepsPlaying(host, tile(nameOf(person)));
+    await clickControl(host, 'recording-stop');
+    await host.waitFor(byTestId('recording-download'));
+    // The page's CSP lets blob: URLs into media elements only: the file is read as a video would be.
+    const file = await host.evaluate(async () => {
+      const link = document.querySelector<HTMLAnchorElement>('[data-testid="recording-download"]');
+      const video = document.createElement('video');
+      video.muted = true;
+      video.src = link?.href ?? '';
+      await new Promise((resolve, reject) => {
+        video.onloadedmetadata = resolve;
+        video.onerror = () => reject(new Error('the recording does not load as a video'));
+      });
+      return { href: link?.href ?? '', name: link?.download ?? '', duration: video.duration };
+    });
+    expect(file.href).toMatch(/^blob:/);
+    expect(file.name).toMatch(/\.webm$/);
+    expect(Number.isFinite(file.duration) && file.duration > 0.3, String(file.duration)).toBe(true);
 
     // The host closes the rooms from inside one; everyone is back in the main room, encrypted.
     await openPanel(host, 'participants-toggle');

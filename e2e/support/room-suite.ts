@@ -184,8 +184,8 @@ async function receivingDiagnosis(person: Person): Promise<string> {
         lines.push(`inbound video ${keys.map((key) => `${key}=${String(stat[key])}`).join(' ')}`);
       });
     }
-    const tap = (globalThis as { __parleyE2eeTap?: () => Promise<unknown> }).__parleyE2eeTap;
-    if (tap) lines.push(`e2ee frames ${JSON.stringify(await tap())}`);
+    const stats = (globalThis as { __parleyE2eeStats?: () => Promise<unknown> }).__parleyE2eeStats;
+    if (stats) lines.push(`e2ee frames ${JSON.stringify(await stats())}`);
     return lines.join('\n');
   });
 }

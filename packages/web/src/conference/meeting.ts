@@ -243,12 +243,16 @@ export class Meeting {
         id === this.current.self?.id
           ? this.current.self.displayName
           : (this.current.participants.find((p) => p.id === id)?.displayName ?? null),
-      // Under E2EE the sender is who MLS authenticated, and only the group's policy may run polls.
+      // Under E2EE the sender is who MLS authenticated (docs/e2ee.md, _Polls_).
       isMember: (id, path) => path === 'e2ee' || this.current.participants.some((p) => p.id === id),
+      // A moderator as the server says, or under E2EE one the group's policy names. Trusting the
+      // server's word on roles costs nothing here: a poll reveals nothing, and the sender is still
+      // authenticated; it lets a moderator who joined later (a breakout room, a return) run polls.
       mayLead: (id, path) =>
-        path === 'e2ee'
-          ? this.e2ee.policyNames(id)
-          : this.current.participants.some((p) => p.id === id && p.role === 'moderator'),
+        (id === this.current.self?.id
+          ? this.current.self.role === 'moderator'
+          : this.current.participants.some((p) => p.id === id && p.role === 'moderator')) ||
+        (path === 'e2ee' && this.e2ee.policyNames(id)),
       send: async (message, to) => {
         if (this.e2ee.chatEncrypted) await this.e2ee.sendPoll(message, to);
         else await request('poll-send', to ? { message, to } : { message });

@@ -9,6 +9,9 @@ import type { ToWorker } from './worker-messages';
  * worker's frame counters through `window.__parleyE2eeTap()`.
  */
 export function exposeTestTap(session: E2eeSession, post: (message: ToWorker) => void): void {
+  // The worker's frame counters, for any test's failure report (e2e/support/room-suite.ts).
+  (globalThis as { __parleyE2eeStats?: () => Promise<unknown> }).__parleyE2eeStats = () =>
+    session.frameStats();
   let flagged = false;
   try {
     flagged = localStorage.getItem('parley-e2ee-test-tap') === '1';

@@ -19,16 +19,12 @@ function PollIcon() {
   );
 }
 
-/**
- * The toolbar control that opens the new-poll form: moderators only, and under E2EE only those the
- * MLS group's policy names (the others' clients would ignore their poll).
- */
+/** The toolbar control that opens the new-poll form: moderators only (with or without E2EE). */
 export function PollCreateButton({ meeting, onOpen }: { meeting: Meeting; onOpen: () => void }) {
   const state = useStore(meeting.state);
   useStore(meeting.e2ee.state);
   const self = state.self;
   if (self?.role !== 'moderator') return null;
-  if (meeting.e2ee.chatEncrypted && !meeting.e2ee.policyNames(self.id)) return null;
   return (
     <button
       type="button"
