@@ -472,6 +472,9 @@ export class E2eeSession {
     this.encryptedFlag = `${ENCRYPTED_FLAG}${room}`;
     if (this.wasEncrypted) setSessionFlag(this.encryptedFlag, true);
     this.rejoin();
+    // The old room's keys decrypt nothing in the new one, and its epoch numbers, counters and send
+    // epoch would mix with the new group's: the worker forgets them (still holding, if encrypted).
+    this.post({ type: 'reset' });
   }
 
   close(): void {
