@@ -1,30 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { seriousViolations } from './support/axe.js';
 import { enter } from './support/meeting.js';
 import { meetingSuite } from './support/suite.js';
 
-const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const suite = meetingSuite({ username: 'kept-owner', password: 'kept password 12345' });
-
-/** Serious and critical axe findings (WCAG 2.0/2.1 A and AA) on the page as it is. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = (await page.evaluate(async () => {
-    const axe = (
-      window as unknown as { axe: { run: (d: Document, o: object) => Promise<{ violations: unknown[] }> } }
-    ).axe;
-    return (
-      await axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      })
-    ).violations;
-  })) as Array<{ id: string; impact: string; nodes: { target: string[] }[] }>;
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** An iCalendar date-time in UTC (`20261210T093000Z`) for an ISO instant. */
 function icalUtc(iso: string): string {

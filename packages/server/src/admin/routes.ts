@@ -20,8 +20,8 @@ import {
   sendError,
   sessionUserFromCookieHeader,
 } from '../accounts/routes.js';
+import { changeRefused } from '../http/change-guard.js';
 import type { RateDecision } from '../privacy/rate-limiter.js';
-import { isSameOrigin } from '../signaling/route.js';
 import type { InstanceSettingsStore } from './instance-settings.js';
 
 /** A new account's username, password and role; nothing in this API is bigger. */
@@ -179,24 +179,12 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps)
     return user;
   }
 
-  /**
-   * As `administrator`, for a change: also refused when another site's page sent it (its Origin is
-   * not ours; browsers always send Origin on such requests) and when this client changes too much.
-   */
+  /** As `administrator`, for a change: also passes the change guard (origin, rate). */
   async function administratorChanging(
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<SessionUser | null> {
-    if (!isSameOrigin(request.headers.origin, request.host)) {
-      sendError(reply, 403, 'cross-site', 'This request came from another site and was refused.');
-      return null;
-    }
-    const decision = deps.changeLimiter.hit(request.ip);
-    if (!decision.allowed) {
-      reply.header('retry-after', String(decision.retryAfterSeconds));
-      sendError(reply, 429, 'too-many-changes', 'Too many changes at once. Please wait a moment.');
-      return null;
-    }
+    if (changeRefused(request, reply, deps.changeLimiter)) return null;
     return administrator(request, reply);
   }
 }

@@ -16,8 +16,8 @@ import {
   sendError,
   sessionUserFromCookieHeader,
 } from '../accounts/routes.js';
+import { changeRefused } from '../http/change-guard.js';
 import type { RateDecision } from '../privacy/rate-limiter.js';
-import { isSameOrigin } from '../signaling/route.js';
 import { invitationCalendar } from './invitation.js';
 import type { KeptRoomRefusal, KeptRoomStore } from './kept-room-store.js';
 
@@ -170,18 +170,9 @@ export function registerKeptRoomRoutes(app: FastifyInstance, deps: KeptRoomRoute
     return user;
   }
 
-  /** As `signedIn`, for a change: refused from another site's page and when this client changes too much. */
+  /** As `signedIn`, for a change: also passes the change guard (origin, rate). */
   async function changing(request: FastifyRequest, reply: FastifyReply): Promise<SessionUser | null> {
-    if (!isSameOrigin(request.headers.origin, request.host)) {
-      sendError(reply, 403, 'cross-site', 'This request came from another site and was refused.');
-      return null;
-    }
-    const decision = deps.changeLimiter.hit(request.ip);
-    if (!decision.allowed) {
-      reply.header('retry-after', String(decision.retryAfterSeconds));
-      sendError(reply, 429, 'too-many-changes', 'Too many changes at once. Please wait a moment.');
-      return null;
-    }
+    if (changeRefused(request, reply, deps.changeLimiter)) return null;
     return signedIn(request, reply);
   }
 }
