@@ -12,7 +12,7 @@ const cli = path.join(root, 'packages/server/dist/cli.js');
 /** The test server (never built into dist/): test build of the web app, in-process SFU with the hostile hook. */
 const testServerMain = path.join(root, 'packages/server/test/hostile/test-server.ts');
 
-async function freeTcpPort(): Promise<number> {
+export async function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

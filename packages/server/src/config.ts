@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { type OidcConfig, oidcConfigFrom } from './oidc/oidc-config.js';
 
 /** Everything Parley reads from its environment, parsed once at start-up. See README's configuration table. */
 export interface Config {
@@ -73,6 +74,8 @@ export interface Config {
   loginAttemptsPerUser: number;
   /** Limits on what guests without an account can make the server hold (docs/reliability.md). */
   meetingLimits: MeetingLimits;
+  /** Single sign-on through OpenID Connect providers (PARLEY_OIDC_*); unset: none. */
+  oidc?: OidcConfig | undefined;
 }
 
 /** How many guests may wait, and where; see docs/reliability.md "Meetings and accounts". */
@@ -223,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       : path.resolve(import.meta.dirname, '../../web/dist'),
     setupToken: setupTokenFrom(env),
     loginAttemptsPerUser: intFrom(env, 'PARLEY_LOGIN_ATTEMPTS_PER_USER', 20, 1, 10_000),
+    oidc: oidcConfigFrom(env),
     meetingLimits: {
       waitingPerRoom: intFrom(env, 'PARLEY_WAITING_GUESTS_PER_ROOM', 50, 1, 100_000),
       waitingTotal: intFrom(env, 'PARLEY_WAITING_GUESTS_TOTAL', 2000, 1, 1_000_000),

@@ -14,6 +14,7 @@ import { KeptRoomSweep } from './kept-rooms/sweep.js';
 import type { Logger } from './logger.js';
 import type { MediaPlane } from './media/media-plane.js';
 import { turnIceServers } from './media/turn-credentials.js';
+import { OidcService, type OidcServiceOptions } from './oidc/oidc-service.js';
 import { IpHasher } from './privacy/ip-hasher.js';
 import { LOGIN_RATE_LIMIT, RateLimiter, USERNAME_LOGIN_WINDOW_MS } from './privacy/rate-limiter.js';
 import { Meetings, type MeetingsOptions } from './rooms/meetings.js';
@@ -23,6 +24,7 @@ import { closeDatabase, openDatabase, pingDatabase } from './store/database.js';
 export interface ParleyOptions {
   accounts?: AccountServiceOptions;
   meetings?: MeetingsOptions;
+  oidc?: OidcServiceOptions;
   /** More for /readyz to check, besides the database (e.g. Redis in a cluster). */
   readinessChecks?: ReadinessCheck[];
 }
@@ -60,6 +62,11 @@ export async function createParley(
   const keptRoomLimiter = new RateLimiter(ipHasher, KEPT_ROOM_RATE_LIMIT);
   const roomScheduleLimiter = new RateLimiter(ipHasher, ROOM_SCHEDULE_RATE_LIMIT);
   const keptRooms = new KeptRoomStore(db);
+  const oidc = new OidcService(
+    config.oidc ?? { providers: [], redirectUri: undefined },
+    accounts,
+    options.oidc,
+  );
   const keptRoomSweep = new KeptRoomSweep(keptRooms, config.keptRoomDays, logger);
   const usernameLimiter = new RateLimiter(ipHasher, {
     limit: config.loginAttemptsPerUser,
@@ -98,6 +105,7 @@ export async function createParley(
     keptRooms,
     keptRoomLimiter,
     roomScheduleLimiter,
+    oidc,
     signalingRouter: cluster ?? undefined,
     operations: {
       readinessChecks: [

@@ -222,6 +222,7 @@ describe.each(DIALECTS)('accounts on $kind', (dialect) => {
           username: 'alice',
           role: 'user',
           createdAt: new Date(start).toISOString(),
+          origin: 'local',
         },
         sessions: [
           {

@@ -28,7 +28,8 @@ export interface AccountSummary {
  * hash, no session token hashes. Times are ISO 8601 strings.
  */
 export interface AccountData {
-  account: { id: string; username: string; role: AccountRole; createdAt: string };
+  /** `origin`: `local` or `oidc:<issuer>` (the single sign-on provider the account comes from). */
+  account: { id: string; username: string; role: AccountRole; createdAt: string; origin: string };
   sessions: Array<{ createdAt: string; expiresAt: string }>;
   /** The rooms the account keeps with their settings (never a password, only whether one is set). */
   keptRooms: KeptRoomExport[];
@@ -59,6 +60,14 @@ export interface AccountServiceOptions {
   /** Told when a background sweep fails (e.g. the database was closed first). */
   onSweepError?: (error: unknown) => void;
 }
+
+/**
+ * The password hash of an account from a single sign-on provider: not a PHC string, so no password
+ * ever matches it (verifyCredentials refuses it before even trying).
+ */
+export const EXTERNAL_PASSWORD_HASH = '!external';
+/** The origin of accounts with a Parley password (users.origin). */
+export const LOCAL_ORIGIN = 'local';
 
 const DEFAULT_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 /** Longer than any token this service issues (43 characters); cheap early exit for garbage. */
@@ -215,7 +224,7 @@ export class AccountService {
   async exportData(userId: string): Promise<AccountData | null> {
     const user = await this.#db
       .selectFrom('users')
-      .select(['id', 'username', 'role', 'created_at'])
+      .select(['id', 'username', 'role', 'created_at', 'origin'])
       .where('id', '=', userId)
       .executeTakeFirst();
     if (user === undefined) return null;
@@ -232,6 +241,7 @@ export class AccountService {
         username: user.username,
         role: user.role,
         createdAt: isoTime(user.created_at),
+        origin: user.origin,
       },
       sessions: sessions.map((session) => ({
         createdAt: isoTime(session.created_at),
@@ -288,8 +298,65 @@ export class AccountService {
       await verifyAgainstDummy(password);
       return null;
     }
+    if (user.password_hash === EXTERNAL_PASSWORD_HASH) {
+      // An account from a single sign-on provider: no password signs it in. Same work as a wrong one.
+      await verifyAgainstDummy(password);
+      return null;
+    }
     if (!(await verifyPassword(user.password_hash, password))) return null;
     return { id: user.id, username: user.username, role: user.role };
+  }
+
+  /**
+   * The account a single sign-on provider vouched for (origin `oidc:<issuer>`), created at the first
+   * sign-in with an unusable password. `role` (from the provider's admin claim) is applied at every
+   * sign-in, except that the last administrator is never demoted; undefined leaves the role alone
+   * (new accounts are users). A username held by an account of another origin is refused, never
+   * merged: 'username-taken'.
+   */
+  async signInExternal(
+    origin: string,
+    username: string,
+    role: AccountRole | undefined,
+  ): Promise<SessionUser | 'username-taken'> {
+    const name = Username.safeParse(username);
+    if (!name.success) throw new InvalidAccountInputError(firstIssueMessage(name.error));
+    const existing = await this.#db
+      .selectFrom('users')
+      .select(['id', 'username', 'role', 'origin'])
+      .where('username', '=', name.data)
+      .executeTakeFirst();
+    if (existing !== undefined) {
+      if (existing.origin !== origin) return 'username-taken';
+      if (role === undefined || role === existing.role) {
+        return { id: existing.id, username: existing.username, role: existing.role };
+      }
+      const outcome = await this.changeRole(existing.username, role);
+      const now = outcome === 'changed' ? role : existing.role;
+      return { id: existing.id, username: existing.username, role: now };
+    }
+    const row = {
+      id: randomUUID(),
+      username: name.data,
+      password_hash: EXTERNAL_PASSWORD_HASH,
+      role: role ?? 'user',
+      created_at: this.#now(),
+      origin,
+    };
+    try {
+      await this.#db.insertInto('users').values(row).execute();
+    } catch (error) {
+      // Someone else took the name in the same moment: if it is this origin's account, that is us.
+      if (!isUniqueViolation(error)) throw error;
+      const raced = await this.#db
+        .selectFrom('users')
+        .select(['id', 'username', 'role', 'origin'])
+        .where('username', '=', name.data)
+        .executeTakeFirst();
+      if (raced === undefined || raced.origin !== origin) return 'username-taken';
+      return { id: raced.id, username: raced.username, role: raced.role };
+    }
+    return { id: row.id, username: row.username, role: row.role };
   }
 
   /** Starts a session for the account and returns its token; only the token's hash is stored. */

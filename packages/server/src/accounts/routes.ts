@@ -156,28 +156,49 @@ export function registerAccountRoutes<Server extends RawServerBase>(
     return true;
   }
 
-  async function signIn(request: FastifyRequest, reply: FastifyReply, user: SessionUser): Promise<void> {
-    const token = await accounts.createSession(user.id);
-    reply.header('set-cookie', sessionCookie(request, token, SESSION_LIFETIME_MS / 1000));
+  function signIn(request: FastifyRequest, reply: FastifyReply, user: SessionUser): Promise<void> {
+    return startSession(accounts, deps.config, request, reply, user);
   }
 
   function clearedCookie(request: FastifyRequest): string {
-    return sessionCookie(request, '', 0);
+    return sessionCookie(deps.config, request, '', 0);
   }
+}
 
-  function sessionCookie(request: FastifyRequest, value: string, maxAge: number): string {
-    // Secure whenever the browser reaches Parley over HTTPS: served directly (tlsCert) or through
-    // a TLS-terminating proxy that says so (request.protocol honours X-Forwarded-Proto only when
-    // Fastify's trustProxy is on).
-    const secure = deps.config.tlsCert !== undefined || request.protocol === 'https';
-    return serializeCookie(SESSION_COOKIE, value, {
-      maxAge,
-      path: '/',
-      httpOnly: true,
-      secure,
-      sameSite: 'Strict',
-    });
-  }
+/** Signs the account in: a new session, its token in the session cookie (also used by oidc/routes.ts). */
+export async function startSession(
+  accounts: AccountService,
+  config: Pick<Config, 'tlsCert'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  user: SessionUser,
+): Promise<void> {
+  const token = await accounts.createSession(user.id);
+  reply.header('set-cookie', sessionCookie(config, request, token, SESSION_LIFETIME_MS / 1000));
+}
+
+/**
+ * Whether cookies get the Secure attribute: whenever the browser reaches Parley over HTTPS, served
+ * directly (tlsCert) or through a TLS-terminating proxy that says so (request.protocol honours
+ * X-Forwarded-Proto only when Fastify's trustProxy is on).
+ */
+export function secureCookies(config: Pick<Config, 'tlsCert'>, request: FastifyRequest): boolean {
+  return config.tlsCert !== undefined || request.protocol === 'https';
+}
+
+function sessionCookie(
+  config: Pick<Config, 'tlsCert'>,
+  request: FastifyRequest,
+  value: string,
+  maxAge: number,
+): string {
+  return serializeCookie(SESSION_COOKIE, value, {
+    maxAge,
+    path: '/',
+    httpOnly: true,
+    secure: secureCookies(config, request),
+    sameSite: 'Strict',
+  });
 }
 
 function tooManyAttempts(reply: FastifyReply, retryAfterSeconds: number): FastifyReply {

@@ -8,6 +8,8 @@ import type { Config } from '../config.js';
 import type { KeptRoomStore } from '../kept-rooms/kept-room-store.js';
 import { registerKeptRoomRoutes } from '../kept-rooms/routes.js';
 import type { Logger } from '../logger.js';
+import type { OidcService } from '../oidc/oidc-service.js';
+import { registerOidcRoutes } from '../oidc/routes.js';
 import type { IpHasher } from '../privacy/ip-hasher.js';
 import type { RateLimiter } from '../privacy/rate-limiter.js';
 import { registerPrivacyRoutes } from '../privacy/routes.js';
@@ -37,6 +39,8 @@ export interface AppDeps {
   keptRooms?: KeptRoomStore | undefined;
   keptRoomLimiter?: RateLimiter | undefined;
   roomScheduleLimiter?: RateLimiter | undefined;
+  /** Single sign-on (/api/oidc/*); without it those routes do not exist. */
+  oidc?: OidcService | undefined;
   /** Cluster only (PARLEY_REDIS_URL): routes signaling connections to the node hosting their meeting. */
   signalingRouter?: SignalingRouter | undefined;
   /** Readiness checks (/readyz) and the metrics registry (/metrics); without them neither route exists. */
@@ -84,6 +88,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     usernameLimiter: deps.usernameLimiter,
     setupToken: deps.setupToken,
   });
+  if (deps.oidc) {
+    registerOidcRoutes(app, {
+      oidc: deps.oidc,
+      accounts: deps.accounts,
+      config,
+      loginLimiter: deps.loginLimiter,
+    });
+  }
   registerAdminRoutes(app, {
     accounts: deps.accounts,
     settings: deps.settings,

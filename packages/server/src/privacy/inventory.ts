@@ -160,6 +160,19 @@ const DEFINITIONS = defineInventory([
     retention: ACCOUNT_LIFE,
     personal: true,
   },
+  {
+    id: 'users.origin',
+    place: 'database',
+    table: 'users',
+    column: 'origin',
+    name: 'Account origin',
+    data: '`local` for accounts with a Parley password, or `oidc:` and the issuer URL of the single sign-on provider that created the account (no e-mail, no provider subject).',
+    purpose:
+      'Signing in the right way: an account from a provider has no password and is only signed in through that provider.',
+    legalBasis: CONTRACT,
+    retention: ACCOUNT_LIFE,
+    personal: true,
+  },
   // ---- Database: sessions ----
   {
     id: 'sessions.token_hash',
@@ -456,6 +469,17 @@ const DEFINITIONS = defineInventory([
       'As long as the data directory exists; delete the file to make every reconnection token invalid.',
     personal: false,
   },
+  {
+    id: 'oidc-pending',
+    place: 'memory',
+    name: 'Pending single sign-on',
+    data: 'For a sign-in started with an OpenID Connect provider: random state, nonce and PKCE verifier, the provider chosen and the Parley page to return to. Nothing about the person.',
+    purpose:
+      'Checking that the answer from the provider belongs to the sign-in this browser started (against forged or replayed answers).',
+    legalBasis: SECURITY,
+    retention: 'Until the sign-in finishes (used once), at most 10 minutes; never written to disk.',
+    personal: false,
+  },
   // ---- Server memory: meetings ----
   {
     id: 'meetings',
@@ -740,6 +764,16 @@ const DEFINITIONS = defineInventory([
     legalBasis: NECESSARY_STORAGE,
     retention: SESSION_LIFE,
     personal: true,
+  },
+  {
+    id: 'cookie:parley_oidc',
+    place: 'cookie',
+    name: 'Single sign-on cookie (parley_oidc)',
+    data: 'A random handle of the pending sign-in. HttpOnly, SameSite=Lax (it must come back with the provider’s redirect), Secure over HTTPS, path /api/oidc.',
+    purpose: 'Tying the provider’s answer to the browser that started the sign-in.',
+    legalBasis: NECESSARY_STORAGE,
+    retention: 'At most 10 minutes; cleared when the sign-in finishes.',
+    personal: false,
   },
   {
     id: 'storage:parley.displayName',

@@ -78,6 +78,7 @@ describe.each(DIALECTS)('openDatabase ($kind)', (dialect) => {
       'sessions.user_id',
       'users.created_at',
       'users.id',
+      'users.origin',
       'users.password_hash',
       'users.role',
       'users.username',
@@ -99,6 +100,7 @@ describe.each(DIALECTS)('openDatabase ($kind)', (dialect) => {
       { name: '0001_accounts' },
       { name: '0002_instance_settings' },
       { name: '0003_kept_rooms' },
+      { name: '0004_account_origin' },
     ]);
   });
 
@@ -110,6 +112,7 @@ describe.each(DIALECTS)('openDatabase ($kind)', (dialect) => {
       { name: '0001_accounts' },
       { name: '0002_instance_settings' },
       { name: '0003_kept_rooms' },
+      { name: '0004_account_origin' },
     ]);
   });
 

@@ -89,6 +89,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('kept_rooms').execute();
     },
   },
+  // Accounts from single sign-on (oidc/): where an account comes from. `local` (every account so
+  // far) signs in with its password; `oidc:<issuer>` only through that provider, its password_hash
+  // being an unusable marker.
+  '0004_account_origin': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('users')
+        .addColumn('origin', 'text', (col) => col.notNull().defaultTo('local'))
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('users').dropColumn('origin').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,4 +1,5 @@
 import type { AccountRole } from '@parley/protocol';
+import type { ColumnType } from 'kysely';
 
 /**
  * A moment as milliseconds since the Unix epoch, stored as a 64-bit integer (`bigint` column). Both
@@ -16,6 +17,11 @@ export interface UsersTable {
   password_hash: string;
   role: AccountRole;
   created_at: EpochMillis;
+  /**
+   * `local` (signs in with its password) or `oidc:<issuer URL>` (only through that provider; its
+   * password_hash is the unusable EXTERNAL_PASSWORD_HASH). The database fills in `local`.
+   */
+  origin: ColumnType<string, string | undefined, string>;
 }
 
 /** A signed-in browser. Only the SHA-256 of the session token is stored, never the token itself. */

@@ -87,6 +87,19 @@ export const de: Catalogue = {
   'login.submit': 'Anmelden',
   'login.busy': 'Anmeldung läuft …',
   'login.failed': 'Benutzername oder Passwort ist falsch.',
+  'login.oidcHeading': 'Einmalanmeldung',
+  'login.oidc': 'Anmelden mit {name}',
+  'login.oidcOr': 'Oder mit einem Parley-Passwort:',
+  'login.oidcError.expired':
+    'Die Anmeldung hat zu lange gedauert oder wurde in einem anderen Browser begonnen. Bitte versuchen Sie es erneut.',
+  'login.oidcError.failed':
+    'Die Anmeldung mit dem Konto Ihrer Organisation ist nicht gelungen. Bitte versuchen Sie es erneut.',
+  'login.oidcError.unavailable':
+    'Der Anmeldedienst ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut.',
+  'login.oidcError.noUsername':
+    'Das Konto Ihrer Organisation hat keinen Benutzernamen, den Parley verwenden kann. Wenden Sie sich an Ihre Administration.',
+  'login.oidcError.usernameTaken':
+    'Es gibt schon ein Parley-Konto mit Ihrem Benutzernamen, daher kann das Konto Ihrer Organisation ihn nicht verwenden. Wenden Sie sich an Ihre Administration.',
 
   'setup.title': 'Ersten Administrator anlegen',
   'setup.intro':

@@ -80,6 +80,16 @@ export const en = {
   'login.submit': 'Sign in',
   'login.busy': 'Signing in…',
   'login.failed': 'Wrong username or password.',
+  'login.oidcHeading': 'Single sign-on',
+  'login.oidc': 'Sign in with {name}',
+  'login.oidcOr': 'Or with a Parley password:',
+  'login.oidcError.expired': 'The sign-in took too long or was started in another browser. Please try again.',
+  'login.oidcError.failed': 'The sign-in with your organisation’s account did not succeed. Please try again.',
+  'login.oidcError.unavailable': 'The sign-in service cannot be reached right now. Please try again later.',
+  'login.oidcError.noUsername':
+    'Your organisation’s account has no username Parley can use. Ask your administrator.',
+  'login.oidcError.usernameTaken':
+    'A Parley account with your username exists already, so your organisation’s account cannot use it. Ask your administrator.',
 
   'setup.title': 'Create the first administrator',
   'setup.intro': 'This account can manage the server and start meetings. You can add more accounts later.',

@@ -1,5 +1,6 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiFailure, login } from '../account/api';
+import { fetchOidcProviders, type OidcProvider, oidcErrorKey, oidcLoginPath } from '../account/oidc';
 import { refreshSession } from '../account/session';
 import { t } from '../i18n';
 import { navigate } from '../routing/navigation';
@@ -10,6 +11,19 @@ export function LoginPage({ next }: { next: string }) {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [providers, setProviders] = useState<OidcProvider[]>([]);
+  // A failed single sign-on comes back as /login?oidc=<reason>.
+  const [oidcError] = useState(() => oidcErrorKey(new URLSearchParams(window.location.search).get('oidc')));
+
+  useEffect(() => {
+    let live = true;
+    void fetchOidcProviders().then((list) => {
+      if (live) setProviders(list);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -29,6 +43,27 @@ export function LoginPage({ next }: { next: string }) {
   return (
     <PageShell title={t('login.title')} narrow>
       <h1 class="page-title">{t('login.title')}</h1>
+      {oidcError && (
+        <p class="field-error" role="alert" data-testid="login-oidc-error">
+          {t(oidcError)}
+        </p>
+      )}
+      {providers.length > 0 && (
+        <section class="card form" aria-labelledby="login-oidc-heading">
+          <h2 id="login-oidc-heading">{t('login.oidcHeading')}</h2>
+          {providers.map((provider) => (
+            <a
+              key={provider.id}
+              class="button button--primary"
+              data-testid="login-oidc"
+              href={oidcLoginPath(provider.id, next)}
+            >
+              {t('login.oidc', { name: provider.name })}
+            </a>
+          ))}
+          <p>{t('login.oidcOr')}</p>
+        </section>
+      )}
       <form class="card form" onSubmit={submit} noValidate>
         <label for="login-username">{t('login.username')}</label>
         <input
