@@ -5,12 +5,15 @@ import { guarded, type MediaContext, peerConnectionConfig, randomSsrc } from './
 import { MediaError } from './media-error.js';
 import { retainUntilClosed } from './native-handles.js';
 import { Publication } from './publication.js';
+import { isRtcp } from './rtp.js';
 import {
   announceHostCandidate,
   type PublishOfferMedia,
   receiveOnlyAnswer,
   restrictPublishOffer,
 } from './sdp.js';
+import type { CancelTimer } from './timers.js';
+import { FEEDBACK_INTERVAL_MS, readTransportSequence, TransportArrivals } from './transport-cc.js';
 
 declareStore('connection-addresses');
 
@@ -36,6 +39,13 @@ export class Publisher {
   private readonly slots = new Map<string, MidSlot>();
   private readonly rtcpSenderSsrc = randomSsrc();
   private closed = false;
+  /**
+   * transport-cc (transport-cc.ts): the header extension's id when the browser numbers its packets for
+   * it (0: it does not), their arrivals, and the timer of the next feedback.
+   */
+  private transportCcExtensionId = 0;
+  private arrivals: TransportArrivals | null = null;
+  private cancelFeedback: CancelTimer | null = null;
 
   constructor(
     readonly participantId: string,
@@ -86,6 +96,10 @@ export class Publisher {
     if (!answer) throw new MediaError('wrong-state', 'The publish connection produced no answer.');
 
     this.applyTracks(tracks, mediaByMid);
+    // One numbering for the whole (bundled) connection: any m-line's id is the id.
+    this.useTransportCc(
+      offer.media.find((media) => media.transportCcExtensionId !== null)?.transportCcExtensionId ?? 0,
+    );
     const { publicIp, rtcPort } = this.context.options;
     return announceHostCandidate(receiveOnlyAnswer(answer, offer.media), publicIp, rtcPort);
   }
@@ -124,6 +138,12 @@ export class Publisher {
     slot.publication?.attach(track);
     track.onMessage((packet: Buffer) => {
       try {
+        // Every RTP packet counts for the browser's estimate, forwarded or not (padding, held audio).
+        const arrivals = this.arrivals;
+        if (arrivals !== null && !isRtcp(packet)) {
+          const sequence = readTransportSequence(packet, this.transportCcExtensionId);
+          if (sequence >= 0) arrivals.record(sequence, performance.now() * 1000);
+        }
         slot.publication?.receive(packet);
       } catch (error) {
         this.context.logger.error({ err: error }, 'media: forwarding failed');
@@ -138,6 +158,49 @@ export class Publisher {
         }
       }),
     );
+  }
+
+  /** Report arrivals to the browser when its offer negotiates transport-cc (id > 0), else stop. */
+  private useTransportCc(extensionId: number): void {
+    if (extensionId === this.transportCcExtensionId) return;
+    this.transportCcExtensionId = extensionId;
+    this.cancelFeedback?.();
+    this.cancelFeedback = null;
+    this.arrivals = extensionId > 0 ? new TransportArrivals() : null;
+    if (this.arrivals !== null) this.scheduleFeedback();
+  }
+
+  private scheduleFeedback(): void {
+    this.cancelFeedback = this.context.timers.after(
+      FEEDBACK_INTERVAL_MS,
+      guarded(this.context.logger, 'transport feedback', () => {
+        this.cancelFeedback = null;
+        if (this.closed || this.arrivals === null) return;
+        this.sendTransportFeedback(this.arrivals);
+        this.scheduleFeedback();
+      }),
+    );
+  }
+
+  /** The feedback goes out on any open track of the connection: RTCP shares the bundled transport. */
+  private sendTransportFeedback(arrivals: TransportArrivals): void {
+    let track: Track | null = null;
+    let mediaSsrc = 0;
+    for (const slot of this.slots.values()) {
+      if (slot.track?.isOpen()) {
+        track = slot.track;
+        mediaSsrc = slot.publication?.ssrc ?? 0;
+        break;
+      }
+    }
+    if (track === null) return; // nothing open yet: the arrivals wait for the next interval
+    for (const message of arrivals.takeFeedback(this.rtcpSenderSsrc, mediaSsrc)) {
+      try {
+        track.sendMessageBinary(message);
+      } catch {
+        return; // closed meanwhile
+      }
+    }
   }
 
   private slot(mid: string): MidSlot {
@@ -202,6 +265,7 @@ export class Publisher {
   private closeConnection(): void {
     const pc = this.pc;
     this.pc = null;
+    this.useTransportCc(0);
     for (const mid of [...this.slots.keys()]) this.dropSlot(mid);
     try {
       pc?.close();

@@ -1,3 +1,5 @@
+import { findOneByteExtension } from './header-extension.js';
+
 /**
  * The RTP stream id header extension (RFC 8852, `urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id`):
  * the RID of the simulcast layer a packet belongs to. Browsers that announce their layers by RID
@@ -16,32 +18,14 @@ export const RID_PATTERN = /^[A-Za-z0-9_-]{1,16}$/;
 
 /** The RID carried under `extensionId`, or null when the packet has none. */
 export function readRtpStreamId(packet: Uint8Array, extensionId: number): string | null {
-  if (packet.length < 12 || (packet[0]! & 0x10) === 0) return null;
-  const start = 12 + (packet[0]! & 0x0f) * 4;
-  if (packet.length < start + 4 || packet[start] !== 0xbe || packet[start + 1] !== 0xde) return null;
-  const end = start + 4 + ((packet[start + 2]! << 8) | packet[start + 3]!) * 4;
-  if (end > packet.length) return null;
-  let offset = start + 4;
-  while (offset < end) {
-    const byte = packet[offset]!;
-    if (byte === 0) {
-      offset++; // padding
-      continue;
-    }
-    const id = byte >> 4;
-    if (id === 15) return null; // reserved: stop parsing (RFC 8285 §4.2)
-    const length = (byte & 0x0f) + 1;
-    if (id === extensionId) {
-      if (offset + 1 + length > end) return null;
-      let rid = '';
-      for (let i = offset + 1; i < offset + 1 + length; i++) {
-        const code = packet[i]!;
-        if (code === 0) break; // RFC 8852 allows trailing zero bytes
-        rid += String.fromCharCode(code);
-      }
-      return RID_PATTERN.test(rid) ? rid : null;
-    }
-    offset += 1 + length;
+  const at = findOneByteExtension(packet, extensionId);
+  if (at < 0) return null;
+  const length = (packet[at - 1]! & 0x0f) + 1;
+  let rid = '';
+  for (let i = at; i < at + length; i++) {
+    const code = packet[i]!;
+    if (code === 0) break; // RFC 8852 allows trailing zero bytes
+    rid += String.fromCharCode(code);
   }
-  return null;
+  return RID_PATTERN.test(rid) ? rid : null;
 }

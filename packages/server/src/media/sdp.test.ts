@@ -63,14 +63,22 @@ describe('restrictPublishOffer', () => {
     expect(video.filter((l) => l.startsWith('a=fmtp:'))).toEqual([]);
   });
 
-  it('drops transport-cc feedback and every header extension but the audio level', () => {
+  it('keeps transport-cc (feedback and sequence extension) and the audio level, drops other extensions', () => {
     const all = parseSdp(restricted.sdp).media.flat();
+    const twcc = 'a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
     expect(all.filter((l) => l.startsWith('a=extmap:'))).toEqual([
       'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+      twcc,
+      twcc,
     ]);
-    expect(all.filter((l) => l.includes('transport-cc'))).toEqual([]);
+    expect(restricted.media.map((media) => media.transportCcExtensionId)).toEqual([3, 3]);
     expect(sectionOf(restricted.sdp, '1')).toEqual(
-      expect.arrayContaining(['a=rtcp-fb:96 nack', 'a=rtcp-fb:96 nack pli', 'a=rtcp-fb:96 ccm fir']),
+      expect.arrayContaining([
+        'a=rtcp-fb:96 nack',
+        'a=rtcp-fb:96 nack pli',
+        'a=rtcp-fb:96 ccm fir',
+        'a=rtcp-fb:96 transport-cc',
+      ]),
     );
     expect(restricted.sdp).not.toContain('extmap-allow-mixed');
   });
@@ -242,6 +250,7 @@ describe('Firefox descriptions', () => {
     // The first SSRC of each FID group is a layer; the second its RTX stream, which is refused.
     expect(ssrcs).toEqual(fids.map((line) => `a=ssrc:${line.split(' ')[1]}`));
     expect(section.filter((line) => line.startsWith('a=extmap:'))).toEqual([
+      'a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
       'a=extmap:9/sendonly urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
     ]);
     expect(section.some((line) => /^a=(rid|simulcast|ssrc-group):/.test(line))).toBe(false);

@@ -10,6 +10,7 @@ import {
   readSsrcGroup,
   readSsrcLine,
 } from './sdp-attributes.js';
+import { TRANSPORT_CC_URI } from './transport-cc.js';
 
 /**
  * SDP munging. libdatachannel writes and reads the session descriptions; these functions adjust the
@@ -185,6 +186,8 @@ export interface PublishOfferMedia extends MediaSection {
   ssrc: number | null;
   /** RFC 8285 id of the audio-level header extension (audio m-lines that offer it), else null. */
   audioLevelExtensionId: number | null;
+  /** RFC 8285 id of the transport-wide sequence number extension, or null (no transport-cc). */
+  transportCcExtensionId: number | null;
   /** SSRC simulcast (`a=ssrc-group:SIM`): the layers' SSRCs, lowest first; empty without simulcast. */
   layerSsrcs: number[];
   /**
@@ -203,15 +206,17 @@ export interface RestrictedPublishOffer {
 }
 
 const ACCEPTED_CODEC = { audio: 'opus/48000/2', video: 'vp8/90000' } as const;
-/** Header extensions the SFU accepts: audio level, for active-speaker detection later. */
+/** Header extensions the SFU accepts on audio: audio level, for active-speaker detection. */
 const ACCEPTED_EXTENSIONS = new Set([AUDIO_LEVEL_URI]);
-/** Feedback the SFU gives or forwards; transport-cc is not implemented. */
-const ACCEPTED_FEEDBACK = new Set(['nack', 'nack pli', 'ccm fir', 'goog-remb']);
+/** Feedback the SFU gives or forwards (transport-cc: the SFU reports arrivals, transport-cc.ts). */
+const ACCEPTED_FEEDBACK = new Set(['nack', 'nack pli', 'ccm fir', 'goog-remb', 'transport-cc']);
 
 /**
  * Restrict a browser's publish offer to what the SFU forwards: Opus for audio, VP8 for video (SSRC
- * simulcast layers kept), no RTX, RED, FEC or RID simulcast, only the audio-level header extension, never a direction that asks the SFU
- * to send, and no client candidates (see withoutCandidates). libdatachannel answers by mirroring the offer, so the answer then lists exactly these.
+ * simulcast layers kept), no RTX, RED or FEC; header extensions: audio level, the RID of RID simulcast
+ * and the transport-wide sequence number (transport-cc.ts); never a direction that asks the SFU to
+ * send, and no client candidates (see withoutCandidates). libdatachannel answers by mirroring the
+ * offer, so the answer then lists exactly these.
  * Throws MediaError when an active audio/video m-line lacks the codec.
  */
 export function restrictPublishOffer(sdp: string): RestrictedPublishOffer {
@@ -274,6 +279,7 @@ function restrictSection(
     info.direction === 'sendrecv' ? 'sendonly' : info.direction === 'recvonly' ? 'inactive' : info.direction;
 
   let audioLevelExtensionId: number | null = null;
+  let transportCcExtensionId: number | null = null;
   const lines: string[] = [];
   for (const line of section) {
     if (line.startsWith('m=')) {
@@ -294,6 +300,9 @@ function restrictSection(
       if (info.kind === 'audio' && ACCEPTED_EXTENSIONS.has(extmap.uri)) {
         lines.push(line);
         audioLevelExtensionId = extmap.id;
+      } else if (extmap.uri === TRANSPORT_CC_URI) {
+        lines.push(line);
+        transportCcExtensionId = extmap.id;
       } else if (rid !== null && extmap.id === rid.extensionId) lines.push(line);
       continue;
     }
@@ -334,6 +343,7 @@ function restrictSection(
       payloadType,
       ssrc,
       audioLevelExtensionId,
+      transportCcExtensionId,
       layerSsrcs,
       layerRids,
       ridExtensionId,

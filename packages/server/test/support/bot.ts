@@ -43,9 +43,10 @@ import ndc, {
 } from 'node-datachannel';
 import { releaseNative, retainUntilCleanup, retainUntilClosed } from '../../src/media/native-handles.js';
 import { buildReceiverFeedback, ReceptionStats } from '../../src/media/reception-stats.js';
-import { buildNack, buildPli, buildSenderReport, parseRtcp } from '../../src/media/rtcp.js';
+import { buildNack, buildPli, buildSenderReport, parseRtcp, RTCP_RTPFB } from '../../src/media/rtcp.js';
 import { isRtcp, isVp8KeyframeStart, rtpPayloadOffset } from '../../src/media/rtp.js';
 import { describeMedia } from '../../src/media/sdp.js';
+import { parseTransportFeedback, TRANSPORT_CC_FORMAT } from '../../src/media/transport-cc.js';
 import { hostCandidate, LossyRelay } from './lossy-relay.js';
 
 export interface MediaBotSignal {
@@ -92,6 +93,13 @@ export interface MediaBotOptions {
    * Chromium sent only the first one (at 720p) when its munged layers had no resolution scaling.
    */
   simulcastLayersSent?: number;
+  /**
+   * Number the audio packets in the transport-wide sequence extension (id 3, as offered) and collect
+   * the SFU's transport feedback (transportReports()). Default false.
+   */
+  transportCc?: boolean;
+  /** With transportCc: never send every n-th numbered packet (0: send all), to see it reported lost. */
+  transportCcSkipEvery?: number;
   /** Audio level the microphone reports (RFC 6464: 0 loudest … 127 silence; default 30, speech). */
   audioLevel?: number;
   /** Key frames every 4 s besides those asked for (default true); off, only requests bring one. */
@@ -178,6 +186,10 @@ export class MediaBot {
   private ticker: NodeJS.Timeout | null = null;
   private subscribeQueue: Promise<void> = Promise.resolve();
   private readonly rtcpSsrc = randomSsrc();
+  /** transportCc: the next transport-wide sequence number, and what the SFU's feedback reported. */
+  private transportSequence = 1;
+  private readonly transportReported = new Map<number, number | null>();
+  private transportFeedbacks = 0;
   private options: Required<MediaBotOptions>;
   private closed = false;
 
@@ -198,6 +210,8 @@ export class MediaBot {
       simulcastLargestFirst: options.simulcastLargestFirst ?? false,
       ridSimulcast: options.ridSimulcast ?? false,
       simulcastLayersSent: options.simulcastLayersSent ?? 3,
+      transportCc: options.transportCc ?? false,
+      transportCcSkipEvery: options.transportCcSkipEvery ?? 0,
     };
   }
 
@@ -271,6 +285,14 @@ export class MediaBot {
   }
 
   /** Packets received per `${participantId}:${source}` (kept after the track is removed). */
+  /**
+   * transportCc: what the SFU's transport feedback said of each numbered packet (arrival in its µs, or
+   * null: not received), and how many feedback messages came.
+   */
+  transportReports(): { reported: ReadonlyMap<number, number | null>; messages: number } {
+    return { reported: this.transportReported, messages: this.transportFeedbacks };
+  }
+
   received(): Map<string, ReceivedStream> {
     return new Map([...this.stats].map(([key, value]) => [key, { ...value }]));
   }
@@ -543,6 +565,14 @@ export class MediaBot {
 
   private receivePublisherFeedback(stream: SendingStream, message: Buffer): void {
     if (!isRtcp(message)) return;
+    if (message[1] === RTCP_RTPFB && (message[0]! & 0x1f) === TRANSPORT_CC_FORMAT) {
+      const feedback = parseTransportFeedback(message);
+      if (feedback !== null) {
+        this.transportFeedbacks++;
+        for (const packet of feedback.packets) this.transportReported.set(packet.sequence, packet.arrivalUs);
+      }
+      return;
+    }
     for (const rtcp of parseRtcp(message)) {
       if (rtcp.type === 'nack') {
         this.retransmit(stream, rtcp.mediaSsrc, rtcp.lost);
@@ -611,16 +641,26 @@ export class MediaBot {
   }
 
   private sendAudio(stream: SendingStream): void {
-    // One-byte header extension (RFC 8285) with the audio level (id 1), then 60 bytes of "Opus".
-    const packet = Buffer.alloc(12 + 8 + 60, 0x5a);
+    // One-byte header extension (RFC 8285) with the audio level (id 1) and, with transportCc, the
+    // transport-wide sequence number (id 3); then 60 bytes of "Opus".
+    const words = this.options.transportCc ? 2 : 1;
+    const packet = Buffer.alloc(12 + 4 + words * 4 + 60, 0x5a);
     writeRtpHeader(packet, this.options.payloadTypes.opus, true, stream, 0x90);
     packet.writeUInt16BE(0xbede, 12);
-    packet.writeUInt16BE(1, 14);
+    packet.writeUInt16BE(words, 14);
+    packet.fill(0, 16, 16 + words * 4);
     packet[16] = 0x10; // id 1, length 1
     packet[17] = 0x80 | this.options.audioLevel; // voice activity bit, level in -dBov
-    packet[18] = 0;
-    packet[19] = 0;
-    stream.track.sendMessageBinary(packet);
+    let skipped = false;
+    if (this.options.transportCc) {
+      const sequence = this.transportSequence;
+      this.transportSequence = (sequence + 1) & 0xffff;
+      packet[18] = 0x31; // id 3, length 2
+      packet.writeUInt16BE(sequence, 19);
+      const every = this.options.transportCcSkipEvery;
+      skipped = every > 0 && sequence % every === 0;
+    }
+    if (!skipped) stream.track.sendMessageBinary(packet);
     stream.timestamp = (stream.timestamp + 960) >>> 0;
     stream.packets++;
     stream.octets += 60;
