@@ -12,8 +12,7 @@ import {
   receiveOnlyAnswer,
   restrictPublishOffer,
 } from './sdp.js';
-import type { CancelTimer } from './timers.js';
-import { FEEDBACK_INTERVAL_MS, readTransportSequence, TransportArrivals } from './transport-cc.js';
+import { readTransportSequence, TransportArrivals } from './transport-cc.js';
 
 declareStore('connection-addresses');
 
@@ -41,11 +40,10 @@ export class Publisher {
   private closed = false;
   /**
    * transport-cc (transport-cc.ts): the header extension's id when the browser numbers its packets for
-   * it (0: it does not), their arrivals, and the timer of the next feedback.
+   * it (0: it does not) and their arrivals, reported on the plane's feedback clock.
    */
   private transportCcExtensionId = 0;
   private arrivals: TransportArrivals | null = null;
-  private cancelFeedback: CancelTimer | null = null;
 
   constructor(
     readonly participantId: string,
@@ -164,26 +162,17 @@ export class Publisher {
   private useTransportCc(extensionId: number): void {
     if (extensionId === this.transportCcExtensionId) return;
     this.transportCcExtensionId = extensionId;
-    this.cancelFeedback?.();
-    this.cancelFeedback = null;
     this.arrivals = extensionId > 0 ? new TransportArrivals() : null;
-    if (this.arrivals !== null) this.scheduleFeedback();
   }
 
-  private scheduleFeedback(): void {
-    this.cancelFeedback = this.context.timers.after(
-      FEEDBACK_INTERVAL_MS,
-      guarded(this.context.logger, 'transport feedback', () => {
-        this.cancelFeedback = null;
-        if (this.closed || this.arrivals === null) return;
-        this.sendTransportFeedback(this.arrivals);
-        this.scheduleFeedback();
-      }),
-    );
-  }
-
-  /** The feedback goes out on any open track of the connection: RTCP shares the bundled transport. */
-  private sendTransportFeedback(arrivals: TransportArrivals): void {
+  /**
+   * Report the arrivals since the last feedback (the plane's clock calls this every
+   * FEEDBACK_INTERVAL_MS). It goes out on any open track of the connection: RTCP shares the bundled
+   * transport.
+   */
+  sendTransportFeedback(): void {
+    const arrivals = this.arrivals;
+    if (this.closed || arrivals === null) return;
     let track: Track | null = null;
     let mediaSsrc = 0;
     for (const slot of this.slots.values()) {

@@ -37,6 +37,12 @@ export class RoomRouter {
     this.speakers = new SpeakerDetector(context.options.audibleSpeakers ?? DEFAULT_AUDIBLE_SPEAKERS);
   }
 
+  /** Once per transport feedback interval (the plane's clock): report arrivals to every publisher. */
+  sendTransportFeedback(): void {
+    if (this.closed) return;
+    for (const participant of this.participants.values()) participant.publisher?.sendTransportFeedback();
+  }
+
   /**
    * Once per speaker interval (the plane's clock): rank the speakers, tell the control plane when the
    * list changed, and apply the ranking: only the loudest microphones are forwarded, and each

@@ -16,6 +16,7 @@ import { installNativeLogger } from './native-log.js';
 import { releaseUdpPort, reserveUdpPort } from './port-reservation.js';
 import { RoomRouter } from './room-router.js';
 import { Timers } from './timers.js';
+import { FEEDBACK_INTERVAL_MS } from './transport-cc.js';
 
 declareStore('connection-addresses');
 
@@ -40,6 +41,12 @@ export class Sfu implements MediaPlane {
    * plane's whole life (those count what rooms and participants leave pending).
    */
   private readonly speakerClock: NodeJS.Timeout;
+  /**
+   * The plane's clock for transport-cc feedback to every publisher that negotiated it (transport-cc.ts,
+   * every FEEDBACK_INTERVAL_MS). Like speakerClock, not one of context.timers: a publisher's feedback
+   * runs as long as it publishes, and would keep `stats().timers` from ever showing what is pending.
+   */
+  private readonly feedbackClock: NodeJS.Timeout;
   private closed = false;
 
   private readonly holdsPort: boolean;
@@ -70,6 +77,16 @@ export class Sfu implements MediaPlane {
       }
     }, SPEAKER_INTERVAL_MS);
     this.speakerClock.unref();
+    this.feedbackClock = setInterval(() => {
+      for (const room of this.rooms.values()) {
+        try {
+          room.sendTransportFeedback();
+        } catch (error) {
+          mediaLogger.error({ err: error }, 'media: transport feedback failed');
+        }
+      }
+    }, FEEDBACK_INTERVAL_MS);
+    this.feedbackClock.unref();
     mediaLogger.info({ rtcPort: options.rtcPort }, 'media: plane started');
   }
 
@@ -185,6 +202,7 @@ export class Sfu implements MediaPlane {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.speakerClock);
+    clearInterval(this.feedbackClock);
     for (const roomId of [...this.rooms.keys()]) this.closeRoom(roomId);
     this.context.timers.cancelAll();
     this.events.removeAllListeners();
