@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   GapTracker,
   MAX_GAP,
+  MAX_LATE,
   MAX_MISSING,
   MAX_NACKS,
   MIN_NACK_RETRY_MS,
@@ -96,5 +97,24 @@ describe('GapTracker', () => {
     // A fast round trip still leaves MIN_NACK_RETRY_MS.
     expect(tracker.received(13, () => 31)).toBe('recovered');
     expect(tracker.retryInterval).toBeGreaterThanOrEqual(MIN_NACK_RETRY_MS);
+  });
+
+  it('tells what a retransmission may be: older than the highest, at most MAX_LATE behind', () => {
+    const tracker = new GapTracker();
+    expect(tracker.behind(5)).toBe(false); // nothing received yet
+    feed(tracker, [3, 10]);
+    expect([9, 4, 3, 10, 11, 600].map((sequence) => tracker.behind(sequence))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+    expect(tracker.outstanding).toBe(6); // asking changes nothing
+    feed(tracker, [40000, 65535, 2]); // a new sequence far behind, then across the 16-bit wrap
+    expect(tracker.behind((2 - MAX_LATE) & 0xffff)).toBe(true);
+    expect(tracker.behind((2 - MAX_LATE - 1) & 0xffff)).toBe(false);
+    expect(tracker.behind(65535)).toBe(true);
   });
 });

@@ -55,6 +55,17 @@ export class GapTracker {
     return this.count;
   }
 
+  /**
+   * Whether `sequence` is older than the highest received and within MAX_LATE of it: what a
+   * retransmission must be (a "retransmission" of a packet never sent would otherwise move the stream
+   * on, or restart it). Changes nothing.
+   */
+  behind(sequence: number): boolean {
+    if (this.highest < 0) return false;
+    const back = (this.highest - sequence) & 0xffff;
+    return back > 0 && back <= MAX_LATE;
+  }
+
   /** Note a received packet; a forward jump records the sequence numbers skipped over as missing. */
   received(sequence: number, now: () => number = clock): PacketOrder {
     const highest = this.highest;

@@ -17,6 +17,12 @@ export class MediaCounters {
   feedbackDropped = 0;
   /** Sequence numbers NACKed to publishers (packets lost on the way to the SFU). */
   publisherNacks = 0;
+  /** RTX retransmissions from publishers that brought back a packet the SFU was missing. */
+  publisherRtxRecovered = 0;
+  /** Padding-only RTX packets from publishers (bandwidth probes), dropped. */
+  publisherPaddingDropped = 0;
+  /** Other RTX packets dropped: of a stream that repairs no layer, of packets held or not behind the newest. */
+  publisherRtxDropped = 0;
 }
 
 /** What every part of the media plane shares: its options, timers, counters and logger. */

@@ -18,6 +18,7 @@ import {
   vp8KeyframeHeight,
 } from './rtp.js';
 import { readRtpStreamId } from './rtp-stream-id.js';
+import { restoreRetransmission } from './rtx.js';
 import { SequenceRewriter } from './sequence-rewriter.js';
 import type { SpeakerActivity } from './speaker-detector.js';
 import type { Subscription } from './subscription.js';
@@ -81,6 +82,16 @@ export class Publication {
   private layerRids: readonly string[] = [];
   /** RFC 8285 id of the rtp-stream-id extension with RID simulcast; 0 otherwise. */
   private ridExtensionId = 0;
+  /**
+   * RTX (RFC 4588, rtx.ts): the payload type of the publisher's retransmissions (0: not negotiated,
+   * it retransmits on the media SSRC), which retransmission SSRC repairs which media SSRC (its FID
+   * groups), and the id of the repaired-rtp-stream-id extension (RID simulcast; 0 without).
+   */
+  private rtxPayloadType = 0;
+  private repairedBy: ReadonlyMap<number, number> = new Map();
+  private repairedRidExtensionId = 0;
+  /** Per layer (0 without simulcast): its retransmission SSRC once seen, 0 before (rtxLayer). */
+  private readonly rtxSsrcs = [0, 0, 0];
   /**
    * Per layer: bits per second (smoothed over the last measurements: one interval can hold a key frame
    * several times the size of a delta frame), and frame height from its key frames.
@@ -177,8 +188,13 @@ export class Publication {
       return;
     }
     if (packet.length < RTP_HEADER_SIZE) return;
-    // Only the negotiated stream: not RTX, FEC or extra layers, nor a format the SFU did not accept.
-    if ((packet[1]! & 0x7f) !== this.payloadType) return;
+    // Only the negotiated stream (and its RTX): not FEC or extra layers, nor a format not accepted.
+    const payloadType = packet[1]! & 0x7f;
+    if (payloadType !== this.payloadType) {
+      if (payloadType === this.rtxPayloadType && this.rtxPayloadType !== 0)
+        this.receiveRetransmission(packet);
+      return;
+    }
     const ssrc = packet.readUInt32BE(8);
     let layer = 0;
     if (this.layerSsrcs.length > 1) {
@@ -203,7 +219,15 @@ export class Publication {
       return;
     }
     this.skipping = false;
-    // Work that does not depend on the subscriber is done once per packet, here.
+    this.forward(packet, layer, false, arrived);
+  }
+
+  /**
+   * Fan a packet of `layer` out to the subscriptions (`repaired`: rebuilt from an RTX retransmission,
+   * which is forwarded only as a late packet). Work that does not depend on the subscriber is done
+   * once per packet, here.
+   */
+  private forward(packet: Buffer, layer: number, repaired: boolean, arrived: number): void {
     let sequence = packet.readUInt16BE(2);
     if (this.kind === 'audio') {
       sequence = this.sequences.rewrite(sequence);
@@ -212,13 +236,23 @@ export class Publication {
       const gaps = this.layerGaps[layer];
       let late = false;
       if (gaps !== undefined) {
+        // A retransmission is of a packet before the newest: one "ahead" would move the stream on.
+        if (repaired && !gaps.behind(sequence)) {
+          this.context.counters.publisherRtxDropped++;
+          return;
+        }
         const order = gaps.received(sequence);
         if (order !== 'next') {
-          // A copy of a packet already forwarded (a retransmission that crossed a second NACK).
-          if (order === 'duplicate' || this.layerCaches[layer]!.get(sequence) !== undefined) return;
+          // A copy of a packet already forwarded (a retransmission that crossed a second NACK, or
+          // RTX payload padding: a recent packet sent again to probe the bandwidth).
+          if (order === 'duplicate' || this.layerCaches[layer]!.get(sequence) !== undefined) {
+            if (repaired) this.context.counters.publisherRtxDropped++;
+            return;
+          }
           late = true;
+          if (repaired) this.context.counters.publisherRtxRecovered++;
         } else if (gaps.outstanding > 0 && this.cancelNackTimer === null) this.scheduleNacks(true);
-      }
+      } else if (repaired) return;
       this.packetLate = late;
       this.packetKeyframe = isVp8KeyframeStart(packet);
       if (this.packetKeyframe) this.layerHeights[layer] = vp8KeyframeHeight(packet);
@@ -237,6 +271,81 @@ export class Publication {
     const subscriptions = this.subscriptions;
     for (let i = 0; i < subscriptions.length; i++) subscriptions[i]!.send(packet, sequence, layer);
     if (arrived !== 0) transitProbe.record(performance.now() - arrived);
+  }
+
+  /**
+   * An RTX packet (RFC 4588): a retransmission is turned back into the packet it repeats and handled
+   * as a late one (gap tracker, cache, the subscriptions' late path); padding-only packets (the
+   * publisher probing its bandwidth; transport-cc has counted them already) are dropped, as is any
+   * packet of a stream that repairs no layer. Bounded like the media path: a retransmission must be
+   * of a packet behind the newest and not cached yet, so each costs one header read, one move of its
+   * payload and, at most once per sequence number, one fan-out.
+   */
+  private receiveRetransmission(packet: Buffer): void {
+    const counters = this.context.counters;
+    const ssrc = packet.readUInt32BE(8);
+    let layer = ssrc === 0 ? -1 : this.rtxSsrcs.indexOf(ssrc);
+    if (layer < 0) layer = this.learnRtxSsrc(packet, ssrc);
+    const mediaSsrc =
+      this.layerSsrcs.length > 1 ? (this.layerSsrcs[layer] ?? 0) : layer === 0 ? (this.ssrc ?? 0) : 0;
+    if (mediaSsrc === 0) {
+      counters.publisherRtxDropped++;
+      return;
+    }
+    const original = restoreRetransmission(packet, mediaSsrc, this.payloadType);
+    if (original === null) {
+      counters.publisherPaddingDropped++;
+      return;
+    }
+    this.forward(original, layer, true, 0);
+  }
+
+  /**
+   * A retransmission SSRC not seen before: the layer whose media SSRC its FID group pairs it with, or
+   * (RID simulcast) the layer its repaired-rtp-stream-id names. Learnt once per layer, like
+   * learnLayerSsrc; -1 when it repairs no known layer or the layer has its RTX SSRC already.
+   */
+  private learnRtxSsrc(packet: Buffer, ssrc: number): number {
+    if (ssrc === 0 || ssrc === this.ssrc || this.layerSsrcs.includes(ssrc)) return -1;
+    const media = this.repairedBy.get(ssrc);
+    let layer = -1;
+    if (media !== undefined) {
+      layer = this.layerSsrcs.length > 1 ? this.layerSsrcs.indexOf(media) : media === this.ssrc ? 0 : -1;
+    } else if (this.repairedRidExtensionId > 0 && this.layerRids.length > 1) {
+      const rid = readRtpStreamId(packet, this.repairedRidExtensionId);
+      layer = rid === null ? -1 : this.layerRids.indexOf(rid);
+    }
+    if (layer < 0 || this.rtxSsrcs[layer] !== 0) return -1;
+    this.rtxSsrcs[layer] = ssrc;
+    this.context.logger.info(
+      { participantId: this.participantId, source: this.source, layer },
+      'media: retransmission stream identified',
+    );
+    return layer;
+  }
+
+  /**
+   * RTX as the publisher's offer negotiates it (sdp.ts): its payload type (null: none), the FID pairs
+   * of the streams kept, and the repaired-rtp-stream-id extension's id (RID simulcast; null: none).
+   * The retransmission SSRCs are learnt again when any of it changes.
+   */
+  setRetransmissions(
+    payloadType: number | null,
+    pairs: readonly { media: number; rtx: number }[],
+    repairedRidExtensionId: number | null,
+  ): void {
+    const rtxPayloadType = this.kind === 'video' ? (payloadType ?? 0) : 0;
+    const repairedBy = new Map(pairs.map(({ media, rtx }) => [rtx, media]));
+    const unchanged =
+      rtxPayloadType === this.rtxPayloadType &&
+      (repairedRidExtensionId ?? 0) === this.repairedRidExtensionId &&
+      repairedBy.size === this.repairedBy.size &&
+      [...repairedBy].every(([rtx, media]) => this.repairedBy.get(rtx) === media);
+    if (unchanged) return;
+    this.rtxPayloadType = rtxPayloadType;
+    this.repairedBy = repairedBy;
+    this.repairedRidExtensionId = rtxPayloadType === 0 ? 0 : (repairedRidExtensionId ?? 0);
+    this.rtxSsrcs.fill(0);
   }
 
   /**
@@ -311,7 +420,14 @@ export class Publication {
       this.layerRids = [];
       this.ridExtensionId = 0;
     }
-    this.layerSsrcs = ssrcs.length > 1 ? ssrcs.slice(0, 3) : [];
+    const layerSsrcs = ssrcs.length > 1 ? ssrcs.slice(0, 3) : [];
+    // Other layers: their retransmission streams are learnt again.
+    if (
+      layerSsrcs.length !== this.layerSsrcs.length ||
+      layerSsrcs.some((ssrc, i) => ssrc !== this.layerSsrcs[i])
+    )
+      this.rtxSsrcs.fill(0);
+    this.layerSsrcs = layerSsrcs;
     if (this.layerOrder.length !== this.layerCount) this.layerOrder = [0, 1, 2].slice(0, this.layerCount);
     if (this.layerSsrcs.length > 0) this.ssrc = this.layerSsrcs[0]! || null;
     while (this.cache && this.layerCaches.length < Math.max(1, this.layerSsrcs.length)) {

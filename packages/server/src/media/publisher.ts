@@ -271,14 +271,18 @@ export class Publisher {
   }
 }
 
-/** Simulcast layers as the offer announces them: RIDs (Firefox), an SSRC group (Chromium) or none. */
+/**
+ * Simulcast layers as the offer announces them (RIDs (Firefox), an SSRC group (Chromium) or none), and
+ * the RTX streams that repair them.
+ */
 function applyLayers(publication: Publication, media: PublishOfferMedia): void {
   if (media.layerRids.length > 1 && media.ridExtensionId !== null) {
     publication.setRidLayers(media.layerRids, media.ridExtensionId, media.ssrcs);
-    return;
+  } else {
+    publication.setRidLayers([], 0);
+    publication.setLayers(media.layerSsrcs);
   }
-  publication.setRidLayers([], 0);
-  publication.setLayers(media.layerSsrcs);
+  publication.setRetransmissions(media.rtxPayloadType, media.repairSsrcs, media.repairedRidExtensionId);
 }
 
 function validateTracks(tracks: readonly PublishedTrack[], mediaByMid: Map<string, PublishOfferMedia>): void {

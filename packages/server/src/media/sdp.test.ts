@@ -56,11 +56,14 @@ describe('restrictPublishOffer', () => {
     const audio = sectionOf(restricted.sdp, '0');
     const video = sectionOf(restricted.sdp, '1');
     expect(audio[0]).toBe('m=audio 9 UDP/TLS/RTP/SAVPF 111');
-    expect(video[0]).toBe('m=video 9 UDP/TLS/RTP/SAVPF 96');
+    expect(video[0]).toBe('m=video 9 UDP/TLS/RTP/SAVPF 96 97');
     expect(audio.filter((l) => l.startsWith('a=rtpmap:'))).toEqual(['a=rtpmap:111 opus/48000/2']);
     expect(audio).toContain('a=fmtp:111 minptime=10;useinbandfec=1');
-    expect(video.filter((l) => l.startsWith('a=rtpmap:'))).toEqual(['a=rtpmap:96 VP8/90000']);
-    expect(video.filter((l) => l.startsWith('a=fmtp:'))).toEqual([]);
+    expect(video.filter((l) => l.startsWith('a=rtpmap:'))).toEqual([
+      'a=rtpmap:96 VP8/90000',
+      'a=rtpmap:97 rtx/90000',
+    ]);
+    expect(video.filter((l) => l.startsWith('a=fmtp:'))).toEqual(['a=fmtp:97 apt=96']);
   });
 
   it('keeps transport-cc (feedback and sequence extension) and the audio level, drops other extensions', () => {
@@ -83,11 +86,91 @@ describe('restrictPublishOffer', () => {
     expect(restricted.sdp).not.toContain('extmap-allow-mixed');
   });
 
-  it('keeps the media SSRC and drops the RTX SSRC and its group', () => {
+  it('keeps the media SSRC and its RTX (RFC 4588): payload type, FID partner; not the group', () => {
     expect(restricted.media[1]!.ssrc).toBe(702037544);
     expect(restricted.media[0]!.ssrc).toBe(765441212);
-    expect(restricted.sdp).not.toContain('4134358755');
+    expect(restricted.media[1]).toMatchObject({
+      rtxPayloadType: 97,
+      repairSsrcs: [{ media: 702037544, rtx: 4134358755 }],
+      repairedRidExtensionId: null,
+    });
+    expect(restricted.media[0]).toMatchObject({ rtxPayloadType: null, repairSsrcs: [] });
+    // libdatachannel routes the retransmissions to the track by the RTX SSRC's lines.
+    expect(sectionOf(restricted.sdp, '1').filter((l) => l.startsWith('a=ssrc:4134358755 '))).toHaveLength(2);
+    // The group is the SFU's to read: libdatachannel would copy it into the answer.
     expect(restricted.sdp).not.toContain('ssrc-group');
+    // RTX has no feedback of its own, and no other codec's RTX is kept.
+    expect(restricted.sdp).not.toMatch(/a=rtcp-fb:97 |a=fmtp:103 /);
+  });
+
+  it('drops the RTX SSRC when the offer has no RTX for VP8 (the browser retransmits on the media SSRC)', () => {
+    for (const offer of [
+      chromiumPublishOffer.replace('a=rtpmap:97 rtx/90000\r\n', ''),
+      chromiumPublishOffer.replace('a=fmtp:97 apt=96', 'a=fmtp:97 apt=102'),
+    ]) {
+      const video = restrictPublishOffer(offer).media[1]!;
+      expect(video).toMatchObject({ rtxPayloadType: null, repairSsrcs: [] });
+      expect(restrictPublishOffer(offer).sdp).not.toContain('4134358755');
+      expect(sectionOf(restrictPublishOffer(offer).sdp, '1')[0]).toBe('m=video 9 UDP/TLS/RTP/SAVPF 96');
+    }
+  });
+
+  it('pairs each SSRC simulcast layer with its RTX SSRC (FID groups of the web app’s munged offer)', () => {
+    const munged = chromiumPublishOffer.replace(
+      'a=ssrc-group:FID 702037544 4134358755\r\n',
+      [
+        'a=ssrc-group:FID 702037544 4134358755',
+        'a=ssrc:11 cname:x',
+        'a=ssrc:12 cname:x',
+        'a=ssrc-group:FID 11 12',
+        'a=ssrc:21 cname:x',
+        'a=ssrc:22 cname:x',
+        'a=ssrc-group:FID 21 22',
+        'a=ssrc-group:SIM 702037544 11 21',
+        '',
+      ].join('\r\n'),
+    );
+    const video = restrictPublishOffer(munged).media[1]!;
+    expect(video.layerSsrcs).toEqual([702037544, 11, 21]);
+    expect(video.repairSsrcs).toEqual([
+      { media: 702037544, rtx: 4134358755 },
+      { media: 11, rtx: 12 },
+      { media: 21, rtx: 22 },
+    ]);
+    const kept = new Set(
+      sectionOf(restrictPublishOffer(munged).sdp, '1')
+        .filter((l) => l.startsWith('a=ssrc:'))
+        .map((l) => l.split(' ')[0]),
+    );
+    expect([...kept].sort()).toEqual(
+      ['a=ssrc:702037544', 'a=ssrc:4134358755', 'a=ssrc:11', 'a=ssrc:12', 'a=ssrc:21', 'a=ssrc:22'].sort(),
+    );
+  });
+
+  it('refuses RTX that could be mistaken for media: the VP8 payload type, a layer’s SSRC, one stream twice', () => {
+    const samePayloadType = chromiumPublishOffer
+      .replace('a=rtpmap:97 rtx/90000', 'a=rtpmap:96 rtx/90000')
+      .replace('a=fmtp:97 apt=96', 'a=fmtp:96 apt=96');
+    expect(restrictPublishOffer(samePayloadType).media[1]).toMatchObject({
+      payloadType: 96,
+      rtxPayloadType: null,
+    });
+    const crossed = chromiumPublishOffer.replace(
+      'a=ssrc-group:FID 702037544 4134358755\r\n',
+      [
+        'a=ssrc:11 cname:x',
+        'a=ssrc-group:FID 702037544 11',
+        'a=ssrc-group:FID 702037544 4134358755',
+        'a=ssrc-group:FID 11 702037544',
+        'a=ssrc-group:FID 11 12',
+        'a=ssrc-group:SIM 702037544 11',
+        '',
+      ].join('\r\n'),
+    );
+    // 11 is a layer: it repairs nothing. 12 is not announced. The first stream keeps one RTX SSRC.
+    expect(restrictPublishOffer(crossed).media[1]!.repairSsrcs).toEqual([
+      { media: 702037544, rtx: 4134358755 },
+    ]);
   });
 
   it('removes the client’s candidates but keeps ICE credentials and fingerprint', () => {
@@ -311,6 +394,33 @@ describe('Firefox descriptions', () => {
     const plain = sectionOf(normalizeBrowserAnswer(bundleOnly), '1');
     expect(plain[0]).toMatch(/^m=audio 9 /);
     expect(plain).not.toContain('a=bundle-only');
+  });
+
+  it('with RTX offered (rtx in its codec preferences) keeps each layer’s RTX SSRC and the repaired RID', () => {
+    // Recorded from Firefox ESR 153 with VP8 + rtx preferred and three RID encodings.
+    const offer = fixture('firefox-publish-offer-rtx.sdp');
+    const media = restrictPublishOffer(offer).media[1]!;
+    const fids = sectionOf(offer, '1')
+      .filter((line) => line.startsWith('a=ssrc-group:FID '))
+      .map((line) => line.split(' ').slice(1).map(Number));
+    expect(media).toMatchObject({ payloadType: 120, rtxPayloadType: 124, layerRids: ['l', 'm', 'h'] });
+    expect(media.repairSsrcs).toEqual(fids.map(([ssrc, rtx]) => ({ media: ssrc, rtx })));
+    expect(media.repairedRidExtensionId).toBe(10);
+    const section = sectionOf(restrictPublishOffer(offer).sdp, '1');
+    expect(section[0]).toBe('m=video 9 UDP/TLS/RTP/SAVPF 120 124');
+    expect(section).toEqual(
+      expect.arrayContaining([
+        'a=rtpmap:124 rtx/90000',
+        'a=fmtp:124 apt=120',
+        'a=extmap:9/sendonly urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+        'a=extmap:10/sendonly urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
+      ]),
+    );
+    // Every layer's SSRC and every RTX SSRC: libdatachannel drops what no description announces.
+    expect(section.filter((line) => line.startsWith('a=ssrc:'))).toHaveLength(6);
+    // The recorded offer without RTX keeps RTX out, repaired RID included.
+    expect(video()).toMatchObject({ rtxPayloadType: null, repairSsrcs: [], repairedRidExtensionId: null });
+    expect(restricted.sdp).not.toContain('repaired-rtp-stream-id');
   });
 
   it('still reads port 0 without bundle-only as removed', () => {

@@ -2,6 +2,7 @@
 import { AUDIO_LEVEL_URI } from './audio-level.js';
 import { MediaError } from './media-error.js';
 import { RID_PATTERN, RTP_STREAM_ID_URI } from './rtp-stream-id.js';
+import { REPAIRED_RTP_STREAM_ID_URI } from './rtx.js';
 import {
   isDecimal,
   readExtmap,
@@ -198,6 +199,21 @@ export interface PublishOfferMedia extends MediaSection {
   layerRids: string[];
   /** RFC 8285 id of the rtp-stream-id header extension when `layerRids` is not empty, else null. */
   ridExtensionId: number | null;
+  /**
+   * RFC 4588 retransmissions (video): the payload type of `rtx` with `apt=` the VP8 payload type, or
+   * null when the offer has none (the browser then retransmits on the media SSRC).
+   */
+  rtxPayloadType: number | null;
+  /**
+   * With rtxPayloadType: the `a=ssrc-group:FID` pairs of the media streams kept (each layer's own
+   * with SSRC or RID simulcast) and the SSRC that carries their retransmissions.
+   */
+  repairSsrcs: { media: number; rtx: number }[];
+  /**
+   * With rtxPayloadType and RID simulcast: RFC 8285 id of the repaired-rtp-stream-id extension, which
+   * names the layer a retransmission repairs (a layer's RTX SSRC is learnt from it); else null.
+   */
+  repairedRidExtensionId: number | null;
 }
 
 export interface RestrictedPublishOffer {
@@ -213,10 +229,11 @@ const ACCEPTED_FEEDBACK = new Set(['nack', 'nack pli', 'ccm fir', 'goog-remb', '
 
 /**
  * Restrict a browser's publish offer to what the SFU forwards: Opus for audio, VP8 for video (SSRC
- * simulcast layers kept), no RTX, RED or FEC; header extensions: audio level, the RID of RID simulcast
- * and the transport-wide sequence number (transport-cc.ts); never a direction that asks the SFU to
- * send, and no client candidates (see withoutCandidates). libdatachannel answers by mirroring the
- * offer, so the answer then lists exactly these.
+ * simulcast layers kept) with its RTX (RFC 4588: `rtx` with `apt=` VP8, and the retransmission SSRCs
+ * of the kept streams), no RED or FEC; header extensions: audio level, the RID of RID simulcast (and
+ * the repaired RID with RTX) and the transport-wide sequence number (transport-cc.ts); never a
+ * direction that asks the SFU to send, and no client candidates (see withoutCandidates).
+ * libdatachannel answers by mirroring the offer, so the answer then lists exactly these.
  * Throws MediaError when an active audio/video m-line lacks the codec.
  */
 export function restrictPublishOffer(sdp: string): RestrictedPublishOffer {
@@ -259,7 +276,13 @@ function restrictSection(
       `The ${info.kind} m-line "${info.mid}" does not offer ${info.kind === 'audio' ? 'Opus' : 'VP8'}.`,
     );
   }
-  const repairSsrcs = new Set<number>();
+  const rtxPayloadType =
+    info.kind === 'video' && payloadType !== null
+      ? retransmissionFormat(section, payloadType, offeredTypes)
+      : null;
+  const repairedSsrcs = new Set<number>();
+  /** FID groups (RFC 5576): the second SSRC carries the first one's retransmissions. */
+  const fidPairs: { media: number; rtx: number }[] = [];
   let layerSsrcs: number[] = [];
   for (const line of section) {
     const group = readSsrcGroup(line);
@@ -268,13 +291,32 @@ function restrictSection(
     // SIM: the simulcast layers, lowest first (video only, at most three).
     if (semantics === 'SIM' && info.kind === 'video' && ssrcs.length > 1) layerSsrcs = ssrcs.slice(0, 3);
     // FID/FEC-FR: the others repair the first.
-    else if (semantics !== 'SIM') for (const ssrc of ssrcs.slice(1)) repairSsrcs.add(ssrc);
+    else if (semantics !== 'SIM') for (const ssrc of ssrcs.slice(1)) repairedSsrcs.add(ssrc);
+    if (semantics === 'FID' && ssrcs.length === 2 && ssrcs.every((ssrc) => info.ssrcs.includes(ssrc)))
+      fidPairs.push({ media: ssrcs[0]!, rtx: ssrcs[1]! });
   }
-  const mediaSsrcs = info.ssrcs.filter((candidate) => !repairSsrcs.has(candidate));
+  const mediaSsrcs = info.ssrcs.filter((candidate) => !repairedSsrcs.has(candidate));
   const rid =
     layerSsrcs.length === 0 && info.kind === 'video' ? ridSimulcast(section, mediaSsrcs.length) : null;
   const layerRids = rid?.rids ?? [];
   const ssrc = layerSsrcs[0] ?? mediaSsrcs[0] ?? null;
+  /** The media SSRCs the SFU receives: libdatachannel routes packets by the `a=ssrc` lines kept. */
+  const kept = (candidate: number) =>
+    candidate === ssrc ||
+    layerSsrcs.includes(candidate) ||
+    (layerRids.length > 0 && mediaSsrcs.includes(candidate));
+  // Each kept stream's retransmission SSRC (one each: a second FID group for a stream is ignored).
+  const repairSsrcs: { media: number; rtx: number }[] = [];
+  if (rtxPayloadType !== null) {
+    for (const pair of fidPairs) {
+      if (!kept(pair.media) || kept(pair.rtx) || repairSsrcs.some((known) => known.media === pair.media))
+        continue;
+      if (repairSsrcs.some((known) => known.rtx === pair.rtx)) continue;
+      repairSsrcs.push(pair);
+    }
+  }
+  const repairedRidExtensionId =
+    rid !== null && rtxPayloadType !== null ? extensionIdOf(section, REPAIRED_RTP_STREAM_ID_URI) : null;
   const direction: MediaDirection =
     info.direction === 'sendrecv' ? 'sendonly' : info.direction === 'recvonly' ? 'inactive' : info.direction;
 
@@ -284,14 +326,16 @@ function restrictSection(
   for (const line of section) {
     if (line.startsWith('m=')) {
       const [kind, port, proto] = line.slice(2).split(' ');
-      lines.push(`m=${kind} ${port} ${proto} ${payloadType ?? info.payloadTypes[0] ?? 0}`);
+      const formats = rtxPayloadType === null ? '' : ` ${rtxPayloadType}`;
+      lines.push(`m=${kind} ${port} ${proto} ${payloadType ?? info.payloadTypes[0] ?? 0}${formats}`);
       continue;
     }
     const perFormat = readFormatAttribute(line);
     if (perFormat) {
       const { key, format, value } = perFormat;
-      if (format !== '*' && format !== payloadType) continue;
-      if (key === 'rtcp-fb' && !ACCEPTED_FEEDBACK.has(value.trim())) continue;
+      if (format !== '*' && format !== payloadType && format !== rtxPayloadType) continue;
+      // RTX takes no feedback of its own (its retransmissions are asked for on the media SSRC).
+      if (key === 'rtcp-fb' && (format === rtxPayloadType || !ACCEPTED_FEEDBACK.has(value.trim()))) continue;
       lines.push(line);
       continue;
     }
@@ -304,18 +348,15 @@ function restrictSection(
         lines.push(line);
         transportCcExtensionId = extmap.id;
       } else if (rid !== null && extmap.id === rid.extensionId) lines.push(line);
+      else if (repairedRidExtensionId !== null && extmap.id === repairedRidExtensionId) lines.push(line);
       continue;
     }
     const ssrcLine = readSsrcLine(line);
     if (ssrcLine) {
-      // libdatachannel routes incoming RTP to the track by these lines: keep every layer's.
+      // libdatachannel routes incoming RTP to the track by these lines: keep every layer's, and with
+      // RTX each layer's retransmission SSRC.
       const announced = ssrcLine.ssrc;
-      if (
-        announced === ssrc ||
-        layerSsrcs.includes(announced) ||
-        (layerRids.length > 0 && mediaSsrcs.includes(announced))
-      )
-        lines.push(line);
+      if (kept(announced) || repairSsrcs.some((pair) => pair.rtx === announced)) lines.push(line);
       continue;
     }
     if (
@@ -347,8 +388,52 @@ function restrictSection(
       layerSsrcs,
       layerRids,
       ridExtensionId,
+      rtxPayloadType,
+      repairSsrcs,
+      repairedRidExtensionId,
     },
   };
+}
+
+/**
+ * The payload type of RFC 4588 retransmissions of `payloadType` on this m-line: an offered
+ * `a=rtpmap:<pt> rtx/90000` whose `a=fmtp:<pt>` says `apt=<payloadType>`; null when there is none.
+ */
+function retransmissionFormat(
+  section: readonly string[],
+  payloadType: number,
+  offeredTypes: ReadonlySet<number>,
+): number | null {
+  const rtx = new Set<number>();
+  for (const line of section) {
+    const rtpmap = readRtpmap(line);
+    if (
+      rtpmap &&
+      rtpmap.payloadType !== payloadType &&
+      offeredTypes.has(rtpmap.payloadType) &&
+      rtpmap.encoding.trim().toLowerCase() === 'rtx/90000'
+    )
+      rtx.add(rtpmap.payloadType);
+  }
+  if (rtx.size === 0) return null;
+  for (const line of section) {
+    const fmtp = readFormatAttribute(line);
+    if (fmtp?.key !== 'fmtp' || fmtp.format === '*' || !rtx.has(fmtp.format)) continue;
+    for (const parameter of fmtp.value.split(';', 8)) {
+      const [name = '', value = ''] = parameter.split('=', 2);
+      if (name.trim() === 'apt' && value.trim() === String(payloadType)) return fmtp.format;
+    }
+  }
+  return null;
+}
+
+/** The RFC 8285 id (1–14, the one-byte form) of the extension `uri` on this m-line, or null. */
+function extensionIdOf(section: readonly string[], uri: string): number | null {
+  for (const line of section) {
+    const extmap = readExtmap(line);
+    if (extmap && extmap.uri === uri && extmap.id >= 1 && extmap.id <= 14) return extmap.id;
+  }
+  return null;
 }
 
 /** Most simulcast layers the SFU takes from one m-line (as with SSRC simulcast). */

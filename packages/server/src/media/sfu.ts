@@ -184,10 +184,14 @@ export class Sfu implements MediaPlane {
     retransmissionsRefused: number;
     feedbackDropped: number;
     publisherNacks: number;
+    publisherRtxRecovered: number;
+    publisherPaddingDropped: number;
+    publisherRtxDropped: number;
   } {
     const { keyframeRequestsSent, retransmissions, retransmittedBytes, retransmissionsRefused } =
       this.context.counters;
     const { feedbackDropped, publisherNacks } = this.context.counters;
+    const { publisherRtxRecovered, publisherPaddingDropped, publisherRtxDropped } = this.context.counters;
     return {
       keyframeRequestsSent,
       retransmissions,
@@ -195,6 +199,9 @@ export class Sfu implements MediaPlane {
       retransmissionsRefused,
       feedbackDropped,
       publisherNacks,
+      publisherRtxRecovered,
+      publisherPaddingDropped,
+      publisherRtxDropped,
     };
   }
 

@@ -12,7 +12,9 @@
  *   descriptor, key frames at start, on PLI and every 4 s; plus a Sender Report per stream each second;
  * - it stops a source like `removeTrack` does (m-line inactive) and can reuse that m-line later.
  * - it answers the SFU's NACKs for its video with plain retransmissions (same SSRC and sequence number,
- *   as Chromium does without RTX) from a history of its last HISTORY_SIZE packets per stream;
+ *   as Chromium does without RTX) from a history of its last HISTORY_SIZE packets per stream, or with
+ *   `rtx` as RFC 4588 retransmissions on each layer's RTX SSRC (and padding-only RTX packets, as
+ *   Chromium's bandwidth probes, with `rtxPadding`);
  * Differences from Chromium: no RTCP receiver reports or congestion feedback, no real codec payload.
  *
  * Wiring: the bot calls `signal` for its requests; whoever carries signaling (the in-process
@@ -104,6 +106,21 @@ export interface MediaBotOptions {
   audioLevel?: number;
   /** Key frames every 4 s besides those asked for (default true); off, only requests bring one. */
   periodicKeyframes?: boolean;
+  /**
+   * Answer the SFU's NACKs as Chromium does with RTX negotiated (RFC 4588): on the layer's RTX SSRC
+   * (FID group) with payload type 97 and the RTX stream's own sequence numbers, the original sequence
+   * number (OSN) before the payload; with ridSimulcast the layer's RID in the repaired-rtp-stream-id
+   * extension (id 11) instead of rtp-stream-id. Default false: plain retransmissions.
+   */
+  rtx?: boolean;
+  /** With rtx: padding-only RTX packets (Chromium's bandwidth probes) per video frame and layer. */
+  rtxPadding?: number;
+  /**
+   * With rtx and ridSimulcast: announce no RTX SSRC (no FID groups), so the SFU must learn each
+   * layer's RTX SSRC from the repaired-rtp-stream-id extension. Publish video only: with one m-line
+   * libdatachannel hands the SFU packets of SSRCs the offer does not announce.
+   */
+  rtxWithoutFid?: boolean;
 }
 
 export interface ReceivedStream {
@@ -145,6 +162,9 @@ interface SendingStream {
   pictureId?: number;
   /** Video: the last HISTORY_SIZE packets sent, by sequence number modulo HISTORY_SIZE (NACK answers). */
   history?: (Buffer | undefined)[];
+  /** Video: the SSRC of its RTX stream (FID group) and the RTX stream's next sequence number. */
+  rtxSsrc?: number;
+  rtxSequence?: number;
 }
 
 interface ReceivingTrack {
@@ -170,6 +190,8 @@ export class MediaBot {
   private relay: LossyRelay | null = null;
   private uplinkRelay: LossyRelay | null = null;
   private publisherNacks = { requested: 0, resent: 0 };
+  /** With rtx: retransmissions and padding-only packets sent on the RTX SSRCs. */
+  private rtxSent = { retransmissions: 0, padding: 0 };
   private readonly sending = new Map<string, SendingStream>();
   private readonly receiving = new Map<string, ReceivingTrack>();
   private readonly stats = new Map<string, ReceivedStream>();
@@ -212,6 +234,9 @@ export class MediaBot {
       simulcastLayersSent: options.simulcastLayersSent ?? 3,
       transportCc: options.transportCc ?? false,
       transportCcSkipEvery: options.transportCcSkipEvery ?? 0,
+      rtx: options.rtx ?? false,
+      rtxPadding: options.rtxPadding ?? 0,
+      rtxWithoutFid: options.rtxWithoutFid ?? false,
     };
   }
 
@@ -330,6 +355,24 @@ export class MediaBot {
   /** Sequence numbers the SFU NACKed on the publish connection, and those the bot sent again. */
   publisherNackStats(): { requested: number; resent: number } {
     return { ...this.publisherNacks };
+  }
+
+  /** With rtx: retransmissions and padding-only packets sent on the RTX SSRCs. */
+  rtxStats(): { retransmissions: number; padding: number } {
+    return { ...this.rtxSent };
+  }
+
+  /** The RTX SSRCs of a published video source, its layers' lowest first (what the offer pairs by FID). */
+  publishedRtxSsrcs(source: TrackSource): number[] {
+    const stream = [...this.sending.values()].find((s) => s.source === source);
+    if (!stream) return [];
+    return (stream.layers ?? [stream]).map((layer) => layer.rtxSsrc ?? 0);
+  }
+
+  /** The sequence number the next packet of a published source will carry (its first layer's). */
+  nextSequence(source: TrackSource): number {
+    const stream = [...this.sending.values()].find((s) => s.source === source);
+    return (stream?.layers?.[0] ?? stream)?.sequence ?? -1;
   }
 
   /** Send a PLI for a received track (`${participantId}:${source}`), as a browser does after loss. */
@@ -469,6 +512,7 @@ export class MediaBot {
       );
       media.parseSdpLine('a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid');
       media.parseSdpLine('a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id');
+      media.parseSdpLine('a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id');
     }
   }
 
@@ -479,14 +523,22 @@ export class MediaBot {
     const media = kind === 'audio' ? new ndc.Audio(mid, 'SendOnly') : new ndc.Video(mid, 'SendOnly');
     this.addCodecs(media);
     media.addSSRC(ssrc, 'botcname', 'botstream', `bot-${source}`);
-    if (kind === 'video') {
-      const rtxSsrc = randomSsrc();
-      media.addSSRC(rtxSsrc, 'botcname', 'botstream', `bot-${source}`);
-      media.parseSdpLine(`a=ssrc-group:FID ${ssrc} ${rtxSsrc}`);
-    }
+    const rtxSsrc = kind === 'video' ? (existing?.rtxSsrc ?? randomSsrc()) : undefined;
+    const announceRtx = !(this.options.rtx && this.options.rtxWithoutFid);
+    const pairWithRtx = (mediaSsrc: number, repairSsrc: number) => {
+      if (!announceRtx) return;
+      media.addSSRC(repairSsrc, 'botcname', 'botstream', `bot-${source}`);
+      media.parseSdpLine(`a=ssrc-group:FID ${mediaSsrc} ${repairSsrc}`);
+    };
+    if (rtxSsrc !== undefined) pairWithRtx(ssrc, rtxSsrc);
     const simulcastLayers =
       kind === 'video' && source === 'camera' && this.options.simulcast
         ? (existing?.layers?.slice(0, 2).map((layer) => layer.ssrc) ?? [randomSsrc(), randomSsrc()])
+        : null;
+    // With rtx every layer has its RTX stream (the web app munges FID groups for Chromium's layers).
+    const layerRtxSsrcs =
+      simulcastLayers && this.options.rtx
+        ? (existing?.layers?.slice(0, 2).map((layer) => layer.rtxSsrc!) ?? [randomSsrc(), randomSsrc()])
         : null;
     if (simulcastLayers && this.options.ridSimulcast) {
       // Highest layer first (it is the m-line's own SSRC), then 360p, then 180p: not the RID order.
@@ -498,6 +550,8 @@ export class MediaBot {
       for (const layer of simulcastLayers) media.addSSRC(layer, 'botcname', 'botstream', `bot-${source}`);
       media.parseSdpLine(`a=ssrc-group:SIM ${simulcastLayers.join(' ')} ${ssrc}`);
     }
+    if (simulcastLayers && layerRtxSsrcs)
+      for (let i = 0; i < 2; i++) pairWithRtx(simulcastLayers[i]!, layerRtxSsrcs[i]!);
     if (kind === 'video') this.keyframePending = true;
     if (existing) {
       existing.history ??= kind === 'video' ? new Array(HISTORY_SIZE) : undefined;
@@ -522,18 +576,26 @@ export class MediaBot {
       packets: 0,
       octets: 0,
       history: kind === 'video' ? new Array(HISTORY_SIZE) : undefined,
+      rtxSsrc,
+      rtxSequence: Math.floor(Math.random() * 65536),
     };
     if (simulcastLayers) {
-      const layer = (layerSsrc: number): SendingStream => ({
+      const layer = (layerSsrc: number, layerRtxSsrc: number | undefined): SendingStream => ({
         ...stream,
         ssrc: layerSsrc,
         sequence: Math.floor(Math.random() * 65536),
         timestamp: Math.floor(Math.random() * 2 ** 32),
         pictureId: Math.floor(Math.random() * 0x8000),
         history: new Array(HISTORY_SIZE),
+        rtxSsrc: layerRtxSsrc,
+        rtxSequence: Math.floor(Math.random() * 65536),
       });
       stream.pictureId = Math.floor(Math.random() * 0x8000);
-      stream.layers = [layer(simulcastLayers[0]!), layer(simulcastLayers[1]!), stream];
+      stream.layers = [
+        layer(simulcastLayers[0]!, layerRtxSsrcs?.[0]),
+        layer(simulcastLayers[1]!, layerRtxSsrcs?.[1]),
+        stream,
+      ];
     }
     track.onMessage((message) => this.receivePublisherFeedback(stream, message));
     this.sending.set(mid, stream);
@@ -601,7 +663,10 @@ export class MediaBot {
     }
   }
 
-  /** Send the NACKed packets again, unchanged (plain retransmission, as Chromium does without RTX). */
+  /**
+   * Send the NACKed packets again: unchanged (plain retransmission, as Chromium does without RTX), or
+   * with `rtx` as RFC 4588 retransmissions on the layer's RTX SSRC.
+   */
   private retransmit(stream: SendingStream, ssrc: number, lost: number[]): void {
     const target = (stream.layers ?? [stream]).find((layer) => layer.ssrc === ssrc);
     if (!target?.history) return;
@@ -610,11 +675,58 @@ export class MediaBot {
       const packet = target.history[sequence % HISTORY_SIZE];
       if (!packet || packet.readUInt16BE(2) !== sequence || !stream.track.isOpen()) continue;
       try {
-        if (stream.track.sendMessageBinary(packet)) this.publisherNacks.resent++;
+        const resent = this.options.rtx ? this.rtxPacket(target, packet) : packet;
+        if (stream.track.sendMessageBinary(resent)) {
+          this.publisherNacks.resent++;
+          if (this.options.rtx) this.rtxSent.retransmissions++;
+        }
       } catch {
         // closed meanwhile
       }
     }
+  }
+
+  /**
+   * RFC 4588: `original` (a packet of `layer`) as a retransmission on the layer's RTX stream: RTX SSRC,
+   * payload type and sequence number, the original sequence number before the payload; a RID in the
+   * header extension becomes the repaired RID.
+   */
+  private rtxPacket(layer: SendingStream, original: Buffer): Buffer {
+    const offset = rtpPayloadOffset(original);
+    const packet = Buffer.alloc(original.length + 2);
+    original.copy(packet, 0, 0, offset);
+    packet.writeUInt16BE(original.readUInt16BE(2), offset);
+    original.copy(packet, offset + 2, offset);
+    this.writeRtxHeader(packet, layer, original[1]! & 0x80);
+    if (offset > 12 && packet[16] === RID_EXTENSION_ID << 4) packet[16] = REPAIRED_RID_EXTENSION_ID << 4;
+    return packet;
+  }
+
+  private writeRtxHeader(packet: Buffer, layer: SendingStream, marker: number): void {
+    packet[1] = marker | RTX_PAYLOAD_TYPE;
+    packet.writeUInt16BE(layer.rtxSequence!, 2);
+    packet.writeUInt32BE(layer.rtxSsrc!, 8);
+    layer.rtxSequence = (layer.rtxSequence! + 1) & 0xffff;
+  }
+
+  /**
+   * Padding-only RTX packets on the layer's RTX stream, as Chromium's bandwidth probes (RFC 3550 P
+   * bit, no payload, 224 bytes of padding), naming the layer's RID when the layers are RIDs.
+   */
+  private sendRtxPadding(layer: SendingStream, rid: string | undefined): void {
+    const headerBytes = rid === undefined ? 12 : 20;
+    const packet = Buffer.alloc(headerBytes + PADDING_BYTES, 0);
+    packet[0] = rid === undefined ? 0xa0 : 0xb0; // V=2, P, X with a RID
+    packet.writeUInt32BE(layer.timestamp, 4);
+    if (rid !== undefined) {
+      packet.writeUInt16BE(0xbede, 12);
+      packet.writeUInt16BE(1, 14);
+      packet[16] = REPAIRED_RID_EXTENSION_ID << 4;
+      packet[17] = rid.charCodeAt(0);
+    }
+    packet[packet.length - 1] = PADDING_BYTES;
+    this.writeRtxHeader(packet, layer, 0);
+    if (layer.track.sendMessageBinary(packet)) this.rtxSent.padding++;
   }
 
   private sendTick(): void {
@@ -667,12 +779,16 @@ export class MediaBot {
   }
 
   private sendVideoFrame(stream: SendingStream, keyframe: boolean): void {
+    const padding = this.options.rtx ? this.options.rtxPadding : 0;
     if (stream.layers) {
       const all = this.options.videoPacketsPerFrame;
       const counts = [Math.ceil(all / 6), Math.ceil(all / 3), all];
       const sent = Math.min(stream.layers.length, this.options.simulcastLayersSent);
       for (let index = 0; index < sent; index++) {
         this.sendSimulcastFrame(stream.layers[index]!, index, counts[index]!, keyframe);
+        // After the frame: libwebrtc pads only between complete frames.
+        const rid = this.options.ridSimulcast ? RIDS[index] : undefined;
+        for (let i = 0; i < padding; i++) this.sendRtxPadding(stream.layers[index]!, rid);
       }
       return;
     }
@@ -695,6 +811,7 @@ export class MediaBot {
       stream.packets++;
       stream.octets += packet.length - 12;
     }
+    for (let i = 0; i < padding; i++) this.sendRtxPadding(stream, undefined);
     stream.timestamp = (stream.timestamp + 3600) >>> 0; // 90 kHz / 25 fps
   }
 
@@ -893,6 +1010,11 @@ function lossEvery(n: number, vp8PayloadType = 96): (packet: Buffer) => boolean 
 /** RID simulcast: the layers' RIDs, lowest first, and the rtp-stream-id extension id (see addCodecs). */
 const RIDS = ['l', 'm', 'h'];
 const RID_EXTENSION_ID = 10;
+/** RTX: the repaired-rtp-stream-id extension id and the payload type (apt = VP8, see addCodecs). */
+const REPAIRED_RID_EXTENSION_ID = 11;
+const RTX_PAYLOAD_TYPE = 97;
+/** Padding bytes of one padding-only RTX packet. */
+const PADDING_BYTES = 224;
 
 function writeRtpHeader(
   packet: Buffer,
