@@ -34,11 +34,11 @@ describe('Publisher', () => {
 
   const transceiver = (index: number) => pc.transceivers[index] as FakeTransceiver;
 
-  it('sends VP8 and Opus only', () => {
+  it('sends VP8 (with its RTX retransmissions) and Opus only', () => {
     publisher.publish('mic', track('mic'), stream);
     publisher.publish('camera', track('cam'), stream);
     expect(transceiver(0).codecPreferences).toEqual([{ mimeType: 'audio/opus' }]);
-    expect(transceiver(1).codecPreferences).toEqual([{ mimeType: 'video/VP8' }]);
+    expect(transceiver(1).codecPreferences).toEqual([{ mimeType: 'video/VP8' }, { mimeType: 'video/rtx' }]);
     expect(transceiver(1).direction).toBe('sendonly');
   });
 

@@ -1,8 +1,15 @@
 import { kindOfSource, type PublishedTrack, type TrackKind, type TrackSource } from '@parley/protocol';
 import type { SignalingClient } from './signaling';
 
-/** The only codecs Parley's SFU forwards. */
-const CODEC_BY_KIND: Record<TrackKind, string> = { video: 'video/vp8', audio: 'audio/opus' };
+/**
+ * The only codecs Parley's SFU forwards, and for video its retransmission format (RFC 4588 RTX): with
+ * RTX the browser answers NACKs and pads its bandwidth probes on a stream of its own, so padding never
+ * takes sequence numbers of the video (a lost padding packet would be a hole no one can fill).
+ */
+const CODECS_BY_KIND: Record<TrackKind, readonly string[]> = {
+  video: ['video/vp8', 'video/rtx'],
+  audio: ['audio/opus'],
+};
 
 /** One source's transceiver on the publish connection. Kept when unpublished so it can be reused. */
 interface Slot {
@@ -333,12 +340,17 @@ function randomSsrc(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]! || 1;
 }
 
-/** Restricts a transceiver to the one codec the SFU forwards for its kind, when the browser allows it. */
+/**
+ * Restricts a transceiver to the one codec the SFU forwards for its kind (and, for video, RTX), when
+ * the browser allows it.
+ */
 function preferCodec(transceiver: RTCRtpTransceiver, kind: TrackKind): void {
   if (typeof transceiver.setCodecPreferences !== 'function') return;
   const capabilities = RTCRtpSender.getCapabilities(kind);
   if (!capabilities) return;
-  const wanted = CODEC_BY_KIND[kind];
+  const [wanted, ...companions] = CODECS_BY_KIND[kind];
   const codecs = capabilities.codecs.filter((codec) => codec.mimeType.toLowerCase() === wanted);
-  if (codecs.length > 0) transceiver.setCodecPreferences(codecs);
+  if (codecs.length === 0) return;
+  const extra = capabilities.codecs.filter((codec) => companions.includes(codec.mimeType.toLowerCase()));
+  transceiver.setCodecPreferences([...codecs, ...extra]);
 }
