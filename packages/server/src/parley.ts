@@ -14,11 +14,11 @@ import { KeptRoomSweep } from './kept-rooms/sweep.js';
 import type { Logger } from './logger.js';
 import type { MediaPlane } from './media/media-plane.js';
 import { turnIceServers } from './media/turn-credentials.js';
+import { Meetings, type MeetingsOptions } from './meeting/meetings.js';
+import { loadResumeKey } from './meeting/resume-tokens.js';
 import { OidcService, type OidcServiceOptions } from './oidc/oidc-service.js';
 import { IpHasher } from './privacy/ip-hasher.js';
 import { LOGIN_RATE_LIMIT, RateLimiter, USERNAME_LOGIN_WINDOW_MS } from './privacy/rate-limiter.js';
-import { Meetings, type MeetingsOptions } from './rooms/meetings.js';
-import { loadResumeKey } from './rooms/resume-tokens.js';
 import { closeDatabase, openDatabase, pingDatabase } from './store/database.js';
 
 export interface ParleyOptions {

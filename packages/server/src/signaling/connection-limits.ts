@@ -2,9 +2,9 @@
 // open signaling connections, in memory, only while at least one of them is open.
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { CloseCode } from '../meeting/close-codes.js';
 import { addressPrefix } from '../privacy/address-prefix.js';
 import { declareStore } from '../privacy/memory-stores.js';
-import { CloseCode } from '../rooms/close-codes.js';
 
 declareStore('connection-addresses');
 

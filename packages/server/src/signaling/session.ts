@@ -11,10 +11,10 @@ import {
 } from '@parley/protocol';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
+import { CloseCode } from '../meeting/close-codes.js';
+import { MeetingError, type Meetings, type Membership } from '../meeting/meetings.js';
+import type { ParticipantChannel } from '../meeting/participant.js';
 import { declareStore } from '../privacy/memory-stores.js';
-import { CloseCode } from '../rooms/close-codes.js';
-import { MeetingError, type Meetings, type Membership } from '../rooms/meetings.js';
-import type { ParticipantChannel } from '../rooms/participant.js';
 import type { JoinWatch } from './connection-limits.js';
 import { keepAlive } from './keep-alive.js';
 import { MessageRate } from './message-rate.js';

@@ -7,7 +7,7 @@
 import { ClientMessage, ErrorCode, ServerMessage } from '@parley/protocol';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCode } from '../../src/rooms/close-codes.js';
+import { CloseCode } from '../../src/meeting/close-codes.js';
 import { MediaBot } from '../support/bot.js';
 import { realMedia } from '../support/real-media.js';
 import { mutated, valid } from '../support/schema-arbitrary.js';

@@ -1,11 +1,11 @@
 import type { InvitationResult, Role } from '@parley/protocol';
-import type { Logger } from '../logger.js';
-import type { MediaPlane } from '../media/media-plane.js';
-import type { Invitations } from './invitations.js';
-import { MeetingError } from './meeting-error.js';
-import type { Meetings } from './meetings.js';
-import type { Participant } from './participant.js';
-import type { Room } from './room.js';
+import type { Logger } from '../../logger.js';
+import type { MediaPlane } from '../../media/media-plane.js';
+import type { Invitations } from '../../meeting/invitations.js';
+import { MeetingError } from '../../meeting/meeting-error.js';
+import type { Meetings } from '../../meeting/meetings.js';
+import type { Participant } from '../../meeting/participant.js';
+import type { Room } from '../../meeting/room.js';
 
 /**
  * What moderators do to a meeting: password, lobby, lock, invitations, removing and muting people,

@@ -1,9 +1,9 @@
 import type { ChatMessage, ServerEvent } from '@parley/protocol';
-import { MeetingError } from './meeting-error.js';
-import type { Meetings } from './meetings.js';
-import type { Room } from './room.js';
-import { randomId } from './room-registry.js';
-import type { SentMessage } from './sent-messages.js';
+import { MeetingError } from '../../meeting/meeting-error.js';
+import type { Meetings } from '../../meeting/meetings.js';
+import type { Room } from '../../meeting/room.js';
+import { randomId } from '../../meeting/room-registry.js';
+import type { SentMessage } from '../../meeting/sent-messages.js';
 
 /**
  * A meeting's chat: the server relays each message to everyone or to one participant and writes it

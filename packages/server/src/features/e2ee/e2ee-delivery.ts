@@ -2,12 +2,12 @@
 // packages (whose credential is that random id) until they are added, and the group id (a nonce and
 // the random ids allowed to switch off); never a key, never chat text.
 import type { E2eeRoomState, ServerEvent } from '@parley/protocol';
-import { ChatRate } from './chat-rate.js';
-import { MeetingError } from './meeting-error.js';
-import type { Meetings } from './meetings.js';
+import { ChatRate } from '../../meeting/chat-rate.js';
+import { MeetingError } from '../../meeting/meeting-error.js';
+import type { Meetings } from '../../meeting/meetings.js';
+import type { Room } from '../../meeting/room.js';
+import { randomId } from '../../meeting/room-registry.js';
 import { isWelcome, keyPackageIdentity, offPolicyOf, privateMessageHeader } from './mls-framing.js';
-import type { Room } from './room.js';
-import { randomId } from './room-registry.js';
 
 /** Joins and leaves arriving this close together go into one commit. */
 const BATCH_MS = 150;

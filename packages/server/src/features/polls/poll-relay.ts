@@ -1,6 +1,6 @@
 import { MODERATOR_POLL_KINDS, type PollMessage } from '@parley/protocol';
-import { MeetingError } from './meeting-error.js';
-import type { Meetings } from './meetings.js';
+import { MeetingError } from '../../meeting/meeting-error.js';
+import type { Meetings } from '../../meeting/meetings.js';
 
 /**
  * Polls without end-to-end encryption: the server relays each poll message with the sender's

@@ -6,24 +6,24 @@ import type {
   VideoReceptionMode,
   VideoSizeRequest,
 } from '@parley/protocol';
+import { Breakouts } from '../features/breakouts/breakouts.js';
+import { Chat } from '../features/chat/chat.js';
+import { E2eeDelivery } from '../features/e2ee/e2ee-delivery.js';
+import { MeetingLife } from '../features/meeting-life/meeting-life.js';
+import { Moderation } from '../features/moderation/moderation.js';
+import { PollRelay } from '../features/polls/poll-relay.js';
+import { MeetingRecording } from '../features/recording/recording.js';
 import type { KeptRoomPolicy } from '../kept-rooms/kept-room-store.js';
 import type { Logger } from '../logger.js';
 import { MediaError } from '../media/media-error.js';
 import type { MediaPlane } from '../media/media-plane.js';
 import { declareStore } from '../privacy/memory-stores.js';
-import { Breakouts } from './breakouts.js';
-import { Chat } from './chat.js';
 import { CloseCode } from './close-codes.js';
-import { E2eeDelivery } from './e2ee-delivery.js';
 import { EndedMeetings } from './ended-meetings.js';
-import { MeetingLife } from './hands.js';
 import { type InvitationCheck, Invitations, invitationProblem } from './invitations.js';
 import { MeetingError } from './meeting-error.js';
-import { Moderation } from './moderation.js';
 import { type Identity, Participant, type ParticipantChannel } from './participant.js';
 import { PasswordThrottle } from './password-throttle.js';
-import { PollRelay } from './polls.js';
-import { MeetingRecording } from './recording.js';
 import { RESUME_REISSUE_MS, RESUME_TOKEN_MS, ResumeTokens } from './resume-tokens.js';
 import type { Room } from './room.js';
 import { RoomRegistry, randomId } from './room-registry.js';

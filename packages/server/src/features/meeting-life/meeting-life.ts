@@ -1,10 +1,10 @@
 import type { Reaction } from '@parley/protocol';
-import { declareStore } from '../privacy/memory-stores.js';
-import { ChatRate } from './chat-rate.js';
-import { MeetingError } from './meeting-error.js';
-import type { Meetings } from './meetings.js';
-import type { Participant } from './participant.js';
-import type { Room } from './room.js';
+import { ChatRate } from '../../meeting/chat-rate.js';
+import { MeetingError } from '../../meeting/meeting-error.js';
+import type { Meetings } from '../../meeting/meetings.js';
+import type { Participant } from '../../meeting/participant.js';
+import type { Room } from '../../meeting/room.js';
+import { declareStore } from '../../privacy/memory-stores.js';
 
 declareStore('raised-hands');
 

@@ -3,13 +3,13 @@
 // grants; all of it goes when the rooms close or the meeting ends. Room names are never logged.
 import { randomInt } from 'node:crypto';
 import { BREAKOUT_WARNING_SECONDS, type Role, type ServerEvent } from '@parley/protocol';
-import { declareStore } from '../privacy/memory-stores.js';
-import { ChatRate } from './chat-rate.js';
-import { MeetingError } from './meeting-error.js';
-import type { Meetings } from './meetings.js';
-import type { Identity, Participant } from './participant.js';
-import type { Room } from './room.js';
-import { randomId } from './room-registry.js';
+import { ChatRate } from '../../meeting/chat-rate.js';
+import { MeetingError } from '../../meeting/meeting-error.js';
+import type { Meetings } from '../../meeting/meetings.js';
+import type { Identity, Participant } from '../../meeting/participant.js';
+import type { Room } from '../../meeting/room.js';
+import { randomId } from '../../meeting/room-registry.js';
+import { declareStore } from '../../privacy/memory-stores.js';
 
 declareStore('breakout-rooms');
 
