@@ -18,13 +18,5 @@ export default {
     // oidc/ is being changed in parallel (LDAP sign-in); once that lands, oidc-config.ts imports
     // ConfigError from config-error.ts instead of config.ts and this entry goes.
     'packages/server/src/oidc/oidc-config.ts:packages/server/src/config.ts',
-    // PENDING (issue 19, this step): Meetings hands each feature a reference back to itself.
-    'packages/server/src/features/breakouts/breakouts.ts:packages/server/src/meeting/meetings.ts',
-    'packages/server/src/features/chat/chat.ts:packages/server/src/meeting/meetings.ts',
-    'packages/server/src/features/e2ee/e2ee-delivery.ts:packages/server/src/meeting/meetings.ts',
-    'packages/server/src/features/meeting-life/meeting-life.ts:packages/server/src/meeting/meetings.ts',
-    'packages/server/src/features/moderation/moderation.ts:packages/server/src/meeting/meetings.ts',
-    'packages/server/src/features/polls/poll-relay.ts:packages/server/src/meeting/meetings.ts',
-    'packages/server/src/features/recording/recording.ts:packages/server/src/meeting/meetings.ts',
   ],
 };

@@ -4,14 +4,25 @@
 import { randomInt } from 'node:crypto';
 import { BREAKOUT_WARNING_SECONDS, type Role, type ServerEvent } from '@parley/protocol';
 import { ChatRate } from '../../meeting/chat-rate.js';
+import type { MeetingAccess } from '../../meeting/meeting-access.js';
 import { MeetingError } from '../../meeting/meeting-error.js';
-import type { Meetings } from '../../meeting/meetings.js';
 import type { Identity, Participant } from '../../meeting/participant.js';
 import type { Room } from '../../meeting/room.js';
 import { randomId } from '../../meeting/room-registry.js';
 import { declareStore } from '../../privacy/memory-stores.js';
 
 declareStore('breakout-rooms');
+
+/** What breakout rooms need of the meetings besides the common access (filled in by meetings.ts). */
+export interface BreakoutAccess extends MeetingAccess {
+  /** The room a name leads to now, if any. */
+  find(roomName: string): Room | undefined;
+  isEncrypted(room: Room): boolean;
+  /** A breakout room of an encrypted meeting is encrypted from its start. */
+  startEncrypted(room: Room): void;
+  forgetIfUnused(room: Room): void;
+  end(room: Room): void;
+}
 
 /** A move grant is good this long: the client uses it at once. */
 export const GRANT_MS = 60_000;
@@ -72,7 +83,7 @@ export class Breakouts {
   private readonly helpRates = new WeakMap<Participant, ChatRate>();
 
   constructor(
-    private readonly meetings: Meetings,
+    private readonly access: BreakoutAccess,
     private readonly now: () => number,
   ) {}
 
@@ -106,14 +117,14 @@ export class Breakouts {
 
   /** The session a moderator manages: of their main room, or of the breakout room they visit. */
   private managed(actorId: string): Session {
-    const { room } = this.meetings.moderator(actorId);
+    const { room } = this.access.moderator(actorId);
     const place = this.placeOf(room);
     if (!place) throw new MeetingError('not-found', 'There are no breakout rooms in this meeting.');
     return place.session;
   }
 
   create(actorId: string, count: number, names: readonly string[] = []): void {
-    const { room } = this.meetings.moderator(actorId);
+    const { room } = this.access.moderator(actorId);
     const place = this.placeOf(room);
     if (place?.breakout) throw new MeetingError('forbidden', 'A breakout room cannot have breakout rooms.');
     if (place?.session.open)
@@ -185,7 +196,7 @@ export class Breakouts {
 
   /** Someone picks their room, when the moderators allow it; while the rooms are open they move at once. */
   choose(actorId: string, roomId: string | null): void {
-    const { room, participant } = this.meetings.inMeeting(actorId);
+    const { room, participant } = this.access.inMeeting(actorId);
     const place = this.placeOf(room);
     if (!place) throw new MeetingError('not-found', 'There are no breakout rooms in this meeting.');
     const { session } = place;
@@ -226,7 +237,7 @@ export class Breakouts {
 
   broadcast(actorId: string, text: string): void {
     const session = this.managed(actorId);
-    const { participant } = this.meetings.moderator(actorId);
+    const { participant } = this.access.moderator(actorId);
     const event: ServerEvent = { type: 'breakout-message', text, from: participant.displayName };
     for (const room of this.roomsOf(session)) room.broadcast(event);
   }
@@ -235,7 +246,7 @@ export class Breakouts {
   visit(actorId: string, roomId: string | null): void {
     const session = this.managed(actorId);
     if (!session.open) throw new MeetingError('bad-request', 'The breakout rooms are not open.');
-    const { room, participant } = this.meetings.moderator(actorId);
+    const { room, participant } = this.access.moderator(actorId);
     const target = roomId === null ? null : session.rooms.find((r) => r.id === roomId);
     if (target === undefined) throw new MeetingError('not-found', 'There is no such breakout room.');
     const here = this.placeOf(room)?.breakout ?? null;
@@ -245,7 +256,7 @@ export class Breakouts {
 
   /** Someone in a breakout room asks the moderators for help. */
   help(actorId: string): void {
-    const { room, participant } = this.meetings.inMeeting(actorId);
+    const { room, participant } = this.access.inMeeting(actorId);
     const place = this.placeOf(room);
     if (!place?.breakout || !place.session.open)
       throw new MeetingError('bad-request', 'Help can be asked for from a breakout room.');
@@ -302,7 +313,7 @@ export class Breakouts {
   prepare(room: Room): void {
     const place = this.placeOf(room);
     if (!place?.breakout) return;
-    if (this.meetings.e2ee.stateOf(place.session.main) !== 'off') this.meetings.e2ee.startEncrypted(room);
+    if (this.access.isEncrypted(place.session.main)) this.access.startEncrypted(room);
   }
 
   /** Someone entered a room: they learn about its breakout rooms (if any). */
@@ -331,7 +342,7 @@ export class Breakouts {
       for (const grant of this.grants.values())
         if (grant.expiresAt > now && names.has(grant.roomName)) return;
       this.forget(session);
-      for (const each of rooms) this.meetings.forgetIfUnused(each);
+      for (const each of rooms) this.access.forgetIfUnused(each);
     }, GRANT_MS + 1000);
     timer.unref();
   }
@@ -343,7 +354,7 @@ export class Breakouts {
     const { session } = place;
     const rooms = this.roomsOf(session).filter((each) => each !== session.main);
     this.forget(session);
-    for (const each of rooms) this.meetings.end(each);
+    for (const each of rooms) this.access.end(each);
   }
 
   private mustBeClosed(session: Session): void {
@@ -384,11 +395,11 @@ export class Breakouts {
     this.forget(session);
     session.main.broadcast(this.closedState());
     // Nobody came back (every app closed): the emptied main meeting goes once the grants have expired.
-    setTimeout(() => this.meetings.forgetIfUnused(session.main), GRANT_MS + 1000).unref();
+    setTimeout(() => this.access.forgetIfUnused(session.main), GRANT_MS + 1000).unref();
     // Anyone who did not go (their app did not answer) is ended out of the room a little later.
     const timer = setTimeout(() => {
       for (const room of breakoutRooms)
-        if (this.meetings.registry.find(room.name) === room && !room.isEmpty) this.meetings.end(room);
+        if (this.access.find(room.name) === room && !room.isEmpty) this.access.end(room);
     }, CLOSE_GRACE_MS);
     timer.unref();
   }
@@ -427,7 +438,7 @@ export class Breakouts {
   private roomsOf(session: Session): Room[] {
     const rooms = [session.main];
     for (const breakout of session.rooms) {
-      const room = this.meetings.registry.find(breakout.roomName);
+      const room = this.access.find(breakout.roomName);
       if (room) rooms.push(room);
     }
     return rooms;
@@ -454,9 +465,7 @@ export class Breakouts {
               .map((p) => p.id)
           : [],
         present: moderator
-          ? [...(this.meetings.registry.find(breakout.roomName)?.participants.values() ?? [])].map(
-              (p) => p.displayName,
-            )
+          ? [...(this.access.find(breakout.roomName)?.participants.values() ?? [])].map((p) => p.displayName)
           : [],
       })),
       open: session.open,

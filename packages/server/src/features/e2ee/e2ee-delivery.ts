@@ -3,8 +3,8 @@
 // the random ids allowed to switch off); never a key, never chat text.
 import type { E2eeRoomState, ServerEvent } from '@parley/protocol';
 import { ChatRate } from '../../meeting/chat-rate.js';
+import type { MeetingAccess } from '../../meeting/meeting-access.js';
 import { MeetingError } from '../../meeting/meeting-error.js';
-import type { Meetings } from '../../meeting/meetings.js';
 import type { Room } from '../../meeting/room.js';
 import { randomId } from '../../meeting/room-registry.js';
 import { isWelcome, keyPackageIdentity, offPolicyOf, privateMessageHeader } from './mls-framing.js';
@@ -28,6 +28,14 @@ interface Inflight {
   add: string[];
   remove: string[];
   timer: NodeJS.Timeout;
+}
+
+/** What E2EE delivery needs of the meetings besides the common access (filled in by meetings.ts). */
+export interface E2eeAccess extends MeetingAccess {
+  /** The meeting's breakout rooms are open (its group must outlive a moment with nobody in it). */
+  keepsBreakouts(room: Room): boolean;
+  /** Ask the room's video publishers for key frames (the keys changed). */
+  requestKeyframes(room: Room): void;
 }
 
 /** One room's MLS group as the delivery service sees it: who is in it, never a key. */
@@ -64,7 +72,7 @@ export class E2eeDelivery {
   private readonly switches = new WeakMap<Room, ChatRate>();
 
   constructor(
-    private readonly meetings: Meetings,
+    private readonly access: E2eeAccess,
     private readonly now: () => number,
   ) {}
 
@@ -74,7 +82,7 @@ export class E2eeDelivery {
   }
 
   enable(actorId: string): void {
-    const { room } = this.meetings.inMeeting(actorId);
+    const { room } = this.access.inMeeting(actorId);
     if (this.groups.has(room)) return;
     this.takeSwitch(room);
     this.groups.set(room, {
@@ -121,7 +129,7 @@ export class E2eeDelivery {
    * honest server never drops a group its clients would keep.
    */
   disable(actorId: string, proof: string): void {
-    const { room } = this.meetings.inMeeting(actorId);
+    const { room } = this.access.inMeeting(actorId);
     const group = this.groups.get(room);
     if (!group) return;
     if (!group.members.has(actorId))
@@ -149,7 +157,7 @@ export class E2eeDelivery {
    * (it could not process a commit): then its old leaf goes and the new one comes in one commit.
    */
   keyPackage(actorId: string, keyPackage: string): void {
-    const { room } = this.meetings.inMeeting(actorId);
+    const { room } = this.access.inMeeting(actorId);
     const group = this.requireGroup(room);
     if (keyPackageIdentity(keyPackage) !== actorId)
       throw new MeetingError('bad-request', 'A key package must name its sender.');
@@ -163,7 +171,7 @@ export class E2eeDelivery {
   }
 
   commit(actorId: string, epoch: number, commit: string | undefined, welcome: string | undefined): boolean {
-    const { room } = this.meetings.inMeeting(actorId);
+    const { room } = this.access.inMeeting(actorId);
     const group = this.requireGroup(room);
     const inflight = group.inflight;
     if (!inflight || inflight.committer !== actorId || inflight.epoch !== epoch || group.epoch !== epoch) {
@@ -208,7 +216,7 @@ export class E2eeDelivery {
   }
 
   ready(actorId: string, epoch: number): void {
-    const { room } = this.meetings.inMeeting(actorId);
+    const { room } = this.access.inMeeting(actorId);
     const group = this.groups.get(room);
     if (!group?.ready || epoch !== group.epoch || !group.members.has(actorId)) return;
     group.ready.add(actorId);
@@ -216,7 +224,7 @@ export class E2eeDelivery {
   }
 
   chatSend(actorId: string, ciphertext: string, to: string | undefined): { messageId: string } {
-    const { room, participant } = this.meetings.inMeeting(actorId);
+    const { room, participant } = this.access.inMeeting(actorId);
     const group = this.requireGroup(room);
     const header = privateMessageHeader(ciphertext);
     if (header?.contentType !== 'application' || header.groupId !== group.groupId)
@@ -260,7 +268,7 @@ export class E2eeDelivery {
     const group = this.groups.get(room);
     if (!group) return;
     if (room.participants.size === 0) {
-      if (this.meetings.breakouts.keeps(room)) {
+      if (this.access.keepsBreakouts(room)) {
         // Everyone went to breakout rooms: the meeting stays encrypted, and the first of those who
         // come back makes its group anew (no key of the old one is left anywhere).
         this.drop(room, group);
@@ -423,7 +431,7 @@ export class E2eeDelivery {
     room.broadcast({ type: 'e2ee-execute', epoch: group.epoch });
     // Senders switch keys on this event; a key frame shortly after lets every receiver decode the new
     // epoch at once instead of waiting for the next periodic key frame.
-    setTimeout(() => this.meetings.requestKeyframes(room), KEYFRAME_AFTER_SWITCH_MS).unref();
+    setTimeout(() => this.access.requestKeyframes(room), KEYFRAME_AFTER_SWITCH_MS).unref();
     this.schedule(room, group);
   }
 
