@@ -10,6 +10,8 @@ import type { Identity, Participant } from '../../meeting/participant.js';
 import type { Room } from '../../meeting/room.js';
 import { randomId } from '../../meeting/room-registry.js';
 import { declareStore } from '../../privacy/memory-stores.js';
+import { GRANT_MS, GRANT_REFUSED, MoveGrants } from './move-grants.js';
+import { type BreakoutRoom, breakoutState, CLOSED_STATE, type Place, type Session } from './session.js';
 
 declareStore('breakout-rooms');
 
@@ -24,51 +26,11 @@ export interface BreakoutAccess extends MeetingAccess {
   end(room: Room): void;
 }
 
-/** A move grant is good this long: the client uses it at once. */
-export const GRANT_MS = 60_000;
 /** After closing, people still in a breakout room this long later are ended out of it. */
 const CLOSE_GRACE_MS = 20_000;
 /** Help requests: a burst of 2, then one every 10 seconds. */
 const HELP_PER_SECOND = 0.1;
 const HELP_BURST = 2;
-
-interface BreakoutRoom {
-  /** Short random id the clients name it by. */
-  id: string;
-  /** The name people see ("Room 1" or the moderator's). */
-  name: string;
-  /** The registry name of its meeting: the main room's name and an unguessable suffix. */
-  roomName: string;
-}
-
-interface Session {
-  main: Room;
-  rooms: BreakoutRoom[];
-  /** Lineage → breakout room id. */
-  assigned: Map<string, string>;
-  open: boolean;
-  allowChoice: boolean;
-  endsAt: number | null;
-  timers: NodeJS.Timeout[];
-}
-
-interface Grant {
-  roomName: string;
-  lineage: string;
-  role: Role;
-  accountId: string | null;
-  clientKey: string | null;
-  displayName: string;
-  expiresAt: number;
-  /** The breakout room it leads to; null: the main room. */
-  breakout: { session: Session; room: BreakoutRoom } | null;
-}
-
-/** Where a room stands: the main room of a session, or one of its breakout rooms. */
-interface Place {
-  session: Session;
-  breakout: BreakoutRoom | null;
-}
 
 /**
  * Breakout rooms (docs/protocol.md): each breakout room is a meeting of its own in the registry,
@@ -79,13 +41,15 @@ interface Place {
 export class Breakouts {
   /** Main room name or breakout registry name → its session. */
   private readonly places = new Map<string, Place>();
-  private readonly grants = new Map<string, Grant>();
+  private readonly grants: MoveGrants;
   private readonly helpRates = new WeakMap<Participant, ChatRate>();
 
   constructor(
     private readonly access: BreakoutAccess,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.grants = new MoveGrants(now);
+  }
 
   /** Whether a registry name is an open breakout room (plain joins to it are refused). */
   isBreakout(roomName: string): boolean {
@@ -99,12 +63,7 @@ export class Breakouts {
   keeps(room: Room): boolean {
     const place = this.places.get(room.name);
     if (place && (place.breakout !== null || place.session.main === room) && place.session.open) return true;
-    const now = this.now();
-    for (const [token, grant] of this.grants) {
-      if (grant.expiresAt <= now) this.grants.delete(token);
-      else if (grant.roomName === room.name) return true;
-    }
-    return false;
+    return this.grants.leadTo([room.name]);
   }
 
   /** The breakout room a meeting is, with its session; null for any other meeting. */
@@ -290,19 +249,9 @@ export class Breakouts {
    * this person (account, browser key and name as when it was given). Returns who they are there.
    */
   redeem(token: string, roomName: string, identity: Identity): { lineage: string; role: Role } {
-    const grant = this.grants.get(token);
-    this.grants.delete(token);
-    const refused = new MeetingError('forbidden', 'This move is not valid (any more). Please join again.');
-    if (
-      !grant ||
-      grant.expiresAt <= this.now() ||
-      grant.roomName !== roomName ||
-      grant.accountId !== identity.accountId ||
-      grant.clientKey !== identity.clientKey ||
-      grant.displayName !== identity.displayName
-    )
-      throw refused;
-    if (grant.breakout && (!grant.breakout.session.open || !this.places.has(grant.roomName))) throw refused;
+    const grant = this.grants.redeem(token, roomName, identity);
+    if (grant.breakout && (!grant.breakout.session.open || !this.places.has(grant.roomName)))
+      throw new MeetingError('forbidden', GRANT_REFUSED);
     return { lineage: grant.lineage, role: grant.role };
   }
 
@@ -322,7 +271,7 @@ export class Breakouts {
     if (!place) return;
     // Moderators see who is in which breakout room: everyone's view is refreshed when one fills.
     if (place.breakout) this.sendState(place.session);
-    else participant.channel.send(this.stateFor(place.session, participant, null));
+    else participant.channel.send(breakoutState(place.session, participant, null, this.access.find));
   }
 
   /**
@@ -337,10 +286,7 @@ export class Breakouts {
       if (this.places.get(session.main.name)?.session !== session) return;
       const rooms = this.roomsOf(session);
       if (rooms.some((each) => each.participants.size > 0)) return;
-      const names = new Set(rooms.map((each) => each.name));
-      const now = this.now();
-      for (const grant of this.grants.values())
-        if (grant.expiresAt > now && names.has(grant.roomName)) return;
+      if (this.grants.leadTo(rooms.map((each) => each.name))) return;
       this.forget(session);
       for (const each of rooms) this.access.forgetIfUnused(each);
     }, GRANT_MS + 1000);
@@ -393,7 +339,7 @@ export class Breakouts {
       for (const participant of [...room.participants.values()]) this.move(participant, null, session);
     }
     this.forget(session);
-    session.main.broadcast(this.closedState());
+    session.main.broadcast(CLOSED_STATE);
     // Nobody came back (every app closed): the emptied main meeting goes once the grants have expired.
     setTimeout(() => this.access.forgetIfUnused(session.main), GRANT_MS + 1000).unref();
     // Anyone who did not go (their app did not answer) is ended out of the room a little later.
@@ -414,18 +360,8 @@ export class Breakouts {
 
   /** Give a participant a grant for `target` (null: the main room) and tell them to move. */
   private move(participant: Participant, target: BreakoutRoom | null, session: Session): void {
-    const token = randomId(24);
     const roomName = target?.roomName ?? session.main.name;
-    this.grants.set(token, {
-      roomName,
-      lineage: participant.lineage,
-      role: participant.role,
-      accountId: participant.identity.accountId,
-      clientKey: participant.identity.clientKey,
-      displayName: participant.identity.displayName,
-      expiresAt: this.now() + GRANT_MS,
-      breakout: target ? { session, room: target } : null,
-    });
+    const token = this.grants.give(participant, roomName, target ? { session, room: target } : null);
     participant.channel.send({
       type: 'breakout-move',
       room: roomName,
@@ -448,43 +384,7 @@ export class Breakouts {
     for (const room of this.roomsOf(session)) {
       const here = room === session.main ? null : (this.placeOf(room)?.breakout ?? null);
       for (const participant of room.participants.values())
-        participant.channel.send(this.stateFor(session, participant, here));
+        participant.channel.send(breakoutState(session, participant, here, this.access.find));
     }
-  }
-
-  private stateFor(session: Session, participant: Participant, here: BreakoutRoom | null): ServerEvent {
-    const moderator = participant.isModerator;
-    return {
-      type: 'breakout-state',
-      rooms: session.rooms.map((breakout) => ({
-        id: breakout.id,
-        name: breakout.name,
-        assigned: moderator
-          ? [...session.main.participants.values()]
-              .filter((p) => session.assigned.get(p.lineage) === breakout.id)
-              .map((p) => p.id)
-          : [],
-        present: moderator
-          ? [...(this.access.find(breakout.roomName)?.participants.values() ?? [])].map((p) => p.displayName)
-          : [],
-      })),
-      open: session.open,
-      allowChoice: session.allowChoice,
-      endsAt: session.endsAt,
-      here: here ? { id: here.id, name: here.name } : null,
-      mine: session.assigned.get(participant.lineage) ?? null,
-    };
-  }
-
-  private closedState(): ServerEvent {
-    return {
-      type: 'breakout-state',
-      rooms: null,
-      open: false,
-      allowChoice: false,
-      endsAt: null,
-      here: null,
-      mine: null,
-    };
   }
 }
