@@ -1,9 +1,9 @@
 import type { IceServer } from '@parley/protocol';
+import { CloseCode } from '@parley/protocol';
 import type { KeptRoomPolicy } from '../kept-rooms/kept-room-store.js';
 import type { Logger } from '../logger.js';
 import type { MediaPlane } from '../media/media-plane.js';
 import { declareStore } from '../privacy/memory-stores.js';
-import { CloseCode } from './close-codes.js';
 import type { EndedMeetings } from './ended-meetings.js';
 import type { Participant } from './participant.js';
 import type { Room } from './room.js';
@@ -255,7 +255,7 @@ export class MeetingLifecycle {
       const everyone = everyoneIn(room);
       for (const participant of everyone) {
         participant.channel.send({ type: 'room-closed', reason: 'server-shutdown' });
-        participant.channel.close(CloseCode.serverShutdown, 'server shutting down');
+        participant.channel.close(CloseCode.goingAway, 'server shutting down');
       }
       this.dissolve(room, everyone);
     }

@@ -1,5 +1,5 @@
 import type { JoinResult } from '@parley/protocol';
-import { CloseCode } from './close-codes.js';
+import { CloseCode } from '@parley/protocol';
 import type { EndedMeetings } from './ended-meetings.js';
 import type { MeetingLifecycle } from './lifecycle.js';
 import type { Membership } from './meeting-access.js';

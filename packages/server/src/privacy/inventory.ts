@@ -5,23 +5,26 @@
  * every database column and every in-memory store (declared with `declareStore` or a
  * "Privacy: keeps <id>" comment) must have an entry here.
  */
+import type { PrivacyController, PrivacyItem, PrivacyPlace, PrivacyStatement } from '@parley/protocol';
 
-/** Where an item lives. */
-export type Place =
+/** Where an item lives (PrivacyPlace, each documented here). */
+export type Place = PrivacyPlace &
   /** A column of the database (SQLite file in the data directory, or PostgreSQL). */
-  | 'database'
-  /** The server's memory: gone when the process ends, never written to disk. */
-  | 'memory'
-  /** A file in the data directory (PARLEY_DATA_DIR). */
-  | 'data-directory'
-  /** A cookie in the person's browser. */
-  | 'cookie'
-  /** The browser's localStorage, on the person's own device only. */
-  | 'browser-storage'
-  /** The server's log output (standard output, collected by the operator). */
-  | 'log'
-  /** Redis, shared by the nodes of a cluster (PARLEY_REDIS_URL only); every key expires by itself. */
-  | 'redis';
+  (
+    | 'database'
+    /** The server's memory: gone when the process ends, never written to disk. */
+    | 'memory'
+    /** A file in the data directory (PARLEY_DATA_DIR). */
+    | 'data-directory'
+    /** A cookie in the person's browser. */
+    | 'cookie'
+    /** The browser's localStorage, on the person's own device only. */
+    | 'browser-storage'
+    /** The server's log output (standard output, collected by the operator). */
+    | 'log'
+    /** Redis, shared by the nodes of a cluster (PARLEY_REDIS_URL only); every key expires by itself. */
+    | 'redis'
+  );
 
 /** Figures the retention texts depend on, taken from the running configuration. */
 export interface RetentionFacts {
@@ -880,8 +883,8 @@ export type InventoryId = DefinitionUnion['id'];
 /** Ids of the in-memory stores: the only names `declareStore` accepts. */
 export type MemoryStoreId = Extract<DefinitionUnion, { place: 'memory' }>['id'];
 
-/** One inventory item as served by /api/privacy. */
-export interface InventoryItem {
+/** One inventory item as served by /api/privacy (a PrivacyItem, with this inventory's ids). */
+export interface InventoryItem extends PrivacyItem {
   id: InventoryId;
   place: Place;
   name: string;
@@ -898,18 +901,10 @@ export interface InventoryItem {
 }
 
 /** The controller responsible for the data (GDPR Art. 4(7)): the operator, by configuration. */
-export interface Controller {
-  name: string | null;
-  contact: string | null;
-}
+export type Controller = PrivacyController;
 
-/** The whole statement, as /api/privacy serves it. */
-export interface PrivacyStatement {
-  controller: Controller;
-  ipRetentionSeconds: number;
-  sessionLifetimeDays: number;
-  items: InventoryItem[];
-}
+/** The whole statement, as /api/privacy serves it (its schema is in packages/protocol). */
+export type { PrivacyStatement };
 
 /** The inventory with its retention texts filled in from the running configuration. */
 export function inventoryItems(facts: RetentionFacts): InventoryItem[] {

@@ -2,6 +2,7 @@
 // address (never the address) and the origin the browser used, in memory, until the connection closes.
 import {
   ClientMessage,
+  CloseCode,
   type ErrorCode,
   MAX_MESSAGE_BYTES,
   MODERATOR_REQUESTS,
@@ -11,7 +12,6 @@ import {
 } from '@parley/protocol';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
-import { CloseCode } from '../meeting/close-codes.js';
 import { MeetingError, type Meetings, type Membership } from '../meeting/meetings.js';
 import type { ParticipantChannel } from '../meeting/participant.js';
 import type { RequestContext } from '../meeting/request-handler.js';
