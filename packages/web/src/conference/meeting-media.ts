@@ -239,7 +239,7 @@ export class MeetingMedia {
       this.subscriber.handleOffer(offer).catch(() => this.host.mediaLost());
     this.publisher = new Publisher(signaling, connectionConfig(iceServers, certificate, policy), {
       onFailed: () => this.host.mediaLost(),
-      attachSender: (sender, kind, source) => this.host.e2ee().attachSender(sender, kind, source),
+      attachSender: (sender, kind, source) => this.host.e2ee().frames.attachSender(sender, kind, source),
     });
     this.enqueue(() => this.publishCurrent());
   }
@@ -252,8 +252,8 @@ export class MeetingMedia {
     const subscriber = new Subscriber(signaling, connectionConfig([], certificate), {
       onTracks: (remoteTracks) => this.screen.patch({ remoteTracks }),
       onFailed: () => this.host.mediaLost(),
-      attachReceiver: (receiver) => this.host.e2ee().attachReceiver(receiver),
-      receiverRouted: (receiver, owner) => this.host.e2ee().receiverRouted(receiver, owner),
+      attachReceiver: (receiver) => this.host.e2ee().frames.attachReceiver(receiver),
+      receiverRouted: (receiver, owner) => this.host.e2ee().frames.receiverRouted(receiver, owner),
     });
     subscriber.prepare();
     this.unstartedSubscriber = subscriber;
