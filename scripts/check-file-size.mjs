@@ -18,8 +18,6 @@ const exceptions = new Map([
   ['packages/server/src/media/', 'the SFU, split in the next step (packages/sfu)'],
   // Accounts change in parallel (LDAP sign-in): split by job once that has landed.
   ['packages/server/src/accounts/account-service.ts', 'accounts: split after the LDAP work lands'],
-  // PENDING (issue 19, this step): split next.
-  ['packages/web/src/admin/admin-page.tsx', 'pending'],
 ]);
 
 const isSource = (name) => /\.(ts|tsx|mjs|js)$/.test(name) && !/\.test\.(ts|tsx)$/.test(name);
