@@ -149,7 +149,12 @@ export class Subscription {
       if (!publication.packetKeyframe) return this.stillAwaitingKeyframe();
       this.awaitingKeyframe = false;
     }
-    if (publication.layerSsrcs.length > 1) this.rewriteLayerFields(packet, publication.packetDescriptor);
+    if (publication.layerSsrcs.length > 1) {
+      // From the publisher's values read once: the packet is shared, and the subscriptions before this
+      // one have written theirs into it.
+      const { packetDescriptor, packetTimestamp, packetPictureId, packetTl0 } = publication;
+      this.rewriteLayerFields(packet, packetDescriptor, packetTimestamp, packetPictureId, packetTl0);
+    }
     if (!this.transmit(packet, this.sequences.rewrite(sequence))) return false;
     // Forwarding earns the credit that NACK answers spend.
     const share = this.retransmitShare;
@@ -183,7 +188,14 @@ export class Subscription {
   private sendLate(packet: Buffer, sequence: number, layer: number): boolean {
     if (layer !== this.currentLayer || this.awaitingKeyframe) return false;
     const outgoing = this.sequences.late(sequence);
-    return outgoing >= 0 && this.resend(packet, outgoing);
+    if (outgoing < 0) return false;
+    const publication = this.publication;
+    if (publication.layerSsrcs.length > 1) {
+      // The shared packet: the publisher's values as the publication read them (see send()).
+      const { packetDescriptor, packetTimestamp, packetPictureId, packetTl0 } = publication;
+      this.rewriteOlderFields(packet, packetDescriptor, packetTimestamp, packetPictureId, packetTl0);
+    }
+    return this.transmit(packet, outgoing);
   }
 
   /**
@@ -315,25 +327,33 @@ export class Subscription {
     this.switchedAt = performance.now();
   }
 
-  private rewriteLayerFields(packet: Buffer, descriptor: Int32Array): void {
-    const timestamp = (packet.readUInt32BE(4) - this.timestampOffset) >>> 0;
-    packet.writeUInt32BE(timestamp, 4);
-    this.lastTimestamp = timestamp;
+  /**
+   * Write this subscriber's RTP timestamp, VP8 picture id and TL0PICIDX into `packet`, from the
+   * publisher's values (`pictureId`/`tl0` -1 when absent) and this subscription's offsets.
+   */
+  private rewriteLayerFields(
+    packet: Buffer,
+    descriptor: Int32Array,
+    timestamp: number,
+    pictureId: number,
+    tl0: number,
+  ): void {
+    const outgoingTimestamp = (timestamp - this.timestampOffset) >>> 0;
+    packet.writeUInt32BE(outgoingTimestamp, 4);
+    this.lastTimestamp = outgoingTimestamp;
     const pictureAt = descriptor[0]!;
-    if (pictureAt >= 0) {
-      const incoming = readVp8PictureId(packet, pictureAt);
+    if (pictureAt >= 0 && pictureId >= 0) {
       if (this.pictureIdOffset < 0) {
-        this.pictureIdOffset = this.lastPictureId < 0 ? 0 : (incoming - this.lastPictureId - 1) & 0x7fff;
+        this.pictureIdOffset = this.lastPictureId < 0 ? 0 : (pictureId - this.lastPictureId - 1) & 0x7fff;
       }
-      const outgoing = (incoming - this.pictureIdOffset) & 0x7fff;
+      const outgoing = (pictureId - this.pictureIdOffset) & 0x7fff;
       writeVp8PictureId(packet, pictureAt, outgoing);
       this.lastPictureId = outgoing;
     }
     const tl0At = descriptor[1]!;
-    if (tl0At >= 0) {
-      const incoming = packet[tl0At]!;
-      if (this.tl0Offset < 0) this.tl0Offset = this.lastTl0 < 0 ? 0 : (incoming - this.lastTl0 - 1) & 0xff;
-      const outgoing = (incoming - this.tl0Offset) & 0xff;
+    if (tl0At >= 0 && tl0 >= 0) {
+      if (this.tl0Offset < 0) this.tl0Offset = this.lastTl0 < 0 ? 0 : (tl0 - this.lastTl0 - 1) & 0xff;
+      const outgoing = (tl0 - this.tl0Offset) & 0xff;
       packet[tl0At] = outgoing;
       this.lastTl0 = outgoing;
     }
@@ -343,17 +363,29 @@ export class Subscription {
   resend(packet: Buffer, outgoingSequence: number): boolean {
     if (this.paused) return false;
     if (this.publication.layerSsrcs.length > 1) {
-      // Not the packet being fanned out: locate its own descriptor.
-      locateVp8Descriptor(packet, this.descriptor);
-      const lastTimestamp = this.lastTimestamp;
-      const lastPictureId = this.lastPictureId;
-      const lastTl0 = this.lastTl0;
-      this.rewriteLayerFields(packet, this.descriptor);
-      this.lastTimestamp = lastTimestamp;
-      this.lastPictureId = lastPictureId;
-      this.lastTl0 = lastTl0;
+      // This subscriber's copy of the cached packet: its own descriptor, and the publisher's values.
+      const descriptor = this.descriptor;
+      locateVp8Descriptor(packet, descriptor);
+      const pictureId = descriptor[0]! >= 0 ? readVp8PictureId(packet, descriptor[0]!) : -1;
+      const tl0 = descriptor[1]! >= 0 ? packet[descriptor[1]!]! : -1;
+      this.rewriteOlderFields(packet, descriptor, packet.readUInt32BE(4), pictureId, tl0);
     }
     return this.transmit(packet, outgoingSequence);
+  }
+
+  /** rewriteLayerFields for a packet older than the last one sent: the last values stay as they are. */
+  private rewriteOlderFields(
+    packet: Buffer,
+    descriptor: Int32Array,
+    timestamp: number,
+    pictureId: number,
+    tl0: number,
+  ): void {
+    const { lastTimestamp, lastPictureId, lastTl0 } = this;
+    this.rewriteLayerFields(packet, descriptor, timestamp, pictureId, tl0);
+    this.lastTimestamp = lastTimestamp;
+    this.lastPictureId = lastPictureId;
+    this.lastTl0 = lastTl0;
   }
 
   /** The publication's sequence number of a packet the subscriber knows as `outgoingSequence`. */
