@@ -122,14 +122,27 @@ function checkFilter(filter: string): void {
       `PARLEY_LDAP_SEARCH_FILTER must contain ${USERNAME_PLACEHOLDER}, e.g. (&(objectClass=person)(uid=${USERNAME_PLACEHOLDER})); got "${filter}".`,
     );
   }
+  if (!filter.startsWith('(') || !filter.endsWith(')')) {
+    throw new ConfigError(`PARLEY_LDAP_SEARCH_FILTER must be in parentheses, got "${filter}".`);
+  }
   try {
+    // ldapts's parser forgives a missing ")" at the end; a directory would not.
+    if (!balanced(filter)) throw new Error('unbalanced parentheses');
     FilterParser.parseString(filter.replaceAll(USERNAME_PLACEHOLDER, 'x'));
   } catch {
     throw new ConfigError(`PARLEY_LDAP_SEARCH_FILTER is not an LDAP filter (RFC 4515): "${filter}".`);
   }
-  if (!filter.startsWith('(') || !filter.endsWith(')')) {
-    throw new ConfigError(`PARLEY_LDAP_SEARCH_FILTER must be in parentheses, got "${filter}".`);
+}
+
+/** Every "(" closed, none closed early (parentheses inside values are written \28 and \29). */
+function balanced(filter: string): boolean {
+  let depth = 0;
+  for (const char of filter) {
+    if (char === '(') depth += 1;
+    if (char === ')') depth -= 1;
+    if (depth < 0) return false;
   }
+  return depth === 0;
 }
 
 function readCa(file: string): string {

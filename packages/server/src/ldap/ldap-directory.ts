@@ -61,7 +61,10 @@ export class LdapDirectory {
           await client.bind(bind.dn, bind.password);
         } catch (error) {
           if (error instanceof InvalidCredentialsError) {
-            return { kind: 'unavailable', reason: 'the search account was refused (PARLEY_LDAP_BIND_DN, _PASSWORD)' };
+            return {
+              kind: 'unavailable',
+              reason: 'the search account was refused (PARLEY_LDAP_BIND_DN, _PASSWORD)',
+            };
           }
           throw error;
         }
@@ -72,7 +75,10 @@ export class LdapDirectory {
       const entryUsername = firstValue(entry, this.#config.usernameAttribute);
       const admin = await this.#isAdmin(client, entry, entryUsername ?? username);
       if (admin === 'no-group') {
-        return { kind: 'unavailable', reason: 'the administrators’ group does not exist (PARLEY_LDAP_ADMIN_GROUP)' };
+        return {
+          kind: 'unavailable',
+          reason: 'the administrators’ group does not exist (PARLEY_LDAP_ADMIN_GROUP)',
+        };
       }
       try {
         await client.bind(entry.dn, password);

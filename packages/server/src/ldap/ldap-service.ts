@@ -64,7 +64,12 @@ export class LdapService implements PasswordDirectory {
     if (!parsed.success) return { ok: false, reason: 'no-username' };
     const role: AccountRole | undefined =
       answer.admin === undefined ? undefined : answer.admin ? 'admin' : 'user';
-    const result = await this.#accounts.signInExternal(ldapOrigin(this.#config), parsed.data, role);
+    const result = await this.#accounts.signInExternal(
+      ldapOrigin(this.#config),
+      parsed.data,
+      role,
+      isDirectoryOrigin,
+    );
     if (result === 'username-taken') return { ok: false, reason: 'username-taken' };
     return { ok: true, user: result };
   }
@@ -73,4 +78,13 @@ export class LdapService implements PasswordDirectory {
 /** What the users table records as the origin of a directory's accounts: `ldap:` and its URL. */
 export function ldapOrigin(config: Pick<LdapConfig, 'url'>): string {
   return `ldap:${config.url}`;
+}
+
+/**
+ * Parley has one directory at a time, so every `ldap:` account is the directory's, whatever URL
+ * reached it when the account was made: moving from StartTLS on 389 to LDAPS on 636, or to another
+ * server of the same directory, must not lock everyone out.
+ */
+function isDirectoryOrigin(origin: string): boolean {
+  return origin.startsWith('ldap:');
 }
