@@ -28,7 +28,7 @@ export interface AccountSummary {
  * hash, no session token hashes. Times are ISO 8601 strings.
  */
 export interface AccountData {
-  /** `origin`: `local` or `oidc:<issuer>` (the single sign-on provider the account comes from). */
+  /** `origin`: `local`, `oidc:<issuer>` or `ldap:<url>` (the provider or directory the account comes from). */
   account: { id: string; username: string; role: AccountRole; createdAt: string; origin: string };
   sessions: Array<{ createdAt: string; expiresAt: string }>;
   /** The rooms the account keeps with their settings (never a password, only whether one is set). */
