@@ -72,7 +72,7 @@ export class LdapDirectory {
       const found = await this.#findPerson(client, username);
       if (found.kind !== 'found') return { kind: 'refused', reason: found.kind };
       const { entry } = found;
-      const entryUsername = firstValue(entry, this.#config.usernameAttribute);
+      const entryUsername = usernameOf(entry, this.#config.usernameAttribute, username);
       const admin = await this.#isAdmin(client, entry, entryUsername ?? username);
       if (admin === 'no-group') {
         return {
@@ -190,8 +190,13 @@ function allValues(entry: Entry, attribute: string): string[] {
   return values.map((item) => (Buffer.isBuffer(item) ? item.toString('utf8') : item));
 }
 
-function firstValue(entry: Entry, attribute: string): string | undefined {
-  return allValues(entry, attribute)[0];
+/**
+ * The entry's username. Of several values (`uid` may have more), the one that was typed: LDAP keeps
+ * an attribute's values unordered, so "the first" could change from one sign-in to the next.
+ */
+function usernameOf(entry: Entry, attribute: string, typed: string): string | undefined {
+  const values = allValues(entry, attribute);
+  return values.find((value) => value.toLowerCase() === typed.toLowerCase()) ?? values[0];
 }
 
 /** ldapts would have opened a second connection: the first closed in the middle of a sign-in. */

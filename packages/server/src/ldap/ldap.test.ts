@@ -60,7 +60,7 @@ const LDIF = [
     `userPassword: ${sshaHash(SERVICE_PASSWORD)}`,
   ],
   [person('alice', PASSWORDS.alice)],
-  [person('bob', PASSWORDS.bob)],
+  [person('bob', PASSWORDS.bob, ['uid: robert'])],
   [person('carol', PASSWORDS.carol)],
   // An entry whose common name is no Parley username (for PARLEY_LDAP_USERNAME_ATTRIBUTE=cn).
   [person('erin', PASSWORDS.erin).replace('cn: erin', 'cn: Erin Example')],
@@ -228,6 +228,10 @@ describe.skipIf(missing !== undefined)('LDAP sign-in against a real slapd', () =
     // The next sign-in finds the same account.
     expect((await login('alice', PASSWORDS.alice)).statusCode).toBe(200);
     expect((await accounts.listUsers()).map((user) => user.username)).toEqual(['alice', 'bob']);
+    // Of several usernames in one entry, the one typed (the values of an attribute have no order).
+    expect((await login('robert', PASSWORDS.bob)).json()).toEqual({
+      user: { username: 'robert', role: 'user' },
+    });
   });
 
   it('refuses a wrong password, an unknown user and an empty password, creating nothing', async () => {
