@@ -17,8 +17,8 @@ function run(command, args, options = {}) {
 }
 
 // Debian packages the tests use: Chromium and Firefox ESR for browser tests (Xvfb for the Firefox that
-// shares a screen); PostgreSQL, Redis, coturn and nginx for
-// the database, cluster and TURN tests (each test starts its own instance on its own ports).
+// shares a screen); PostgreSQL, Redis, coturn, nginx and slapd (OpenLDAP) for the database, cluster,
+// TURN and LDAP sign-in tests (each test starts its own instance on its own ports).
 const systemNeeds = [
   { pkg: 'chromium', path: chromium },
   { pkg: 'firefox-esr', path: firefox },
@@ -27,6 +27,7 @@ const systemNeeds = [
   { pkg: 'redis-server', path: '/usr/bin/redis-server' },
   { pkg: 'coturn', path: '/usr/bin/turnserver' },
   { pkg: 'nginx', path: '/usr/sbin/nginx' },
+  { pkg: 'slapd', path: '/usr/sbin/slapd' },
 ];
 const missing = systemNeeds.filter((need) => !existsSync(need.path)).map((need) => need.pkg);
 if (missing.length > 0) {

@@ -7,6 +7,7 @@ import { adminPageAccess, registerAdminRoutes } from '../admin/routes.js';
 import type { Config } from '../config.js';
 import type { KeptRoomStore } from '../kept-rooms/kept-room-store.js';
 import { registerKeptRoomRoutes } from '../kept-rooms/routes.js';
+import type { PasswordDirectory } from '../ldap/ldap-service.js';
 import type { Logger } from '../logger.js';
 import type { Meetings } from '../meeting/meetings.js';
 import type { OidcService } from '../oidc/oidc-service.js';
@@ -41,6 +42,8 @@ export interface AppDeps {
   roomScheduleLimiter?: RateLimiter | undefined;
   /** Single sign-on (/api/oidc/*); without it those routes do not exist. */
   oidc?: OidcService | undefined;
+  /** An LDAP directory that checks passwords at /api/login beside local accounts. */
+  ldap?: PasswordDirectory | undefined;
   /** Cluster only (PARLEY_REDIS_URL): routes signaling connections to the node hosting their meeting. */
   signalingRouter?: SignalingRouter | undefined;
   /** Readiness checks (/readyz) and the metrics registry (/metrics); without them neither route exists. */
@@ -87,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loginLimiter: deps.loginLimiter,
     usernameLimiter: deps.usernameLimiter,
     setupToken: deps.setupToken,
+    directory: deps.ldap,
   });
   if (deps.oidc) {
     registerOidcRoutes(app, {

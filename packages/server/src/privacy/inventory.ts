@@ -169,9 +169,9 @@ const DEFINITIONS = defineInventory([
     table: 'users',
     column: 'origin',
     name: 'Account origin',
-    data: '`local` for accounts with a Parley password, or `oidc:` and the issuer URL of the single sign-on provider that created the account (no e-mail, no provider subject).',
+    data: '`local` for accounts with a Parley password, `oidc:` and the issuer URL of the single sign-on provider that created the account (no e-mail, no provider subject), or `ldap:` and the URL of the LDAP directory that created it (no DN, no group, no other attribute).',
     purpose:
-      'Signing in the right way: an account from a provider has no password and is only signed in through that provider.',
+      'Signing in the right way: an account from a provider or directory has no Parley password and is only signed in through that provider or directory.',
     legalBasis: CONTRACT,
     retention: ACCOUNT_LIFE,
     personal: true,
