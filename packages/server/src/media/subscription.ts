@@ -26,8 +26,14 @@ const CONGESTED_SHARE = 0.8;
 const ESTIMATE_SETTLE_MS = 1500;
 /** Congestion lowers the layer only when it lasts this long, not on a passing dip (ms). */
 const CONGESTION_CONFIRM_MS = 1000;
-/** After congestion, the displayed size is tried again after this long (ms). */
+/**
+ * After congestion, one layer up is tried after this long (ms); each try that meets congestion again
+ * doubles the wait, up to MAX_PROBE_AFTER_MS, and a try that holds for PROBE_HELD_MS resets it: a
+ * link that cannot carry more is not hit every ten seconds.
+ */
 const PROBE_AFTER_MS = 10_000;
+const MAX_PROBE_AFTER_MS = 80_000;
+const PROBE_HELD_MS = 10_000;
 
 /** Opus as Chromium offers it: in-band FEC on, 10 ms minimum packet time. */
 const OPUS_FORMAT = 'minptime=10;useinbandfec=1';
@@ -62,6 +68,9 @@ export class Subscription {
   /** When the forwarded layer last changed, and when the budget last forced a lower one (ms). */
   private switchedAt = Number.NEGATIVE_INFINITY;
   private bandwidthLimitedAt = Number.NEGATIVE_INFINITY;
+  /** The current wait before trying a layer up after congestion, and when the last try began (ms). */
+  private probeAfter = PROBE_AFTER_MS;
+  private probedAt = Number.NEGATIVE_INFINITY;
   /** Since when the estimate has been below the forwarded layer's bitrate (NaN: it is not). */
   private congestedSince = Number.NaN;
   /** Offsets that make the forwarded stream continuous across layer switches (RTP clock, VP8 ids). */
@@ -263,8 +272,8 @@ export class Subscription {
    * A browser's receive-side estimate (REMB) stays near 1.5 × what it receives and drops below it
    * only on congestion, so it cannot say whether a larger layer would fit: the budget lowers the layer
    * when it stays clearly below what is being forwarded for a second (ignoring the estimate for a
-   * while after a switch, which it lags), allows a larger layer it covers at once, and after a quiet period goes
-   * back to the displayed size to try again.
+   * while after a switch, which it lags), allows a larger layer it covers at once, and after a quiet
+   * period tries one layer up (waiting longer after each try that fails).
    */
   chooseLayer(): void {
     const publication = this.publication;
@@ -283,8 +292,8 @@ export class Subscription {
         }
     const budget = this.bandwidthBudget;
     const bitrateAt = (r: number) => layerBitrates[layerOrder[r]!]!;
+    const now = performance.now();
     if (budget < bitrateAt(rank) && top > 0) {
-      const now = performance.now();
       const current = this.currentLayer >= 0 ? layerOrder.indexOf(this.currentLayer) : -1;
       // The largest sent layer at most `limit` that the budget covers (the lowest sent one if none does).
       const fitting = (limit: number) => {
@@ -301,11 +310,25 @@ export class Subscription {
       if (congested && now - this.congestedSince >= CONGESTION_CONFIRM_MS) {
         // Congested for a while, not a passing dip: a smaller layer than the one being forwarded.
         rank = Math.min(rank, fitting(Math.max(0, current - 1)));
+        // A try one layer up failed: wait twice as long before the next.
+        if (now - this.probedAt < PROBE_HELD_MS)
+          this.probeAfter = Math.min(2 * this.probeAfter, MAX_PROBE_AFTER_MS);
+        this.probedAt = Number.NEGATIVE_INFINITY;
         this.bandwidthLimitedAt = now;
-      } else if (now - this.bandwidthLimitedAt < PROBE_AFTER_MS) {
+      } else if (now - this.bandwidthLimitedAt < this.probeAfter) {
         // Recently congested: keep the layer, or go up only as far as the budget covers.
         rank = Math.min(rank, Math.max(current, fitting(rank)));
+      } else if (current >= 0 && rank > current) {
+        // Quiet for a while: try one layer up (the estimate lags what it has not seen).
+        const up = Math.min(rank, Math.max(current + 1, fitting(rank)));
+        if (up !== current && this.probedAt === Number.NEGATIVE_INFINITY) this.probedAt = now;
+        rank = up;
       }
+    }
+    // A try that held: the next congestion starts the waits over.
+    if (now - this.probedAt >= PROBE_HELD_MS) {
+      this.probeAfter = PROBE_AFTER_MS;
+      this.probedAt = Number.NEGATIVE_INFINITY;
     }
     const layer = layerOrder[rank]!;
     this.targetLayer = layer;

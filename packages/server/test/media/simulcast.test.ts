@@ -82,7 +82,7 @@ describe('simulcast: one layer per subscriber, switched at key frames into one c
     expect([...fills]).toEqual([LAYER_FILL[2]]);
   });
 
-  it('tries the displayed size again some time after congestion, as a browser’s estimate never covers it', async () => {
+  it('tries one layer up some time after congestion, as a browser’s estimate never covers it', async () => {
     expect(bob.sendEstimate('alice:camera', 500_000)).toBe(true);
     await waitFor('bob receiving the 360p layer', () => camera()!.lastFill === LAYER_FILL[1], {
       timeoutMs: 8000,
