@@ -21,7 +21,10 @@ type Message =
   | { type: 'event'; name: string; payload: unknown }
   | { type: 'ready' };
 
-/** A forwarding server in its own process, pinned to `cpu` with taskset when given. */
+/**
+ * A forwarding server (or a load generator) in its own process, pinned to `cpu` with taskset when
+ * given, started behind `prefix` when given (e.g. `ip netns exec <namespace>`).
+ */
 export class ServerProcess {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
@@ -29,9 +32,10 @@ export class ServerProcess {
   private readonly child: ChildProcess;
   readonly ready: Promise<void>;
 
-  constructor(file: string, cpu: number | null, env: Record<string, string> = {}) {
+  constructor(file: string, cpu: number | null, env: Record<string, string> = {}, prefix: string[] = []) {
     const node = [process.execPath, '--import', 'tsx', file];
-    const [command, ...args] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node];
+    const pinned = cpu === null ? node : ['taskset', '-c', String(cpu), ...node];
+    const [command, ...args] = [...prefix, ...pinned];
     this.child = spawn(command!, args, {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, ...env },
@@ -96,6 +100,8 @@ export function serve(
       send({ type: 'reply', id: message.id, error: (error as Error).message });
     }
   });
+  // The benchmark died without stopping this process (its IPC channel closed): do not linger.
+  process.on('disconnect', () => process.exit(0));
   send({ type: 'ready' });
   return (name, payload) => send({ type: 'event', name, payload });
 }
