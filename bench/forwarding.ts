@@ -96,7 +96,8 @@ async function runFloor(k: number, pps: number): Promise<Sample> {
 
 /**
  * Parley's SFU: one MediaBot publishing microphone and camera, K MediaBots subscribing. `simulcast`:
- * the camera as three SSRC simulcast layers (the top one forwarded), else as one stream.
+ * the camera as three SSRC simulcast layers (the top one forwarded), else as one stream. With K = 0
+ * the figure is CPU per packet the SFU receives (the receive path alone).
  */
 async function runParley(k: number, pps: number, simulcast = true): Promise<Sample> {
   const rtcPort = 42000 + Math.floor(Math.random() * 15000);
@@ -140,15 +141,25 @@ async function runParley(k: number, pps: number, simulcast = true): Promise<Samp
   const subscribers: MediaBot[] = [];
   try {
     for (let i = 0; i < k; i++) subscribers.push(await join(`sub-${i}`, false));
-    await join('publisher', true);
-    return await measureParley(server, subscribers);
+    const publisher = await join('publisher', true);
+    return await measureParley(server, subscribers, publisher);
   } finally {
     for (const bot of bots.values()) await bot.close();
     await server.stop();
   }
 }
 
-async function measureParley(server: ServerProcess, subscribers: MediaBot[]): Promise<Sample> {
+async function measureParley(
+  server: ServerProcess,
+  subscribers: MediaBot[],
+  publisher: MediaBot,
+): Promise<Sample> {
+  if (subscribers.length === 0) {
+    // The receive path alone: per packet the publisher sends (every layer, and audio).
+    const sent = () => publisher.sentPackets('camera') + publisher.sentPackets('mic');
+    await waitUntil(() => sent() > 0, 'the publisher to send');
+    return measure(server, { received: sent });
+  }
   const receivedBy = (bot: MediaBot) => {
     let packets = 0;
     for (const stream of bot.received().values()) packets += stream.packets;
@@ -258,13 +269,18 @@ function janusMethod(janus: JanusComparison | string) {
     mode: 'janus_us_per_packet: the same SSRC-simulcast publisher as Parley (3 layers, Janus forwards the top one: substream 2, its default), event_loops = 1; single_layer.janus_us_per_packet: one-layer camera; janus_default_loops_us_per_packet: simulcast with Janus default event loops (a thread per handle)',
     room: 'VP8 + Opus, REMB 2.5 Mbit/s, fir_freq 0, audio-level extension on, transport-wide CC off (Parley does not negotiate it either), playout-delay off',
     event_loops: JANUS_EVENT_LOOPS,
-    cpu: 'utime + stime of all Janus threads from /proc/<pid>/stat (10 ms ticks) over the window',
-    clients: 'the same MediaBot publisher as Parley; subscribers are node-datachannel connections answering Janus offers (DTLS-SRTP, decrypt and count)',
+    cpu: 'run time of all Janus threads over the window from /proc/<pid>/task/<tid>/schedstat (ns); us_per_packet_proc_stat: the same from utime + stime in /proc/<pid>/stat (10 ms ticks), as a check',
+    clients:
+      'the same MediaBot publisher as Parley; subscribers are node-datachannel connections answering Janus offers (DTLS-SRTP, decrypt and count)',
     delivery: 'received ÷ (K × packets the publisher sent on the forwarded streams)',
   };
 }
 
-async function save(rows: object[], janus: JanusComparison | string): Promise<void> {
+async function save(
+  rows: object[],
+  janus: JanusComparison | string,
+  receivePath: object | null,
+): Promise<void> {
   const result = {
     benchmark: 'forwarding',
     description:
@@ -284,6 +300,7 @@ async function save(rows: object[], janus: JanusComparison | string): Promise<vo
     },
     features: SFU_FEATURES,
     targets_at_k20: { ratio_to_floor: 1.2, ratio_to_janus: 1.0, speedup_vs_naive: 3.0 },
+    receive_path: receivePath,
     targets_at_k5: { ratio_to_floor: 1.5 },
     results: rows,
     by_k: Object.fromEntries(rows.map((row) => [String((row as { K: number }).K), row])),
@@ -294,6 +311,34 @@ async function save(rows: object[], janus: JanusComparison | string): Promise<vo
   const dir = path.join(import.meta.dirname, 'results');
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'forwarding.json'), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/**
+ * The receive path alone (no subscribers): CPU per packet the forwarder receives from the publisher
+ * (three simulcast layers at the K = 5 rate, and audio). What a packet costs before any fan-out.
+ */
+async function measureReceivePath(janus: JanusComparison | null) {
+  if (process.env.BENCH_FORWARDING_RECEIVE === '0') return null;
+  const pps = packetRate(5);
+  const parley = await twice('parley receive path', () => runParley(0, pps));
+  const janusSample = janus
+    ? await janusRun('janus receive path', () =>
+        janus.run(0, pps, PAYLOAD_BYTES, { simulcast: true, eventLoops: JANUS_EVENT_LOOPS }),
+      )
+    : null;
+  const result = {
+    description:
+      'no subscribers: forwarder CPU µs per packet received from the publisher (VP8 simulcast, three layers, and Opus)',
+    publisher_video_pps: pps,
+    parley_us_per_incoming_packet: round(parley.usPerPacket),
+    janus_us_per_incoming_packet: us(janusSample),
+    parley: describe(parley),
+    janus: describeJanus(janusSample),
+  };
+  console.log(
+    `receive path @ ${pps} pps: parley ${result.parley_us_per_incoming_packet} µs per incoming packet, janus ${result.janus_us_per_incoming_packet}`,
+  );
+  return result;
 }
 
 /** A Janus run, or null (with the reason printed) when it fails: the other figures go on. */
@@ -307,7 +352,9 @@ async function janusRun<T>(what: string, run: () => Promise<T>): Promise<T | nul
 }
 
 const describeJanus = (sample: (Sample & JanusFacts) | null) =>
-  sample ? { ...describe(sample), threads: sample.threads, subscribers_on_top_layer: sample.onTopLayer } : null;
+  sample
+    ? { ...describe(sample), threads: sample.threads, subscribers_on_top_layer: sample.onTopLayer }
+    : null;
 const ratio = (a: Sample | null, b: Sample | null) => (a && b ? round(a.usPerPacket / b.usPerPacket) : null);
 const us = (sample: Sample | null) => (sample ? round(sample.usPerPacket) : null);
 
@@ -318,7 +365,9 @@ async function main(): Promise<void> {
     : 'left out (BENCH_FORWARDING_JANUS=0)';
   if (typeof janus === 'string') console.log(`janus: ${janus}; going on without it`);
   const rows = [];
+  let receivePath: object | null = null;
   try {
+    receivePath = await measureReceivePath(typeof janus === 'string' ? null : janus);
     for (const k of SUBSCRIBER_COUNTS) {
       const pps = packetRate(k);
       const floor = await twice(`floor K=${k}`, () => runFloor(k, pps));
@@ -386,7 +435,7 @@ async function main(): Promise<void> {
           `janus thread per handle ${row.janus_default_loops_us_per_packet}; floor across namespaces ${row.floor_netns_us_per_packet}`,
       );
       // Written after every K, so a later failure keeps what was measured.
-      await save(rows, janus);
+      await save(rows, janus, receivePath);
     }
   } finally {
     if (typeof janus !== 'string') janus.close();

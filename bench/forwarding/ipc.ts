@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 export interface ServerMeasure {
   /** process.cpuUsage() of the server process: every thread, user + system, µs. */
   cpuMicros: number;
+  /** The same CPU time from a coarser source, as a check (Janus: /proc/<pid>/stat in 10 ms ticks). */
+  checkCpuMicros?: number;
   /** Packets the server handed to its transport for subscribers (its own count). */
   sent: number;
   rssBytes: number;

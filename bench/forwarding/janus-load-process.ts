@@ -132,6 +132,8 @@ serve(
       forwardedSent: Math.round(
         (publisher?.sentPackets('camera') ?? 0) * topLayerShare + (publisher?.sentPackets('mic') ?? 0),
       ),
+      /** Every packet the publisher sent (all layers, and audio). */
+      publisherSent: (publisher?.sentPackets('camera') ?? 0) + (publisher?.sentPackets('mic') ?? 0),
       loadCpuMicros: cpuMicros(),
     }),
     /** Floor: k UDP receivers on `address`; their ports. */
@@ -146,7 +148,13 @@ serve(
       return sockets.map((socket) => socket.address().port);
     },
     /** Floor: send `pps` datagrams of `bytes` per second to the relay, in 10 ms ticks. */
-    floorSend: async (address: string, relayAddress: string, relayPort: number, pps: number, bytes: number) => {
+    floorSend: async (
+      address: string,
+      relayAddress: string,
+      relayPort: number,
+      pps: number,
+      bytes: number,
+    ) => {
       const sender = dgram.createSocket('udp4');
       sockets.push(sender);
       await new Promise<void>((resolve) => sender.bind(0, address, resolve));

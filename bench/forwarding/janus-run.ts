@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ServerProcess } from './ipc.js';
 import { JANUS_HTTP_PORT, JanusServer, janusUnavailable } from './janus-server.js';
 import { measure, type Sample, waitUntil } from './measure.js';
-import { BOTS_ADDRESS, type BenchNetwork, createBenchNetwork, inNamespace, JANUS_ADDRESS } from './netns.js';
+import { type BenchNetwork, BOTS_ADDRESS, createBenchNetwork, inNamespace, JANUS_ADDRESS } from './netns.js';
 
 export interface JanusMode {
   /** The publisher's camera as three SSRC simulcast layers (Janus forwards the top one) or one. */
@@ -21,6 +21,7 @@ interface LoadMeasure {
   receiving: number;
   onTopLayer: number;
   forwardedSent: number;
+  publisherSent: number;
 }
 
 const LOAD_FILE = path.join(import.meta.dirname, 'janus-load-process.ts');
@@ -56,7 +57,10 @@ export class JanusComparison {
     }
   }
 
-  /** One publisher → k subscribers through Janus's VideoRoom; Janus's CPU per packet received. */
+  /**
+   * One publisher → k subscribers through Janus's VideoRoom; Janus's CPU per packet the subscribers
+   * received. With k = 0: per packet Janus receives from the publisher (the receive path alone).
+   */
   async run(k: number, pps: number, payloadBytes: number, mode: JanusMode): Promise<Sample & JanusFacts> {
     const janus = new JanusServer({
       address: JANUS_ADDRESS,
@@ -80,15 +84,17 @@ export class JanusComparison {
       });
       const state = () => load.call<LoadMeasure>('measure');
       await waitUntil(async () => (await state()).receiving === k, 'every Janus subscriber to receive');
+      if (k === 0) await waitUntil(async () => (await state()).publisherSent > 0, 'the publisher to send');
       const sample = await measure(
         {
           measure: async () => ({
             cpuMicros: janus.cpuMicros(),
+            checkCpuMicros: janus.statCpuMicros(),
             sent: k * (await state()).forwardedSent,
             rssBytes: janus.rssBytes(),
           }),
         },
-        { received: async () => (await state()).received },
+        { received: async () => (k === 0 ? (await state()).publisherSent : (await state()).received) },
       );
       const last = await state();
       return { ...sample, threads: janus.threads(), onTopLayer: mode.simulcast ? last.onTopLayer : null };

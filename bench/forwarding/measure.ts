@@ -18,6 +18,8 @@ export interface Load {
 
 export interface Sample {
   usPerPacket: number;
+  /** The same from the forwarder's check CPU figure, where it has one. */
+  usPerPacketCheck?: number;
   deliveredPerSecond: number;
   sentPerSecond: number;
   /** Received ÷ sent by the forwarder over the window. */
@@ -63,8 +65,13 @@ async function measureWindow(server: Forwarder, load: Load): Promise<Sample> {
   const seconds = (performance.now() - start) / 1000;
   const cpu = after.cpuMicros - before.cpuMicros;
   const sent = after.sent - before.sent;
+  const check =
+    after.checkCpuMicros !== undefined && before.checkCpuMicros !== undefined
+      ? (after.checkCpuMicros - before.checkCpuMicros) / Math.max(received, 1)
+      : undefined;
   return {
     usPerPacket: cpu / Math.max(received, 1),
+    usPerPacketCheck: check,
     deliveredPerSecond: received / seconds,
     sentPerSecond: sent / seconds,
     delivery: sent > 0 ? received / sent : 0,
@@ -78,6 +85,9 @@ export const round = (value: number, digits = 2) => Number(value.toFixed(digits)
 export function describe(sample: Sample) {
   return {
     us_per_packet: round(sample.usPerPacket),
+    ...(sample.usPerPacketCheck === undefined
+      ? {}
+      : { us_per_packet_proc_stat: round(sample.usPerPacketCheck) }),
     delivered_pps: Math.round(sample.deliveredPerSecond),
     sent_pps: Math.round(sample.sentPerSecond),
     delivery: round(sample.delivery, 3),

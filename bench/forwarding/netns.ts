@@ -69,7 +69,8 @@ export function createBenchNetwork(): BenchNetwork {
       created.push(name);
     }
     // Interface names are per namespace, so fixed names cannot clash with another run's.
-    ip('link', 'add', 'veth-fwd', 'netns', forwarder, 'type', 'veth', 'peer', 'name', 'veth-bots', 'netns', bots);
+    const peer = ['peer', 'name', 'veth-bots', 'netns', bots];
+    ip('link', 'add', 'veth-fwd', 'netns', forwarder, 'type', 'veth', ...peer);
     for (const [namespace, device, address] of [
       [forwarder, 'veth-fwd', JANUS_ADDRESS],
       [bots, 'veth-bots', BOTS_ADDRESS],
