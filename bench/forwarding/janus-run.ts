@@ -5,7 +5,7 @@
 // taken across it, compare with Parley's, taken on loopback).
 import path from 'node:path';
 import { ServerProcess } from './ipc.js';
-import { JANUS_HTTP_PORT, JanusServer, janusUnavailable } from './janus-server.js';
+import { JANUS_HTTP_PORT, JanusServer, janusUnavailable, removeStaleConfigs } from './janus-server.js';
 import { measure, type Sample, waitUntil } from './measure.js';
 import { type BenchNetwork, BOTS_ADDRESS, createBenchNetwork, inNamespace, JANUS_ADDRESS } from './netns.js';
 
@@ -50,6 +50,7 @@ export class JanusComparison {
     const missing = janusUnavailable();
     if (missing) return missing;
     if (process.getuid?.() !== 0) return 'network namespaces need root (ip netns add)';
+    removeStaleConfigs();
     try {
       return new JanusComparison(createBenchNetwork(), serverCpu, loadCpu);
     } catch (error) {

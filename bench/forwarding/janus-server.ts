@@ -40,6 +40,21 @@ export interface JanusOptions {
   eventLoops: number;
 }
 
+const CONFIG_PREFIX = 'parley-bench-janus-';
+
+/** Configuration directories of earlier runs whose process is gone (killed before it cleaned up). */
+export function removeStaleConfigs(): void {
+  for (const name of readdirSync(os.tmpdir())) {
+    const pid = Number(new RegExp(`^${CONFIG_PREFIX}(\\d+)-`).exec(name)?.[1] ?? 0);
+    if (pid === 0) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+}
+
 /** Why Janus cannot run here, or null if it can (`janus` on the PATH and its modules found). */
 export function janusUnavailable(): string | null {
   // `janus --version` prints the version and exits with status 1.
@@ -144,7 +159,7 @@ export class JanusServer {
   private readonly clockTicks: number;
 
   constructor(options: JanusOptions) {
-    this.dir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-janus-'));
+    this.dir = mkdtempSync(path.join(os.tmpdir(), `${CONFIG_PREFIX}${process.pid}-`));
     const config = writeConfig(this.dir, options);
     const pin = options.cpu === null ? [] : ['taskset', '-c', String(options.cpu)];
     // `ip netns exec` and `taskset` exec into the next program: the child's pid is Janus's.

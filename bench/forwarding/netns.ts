@@ -7,7 +7,7 @@
 // real interface. Nothing changes in the host's own network; deleting the namespaces removes the
 // veth pair with them. Needs root (`ip netns add`).
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 
 export const JANUS_ADDRESS = '127.0.1.1';
 export const BOTS_ADDRESS = '127.0.1.2';
@@ -22,17 +22,28 @@ export interface BenchNetwork {
   close(): void;
 }
 
+/** A system tool by absolute path when it is in a usual place (root's PATH may lack /usr/sbin). */
+function tool(name: string): string {
+  for (const dir of ['/usr/sbin', '/sbin', '/usr/bin', '/bin']) {
+    if (existsSync(`${dir}/${name}`)) return `${dir}/${name}`;
+  }
+  return name;
+}
+
 function ip(...args: string[]): void {
-  const result = spawnSync('ip', args, { encoding: 'utf8' });
+  const result = spawnSync(tool('ip'), args, { encoding: 'utf8' });
   if (result.error) throw new Error(`ip ${args.join(' ')}: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`ip ${args.join(' ')}: ${result.stderr.trim()}`);
 }
 
 function sysctl(namespace: string, setting: string): void {
-  ip('netns', 'exec', namespace, 'sysctl', '-q', '-w', setting);
+  ip('netns', 'exec', namespace, tool('sysctl'), '-q', '-w', setting);
 }
 
-/** The benchmark's namespaces left behind by runs whose process is gone (killed before cleanup). */
+/**
+ * The benchmark's namespaces left behind by runs whose process is gone (killed before it could clean
+ * up), and whatever still runs inside them (an orphaned Janus or load generator).
+ */
 function removeStale(): void {
   let names: string[];
   try {
@@ -50,7 +61,16 @@ function removeStale(): void {
     } catch {
       alive = false;
     }
-    if (!alive) spawnSync('ip', ['netns', 'del', name]);
+    if (alive) continue;
+    const pids = spawnSync(tool('ip'), ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '';
+    for (const orphan of pids.split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(orphan), 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    spawnSync(tool('ip'), ['netns', 'del', name]);
   }
 }
 
@@ -61,7 +81,7 @@ export function createBenchNetwork(): BenchNetwork {
   const bots = `${PREFIX}bots-${process.pid}`;
   const created: string[] = [];
   const close = () => {
-    for (const name of created.splice(0)) spawnSync('ip', ['netns', 'del', name]);
+    for (const name of created.splice(0)) spawnSync(tool('ip'), ['netns', 'del', name]);
   };
   try {
     for (const name of [forwarder, bots]) {
@@ -89,5 +109,5 @@ export function createBenchNetwork(): BenchNetwork {
 
 /** The command prefix that runs a program inside `namespace`. */
 export function inNamespace(namespace: string): string[] {
-  return ['ip', 'netns', 'exec', namespace];
+  return [tool('ip'), 'netns', 'exec', namespace];
 }
