@@ -27,6 +27,7 @@ import { JanusComparison, type JanusFacts } from './forwarding/janus-run.js';
 import { janusVersion } from './forwarding/janus-server.js';
 import {
   describe,
+  describeReceive,
   measure,
   round,
   type Sample,
@@ -332,8 +333,8 @@ async function measureReceivePath(janus: JanusComparison | null) {
     publisher_video_pps: pps,
     parley_us_per_incoming_packet: round(parley.usPerPacket),
     janus_us_per_incoming_packet: us(janusSample),
-    parley: describe(parley),
-    janus: describeJanus(janusSample),
+    parley: describeReceive(parley),
+    janus: janusSample ? { ...describeReceive(janusSample), threads: janusSample.threads } : null,
   };
   console.log(
     `receive path @ ${pps} pps: parley ${result.parley_us_per_incoming_packet} µs per incoming packet, janus ${result.janus_us_per_incoming_packet}`,

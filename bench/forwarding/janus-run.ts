@@ -98,7 +98,11 @@ export class JanusComparison {
         { received: async () => (k === 0 ? (await state()).publisherSent : (await state()).received) },
       );
       const last = await state();
-      return { ...sample, threads: janus.threads(), onTopLayer: mode.simulcast ? last.onTopLayer : null };
+      return {
+        ...sample,
+        threads: janus.threads(),
+        onTopLayer: mode.simulcast && k > 0 ? last.onTopLayer : null,
+      };
     } catch (error) {
       throw new Error(`${(error as Error).message}\n--- janus log (end) ---\n${janus.log().slice(-2000)}`);
     } finally {

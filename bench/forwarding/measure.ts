@@ -96,6 +96,19 @@ export function describe(sample: Sample) {
   };
 }
 
+/** A receive-path sample (no subscribers): its packets are the ones the forwarder received. */
+export function describeReceive(sample: Sample) {
+  return {
+    us_per_incoming_packet: round(sample.usPerPacket),
+    ...(sample.usPerPacketCheck === undefined
+      ? {}
+      : { us_per_incoming_packet_proc_stat: round(sample.usPerPacketCheck) }),
+    incoming_pps: Math.round(sample.deliveredPerSecond),
+    cpu_percent: round(sample.serverCpuPercent, 1),
+    rss_mb: round(sample.rssMb, 1),
+  };
+}
+
 /** A set-up can fail on a loaded machine (a connection that never completes): try once more. */
 export async function twice<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
