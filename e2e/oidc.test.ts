@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -53,7 +54,7 @@ afterAll(async () => {
 });
 
 describe('single sign-on with OpenID Connect', () => {
-  it('signs a person in through the provider and creates their account with the role from the group', async () => {
+  it('signs a person in through the provider (account and role from the group), then keeps a room with lobby and E2EE, downloads its .ics and opens it', async () => {
     const { context, page } = await newPerson(browser, server.url);
     await page.goto('/login');
     const button = page.getByTestId('login-oidc');
@@ -69,6 +70,47 @@ describe('single sign-on with OpenID Connect', () => {
     await page.waitForURL(`${server.url}/`);
     const session = await page.evaluate(async () => (await fetch('/api/session')).json());
     expect(session.user).toEqual({ username: 'alice', role: 'admin' });
+
+    // The issue's acceptance, signed in through the provider: keep a room with lobby and E2EE on,
+    // download its invitation, open it and see both applied.
+    const room = `sso-${Date.now().toString(36)}`;
+    await page.getByTestId('kept-room-new').click();
+    await page.getByTestId('kept-room-name').fill(room);
+    await page.getByTestId('kept-room-lobby').check();
+    await page.getByTestId('kept-room-e2ee').check();
+    await page.getByTestId('kept-room-save').click();
+    const row = page.locator(`[data-testid="kept-room"][data-name="${room}"]`);
+    await row.getByTestId('kept-room-schedule-toggle').click();
+    await row.getByTestId('kept-room-date').fill('2030-01-15');
+    await row.getByTestId('kept-room-time').fill('10:00');
+    await row.getByTestId('kept-room-duration').fill('30');
+    await row.getByTestId('kept-room-schedule-save').click();
+    const start = await row.getByTestId('kept-room-start').getAttribute('data-start');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByTestId('kept-room-ics').click(),
+    ]);
+    const ics = (await readFile(await download.path(), 'utf8')).replace(/\r\n[ \t]/g, '');
+    expect(ics.startsWith('BEGIN:VCALENDAR\r\n')).toBe(true);
+    expect(ics.trimEnd().endsWith('END:VCALENDAR')).toBe(true);
+    const stamp = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    expect(ics).toContain(`DTSTART:${stamp(new Date(start!).toISOString())}`);
+    expect(ics).toContain(`LOCATION:${server.url}/room/${room}`);
+
+    await row.getByTestId('kept-room-open').click();
+    await page.waitForURL(`**/room/${room}`);
+    await page.getByTestId('display-name').fill('Alice');
+    await page.getByTestId('join').click();
+    await page.waitForSelector('[data-testid="e2ee-state"][data-state="on"]', {
+      state: 'attached',
+      timeout: 30_000,
+    });
+    const guest = await newPerson(browser, server.url);
+    await guest.page.goto(`/room/${room}`);
+    await guest.page.getByTestId('display-name').fill('Guest');
+    await guest.page.getByTestId('join').click();
+    await guest.page.getByTestId('lobby-waiting').waitFor();
+    await guest.context.close();
     await context.close();
   });
 });

@@ -17,8 +17,8 @@ function run(command, args, options = {}) {
 }
 
 // Debian packages the tests use: Chromium and Firefox ESR for browser tests (Xvfb for the Firefox that
-// shares a screen); PostgreSQL, Redis, coturn and nginx for
-// the database, cluster and TURN tests (each test starts its own instance on its own ports).
+// shares a screen); PostgreSQL, Redis, coturn, nginx and slapd (OpenLDAP) for the database, cluster,
+// TURN and LDAP sign-in tests (each test starts its own instance on its own ports).
 const systemNeeds = [
   { pkg: 'chromium', path: chromium },
   { pkg: 'firefox-esr', path: firefox },
@@ -27,6 +27,7 @@ const systemNeeds = [
   { pkg: 'redis-server', path: '/usr/bin/redis-server' },
   { pkg: 'coturn', path: '/usr/bin/turnserver' },
   { pkg: 'nginx', path: '/usr/sbin/nginx' },
+  { pkg: 'slapd', path: '/usr/sbin/slapd' },
 ];
 const missing = systemNeeds.filter((need) => !existsSync(need.path)).map((need) => need.pkg);
 if (missing.length > 0) {
@@ -48,6 +49,8 @@ if (missing.length > 0) {
 run('npm', ['run', 'build']);
 run('npm', ['run', 'typecheck']);
 run('npx', ['biome', 'ci', '.']);
+// No import cycles, no source file over 400 lines (dpdm.config.ts, scripts/check-file-size.mjs).
+run('npm', ['run', 'check:layout']);
 // Three workers on two cores: the unit tests wait on sockets and timers about half the time (measured:
 // 270 s with the default two workers, 120 s with three); four brought timing-sensitive tests to fail.
 run('npx', ['vitest', 'run', '--project', 'unit', '--maxWorkers=3']);

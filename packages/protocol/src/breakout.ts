@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { ParticipantId, RoomName } from './common.js';
-
-/** Same shape as every request id (client.ts). */
-const RequestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+import { ParticipantId, RequestId, RoomName } from './common.js';
 
 /**
  * Breakout rooms (docs/protocol.md, _Breakout rooms_): a moderator of a meeting creates 1–20 rooms,

@@ -4,6 +4,7 @@ import {
   DisplayName,
   MAX_CHAT_TEXT_BYTES,
   ParticipantId,
+  RequestId,
   Role,
   RoomName,
   Sdp,
@@ -14,9 +15,6 @@ import { MediaQualityClientMessages } from './media-quality.js';
 import { MeetingLifeClientMessages } from './meeting-life.js';
 import { PollClientMessages } from './polls.js';
 import { RecordingClientMessages } from './recording.js';
-
-/** Every client message is a request with a numeric id; the server answers each with a response of the same id. */
-const RequestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 export const PublishedTrack = z.object({
   /** The transceiver's mid in the publish connection's SDP. */

@@ -19,6 +19,10 @@ export const DisplayName = z
   .min(1, 'Please enter a display name.')
   .max(MAX_DISPLAY_NAME_LENGTH, `A display name has at most ${MAX_DISPLAY_NAME_LENGTH} characters.`);
 
+/** Every client message is a request with a numeric id; the server answers each with a response of the same id. */
+export const RequestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+export type RequestId = z.infer<typeof RequestId>;
+
 export const ParticipantId = z.string().min(1).max(32);
 export type ParticipantId = z.infer<typeof ParticipantId>;
 

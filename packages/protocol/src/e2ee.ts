@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ParticipantId } from './common.js';
+import { ParticipantId, RequestId } from './common.js';
 
 /**
  * End-to-end encryption (docs/e2ee.md). The server is only the MLS delivery service: it orders
@@ -7,7 +7,6 @@ import { ParticipantId } from './common.js';
  * base64 text; the server does not parse it.
  */
 
-const RequestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 /** One encoded MLS message (key package, commit, welcome or application message), base64. */
 export const MlsBlob = z
   .string()

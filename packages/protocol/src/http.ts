@@ -22,6 +22,16 @@ export const Credentials = z.object({ username: Username, password: Password });
 export type Credentials = z.infer<typeof Credentials>;
 
 /**
+ * POST /api/login. The password is only checked here, never set, so any non-empty one up to the cap
+ * is taken: a directory's (LDAP) accounts may have shorter passwords than Parley asks for its own.
+ */
+export const LoginRequest = z.object({
+  username: Username,
+  password: z.string().min(1, 'Enter your password.').max(1024),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+/**
  * POST /api/setup: the first administrator's credentials and the one-time setup token Parley printed
  * when it started (or PARLEY_SETUP_TOKEN), so that nobody else who reaches /setup first takes over.
  */

@@ -1,6 +1,7 @@
 export * from './admin.js';
 export * from './breakout.js';
 export * from './client.js';
+export * from './close-codes.js';
 export * from './common.js';
 export * from './e2ee.js';
 export * from './http.js';
@@ -8,5 +9,6 @@ export * from './kept-rooms.js';
 export * from './media-quality.js';
 export * from './meeting-life.js';
 export * from './polls.js';
+export * from './privacy.js';
 export * from './recording.js';
 export * from './server.js';

@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { ParticipantId, TrackSource } from './common.js';
-
-/** Same shape as every request id (client.ts). */
-const RequestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+import { ParticipantId, RequestId, TrackSource } from './common.js';
 
 /**
  * Media quality: what the SFU needs from the web app to choose what to forward (the size at which each

@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { ParticipantId } from './common.js';
-
-/** Same shape as every request id (client.ts). */
-const RequestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+import { ParticipantId, RequestId } from './common.js';
 
 /**
  * Polls (docs/protocol.md, _Polls_). One design for both modes: clients keep and tally polls; the

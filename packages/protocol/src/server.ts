@@ -7,6 +7,7 @@ import {
   LobbyEntry,
   ParticipantId,
   ParticipantInfo,
+  RequestId,
   RoomSettings,
   Sdp,
   TrackKind,
@@ -82,14 +83,14 @@ export type ResultOf<T extends keyof typeof ResultSchemas> = z.infer<(typeof Res
 
 export const SuccessResponse = z.object({
   type: z.literal('response'),
-  id: z.number(),
+  id: RequestId,
   ok: z.literal(true),
   result: z.unknown(),
 });
 export const ErrorResponse = z.object({
   type: z.literal('response'),
   /** null when the request could not be parsed far enough to know its id. */
-  id: z.number().nullable(),
+  id: RequestId.nullable(),
   ok: z.literal(false),
   error: ErrorInfo,
 });

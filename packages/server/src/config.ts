@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { type LdapConfig, ldapConfigFrom } from './ldap/ldap-config.js';
 import { type OidcConfig, oidcConfigFrom } from './oidc/oidc-config.js';
 
 /** Everything Parley reads from its environment, parsed once at start-up. See README's configuration table. */
@@ -76,6 +77,8 @@ export interface Config {
   meetingLimits: MeetingLimits;
   /** Single sign-on through OpenID Connect providers (PARLEY_OIDC_*); unset: none. */
   oidc?: OidcConfig | undefined;
+  /** Password sign-in checked by an LDAP directory (PARLEY_LDAP_*); unset: none. */
+  ldap?: LdapConfig | undefined;
 }
 
 /** How many guests may wait, and where; see docs/reliability.md "Meetings and accounts". */
@@ -227,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     setupToken: setupTokenFrom(env),
     loginAttemptsPerUser: intFrom(env, 'PARLEY_LOGIN_ATTEMPTS_PER_USER', 20, 1, 10_000),
     oidc: oidcConfigFrom(env),
+    ldap: ldapConfigFrom(env),
     meetingLimits: {
       waitingPerRoom: intFrom(env, 'PARLEY_WAITING_GUESTS_PER_ROOM', 50, 1, 100_000),
       waitingTotal: intFrom(env, 'PARLEY_WAITING_GUESTS_TOTAL', 2000, 1, 1_000_000),

@@ -11,20 +11,24 @@ import type { ReadinessCheck } from './http/operations.js';
 import { KeptRoomStore } from './kept-rooms/kept-room-store.js';
 import { KEPT_ROOM_RATE_LIMIT, ROOM_SCHEDULE_RATE_LIMIT } from './kept-rooms/routes.js';
 import { KeptRoomSweep } from './kept-rooms/sweep.js';
+import type { LdapDirectoryOptions } from './ldap/ldap-directory.js';
+import { LdapService } from './ldap/ldap-service.js';
 import type { Logger } from './logger.js';
 import type { MediaPlane } from './media/media-plane.js';
 import { turnIceServers } from './media/turn-credentials.js';
+import { Meetings, type MeetingsOptions } from './meeting/meetings.js';
+import { loadResumeKey } from './meeting/resume-tokens.js';
 import { OidcService, type OidcServiceOptions } from './oidc/oidc-service.js';
 import { IpHasher } from './privacy/ip-hasher.js';
 import { LOGIN_RATE_LIMIT, RateLimiter, USERNAME_LOGIN_WINDOW_MS } from './privacy/rate-limiter.js';
-import { Meetings, type MeetingsOptions } from './rooms/meetings.js';
-import { loadResumeKey } from './rooms/resume-tokens.js';
 import { closeDatabase, openDatabase, pingDatabase } from './store/database.js';
 
 export interface ParleyOptions {
   accounts?: AccountServiceOptions;
   meetings?: MeetingsOptions;
   oidc?: OidcServiceOptions;
+  /** Timeouts of the LDAP directory's connections (PARLEY_LDAP_*), for tests. */
+  ldap?: LdapDirectoryOptions;
   /** More for /readyz to check, besides the database (e.g. Redis in a cluster). */
   readinessChecks?: ReadinessCheck[];
 }
@@ -67,6 +71,7 @@ export async function createParley(
     accounts,
     options.oidc,
   );
+  const ldap = config.ldap ? new LdapService(config.ldap, accounts, logger, options.ldap) : undefined;
   const keptRoomSweep = new KeptRoomSweep(keptRooms, config.keptRoomDays, logger);
   const usernameLimiter = new RateLimiter(ipHasher, {
     limit: config.loginAttemptsPerUser,
@@ -106,6 +111,7 @@ export async function createParley(
     keptRoomLimiter,
     roomScheduleLimiter,
     oidc,
+    ldap,
     signalingRouter: cluster ?? undefined,
     operations: {
       readinessChecks: [

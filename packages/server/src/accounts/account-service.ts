@@ -28,7 +28,7 @@ export interface AccountSummary {
  * hash, no session token hashes. Times are ISO 8601 strings.
  */
 export interface AccountData {
-  /** `origin`: `local` or `oidc:<issuer>` (the single sign-on provider the account comes from). */
+  /** `origin`: `local`, `oidc:<issuer>` or `ldap:<url>` (the provider or directory the account comes from). */
   account: { id: string; username: string; role: AccountRole; createdAt: string; origin: string };
   sessions: Array<{ createdAt: string; expiresAt: string }>;
   /** The rooms the account keeps with their settings (never a password, only whether one is set). */
@@ -308,16 +308,18 @@ export class AccountService {
   }
 
   /**
-   * The account a single sign-on provider vouched for (origin `oidc:<issuer>`), created at the first
-   * sign-in with an unusable password. `role` (from the provider's admin claim) is applied at every
-   * sign-in, except that the last administrator is never demoted; undefined leaves the role alone
-   * (new accounts are users). A username held by an account of another origin is refused, never
-   * merged: 'username-taken'.
+   * The account a single sign-on provider or directory vouched for (origin `oidc:<issuer>` or
+   * `ldap:<url>`), created at the first sign-in with an unusable password. `role` (from the
+   * provider's admin claim or the directory's group) is applied at every sign-in, except that the
+   * last administrator is never demoted; undefined leaves the role alone (new accounts are users).
+   * A username held by an account of another origin is refused, never merged: 'username-taken'.
+   * `isOwn` says which existing origins count as this one (default: exactly `origin`).
    */
   async signInExternal(
     origin: string,
     username: string,
     role: AccountRole | undefined,
+    isOwn: (existingOrigin: string) => boolean = (existing) => existing === origin,
   ): Promise<SessionUser | 'username-taken'> {
     const name = Username.safeParse(username);
     if (!name.success) throw new InvalidAccountInputError(firstIssueMessage(name.error));
@@ -327,7 +329,7 @@ export class AccountService {
       .where('username', '=', name.data)
       .executeTakeFirst();
     if (existing !== undefined) {
-      if (existing.origin !== origin) return 'username-taken';
+      if (!isOwn(existing.origin)) return 'username-taken';
       if (role === undefined || role === existing.role) {
         return { id: existing.id, username: existing.username, role: existing.role };
       }
@@ -353,7 +355,7 @@ export class AccountService {
         .select(['id', 'username', 'role', 'origin'])
         .where('username', '=', name.data)
         .executeTakeFirst();
-      if (raced === undefined || raced.origin !== origin) return 'username-taken';
+      if (raced === undefined || !isOwn(raced.origin)) return 'username-taken';
       return { id: raced.id, username: raced.username, role: raced.role };
     }
     return { id: row.id, username: row.username, role: row.role };

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type ApiError, Credentials, type SessionInfo, SetupRequest } from '@parley/protocol';
+import { type ApiError, LoginRequest, type SessionInfo, SetupRequest } from '@parley/protocol';
 import type {
   FastifyBaseLogger,
   FastifyError,
@@ -11,6 +11,7 @@ import type {
   RawServerBase,
 } from 'fastify';
 import type { Config } from '../config.js';
+import type { LdapFailure, PasswordDirectory } from '../ldap/ldap-service.js';
 import type { RateDecision } from '../privacy/rate-limiter.js';
 import type { AccountService, SessionUser } from './account-service.js';
 import { readCookie, serializeCookie } from './cookie.js';
@@ -37,6 +38,11 @@ export interface AccountRoutesDeps {
    * whoever reached /setup first would become administrator.
    */
   setupToken: string;
+  /**
+   * An LDAP directory (PARLEY_LDAP_*) that checks the passwords of usernames without a local
+   * account of that name and password. Unset: only local accounts sign in with a password.
+   */
+  directory?: PasswordDirectory | undefined;
 }
 
 type AnyFastify<Server extends RawServerBase> = FastifyInstance<
@@ -101,15 +107,22 @@ export function registerAccountRoutes<Server extends RawServerBase>(
 
     scope.post('/api/login', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
       if (refuseIfThrottled(request, reply)) return reply;
-      const credentials = Credentials.safeParse(request.body);
+      const credentials = LoginRequest.safeParse(request.body);
       if (!credentials.success) return invalidInput(reply, firstIssueMessage(credentials.error));
-      // Counted before the password is checked, so parallel guesses cannot all slip through.
+      // Counted before the password is checked (locally or by the directory), so parallel guesses
+      // cannot all slip through.
       const perUser = deps.usernameLimiter?.hit(`user:${credentials.data.username}`);
       if (perUser && !perUser.allowed) return tooManyAttempts(reply, perUser.retryAfterSeconds);
-      const user = await accounts.verifyCredentials(credentials.data.username, credentials.data.password);
-      if (user === null) {
-        return sendError(reply, 401, 'invalid-credentials', 'Wrong username or password.');
+      const { username, password } = credentials.data;
+      let user = await accounts.verifyCredentials(username, password);
+      if (user === null && deps.directory) {
+        // Not a local account with this password: the directory's turn. A local account of the same
+        // name is never signed in this way (signInExternal refuses the collision).
+        const outcome = await deps.directory.signIn(username, password);
+        if (!outcome.ok) return directoryRefusal(reply, outcome.reason);
+        user = outcome.user;
       }
+      if (user === null) return wrongCredentials(reply);
       await signIn(request, reply, user);
       return { user: publicUser(user) };
     });
@@ -199,6 +212,39 @@ function sessionCookie(
     secure: secureCookies(config, request),
     sameSite: 'Strict',
   });
+}
+
+function wrongCredentials(reply: FastifyReply): FastifyReply {
+  return sendError(reply, 401, 'invalid-credentials', 'Wrong username or password.');
+}
+
+/** The answer to a directory sign-in that signed nobody in. */
+function directoryRefusal(reply: FastifyReply, reason: LdapFailure): FastifyReply {
+  switch (reason) {
+    case 'refused':
+      return wrongCredentials(reply);
+    case 'no-username':
+      return sendError(
+        reply,
+        403,
+        'no-username',
+        'Your directory account has no username Parley can use. Please ask your administrator.',
+      );
+    case 'username-taken':
+      return sendError(
+        reply,
+        409,
+        'username-taken',
+        'A Parley account that does not come from the directory already has this username, so your directory account cannot use it. Please ask your administrator.',
+      );
+    case 'unavailable':
+      return sendError(
+        reply,
+        503,
+        'directory-unavailable',
+        'The sign-in directory cannot be reached right now, so only accounts with a Parley password can sign in. If you have one, check the password; otherwise please try again later.',
+      );
+  }
 }
 
 function tooManyAttempts(reply: FastifyReply, retryAfterSeconds: number): FastifyReply {

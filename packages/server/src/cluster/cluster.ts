@@ -2,13 +2,14 @@
 // (inventory: meetings), until each meeting ends; and the cluster secret, a key that is also in Redis
 // (inventory id redis:cluster-secret), until the process stops.
 import { randomBytes } from 'node:crypto';
+import { CloseCode } from '@parley/protocol';
 import { Redis } from 'ioredis';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
+import type { Meetings } from '../meeting/meetings.js';
+import type { RoomSnapshot } from '../meeting/room-snapshot.js';
 import { declareStore } from '../privacy/memory-stores.js';
-import { CloseCode } from '../rooms/close-codes.js';
-import type { Meetings } from '../rooms/meetings.js';
-import type { RoomSnapshot } from '../rooms/room-snapshot.js';
+import { type Arrival, HERE, holdUntilPlaced, type Placement } from './arrival.js';
 import { configuredSecret, type SecretSource, storedSecret } from './cluster-secret.js';
 import { type ForwardedClient, signForwardedClient, verifyForwardedClient } from './forwarded-client.js';
 import { CLAIM_TTL_MS, MeetingClaims } from './meeting-claims.js';
@@ -33,40 +34,10 @@ export interface ClusterOptions {
   logger: Logger;
 }
 
-/** Where a signaling connection arrived from: the browser itself, or another node on its behalf. */
-export interface Arrival {
-  address: string | undefined;
-  host: string | undefined;
-  protocol: 'http' | 'https';
-  cookie: string | undefined;
-  origin: string | undefined;
-  /** 0: straight from the browser (or the load balancer); n: forwarded by n nodes. */
-  hops: number;
-}
-
-type Placement = { here: true } | { here: false; node: NodeInfo } | { refused: true };
-const HERE: Placement = { here: true };
-
 interface Hosted {
   roomKey: string;
   /** When the meeting was last seen here (or claimed). */
   seenAt: number;
-}
-
-/** The room named by a `join` (or `join`-like) first message, or null. */
-function roomOfFirstMessage([data, isBinary]: BufferedMessage): string | null {
-  if (isBinary) return null;
-  try {
-    const text = Array.isArray(data)
-      ? Buffer.concat(data).toString('utf8')
-      : Buffer.from(data as Buffer).toString('utf8');
-    const message = JSON.parse(text) as { type?: unknown; room?: unknown };
-    return message.type === 'join' && typeof message.room === 'string' && message.room !== ''
-      ? message.room
-      : null;
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -170,9 +141,8 @@ export class Cluster {
   };
 
   /**
-   * A signaling connection opened here: hold its messages until the first one names the room, then
-   * either serve it on this node (`open` starts the session; held messages are replayed to it) or
-   * forward it to the node hosting that meeting.
+   * A signaling connection opened here: served on this node (`open` starts the session) or forwarded
+   * to the node hosting its meeting, once its first message names the room (arrival.ts).
    */
   route(
     socket: WebSocket,
@@ -180,40 +150,14 @@ export class Cluster {
     open: () => Promise<() => void>,
     handedOver: () => void = () => {},
   ): void {
-    const held: BufferedMessage[] = [];
-    const hold = (data: BufferedMessage[0], isBinary: boolean) => {
-      held.push([data, isBinary]);
-      if (held.length === 1) void decide();
-    };
-    socket.on('message', hold);
-    const decide = async () => {
-      const roomName = roomOfFirstMessage(held[0] as BufferedMessage);
-      let placement: Placement = HERE;
-      if (roomName !== null) {
-        try {
-          placement = await this.place(roomName, arrival.hops);
-        } catch (err) {
-          this.options.logger.warn({ err }, 'cluster: placing a meeting failed');
-          placement = { refused: true };
-        }
-      }
-      if (socket.readyState !== WebSocket.OPEN) return;
-      if ('refused' in placement) {
-        socket.off('message', hold);
-        socket.close(1013, 'try again');
-        return;
-      }
-      if (placement.here) {
-        const start = await open();
-        socket.off('message', hold);
-        start();
-        for (const [data, isBinary] of held) socket.emit('message', data, isBinary);
-        return;
-      }
-      socket.off('message', hold);
-      handedOver();
-      this.forward(socket, arrival, placement.node, held);
-    };
+    holdUntilPlaced(socket, open, {
+      place: (roomName) => this.place(roomName, arrival.hops),
+      forward: (node, held) => {
+        handedOver();
+        this.forward(socket, arrival, node, held);
+      },
+      logger: this.options.logger,
+    });
   }
 
   private forward(socket: WebSocket, arrival: Arrival, node: NodeInfo, held: BufferedMessage[]): void {

@@ -2,8 +2,8 @@
 // Redis: settings, password hash, keyed hashes of people (inventory: meetings), until the meeting
 // leaves this node. What it writes to Redis is the inventory's redis:room and redis:ended.
 import type { Redis } from 'ioredis';
-import type { Identity } from '../rooms/participant.js';
-import { RESUME_TOKEN_MS } from '../rooms/resume-tokens.js';
+import type { Identity } from '../meeting/participant.js';
+import { RESUME_TOKEN_MS } from '../meeting/resume-tokens.js';
 import type {
   CarriedMarks,
   PasswordVerifier,
@@ -11,8 +11,8 @@ import type {
   RestoredRoom,
   RoomSnapshot,
   RoomStateStore,
-} from '../rooms/room-snapshot.js';
-import type { Standing } from '../rooms/standings.js';
+} from '../meeting/room-snapshot.js';
+import type { Standing } from '../meeting/standings.js';
 import { keyedHash, RedisKeys } from './redis-keys.js';
 
 /**

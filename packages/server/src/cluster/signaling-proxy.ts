@@ -1,3 +1,4 @@
+import { CloseCode } from '@parley/protocol';
 import { type RawData, WebSocket } from 'ws';
 import { FORWARDED_HEADER } from './forwarded-client.js';
 
@@ -84,7 +85,7 @@ export class SignalingProxy {
     this.done = true;
     this.onEnd();
     if (this.client.readyState === WebSocket.OPEN) this.client.close(code, reason);
-    if (this.upstream.readyState === WebSocket.OPEN) this.upstream.close(1001, reason);
+    if (this.upstream.readyState === WebSocket.OPEN) this.upstream.close(CloseCode.goingAway, reason);
     else this.upstream.terminate();
   }
 }

@@ -7,13 +7,14 @@ import { adminPageAccess, registerAdminRoutes } from '../admin/routes.js';
 import type { Config } from '../config.js';
 import type { KeptRoomStore } from '../kept-rooms/kept-room-store.js';
 import { registerKeptRoomRoutes } from '../kept-rooms/routes.js';
+import type { PasswordDirectory } from '../ldap/ldap-service.js';
 import type { Logger } from '../logger.js';
+import type { Meetings } from '../meeting/meetings.js';
 import type { OidcService } from '../oidc/oidc-service.js';
 import { registerOidcRoutes } from '../oidc/routes.js';
 import type { IpHasher } from '../privacy/ip-hasher.js';
 import type { RateLimiter } from '../privacy/rate-limiter.js';
 import { registerPrivacyRoutes } from '../privacy/routes.js';
-import type { Meetings } from '../rooms/meetings.js';
 import { registerSignaling, type SignalingRouter } from '../signaling/route.js';
 import { type OperationsOptions, registerOperations } from './operations.js';
 import { registerPages } from './pages.js';
@@ -41,6 +42,8 @@ export interface AppDeps {
   roomScheduleLimiter?: RateLimiter | undefined;
   /** Single sign-on (/api/oidc/*); without it those routes do not exist. */
   oidc?: OidcService | undefined;
+  /** An LDAP directory that checks passwords at /api/login beside local accounts. */
+  ldap?: PasswordDirectory | undefined;
   /** Cluster only (PARLEY_REDIS_URL): routes signaling connections to the node hosting their meeting. */
   signalingRouter?: SignalingRouter | undefined;
   /** Readiness checks (/readyz) and the metrics registry (/metrics); without them neither route exists. */
@@ -87,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loginLimiter: deps.loginLimiter,
     usernameLimiter: deps.usernameLimiter,
     setupToken: deps.setupToken,
+    directory: deps.ldap,
   });
   if (deps.oidc) {
     registerOidcRoutes(app, {

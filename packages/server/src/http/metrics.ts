@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { MediaPlane } from '../media/media-plane.js';
-import type { Meetings } from '../rooms/meetings.js';
+import type { Meetings } from '../meeting/meetings.js';
 
 /** What the figures are read from, at the moment Prometheus asks. */
 export interface MetricsSources {

@@ -2,9 +2,9 @@ import type { ServerEvent } from '@parley/protocol';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { fakeMedia } from '../../test/signaling/fake-media.js';
-import { MeetingError, Meetings } from '../rooms/meetings.js';
-import type { ParticipantChannel } from '../rooms/participant.js';
-import { passwordVerifier } from '../rooms/room-password.js';
+import { MeetingError, Meetings } from '../meeting/meetings.js';
+import type { ParticipantChannel } from '../meeting/participant.js';
+import { passwordVerifier } from '../meeting/room-password.js';
 import type { KeptRoomPolicy } from './kept-room-store.js';
 
 function channel() {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type KeptRoom, type KeptRoomInput, type KeptRoomSchedule, MAX_KEPT_ROOMS } from '@parley/protocol';
-import { passwordVerifier } from '../rooms/room-password.js';
+import { passwordVerifier } from '../meeting/room-password.js';
 import type { Database } from '../store/database.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { KeptRoomsTable } from '../store/schema.js';

@@ -13,6 +13,7 @@ import {
   isVp8KeyframeStart,
   locateVp8Descriptor,
   RTP_HEADER_SIZE,
+  readVp8PictureId,
   rtpPayloadOffset,
   vp8KeyframeHeight,
 } from './rtp.js';
@@ -118,6 +119,13 @@ export class Publication {
   /** The packet is older than ones already forwarded (the publisher's retransmission, or reordered). */
   packetLate = false;
   readonly packetDescriptor = new Int32Array(2);
+  /**
+   * Simulcast: the packet's VP8 picture id and TL0PICIDX as the publisher sent them (-1: absent). Each
+   * subscription writes its own values into the shared packet before sending it, so the next one must
+   * not read them from the packet.
+   */
+  packetPictureId = -1;
+  packetTl0 = -1;
   private track: Track | null = null;
   private readonly outgoingPayloadType: number;
   private readonly cache: PacketCache | null;
@@ -215,7 +223,12 @@ export class Publication {
       this.packetKeyframe = isVp8KeyframeStart(packet);
       if (this.packetKeyframe) this.layerHeights[layer] = vp8KeyframeHeight(packet);
       this.packetTimestamp = packet.readUInt32BE(4);
-      if (this.layerSsrcs.length > 1) locateVp8Descriptor(packet, this.packetDescriptor);
+      if (this.layerSsrcs.length > 1) {
+        const descriptor = this.packetDescriptor;
+        locateVp8Descriptor(packet, descriptor);
+        this.packetPictureId = descriptor[0]! >= 0 ? readVp8PictureId(packet, descriptor[0]!) : -1;
+        this.packetTl0 = descriptor[1]! >= 0 ? packet[descriptor[1]!]! : -1;
+      }
       this.layerBytes[layer]! += packet.length;
       this.reception[layer]!.received(sequence);
       this.layerCaches[layer]?.store(packet);

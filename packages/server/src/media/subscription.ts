@@ -26,8 +26,14 @@ const CONGESTED_SHARE = 0.8;
 const ESTIMATE_SETTLE_MS = 1500;
 /** Congestion lowers the layer only when it lasts this long, not on a passing dip (ms). */
 const CONGESTION_CONFIRM_MS = 1000;
-/** After congestion, the displayed size is tried again after this long (ms). */
+/**
+ * After congestion, one layer up is tried after this long (ms); each try that meets congestion again
+ * doubles the wait, up to MAX_PROBE_AFTER_MS, and a try that holds for PROBE_HELD_MS resets it: a
+ * link that cannot carry more is not hit every ten seconds.
+ */
 const PROBE_AFTER_MS = 10_000;
+const MAX_PROBE_AFTER_MS = 80_000;
+const PROBE_HELD_MS = 10_000;
 
 /** Opus as Chromium offers it: in-band FEC on, 10 ms minimum packet time. */
 const OPUS_FORMAT = 'minptime=10;useinbandfec=1';
@@ -68,6 +74,9 @@ export class Subscription {
   /** When the forwarded layer last changed, and when the budget last forced a lower one (ms). */
   private switchedAt = Number.NEGATIVE_INFINITY;
   private bandwidthLimitedAt = Number.NEGATIVE_INFINITY;
+  /** The current wait before trying a layer up after congestion, and when the last try began (ms). */
+  private probeAfter = PROBE_AFTER_MS;
+  private probedAt = Number.NEGATIVE_INFINITY;
   /** Since when the estimate has been below the forwarded layer's bitrate (NaN: it is not). */
   private congestedSince = Number.NaN;
   /** Offsets that make the forwarded stream continuous across layer switches (RTP clock, VP8 ids). */
@@ -156,7 +165,12 @@ export class Subscription {
       if (!publication.packetKeyframe) return this.stillAwaitingKeyframe();
       this.awaitingKeyframe = false;
     }
-    if (publication.layerSsrcs.length > 1) this.rewriteLayerFields(packet, publication.packetDescriptor);
+    if (publication.layerSsrcs.length > 1) {
+      // From the publisher's values read once: the packet is shared, and the subscriptions before this
+      // one have written theirs into it.
+      const { packetDescriptor, packetTimestamp, packetPictureId, packetTl0 } = publication;
+      this.rewriteLayerFields(packet, packetDescriptor, packetTimestamp, packetPictureId, packetTl0);
+    }
     if (!this.transmit(packet, this.sequences.rewrite(sequence))) return false;
     // Forwarding earns the credit that NACK answers spend.
     const share = this.retransmitShare;
@@ -190,7 +204,14 @@ export class Subscription {
   private sendLate(packet: Buffer, sequence: number, layer: number): boolean {
     if (layer !== this.currentLayer || this.awaitingKeyframe) return false;
     const outgoing = this.sequences.late(sequence);
-    return outgoing >= 0 && this.resend(packet, outgoing);
+    if (outgoing < 0) return false;
+    const publication = this.publication;
+    if (publication.layerSsrcs.length > 1) {
+      // The shared packet: the publisher's values as the publication read them (see send()).
+      const { packetDescriptor, packetTimestamp, packetPictureId, packetTl0 } = publication;
+      this.rewriteOlderFields(packet, packetDescriptor, packetTimestamp, packetPictureId, packetTl0);
+    }
+    return this.transmit(packet, outgoing);
   }
 
   /**
@@ -258,8 +279,8 @@ export class Subscription {
    * A browser's receive-side estimate (REMB) stays near 1.5 × what it receives and drops below it
    * only on congestion, so it cannot say whether a larger layer would fit: the budget lowers the layer
    * when it stays clearly below what is being forwarded for a second (ignoring the estimate for a
-   * while after a switch, which it lags), allows a larger layer it covers at once, and after a quiet period goes
-   * back to the displayed size to try again.
+   * while after a switch, which it lags), allows a larger layer it covers at once, and after a quiet
+   * period tries one layer up (waiting longer after each try that fails).
    */
   chooseLayer(): void {
     const publication = this.publication;
@@ -278,8 +299,8 @@ export class Subscription {
         }
     const budget = this.bandwidthBudget;
     const bitrateAt = (r: number) => layerBitrates[layerOrder[r]!]!;
+    const now = performance.now();
     if (budget < bitrateAt(rank) && top > 0) {
-      const now = performance.now();
       const current = this.currentLayer >= 0 ? layerOrder.indexOf(this.currentLayer) : -1;
       // The largest sent layer at most `limit` that the budget covers (the lowest sent one if none does).
       const fitting = (limit: number) => {
@@ -296,11 +317,25 @@ export class Subscription {
       if (congested && now - this.congestedSince >= CONGESTION_CONFIRM_MS) {
         // Congested for a while, not a passing dip: a smaller layer than the one being forwarded.
         rank = Math.min(rank, fitting(Math.max(0, current - 1)));
+        // A try one layer up failed: wait twice as long before the next.
+        if (now - this.probedAt < PROBE_HELD_MS)
+          this.probeAfter = Math.min(2 * this.probeAfter, MAX_PROBE_AFTER_MS);
+        this.probedAt = Number.NEGATIVE_INFINITY;
         this.bandwidthLimitedAt = now;
-      } else if (now - this.bandwidthLimitedAt < PROBE_AFTER_MS) {
+      } else if (now - this.bandwidthLimitedAt < this.probeAfter) {
         // Recently congested: keep the layer, or go up only as far as the budget covers.
         rank = Math.min(rank, Math.max(current, fitting(rank)));
+      } else if (current >= 0 && rank > current) {
+        // Quiet for a while: try one layer up (the estimate lags what it has not seen).
+        const up = Math.min(rank, Math.max(current + 1, fitting(rank)));
+        if (up !== current && this.probedAt === Number.NEGATIVE_INFINITY) this.probedAt = now;
+        rank = up;
       }
+    }
+    // A try that held: the next congestion starts the waits over.
+    if (now - this.probedAt >= PROBE_HELD_MS) {
+      this.probeAfter = PROBE_AFTER_MS;
+      this.probedAt = Number.NEGATIVE_INFINITY;
     }
     const layer = layerOrder[rank]!;
     this.targetLayer = layer;
@@ -322,25 +357,33 @@ export class Subscription {
     this.switchedAt = performance.now();
   }
 
-  private rewriteLayerFields(packet: Buffer, descriptor: Int32Array): void {
-    const timestamp = (packet.readUInt32BE(4) - this.timestampOffset) >>> 0;
-    packet.writeUInt32BE(timestamp, 4);
-    this.lastTimestamp = timestamp;
+  /**
+   * Write this subscriber's RTP timestamp, VP8 picture id and TL0PICIDX into `packet`, from the
+   * publisher's values (`pictureId`/`tl0` -1 when absent) and this subscription's offsets.
+   */
+  private rewriteLayerFields(
+    packet: Buffer,
+    descriptor: Int32Array,
+    timestamp: number,
+    pictureId: number,
+    tl0: number,
+  ): void {
+    const outgoingTimestamp = (timestamp - this.timestampOffset) >>> 0;
+    packet.writeUInt32BE(outgoingTimestamp, 4);
+    this.lastTimestamp = outgoingTimestamp;
     const pictureAt = descriptor[0]!;
-    if (pictureAt >= 0) {
-      const incoming = readVp8PictureId(packet, pictureAt);
+    if (pictureAt >= 0 && pictureId >= 0) {
       if (this.pictureIdOffset < 0) {
-        this.pictureIdOffset = this.lastPictureId < 0 ? 0 : (incoming - this.lastPictureId - 1) & 0x7fff;
+        this.pictureIdOffset = this.lastPictureId < 0 ? 0 : (pictureId - this.lastPictureId - 1) & 0x7fff;
       }
-      const outgoing = (incoming - this.pictureIdOffset) & 0x7fff;
+      const outgoing = (pictureId - this.pictureIdOffset) & 0x7fff;
       writeVp8PictureId(packet, pictureAt, outgoing);
       this.lastPictureId = outgoing;
     }
     const tl0At = descriptor[1]!;
-    if (tl0At >= 0) {
-      const incoming = packet[tl0At]!;
-      if (this.tl0Offset < 0) this.tl0Offset = this.lastTl0 < 0 ? 0 : (incoming - this.lastTl0 - 1) & 0xff;
-      const outgoing = (incoming - this.tl0Offset) & 0xff;
+    if (tl0At >= 0 && tl0 >= 0) {
+      if (this.tl0Offset < 0) this.tl0Offset = this.lastTl0 < 0 ? 0 : (tl0 - this.lastTl0 - 1) & 0xff;
+      const outgoing = (tl0 - this.tl0Offset) & 0xff;
       packet[tl0At] = outgoing;
       this.lastTl0 = outgoing;
     }
@@ -350,17 +393,29 @@ export class Subscription {
   resend(packet: Buffer, outgoingSequence: number): boolean {
     if (this.paused) return false;
     if (this.publication.layerSsrcs.length > 1) {
-      // Not the packet being fanned out: locate its own descriptor.
-      locateVp8Descriptor(packet, this.descriptor);
-      const lastTimestamp = this.lastTimestamp;
-      const lastPictureId = this.lastPictureId;
-      const lastTl0 = this.lastTl0;
-      this.rewriteLayerFields(packet, this.descriptor);
-      this.lastTimestamp = lastTimestamp;
-      this.lastPictureId = lastPictureId;
-      this.lastTl0 = lastTl0;
+      // This subscriber's copy of the cached packet: its own descriptor, and the publisher's values.
+      const descriptor = this.descriptor;
+      locateVp8Descriptor(packet, descriptor);
+      const pictureId = descriptor[0]! >= 0 ? readVp8PictureId(packet, descriptor[0]!) : -1;
+      const tl0 = descriptor[1]! >= 0 ? packet[descriptor[1]!]! : -1;
+      this.rewriteOlderFields(packet, descriptor, packet.readUInt32BE(4), pictureId, tl0);
     }
     return this.transmit(packet, outgoingSequence);
+  }
+
+  /** rewriteLayerFields for a packet older than the last one sent: the last values stay as they are. */
+  private rewriteOlderFields(
+    packet: Buffer,
+    descriptor: Int32Array,
+    timestamp: number,
+    pictureId: number,
+    tl0: number,
+  ): void {
+    const { lastTimestamp, lastPictureId, lastTl0 } = this;
+    this.rewriteLayerFields(packet, descriptor, timestamp, pictureId, tl0);
+    this.lastTimestamp = lastTimestamp;
+    this.lastPictureId = lastPictureId;
+    this.lastTl0 = lastTl0;
   }
 
   /** The publication's sequence number of a packet the subscriber knows as `outgoingSequence`. */

@@ -5,23 +5,26 @@
  * every database column and every in-memory store (declared with `declareStore` or a
  * "Privacy: keeps <id>" comment) must have an entry here.
  */
+import type { PrivacyController, PrivacyItem, PrivacyPlace, PrivacyStatement } from '@parley/protocol';
 
-/** Where an item lives. */
-export type Place =
+/** Where an item lives (PrivacyPlace, each documented here). */
+export type Place = PrivacyPlace &
   /** A column of the database (SQLite file in the data directory, or PostgreSQL). */
-  | 'database'
-  /** The server's memory: gone when the process ends, never written to disk. */
-  | 'memory'
-  /** A file in the data directory (PARLEY_DATA_DIR). */
-  | 'data-directory'
-  /** A cookie in the person's browser. */
-  | 'cookie'
-  /** The browser's localStorage, on the person's own device only. */
-  | 'browser-storage'
-  /** The server's log output (standard output, collected by the operator). */
-  | 'log'
-  /** Redis, shared by the nodes of a cluster (PARLEY_REDIS_URL only); every key expires by itself. */
-  | 'redis';
+  (
+    | 'database'
+    /** The server's memory: gone when the process ends, never written to disk. */
+    | 'memory'
+    /** A file in the data directory (PARLEY_DATA_DIR). */
+    | 'data-directory'
+    /** A cookie in the person's browser. */
+    | 'cookie'
+    /** The browser's localStorage, on the person's own device only. */
+    | 'browser-storage'
+    /** The server's log output (standard output, collected by the operator). */
+    | 'log'
+    /** Redis, shared by the nodes of a cluster (PARLEY_REDIS_URL only); every key expires by itself. */
+    | 'redis'
+  );
 
 /** Figures the retention texts depend on, taken from the running configuration. */
 export interface RetentionFacts {
@@ -166,9 +169,9 @@ const DEFINITIONS = defineInventory([
     table: 'users',
     column: 'origin',
     name: 'Account origin',
-    data: '`local` for accounts with a Parley password, or `oidc:` and the issuer URL of the single sign-on provider that created the account (no e-mail, no provider subject).',
+    data: '`local` for accounts with a Parley password, `oidc:` and the issuer URL of the single sign-on provider that created the account (no e-mail, no provider subject), or `ldap:` and the URL of the LDAP directory that created it (no DN, no group, no other attribute).',
     purpose:
-      'Signing in the right way: an account from a provider has no password and is only signed in through that provider.',
+      'Signing in the right way: an account from a provider or directory has no Parley password and is only signed in through that provider or directory.',
     legalBasis: CONTRACT,
     retention: ACCOUNT_LIFE,
     personal: true,
@@ -880,8 +883,8 @@ export type InventoryId = DefinitionUnion['id'];
 /** Ids of the in-memory stores: the only names `declareStore` accepts. */
 export type MemoryStoreId = Extract<DefinitionUnion, { place: 'memory' }>['id'];
 
-/** One inventory item as served by /api/privacy. */
-export interface InventoryItem {
+/** One inventory item as served by /api/privacy (a PrivacyItem, with this inventory's ids). */
+export interface InventoryItem extends PrivacyItem {
   id: InventoryId;
   place: Place;
   name: string;
@@ -898,18 +901,10 @@ export interface InventoryItem {
 }
 
 /** The controller responsible for the data (GDPR Art. 4(7)): the operator, by configuration. */
-export interface Controller {
-  name: string | null;
-  contact: string | null;
-}
+export type Controller = PrivacyController;
 
-/** The whole statement, as /api/privacy serves it. */
-export interface PrivacyStatement {
-  controller: Controller;
-  ipRetentionSeconds: number;
-  sessionLifetimeDays: number;
-  items: InventoryItem[];
-}
+/** The whole statement, as /api/privacy serves it (its schema is in packages/protocol). */
+export type { PrivacyStatement };
 
 /** The inventory with its retention texts filled in from the running configuration. */
 export function inventoryItems(facts: RetentionFacts): InventoryItem[] {

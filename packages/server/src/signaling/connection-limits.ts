@@ -1,10 +1,10 @@
 // Privacy: keeps connection-addresses — per client network (IPv4 address, IPv6 /64) the number of its
 // open signaling connections, in memory, only while at least one of them is open.
 import type { Duplex } from 'node:stream';
+import { CloseCode } from '@parley/protocol';
 import type { WebSocket } from 'ws';
 import { addressPrefix } from '../privacy/address-prefix.js';
 import { declareStore } from '../privacy/memory-stores.js';
-import { CloseCode } from '../rooms/close-codes.js';
 
 declareStore('connection-addresses');
 

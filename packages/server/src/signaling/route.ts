@@ -1,11 +1,11 @@
 import websocket from '@fastify/websocket';
+import { CloseCode } from '@parley/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { Arrival } from '../cluster/cluster.js';
+import type { Arrival } from '../cluster/arrival.js';
 import { FORWARDED_HEADER, type ForwardedClient } from '../cluster/forwarded-client.js';
 import type { Logger } from '../logger.js';
-import { CloseCode } from '../rooms/close-codes.js';
-import type { Meetings } from '../rooms/meetings.js';
+import type { Meetings } from '../meeting/meetings.js';
 import { ConnectionCounter, type ConnectionLimits, JoinGuard } from './connection-limits.js';
 import { SignalingSession, type SocketUser } from './session.js';
 import { SocketErrorLog } from './socket-error-log.js';
@@ -95,7 +95,7 @@ export async function registerSignaling(app: FastifyInstance, deps: SignalingDep
     preClose(done) {
       for (const client of this.websocketServer.clients) {
         if (client.readyState === client.OPEN) {
-          client.close(CloseCode.serverShutdown, 'server shutting down');
+          client.close(CloseCode.goingAway, 'server shutting down');
         }
       }
       this.websocketServer.close();

@@ -2,6 +2,7 @@
 // address (never the address) and the origin the browser used, in memory, until the connection closes.
 import {
   ClientMessage,
+  CloseCode,
   type ErrorCode,
   MAX_MESSAGE_BYTES,
   MODERATOR_REQUESTS,
@@ -11,13 +12,14 @@ import {
 } from '@parley/protocol';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
+import { MeetingError, type Meetings, type Membership } from '../meeting/meetings.js';
+import type { ParticipantChannel } from '../meeting/participant.js';
+import type { RequestContext } from '../meeting/request-handler.js';
 import { declareStore } from '../privacy/memory-stores.js';
-import { CloseCode } from '../rooms/close-codes.js';
-import { MeetingError, type Meetings, type Membership } from '../rooms/meetings.js';
-import type { ParticipantChannel } from '../rooms/participant.js';
 import type { JoinWatch } from './connection-limits.js';
 import { keepAlive } from './keep-alive.js';
 import { MessageRate } from './message-rate.js';
+import { requestTable } from './request-table.js';
 
 declareStore('connection-addresses');
 
@@ -203,158 +205,11 @@ export class SignalingSession implements ParticipantChannel {
     }
     const me = this.participantId();
     if (moderatorRequests.has(message.type)) this.meetings.moderator(me);
-    const { moderation, chat, e2ee, breakouts } = this.meetings;
-    switch (message.type) {
-      case 'publish':
-        return { sdp: await this.meetings.publish(me, message.sdp, message.tracks) };
-      case 'subscribe':
-        return { sdp: await this.meetings.subscribe(me, message.sdp) };
-      case 'subscriber-answer':
-        await this.meetings.subscriberAnswer(me, message.sdp);
-        return {};
-      case 'set-muted':
-        this.meetings.setMuted(me, message.source, message.muted);
-        return {};
-      case 'set-password':
-        await moderation.setPassword(me, message.password);
-        return {};
-      case 'set-lobby':
-        moderation.setLobby(me, message.enabled);
-        return {};
-      case 'lobby-admit':
-        moderation.admit(me, message.entryId);
-        return {};
-      case 'lobby-deny':
-        moderation.deny(me, message.entryId);
-        return {};
-      case 'set-locked':
-        moderation.setLocked(me, message.locked);
-        return {};
-      case 'invite-create':
-        return moderation.createInvitation(me, this.context.origin, {
-          expiresInSeconds: message.expiresInSeconds,
-          singleUse: message.singleUse,
-        });
-      case 'invite-revoke-all':
-        moderation.revokeInvitations(me);
-        return {};
-      case 'kick':
-        moderation.kick(me, message.participantId);
-        return {};
-      case 'mute':
-        moderation.mute(me, message.participantId, message.hard);
-        return {};
-      case 'mute-all':
-        moderation.muteAll(me, message.hard);
-        return {};
-      case 'allow-unmute':
-        moderation.allowUnmute(me, message.participantId);
-        return {};
-      case 'set-role':
-        moderation.setRole(me, message.participantId, message.role);
-        return {};
-      case 'end-meeting':
-        moderation.endMeeting(me);
-        return {};
-      case 'request-unmute':
-        moderation.requestUnmute(me);
-        return {};
-      case 'set-chat-history':
-        chat.setHistory(me, message.enabled);
-        return {};
-      case 'chat-clear':
-        chat.clear(me);
-        return {};
-      case 'chat-send':
-        return chat.send(me, message.text, message.to);
-      case 'chat-delete':
-        chat.delete(me, message.messageId);
-        return {};
-      case 'e2ee-enable':
-        e2ee.enable(me);
-        return {};
-      case 'e2ee-disable':
-        e2ee.disable(me, message.proof);
-        return {};
-      case 'e2ee-key-package':
-        e2ee.keyPackage(me, message.keyPackage);
-        return {};
-      case 'e2ee-commit':
-        return { accepted: e2ee.commit(me, message.epoch, message.commit, message.welcome) };
-      case 'e2ee-ready':
-        e2ee.ready(me, message.epoch);
-        return {};
-      case 'e2ee-chat-send':
-        return e2ee.chatSend(me, message.ciphertext, message.to);
-      case 'set-hand':
-        this.meetings.life.setHand(me, message.raised);
-        return {};
-      case 'lower-hand':
-        this.meetings.life.lowerHand(me, message.participantId);
-        return {};
-      case 'poll-send':
-        this.meetings.polls.send(me, message.message, message.to);
-        return {};
-      case 'send-reaction':
-        this.meetings.life.react(me, message.reaction);
-        return {};
-      case 'recording-start':
-        this.meetings.recording.start(me);
-        return {};
-      case 'recording-stop':
-        this.meetings.recording.stop(me);
-        return {};
-      case 'recording-consent':
-        this.meetings.recording.consent(me, message.accept);
-        return {};
-      case 'recording-permit':
-        this.meetings.recording.permit(me, message.participantId, message.allowed);
-        return {};
-      case 'video-size':
-        this.meetings.setVideoSize(me, message);
-        return {};
-      case 'video-reception':
-        this.meetings.setVideoReception(me, message.mode);
-        return {};
-      case 'breakout-create':
-        breakouts.create(me, message.count, message.names);
-        return {};
-      case 'breakout-assign':
-        breakouts.assign(me, message.assignments);
-        return {};
-      case 'breakout-assign-random':
-        breakouts.assignRandom(me);
-        return {};
-      case 'breakout-allow-choice':
-        breakouts.allowChoice(me, message.allowed);
-        return {};
-      case 'breakout-open':
-        breakouts.open(me, message.seconds);
-        return {};
-      case 'breakout-timer':
-        breakouts.timer(me, message.seconds);
-        return {};
-      case 'breakout-close':
-        breakouts.close(me);
-        return {};
-      case 'breakout-broadcast':
-        breakouts.broadcast(me, message.text);
-        return {};
-      case 'breakout-visit':
-        breakouts.visit(me, message.roomId);
-        return {};
-      case 'breakout-choose':
-        breakouts.choose(me, message.roomId);
-        return {};
-      case 'breakout-help':
-        breakouts.help(me);
-        return {};
-      default: {
-        // Every request type of the protocol is handled above; this fails to compile otherwise.
-        const unhandled: never = message;
-        throw new RequestError('bad-request', `Unknown request ${(unhandled as { type: string }).type}.`);
-      }
-    }
+    const handler = requestTable[message.type] as (
+      context: RequestContext,
+      message: ClientMessage,
+    ) => unknown;
+    return handler({ meetings: this.meetings, me, origin: this.context.origin }, message);
   }
 
   private async join(message: Extract<ClientMessage, { type: 'join' }>): Promise<unknown> {

@@ -18,8 +18,9 @@ export interface UsersTable {
   role: AccountRole;
   created_at: EpochMillis;
   /**
-   * `local` (signs in with its password) or `oidc:<issuer URL>` (only through that provider; its
-   * password_hash is the unusable EXTERNAL_PASSWORD_HASH). The database fills in `local`.
+   * `local` (signs in with its password), `oidc:<issuer URL>` (only through that provider) or
+   * `ldap:<directory URL>` (only with the directory's password); an account from a provider or
+   * directory has the unusable EXTERNAL_PASSWORD_HASH as password_hash. The database fills in `local`.
    */
   origin: ColumnType<string, string | undefined, string>;
 }

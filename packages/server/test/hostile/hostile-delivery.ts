@@ -144,10 +144,12 @@ async function obey(order: HostileOrder): Promise<unknown> {
 }
 
 async function install(): Promise<void> {
-  const { Room } = (await import(pathToFileURL(path.join(dist, 'rooms/room.js')).href)) as {
+  const { Room } = (await import(pathToFileURL(path.join(dist, 'meeting/room.js')).href)) as {
     Room: { prototype: { broadcast(event: Record<string, unknown>, except?: string): void } };
   };
-  const { E2eeDelivery } = (await import(pathToFileURL(path.join(dist, 'rooms/e2ee-delivery.js')).href)) as {
+  const { E2eeDelivery } = (await import(
+    pathToFileURL(path.join(dist, 'features/e2ee/e2ee-delivery.js')).href
+  )) as {
     E2eeDelivery: { prototype: Record<string, unknown> };
   };
   const broadcast = Room.prototype.broadcast;

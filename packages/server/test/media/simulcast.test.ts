@@ -82,7 +82,7 @@ describe('simulcast: one layer per subscriber, switched at key frames into one c
     expect([...fills]).toEqual([LAYER_FILL[2]]);
   });
 
-  it('tries the displayed size again some time after congestion, as a browser’s estimate never covers it', async () => {
+  it('tries one layer up some time after congestion, as a browser’s estimate never covers it', async () => {
     expect(bob.sendEstimate('alice:camera', 500_000)).toBe(true);
     await waitFor('bob receiving the 360p layer', () => camera()!.lastFill === LAYER_FILL[1], {
       timeoutMs: 8000,
@@ -93,6 +93,44 @@ describe('simulcast: one layer per subscriber, switched at key frames into one c
       timeoutMs: 15_000,
     });
     expect(bob.sendEstimate('alice:camera', 5_000_000)).toBe(true);
+  });
+});
+
+describe('simulcast to several subscribers: one subscriber’s switches never show in another’s stream', () => {
+  let harness: MediaHarness;
+  let bob: MediaBot;
+  let carol: MediaBot;
+  const cameraOf = (bot: MediaBot) => bot.received().get('alice:camera');
+
+  beforeAll(async () => {
+    harness = new MediaHarness();
+    await harness.join(ROOM, 'alice', { audio: true, video: true }, { simulcast: true });
+    // Bob subscribes first: the SFU fans each packet out to him before carol.
+    bob = await harness.join(ROOM, 'bob', null);
+    carol = await harness.join(ROOM, 'carol', null);
+  });
+
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('keeps carol’s picture ids and clock continuous while bob moves down a layer and back', async () => {
+    await waitFor('both receiving the 720p layer', () =>
+      [bob, carol].every((bot) => cameraOf(bot)?.lastFill === LAYER_FILL[2] && cameraOf(bot)!.packets > 50),
+    );
+    // Bob's stream after moving back to 720p goes on from his 180p ids and clock: offsets of his own,
+    // which must be applied to his copy of each packet only.
+    harness.plane.setVideoSize(ROOM, 'bob', 'alice', 'camera', 320, 180);
+    await waitFor('bob receiving the 180p layer', () => cameraOf(bob)!.lastFill === LAYER_FILL[0]);
+    harness.plane.setVideoSize(ROOM, 'bob', 'alice', 'camera', 1280, 720);
+    await waitFor('bob receiving the 720p layer again', () => cameraOf(bob)!.lastFill === LAYER_FILL[2]);
+    const packets = cameraOf(carol)!.packets;
+    await waitFor('more 720p for carol', () => cameraOf(carol)!.packets > packets + 30);
+    for (const bot of [bob, carol]) {
+      expect(cameraOf(bot)!.pictureIdJumps).toBe(0);
+      expect(cameraOf(bot)!.timestampJumps).toBe(0);
+    }
+    expect(harness.errors).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/http/metrics.js';
-import { Meetings } from '../../src/rooms/meetings.js';
+import { Meetings } from '../../src/meeting/meetings.js';
 import { fakeMedia } from '../signaling/fake-media.js';
 import { SignalingClient, startTestServer } from '../signaling/harness.js';
 import { MediaBot } from '../support/bot.js';

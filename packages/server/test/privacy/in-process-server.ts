@@ -6,9 +6,9 @@ import { InstanceSettingsStore } from '../../src/admin/instance-settings.js';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
+import { Meetings } from '../../src/meeting/meetings.js';
 import { IpHasher } from '../../src/privacy/ip-hasher.js';
 import { LOGIN_RATE_LIMIT, RateLimiter } from '../../src/privacy/rate-limiter.js';
-import { Meetings } from '../../src/rooms/meetings.js';
 import { closeDatabase, openDatabase, SQLITE_FILE_NAME } from '../../src/store/database.js';
 import { fakeMedia } from '../signaling/fake-media.js';
 

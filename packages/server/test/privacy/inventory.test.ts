@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PrivacyStatement } from '@parley/protocol';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -118,6 +119,8 @@ describe('GET /api/privacy', () => {
     expect(body.ipRetentionSeconds).toBe(120);
     expect(body.sessionLifetimeDays).toBe(7);
     expect(body.items).toEqual(inventoryItems({ ipRetentionSeconds: 120, sessionLifetimeDays: 7 }));
+    // The shape the /privacy page reads: the one schema in packages/protocol, strictly.
+    expect(PrivacyStatement.strict().safeParse(body).error).toBeUndefined();
   });
 
   it('says so when the operator has not named a controller', async () => {

@@ -6,8 +6,8 @@ import pino from 'pino';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../../src/config.js';
 import type { MediaPlane } from '../../src/media/media-plane.js';
+import type { MeetingsOptions } from '../../src/meeting/meetings.js';
 import { createParley } from '../../src/parley.js';
-import type { MeetingsOptions } from '../../src/rooms/meetings.js';
 
 /** A whole Parley control plane in this process, on a random port, with its own data directory. */
 export async function startTestServer(

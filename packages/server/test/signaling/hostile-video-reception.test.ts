@@ -1,5 +1,5 @@
+import { CloseCode } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCode } from '../../src/rooms/close-codes.js';
 import { cameraPackets, type MediaParticipant, mediaParticipant } from '../support/media-participant.js';
 import { realMedia } from '../support/real-media.js';
 import { waitFor } from '../support/wait-for.js';

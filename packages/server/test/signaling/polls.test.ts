@@ -176,7 +176,7 @@ describe('polls without E2EE (relayed, never kept)', () => {
     // Nothing about the poll in the room's state.
     const room = m.server.meetings.registry.find(name);
     expect(JSON.stringify(m.snapshot(name))).not.toMatch(/Marker|pizza/);
-    expect(Object.keys(m.server.meetings.polls)).toEqual(['meetings']);
+    expect(Object.keys(m.server.meetings.polls)).toEqual(['access']);
     expect(room).toBeDefined();
   });
 });

@@ -1,6 +1,6 @@
+import { CloseCode } from '@parley/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCode } from '../../src/rooms/close-codes.js';
-import { RESUME_TOKEN_MS, ResumeTokens } from '../../src/rooms/resume-tokens.js';
+import { RESUME_TOKEN_MS, ResumeTokens } from '../../src/meeting/resume-tokens.js';
 import type { SignalingClient } from './harness.js';
 import { type MeetingServer, startMeetingServer } from './meeting-fixture.js';
 

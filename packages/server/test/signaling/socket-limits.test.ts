@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { CloseCode } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCode } from '../../src/rooms/close-codes.js';
 import { PRE_JOIN_BYTES } from '../../src/signaling/connection-limits.js';
 import { waitFor } from '../support/wait-for.js';
 import { type MeetingServer, startMeetingServer } from './meeting-fixture.js';

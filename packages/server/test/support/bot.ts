@@ -112,6 +112,10 @@ export interface ReceivedStream {
   pictureIdJumps: number;
   /** Last VP8 picture id seen, -1 before. */
   pictureId: number;
+  /** Frames whose RTP timestamp did not move forward by at most a second from the previous frame's. */
+  timestampJumps: number;
+  /** RTP timestamp of the last frame's first packet (-1 before). */
+  frameTimestamp: number;
   /** Sequence number of the last packet received (-1: none yet). */
   sequence: number;
 }
@@ -788,6 +792,8 @@ export class MediaBot {
         lastFill: -1,
         pictureIdJumps: 0,
         pictureId: -1,
+        timestampJumps: 0,
+        frameTimestamp: -1,
         sequence: -1,
       };
       this.stats.set(receiving.key, stats);
@@ -816,6 +822,10 @@ export class MediaBot {
         const pictureId = packet.readUInt16BE(at + 2) & 0x7fff;
         if (stats.pictureId >= 0 && pictureId !== ((stats.pictureId + 1) & 0x7fff)) stats.pictureIdJumps++;
         stats.pictureId = pictureId;
+        const timestamp = packet.readUInt32BE(4);
+        const step = (timestamp - stats.frameTimestamp) >>> 0;
+        if (stats.frameTimestamp >= 0 && (step === 0 || step > 90_000)) stats.timestampJumps++;
+        stats.frameTimestamp = timestamp;
       }
     }
   }

@@ -1,7 +1,7 @@
 /**
  * Well-framed stand-ins for MLS messages (RFC 9420 framing, random contents): what the delivery
  * service can check without keys is the framing, so tests of it need frames, not cryptography.
- * (packages/server/src/rooms/mls-framing.test.ts checks the parser against real ts-mls messages.)
+ * (packages/server/src/features/e2ee/mls-framing.test.ts checks the parser against real ts-mls messages.)
  */
 
 function vector(bytes: Uint8Array): Buffer {

@@ -1,13 +1,14 @@
-import type { AccountRole, AdminAccount, MeetingStarters } from '@parley/protocol';
+import type { AccountRole, AdminAccount } from '@parley/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiFailure } from '../account/api';
 import { session } from '../account/session';
 import { t } from '../i18n';
 import { Link } from '../routing/navigation';
 import { loginPath } from '../routing/routes';
 import { useStore } from '../state/store';
 import { PageShell } from '../ui/page-shell';
-import { addAccount, changeRole, deleteAccount, fetchSettings, listAccounts, saveSettings } from './api';
+import { messageOf } from './admin-messages';
+import { addAccount, changeRole, deleteAccount, listAccounts } from './api';
+import { Settings } from './instance-settings';
 
 /**
  * /admin: administrators manage accounts (what `npm run parley -- user …` does) and the instance
@@ -310,93 +311,6 @@ function AddAccount({ onAdded }: { onAdded: () => Promise<void> }) {
   );
 }
 
-function Settings() {
-  const [starters, setStarters] = useState<MeetingStarters | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ text: string; error: boolean } | null>(null);
-  useEffect(() => {
-    fetchSettings()
-      .then((settings) => setStarters(settings.meetingStarters))
-      .catch((failure: unknown) => setResult({ text: messageOf(failure), error: true }));
-  }, []);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (starters === null) return;
-    setBusy(true);
-    try {
-      const saved = await saveSettings({ meetingStarters: starters });
-      setStarters(saved.meetingStarters);
-      setResult({ text: t('admin.settings.saved'), error: false });
-    } catch (failure) {
-      setResult({ text: messageOf(failure), error: true });
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <section class="card" aria-labelledby="admin-settings-title">
-      <h2 id="admin-settings-title">{t('admin.settings.title')}</h2>
-      <form onSubmit={submit}>
-        <fieldset class="admin-choice" disabled={starters === null}>
-          <legend>{t('admin.settings.starters')}</legend>
-          {(['everyone', 'admins'] as const).map((value) => (
-            <label key={value} class="admin-choice__option">
-              <input
-                type="radio"
-                name="meeting-starters"
-                value={value}
-                data-testid={`admin-starters-${value}`}
-                checked={starters === value}
-                onChange={() => setStarters(value)}
-              />
-              {value === 'everyone' ? t('admin.settings.everyone') : t('admin.settings.admins')}
-            </label>
-          ))}
-        </fieldset>
-        <p class="hint">{t('admin.settings.startersHint')}</p>
-        <button
-          type="submit"
-          class="button button--primary"
-          data-testid="admin-settings-save"
-          disabled={busy || starters === null}
-        >
-          {t('admin.settings.save')}
-        </button>
-        <p
-          class={result?.error ? 'field-error' : 'hint'}
-          role={result?.error ? 'alert' : 'status'}
-          data-testid="admin-settings-message"
-        >
-          {result?.text ?? ''}
-        </p>
-      </form>
-    </section>
-  );
-}
-
 function roleName(role: AccountRole): string {
   return role === 'admin' ? t('admin.role.admin') : t('admin.role.user');
-}
-
-/** A readable message for a failed request: ours for known refusals, else the server's own words. */
-function messageOf(failure: unknown): string {
-  if (!(failure instanceof ApiFailure)) return t('error.unexpected');
-  switch (failure.code) {
-    case 'unreachable':
-      return t('error.unreachable');
-    case 'username-taken':
-      return t('admin.error.taken');
-    case 'last-admin':
-      return t('admin.error.lastAdmin');
-    case 'own-account':
-      return t('admin.error.ownAccount');
-    case 'not-admin':
-      return t('admin.forbidden');
-    case 'not-signed-in':
-      return t('admin.signInFirst');
-    case 'too-many-changes':
-      return t('admin.error.tooMany');
-    default:
-      return failure.message || t('error.unexpected');
-  }
 }

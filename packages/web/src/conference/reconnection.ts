@@ -1,3 +1,5 @@
+import { CloseCode } from '@parley/protocol';
+
 /** After this long without getting back in, the app stops trying and offers "Rejoin". */
 export const RECONNECT_GIVE_UP_MS = 60_000;
 /** One attempt to open the signaling socket may take this long before the next one. */
@@ -16,10 +18,10 @@ export function reconnectDelay(attempt: number): number {
 
 /**
  * WebSocket close codes after which coming back on our own is pointless: another connection took
- * our place (4006, resumed elsewhere with our token), or the server speaks another protocol (4002).
- * Removal (4003) and a meeting's end (4005) come with their own events, which end the meeting first.
+ * our place (`replaced`: resumed elsewhere with our token), or the server speaks another protocol.
+ * Removal and a meeting's end come with their own events, which end the meeting first.
  */
-const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([4002, 4006]);
+const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.unsupportedVersion, CloseCode.replaced]);
 
 export function mayReconnectAfter(closeCode: number): boolean {
   return !FINAL_CLOSE_CODES.has(closeCode);

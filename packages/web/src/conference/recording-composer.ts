@@ -94,9 +94,11 @@ export class RecordingComposer {
     let result: FinishedRecording | null = null;
     if (recorder) {
       const stopped = new Promise<void>((resolve) => recorder.addEventListener('stop', () => resolve()));
+      // The length is what was captured until now: on a busy machine the encoder can take many
+      // seconds to deliver its last data and say 'stop' (a clean-clone CI run: 9 s recorded, 'stop' 20 s later).
+      const durationMs = performance.now() - this.startedAt;
       if (recorder.state !== 'inactive') recorder.stop();
       await stopped;
-      const durationMs = performance.now() - this.startedAt;
       for (const track of recorder.stream.getTracks()) track.stop();
       const raw = new Blob(this.chunks, { type: recorder.mimeType || 'video/webm' });
       result = { blob: await fixWebmDuration(raw, durationMs), durationMs };

@@ -1,6 +1,7 @@
 import {
   type ClientMessage,
   type ClientRequestType,
+  CloseCode,
   type ErrorCode,
   type EventOf,
   type ResultOf,
@@ -137,8 +138,8 @@ export class SignalingClient {
   close(): void {
     if (this.closed) return;
     this.closeHandlers.clear();
-    this.socket.close(1000);
-    this.handleClose({ code: 1000, reason: '' });
+    this.socket.close(CloseCode.normal);
+    this.handleClose({ code: CloseCode.normal, reason: '' });
   }
 
   private receive(data: unknown): void {

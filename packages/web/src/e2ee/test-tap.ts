@@ -1,4 +1,3 @@
-import type { E2eeSession } from './e2ee-session';
 import type { ToWorker } from './worker-messages';
 
 /**
@@ -8,7 +7,12 @@ import type { ToWorker } from './worker-messages';
  * test before the app loads) keeps frame samples in the worker, and the test reads them and the
  * worker's frame counters through `window.__parleyE2eeTap()`.
  */
-export function exposeTestTap(session: E2eeSession, post: (message: ToWorker) => void): void {
+/** What the tap reads from the E2EE session (narrow, so that this file need not import the session). */
+export interface FrameStatsSource {
+  frameStats(): Promise<unknown>;
+}
+
+export function exposeTestTap(session: FrameStatsSource, post: (message: ToWorker) => void): void {
   // The worker's frame counters, for any test's failure report (e2e/support/room-suite.ts).
   (globalThis as { __parleyE2eeStats?: () => Promise<unknown> }).__parleyE2eeStats = () =>
     session.frameStats();

@@ -87,9 +87,11 @@ export const de: Catalogue = {
   'login.submit': 'Anmelden',
   'login.busy': 'Anmeldung läuft …',
   'login.failed': 'Benutzername oder Passwort ist falsch.',
+  'login.directoryUnavailable':
+    'Das Anmeldeverzeichnis ist gerade nicht erreichbar, daher können sich nur Konten mit einem Parley-Passwort anmelden. Wenn Sie eines haben, prüfen Sie das Passwort; sonst versuchen Sie es bitte später erneut.',
   'login.oidcHeading': 'Einmalanmeldung',
   'login.oidc': 'Anmelden mit {name}',
-  'login.oidcOr': 'Oder mit einem Parley-Passwort:',
+  'login.oidcOr': 'Oder mit Benutzername und Passwort:',
   'login.oidcError.expired':
     'Die Anmeldung hat zu lange gedauert oder wurde in einem anderen Browser begonnen. Bitte versuchen Sie es erneut.',
   'login.oidcError.failed':

@@ -80,9 +80,11 @@ export const en = {
   'login.submit': 'Sign in',
   'login.busy': 'Signing in…',
   'login.failed': 'Wrong username or password.',
+  'login.directoryUnavailable':
+    'The sign-in directory cannot be reached right now, so only accounts with a Parley password can sign in. If you have one, check the password; otherwise please try again later.',
   'login.oidcHeading': 'Single sign-on',
   'login.oidc': 'Sign in with {name}',
-  'login.oidcOr': 'Or with a Parley password:',
+  'login.oidcOr': 'Or with your username and password:',
   'login.oidcError.expired': 'The sign-in took too long or was started in another browser. Please try again.',
   'login.oidcError.failed': 'The sign-in with your organisation’s account did not succeed. Please try again.',
   'login.oidcError.unavailable': 'The sign-in service cannot be reached right now. Please try again later.',

@@ -109,7 +109,18 @@ export function LoginPage({ next }: { next: string }) {
 function loginErrorMessage(failure: unknown): string {
   if (!(failure instanceof ApiFailure)) return t('error.unexpected');
   if (failure.status === 0) return t('error.unreachable');
-  // The server's message explains 401 (wrong credentials) and 429 (too many attempts).
+  switch (failure.code) {
+    case 'invalid-credentials':
+      return t('login.failed');
+    // A directory (LDAP) account: the same explanations as for single sign-on.
+    case 'username-taken':
+      return t('login.oidcError.usernameTaken');
+    case 'no-username':
+      return t('login.oidcError.noUsername');
+    case 'directory-unavailable':
+      return t('login.directoryUnavailable');
+  }
+  // The server's message explains the rest, e.g. 429 (too many attempts, and for how long).
   if (failure.message) return failure.message;
   return failure.status === 401 ? t('login.failed') : t('error.unexpected');
 }

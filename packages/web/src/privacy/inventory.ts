@@ -1,33 +1,24 @@
 /**
  * The server's privacy statement (/api/privacy, built from packages/server/src/privacy/inventory.ts),
  * read defensively: the page shows whatever well-formed items it finds and skips the rest, so an
- * older page keeps working against a newer server.
+ * older page keeps working against a newer server. The shape is the protocol's (PrivacyStatement).
  */
+import {
+  PRIVACY_PLACES,
+  PrivacyController,
+  PrivacyItem,
+  PrivacyPlace,
+  PrivacyStatement as StatementSchema,
+} from '@parley/protocol';
+import { z } from 'zod';
 
 /** Where an item lives; unknown places from a newer server are shown under "elsewhere". */
-export const PLACES = [
-  'database',
-  'data-directory',
-  'memory',
-  'redis',
-  'cookie',
-  'browser-storage',
-  'log',
-] as const;
-export type Place = (typeof PLACES)[number] | 'elsewhere';
+export const PLACES = PRIVACY_PLACES;
+export type Place = PrivacyPlace | 'elsewhere';
 
-export interface InventoryItem {
-  id: string;
+/** An item as the page shows it: `column` is `table.column` for database items. */
+export interface InventoryItem extends Omit<PrivacyItem, 'place' | 'table' | 'files'> {
   place: Place;
-  name: string;
-  data: string;
-  purpose: string;
-  legalBasis: string;
-  retention: string;
-  personal: boolean;
-  /** `table.column` for database items. */
-  column?: string;
-  /** File names for data-directory items. */
   files?: string[];
 }
 
@@ -37,49 +28,50 @@ export interface PrivacyStatement {
   items: InventoryItem[];
 }
 
-const TEXT_FIELDS = ['id', 'name', 'data', 'purpose', 'legalBasis', 'retention'] as const;
+/** The protocol's item, read leniently: texts as the schema says; place, flag and files forgiving. */
+const ShownItem = PrivacyItem.pick({
+  id: true,
+  name: true,
+  data: true,
+  purpose: true,
+  legalBasis: true,
+  retention: true,
+}).extend({
+  place: PrivacyPlace.or(z.unknown().transform((): 'elsewhere' => 'elsewhere')),
+  personal: z.unknown().transform((value) => value === true),
+  table: z.unknown().optional(),
+  column: z.unknown().optional(),
+  files: z.unknown().optional(),
+});
 
-function text(value: unknown): string | null {
-  return typeof value === 'string' && value.trim() !== '' ? value : null;
-}
-
-function record(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null;
-}
+const Text = z.string().refine((text) => text.trim() !== '');
+const shownText = (value: unknown): string | null => {
+  const parsed = Text.safeParse(value);
+  return parsed.success ? parsed.data : null;
+};
 
 function parseItem(value: unknown): InventoryItem | null {
-  const raw = record(value);
-  if (raw === null) return null;
-  const fields: Partial<Record<(typeof TEXT_FIELDS)[number], string>> = {};
-  for (const field of TEXT_FIELDS) {
-    const found = text(raw[field]);
-    if (found === null) return null;
-    fields[field] = found;
-  }
-  const place = (PLACES as readonly unknown[]).includes(raw.place) ? (raw.place as Place) : 'elsewhere';
-  const item: InventoryItem = {
-    ...(fields as Record<(typeof TEXT_FIELDS)[number], string>),
-    place,
-    personal: raw.personal === true,
-  };
-  const table = text(raw.table);
-  const column = text(raw.column);
-  if (table !== null && column !== null) item.column = `${table}.${column}`;
-  if (Array.isArray(raw.files)) item.files = raw.files.filter((file): file is string => text(file) !== null);
+  const parsed = ShownItem.safeParse(value);
+  if (!parsed.success) return null;
+  const { table, column, files, ...rest } = parsed.data;
+  const item: InventoryItem = rest;
+  const tableName = shownText(table);
+  const columnName = shownText(column);
+  if (tableName !== null && columnName !== null) item.column = `${tableName}.${columnName}`;
+  if (Array.isArray(files)) item.files = files.filter((file): file is string => shownText(file) !== null);
   return item;
 }
 
 /** The statement in the answer, or null when the answer is not one. */
 export function parseStatement(body: unknown): PrivacyStatement | null {
-  const raw = record(body);
-  if (raw === null || !Array.isArray(raw.items)) return null;
-  const controller = record(raw.controller);
+  const raw = z.looseObject({ items: z.array(z.unknown()) }).safeParse(body);
+  if (!raw.success) return null;
+  const controller = PrivacyController.partial().catch({}).parse(raw.data.controller);
+  const ipRetention = StatementSchema.shape.ipRetentionSeconds.safeParse(raw.data.ipRetentionSeconds);
   return {
-    controller: { name: text(controller?.name), contact: text(controller?.contact) },
-    ipRetentionSeconds: typeof raw.ipRetentionSeconds === 'number' ? raw.ipRetentionSeconds : null,
-    items: raw.items.map(parseItem).filter((item): item is InventoryItem => item !== null),
+    controller: { name: shownText(controller.name), contact: shownText(controller.contact) },
+    ipRetentionSeconds: ipRetention.success ? ipRetention.data : null,
+    items: raw.data.items.map(parseItem).filter((item): item is InventoryItem => item !== null),
   };
 }
 

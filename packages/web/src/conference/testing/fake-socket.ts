@@ -1,3 +1,5 @@
+import { CloseCode } from '@parley/protocol';
+
 /** A WebSocket stand-in: the test opens, closes and feeds it by hand. */
 export class FakeSocket extends EventTarget {
   static last: FakeSocket;
@@ -10,7 +12,7 @@ export class FakeSocket extends EventTarget {
     this.sent.push(JSON.parse(data));
   }
   close(): void {
-    this.dispatchEvent(Object.assign(new Event('close'), { code: 1000, reason: '' }));
+    this.dispatchEvent(Object.assign(new Event('close'), { code: CloseCode.normal, reason: '' }));
   }
   open(): void {
     this.dispatchEvent(new Event('open'));
@@ -19,6 +21,6 @@ export class FakeSocket extends EventTarget {
     this.dispatchEvent(Object.assign(new Event('message'), { data: JSON.stringify(message) }));
   }
   drop(): void {
-    this.dispatchEvent(Object.assign(new Event('close'), { code: 1006, reason: '' }));
+    this.dispatchEvent(Object.assign(new Event('close'), { code: CloseCode.abnormal, reason: '' }));
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 // The real client code makes the messages: the parser must read what browsers send.
-import { MlsMember } from '../../../web/src/e2ee/mls-member';
+import { MlsMember } from '../../../../web/src/e2ee/mls-member';
 import { isWelcome, keyPackageIdentity, offPolicyOf, privateMessageHeader } from './mls-framing.js';
 
 describe('MLS framing the delivery service reads without keys', () => {

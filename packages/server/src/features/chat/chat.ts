@@ -1,9 +1,9 @@
 import type { ChatMessage, ServerEvent } from '@parley/protocol';
-import { MeetingError } from './meeting-error.js';
-import type { Meetings } from './meetings.js';
-import type { Room } from './room.js';
-import { randomId } from './room-registry.js';
-import type { SentMessage } from './sent-messages.js';
+import type { MeetingAccess } from '../../meeting/meeting-access.js';
+import { MeetingError } from '../../meeting/meeting-error.js';
+import type { Room } from '../../meeting/room.js';
+import { randomId } from '../../meeting/room-registry.js';
+import type { SentMessage } from '../../meeting/sent-messages.js';
 
 /**
  * A meeting's chat: the server relays each message to everyone or to one participant and writes it
@@ -12,13 +12,13 @@ import type { SentMessage } from './sent-messages.js';
  */
 export class Chat {
   constructor(
-    private readonly meetings: Meetings,
+    private readonly access: MeetingAccess,
     private readonly now: () => number,
   ) {}
 
   /** Send to everyone, or privately to one participant (`to`). Returns the message's random id. */
   send(actorId: string, text: string, to: string | undefined): { messageId: string } {
-    const { room, participant } = this.meetings.inMeeting(actorId);
+    const { room, participant } = this.access.inMeeting(actorId);
     const wait = participant.chatRate.take();
     if (wait > 0) {
       throw new MeetingError(
@@ -50,7 +50,7 @@ export class Chat {
 
   /** Delete a message: one's own, or any as a moderator. */
   delete(actorId: string, messageId: string): void {
-    const { room, participant } = this.meetings.inMeeting(actorId);
+    const { room, participant } = this.access.inMeeting(actorId);
     const sent = room.sentMessages.get(messageId);
     if (!sent) throw new MeetingError('not-found', 'That message does not exist any more.');
     if (sent.from !== actorId && !participant.isModerator) {
@@ -63,7 +63,7 @@ export class Chat {
 
   /** Moderator: every message disappears from every screen and from the history. */
   clear(actorId: string): void {
-    const { room } = this.meetings.moderator(actorId);
+    const { room } = this.access.moderator(actorId);
     room.chatHistory.clear();
     room.sentMessages.clear();
     room.broadcast({ type: 'chat-cleared' });
@@ -71,7 +71,7 @@ export class Chat {
 
   /** Moderator: keep public messages for late joiners (memory only); switching it off forgets them. */
   setHistory(actorId: string, enabled: boolean): void {
-    const { room } = this.meetings.moderator(actorId);
+    const { room } = this.access.moderator(actorId);
     if (room.chatHistory.enabled === enabled) return;
     room.chatHistory.setEnabled(enabled);
     room.broadcastSettings();

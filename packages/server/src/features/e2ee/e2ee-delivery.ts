@@ -2,12 +2,13 @@
 // packages (whose credential is that random id) until they are added, and the group id (a nonce and
 // the random ids allowed to switch off); never a key, never chat text.
 import type { E2eeRoomState, ServerEvent } from '@parley/protocol';
-import { ChatRate } from './chat-rate.js';
-import { MeetingError } from './meeting-error.js';
-import type { Meetings } from './meetings.js';
-import { isWelcome, keyPackageIdentity, offPolicyOf, privateMessageHeader } from './mls-framing.js';
-import type { Room } from './room.js';
-import { randomId } from './room-registry.js';
+import { ChatRate } from '../../meeting/chat-rate.js';
+import type { MeetingAccess } from '../../meeting/meeting-access.js';
+import { MeetingError } from '../../meeting/meeting-error.js';
+import type { Room } from '../../meeting/room.js';
+import { EncryptedChat } from './encrypted-chat.js';
+import { activeMembers, type Group, newGroup, restartGroup, wellFramed } from './group.js';
+import { keyPackageIdentity, offPolicyOf, privateMessageHeader } from './mls-framing.js';
 
 /** Joins and leaves arriving this close together go into one commit. */
 const BATCH_MS = 150;
@@ -21,35 +22,12 @@ const KEYFRAME_AFTER_SWITCH_MS = 150;
 const SWITCH_BURST = 4;
 const SWITCHES_PER_SECOND = 1;
 
-interface Inflight {
-  committer: string;
-  epoch: number;
-  create: boolean;
-  add: string[];
-  remove: string[];
-  timer: NodeJS.Timeout;
-}
-
-/** One room's MLS group as the delivery service sees it: who is in it, never a key. */
-interface Group {
-  state: Exclude<E2eeRoomState, 'off'>;
-  /** The MLS epoch the group is at (accepted commits). */
-  epoch: number;
-  /** The MLS group id (hex) from the first commit's clear header: every later message must name it. */
-  groupId: string | null;
-  /** Participant ids whose leaves are in the MLS tree, in the order they entered. */
-  members: Set<string>;
-  /** Who should create the group while it has no members (the one who switched E2EE on). */
-  creator: string | null;
-  /** Key packages of participants waiting to be added (public data). */
-  keyPackages: Map<string, string>;
-  /** Members who left the meeting and must be removed from the tree. */
-  removals: Set<string>;
-  inflight: Inflight | null;
-  /** Members that installed the keys of `epoch`; null when no switch is waiting. */
-  ready: Set<string> | null;
-  readyTimer: NodeJS.Timeout | null;
-  batchTimer: NodeJS.Timeout | null;
+/** What E2EE delivery needs of the meetings besides the common access (filled in by meetings.ts). */
+export interface E2eeAccess extends MeetingAccess {
+  /** The meeting's breakout rooms are open (its group must outlive a moment with nobody in it). */
+  keepsBreakouts(room: Room): boolean;
+  /** Ask the room's video publishers for key frames (the keys changed). */
+  requestKeyframes(room: Room): void;
 }
 
 /**
@@ -63,10 +41,14 @@ export class E2eeDelivery {
   /** Each room's budget of switches on and off. */
   private readonly switches = new WeakMap<Room, ChatRate>();
 
+  private readonly chat: EncryptedChat;
+
   constructor(
-    private readonly meetings: Meetings,
+    private readonly access: E2eeAccess,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.chat = new EncryptedChat(access, (room) => this.requireGroup(room), now);
+  }
 
   /** The room's state for clients: `off` unless someone switched it on. */
   stateOf(room: Room): E2eeRoomState {
@@ -74,22 +56,10 @@ export class E2eeDelivery {
   }
 
   enable(actorId: string): void {
-    const { room } = this.meetings.inMeeting(actorId);
+    const { room } = this.access.inMeeting(actorId);
     if (this.groups.has(room)) return;
     this.takeSwitch(room);
-    this.groups.set(room, {
-      state: 'pending',
-      epoch: 0,
-      groupId: null,
-      members: new Set(),
-      creator: actorId,
-      keyPackages: new Map(),
-      removals: new Set(),
-      inflight: null,
-      ready: null,
-      readyTimer: null,
-      batchTimer: null,
-    });
+    this.groups.set(room, newGroup(actorId));
     room.broadcast({ type: 'e2ee-state', state: 'pending', by: actorId });
   }
 
@@ -99,19 +69,7 @@ export class E2eeDelivery {
    */
   startEncrypted(room: Room): void {
     if (this.groups.has(room)) return;
-    this.groups.set(room, {
-      state: 'pending',
-      epoch: 0,
-      groupId: null,
-      members: new Set(),
-      creator: null,
-      keyPackages: new Map(),
-      removals: new Set(),
-      inflight: null,
-      ready: null,
-      readyTimer: null,
-      batchTimer: null,
-    });
+    this.groups.set(room, newGroup(null));
   }
 
   /**
@@ -121,7 +79,7 @@ export class E2eeDelivery {
    * honest server never drops a group its clients would keep.
    */
   disable(actorId: string, proof: string): void {
-    const { room } = this.meetings.inMeeting(actorId);
+    const { room } = this.access.inMeeting(actorId);
     const group = this.groups.get(room);
     if (!group) return;
     if (!group.members.has(actorId))
@@ -149,7 +107,7 @@ export class E2eeDelivery {
    * (it could not process a commit): then its old leaf goes and the new one comes in one commit.
    */
   keyPackage(actorId: string, keyPackage: string): void {
-    const { room } = this.meetings.inMeeting(actorId);
+    const { room } = this.access.inMeeting(actorId);
     const group = this.requireGroup(room);
     if (keyPackageIdentity(keyPackage) !== actorId)
       throw new MeetingError('bad-request', 'A key package must name its sender.');
@@ -157,13 +115,13 @@ export class E2eeDelivery {
     if (group.members.has(actorId)) {
       group.removals.add(actorId);
       // It was the last member who could commit: the group starts over with the next package holder.
-      if (this.activeMembers(group).length === 0 && !group.inflight) this.restart(group);
+      if (activeMembers(group).length === 0 && !group.inflight) restartGroup(group);
     }
     this.schedule(room, group);
   }
 
   commit(actorId: string, epoch: number, commit: string | undefined, welcome: string | undefined): boolean {
-    const { room } = this.meetings.inMeeting(actorId);
+    const { room } = this.access.inMeeting(actorId);
     const group = this.requireGroup(room);
     const inflight = group.inflight;
     if (!inflight || inflight.committer !== actorId || inflight.epoch !== epoch || group.epoch !== epoch) {
@@ -172,7 +130,7 @@ export class E2eeDelivery {
     const changes = inflight.add.length + inflight.remove.length;
     if (changes > 0 && commit === undefined) return false;
     if (inflight.add.length > 0 && welcome === undefined) return false;
-    if (!this.wellFramed(group, inflight, commit, welcome)) {
+    if (!wellFramed(group, inflight, commit, welcome)) {
       // Not even a commit: never relayed. The committer is passed over as if it had not answered.
       clearTimeout(inflight.timer);
       this.commitTimedOut(room, group);
@@ -208,45 +166,16 @@ export class E2eeDelivery {
   }
 
   ready(actorId: string, epoch: number): void {
-    const { room } = this.meetings.inMeeting(actorId);
+    const { room } = this.access.inMeeting(actorId);
     const group = this.groups.get(room);
     if (!group?.ready || epoch !== group.epoch || !group.members.has(actorId)) return;
     group.ready.add(actorId);
-    if (this.activeMembers(group).every((id) => group.ready?.has(id))) this.execute(room, group);
+    if (activeMembers(group).every((id) => group.ready?.has(id))) this.execute(room, group);
   }
 
+  /** Encrypted chat: relayed, never read (encrypted-chat.ts). */
   chatSend(actorId: string, ciphertext: string, to: string | undefined): { messageId: string } {
-    const { room, participant } = this.meetings.inMeeting(actorId);
-    const group = this.requireGroup(room);
-    const header = privateMessageHeader(ciphertext);
-    if (header?.contentType !== 'application' || header.groupId !== group.groupId)
-      throw new MeetingError('bad-request', 'Not a message of the encrypted group.');
-    const wait = participant.chatRate.take();
-    if (wait > 0) {
-      throw new MeetingError(
-        'rate-limited',
-        `You are sending messages too quickly. Please wait ${wait} seconds.`,
-        wait,
-      );
-    }
-    const recipient = to === undefined ? null : room.participants.get(to);
-    if (recipient === undefined)
-      throw new MeetingError('not-found', 'That participant has left the meeting.');
-    if (recipient?.id === actorId)
-      throw new MeetingError('bad-request', 'A private message goes to someone else.');
-    const message = {
-      id: randomId(12),
-      from: actorId,
-      to: recipient?.id ?? null,
-      ciphertext,
-      sentAt: this.now(),
-    };
-    // Kept (ids only) so that deleting works as for clear chat; never put into the history.
-    room.sentMessages.add(message.id, { from: message.from, to: message.to });
-    const event: ServerEvent = { type: 'e2ee-chat-message', message };
-    if (message.to === null) room.broadcast(event);
-    else for (const id of new Set([message.from, message.to])) this.sendTo(room, id, event);
-    return { messageId: message.id };
+    return this.chat.send(actorId, ciphertext, to);
   }
 
   /** A participant entered the meeting proper: tell them whether it is encrypted (after `joined`). */
@@ -260,14 +189,14 @@ export class E2eeDelivery {
     const group = this.groups.get(room);
     if (!group) return;
     if (room.participants.size === 0) {
-      if (this.meetings.breakouts.keeps(room)) {
+      if (this.access.keepsBreakouts(room)) {
         // Everyone went to breakout rooms: the meeting stays encrypted, and the first of those who
         // come back makes its group anew (no key of the old one is left anywhere).
         this.drop(room, group);
         this.groups.set(room, { ...group, members: new Set(), removals: new Set(), keyPackages: new Map() });
         const kept = this.groups.get(room) as Group;
         kept.creator = null;
-        this.restart(kept);
+        restartGroup(kept);
         kept.batchTimer = null;
         return;
       }
@@ -281,26 +210,10 @@ export class E2eeDelivery {
       clearTimeout(group.inflight.timer);
       group.inflight = null;
     }
-    if (this.activeMembers(group).length === 0) this.restart(group);
-    else if (group.ready && this.activeMembers(group).every((id) => group.ready?.has(id)))
+    if (activeMembers(group).length === 0) restartGroup(group);
+    else if (group.ready && activeMembers(group).every((id) => group.ready?.has(id)))
       this.execute(room, group);
     this.schedule(room, group);
-  }
-
-  /** What can be checked of a commit and welcome without keys: their framing, group and epoch. */
-  private wellFramed(
-    group: Group,
-    inflight: Inflight,
-    commit: string | undefined,
-    welcome: string | undefined,
-  ): boolean {
-    if (welcome !== undefined && !isWelcome(welcome)) return false;
-    if (commit === undefined) return true;
-    const header = privateMessageHeader(commit);
-    if (header?.contentType !== 'commit' || header.epoch !== BigInt(inflight.epoch)) return false;
-    if (group.groupId !== null && !inflight.create) return header.groupId === group.groupId;
-    // A new group: its id must carry a switch-off policy the clients can read.
-    return offPolicyOf(header.groupId) !== null;
   }
 
   /** Takes one switch (on or off) from the room's budget, or refuses. */
@@ -325,22 +238,6 @@ export class E2eeDelivery {
     return group;
   }
 
-  private activeMembers(group: Group): string[] {
-    return [...group.members].filter((id) => !group.removals.has(id));
-  }
-
-  /** Nobody is left in the tree: the next key package holder creates a fresh group. */
-  private restart(group: Group): void {
-    group.members.clear();
-    group.removals.clear();
-    group.epoch = 0;
-    group.groupId = null;
-    group.inflight = null;
-    if (group.readyTimer) clearTimeout(group.readyTimer);
-    group.ready = null;
-    group.readyTimer = null;
-  }
-
   private schedule(room: Room, group: Group): void {
     if (group.batchTimer || group.inflight || group.ready) return;
     group.batchTimer = setTimeout(() => {
@@ -354,14 +251,14 @@ export class E2eeDelivery {
   private dispatch(room: Room, group: Group): void {
     if (group.inflight || group.ready) return;
     let committer: string | undefined;
-    const create = this.activeMembers(group).length === 0;
+    const create = activeMembers(group).length === 0;
     if (create) {
       committer =
         group.creator !== null && group.keyPackages.has(group.creator)
           ? group.creator
           : group.keyPackages.keys().next().value;
     } else {
-      committer = this.activeMembers(group)[0];
+      committer = activeMembers(group)[0];
     }
     if (committer === undefined) return;
     const add = [...group.keyPackages.keys()].filter((id) => id !== committer && room.participants.has(id));
@@ -399,7 +296,7 @@ export class E2eeDelivery {
       for (const id of inflight.add) group.keyPackages.delete(id);
     } else {
       group.removals.add(inflight.committer);
-      if (this.activeMembers(group).length === 0) this.restart(group);
+      if (activeMembers(group).length === 0) restartGroup(group);
     }
     this.schedule(room, group);
   }
@@ -423,7 +320,7 @@ export class E2eeDelivery {
     room.broadcast({ type: 'e2ee-execute', epoch: group.epoch });
     // Senders switch keys on this event; a key frame shortly after lets every receiver decode the new
     // epoch at once instead of waiting for the next periodic key frame.
-    setTimeout(() => this.meetings.requestKeyframes(room), KEYFRAME_AFTER_SWITCH_MS).unref();
+    setTimeout(() => this.access.requestKeyframes(room), KEYFRAME_AFTER_SWITCH_MS).unref();
     this.schedule(room, group);
   }
 

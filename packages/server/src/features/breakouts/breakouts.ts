@@ -3,61 +3,34 @@
 // grants; all of it goes when the rooms close or the meeting ends. Room names are never logged.
 import { randomInt } from 'node:crypto';
 import { BREAKOUT_WARNING_SECONDS, type Role, type ServerEvent } from '@parley/protocol';
-import { declareStore } from '../privacy/memory-stores.js';
-import { ChatRate } from './chat-rate.js';
-import { MeetingError } from './meeting-error.js';
-import type { Meetings } from './meetings.js';
-import type { Identity, Participant } from './participant.js';
-import type { Room } from './room.js';
-import { randomId } from './room-registry.js';
+import { ChatRate } from '../../meeting/chat-rate.js';
+import type { MeetingAccess } from '../../meeting/meeting-access.js';
+import { MeetingError } from '../../meeting/meeting-error.js';
+import type { Identity, Participant } from '../../meeting/participant.js';
+import type { Room } from '../../meeting/room.js';
+import { randomId } from '../../meeting/room-registry.js';
+import { declareStore } from '../../privacy/memory-stores.js';
+import { GRANT_MS, GRANT_REFUSED, MoveGrants } from './move-grants.js';
+import { type BreakoutRoom, breakoutState, CLOSED_STATE, type Place, type Session } from './session.js';
 
 declareStore('breakout-rooms');
 
-/** A move grant is good this long: the client uses it at once. */
-export const GRANT_MS = 60_000;
+/** What breakout rooms need of the meetings besides the common access (filled in by meetings.ts). */
+export interface BreakoutAccess extends MeetingAccess {
+  /** The room a name leads to now, if any. */
+  find(roomName: string): Room | undefined;
+  isEncrypted(room: Room): boolean;
+  /** A breakout room of an encrypted meeting is encrypted from its start. */
+  startEncrypted(room: Room): void;
+  forgetIfUnused(room: Room): void;
+  end(room: Room): void;
+}
+
 /** After closing, people still in a breakout room this long later are ended out of it. */
 const CLOSE_GRACE_MS = 20_000;
 /** Help requests: a burst of 2, then one every 10 seconds. */
 const HELP_PER_SECOND = 0.1;
 const HELP_BURST = 2;
-
-interface BreakoutRoom {
-  /** Short random id the clients name it by. */
-  id: string;
-  /** The name people see ("Room 1" or the moderator's). */
-  name: string;
-  /** The registry name of its meeting: the main room's name and an unguessable suffix. */
-  roomName: string;
-}
-
-interface Session {
-  main: Room;
-  rooms: BreakoutRoom[];
-  /** Lineage → breakout room id. */
-  assigned: Map<string, string>;
-  open: boolean;
-  allowChoice: boolean;
-  endsAt: number | null;
-  timers: NodeJS.Timeout[];
-}
-
-interface Grant {
-  roomName: string;
-  lineage: string;
-  role: Role;
-  accountId: string | null;
-  clientKey: string | null;
-  displayName: string;
-  expiresAt: number;
-  /** The breakout room it leads to; null: the main room. */
-  breakout: { session: Session; room: BreakoutRoom } | null;
-}
-
-/** Where a room stands: the main room of a session, or one of its breakout rooms. */
-interface Place {
-  session: Session;
-  breakout: BreakoutRoom | null;
-}
 
 /**
  * Breakout rooms (docs/protocol.md): each breakout room is a meeting of its own in the registry,
@@ -68,13 +41,15 @@ interface Place {
 export class Breakouts {
   /** Main room name or breakout registry name → its session. */
   private readonly places = new Map<string, Place>();
-  private readonly grants = new Map<string, Grant>();
+  private readonly grants: MoveGrants;
   private readonly helpRates = new WeakMap<Participant, ChatRate>();
 
   constructor(
-    private readonly meetings: Meetings,
+    private readonly access: BreakoutAccess,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.grants = new MoveGrants(now);
+  }
 
   /** Whether a registry name is an open breakout room (plain joins to it are refused). */
   isBreakout(roomName: string): boolean {
@@ -88,12 +63,7 @@ export class Breakouts {
   keeps(room: Room): boolean {
     const place = this.places.get(room.name);
     if (place && (place.breakout !== null || place.session.main === room) && place.session.open) return true;
-    const now = this.now();
-    for (const [token, grant] of this.grants) {
-      if (grant.expiresAt <= now) this.grants.delete(token);
-      else if (grant.roomName === room.name) return true;
-    }
-    return false;
+    return this.grants.leadTo([room.name]);
   }
 
   /** The breakout room a meeting is, with its session; null for any other meeting. */
@@ -106,14 +76,14 @@ export class Breakouts {
 
   /** The session a moderator manages: of their main room, or of the breakout room they visit. */
   private managed(actorId: string): Session {
-    const { room } = this.meetings.moderator(actorId);
+    const { room } = this.access.moderator(actorId);
     const place = this.placeOf(room);
     if (!place) throw new MeetingError('not-found', 'There are no breakout rooms in this meeting.');
     return place.session;
   }
 
   create(actorId: string, count: number, names: readonly string[] = []): void {
-    const { room } = this.meetings.moderator(actorId);
+    const { room } = this.access.moderator(actorId);
     const place = this.placeOf(room);
     if (place?.breakout) throw new MeetingError('forbidden', 'A breakout room cannot have breakout rooms.');
     if (place?.session.open)
@@ -185,7 +155,7 @@ export class Breakouts {
 
   /** Someone picks their room, when the moderators allow it; while the rooms are open they move at once. */
   choose(actorId: string, roomId: string | null): void {
-    const { room, participant } = this.meetings.inMeeting(actorId);
+    const { room, participant } = this.access.inMeeting(actorId);
     const place = this.placeOf(room);
     if (!place) throw new MeetingError('not-found', 'There are no breakout rooms in this meeting.');
     const { session } = place;
@@ -226,7 +196,7 @@ export class Breakouts {
 
   broadcast(actorId: string, text: string): void {
     const session = this.managed(actorId);
-    const { participant } = this.meetings.moderator(actorId);
+    const { participant } = this.access.moderator(actorId);
     const event: ServerEvent = { type: 'breakout-message', text, from: participant.displayName };
     for (const room of this.roomsOf(session)) room.broadcast(event);
   }
@@ -235,7 +205,7 @@ export class Breakouts {
   visit(actorId: string, roomId: string | null): void {
     const session = this.managed(actorId);
     if (!session.open) throw new MeetingError('bad-request', 'The breakout rooms are not open.');
-    const { room, participant } = this.meetings.moderator(actorId);
+    const { room, participant } = this.access.moderator(actorId);
     const target = roomId === null ? null : session.rooms.find((r) => r.id === roomId);
     if (target === undefined) throw new MeetingError('not-found', 'There is no such breakout room.');
     const here = this.placeOf(room)?.breakout ?? null;
@@ -245,7 +215,7 @@ export class Breakouts {
 
   /** Someone in a breakout room asks the moderators for help. */
   help(actorId: string): void {
-    const { room, participant } = this.meetings.inMeeting(actorId);
+    const { room, participant } = this.access.inMeeting(actorId);
     const place = this.placeOf(room);
     if (!place?.breakout || !place.session.open)
       throw new MeetingError('bad-request', 'Help can be asked for from a breakout room.');
@@ -279,19 +249,9 @@ export class Breakouts {
    * this person (account, browser key and name as when it was given). Returns who they are there.
    */
   redeem(token: string, roomName: string, identity: Identity): { lineage: string; role: Role } {
-    const grant = this.grants.get(token);
-    this.grants.delete(token);
-    const refused = new MeetingError('forbidden', 'This move is not valid (any more). Please join again.');
-    if (
-      !grant ||
-      grant.expiresAt <= this.now() ||
-      grant.roomName !== roomName ||
-      grant.accountId !== identity.accountId ||
-      grant.clientKey !== identity.clientKey ||
-      grant.displayName !== identity.displayName
-    )
-      throw refused;
-    if (grant.breakout && (!grant.breakout.session.open || !this.places.has(grant.roomName))) throw refused;
+    const grant = this.grants.redeem(token, roomName, identity);
+    if (grant.breakout && (!grant.breakout.session.open || !this.places.has(grant.roomName)))
+      throw new MeetingError('forbidden', GRANT_REFUSED);
     return { lineage: grant.lineage, role: grant.role };
   }
 
@@ -302,7 +262,7 @@ export class Breakouts {
   prepare(room: Room): void {
     const place = this.placeOf(room);
     if (!place?.breakout) return;
-    if (this.meetings.e2ee.stateOf(place.session.main) !== 'off') this.meetings.e2ee.startEncrypted(room);
+    if (this.access.isEncrypted(place.session.main)) this.access.startEncrypted(room);
   }
 
   /** Someone entered a room: they learn about its breakout rooms (if any). */
@@ -311,7 +271,7 @@ export class Breakouts {
     if (!place) return;
     // Moderators see who is in which breakout room: everyone's view is refreshed when one fills.
     if (place.breakout) this.sendState(place.session);
-    else participant.channel.send(this.stateFor(place.session, participant, null));
+    else participant.channel.send(breakoutState(place.session, participant, null, this.access.find));
   }
 
   /**
@@ -326,12 +286,9 @@ export class Breakouts {
       if (this.places.get(session.main.name)?.session !== session) return;
       const rooms = this.roomsOf(session);
       if (rooms.some((each) => each.participants.size > 0)) return;
-      const names = new Set(rooms.map((each) => each.name));
-      const now = this.now();
-      for (const grant of this.grants.values())
-        if (grant.expiresAt > now && names.has(grant.roomName)) return;
+      if (this.grants.leadTo(rooms.map((each) => each.name))) return;
       this.forget(session);
-      for (const each of rooms) this.meetings.forgetIfUnused(each);
+      for (const each of rooms) this.access.forgetIfUnused(each);
     }, GRANT_MS + 1000);
     timer.unref();
   }
@@ -343,7 +300,7 @@ export class Breakouts {
     const { session } = place;
     const rooms = this.roomsOf(session).filter((each) => each !== session.main);
     this.forget(session);
-    for (const each of rooms) this.meetings.end(each);
+    for (const each of rooms) this.access.end(each);
   }
 
   private mustBeClosed(session: Session): void {
@@ -382,13 +339,13 @@ export class Breakouts {
       for (const participant of [...room.participants.values()]) this.move(participant, null, session);
     }
     this.forget(session);
-    session.main.broadcast(this.closedState());
+    session.main.broadcast(CLOSED_STATE);
     // Nobody came back (every app closed): the emptied main meeting goes once the grants have expired.
-    setTimeout(() => this.meetings.forgetIfUnused(session.main), GRANT_MS + 1000).unref();
+    setTimeout(() => this.access.forgetIfUnused(session.main), GRANT_MS + 1000).unref();
     // Anyone who did not go (their app did not answer) is ended out of the room a little later.
     const timer = setTimeout(() => {
       for (const room of breakoutRooms)
-        if (this.meetings.registry.find(room.name) === room && !room.isEmpty) this.meetings.end(room);
+        if (this.access.find(room.name) === room && !room.isEmpty) this.access.end(room);
     }, CLOSE_GRACE_MS);
     timer.unref();
   }
@@ -403,18 +360,8 @@ export class Breakouts {
 
   /** Give a participant a grant for `target` (null: the main room) and tell them to move. */
   private move(participant: Participant, target: BreakoutRoom | null, session: Session): void {
-    const token = randomId(24);
     const roomName = target?.roomName ?? session.main.name;
-    this.grants.set(token, {
-      roomName,
-      lineage: participant.lineage,
-      role: participant.role,
-      accountId: participant.identity.accountId,
-      clientKey: participant.identity.clientKey,
-      displayName: participant.identity.displayName,
-      expiresAt: this.now() + GRANT_MS,
-      breakout: target ? { session, room: target } : null,
-    });
+    const token = this.grants.give(participant, roomName, target ? { session, room: target } : null);
     participant.channel.send({
       type: 'breakout-move',
       room: roomName,
@@ -427,7 +374,7 @@ export class Breakouts {
   private roomsOf(session: Session): Room[] {
     const rooms = [session.main];
     for (const breakout of session.rooms) {
-      const room = this.meetings.registry.find(breakout.roomName);
+      const room = this.access.find(breakout.roomName);
       if (room) rooms.push(room);
     }
     return rooms;
@@ -437,45 +384,7 @@ export class Breakouts {
     for (const room of this.roomsOf(session)) {
       const here = room === session.main ? null : (this.placeOf(room)?.breakout ?? null);
       for (const participant of room.participants.values())
-        participant.channel.send(this.stateFor(session, participant, here));
+        participant.channel.send(breakoutState(session, participant, here, this.access.find));
     }
-  }
-
-  private stateFor(session: Session, participant: Participant, here: BreakoutRoom | null): ServerEvent {
-    const moderator = participant.isModerator;
-    return {
-      type: 'breakout-state',
-      rooms: session.rooms.map((breakout) => ({
-        id: breakout.id,
-        name: breakout.name,
-        assigned: moderator
-          ? [...session.main.participants.values()]
-              .filter((p) => session.assigned.get(p.lineage) === breakout.id)
-              .map((p) => p.id)
-          : [],
-        present: moderator
-          ? [...(this.meetings.registry.find(breakout.roomName)?.participants.values() ?? [])].map(
-              (p) => p.displayName,
-            )
-          : [],
-      })),
-      open: session.open,
-      allowChoice: session.allowChoice,
-      endsAt: session.endsAt,
-      here: here ? { id: here.id, name: here.name } : null,
-      mine: session.assigned.get(participant.lineage) ?? null,
-    };
-  }
-
-  private closedState(): ServerEvent {
-    return {
-      type: 'breakout-state',
-      rooms: null,
-      open: false,
-      allowChoice: false,
-      endsAt: null,
-      here: null,
-      mine: null,
-    };
   }
 }

@@ -1,10 +1,10 @@
 import type { Reaction } from '@parley/protocol';
-import { declareStore } from '../privacy/memory-stores.js';
-import { ChatRate } from './chat-rate.js';
-import { MeetingError } from './meeting-error.js';
-import type { Meetings } from './meetings.js';
-import type { Participant } from './participant.js';
-import type { Room } from './room.js';
+import { ChatRate } from '../../meeting/chat-rate.js';
+import type { MeetingAccess } from '../../meeting/meeting-access.js';
+import { MeetingError } from '../../meeting/meeting-error.js';
+import type { Participant } from '../../meeting/participant.js';
+import type { Room } from '../../meeting/room.js';
+import { declareStore } from '../../privacy/memory-stores.js';
 
 declareStore('raised-hands');
 
@@ -18,13 +18,13 @@ export class MeetingLife {
   private readonly reactionRates = new WeakMap<Participant, ChatRate>();
 
   constructor(
-    private readonly meetings: Meetings,
+    private readonly access: MeetingAccess,
     private readonly now: () => number,
   ) {}
 
   /** Raise or lower one's own hand. Raising twice keeps the first place. */
   setHand(actorId: string, raised: boolean): void {
-    const { room } = this.meetings.inMeeting(actorId);
+    const { room } = this.access.inMeeting(actorId);
     const queue = this.queue(room);
     const at = queue.indexOf(actorId);
     if (raised === at >= 0) return;
@@ -35,7 +35,7 @@ export class MeetingLife {
 
   /** Moderator: lower someone's hand; they are told it was a moderator. */
   lowerHand(actorId: string, participantId: string): void {
-    const { room } = this.meetings.moderator(actorId);
+    const { room } = this.access.moderator(actorId);
     if (!room.participants.has(participantId)) {
       throw new MeetingError('not-found', 'That participant has left the meeting.');
     }
@@ -48,7 +48,7 @@ export class MeetingLife {
 
   /** Relay a reaction to everyone; at most a burst of 5, then one a second. */
   react(actorId: string, reaction: Reaction): void {
-    const { room, participant } = this.meetings.inMeeting(actorId);
+    const { room, participant } = this.access.inMeeting(actorId);
     let rate = this.reactionRates.get(participant);
     if (!rate) {
       rate = new ChatRate(1, 5, this.now);

@@ -1,9 +1,17 @@
 /**
- * WebSocket close codes the server uses when it ends a participant's connection; the web app tells
- * the person why (docs/protocol.md lists them).
+ * WebSocket close codes of the signaling connection (docs/protocol.md lists them): the server closes
+ * with these, the web app tells the person why and decides whether to reconnect. 1000–1013 are the
+ * WebSocket standard's (RFC 6455, 7.4.1); 4000–4999 are Parley's own.
  */
 export const CloseCode = {
-  serverShutdown: 1001,
+  /** A normal close: the app left, or a connection that is done. */
+  normal: 1000,
+  /** Going away: the server shuts down (`room-closed` with `server-shutdown` first), or a forwarded browser left. */
+  goingAway: 1001,
+  /** No close frame arrived (set by the browser, never sent): the network or the server went. */
+  abnormal: 1006,
+  /** Cluster: no node can take the meeting just now; the app tries again. */
+  tryAgain: 1013,
   mediaLost: 4001,
   unsupportedVersion: 4002,
   /** A moderator removed the participant (`removed` event first). */
@@ -26,3 +34,4 @@ export const CloseCode = {
   /** The client kept sending far beyond its message or byte rate. */
   flooding: 4010,
 } as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -1,10 +1,10 @@
 import type { EventOf } from '@parley/protocol';
-import { declareStore } from '../privacy/memory-stores.js';
-import { ChatRate } from './chat-rate.js';
-import { MeetingError } from './meeting-error.js';
-import type { Meetings } from './meetings.js';
-import type { Participant } from './participant.js';
-import type { Room } from './room.js';
+import { ChatRate } from '../../meeting/chat-rate.js';
+import type { MeetingAccess } from '../../meeting/meeting-access.js';
+import { MeetingError } from '../../meeting/meeting-error.js';
+import type { Participant } from '../../meeting/participant.js';
+import type { Room } from '../../meeting/room.js';
+import { declareStore } from '../../privacy/memory-stores.js';
 
 declareStore('recording-consent');
 
@@ -32,13 +32,13 @@ export class MeetingRecording {
   private readonly rates = new WeakMap<Participant, ChatRate>();
 
   constructor(
-    private readonly meetings: Meetings,
+    private readonly access: MeetingAccess,
     private readonly now: () => number,
   ) {}
 
   /** A moderator, or someone a moderator allowed, starts the meeting's one recording. */
   start(actorId: string): void {
-    const { room, participant } = this.meetings.inMeeting(actorId);
+    const { room, participant } = this.access.inMeeting(actorId);
     if (!participant.isModerator && !this.permits.get(room)?.has(actorId)) {
       throw new MeetingError(
         'forbidden',
@@ -63,7 +63,7 @@ export class MeetingRecording {
 
   /** The recorder or a moderator stops the recording. */
   stop(actorId: string): void {
-    const { room, participant } = this.meetings.inMeeting(actorId);
+    const { room, participant } = this.access.inMeeting(actorId);
     const running = this.running.get(room);
     if (!running) throw new MeetingError('not-found', 'No recording is running.');
     if (running.recorderId !== actorId && !participant.isModerator) {
@@ -75,7 +75,7 @@ export class MeetingRecording {
 
   /** Answer the consent notice; a no is announced to everyone. */
   consent(actorId: string, accept: boolean): void {
-    const { room, participant } = this.meetings.inMeeting(actorId);
+    const { room, participant } = this.access.inMeeting(actorId);
     const running = this.running.get(room);
     if (!running) throw new MeetingError('not-found', 'No recording is running.');
     if (running.recorderId === actorId) {
@@ -90,7 +90,7 @@ export class MeetingRecording {
 
   /** Moderator: allow a participant to start recordings, or no longer. */
   permit(actorId: string, participantId: string, allowed: boolean): void {
-    const { room } = this.meetings.moderator(actorId);
+    const { room } = this.access.moderator(actorId);
     if (!room.participants.has(participantId)) {
       throw new MeetingError('not-found', 'That participant has left the meeting.');
     }

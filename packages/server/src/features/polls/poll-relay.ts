@@ -1,6 +1,12 @@
 import { MODERATOR_POLL_KINDS, type PollMessage } from '@parley/protocol';
-import { MeetingError } from './meeting-error.js';
-import type { Meetings } from './meetings.js';
+import type { MeetingAccess } from '../../meeting/meeting-access.js';
+import { MeetingError } from '../../meeting/meeting-error.js';
+import type { Room } from '../../meeting/room.js';
+
+/** What the poll relay needs of the meetings besides the common access. */
+export interface PollAccess extends MeetingAccess {
+  isEncrypted(room: Room): boolean;
+}
 
 /**
  * Polls without end-to-end encryption: the server relays each poll message with the sender's
@@ -11,13 +17,13 @@ import type { Meetings } from './meetings.js';
  * clear ones, so that no poll text reaches the server by mistake.
  */
 export class PollRelay {
-  constructor(private readonly meetings: Meetings) {}
+  constructor(private readonly access: PollAccess) {}
 
   send(actorId: string, message: PollMessage, to: string | undefined): void {
-    const { room, participant } = this.meetings.inMeeting(actorId);
+    const { room, participant } = this.access.inMeeting(actorId);
     if (MODERATOR_POLL_KINDS.includes(message.kind) && !participant.isModerator)
       throw new MeetingError('forbidden', 'Only moderators can run polls.');
-    if (this.meetings.e2ee.stateOf(room) !== 'off')
+    if (this.access.isEncrypted(room))
       throw new MeetingError('bad-request', 'The meeting is end-to-end encrypted: send polls encrypted.');
     const wait = participant.chatRate.take();
     if (wait > 0)

@@ -1,0 +1,111 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, waitFor } from './support/browser.js';
+import { explainFailures } from './support/diagnostics.js';
+import { enter, People, tile } from './support/meeting.js';
+import { tileVideoStats } from './support/rtc-stats.js';
+import { type RunningServer, startServer } from './support/server.js';
+import { ShapingUdpRelay } from './support/shaping-udp-relay.js';
+
+const HOST = { username: 'bandwidth-host', password: 'correct horse battery' };
+/** The narrow viewer's downlink: enough for the smallest layer and the audio, not for more. */
+const CAP_BITS_PER_SECOND = 300_000;
+
+/** The ICE ufrags of the page's connections (window.__pcs): how the relay knows its packets. */
+function iceUfrags(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs
+      .map((pc) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1] ?? '')
+      .filter((ufrag) => ufrag !== ''),
+  );
+}
+
+describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => {
+  let relay: ShapingUdpRelay;
+  let server: RunningServer;
+  let browser: Browser;
+  let people: People;
+
+  beforeAll(async () => {
+    // Every browser reaches the SFU through the relay; only the narrow viewer's packets are shaped.
+    relay = await ShapingUdpRelay.open('127.0.0.3');
+    server = await startServer({
+      PARLEY_PUBLIC_IP: '127.0.0.3',
+      PARLEY_RTC_PORT: String(relay.port),
+      PARLEY_MEDIA_WORKERS: '0',
+    });
+    await server.addUser(HOST.username, HOST.password, true);
+    browser = await launchBrowser();
+    people = new People(browser, server);
+  });
+  explainFailures(
+    () => people?.pages ?? [],
+    () => server,
+  );
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    relay?.close();
+  });
+
+  it('gives the capped viewer the smallest layer, playing on, while the other viewer keeps 720p (issue 18)', async () => {
+    const room = `narrow-${Date.now().toString(36)}`;
+    const host = await people.open();
+    await people.signIn(host, HOST.username, HOST.password);
+    await enter(host, room, 'Host Hana');
+    const wide = await people.open();
+    await enter(wide, room, 'Wide Will', { camera: false });
+    const narrow = await people.open();
+    await enter(narrow, room, 'Narrow Nora', { camera: false });
+    const hostTile = tile('Host Hana');
+    for (const viewer of [wide, narrow]) {
+      await viewer.setViewportSize({ width: 1600, height: 1000 });
+      await viewer.locator(hostTile).waitFor();
+    }
+    const ufrags = await waitFor(
+      () => iceUfrags(narrow),
+      (found) => found.length >= 2,
+      'the narrow viewer’s two connections',
+    );
+    relay.cap(ufrags, CAP_BITS_PER_SECOND);
+
+    await waitFor(
+      () => tileVideoStats(wide, hostTile),
+      (stats) => stats?.frameHeight === 720,
+      '720p for the wide viewer',
+      30_000,
+    );
+    const settled = await waitFor(
+      () => tileVideoStats(narrow, hostTile),
+      (stats) => stats?.frameHeight === 180,
+      '180p for the narrow viewer',
+      30_000,
+    );
+    // Then it stays low and keeps playing, for ten seconds.
+    const heights = new Set<number>();
+    const startedAt = Date.now();
+    const end = await waitFor(
+      () => tileVideoStats(narrow, hostTile),
+      (stats) => {
+        heights.add(stats?.frameHeight ?? 0);
+        return Date.now() - startedAt >= 10_000;
+      },
+      'ten seconds at the narrow viewer',
+      15_000,
+    );
+    const seconds = (Date.now() - startedAt) / 1000;
+    const fps = (end!.framesDecoded - settled!.framesDecoded) / seconds;
+    const freezes = end!.freezeCount - settled!.freezeCount;
+    const wideEnd = await tileVideoStats(wide, hostTile);
+    console.info(
+      `narrow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): heights ${[...heights].join('/')}, ${fps.toFixed(1)} frames/s, ${freezes} freezes, ${end!.packetsLost} packets lost of ${end!.packetsReceived}; relay dropped ${relay.droppedBytes} bytes; wide viewer at ${wideEnd?.frameHeight}p`,
+    );
+    // It never goes back to the size of the tile; it may try one layer up once (the browser's estimate
+    // cannot say whether more fits), and waits longer after each try that fails.
+    expect(heights.has(720)).toBe(false);
+    expect(heights.has(180)).toBe(true);
+    expect(fps).toBeGreaterThan(10);
+    expect(freezes).toBeLessThanOrEqual(1);
+    expect(wideEnd?.frameHeight).toBe(720);
+  });
+});

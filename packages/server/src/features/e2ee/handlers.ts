@@ -1,0 +1,27 @@
+import type { RequestHandlers } from '../../meeting/request-handler.js';
+
+/** End-to-end encryption requests (e2ee-delivery.ts). */
+export const e2eeHandlers: RequestHandlers<
+  'e2ee-enable' | 'e2ee-disable' | 'e2ee-key-package' | 'e2ee-commit' | 'e2ee-ready' | 'e2ee-chat-send'
+> = {
+  'e2ee-enable': ({ meetings, me }) => {
+    meetings.e2ee.enable(me);
+    return {};
+  },
+  'e2ee-disable': ({ meetings, me }, message) => {
+    meetings.e2ee.disable(me, message.proof);
+    return {};
+  },
+  'e2ee-key-package': ({ meetings, me }, message) => {
+    meetings.e2ee.keyPackage(me, message.keyPackage);
+    return {};
+  },
+  'e2ee-commit': ({ meetings, me }, message) => ({
+    accepted: meetings.e2ee.commit(me, message.epoch, message.commit, message.welcome),
+  }),
+  'e2ee-ready': ({ meetings, me }, message) => {
+    meetings.e2ee.ready(me, message.epoch);
+    return {};
+  },
+  'e2ee-chat-send': ({ meetings, me }, message) => meetings.e2ee.chatSend(me, message.ciphertext, message.to),
+};

@@ -1,0 +1,9 @@
+import type { RequestHandlers } from '../../meeting/request-handler.js';
+
+/** Polls without E2EE (poll-relay.ts). */
+export const pollHandlers: RequestHandlers<'poll-send'> = {
+  'poll-send': ({ meetings, me }, message) => {
+    meetings.polls.send(me, message.message, message.to);
+    return {};
+  },
+};

@@ -1,0 +1,23 @@
+import type { RequestHandlers } from '../../meeting/request-handler.js';
+
+/** Recording requests (recording.ts). */
+export const recordingHandlers: RequestHandlers<
+  'recording-start' | 'recording-stop' | 'recording-consent' | 'recording-permit'
+> = {
+  'recording-start': ({ meetings, me }) => {
+    meetings.recording.start(me);
+    return {};
+  },
+  'recording-stop': ({ meetings, me }) => {
+    meetings.recording.stop(me);
+    return {};
+  },
+  'recording-consent': ({ meetings, me }, message) => {
+    meetings.recording.consent(me, message.accept);
+    return {};
+  },
+  'recording-permit': ({ meetings, me }, message) => {
+    meetings.recording.permit(me, message.participantId, message.allowed);
+    return {};
+  },
+};
