@@ -54,11 +54,16 @@ const SERVER_CPU = 0;
 const LOADGEN_CPU = 1;
 const pinned = os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 
+/** BENCH_FORWARDING_PROFILE=<dir>: each forwarder process writes a V8 CPU profile there. */
+const PROFILE_DIR = process.env.BENCH_FORWARDING_PROFILE;
+
 function startServer(file: string, env: Record<string, string> = {}): ServerProcess {
   return new ServerProcess(
     path.join(import.meta.dirname, 'forwarding', file),
     pinned ? SERVER_CPU : null,
     env,
+    [],
+    PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
   );
 }
 

@@ -34,8 +34,14 @@ export class ServerProcess {
   private readonly child: ChildProcess;
   readonly ready: Promise<void>;
 
-  constructor(file: string, cpu: number | null, env: Record<string, string> = {}, prefix: string[] = []) {
-    const node = [process.execPath, '--import', 'tsx', file];
+  constructor(
+    file: string,
+    cpu: number | null,
+    env: Record<string, string> = {},
+    prefix: string[] = [],
+    nodeFlags: string[] = [],
+  ) {
+    const node = [process.execPath, ...nodeFlags, '--import', 'tsx', file];
     const pinned = cpu === null ? node : ['taskset', '-c', String(cpu), ...node];
     const [command, ...args] = [...prefix, ...pinned];
     this.child = spawn(command!, args, {
