@@ -1,13 +1,17 @@
 // Forwarding benchmark: SFU CPU per forwarded packet, 1 publisher → K subscribers on loopback.
 //
-// Three forwarders run one after another, each alone in its own process pinned to CPU 0, while this
+// The forwarders run one after another, each alone in its own process pinned to CPU 0, while this
 // process (the load generator: publisher and subscribers, counting what they receive) is pinned to
 // CPU 1:
 //   - floor: a bare UDP relay (no crypto, no RTP logic): what Node's send path costs per packet;
 //   - naive: a werift SFU forwarding with `sender.replaceTrack(track)`;
-//   - parley: Parley's media plane (packages/server/src/media) with node-datachannel bots.
+//   - parley: Parley's media plane (packages/server/src/media) with node-datachannel bots, the
+//     publisher's camera as three simulcast layers and, like for like with Janus, as one;
+//   - janus: Janus's VideoRoom (C: libnice, libsrtp) with the same bots, in network namespaces
+//     (forwarding/janus-run.ts), simulcast and one layer; skipped with the reason when it cannot run.
 // CPU is process.cpuUsage() inside the forwarder (all its threads, user + system) over a window after
-// a warm-up, divided by the packets the subscribers received in the same window.
+// a warm-up — for Janus utime + stime of all its threads from /proc — divided by the packets the
+// subscribers received in the same window.
 // Prints a table and writes bench/results/forwarding.json.
 
 import { spawnSync } from 'node:child_process';
@@ -18,13 +22,31 @@ import path from 'node:path';
 import type { PublishedTrack, SubscribedTrack } from '@parley/protocol';
 import { MediaStreamTrack, RTCPeerConnection } from 'werift';
 import { MediaBot } from '../packages/server/test/support/bot.js';
-import { type ServerMeasure, ServerProcess } from './forwarding/ipc.js';
+import { ServerProcess } from './forwarding/ipc.js';
+import { JanusComparison, type JanusFacts } from './forwarding/janus-run.js';
+import { janusVersion } from './forwarding/janus-server.js';
+import {
+  describe,
+  describeReceive,
+  measure,
+  round,
+  type Sample,
+  twice,
+  WARMUP_MS,
+  WINDOW_MS,
+  WINDOWS,
+  waitUntil,
+} from './forwarding/measure.js';
 import { WERIFT_CONFIG } from './forwarding/werift-config.js';
 
 const SUBSCRIBER_COUNTS = (process.env.BENCH_FORWARDING_K ?? '1,5,20,50').split(',').map(Number);
-const WARMUP_MS = Number(process.env.BENCH_FORWARDING_WARMUP_MS ?? 2000);
-const WINDOW_MS = Number(process.env.BENCH_FORWARDING_WINDOW_MS ?? 3000);
-const WINDOWS = Number(process.env.BENCH_FORWARDING_WINDOWS ?? 3);
+/** BENCH_FORWARDING_JANUS=0: leave Janus out. */
+const WITH_JANUS = process.env.BENCH_FORWARDING_JANUS !== '0';
+/**
+ * Janus's event_loops for its figure: one shared loop (the cheapest set-up on one core; its default,
+ * a thread per handle, is measured beside it).
+ */
+const JANUS_EVENT_LOOPS = 1;
 /** Video packets per second from the publisher: at most 2000, and at most 20 000 forwarded per second. */
 const packetRate = (k: number) => Math.min(2000, Math.floor(20000 / k / 25) * 25);
 const PAYLOAD_BYTES = 1100;
@@ -32,71 +54,16 @@ const SERVER_CPU = 0;
 const LOADGEN_CPU = 1;
 const pinned = os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 
-interface Load {
-  /** Packets received by all subscribers so far. */
-  received(): number;
-  close(): Promise<void>;
-}
-
-interface Sample {
-  usPerPacket: number;
-  deliveredPerSecond: number;
-  sentPerSecond: number;
-  /** Received ÷ sent by the forwarder over the window. */
-  delivery: number;
-  serverCpuPercent: number;
-  rssMb: number;
-}
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
-}
-
-/**
- * After the warm-up, WINDOWS consecutive windows; the cheapest one counts. The machine is shared:
- * other work only ever adds CPU time, so the minimum is the best estimate of the forwarder's own cost.
- */
-async function measure(server: ServerProcess, load: Load): Promise<Sample> {
-  await delay(WARMUP_MS);
-  let best: Sample | null = null;
-  for (let window = 0; window < WINDOWS; window++) {
-    const sample = await measureWindow(server, load);
-    if (best === null || sample.usPerPacket < best.usPerPacket) best = sample;
-  }
-  return best!;
-}
-
-async function measureWindow(server: ServerProcess, load: Load): Promise<Sample> {
-  const before: ServerMeasure = await server.measure();
-  const receivedBefore = load.received();
-  const start = performance.now();
-  await delay(WINDOW_MS);
-  const after: ServerMeasure = await server.measure();
-  const received = load.received() - receivedBefore;
-  const seconds = (performance.now() - start) / 1000;
-  const cpu = after.cpuMicros - before.cpuMicros;
-  const sent = after.sent - before.sent;
-  return {
-    usPerPacket: cpu / Math.max(received, 1),
-    deliveredPerSecond: received / seconds,
-    sentPerSecond: sent / seconds,
-    delivery: sent > 0 ? received / sent : 0,
-    serverCpuPercent: cpu / 1e4 / seconds,
-    rssMb: after.rssBytes / 2 ** 20,
-  };
-}
+/** BENCH_FORWARDING_PROFILE=<dir>: each forwarder process writes a V8 CPU profile there. */
+const PROFILE_DIR = process.env.BENCH_FORWARDING_PROFILE;
 
 function startServer(file: string, env: Record<string, string> = {}): ServerProcess {
   return new ServerProcess(
     path.join(import.meta.dirname, 'forwarding', file),
     pinned ? SERVER_CPU : null,
     env,
+    [],
+    PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
   );
 }
 
@@ -124,7 +91,7 @@ async function runFloor(k: number, pps: number): Promise<Sample> {
     for (let i = 0; i < perTick; i++) sender.send(packet);
   }, 10);
   try {
-    return await measure(server, { received: () => received, close: async () => {} });
+    return await measure(server, { received: () => received });
   } finally {
     clearInterval(ticker);
     sender.close();
@@ -133,8 +100,12 @@ async function runFloor(k: number, pps: number): Promise<Sample> {
   }
 }
 
-/** Parley's SFU: one MediaBot publishing microphone and camera, K MediaBots subscribing. */
-async function runParley(k: number, pps: number): Promise<Sample> {
+/**
+ * Parley's SFU: one MediaBot publishing microphone and camera, K MediaBots subscribing. `simulcast`:
+ * the camera as three SSRC simulcast layers (the top one forwarded), else as one stream. With K = 0
+ * the figure is CPU per packet the SFU receives (the receive path alone).
+ */
+async function runParley(k: number, pps: number, simulcast = true): Promise<Sample> {
   const rtcPort = 42000 + Math.floor(Math.random() * 15000);
   // BENCH_MEDIA_WORKERS=n: the SFU as n media worker threads (pool-process.ts) instead of in-process.
   const workers = process.env.BENCH_MEDIA_WORKERS;
@@ -161,7 +132,12 @@ async function runParley(k: number, pps: number): Promise<Sample> {
       },
       // Simulcast camera: the top layer at `pps`, the two lower ones on top (1/6 and 1/3 of it);
       // subscribers get the top layer. Every bot's microphone carries the audio-level extension.
-      { videoPacketsPerFrame: pps / 25, videoPayloadBytes: PAYLOAD_BYTES - 4, simulcast: true },
+      // Packets of 12 + PAYLOAD_BYTES bytes either way (VP8 descriptor of 4 bytes, or of 1 without).
+      {
+        videoPacketsPerFrame: pps / 25,
+        videoPayloadBytes: simulcast ? PAYLOAD_BYTES - 4 : PAYLOAD_BYTES - 1,
+        simulcast,
+      },
     );
     bots.set(id, bot);
     await bot.startSubscribing();
@@ -171,15 +147,25 @@ async function runParley(k: number, pps: number): Promise<Sample> {
   const subscribers: MediaBot[] = [];
   try {
     for (let i = 0; i < k; i++) subscribers.push(await join(`sub-${i}`, false));
-    await join('publisher', true);
-    return await measureParley(server, subscribers);
+    const publisher = await join('publisher', true);
+    return await measureParley(server, subscribers, publisher);
   } finally {
     for (const bot of bots.values()) await bot.close();
     await server.stop();
   }
 }
 
-async function measureParley(server: ServerProcess, subscribers: MediaBot[]): Promise<Sample> {
+async function measureParley(
+  server: ServerProcess,
+  subscribers: MediaBot[],
+  publisher: MediaBot,
+): Promise<Sample> {
+  if (subscribers.length === 0) {
+    // The receive path alone: per packet the publisher sends (every layer, and audio).
+    const sent = () => publisher.sentPackets('camera') + publisher.sentPackets('mic');
+    await waitUntil(() => sent() > 0, 'the publisher to send');
+    return measure(server, { received: sent });
+  }
   const receivedBy = (bot: MediaBot) => {
     let packets = 0;
     for (const stream of bot.received().values()) packets += stream.packets;
@@ -188,7 +174,6 @@ async function measureParley(server: ServerProcess, subscribers: MediaBot[]): Pr
   await waitUntil(() => subscribers.every((bot) => receivedBy(bot) > 0), 'every subscriber to receive');
   return measure(server, {
     received: () => subscribers.reduce((sum, bot) => sum + receivedBy(bot), 0),
-    close: async () => {},
   });
 }
 
@@ -266,7 +251,7 @@ async function driveNaive(
     'werift subscribers to receive',
   );
   if (receiving.size < k) console.log(`naive K=${k}: ${receiving.size} of ${k} werift subscribers connected`);
-  return measure(server, { received: () => received, close: async () => {} });
+  return measure(server, { received: () => received });
 }
 
 async function gathered(pc: RTCPeerConnection): Promise<void> {
@@ -278,30 +263,30 @@ async function gathered(pc: RTCPeerConnection): Promise<void> {
   );
 }
 
-const round = (value: number, digits = 2) => Number(value.toFixed(digits));
-
-function describe(sample: Sample) {
+/** What the JSON says about the Janus runs: how Janus was set up, or why it did not run. */
+function janusMethod(janus: JanusComparison | string) {
+  if (typeof janus === 'string') return { available: false, reason: janus };
   return {
-    us_per_packet: round(sample.usPerPacket),
-    delivered_pps: Math.round(sample.deliveredPerSecond),
-    sent_pps: Math.round(sample.sentPerSecond),
-    delivery: round(sample.delivery, 3),
-    cpu_percent: round(sample.serverCpuPercent, 1),
-    rss_mb: round(sample.rssMb, 1),
+    available: true,
+    version: janusVersion(),
+    plugin: 'VideoRoom over the HTTP API (nothing else loaded), room created over the API',
+    network:
+      'Janus in its own network namespace at 127.0.1.1, the bots in a second one at 127.0.1.2, joined by a veth pair (Janus skips loopback interfaces for ICE); floor_netns is the bare relay across the same path',
+    mode: 'janus_us_per_packet: the same SSRC-simulcast publisher as Parley (3 layers, Janus forwards the top one: substream 2, its default), event_loops = 1; single_layer.janus_us_per_packet: one-layer camera; janus_default_loops_us_per_packet: simulcast with Janus default event loops (a thread per handle)',
+    room: 'VP8 + Opus, REMB 2.5 Mbit/s, fir_freq 0, audio-level extension on, transport-wide CC off (Parley does not negotiate it either), playout-delay off',
+    event_loops: JANUS_EVENT_LOOPS,
+    cpu: 'run time of all Janus threads over the window from /proc/<pid>/task/<tid>/schedstat (ns); us_per_packet_proc_stat: the same from utime + stime in /proc/<pid>/stat (10 ms ticks), as a check',
+    clients:
+      'the same MediaBot publisher as Parley; subscribers are node-datachannel connections answering Janus offers (DTLS-SRTP, decrypt and count)',
+    delivery: 'received ÷ (K × packets the publisher sent on the forwarded streams)',
   };
 }
 
-/** A set-up can fail on a loaded machine (a connection that never completes): try once more. */
-async function twice(what: string, run: () => Promise<Sample>): Promise<Sample> {
-  try {
-    return await run();
-  } catch (error) {
-    console.log(`${what}: ${(error as Error).message}; retrying once`);
-    return run();
-  }
-}
-
-async function save(rows: object[]): Promise<void> {
+async function save(
+  rows: object[],
+  janus: JanusComparison | string,
+  receivePath: object | null,
+): Promise<void> {
   const result = {
     benchmark: 'forwarding',
     description:
@@ -316,10 +301,13 @@ async function save(rows: object[]): Promise<void> {
       floor: 'bare node:dgram relay, no crypto',
       naive: 'werift 0.25 SFU, sender.replaceTrack(publisher track), werift clients',
       parley:
-        'packages/server/src/media over node-datachannel, MediaBot clients: Opus 50 pps with audio level, VP8 simulcast (3 SSRCs, top layer forwarded)',
+        'packages/server/src/media over node-datachannel, MediaBot clients: Opus 50 pps with audio level, VP8 simulcast (3 SSRCs, top layer forwarded); single_layer: the camera as one VP8 stream',
+      janus: janusMethod(janus),
     },
     features: SFU_FEATURES,
-    targets_at_k20: { ratio_to_floor: 2.0, speedup_vs_naive: 3.0 },
+    targets_at_k20: { ratio_to_floor: 1.2, ratio_to_janus: 1.0, speedup_vs_naive: 3.0 },
+    receive_path: receivePath,
+    targets_at_k5: { ratio_to_floor: 1.5 },
     results: rows,
     by_k: Object.fromEntries(rows.map((row) => [String((row as { K: number }).K), row])),
     date: new Date().toISOString(),
@@ -331,38 +319,132 @@ async function save(rows: object[]): Promise<void> {
   await writeFile(path.join(dir, 'forwarding.json'), `${JSON.stringify(result, null, 2)}\n`);
 }
 
+/**
+ * The receive path alone (no subscribers): CPU per packet the forwarder receives from the publisher
+ * (three simulcast layers at the K = 5 rate, and audio). What a packet costs before any fan-out.
+ */
+async function measureReceivePath(janus: JanusComparison | null) {
+  if (process.env.BENCH_FORWARDING_RECEIVE === '0') return null;
+  const pps = packetRate(5);
+  const parley = await twice('parley receive path', () => runParley(0, pps));
+  const janusSample = janus
+    ? await janusRun('janus receive path', () =>
+        janus.run(0, pps, PAYLOAD_BYTES, { simulcast: true, eventLoops: JANUS_EVENT_LOOPS }),
+      )
+    : null;
+  const result = {
+    description:
+      'no subscribers: forwarder CPU µs per packet received from the publisher (VP8 simulcast, three layers, and Opus)',
+    publisher_video_pps: pps,
+    parley_us_per_incoming_packet: round(parley.usPerPacket),
+    janus_us_per_incoming_packet: us(janusSample),
+    parley: describeReceive(parley),
+    janus: janusSample ? { ...describeReceive(janusSample), threads: janusSample.threads } : null,
+  };
+  console.log(
+    `receive path @ ${pps} pps: parley ${result.parley_us_per_incoming_packet} µs per incoming packet, janus ${result.janus_us_per_incoming_packet}`,
+  );
+  return result;
+}
+
+/** A Janus run, or null (with the reason printed) when it fails: the other figures go on. */
+async function janusRun<T>(what: string, run: () => Promise<T>): Promise<T | null> {
+  try {
+    return await twice(what, run);
+  } catch (error) {
+    console.log(`${what}: ${(error as Error).message}; no Janus figure here`);
+    return null;
+  }
+}
+
+const describeJanus = (sample: (Sample & JanusFacts) | null) =>
+  sample
+    ? { ...describe(sample), threads: sample.threads, subscribers_on_top_layer: sample.onTopLayer }
+    : null;
+const ratio = (a: Sample | null, b: Sample | null) => (a && b ? round(a.usPerPacket / b.usPerPacket) : null);
+const us = (sample: Sample | null) => (sample ? round(sample.usPerPacket) : null);
+
 async function main(): Promise<void> {
   if (pinned) spawnSync('taskset', ['-a', '-cp', String(LOADGEN_CPU), String(process.pid)]);
+  const janus = WITH_JANUS
+    ? JanusComparison.open(pinned ? SERVER_CPU : null, pinned ? LOADGEN_CPU : null)
+    : 'left out (BENCH_FORWARDING_JANUS=0)';
+  if (typeof janus === 'string') console.log(`janus: ${janus}; going on without it`);
   const rows = [];
-  for (const k of SUBSCRIBER_COUNTS) {
-    const pps = packetRate(k);
-    const floor = await twice(`floor K=${k}`, () => runFloor(k, pps));
-    // The baseline may fail to set up at large K on a small machine: the row then says so (null).
-    const naive = await twice(`naive K=${k}`, () => runNaive(k, pps)).catch((error: Error) => {
-      console.log(`naive K=${k}: ${error.message}; no baseline at this K`);
-      return null;
-    });
-    const parley = await twice(`parley K=${k}`, () => runParley(k, pps));
-    const row = {
-      K: k,
-      publisher_video_pps: pps,
-      us_per_packet: round(parley.usPerPacket),
-      floor_us_per_packet: round(floor.usPerPacket),
-      naive_us_per_packet: naive ? round(naive.usPerPacket) : null,
-      ratio_to_floor: round(parley.usPerPacket / floor.usPerPacket),
-      speedup_vs_naive: naive ? round(naive.usPerPacket / parley.usPerPacket) : null,
-      parley: describe(parley),
-      floor: describe(floor),
-      naive: naive ? describe(naive) : null,
-    };
-    rows.push(row);
-    console.log(
-      `K=${String(k).padStart(2)} @ ${pps} pps: parley ${row.us_per_packet} µs/pkt, floor ${row.floor_us_per_packet}, ` +
-        `naive werift ${row.naive_us_per_packet} → ratio_to_floor ${row.ratio_to_floor}, speedup_vs_naive ${row.speedup_vs_naive} ` +
-        `(delivered ${row.parley.delivered_pps}/s, ${Math.round(row.parley.delivery * 100)} % of sent)`,
-    );
-    // Written after every K, so a later failure keeps what was measured.
-    await save(rows);
+  let receivePath: object | null = null;
+  try {
+    receivePath = await measureReceivePath(typeof janus === 'string' ? null : janus);
+    for (const k of SUBSCRIBER_COUNTS) {
+      const pps = packetRate(k);
+      const floor = await twice(`floor K=${k}`, () => runFloor(k, pps));
+      // The baseline may fail to set up at large K on a small machine: the row then says so (null).
+      const naive = await twice(`naive K=${k}`, () => runNaive(k, pps)).catch((error: Error) => {
+        console.log(`naive K=${k}: ${error.message}; no baseline at this K`);
+        return null;
+      });
+      const parley = await twice(`parley K=${k}`, () => runParley(k, pps));
+      // Janus right after Parley, mode for mode, so that both see the machine in the same state.
+      const withJanus = typeof janus === 'string' ? null : janus;
+      const janusSimulcast = withJanus
+        ? await janusRun(`janus K=${k}`, () =>
+            withJanus.run(k, pps, PAYLOAD_BYTES, { simulcast: true, eventLoops: JANUS_EVENT_LOOPS }),
+          )
+        : null;
+      const parleySingle = await twice(`parley single layer K=${k}`, () => runParley(k, pps, false));
+      const janusSingle = withJanus
+        ? await janusRun(`janus single layer K=${k}`, () =>
+            withJanus.run(k, pps, PAYLOAD_BYTES, { simulcast: false, eventLoops: JANUS_EVENT_LOOPS }),
+          )
+        : null;
+      const janusDefaultLoops = withJanus
+        ? await janusRun(`janus default loops K=${k}`, () =>
+            withJanus.run(k, pps, PAYLOAD_BYTES, { simulcast: true, eventLoops: 0 }),
+          )
+        : null;
+      const floorNetns = withJanus
+        ? await janusRun(`floor across namespaces K=${k}`, () => withJanus.floor(k, pps, 12 + PAYLOAD_BYTES))
+        : null;
+      const row = {
+        K: k,
+        publisher_video_pps: pps,
+        us_per_packet: round(parley.usPerPacket),
+        floor_us_per_packet: round(floor.usPerPacket),
+        naive_us_per_packet: us(naive),
+        janus_us_per_packet: us(janusSimulcast),
+        ratio_to_floor: round(parley.usPerPacket / floor.usPerPacket),
+        speedup_vs_naive: ratio(naive, parley),
+        ratio_to_janus: ratio(parley, janusSimulcast),
+        single_layer: {
+          us_per_packet: round(parleySingle.usPerPacket),
+          janus_us_per_packet: us(janusSingle),
+          ratio_to_janus: ratio(parleySingle, janusSingle),
+          ratio_to_floor: round(parleySingle.usPerPacket / floor.usPerPacket),
+        },
+        janus_default_loops_us_per_packet: us(janusDefaultLoops),
+        floor_netns_us_per_packet: us(floorNetns),
+        parley: describe(parley),
+        parley_single_layer: describe(parleySingle),
+        floor: describe(floor),
+        naive: naive ? describe(naive) : null,
+        janus: describeJanus(janusSimulcast),
+        janus_single_layer: describeJanus(janusSingle),
+        janus_default_loops: describeJanus(janusDefaultLoops),
+        floor_netns: floorNetns ? describe(floorNetns) : null,
+      };
+      rows.push(row);
+      console.log(
+        `K=${String(k).padStart(2)} @ ${pps} pps: parley ${row.us_per_packet} µs/pkt, floor ${row.floor_us_per_packet}, ` +
+          `naive werift ${row.naive_us_per_packet}, janus ${row.janus_us_per_packet} → ratio_to_floor ${row.ratio_to_floor}, ` +
+          `ratio_to_janus ${row.ratio_to_janus}, speedup_vs_naive ${row.speedup_vs_naive} ` +
+          `(delivered ${row.parley.delivered_pps}/s, ${Math.round(row.parley.delivery * 100)} % of sent)\n` +
+          `      one layer: parley ${row.single_layer.us_per_packet}, janus ${row.single_layer.janus_us_per_packet} → ratio_to_janus ${row.single_layer.ratio_to_janus}; ` +
+          `janus thread per handle ${row.janus_default_loops_us_per_packet}; floor across namespaces ${row.floor_netns_us_per_packet}`,
+      );
+      // Written after every K, so a later failure keeps what was measured.
+      await save(rows, janus, receivePath);
+    }
+  } finally {
+    if (typeof janus !== 'string') janus.close();
   }
   await MediaBot.releaseNative();
 }

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 export interface ServerMeasure {
   /** process.cpuUsage() of the server process: every thread, user + system, µs. */
   cpuMicros: number;
+  /** The same CPU time from a coarser source, as a check (Janus: /proc/<pid>/stat in 10 ms ticks). */
+  checkCpuMicros?: number;
   /** Packets the server handed to its transport for subscribers (its own count). */
   sent: number;
   rssBytes: number;
@@ -21,7 +23,10 @@ type Message =
   | { type: 'event'; name: string; payload: unknown }
   | { type: 'ready' };
 
-/** A forwarding server in its own process, pinned to `cpu` with taskset when given. */
+/**
+ * A forwarding server (or a load generator) in its own process, pinned to `cpu` with taskset when
+ * given, started behind `prefix` when given (e.g. `ip netns exec <namespace>`).
+ */
 export class ServerProcess {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
@@ -29,9 +34,16 @@ export class ServerProcess {
   private readonly child: ChildProcess;
   readonly ready: Promise<void>;
 
-  constructor(file: string, cpu: number | null, env: Record<string, string> = {}) {
-    const node = [process.execPath, '--import', 'tsx', file];
-    const [command, ...args] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node];
+  constructor(
+    file: string,
+    cpu: number | null,
+    env: Record<string, string> = {},
+    prefix: string[] = [],
+    nodeFlags: string[] = [],
+  ) {
+    const node = [process.execPath, ...nodeFlags, '--import', 'tsx', file];
+    const pinned = cpu === null ? node : ['taskset', '-c', String(cpu), ...node];
+    const [command, ...args] = [...prefix, ...pinned];
     this.child = spawn(command!, args, {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, ...env },
@@ -96,6 +108,8 @@ export function serve(
       send({ type: 'reply', id: message.id, error: (error as Error).message });
     }
   });
+  // The benchmark died without stopping this process (its IPC channel closed): do not linger.
+  process.on('disconnect', () => process.exit(0));
   send({ type: 'ready' });
   return (name, payload) => send({ type: 'event', name, payload });
 }
