@@ -33,27 +33,40 @@ async function meeting(room: string): Promise<Someone[]> {
     { name: 'Fiona Firefox', person: fiona },
     { name: 'Felix Firefox', person: felix },
   ];
-  for (const { person } of everyone)
-    for (const { name } of everyone) await person.waitFor(tile(name), { timeout: 30_000 });
+  await Promise.all(
+    everyone.flatMap(({ person }) =>
+      everyone.map(({ name }) => person.waitFor(tile(name), { timeout: 30_000 })),
+    ),
+  );
   return everyone;
 }
 
-/** Every person sees every other person's camera moving and hears both others. */
+/**
+ * Every person sees every other person's camera moving and hears both others: all six directions
+ * checked at the same time (each wait has its own timeout; a stalled one still fails).
+ */
 async function everyoneSeesAndHearsEveryone(everyone: Someone[]): Promise<void> {
-  for (const { person } of everyone)
-    for (const { name, person: other } of everyone)
-      if (other !== person) await videoKeepsPlaying(person, tile(name));
-  for (const { person } of everyone) await hearsOthers(person, everyone.length - 1);
+  await Promise.all(
+    everyone.flatMap(({ person }) =>
+      everyone
+        .filter(({ person: other }) => other !== person)
+        .map(({ name }) => videoKeepsPlaying(person, tile(name))),
+    ),
+  );
+  await Promise.all(everyone.map(({ person }) => hearsOthers(person, everyone.length - 1)));
 }
 
 async function e2eeOnEverywhere(everyone: Someone[]): Promise<string | null> {
-  for (const { person } of everyone)
-    await waitFor(
-      () => person.attribute(byTestId('e2ee-state'), 'data-state'),
-      (state) => state === 'on',
-      `encrypting at ${person.browser}`,
-      30_000,
-    );
+  await Promise.all(
+    everyone.map(({ person }) =>
+      waitFor(
+        () => person.attribute(byTestId('e2ee-state'), 'data-state'),
+        (state) => state === 'on',
+        `encrypting at ${person.browser}`,
+        30_000,
+      ),
+    ),
+  );
   const code = await everyone[0]!.person.text(byTestId('e2ee-code-value'));
   expect(code).toBeTruthy();
   for (const { person } of everyone)
