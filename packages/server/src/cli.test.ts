@@ -32,7 +32,11 @@ function parley(args: string[], options: { password?: string; input?: string } =
   });
 }
 
-describe.skipIf(!fs.existsSync(cli))('dist/cli.js', () => {
+// Six node processes one after the other, each ≈ 1 s on a quiet machine (node start, the store, scrypt):
+// on a loaded one (CI with three test workers) they took 17–24 s together, past vitest's default 20 s.
+const SIX_RUNS_MS = 90_000;
+
+describe.skipIf(!fs.existsSync(cli))('dist/cli.js', { timeout: SIX_RUNS_MS }, () => {
   it('adds (env and piped stdin), lists and deletes users, exiting 0 or 1', () => {
     const admin = parley(['user', 'add', 'root', '--admin'], { password: 'correct horse' });
     expect({ status: admin.status, stdout: admin.stdout, stderr: admin.stderr }).toEqual({
