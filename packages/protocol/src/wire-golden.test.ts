@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ClientMessage, MODERATOR_REQUESTS, ResultSchemas, ServerEvent, ServerMessage } from './index.js';
+import {
+  ClientMessage,
+  type ClientRequestType,
+  MODERATOR_REQUESTS,
+  Requests,
+  ServerEvent,
+  ServerMessage,
+} from './index.js';
 
 /**
  * The wire, written out: one representative message of every request, result and event type, as the
@@ -182,8 +189,9 @@ describe('the wire format (golden messages)', () => {
     const parsed = ClientMessage.parse(JSON.parse(request));
     expect(parsed.type).toBe(type);
     expect(JSON.stringify(parsed)).toBe(request);
-    const schema = ResultSchemas[type as keyof typeof ResultSchemas];
-    expect(JSON.stringify(schema.parse(JSON.parse(result)))).toBe(result);
+    const spec = Requests[type as ClientRequestType];
+    expect(spec.request.shape.type.value).toBe(type);
+    expect(JSON.stringify(spec.result.parse(JSON.parse(result)))).toBe(result);
   });
 
   it.each(Object.entries(EVENTS))('%s: event parses unchanged, alone and inside a message', (type, event) => {
