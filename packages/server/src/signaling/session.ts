@@ -13,13 +13,23 @@ import type { WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
 import { MeetingError, type Meetings, type Membership } from '../meeting/meetings.js';
 import type { ParticipantChannel } from '../meeting/participant.js';
-import { declareStore } from '../privacy/memory-stores.js';
+import { CONTRACT } from '../privacy/legal-bases.js';
+import { defineStore } from '../privacy/memory-stores.js';
 import type { JoinWatch } from './connection-limits.js';
 import { keepAlive } from './keep-alive.js';
 import { MessageRate } from './message-rate.js';
 import { dispatch } from './request-table.js';
 
-declareStore('connection-addresses');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const CONNECTION_ADDRESSES_STORE = defineStore({
+  id: 'connection-addresses',
+  name: 'Addresses of open connections',
+  data: 'The network address (IP and port) of each open connection: the page and signaling connection, and the media connection (learnt from its ICE checks); for the signaling connection also a keyed hash of the address (for throttling and removals, see above), and the number of open signaling connections per address (IPv6: per /64 network), to cap them.',
+  purpose: 'Delivering pages, signaling and audio and video to the person.',
+  legalBasis: CONTRACT,
+  retention: 'While the connection is open; never logged, never written, and not stored with the meeting.',
+  personal: true,
+});
 
 /** Past this many bytes queued for a client that does not read, the socket is closed. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
