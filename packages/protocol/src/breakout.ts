@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ParticipantId, RequestId, RoomName } from './common.js';
+import { EmptyResult, ParticipantId, RequestId, RoomName } from './common.js';
+import { defineRequests, moderatorRequest, request } from './feature.js';
 
 /**
  * Breakout rooms (docs/protocol.md, _Breakout rooms_): a moderator of a meeting creates 1–20 rooms,
@@ -133,50 +134,23 @@ export const BreakoutHelpEvent = z.object({
   from: z.string(),
 });
 
-/** This module's additions to ClientMessage, ResultSchemas and ServerEvent. */
-export const BreakoutClientMessages = [
-  BreakoutCreateRequest,
-  BreakoutAssignRequest,
-  BreakoutAssignRandomRequest,
-  BreakoutAllowChoiceRequest,
-  BreakoutOpenRequest,
-  BreakoutTimerRequest,
-  BreakoutCloseRequest,
-  BreakoutBroadcastRequest,
-  BreakoutVisitRequest,
-  BreakoutChooseRequest,
-  BreakoutHelpRequest,
-] as const;
-const Empty = z.object({});
-export const BreakoutResultSchemas = {
-  'breakout-create': Empty,
-  'breakout-assign': Empty,
-  'breakout-assign-random': Empty,
-  'breakout-allow-choice': Empty,
-  'breakout-open': Empty,
-  'breakout-timer': Empty,
-  'breakout-close': Empty,
-  'breakout-broadcast': Empty,
-  'breakout-visit': Empty,
-  'breakout-choose': Empty,
-  'breakout-help': Empty,
-} as const;
-export const BreakoutServerEvents = [
+export const BreakoutRequests = defineRequests({
+  'breakout-create': moderatorRequest(BreakoutCreateRequest, EmptyResult),
+  'breakout-assign': moderatorRequest(BreakoutAssignRequest, EmptyResult),
+  'breakout-assign-random': moderatorRequest(BreakoutAssignRandomRequest, EmptyResult),
+  'breakout-allow-choice': moderatorRequest(BreakoutAllowChoiceRequest, EmptyResult),
+  'breakout-open': moderatorRequest(BreakoutOpenRequest, EmptyResult),
+  'breakout-timer': moderatorRequest(BreakoutTimerRequest, EmptyResult),
+  'breakout-close': moderatorRequest(BreakoutCloseRequest, EmptyResult),
+  'breakout-broadcast': moderatorRequest(BreakoutBroadcastRequest, EmptyResult),
+  'breakout-visit': moderatorRequest(BreakoutVisitRequest, EmptyResult),
+  'breakout-choose': request(BreakoutChooseRequest, EmptyResult),
+  'breakout-help': request(BreakoutHelpRequest, EmptyResult),
+});
+export const BreakoutEvents = [
   BreakoutStateEvent,
   BreakoutMoveEvent,
   BreakoutMessageEvent,
   BreakoutWarningEvent,
   BreakoutHelpEvent,
-] as const;
-/** Requests only a moderator may make. */
-export const BREAKOUT_MODERATOR_REQUESTS = [
-  'breakout-create',
-  'breakout-assign',
-  'breakout-assign-random',
-  'breakout-allow-choice',
-  'breakout-open',
-  'breakout-timer',
-  'breakout-close',
-  'breakout-broadcast',
-  'breakout-visit',
 ] as const;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ParticipantId, RequestId } from './common.js';
+import { EmptyResult, ParticipantId, RequestId } from './common.js';
+import { defineRequests, request } from './feature.js';
 
 /**
  * End-to-end encryption (docs/e2ee.md). The server is only the MLS delivery service: it orders
@@ -61,28 +62,10 @@ export const E2eeChatSendRequest = z.object({
   to: ParticipantId.optional(),
 });
 
-export const E2eeClientMessages = [
-  E2eeEnableRequest,
-  E2eeDisableRequest,
-  E2eeKeyPackageRequest,
-  E2eeCommitRequest,
-  E2eeReadyRequest,
-  E2eeChatSendRequest,
-] as const;
-
 // ---- Results ----
 
 export const E2eeCommitResult = z.object({ accepted: z.boolean() });
 export const E2eeChatSendResult = z.object({ messageId: z.string() });
-const Empty = z.object({});
-export const E2eeResultSchemas = {
-  'e2ee-enable': Empty,
-  'e2ee-disable': Empty,
-  'e2ee-key-package': Empty,
-  'e2ee-commit': E2eeCommitResult,
-  'e2ee-ready': Empty,
-  'e2ee-chat-send': E2eeChatSendResult,
-} as const;
 
 // ---- Events ----
 
@@ -130,7 +113,16 @@ export const E2eeChatMessageEvent = z.object({
   }),
 });
 
-export const E2eeServerEvents = [
+/** Every request here is for any participant (who may switch encryption off is the group's policy). */
+export const E2eeRequests = defineRequests({
+  'e2ee-enable': request(E2eeEnableRequest, EmptyResult),
+  'e2ee-disable': request(E2eeDisableRequest, EmptyResult),
+  'e2ee-key-package': request(E2eeKeyPackageRequest, EmptyResult),
+  'e2ee-commit': request(E2eeCommitRequest, E2eeCommitResult),
+  'e2ee-ready': request(E2eeReadyRequest, EmptyResult),
+  'e2ee-chat-send': request(E2eeChatSendRequest, E2eeChatSendResult),
+});
+export const E2eeEvents = [
   E2eeStateEvent,
   E2eeCommitRequestEvent,
   E2eeCommitEvent,

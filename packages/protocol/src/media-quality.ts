@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ParticipantId, RequestId, TrackSource } from './common.js';
+import { EmptyResult, ParticipantId, RequestId, TrackSource } from './common.js';
+import { defineRequests, request } from './feature.js';
 
 /**
  * Media quality: what the SFU needs from the web app to choose what to forward (the size at which each
@@ -49,10 +50,8 @@ export const ActiveSpeakersEvent = z.object({
 });
 export type ActiveSpeakersEvent = z.infer<typeof ActiveSpeakersEvent>;
 
-/** This module's additions to ClientMessage, ResultSchemas and ServerEvent. */
-export const MediaQualityClientMessages = [VideoSizeRequest, VideoReceptionRequest] as const;
-export const MediaQualityResultSchemas = {
-  'video-size': z.object({}),
-  'video-reception': z.object({}),
-} as const;
-export const MediaQualityServerEvents = [ActiveSpeakersEvent] as const;
+export const MediaQualityRequests = defineRequests({
+  'video-size': request(VideoSizeRequest, EmptyResult),
+  'video-reception': request(VideoReceptionRequest, EmptyResult),
+});
+export const MediaQualityEvents = [ActiveSpeakersEvent] as const;

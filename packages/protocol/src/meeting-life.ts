@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ParticipantId, RequestId } from './common.js';
+import { EmptyResult, ParticipantId, RequestId } from './common.js';
+import { defineRequests, moderatorRequest, request } from './feature.js';
 
 /**
  * Meeting life: raised hands and emoji reactions. Hands form one ordered queue per meeting (first
@@ -41,12 +42,9 @@ export const ReactionEvent = z.object({
   reaction: Reaction,
 });
 
-/** This module's additions to ClientMessage, ResultSchemas and ServerEvent. */
-export const MeetingLifeClientMessages = [SetHandRequest, LowerHandRequest, SendReactionRequest] as const;
-const Empty = z.object({});
-export const MeetingLifeResultSchemas = {
-  'set-hand': Empty,
-  'lower-hand': Empty,
-  'send-reaction': Empty,
-} as const;
-export const MeetingLifeServerEvents = [HandsUpdatedEvent, ReactionEvent] as const;
+export const MeetingLifeRequests = defineRequests({
+  'set-hand': request(SetHandRequest, EmptyResult),
+  'lower-hand': moderatorRequest(LowerHandRequest, EmptyResult),
+  'send-reaction': request(SendReactionRequest, EmptyResult),
+});
+export const MeetingLifeEvents = [HandsUpdatedEvent, ReactionEvent] as const;

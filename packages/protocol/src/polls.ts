@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ParticipantId, RequestId } from './common.js';
+import { EmptyResult, ParticipantId, RequestId } from './common.js';
+import { defineRequests, request } from './feature.js';
 
 /**
  * Polls (docs/protocol.md, _Polls_). One design for both modes: clients keep and tally polls; the
@@ -96,6 +97,8 @@ export const PollMessageEvent = z.object({
   message: PollMessage,
 });
 
-export const PollClientMessages = [PollSendRequest] as const;
-export const PollResultSchemas = { 'poll-send': z.object({}) } as const;
-export const PollServerEvents = [PollMessageEvent] as const;
+export const PollRequests = defineRequests({
+  /** Anyone may send; the server refuses a non-moderator's open, tally and close (MODERATOR_POLL_KINDS). */
+  'poll-send': request(PollSendRequest, EmptyResult),
+});
+export const PollEvents = [PollMessageEvent] as const;

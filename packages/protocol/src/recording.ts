@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ParticipantId, RequestId } from './common.js';
+import { EmptyResult, ParticipantId, RequestId } from './common.js';
+import { defineRequests, moderatorRequest, request } from './feature.js';
 
 /**
  * Recording in a participant's browser (docs/privacy.md, "Recording"). The server never sees a frame
@@ -65,18 +66,10 @@ export const RecordingConsentRequestedEvent = z.object({
   recorderId: ParticipantId,
 });
 
-/** This module's additions to ClientMessage, ResultSchemas and ServerEvent. */
-export const RecordingClientMessages = [
-  RecordingStartRequest,
-  RecordingStopRequest,
-  RecordingConsentRequest,
-  RecordingPermitRequest,
-] as const;
-const Empty = z.object({});
-export const RecordingResultSchemas = {
-  'recording-start': Empty,
-  'recording-stop': Empty,
-  'recording-consent': Empty,
-  'recording-permit': Empty,
-} as const;
-export const RecordingServerEvents = [RecordingStateEvent, RecordingConsentRequestedEvent] as const;
+export const RecordingRequests = defineRequests({
+  'recording-start': request(RecordingStartRequest, EmptyResult),
+  'recording-stop': request(RecordingStopRequest, EmptyResult),
+  'recording-consent': request(RecordingConsentRequest, EmptyResult),
+  'recording-permit': moderatorRequest(RecordingPermitRequest, EmptyResult),
+});
+export const RecordingEvents = [RecordingStateEvent, RecordingConsentRequestedEvent] as const;

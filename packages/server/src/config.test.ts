@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { ConfigError } from './config-error.js';
 
 describe('loadConfig', () => {
   it('defaults to loopback, port 3000, ./data and media on UDP 40000', () => {

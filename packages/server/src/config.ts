@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { ConfigError } from './config-error.js';
 import { type LdapConfig, ldapConfigFrom } from './ldap/ldap-config.js';
 import { type OidcConfig, oidcConfigFrom } from './oidc/oidc-config.js';
 
@@ -90,8 +91,6 @@ export interface MeetingLimits {
   /** Guests knocking at one meeting's lobby (PARLEY_LOBBY_SIZE). */
   lobbySize: number;
 }
-
-export class ConfigError extends Error {}
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];

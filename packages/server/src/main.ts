@@ -1,4 +1,5 @@
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, loadConfig } from './config.js';
+import { ConfigError } from './config-error.js';
 import { stopWhenLauncherDies } from './launcher-watch.js';
 import { createLogger, type Logger } from './logger.js';
 import { type MediaPlane, startMediaPlane } from './media/index.js';

@@ -13,7 +13,10 @@ import type {
   RoomStateStore,
 } from '../meeting/room-snapshot.js';
 import type { Standing } from '../meeting/standings.js';
+import { declareStore } from '../privacy/memory-stores.js';
 import { keyedHash, RedisKeys } from './redis-keys.js';
+
+declareStore('meetings');
 
 /**
  * A meeting's kept state outlives its last renewal by this long: enough for the apps to come back on

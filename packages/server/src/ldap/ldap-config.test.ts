@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../config-error.js';
 import { ldapConfigFrom } from './ldap-config.js';
 
 const MINIMAL = {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { FilterParser } from 'ldapts';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../config-error.js';
 import { isLoopbackHost } from '../oidc/oidc-config.js';
 
 /** The placeholder in PARLEY_LDAP_SEARCH_FILTER that the typed username (escaped) replaces. */

@@ -1,10 +1,20 @@
 // Privacy: keeps the account ids and browser-chosen random keys of everyone admitted to a meeting, in
 // memory, until the meeting ends. No names, no addresses.
 
-import { declareStore } from '../privacy/memory-stores.js';
+import { CONTRACT, MEETING_LIFE } from '../privacy/legal-bases.js';
+import { defineStore } from '../privacy/memory-stores.js';
 import type { Identity } from './participant.js';
 
-declareStore('attendance');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const ATTENDANCE_STORE = defineStore({
+  id: 'attendance',
+  name: 'Who has been in a meeting',
+  data: 'The account ids (signed in) and client keys of everyone admitted to a meeting. No names, no addresses.',
+  purpose: 'Letting someone whose connection dropped back into a meeting a moderator has locked.',
+  legalBasis: CONTRACT,
+  retention: MEETING_LIFE,
+  personal: true,
+});
 
 /**
  * Who has been in one meeting, so that locking it keeps out only newcomers: someone whose connection

@@ -2,9 +2,20 @@
 // only while a moderator has "history for late joiners" on, until a message is deleted, the chat is
 // cleared, history is switched off or the meeting ends. At most MAX_HISTORY messages.
 import type { ChatMessage } from '@parley/protocol';
-import { declareStore } from '../privacy/memory-stores.js';
+import { CONTRACT } from '../privacy/legal-bases.js';
+import { defineStore } from '../privacy/memory-stores.js';
 
-declareStore('chat-history');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const CHAT_HISTORY_STORE = defineStore({
+  id: 'chat-history',
+  name: 'Chat history',
+  data: 'Messages to everyone (text, author’s participant id and display name, time), only while a moderator has “history for late joiners” switched on. Otherwise messages are relayed at once and not kept; private messages are never kept.',
+  purpose: 'Showing a meeting’s earlier messages to people who join later, when a moderator asks for it.',
+  legalBasis: CONTRACT,
+  retention:
+    'Until the author or a moderator deletes the message, a moderator clears the chat or switches history off, or the meeting ends (at most the latest 500 messages). Never written to disk or logs.',
+  personal: true,
+});
 
 export const MAX_HISTORY = 500;
 

@@ -1,9 +1,19 @@
 // Privacy: keeps the random ids of meetings a moderator ended (inventory: ended-meetings), until no
 // resume token could still name them.
-import { declareStore } from '../privacy/memory-stores.js';
+import { SECURITY } from '../privacy/legal-bases.js';
+import { defineStore } from '../privacy/memory-stores.js';
 import { RESUME_TOKEN_MS } from './resume-tokens.js';
 
-declareStore('ended-meetings');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const ENDED_MEETINGS_STORE = defineStore({
+  id: 'ended-meetings',
+  name: 'Recently ended meetings',
+  data: 'The random ids of meetings a moderator ended, with the time until which a reconnection token could still name them. No names, no people.',
+  purpose: 'Making sure nobody reopens a meeting a moderator has ended by reconnecting.',
+  legalBasis: SECURITY,
+  retention: 'Ten minutes after the meeting ended, at the latest until the server restarts.',
+  personal: false,
+});
 
 /**
  * Meetings a moderator ended, remembered for as long as a resume token could name them: a resume

@@ -4,11 +4,41 @@
 // be valid (MAX_INVITATION_SECONDS). Invitations themselves are not stored: they are signed tokens.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { MAX_INVITATION_SECONDS } from '@parley/protocol';
-import { declareStore } from '../privacy/memory-stores.js';
+import { SECURITY } from '../privacy/legal-bases.js';
+import { defineStore } from '../privacy/memory-stores.js';
 
-declareStore('invitation-key');
-declareStore('invitation-uses');
-declareStore('invitation-revocations');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const INVITATION_KEY_STORE = defineStore({
+  id: 'invitation-key',
+  name: 'Invitation signing key',
+  data: 'A random secret key that signs invitation links. Never written anywhere, so every invitation link stops working when the server restarts.',
+  purpose: 'Making invitation links impossible to forge.',
+  legalBasis: SECURITY,
+  retention: 'Until the server process stops.',
+  personal: false,
+});
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const INVITATION_USES_STORE = defineStore({
+  id: 'invitation-uses',
+  name: 'Used single-use invitations',
+  data: 'The random ids of single-use invitation links that have been used, with their expiry. The links themselves are signed and not stored.',
+  purpose: 'Making a single-use invitation work only once.',
+  legalBasis: SECURITY,
+  retention:
+    'Until the invitation would have expired (at most 30 days), at the latest until the server restarts.',
+  personal: false,
+});
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const INVITATION_REVOCATIONS_STORE = defineStore({
+  id: 'invitation-revocations',
+  name: 'Revoked invitations',
+  data: 'For a meeting whose moderator revoked all its invitations: a keyed hash of the room name (never the name) and the time of the revocation; invitations issued before it no longer work.',
+  purpose: 'Revoking invitation links.',
+  legalBasis: SECURITY,
+  retention:
+    'Until every revoked invitation would have expired (at most 30 days), at the latest until the server restarts.',
+  personal: false,
+});
 
 export const DEFAULT_INVITATION_SECONDS = 24 * 3600;
 

@@ -2,10 +2,21 @@
 // keyed address hash, published sources and mute state, in memory, until they leave or the meeting ends.
 import type { ParticipantInfo, Role, ServerEvent, TrackInfo, TrackSource } from '@parley/protocol';
 import { kindOfSource } from '@parley/protocol';
-import { declareStore } from '../privacy/memory-stores.js';
+import { CONTRACT } from '../privacy/legal-bases.js';
+import { defineStore } from '../privacy/memory-stores.js';
 import { ChatRate } from './chat-rate.js';
 
-declareStore('participants');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const PARTICIPANTS_STORE = defineStore({
+  id: 'participants',
+  name: 'Participants',
+  data: 'For each person in a meeting: a random participant id, the display name they chose, their role (moderator or participant), the account id when signed in (a signed-in host opens the meeting), the client key their browser sent, a keyed hash of their network address, and their state in the meeting (what they publish — microphone, camera, screen — and whether it is muted).',
+  purpose: 'Running the meeting: showing who is there, forwarding media, moderation.',
+  legalBasis: CONTRACT,
+  retention: (facts) =>
+    `Until the person leaves the meeting, at the latest until it ends; never written to disk. The address hash can be linked to nothing once the hashing key is replaced (at most ${facts.ipRetentionSeconds} seconds).`,
+  personal: true,
+});
 
 /** How the room reaches one participant's client; the signaling session implements it. */
 export interface ParticipantChannel {

@@ -3,10 +3,21 @@
 // the meeting ends; the address hashes go earlier, when the address hasher's key rotates
 // (PARLEY_IP_RETENTION_S).
 
-import { declareStore } from '../privacy/memory-stores.js';
+import { SECURITY } from '../privacy/legal-bases.js';
+import { defineStore } from '../privacy/memory-stores.js';
 import type { Identity } from './participant.js';
 
-declareStore('kicked-participants');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const KICKED_PARTICIPANTS_STORE = defineStore({
+  id: 'kicked-participants',
+  name: 'Removed participants',
+  data: 'Markers of people a moderator removed: their account id (signed in), the client key their browser sent, and a keyed hash of their network address (IP).',
+  purpose: 'Keeping a removed person out for the rest of the meeting except through the lobby.',
+  legalBasis: SECURITY,
+  retention: (facts) =>
+    `Until the meeting ends. The address hash becomes meaningless after at most ${facts.ipRetentionSeconds} seconds, when the hashing key is replaced (it can then match nobody, and nobody can turn it back into an address).`,
+  personal: true,
+});
 
 /**
  * Who was removed from one meeting. A removed person must not get back in on their own, whatever way

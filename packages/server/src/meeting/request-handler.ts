@@ -1,8 +1,8 @@
-import type { ClientMessage, ResultOf, ResultSchemas } from '@parley/protocol';
+import type { ClientMessage, ClientRequestType, ResultOf } from '@parley/protocol';
 import type { Meetings } from './meetings.js';
 
 /** Every request of a joined participant (join and leave are the connection's own: signaling/session.ts). */
-export type RequestType = Exclude<ClientMessage['type'], 'join' | 'leave'>;
+export type RequestType = Exclude<ClientRequestType, 'join' | 'leave'>;
 
 /** What a request handler is given: the meetings, who asks, and the origin their browser used. */
 export interface RequestContext {
@@ -13,17 +13,15 @@ export interface RequestContext {
   origin: string | null;
 }
 
-/** What a request of type K answers: its result schema's type (packages/protocol), checked at compile time. */
-export type RequestResult<K extends RequestType> = K extends keyof typeof ResultSchemas ? ResultOf<K> : never;
-
 /**
- * Handlers for some request types, one each; the value returned is the request's result. Each feature
- * exports its own (features/<name>/handlers.ts); signaling/request-table.ts joins them into one table
- * that must cover every request type.
+ * Handlers for some request types, one each; the value returned is the request's result, checked at
+ * compile time against the result schema its feature declares in packages/protocol. Each feature
+ * exports its own (features/<name>/handlers.ts), typed by the protocol feature's request keys;
+ * signaling/request-table.ts joins them into one table that must cover every request type.
  */
 export type RequestHandlers<T extends RequestType> = {
   [K in T]: (
     context: RequestContext,
     message: Extract<ClientMessage, { type: K }>,
-  ) => RequestResult<K> | Promise<RequestResult<K>>;
+  ) => ResultOf<K> | Promise<ResultOf<K>>;
 };

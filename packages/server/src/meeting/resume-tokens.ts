@@ -5,9 +5,20 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Role } from '@parley/protocol';
-import { declareStore } from '../privacy/memory-stores.js';
+import { SECURITY } from '../privacy/legal-bases.js';
+import { defineStore } from '../privacy/memory-stores.js';
 
-declareStore('resume-key');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const RESUME_KEY_STORE = defineStore({
+  id: 'resume-key',
+  name: 'Reconnection signing key',
+  data: 'The secret key that signs reconnection tokens (read from the data directory, or shared by the nodes of a cluster). The tokens themselves are held by the browsers, not by the server; they name the room only by a keyed hash.',
+  purpose:
+    'Letting someone whose connection dropped back into their meeting with their role, and nobody else.',
+  legalBasis: SECURITY,
+  retention: 'Until the server process stops.',
+  personal: false,
+});
 
 /** A token stays valid this long; clients get a fresh one every RESUME_REISSUE_MS. */
 export const RESUME_TOKEN_MS = 10 * 60_000;

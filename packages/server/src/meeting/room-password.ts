@@ -1,9 +1,19 @@
 // Privacy: keeps a salted scrypt hash of the room password, in memory, until a moderator removes or
 // changes it or the meeting ends. The password itself is never kept.
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { declareStore } from '../privacy/memory-stores.js';
+import { CONTRACT } from '../privacy/legal-bases.js';
+import { defineStore } from '../privacy/memory-stores.js';
 
-declareStore('room-passwords');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const ROOM_PASSWORDS_STORE = defineStore({
+  id: 'room-passwords',
+  name: 'Room password',
+  data: 'A salted scrypt hash of the password a moderator set for the meeting; the password itself is not kept.',
+  purpose: 'Letting in only people who know the password.',
+  legalBasis: CONTRACT,
+  retention: 'Until a moderator removes or changes it, at the latest until the meeting ends.',
+  personal: false,
+});
 
 /** Cheap enough for every joiner, costly enough that a stolen memory dump is not a plain list. */
 const SCRYPT = { N: 1 << 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;

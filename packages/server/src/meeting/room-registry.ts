@@ -1,9 +1,20 @@
 // Privacy: keeps every current meeting by its name, in memory, until the meeting ends.
 import { randomBytes } from 'node:crypto';
-import { declareStore } from '../privacy/memory-stores.js';
+import { CONTRACT, MEETING_LIFE } from '../privacy/legal-bases.js';
+import { defineStore } from '../privacy/memory-stores.js';
 import { Room } from './room.js';
 
-declareStore('meetings');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const MEETINGS_STORE = defineStore({
+  id: 'meetings',
+  name: 'Meeting (room) name',
+  data: 'The name of each running meeting, as the key it is found by, with a random id, its settings (password set, lobby, locked, chat history) and its media routing state. Logs and the media plane see only the random id.',
+  purpose: 'Bringing the people who open the same room link into the same meeting.',
+  legalBasis: CONTRACT,
+  retention: MEETING_LIFE,
+  // A room name is chosen freely and may name people ("call-with-dr-smith").
+  personal: true,
+});
 
 export function randomId(bytes = 9): string {
   return randomBytes(bytes).toString('base64url');

@@ -1,6 +1,16 @@
-import { declareStore } from '../privacy/memory-stores.js';
+import { CONTRACT } from '../privacy/legal-bases.js';
+import { defineStore } from '../privacy/memory-stores.js';
 
-declareStore('chat-senders');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const CHAT_SENDERS_STORE = defineStore({
+  id: 'chat-senders',
+  name: 'Who sent which chat message',
+  data: 'For each chat message: its random id, its author’s participant id and, for a private message, its recipient’s. Never the text.',
+  purpose: 'Letting authors and moderators delete a message on exactly the screens that show it.',
+  legalBasis: CONTRACT,
+  retention: 'Until the chat is cleared or the meeting ends (at most the latest 2000 messages).',
+  personal: true,
+});
 // Privacy: keeps, for each chat message sent in a meeting, its random id, its author's participant id
 // and its recipient's (private messages) — never the text — in memory, until the chat is cleared or
 // the meeting ends. At most MAX_SENT entries (the oldest go first).

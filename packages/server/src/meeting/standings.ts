@@ -3,9 +3,20 @@
 // browser key, keyed address hash) of people hard-muted, in memory, until the meeting is forgotten
 // (its end, or the expiry of its last resume token once everyone left).
 import type { Role } from '@parley/protocol';
-import { declareStore } from '../privacy/memory-stores.js';
+import { SECURITY } from '../privacy/legal-bases.js';
+import { defineStore } from '../privacy/memory-stores.js';
 
-declareStore('meeting-standings');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const MEETING_STANDINGS_STORE = defineStore({
+  id: 'meeting-standings',
+  name: 'Standing of each person in a meeting',
+  data: 'Per person of a meeting, under a random id their resume token carries: their role, and whether a moderator hard-muted or removed them; for people hard-muted also their account id (signed in), the client key their browser sent and a keyed hash of their network address.',
+  purpose: 'A hard mute, a removal or a role taken away must hold when the person reconnects or resumes.',
+  legalBasis: SECURITY,
+  retention: (facts) =>
+    `Until the meeting ends; once everyone has left, until its last resume token expires (at most 10 minutes). The address hash becomes meaningless after at most ${facts.ipRetentionSeconds} seconds.`,
+  personal: true,
+});
 
 /** What the meeting knows about one person, whatever connection they come back on. */
 export interface Standing {

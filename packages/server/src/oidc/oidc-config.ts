@@ -1,4 +1,4 @@
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../config-error.js';
 
 /** One OpenID Connect provider an operator configured (PARLEY_OIDC_* or PARLEY_OIDC_<n>_*). */
 export interface OidcProviderConfig {

@@ -5,10 +5,21 @@ import type { AccountRole } from '@parley/protocol';
 import { Username } from '@parley/protocol';
 import * as client from 'openid-client';
 import type { AccountService, SessionUser } from '../accounts/account-service.js';
-import { declareStore } from '../privacy/memory-stores.js';
+import { SECURITY } from '../privacy/legal-bases.js';
+import { defineStore } from '../privacy/memory-stores.js';
 import type { OidcConfig, OidcProviderConfig } from './oidc-config.js';
 
-declareStore('oidc-pending');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const OIDC_PENDING_STORE = defineStore({
+  id: 'oidc-pending',
+  name: 'Pending single sign-on',
+  data: 'For a sign-in started with an OpenID Connect provider: random state, nonce and PKCE verifier, the provider chosen and the Parley page to return to. Nothing about the person.',
+  purpose:
+    'Checking that the answer from the provider belongs to the sign-in this browser started (against forged or replayed answers).',
+  legalBasis: SECURITY,
+  retention: 'Until the sign-in finishes (used once), at most 10 minutes; never written to disk.',
+  personal: false,
+});
 
 /** How long a started sign-in may take at the provider. */
 export const PENDING_LIFETIME_MS = 10 * 60 * 1000;

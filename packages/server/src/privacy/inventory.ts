@@ -2,10 +2,28 @@
  * Parley's data inventory: every item of data Parley keeps, anywhere, with what it is, why it is
  * kept, the legal basis (GDPR Art. 6), how long it is kept and where it lives. It is the single
  * source for the /privacy page, /api/privacy and docs/privacy.md, and tests hold the code to it:
- * every database column and every in-memory store (declared with `declareStore` or a
- * "Privacy: keeps <id>" comment) must have an entry here.
+ * every database column must have an entry here (checked against the migrated schema), every Redis
+ * key kind and data-directory file too. In-memory stores are defined by the modules that keep them
+ * (`defineStore`, gathered by memory-inventory.ts) and spliced in below.
  */
 import type { PrivacyController, PrivacyItem, PrivacyPlace, PrivacyStatement } from '@parley/protocol';
+import {
+  ACCOUNT_LIFE,
+  CONTRACT,
+  KEPT_ROOM_LIFE,
+  NECESSARY_STORAGE,
+  NOT_PERSONAL,
+  type RetentionFacts,
+  SCHEDULE_LIFE,
+  SECURITY,
+  SESSION_LIFE,
+  type Text,
+} from './legal-bases.js';
+import { MEMORY_ITEMS } from './memory-inventory.js';
+import { MEMORY_STORE_IDS, type MemoryStoreId } from './store-ids.js';
+
+export type { RetentionFacts } from './legal-bases.js';
+export type { MemoryStoreId } from './store-ids.js';
 
 /** Where an item lives (PrivacyPlace, each documented here). */
 export type Place = PrivacyPlace &
@@ -26,18 +44,8 @@ export type Place = PrivacyPlace &
     | 'redis'
   );
 
-/** Figures the retention texts depend on, taken from the running configuration. */
-export interface RetentionFacts {
-  ipRetentionSeconds: number;
-  sessionLifetimeDays: number;
-  /** Kept rooms nobody opened for this many days are deleted (PARLEY_KEPT_ROOM_DAYS); default 180. */
-  keptRoomDays?: number;
-}
-
-type Text = string | ((facts: RetentionFacts) => string);
-
 interface CommonDefinition {
-  /** Stable id; code refers to it (`declareStore`, "Privacy: keeps <id>"). */
+  /** Stable id; docs/privacy.md and code refer to it. */
   readonly id: string;
   readonly place: Place;
   /** Short name for people, e.g. "Username". */
@@ -75,31 +83,10 @@ interface RedisDefinition extends CommonDefinition {
 
 type Definition = ColumnDefinition | FileDefinition | OtherDefinition | RedisDefinition;
 
-/** Keeps the ids as literal types, so `declareStore` accepts inventory ids only. */
+/** Keeps the ids as literal types. */
 function defineInventory<const T extends readonly Definition[]>(items: T): T {
   return items;
 }
-
-// Legal bases, worded once.
-const CONTRACT =
-  'GDPR Art. 6(1)(b): needed to provide the service the person uses (their account, the meeting they take part in).';
-const SECURITY =
-  'GDPR Art. 6(1)(f): legitimate interest in keeping the service secure and available (Recital 49).';
-const NECESSARY_STORAGE =
-  'GDPR Art. 6(1)(b); stored on the device because the person asked for it (ePrivacy Directive Art. 5(3): strictly necessary).';
-const NOT_PERSONAL = 'Not personal data.';
-
-const ACCOUNT_LIFE = 'Until the account is deleted (by its owner on /privacy, or by the operator).';
-const MEETING_LIFE =
-  'Until the meeting ends (a moderator ends it, or the last resume token expires, at most 10 minutes after the last person left); never written to disk.';
-const SESSION_LIFE = (facts: RetentionFacts) =>
-  `Until sign-out, account deletion or ${facts.sessionLifetimeDays} days after sign-in, whichever comes first; expired rows are deleted within the hour.`;
-const KEPT_ROOM_LIFE = (facts: RetentionFacts) =>
-  `Until its owner deletes the kept room or the account, or until nobody opened it for ${facts.keptRoomDays ?? 180} days (PARLEY_KEPT_ROOM_DAYS; checked hourly), whichever comes first.`;
-const SCHEDULE_LIFE = (facts: RetentionFacts) =>
-  `Until its owner changes or clears it, or the kept room goes (${KEPT_ROOM_LIFE(facts)}); once the meeting is over it is no longer shown to anyone.`;
-const KEY_LIFE = (facts: RetentionFacts) =>
-  `At most ${facts.ipRetentionSeconds} seconds (PARLEY_IP_RETENTION_S): then the hashing key is replaced and everything kept under the old one is dropped.`;
 
 const DEFINITIONS = defineInventory([
   // ---- Database: accounts ----
@@ -472,231 +459,8 @@ const DEFINITIONS = defineInventory([
       'As long as the data directory exists; delete the file to make every reconnection token invalid.',
     personal: false,
   },
-  {
-    id: 'oidc-pending',
-    place: 'memory',
-    name: 'Pending single sign-on',
-    data: 'For a sign-in started with an OpenID Connect provider: random state, nonce and PKCE verifier, the provider chosen and the Parley page to return to. Nothing about the person.',
-    purpose:
-      'Checking that the answer from the provider belongs to the sign-in this browser started (against forged or replayed answers).',
-    legalBasis: SECURITY,
-    retention: 'Until the sign-in finishes (used once), at most 10 minutes; never written to disk.',
-    personal: false,
-  },
-  // ---- Server memory: meetings ----
-  {
-    id: 'meetings',
-    place: 'memory',
-    name: 'Meeting (room) name',
-    data: 'The name of each running meeting, as the key it is found by, with a random id, its settings (password set, lobby, locked, chat history) and its media routing state. Logs and the media plane see only the random id.',
-    purpose: 'Bringing the people who open the same room link into the same meeting.',
-    legalBasis: CONTRACT,
-    retention: MEETING_LIFE,
-    // A room name is chosen freely and may name people ("call-with-dr-smith").
-    personal: true,
-  },
-  {
-    id: 'participants',
-    place: 'memory',
-    name: 'Participants',
-    data: 'For each person in a meeting: a random participant id, the display name they chose, their role (moderator or participant), the account id when signed in (a signed-in host opens the meeting), the client key their browser sent, a keyed hash of their network address, and their state in the meeting (what they publish — microphone, camera, screen — and whether it is muted).',
-    purpose: 'Running the meeting: showing who is there, forwarding media, moderation.',
-    legalBasis: CONTRACT,
-    retention: (facts) =>
-      `Until the person leaves the meeting, at the latest until it ends; never written to disk. The address hash can be linked to nothing once the hashing key is replaced (at most ${facts.ipRetentionSeconds} seconds).`,
-    personal: true,
-  },
-  {
-    id: 'lobby-queue',
-    place: 'memory',
-    name: 'Guests waiting to get in',
-    data: 'Guests waiting for the host to arrive, or knocking in the lobby: participant id, display name and their connection, in arrival order.',
-    purpose: 'Letting moderators see who asks to join, and admit or deny them.',
-    legalBasis: CONTRACT,
-    retention: 'Until the guest is admitted, denied or gives up, at the latest until the meeting ends.',
-    personal: true,
-  },
-  {
-    id: 'breakout-rooms',
-    place: 'memory',
-    name: 'Breakout rooms',
-    data: "The names of a meeting's breakout rooms, their random room names, who is assigned to which (by random participant id) and one-time move grants (room, random id, role, account id, browser key, display name, one minute).",
-    purpose:
-      'Letting moderators split a meeting into smaller rooms and move people there and back without asking them for names or passwords again.',
-    legalBasis: CONTRACT,
-    retention:
-      'Until the breakout rooms close, at the latest until the meeting ends; each grant until it is used or one minute has passed.',
-    personal: true,
-  },
-  {
-    id: 'raised-hands',
-    place: 'memory',
-    name: 'Raised hands',
-    data: 'The participant ids of the people who raised their hand in a meeting, in the order they raised it.',
-    purpose: 'Letting moderators give the floor in turn.',
-    legalBasis: CONTRACT,
-    retention: 'Until the hand is lowered or the person leaves, at the latest until the meeting ends.',
-    personal: true,
-  },
-  {
-    id: 'recording-consent',
-    place: 'memory',
-    name: 'Recording and consent answers',
-    data: "While a participant records the meeting in their own browser: that a recording runs, the participant id of the recorder and when it started, and each participant id with their answer to the consent notice (yes or no); also the participant ids a moderator allowed to record. The recording itself never reaches the server: it is composed and kept on the recorder's device only.",
-    purpose:
-      "Asking everyone before they are recorded, telling everyone who is left out, and letting the recorder's browser record only those who agreed.",
-    legalBasis: CONTRACT,
-    retention:
-      'Until the recording stops (the answers) or the person leaves (their permission), at the latest until the meeting ends; never written to disk.',
-    personal: true,
-  },
-  {
-    id: 'room-passwords',
-    place: 'memory',
-    name: 'Room password',
-    data: 'A salted scrypt hash of the password a moderator set for the meeting; the password itself is not kept.',
-    purpose: 'Letting in only people who know the password.',
-    legalBasis: CONTRACT,
-    retention: 'Until a moderator removes or changes it, at the latest until the meeting ends.',
-    personal: false,
-  },
-  {
-    id: 'meeting-standings',
-    place: 'memory',
-    name: 'Standing of each person in a meeting',
-    data: 'Per person of a meeting, under a random id their resume token carries: their role, and whether a moderator hard-muted or removed them; for people hard-muted also their account id (signed in), the client key their browser sent and a keyed hash of their network address.',
-    purpose: 'A hard mute, a removal or a role taken away must hold when the person reconnects or resumes.',
-    legalBasis: SECURITY,
-    retention: (facts) =>
-      `Until the meeting ends; once everyone has left, until its last resume token expires (at most 10 minutes). The address hash becomes meaningless after at most ${facts.ipRetentionSeconds} seconds.`,
-    personal: true,
-  },
-  {
-    id: 'kicked-participants',
-    place: 'memory',
-    name: 'Removed participants',
-    data: 'Markers of people a moderator removed: their account id (signed in), the client key their browser sent, and a keyed hash of their network address (IP).',
-    purpose: 'Keeping a removed person out for the rest of the meeting except through the lobby.',
-    legalBasis: SECURITY,
-    retention: (facts) =>
-      `Until the meeting ends. The address hash becomes meaningless after at most ${facts.ipRetentionSeconds} seconds, when the hashing key is replaced (it can then match nobody, and nobody can turn it back into an address).`,
-    personal: true,
-  },
-  {
-    id: 'attendance',
-    place: 'memory',
-    name: 'Who has been in a meeting',
-    data: 'The account ids (signed in) and client keys of everyone admitted to a meeting. No names, no addresses.',
-    purpose: 'Letting someone whose connection dropped back into a meeting a moderator has locked.',
-    legalBasis: CONTRACT,
-    retention: MEETING_LIFE,
-    personal: true,
-  },
-  {
-    id: 'resume-key',
-    place: 'memory',
-    name: 'Reconnection signing key',
-    data: 'The secret key that signs reconnection tokens (read from the data directory, or shared by the nodes of a cluster). The tokens themselves are held by the browsers, not by the server; they name the room only by a keyed hash.',
-    purpose:
-      'Letting someone whose connection dropped back into their meeting with their role, and nobody else.',
-    legalBasis: SECURITY,
-    retention: 'Until the server process stops.',
-    personal: false,
-  },
-  {
-    id: 'ended-meetings',
-    place: 'memory',
-    name: 'Recently ended meetings',
-    data: 'The random ids of meetings a moderator ended, with the time until which a reconnection token could still name them. No names, no people.',
-    purpose: 'Making sure nobody reopens a meeting a moderator has ended by reconnecting.',
-    legalBasis: SECURITY,
-    retention: 'Ten minutes after the meeting ended, at the latest until the server restarts.',
-    personal: false,
-  },
-  {
-    id: 'invitation-key',
-    place: 'memory',
-    name: 'Invitation signing key',
-    data: 'A random secret key that signs invitation links. Never written anywhere, so every invitation link stops working when the server restarts.',
-    purpose: 'Making invitation links impossible to forge.',
-    legalBasis: SECURITY,
-    retention: 'Until the server process stops.',
-    personal: false,
-  },
-  {
-    id: 'invitation-uses',
-    place: 'memory',
-    name: 'Used single-use invitations',
-    data: 'The random ids of single-use invitation links that have been used, with their expiry. The links themselves are signed and not stored.',
-    purpose: 'Making a single-use invitation work only once.',
-    legalBasis: SECURITY,
-    retention:
-      'Until the invitation would have expired (at most 30 days), at the latest until the server restarts.',
-    personal: false,
-  },
-  {
-    id: 'invitation-revocations',
-    place: 'memory',
-    name: 'Revoked invitations',
-    data: 'For a meeting whose moderator revoked all its invitations: a keyed hash of the room name (never the name) and the time of the revocation; invitations issued before it no longer work.',
-    purpose: 'Revoking invitation links.',
-    legalBasis: SECURITY,
-    retention:
-      'Until every revoked invitation would have expired (at most 30 days), at the latest until the server restarts.',
-    personal: false,
-  },
-  {
-    id: 'chat-history',
-    place: 'memory',
-    name: 'Chat history',
-    data: 'Messages to everyone (text, author’s participant id and display name, time), only while a moderator has “history for late joiners” switched on. Otherwise messages are relayed at once and not kept; private messages are never kept.',
-    purpose: 'Showing a meeting’s earlier messages to people who join later, when a moderator asks for it.',
-    legalBasis: CONTRACT,
-    retention:
-      'Until the author or a moderator deletes the message, a moderator clears the chat or switches history off, or the meeting ends (at most the latest 500 messages). Never written to disk or logs.',
-    personal: true,
-  },
-  {
-    id: 'chat-senders',
-    place: 'memory',
-    name: 'Who sent which chat message',
-    data: 'For each chat message: its random id, its author’s participant id and, for a private message, its recipient’s. Never the text.',
-    purpose: 'Letting authors and moderators delete a message on exactly the screens that show it.',
-    legalBasis: CONTRACT,
-    retention: 'Until the chat is cleared or the meeting ends (at most the latest 2000 messages).',
-    personal: true,
-  },
-  // ---- Server memory: abuse protection ----
-  {
-    id: 'rate-limit-keys',
-    place: 'memory',
-    name: 'Throttling of repeated attempts',
-    data: 'For sign-in, setup and room-password attempts: a keyed hash (HMAC-SHA256) of the client’s network address (an IPv6 address cut to its /64) with the times or count of its recent attempts; for sign-in also a keyed hash of the username tried, with the times of its recent attempts. Neither the address nor the username is kept.',
-    purpose: 'Slowing down password guessing and floods.',
-    legalBasis: SECURITY,
-    retention: KEY_LIFE,
-    personal: true,
-  },
-  {
-    id: 'ip-hash-key',
-    place: 'memory',
-    name: 'Address hashing key',
-    data: 'The random secret key under which network addresses are hashed. Never written anywhere.',
-    purpose: 'Making address hashes unlinkable once the key is replaced.',
-    legalBasis: SECURITY,
-    retention: (facts) => `Replaced by a new random key every ${facts.ipRetentionSeconds} seconds.`,
-    personal: false,
-  },
-  {
-    id: 'connection-addresses',
-    place: 'memory',
-    name: 'Addresses of open connections',
-    data: 'The network address (IP and port) of each open connection: the page and signaling connection, and the media connection (learnt from its ICE checks); for the signaling connection also a keyed hash of the address (for throttling and removals, see above), and the number of open signaling connections per address (IPv6: per /64 network), to cap them.',
-    purpose: 'Delivering pages, signaling and audio and video to the person.',
-    legalBasis: CONTRACT,
-    retention: 'While the connection is open; never logged, never written, and not stored with the meeting.',
-    personal: true,
-  },
+  // ---- Server memory: defined by the modules that keep it (privacy/memory-inventory.ts) ----
+  ...MEMORY_ITEMS,
   // ---- Redis (cluster only) ----
   {
     id: 'redis:cluster-secret',
@@ -880,8 +644,6 @@ type DefinitionUnion = (typeof DEFINITIONS)[number];
 
 /** Every id in the inventory. */
 export type InventoryId = DefinitionUnion['id'];
-/** Ids of the in-memory stores: the only names `declareStore` accepts. */
-export type MemoryStoreId = Extract<DefinitionUnion, { place: 'memory' }>['id'];
 
 /** One inventory item as served by /api/privacy (a PrivacyItem, with this inventory's ids). */
 export interface InventoryItem extends PrivacyItem {
@@ -920,7 +682,7 @@ export function privacyStatement(controller: Controller, facts: RetentionFacts):
 
 /** Ids of every in-memory store in the inventory. */
 export function memoryStoreIds(): MemoryStoreId[] {
-  return DEFINITIONS.filter((item) => item.place === 'memory').map((item) => item.id as MemoryStoreId);
+  return [...MEMORY_STORE_IDS];
 }
 
 /** `table.column` of every database column in the inventory. */

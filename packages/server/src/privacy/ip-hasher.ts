@@ -1,8 +1,18 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { addressPrefix } from './address-prefix.js';
-import { declareStore } from './memory-stores.js';
+import { SECURITY } from './legal-bases.js';
+import { defineStore } from './memory-stores.js';
 
-declareStore('ip-hash-key');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const IP_HASH_KEY_STORE = defineStore({
+  id: 'ip-hash-key',
+  name: 'Address hashing key',
+  data: 'The random secret key under which network addresses are hashed. Never written anywhere.',
+  purpose: 'Making address hashes unlinkable once the key is replaced.',
+  legalBasis: SECURITY,
+  retention: (facts) => `Replaced by a new random key every ${facts.ipRetentionSeconds} seconds.`,
+  personal: false,
+});
 
 export type RotationListener = () => void;
 

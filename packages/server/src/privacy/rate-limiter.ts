@@ -1,7 +1,17 @@
 import type { IpHasher } from './ip-hasher.js';
-import { declareStore } from './memory-stores.js';
+import { KEY_LIFE, SECURITY } from './legal-bases.js';
+import { defineStore } from './memory-stores.js';
 
-declareStore('rate-limit-keys');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const RATE_LIMIT_KEYS_STORE = defineStore({
+  id: 'rate-limit-keys',
+  name: 'Throttling of repeated attempts',
+  data: 'For sign-in, setup and room-password attempts: a keyed hash (HMAC-SHA256) of the client’s network address (an IPv6 address cut to its /64) with the times or count of its recent attempts; for sign-in also a keyed hash of the username tried, with the times of its recent attempts. Neither the address nor the username is kept.',
+  purpose: 'Slowing down password guessing and floods.',
+  legalBasis: SECURITY,
+  retention: KEY_LIFE,
+  personal: true,
+});
 
 export interface RateLimit {
   /** Attempts allowed per window. */

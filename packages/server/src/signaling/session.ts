@@ -5,7 +5,6 @@ import {
   CloseCode,
   type ErrorCode,
   MAX_MESSAGE_BYTES,
-  MODERATOR_REQUESTS,
   PROTOCOL_VERSION,
   type ServerEvent,
   type ServerMessage,
@@ -14,14 +13,23 @@ import type { WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
 import { MeetingError, type Meetings, type Membership } from '../meeting/meetings.js';
 import type { ParticipantChannel } from '../meeting/participant.js';
-import type { RequestContext } from '../meeting/request-handler.js';
-import { declareStore } from '../privacy/memory-stores.js';
+import { CONTRACT } from '../privacy/legal-bases.js';
+import { defineStore } from '../privacy/memory-stores.js';
 import type { JoinWatch } from './connection-limits.js';
 import { keepAlive } from './keep-alive.js';
 import { MessageRate } from './message-rate.js';
-import { requestTable } from './request-table.js';
+import { dispatch } from './request-table.js';
 
-declareStore('connection-addresses');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const CONNECTION_ADDRESSES_STORE = defineStore({
+  id: 'connection-addresses',
+  name: 'Addresses of open connections',
+  data: 'The network address (IP and port) of each open connection: the page and signaling connection, and the media connection (learnt from its ICE checks); for the signaling connection also a keyed hash of the address (for throttling and removals, see above), and the number of open signaling connections per address (IPv6: per /64 network), to cap them.',
+  purpose: 'Delivering pages, signaling and audio and video to the person.',
+  legalBasis: CONTRACT,
+  retention: 'While the connection is open; never logged, never written, and not stored with the meeting.',
+  personal: true,
+});
 
 /** Past this many bytes queued for a client that does not read, the socket is closed. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -54,8 +62,6 @@ export interface SocketContext {
   /** The origin the browser reached us by (`https://host:port`), for invitation links; null if unknown. */
   origin: string | null;
 }
-
-const moderatorRequests: ReadonlySet<string> = new Set(MODERATOR_REQUESTS);
 
 /**
  * One participant's signaling WebSocket: parses and validates every message at the boundary, answers
@@ -189,9 +195,8 @@ export class SignalingSession implements ParticipantChannel {
   }
 
   /**
-   * One request, dispatched. Every request type in MODERATOR_REQUESTS is refused here with
-   * `forbidden` unless the sender is a moderator, before anything is looked up or changed (the
-   * moderation methods check again, as they must find the moderator's room anyway).
+   * One request: join and leave are this connection's own; every other goes through the request
+   * table (request-table.ts), which also refuses a moderator-only request from anyone else.
    */
   private async handle(message: ClientMessage): Promise<unknown> {
     if (message.type === 'join') return this.join(message);
@@ -203,13 +208,10 @@ export class SignalingSession implements ParticipantChannel {
       this.membership = null;
       return {};
     }
-    const me = this.participantId();
-    if (moderatorRequests.has(message.type)) this.meetings.moderator(me);
-    const handler = requestTable[message.type] as (
-      context: RequestContext,
-      message: ClientMessage,
-    ) => unknown;
-    return handler({ meetings: this.meetings, me, origin: this.context.origin }, message);
+    return dispatch(
+      { meetings: this.meetings, me: this.participantId(), origin: this.context.origin },
+      message,
+    );
   }
 
   private async join(message: Extract<ClientMessage, { type: 'join' }>): Promise<unknown> {

@@ -1,15 +1,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { memoryStoreIds } from '../../src/privacy/inventory.js';
-import { declaredStores } from '../../src/privacy/memory-stores.js';
+import { MEMORY_ITEMS } from '../../src/privacy/memory-inventory.js';
+import { declaredStores, definedStores } from '../../src/privacy/memory-stores.js';
+import { MEMORY_STORE_IDS } from '../../src/privacy/store-ids.js';
 
 /**
- * The code must not keep anything in memory that the data inventory does not declare. A module
- * declares what it keeps with `declareStore('<id>')` (checked at compile time and at run time) or
- * with a comment `Privacy: keeps …` naming the ids as `(inventory: <id>, <id>)`; a module that
- * only keeps transport state or ids says `Privacy: keeps nothing personal`.
+ * The code must not keep anything in memory that the data inventory does not declare, and the
+ * inventory must declare nothing the code does not keep. The module that keeps a store defines it
+ * (`defineStore({ id, name, data, purpose, legalBasis, retention, personal })`); another module that
+ * keeps the same data says `declareStore(id)`; a module whose long-lived collections hold nothing
+ * personal says `Privacy: keeps nothing personal`. This test reads every module's syntax tree (the
+ * TypeScript parser, not patterns over the text) and holds them to that.
  */
 
 const src = path.resolve(import.meta.dirname, '../../src');
@@ -18,6 +22,7 @@ interface Module {
   /** Path relative to src/, with forward slashes. */
   file: string;
   text: string;
+  tree: ts.SourceFile;
 }
 
 function sourceModules(dir = src): Module[] {
@@ -25,96 +30,144 @@ function sourceModules(dir = src): Module[] {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return sourceModules(full);
     if (!entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts')) return [];
-    return [{ file: path.relative(src, full).split(path.sep).join('/'), text: readFileSync(full, 'utf8') }];
+    const text = readFileSync(full, 'utf8');
+    const file = path.relative(src, full).split(path.sep).join('/');
+    return [{ file, text, tree: ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true) }];
   });
 }
 
-const DECLARE_CALL = /declareStore\(\s*'([^']+)'\s*\)/g;
-const KEEPS_COMMENT = /Privacy: keeps/;
 const NOTHING_PERSONAL = /Privacy: keeps nothing personal/;
-const INVENTORY_TAG = /\(inventory:\s*([^)]*)\)/g;
-/**
- * Collections that can accumulate data and outlive a function call: Maps, Sets and arrays held in
- * class fields or module-level variables (a `const` inside a function is not a store).
- */
-const STORE_SHAPE = new RegExp(
-  [
-    // class field: `private readonly byName = new Map<…>()`, `#attempts = new Map()`, `items: T[] = []`
-    String.raw`^[ \t]+(?:(?:private|public|protected|readonly|static|override)\s+)*#?\w+\s*(?::[^=;]+)?=\s*(?:new (?:Map|Set|WeakMap|WeakSet)\b|\[\])`,
-    // module level: `const reservations = new Map<…>()`
-    String.raw`^(?:export\s+)?(?:const|let)\s+\w+\s*(?::[^=;]+)?=\s*(?:new (?:Map|Set|WeakMap|WeakSet)\b|\[\])`,
-  ].join('|'),
-  'm',
-);
+const COLLECTIONS = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
 
-/** The inventory ids a module declares itself, or null when it declares nothing. */
-function ownDeclaration(module: Module): string[] | null {
-  const ids = [
-    ...[...module.text.matchAll(DECLARE_CALL)].map((match) => match[1]!),
-    ...[...module.text.matchAll(INVENTORY_TAG)].flatMap((match) =>
-      match[1]!
-        .split(',')
-        .map((id) => id.trim())
-        .filter((id) => id !== ''),
-    ),
-  ];
-  if (ids.length > 0) return ids;
-  if (NOTHING_PERSONAL.test(module.text)) return [];
-  return null;
+/** `new Map()`, `new Set<…>()`, … or `[]`: a collection that starts empty to accumulate data. */
+function isCollection(initializer: ts.Expression | undefined): boolean {
+  if (!initializer) return false;
+  if (ts.isArrayLiteralExpression(initializer)) return initializer.elements.length === 0;
+  return (
+    ts.isNewExpression(initializer) &&
+    ts.isIdentifier(initializer.expression) &&
+    COLLECTIONS.has(initializer.expression.text)
+  );
 }
 
-/** The inventory and its registry describe stores; they keep none. */
-const modules = sourceModules().filter(
-  (module) => module.file !== 'privacy/memory-stores.ts' && module.file !== 'privacy/inventory.ts',
-);
-const inventory = new Set<string>(memoryStoreIds());
+/** What a module's syntax tree says about the data it keeps. */
+interface Facts {
+  /** Collections in class fields or module-level variables (they outlive a function call). */
+  collections: string[];
+  /** Class fields and module-level `let`s: any state that outlives a call. */
+  state: string[];
+  /** Ids of `defineStore({ id: … })` calls. */
+  defines: string[];
+  /** Ids of `declareStore('…')` calls. */
+  declares: string[];
+}
 
-describe('in-memory stores against the data inventory', () => {
-  it('finds the source it scans', () => {
-    expect(modules.map((module) => module.file)).toEqual(
-      expect.arrayContaining([
-        'privacy/rate-limiter.ts',
-        'privacy/ip-hasher.ts',
-        'accounts/account-service.ts',
-      ]),
+function factsOf(module: Module): Facts {
+  const facts: Facts = { collections: [], state: [], defines: [], declares: [] };
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyDeclaration(node)) {
+      const name = node.name.getText();
+      facts.state.push(name);
+      if (isCollection(node.initializer)) facts.collections.push(name);
+    }
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
+      const [first] = node.arguments;
+      if (node.expression.text === 'declareStore' && first && ts.isStringLiteral(first)) {
+        facts.declares.push(first.text);
+      }
+      if (node.expression.text === 'defineStore' && first && ts.isObjectLiteralExpression(first)) {
+        for (const property of first.properties) {
+          if (
+            ts.isPropertyAssignment(property) &&
+            property.name.getText() === 'id' &&
+            ts.isStringLiteral(property.initializer)
+          ) {
+            facts.defines.push(property.initializer.text);
+          }
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(module.tree);
+  // Module level: `const byName = new Map()` keeps data for the process's life; so does any `let`.
+  for (const statement of module.tree.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    const isLet = (statement.declarationList.flags & ts.NodeFlags.Let) !== 0;
+    for (const declaration of statement.declarationList.declarations) {
+      const name = declaration.name.getText();
+      if (isCollection(declaration.initializer)) facts.collections.push(name);
+      if (isLet || isCollection(declaration.initializer)) facts.state.push(name);
+    }
+  }
+  return facts;
+}
+
+/** The registry and the inventory describe stores; they keep none of the data they describe. */
+const REGISTRY = new Set(['privacy/memory-stores.ts', 'privacy/memory-inventory.ts', 'privacy/inventory.ts']);
+const modules = sourceModules()
+  .filter((module) => !REGISTRY.has(module.file))
+  .map((module) => ({ ...module, facts: factsOf(module) }));
+const ids = new Set<string>(MEMORY_STORE_IDS);
+
+describe('in-memory stores against their declarations', () => {
+  it('finds the source it scans, and the stores in it', () => {
+    const files = modules.map((module) => module.file);
+    expect(files).toEqual(
+      expect.arrayContaining(['privacy/rate-limiter.ts', 'privacy/ip-hasher.ts', 'meeting/chat-history.ts']),
     );
+    const chatHistory = modules.find((module) => module.file === 'meeting/chat-history.ts');
+    expect(chatHistory?.facts.collections.length).toBeGreaterThan(0);
+    expect(chatHistory?.facts.defines).toEqual(['chat-history']);
   });
 
-  it('names only inventory ids in declareStore calls and (inventory: …) tags', () => {
-    const unknown = modules.flatMap((module) =>
-      (ownDeclaration(module) ?? []).filter((id) => !inventory.has(id)).map((id) => `${module.file}: ${id}`),
-    );
-    expect(unknown, 'declared ids missing from privacy/inventory.ts').toEqual([]);
-  });
-
-  it('has a declaration for every module that keeps data in memory', () => {
+  it('has a declaration in every module that keeps a collection', () => {
     const undeclared = modules
-      .filter((module) => STORE_SHAPE.test(module.text) || KEEPS_COMMENT.test(module.text))
-      .filter((module) => ownDeclaration(module) === null)
-      .map((module) => module.file);
+      .filter((module) => module.facts.collections.length > 0)
+      .filter(
+        (module) =>
+          module.facts.defines.length === 0 &&
+          module.facts.declares.length === 0 &&
+          !NOTHING_PERSONAL.test(module.text),
+      )
+      .map((module) => `${module.file} (${module.facts.collections.join(', ')})`);
     expect(undeclared, 'modules keeping data without declaring it (see the comment at the top)').toEqual([]);
   });
 
-  it('has code behind every in-memory item of the inventory', () => {
-    const declared = new Set<string>();
-    for (const module of modules) {
-      const own = ownDeclaration(module);
-      for (const id of own ?? []) declared.add(id);
-    }
-    expect(
-      [...inventory].filter((id) => !declared.has(id)),
-      'inventory items no module declares',
-    ).toEqual([]);
+  it('defines each store exactly once, and only stores of store-ids.ts', () => {
+    const definitions = modules.flatMap((module) =>
+      module.facts.defines.map((id) => ({ id, file: module.file })),
+    );
+    expect(definitions.map((definition) => definition.id).sort()).toEqual([...MEMORY_STORE_IDS].sort());
+    const declarations = modules.flatMap((module) => module.facts.declares);
+    expect(declarations.filter((id) => !ids.has(id))).toEqual([]);
   });
 
-  it('registers at run time exactly the declareStore calls of the modules loaded', async () => {
-    const calling = modules.filter((module) => [...module.text.matchAll(DECLARE_CALL)].length > 0);
-    expect(calling.length).toBeGreaterThanOrEqual(2);
-    for (const module of calling) await import(pathToFileURL(path.join(src, module.file)).href);
-    const expected = new Set(
-      calling.flatMap((module) => [...module.text.matchAll(DECLARE_CALL)].map((m) => m[1])),
+  it('has no false declarations: every module that declares a store keeps state', () => {
+    const empty = modules
+      .filter((module) => module.facts.defines.length + module.facts.declares.length > 0)
+      .filter((module) => module.facts.state.length === 0)
+      .map((module) => module.file);
+    expect(empty, 'modules declaring a store but keeping nothing').toEqual([]);
+  });
+
+  it('registers at run time exactly the definitions and declarations of the modules loaded', async () => {
+    const declaring = modules.filter(
+      (module) => module.facts.defines.length + module.facts.declares.length > 0,
     );
-    expect(new Set(declaredStores())).toEqual(expected);
-    for (const id of declaredStores()) expect(inventory.has(id), id).toBe(true);
+    for (const module of declaring) await import(pathToFileURL(path.join(src, module.file)).href);
+    const defined = declaring.flatMap((module) => module.facts.defines);
+    expect([...definedStores().keys()].sort()).toEqual([...defined].sort());
+    expect([...declaredStores()].sort()).toEqual(
+      [...new Set([...defined, ...declaring.flatMap((module) => module.facts.declares)])].sort(),
+    );
+  });
+
+  it('serves in the inventory exactly the definitions the modules made', () => {
+    expect(MEMORY_ITEMS.map((item) => item.id)).toEqual([...MEMORY_STORE_IDS]);
+    for (const item of MEMORY_ITEMS) {
+      expect(item.place).toBe('memory');
+      expect(definedStores().get(item.id), item.id).toMatchObject({ id: item.id, name: item.name });
+    }
   });
 });

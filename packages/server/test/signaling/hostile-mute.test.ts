@@ -85,7 +85,7 @@ describe('a hard mute against a hostile participant (real media)', () => {
       ok: true,
     });
     await mallory.client.waitForEvent('muted-by-moderator');
-    const micHeld = await settled(() => packets(host.bot, `${mallory.id}:mic`));
+    const micPacketsWhenHeld = await settled(() => packets(host.bot, `${mallory.id}:mic`));
 
     // A (fake) screen share with an audio track: the microphone's audio under another label.
     await mallory.bot.publishSource('screen', '2');
@@ -95,7 +95,7 @@ describe('a hard mute against a hostile participant (real media)', () => {
     });
     // The screen video flows; neither audio track does.
     expect(packets(host.bot, `${mallory.id}:screen-audio`)).toBe(0);
-    expect(packets(host.bot, `${mallory.id}:mic`)).toBe(micHeld);
+    expect(packets(host.bot, `${mallory.id}:mic`)).toBe(micPacketsWhenHeld);
     // Another meeting on the same server keeps its audio meanwhile.
     const other = packets(otherHost.bot, `${otherGuest.id}:mic`);
     await waitFor(

@@ -4,8 +4,8 @@ import {
   CloseCode,
   type ErrorCode,
   type EventOf,
+  Requests,
   type ResultOf,
-  ResultSchemas,
   type ServerEvent,
   type ServerEventType,
   ServerMessage,
@@ -166,7 +166,7 @@ export class SignalingClient {
       request.reject(new SignalingError(code, text, retryAfterSeconds));
       return;
     }
-    const result = ResultSchemas[request.type].safeParse(message.result);
+    const result = Requests[request.type].result.safeParse(message.result);
     if (result.success) request.resolve(result.data);
     else request.reject(new SignalingError('bad-response', 'The server sent an unexpected answer.'));
   }

@@ -69,14 +69,6 @@ export function AlertIcon() {
   );
 }
 
-export function RefreshIcon() {
-  return (
-    <Icon>
-      <path d="M20 12a8 8 0 1 1-2.3-5.6M20 4v4h-4" />
-    </Icon>
-  );
-}
-
 export function PeopleIcon() {
   return (
     <Icon>

@@ -1,19 +1,8 @@
+import type { BreakoutRequests } from '@parley/protocol';
 import type { RequestHandlers } from '../../meeting/request-handler.js';
 
 /** Breakout room requests (breakouts.ts). */
-export const breakoutHandlers: RequestHandlers<
-  | 'breakout-create'
-  | 'breakout-assign'
-  | 'breakout-assign-random'
-  | 'breakout-allow-choice'
-  | 'breakout-open'
-  | 'breakout-timer'
-  | 'breakout-close'
-  | 'breakout-broadcast'
-  | 'breakout-visit'
-  | 'breakout-choose'
-  | 'breakout-help'
-> = {
+export const breakoutHandlers: RequestHandlers<keyof typeof BreakoutRequests> = {
   'breakout-create': ({ meetings, me }, message) => {
     meetings.breakouts.create(me, message.count, message.names);
     return {};

@@ -4,7 +4,22 @@ import type { Role } from '@parley/protocol';
 import { MeetingError } from '../../meeting/meeting-error.js';
 import type { Identity, Participant } from '../../meeting/participant.js';
 import { randomId } from '../../meeting/room-registry.js';
+import { CONTRACT } from '../../privacy/legal-bases.js';
+import { defineStore } from '../../privacy/memory-stores.js';
 import type { BreakoutRoom, Session } from './session.js';
+
+/** The data inventory's entry for breakout rooms (breakouts.ts keeps the rooms, this module the grants) (privacy/memory-inventory.ts lists it). */
+export const BREAKOUT_ROOMS_STORE = defineStore({
+  id: 'breakout-rooms',
+  name: 'Breakout rooms',
+  data: "The names of a meeting's breakout rooms, their random room names, who is assigned to which (by random participant id) and one-time move grants (room, random id, role, account id, browser key, display name, one minute).",
+  purpose:
+    'Letting moderators split a meeting into smaller rooms and move people there and back without asking them for names or passwords again.',
+  legalBasis: CONTRACT,
+  retention:
+    'Until the breakout rooms close, at the latest until the meeting ends; each grant until it is used or one minute has passed.',
+  personal: true,
+});
 
 /** A move grant is good this long: the client uses it at once. */
 export const GRANT_MS = 60_000;

@@ -1,9 +1,8 @@
+import type { E2eeRequests } from '@parley/protocol';
 import type { RequestHandlers } from '../../meeting/request-handler.js';
 
 /** End-to-end encryption requests (e2ee-delivery.ts). */
-export const e2eeHandlers: RequestHandlers<
-  'e2ee-enable' | 'e2ee-disable' | 'e2ee-key-package' | 'e2ee-commit' | 'e2ee-ready' | 'e2ee-chat-send'
-> = {
+export const e2eeHandlers: RequestHandlers<keyof typeof E2eeRequests> = {
   'e2ee-enable': ({ meetings, me }) => {
     meetings.e2ee.enable(me);
     return {};

@@ -1,7 +1,8 @@
+import type { MeetingLifeRequests } from '@parley/protocol';
 import type { RequestHandlers } from '../../meeting/request-handler.js';
 
 /** Hands and reactions (meeting-life.ts). */
-export const meetingLifeHandlers: RequestHandlers<'set-hand' | 'lower-hand' | 'send-reaction'> = {
+export const meetingLifeHandlers: RequestHandlers<keyof typeof MeetingLifeRequests> = {
   'set-hand': ({ meetings, me }, message) => {
     meetings.life.setHand(me, message.raised);
     return {};

@@ -4,9 +4,19 @@ import type { MeetingAccess } from '../../meeting/meeting-access.js';
 import { MeetingError } from '../../meeting/meeting-error.js';
 import type { Participant } from '../../meeting/participant.js';
 import type { Room } from '../../meeting/room.js';
-import { declareStore } from '../../privacy/memory-stores.js';
+import { CONTRACT } from '../../privacy/legal-bases.js';
+import { defineStore } from '../../privacy/memory-stores.js';
 
-declareStore('raised-hands');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const RAISED_HANDS_STORE = defineStore({
+  id: 'raised-hands',
+  name: 'Raised hands',
+  data: 'The participant ids of the people who raised their hand in a meeting, in the order they raised it.',
+  purpose: 'Letting moderators give the floor in turn.',
+  legalBasis: CONTRACT,
+  retention: 'Until the hand is lowered or the person leaves, at the latest until the meeting ends.',
+  personal: true,
+});
 
 /**
  * Meeting life: the queue of raised hands (first raised first, so moderators give the floor in

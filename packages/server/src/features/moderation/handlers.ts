@@ -1,21 +1,9 @@
+import type { LobbyRequests, ModerationRequests } from '@parley/protocol';
 import type { RequestHandlers } from '../../meeting/request-handler.js';
 
 /** Moderators' requests (moderation.ts), and asking to be unmuted. */
 export const moderationHandlers: RequestHandlers<
-  | 'set-password'
-  | 'set-lobby'
-  | 'lobby-admit'
-  | 'lobby-deny'
-  | 'set-locked'
-  | 'invite-create'
-  | 'invite-revoke-all'
-  | 'kick'
-  | 'mute'
-  | 'mute-all'
-  | 'allow-unmute'
-  | 'set-role'
-  | 'end-meeting'
-  | 'request-unmute'
+  keyof typeof ModerationRequests | keyof typeof LobbyRequests
 > = {
   'set-password': async ({ meetings, me }, message) => {
     await meetings.moderation.setPassword(me, message.password);

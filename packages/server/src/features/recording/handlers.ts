@@ -1,9 +1,8 @@
+import type { RecordingRequests } from '@parley/protocol';
 import type { RequestHandlers } from '../../meeting/request-handler.js';
 
 /** Recording requests (recording.ts). */
-export const recordingHandlers: RequestHandlers<
-  'recording-start' | 'recording-stop' | 'recording-consent' | 'recording-permit'
-> = {
+export const recordingHandlers: RequestHandlers<keyof typeof RecordingRequests> = {
   'recording-start': ({ meetings, me }) => {
     meetings.recording.start(me);
     return {};

@@ -4,9 +4,21 @@ import type { MeetingAccess } from '../../meeting/meeting-access.js';
 import { MeetingError } from '../../meeting/meeting-error.js';
 import type { Participant } from '../../meeting/participant.js';
 import type { Room } from '../../meeting/room.js';
-import { declareStore } from '../../privacy/memory-stores.js';
+import { CONTRACT } from '../../privacy/legal-bases.js';
+import { defineStore } from '../../privacy/memory-stores.js';
 
-declareStore('recording-consent');
+/** The data inventory's entry for what this module keeps (privacy/memory-inventory.ts lists it). */
+export const RECORDING_CONSENT_STORE = defineStore({
+  id: 'recording-consent',
+  name: 'Recording and consent answers',
+  data: "While a participant records the meeting in their own browser: that a recording runs, the participant id of the recorder and when it started, and each participant id with their answer to the consent notice (yes or no); also the participant ids a moderator allowed to record. The recording itself never reaches the server: it is composed and kept on the recorder's device only.",
+  purpose:
+    "Asking everyone before they are recorded, telling everyone who is left out, and letting the recorder's browser record only those who agreed.",
+  legalBasis: CONTRACT,
+  retention:
+    'Until the recording stops (the answers) or the person leaves (their permission), at the latest until the meeting ends; never written to disk.',
+  personal: true,
+});
 
 /** One recording running in a meeting. */
 interface Running {
