@@ -270,6 +270,11 @@ async function main(): Promise<void> {
     console.log(
       `relay: dropped ${dropped} of ${dropped + relayed} RTP packets towards the pages, ${droppedUp} of ${droppedUp + relayedUp} towards the SFU (while loss was on); the cap dropped ${relay.droppedBytes} bytes`,
     );
+    // Every reading, for a closer look (not written by default: ~1 MB).
+    if (process.env.BENCH_QUALITY_SAMPLES) {
+      const raw = { t, publisher, subscribers: Object.fromEntries(samples) };
+      await writeFile(process.env.BENCH_QUALITY_SAMPLES, JSON.stringify(raw));
+    }
     const dir = path.join(import.meta.dirname, 'results');
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'quality.json'), `${JSON.stringify(result, null, 2)}\n`);
@@ -303,6 +308,7 @@ function printTable(
       'pub fps',
       'freezes/min',
       'freeze s',
+      '<90% s',
       'max gap ms',
       'lost',
       'NACKs',
@@ -321,6 +327,7 @@ function printTable(
         String(f.publisher_fps_top_layer ?? '–'),
         String(f.freezes_per_minute),
         String(f.freeze_seconds),
+        String(f.seconds_below_full_rate),
         String(f.longest_gap_without_decoded_frame_ms),
         String(f.packets_lost),
         String(f.nacks_sent),

@@ -134,6 +134,11 @@ export interface PhaseFigures {
   nacks_sent: number;
   plis_sent: number;
   key_frames_decoded: number;
+  /**
+   * Seconds of the phase in windows (RATE_WINDOW_MS, one starting at every reading) that decoded
+   * below FULL_RATE_SHARE of the publisher's frame rate on the subscriber's layer.
+   */
+  seconds_below_full_rate: number;
   /** Share of the phase's time at each picture height (lines → 0–1). */
   time_at_height: Record<string, number>;
   /** Changes of picture height seen by the subscriber: the SFU's layer switches as they arrive. */
@@ -180,6 +185,13 @@ export function phaseFigures(
     } else gapStart = undefined;
   }
   const total = [...heightTime.values()].reduce((a, b) => a + b, 0) || 1;
+  // Each window that starts in the phase and ends in it stands for the time to the next reading.
+  let belowMs = 0;
+  for (let i = 0; i + 1 < inPhase.length; i++) {
+    const start = inPhase[i]!.t;
+    if (start + RATE_WINDOW_MS > to) break;
+    if (fullRateAt(subscriber, publisher, start) === false) belowMs += inPhase[i + 1]!.t - start;
+  }
   const topRate = ratePerSecond(publisher, from, to, (s) =>
     Math.max(0, ...s.outbound.map((l) => l.framesEncoded)),
   );
@@ -200,6 +212,7 @@ export function phaseFigures(
     nacks_sent: d((i) => i.nackCount),
     plis_sent: d((i) => i.pliCount),
     key_frames_decoded: d((i) => i.keyFramesDecoded),
+    seconds_below_full_rate: round(belowMs / 1000),
     time_at_height: Object.fromEntries(
       [...heightTime.entries()]
         .sort((a, b) => b[0] - a[0])

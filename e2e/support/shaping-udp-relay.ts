@@ -22,6 +22,8 @@ export class ShapingUdpRelay {
   private readonly upstreams = new Map<string, Client>();
   private readonly caps = new Map<string, number>();
   private closed = false;
+  /** Bytes the bottlenecks of lifted caps had dropped. */
+  private releasedDroppedBytes = 0;
   private lossToClients = 0;
   private lossToServer = 0;
   private readonly random: () => number;
@@ -76,6 +78,7 @@ export class ShapingUdpRelay {
     for (const client of this.upstreams.values()) {
       if (client.bottleneck && client.ufrag !== null && ufrags.includes(client.ufrag)) {
         client.bottleneck.release();
+        this.releasedDroppedBytes += client.bottleneck.droppedBytes;
         client.bottleneck = null;
       }
     }
@@ -90,9 +93,9 @@ export class ShapingUdpRelay {
     this.lossToServer = toServer;
   }
 
-  /** Bytes dropped at the bottlenecks (their queues overflowed). */
+  /** Bytes dropped at the bottlenecks (their queues overflowed), lifted caps included. */
   get droppedBytes(): number {
-    let dropped = 0;
+    let dropped = this.releasedDroppedBytes;
     for (const client of this.upstreams.values()) dropped += client.bottleneck?.droppedBytes ?? 0;
     return dropped;
   }
