@@ -117,6 +117,32 @@ export function timeToHeight(
   return reached ? reached.t - event : null;
 }
 
+/**
+ * Time (ms) from `event` to the first reading at `height` lines from which every reading for HOLD_MS
+ * stays at that height, or null if none before `until`.
+ */
+export function timeToHeldHeight(
+  subscriber: readonly Sample[],
+  height: number,
+  event: number,
+  until: number,
+): number | null {
+  const readings = subscriber.filter((s) => s.t >= event && s.t <= until);
+  for (let i = 0; i < readings.length; i++) {
+    const from = readings[i]!.t;
+    if (from + HOLD_MS > until) return null;
+    let j = i;
+    while (
+      j < readings.length &&
+      readings[j]!.t <= from + HOLD_MS &&
+      readings[j]!.inbound?.frameHeight === height
+    )
+      j++;
+    if (j === readings.length || readings[j]!.t > from + HOLD_MS) return from - event;
+  }
+  return null;
+}
+
 /** What a subscriber saw during [from, to]. */
 export interface PhaseFigures {
   seconds: number;
