@@ -36,12 +36,13 @@ const BASELINE_MS = seconds('BENCH_QUALITY_BASELINE_S', 20);
 const LOSS_MS = seconds('BENCH_QUALITY_LOSS_S', 30);
 /** After the loss: at least the first, then until both subscribers are back at 720p, at most the second. */
 const AFTER_LOSS_MIN_MS = seconds('BENCH_QUALITY_AFTER_LOSS_MIN_S', 6);
-const AFTER_LOSS_MAX_MS = seconds('BENCH_QUALITY_AFTER_LOSS_MAX_S', 20);
-/** Before the baseline: at least this long after the last subscriber joined, then both at 720p. */
+const AFTER_LOSS_MAX_MS = seconds('BENCH_QUALITY_AFTER_LOSS_MAX_S', 16);
+/** Before the baseline: at least this long after the last subscriber joined, then until both are at 720p (≤ WARMUP_MAX_MS). */
 const WARMUP_MIN_MS = seconds('BENCH_QUALITY_WARMUP_S', 6);
+const WARMUP_MAX_MS = 14_000;
 const CAP_MS = seconds('BENCH_QUALITY_CAP_S', 30);
 /** After the cap is lifted: until the capped subscriber is back at 720p (and a little more), at most this. */
-const AFTER_CAP_MAX_MS = seconds('BENCH_QUALITY_AFTER_CAP_S', 30);
+const AFTER_CAP_MAX_MS = seconds('BENCH_QUALITY_AFTER_CAP_S', 25);
 const SAMPLE_MS = 200;
 const LOSS_RATE = 0.05;
 const CAP_BITS_PER_SECOND = 300_000;
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
     // Warm-up: both subscribers on the top layer (Chromium ramps its layers up over some seconds).
     const warmupStart = Date.now();
     await sleep(WARMUP_MIN_MS);
-    const warmedUp = await allAtTop(pages.values(), hostTile, 20_000);
+    const warmedUp = await allAtTop(pages.values(), hostTile, WARMUP_MAX_MS);
     const warmupMs = Date.now() - warmupStart;
     console.log(
       `warm-up: ${warmedUp ? `both subscribers at ${TOP_HEIGHT}p` : `NOT both at ${TOP_HEIGHT}p`} after ${warmupMs} ms`,
