@@ -4,7 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const benches = ['forwarding.ts', 'transit.ts', 'capacity.ts', 'join.ts', 'e2ee.ts', 'background.ts'];
+const benches = [
+  'forwarding.ts',
+  'transit.ts',
+  'capacity.ts',
+  'join.ts',
+  'e2ee.ts',
+  'background.ts',
+  'quality.ts',
+];
 const began = Date.now();
 const failed = [];
 for (const bench of benches) {

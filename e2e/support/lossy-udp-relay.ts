@@ -98,14 +98,14 @@ export class LossyUdpRelay {
 }
 
 /** RTP (not RTCP, STUN or DTLS): version 2, and a second byte outside RTCP's packet types 192–223. */
-function isRtp(packet: Buffer): boolean {
+export function isRtp(packet: Buffer): boolean {
   if (packet.length < 12 || packet[0]! >> 6 !== 2) return false;
   const type = packet[1]!;
   return type < 192 || type > 223;
 }
 
 /** A small deterministic generator (mulberry32), so each run loses the same share of packets. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
+import { isRtp, seededRandom } from './lossy-udp-relay.js';
 
 /**
  * A network in front of the SFU's UDP port where one browser's downlink is narrow: the relay listens
@@ -12,28 +13,46 @@ import type { AddressInfo } from 'node:net';
  * Clients are told apart by their ICE username fragment, read from their STUN binding requests
  * (USERNAME = "<SFU's ufrag>:<client's ufrag>"): both connections of one browser tab are capped
  * together, whichever ports they use.
+ *
+ * Caps can be lifted again (`uncap`), and random loss of RTP packets each way, for every client, can
+ * be switched on and off (`setLoss`): the quality benchmark (bench/quality.ts) changes the network
+ * while a meeting runs.
  */
 export class ShapingUdpRelay {
   private readonly upstreams = new Map<string, Client>();
   private readonly caps = new Map<string, number>();
   private closed = false;
+  /** Bytes the bottlenecks of lifted caps had dropped. */
+  private releasedDroppedBytes = 0;
+  private lossToClients = 0;
+  private lossToServer = 0;
+  private readonly random: () => number;
+  private readonly uplinkRandom: () => number;
+  /** RTP packets dropped at random (`setLoss`) and relayed, towards the clients and towards the SFU. */
+  readonly loss = { dropped: 0, relayed: 0, droppedUp: 0, relayedUp: 0 };
 
   private constructor(
     private readonly socket: dgram.Socket,
     private readonly target: { address: string; port: number },
+    seed: number,
   ) {
+    this.random = seededRandom(seed);
+    this.uplinkRandom = seededRandom(seed + 1);
     socket.on('message', (packet, from) => this.fromClient(packet, from));
   }
 
-  /** Listen on `address` at a free port; the SFU is expected at 127.0.0.1 on the same port. */
-  static async open(address: string): Promise<ShapingUdpRelay> {
+  /**
+   * Listen on `address` at a free port; the SFU is expected at 127.0.0.1 on the same port. `seed`
+   * seeds the generators that choose the packets `setLoss` drops, so that runs are alike.
+   */
+  static async open(address: string, seed = 1): Promise<ShapingUdpRelay> {
     const socket = dgram.createSocket('udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(0, address, () => resolve());
     });
     const port = (socket.address() as AddressInfo).port;
-    return new ShapingUdpRelay(socket, { address: '127.0.0.1', port });
+    return new ShapingUdpRelay(socket, { address: '127.0.0.1', port }, seed);
   }
 
   get port(): number {
@@ -50,9 +69,33 @@ export class ShapingUdpRelay {
     }
   }
 
-  /** Bytes dropped at the bottlenecks (their queues overflowed). */
+  /**
+   * Lift the cap of the connections whose local ICE ufrag is one of `ufrags`: what their bottleneck
+   * holds goes out at once, later packets pass unshaped.
+   */
+  uncap(ufrags: readonly string[]): void {
+    for (const ufrag of ufrags) this.caps.delete(ufrag);
+    for (const client of this.upstreams.values()) {
+      if (client.bottleneck && client.ufrag !== null && ufrags.includes(client.ufrag)) {
+        client.bottleneck.release();
+        this.releasedDroppedBytes += client.bottleneck.droppedBytes;
+        client.bottleneck = null;
+      }
+    }
+  }
+
+  /**
+   * Drop this share (0–1) of the RTP packets towards every client and towards the SFU (0: none).
+   * STUN, DTLS and RTCP always pass, as in LossyUdpRelay.
+   */
+  setLoss(toClients: number, toServer = toClients): void {
+    this.lossToClients = toClients;
+    this.lossToServer = toServer;
+  }
+
+  /** Bytes dropped at the bottlenecks (their queues overflowed), lifted caps included. */
   get droppedBytes(): number {
-    let dropped = 0;
+    let dropped = this.releasedDroppedBytes;
     for (const client of this.upstreams.values()) dropped += client.bottleneck?.droppedBytes ?? 0;
     return dropped;
   }
@@ -83,11 +126,25 @@ export class ShapingUdpRelay {
         capped.bottleneck = new Bottleneck(rate, (reply) => this.send(reply, capped));
       }
     }
+    if (this.lossToServer > 0 && isRtp(packet)) {
+      if (this.uplinkRandom() < this.lossToServer) {
+        this.loss.droppedUp++;
+        return;
+      }
+      this.loss.relayedUp++;
+    }
     client.socket.send(packet, this.target.port, this.target.address);
   }
 
   private toClient(packet: Buffer, client: Client): void {
     if (this.closed) return;
+    if (this.lossToClients > 0 && isRtp(packet)) {
+      if (this.random() < this.lossToClients) {
+        this.loss.dropped++;
+        return;
+      }
+      this.loss.relayed++;
+    }
     if (client.bottleneck) client.bottleneck.push(packet);
     else this.send(packet, client);
   }
@@ -164,6 +221,13 @@ class Bottleneck {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+
+  /** Stops shaping: everything queued is delivered now, in order. */
+  release(): void {
+    this.stop();
+    for (const packet of this.queue.splice(0)) this.deliver(packet);
+    this.queuedBytes = 0;
   }
 }
 
