@@ -13,7 +13,8 @@ import type { FeedbackResults } from './transport-sends.js';
  *   was never shown to fit (a higher layer needs a probe, see Subscriber).
  * - Loss-based: over periods of LOSS_PERIOD_MS and LOSS_MIN_PACKETS packets at least, more than 10 % lost lowers the bound by half
  *   the loss fraction, under 2 % lets it grow 8 %/s (and stop limiting once far above the delay-based
- *   one), in between it holds. Random loss of a few percent (radio, a lossy path) therefore never
+ *   one), in between it holds; loss within LOSS_AFTER_DECREASE_MS of a delay-based decrease
+ *   is not counted (it was caused by the rate before that decrease). Random loss of a few percent (radio, a lossy path) therefore never
  *   collapses the estimate the way a queue does — the delay-based half sees no queue growing.
  *
  * Pure: the caller passes its clock (`nowMs`); each feedback costs O(packets it reports), bounded by
@@ -25,7 +26,7 @@ export const MIN_ESTIMATE_BPS = 30_000;
 export const MAX_ESTIMATE_BPS = 50_000_000;
 /** On overuse: this share of the acknowledged throughput. */
 const BETA = 0.85;
-const DECREASE_INTERVAL_MS = 200;
+const DECREASE_INTERVAL_MS = 500;
 const INCREASE_PER_SECOND = 1.08;
 const ADDITIVE_BPS_PER_S = 40_000;
 /** Growth cap relative to the acknowledged throughput. */
@@ -40,6 +41,7 @@ const LOSS_MIN_PACKETS = 40;
 const LOSS_HIGH = 0.1;
 const LOSS_LOW = 0.02;
 const LOSS_DECREASE_INTERVAL_MS = 300;
+const LOSS_AFTER_DECREASE_MS = 1000;
 /** The loss bound stops limiting once it is this far above the delay-based estimate. */
 const LOSS_BOUND_RELEASE = 1.5;
 
@@ -201,7 +203,14 @@ export class BandwidthEstimator {
     const received = results.count - results.lost;
     this.lostCount = Math.max(0, this.lostCount + results.lost - results.recovered);
     this.reportedCount += results.lost + Math.max(0, received - results.recovered);
-    if (Number.isNaN(this.lossPeriodStart)) this.lossPeriodStart = nowMs;
+    if (Number.isNaN(this.lossPeriodStart) || nowMs - this.decreasedAt < LOSS_AFTER_DECREASE_MS) {
+      // Right after a delay-based decrease the loss still reflects the rate before it: not counted
+      // again (a tail-drop queue overflowing at the onset of congestion halved the estimate twice).
+      this.lossPeriodStart = nowMs;
+      this.lostCount = 0;
+      this.reportedCount = 0;
+      return;
+    }
     if (this.reportedCount < LOSS_MIN_PACKETS || nowMs - this.lossPeriodStart < LOSS_PERIOD_MS) return;
     this.lossPeriodStart = nowMs;
     const fraction = Math.min(1, this.lostCount / this.reportedCount);

@@ -10,7 +10,8 @@
  *    the queue keeps growing.
  * 3. An overuse detector compares the slope (scaled by the number of samples and GAIN) with an
  *    adaptive threshold γ: above γ for OVERUSE_TIME_MS (and still rising) → overusing; below −γ →
- *    underusing (a queue draining); else normal. γ follows |slope| slowly (K_UP, K_DOWN), so a path
+ *    underusing (a queue draining); else normal. Overusing also needs a queue of at least
+ *    MIN_QUEUE_DELAY_MS (the one-way delay above its recent minimum). γ follows |slope| slowly (K_UP, K_DOWN), so a path
  *    with a noisy but steady delay does not read as congested, and a sudden jump is not learnt away.
  *
  * Pure: times come in with the packets (the sender's and the subscriber's clocks, ms), nothing is
@@ -34,6 +35,15 @@ const K_DOWN = 0.039;
 /** The threshold does not adapt to a slope this far beyond it (a real change, not noise). */
 const MAX_ADAPT_OFFSET = 15;
 const OVERUSE_TIME_MS = 10;
+/**
+ * Overuse also needs a queue: the one-way delay (arrival − send, clocks unsynchronised but steady) this
+ * far above its minimum over the last BASE_DELAY_WINDOW_MS. A receiver starved of CPU time stamps its
+ * arrivals late in bursts, and the slope alone then reads as congestion (seen on a loaded test
+ * machine: an unshaped viewer's estimate halved with no queue anywhere).
+ */
+const MIN_QUEUE_DELAY_MS = 30;
+const BASE_DELAY_BUCKET_MS = 1000;
+const BASE_DELAY_BUCKETS = 10;
 /** A delay variation beyond this is a clock jump or nonsense (forged feedback): start over. */
 const MAX_DELAY_VARIATION_MS = 3000;
 
@@ -62,10 +72,20 @@ export class DelayTrend {
   private timeOverUsing = -1;
   private overuseCount = 0;
   private usage: BandwidthUsage = 'normal';
+  /** Minimum one-way delay per bucket of arrival time (a windowed minimum), and the delay above it. */
+  private readonly bucketMin = new Float64Array(BASE_DELAY_BUCKETS).fill(Number.POSITIVE_INFINITY);
+  private bucketStart = Number.NaN;
+  private bucket = 0;
+  private queueDelay = 0;
 
   /** The detector's verdict after the last group. */
   get state(): BandwidthUsage {
     return this.usage;
+  }
+
+  /** How far the last group's one-way delay is above the recent minimum (ms): the queue. */
+  get queueDelayMs(): number {
+    return this.queueDelay;
   }
 
   /** The adaptive threshold γ (ms), for tests and stats. */
@@ -86,6 +106,7 @@ export class DelayTrend {
       return;
     }
     // A new group: the one just completed is compared with the one before it.
+    this.measureQueue(this.groupLastSent, this.groupArrived);
     if (!Number.isNaN(this.previousSent)) {
       const sendGap = this.groupLastSent - this.previousSent;
       const arrivalGap = this.groupArrived - this.previousArrived;
@@ -96,6 +117,31 @@ export class DelayTrend {
     this.previousSent = this.groupLastSent;
     this.previousArrived = this.groupArrived;
     this.startGroup(sentMs, arrivedMs);
+  }
+
+  /** The windowed minimum one-way delay, and the queue delay of a group ending with this packet. */
+  private measureQueue(sentMs: number, arrivedMs: number): void {
+    const delay = arrivedMs - sentMs;
+    if (!Number.isFinite(delay)) return;
+    if (Number.isNaN(this.bucketStart) || arrivedMs < this.bucketStart) {
+      this.bucketMin.fill(Number.POSITIVE_INFINITY);
+      this.bucketStart = arrivedMs;
+      this.bucket = 0;
+    }
+    // Move on a bucket per BASE_DELAY_BUCKET_MS of arrival time (at most a whole window's worth).
+    for (let moved = 0; arrivedMs - this.bucketStart >= BASE_DELAY_BUCKET_MS; moved++) {
+      this.bucketStart += BASE_DELAY_BUCKET_MS;
+      if (moved >= BASE_DELAY_BUCKETS) {
+        this.bucketStart = arrivedMs;
+        continue;
+      }
+      this.bucket = (this.bucket + 1) % BASE_DELAY_BUCKETS;
+      this.bucketMin[this.bucket] = Number.POSITIVE_INFINITY;
+    }
+    if (delay < this.bucketMin[this.bucket]!) this.bucketMin[this.bucket] = delay;
+    let base = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < BASE_DELAY_BUCKETS; i++) if (this.bucketMin[i]! < base) base = this.bucketMin[i]!;
+    this.queueDelay = delay - base;
   }
 
   private startGroup(sentMs: number, arrivedMs: number): void {
@@ -165,7 +211,12 @@ export class DelayTrend {
     if (modified > this.thresholdValue) {
       this.timeOverUsing = this.timeOverUsing < 0 ? sendGap / 2 : this.timeOverUsing + sendGap;
       this.overuseCount++;
-      if (this.timeOverUsing > OVERUSE_TIME_MS && this.overuseCount > 1 && trend >= this.previousTrend) {
+      if (
+        this.timeOverUsing > OVERUSE_TIME_MS &&
+        this.overuseCount > 1 &&
+        trend >= this.previousTrend &&
+        this.queueDelay >= MIN_QUEUE_DELAY_MS
+      ) {
         this.timeOverUsing = 0;
         this.overuseCount = 0;
         this.usage = 'overusing';

@@ -51,6 +51,11 @@ export function peerConnectionConfig(options: MediaPlaneOptions, forceMediaTrans
   };
 }
 
+/** Whether the plane estimates subscribers' bandwidth from transport-cc (default: it does). */
+export function estimatesSubscribers(options: MediaPlaneOptions): boolean {
+  return options.subscriberBandwidthEstimation ?? true;
+}
+
 /** A random SSRC (never 0, which some stacks treat as "unset"). */
 export function randomSsrc(): number {
   return randomInt(1, 0xffffffff);

@@ -1,7 +1,13 @@
 import type { SubscribedTrack, VideoReceptionMode } from '@parley/protocol';
 import ndc, { type DataChannel, type PeerConnection } from 'node-datachannel';
 import { declareStore } from '../privacy/memory-stores.js';
-import { guarded, type MediaContext, peerConnectionConfig, randomSsrc } from './media-context.js';
+import {
+  estimatesSubscribers,
+  guarded,
+  type MediaContext,
+  peerConnectionConfig,
+  randomSsrc,
+} from './media-context.js';
 import { MediaError } from './media-error.js';
 import { MediaSectionSlots } from './media-section-slots.js';
 import { retainUntilClosed } from './native-handles.js';
@@ -20,8 +26,8 @@ import type { CancelTimer } from './timers.js';
 
 declareStore('connection-addresses');
 
-/** Bits/s kept for each forwarded microphone before video gets a share (Opus at ~32 kbit/s + headers). */
-const AUDIO_RESERVE_BPS = 50_000;
+/** Bits/s kept for each forwarded microphone before video gets a share (Opus voice at ~32 kbit/s with its RTP headers; measured here: ~33 kbit/s). */
+const AUDIO_RESERVE_BPS = 40_000;
 
 export interface SubscriberListener {
   /** Send this offer to the browser; its answer comes back through answer(). */
@@ -64,10 +70,9 @@ export class Subscriber {
     private readonly context: MediaContext,
     private readonly listener: SubscriberListener,
   ) {
-    this.bandwidth =
-      (context.options.subscriberBandwidthEstimation ?? true)
-        ? new SubscriberBandwidth(performance.now(), () => this.applyEstimate())
-        : null;
+    this.bandwidth = estimatesSubscribers(context.options)
+      ? new SubscriberBandwidth(performance.now(), () => this.applyEstimate())
+      : null;
   }
 
   /**

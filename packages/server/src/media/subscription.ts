@@ -44,12 +44,17 @@ const PROBE_HELD_MS = 10_000;
  * says what the path carries: a layer is kept while its bitrate fits the budget and left at once when
  * it does not; one layer up once the budget has covered UP_MARGIN × its bitrate for UP_HOLD_MS (the
  * estimate only gets there after a probe succeeded); video pauses when even the lowest layer has not
- * fitted for PAUSE_CONFIRM_MS, and resumes once the budget covers RESUME_MARGIN × that layer.
+ * fitted — its budget below PAUSE_BELOW × its bitrate — for PAUSE_CONFIRM_MS, and resumes once the budget covers RESUME_MARGIN × that layer.
  */
 const UP_MARGIN = 1.15;
 const UP_HOLD_MS = 1000;
 const PAUSE_CONFIRM_MS = 1000;
-const RESUME_MARGIN = 1.3;
+/**
+ * Video pauses only when the budget is below this share of the lowest layer: a link that carries the
+ * lowest layer barely (its queue and estimate dipping at each key frame) keeps it rather than freezing.
+ */
+const PAUSE_BELOW = 0.5;
+const RESUME_MARGIN = 1.1;
 
 /** Opus as Chromium offers it: in-band FEC on, 10 ms minimum packet time. */
 const OPUS_FORMAT = 'minptime=10;useinbandfec=1';
@@ -442,11 +447,11 @@ export class Subscription {
     }
     if (lowest < 0) return limit; // nothing sent at or below the size: chooseLayer's pick stands
     if (fits < 0) {
-      // Not even the lowest layer fits: video pauses (audio goes on) once that has lasted.
-      if (publication.layersMeasured) {
+      // Not even the lowest layer fits: video pauses (audio goes on) when far from fitting, for a while.
+      if (publication.layersMeasured && budget < PAUSE_BELOW * bitrateAt(lowest)) {
         if (Number.isNaN(this.unfitSince)) this.unfitSince = now;
         if (now - this.unfitSince >= PAUSE_CONFIRM_MS) this.setPausedForBandwidth(true);
-      }
+      } else this.unfitSince = Number.NaN;
       this.upFitsSince = Number.NaN;
       return lowest;
     }
