@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BandwidthEstimator, MAX_ESTIMATE_BPS, MIN_ESTIMATE_BPS } from './bandwidth-estimator.js';
-import { simulate } from './bwe-simulation.js';
+import { type SimulationSample, simulate } from './bwe-simulation.js';
 import { DelayTrend } from './delay-trend.js';
 import { SubscriberBandwidth } from './subscriber-bandwidth.js';
 import { FeedbackResults, MAX_REPORTED } from './transport-sends.js';
 
 const LAYERS = [150_000, 340_000, 710_000];
-const after = (samples: { atMs: number }[], ms: number) => samples.filter((s) => s.atMs >= ms);
+const after = (samples: SimulationSample[], ms: number) => samples.filter((s) => s.atMs >= ms);
 
 describe('a subscriber’s bandwidth estimate from transport-cc feedback (synthetic paths)', () => {
   it('a steady, ample link: no overuse, the top layer throughout, the estimate above it', () => {

@@ -818,15 +818,31 @@ export class MediaBot {
   /** One frame of one simulcast layer; its key frames carry the layer's height (180 << layer). */
   private sendSimulcastFrame(layer: SendingStream, index: number, count: number, keyframe: boolean): void {
     const pictureId = layer.pictureId!;
-    // RID simulcast: a one-byte header extension (RFC 8285) naming the layer, 8 bytes before the payload.
-    const at = this.options.ridSimulcast ? 20 : 12;
+    // One-byte header extensions (RFC 8285): with RID simulcast the layer's RID, with transportCc the
+    // transport-wide sequence number (id 3), as a browser numbers its video too.
+    const rid = this.options.ridSimulcast;
+    const transportCc = this.options.transportCc;
+    const extensionBytes = (rid ? 2 : 0) + (transportCc ? 3 : 0);
+    const words = Math.ceil(extensionBytes / 4);
+    const at = words > 0 ? 16 + 4 * words : 12;
     for (let i = 0; i < count; i++) {
       const packet = Buffer.alloc(at + 4 + this.options.videoPayloadBytes, 0xa0 + index);
       writeRtpHeader(packet, this.options.payloadTypes.vp8, i === count - 1, layer, at === 12 ? 0x80 : 0x90);
       if (at !== 12) {
         packet.writeUInt16BE(0xbede, 12);
-        packet.writeUInt16BE(1, 14);
-        packet.set([(RID_EXTENSION_ID << 4) | 0, RIDS[index]!.charCodeAt(0), 0, 0], 16);
+        packet.writeUInt16BE(words, 14);
+        packet.fill(0, 16, at);
+        let offset = 16;
+        if (rid) {
+          packet.set([(RID_EXTENSION_ID << 4) | 0, RIDS[index]!.charCodeAt(0)], offset);
+          offset += 2;
+        }
+        if (transportCc) {
+          const sequence = this.transportSequence;
+          this.transportSequence = (sequence + 1) & 0xffff;
+          packet[offset] = 0x31; // id 3, length 2
+          packet.writeUInt16BE(sequence, offset + 1);
+        }
       }
       packet[at] = i === 0 ? 0x90 : 0x80; // X, S on the first packet, partition 0
       packet[at + 1] = 0x80; // I: picture id present
