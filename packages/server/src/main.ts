@@ -55,6 +55,7 @@ async function main(): Promise<void> {
       lastN: config.lastN,
       audibleSpeakers: config.audibleSpeakers,
       retransmitPercent: config.retransmitPercent,
+      subscriberBandwidthEstimation: config.subscriberBandwidthEstimation,
     },
     logger,
     config.mediaWorkers,

@@ -53,7 +53,7 @@ describe('a subscriber’s bandwidth estimate from transport-cc feedback (synthe
     expect(estimator.lossFraction).toBeGreaterThan(0.01);
   });
 
-  it('a link that recovers: back to the top layer within 20 s, one layer at a time, after probes', () => {
+  it('a link that recovers: back to the top layer after the next probes (backed off to 16 s here), one layer at a time', () => {
     const { samples, bandwidth } = simulate({
       phases: [
         { fromMs: 0, capacityBps: 300_000 },
@@ -65,7 +65,7 @@ describe('a subscriber’s bandwidth estimate from transport-cc feedback (synthe
     for (const sample of before) expect(sample.sendingBps).toBe(150_000);
     const top = after(samples, 15_000).find((s) => s.sendingBps === 710_000);
     expect(top).toBeDefined();
-    expect(top!.atMs).toBeLessThan(35_000);
+    expect(top!.atMs).toBeLessThan(40_000);
     // 150 → 340 → 710, never skipping the middle layer.
     const order = samples.map((s) => s.sendingBps).filter((bps, i, all) => i === 0 || all[i - 1] !== bps);
     expect(order.slice(-3)).toEqual(LAYERS);

@@ -21,7 +21,8 @@ import type { FeedbackResults } from './transport-sends.js';
  * MAX_REPORTED. The estimate is always a finite number in [MIN_ESTIMATE_BPS, MAX_ESTIMATE_BPS].
  */
 
-export const INITIAL_ESTIMATE_BPS = 1_000_000;
+/** Before any feedback: what the SFU grants publishers (REMB); congestion soon corrects it. */
+export const INITIAL_ESTIMATE_BPS = 2_500_000;
 export const MIN_ESTIMATE_BPS = 30_000;
 export const MAX_ESTIMATE_BPS = 50_000_000;
 /** On overuse: this share of the acknowledged throughput. */

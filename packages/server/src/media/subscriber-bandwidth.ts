@@ -83,7 +83,8 @@ export class SubscriberBandwidth {
     private readonly onEstimate: () => void = () => {},
   ) {
     this.feedbackBudget = new TokenBucket(FEEDBACK_BURST, FEEDBACK_PER_SECOND, now);
-    this.nextProbeAt = now + PROBE_AFTER_MS;
+    // The first probe soon: the start estimate is a guess, and a layer the guess did not cover waits.
+    this.nextProbeAt = now + PROBE_AGAIN_MS;
   }
 
   /** The estimate, bits/s. */
