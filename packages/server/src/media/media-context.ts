@@ -23,6 +23,9 @@ export class MediaCounters {
   publisherPaddingDropped = 0;
   /** Other RTX packets dropped: of a stream that repairs no layer, of packets held or not behind the newest. */
   publisherRtxDropped = 0;
+  /** transport-cc feedback from subscribers read into their estimates, and refused (budget, malformed). */
+  subscriberFeedbackRead = 0;
+  subscriberFeedbackRefused = 0;
 }
 
 /** What every part of the media plane shares: its options, timers, counters and logger. */

@@ -81,6 +81,8 @@ export class SubscriberBandwidth {
     now: number,
     /** Called after each feedback that was read: the estimate may have changed. */
     private readonly onEstimate: () => void = () => {},
+    /** The plane's counters (feedbackStats), if any. */
+    private readonly counters: { subscriberFeedbackRead: number; subscriberFeedbackRefused: number } | null = null,
   ) {
     this.feedbackBudget = new TokenBucket(FEEDBACK_BURST, FEEDBACK_PER_SECOND, now);
     // The first probe soon: the start estimate is a guess, and a layer the guess did not cover waits.
@@ -102,15 +104,19 @@ export class SubscriberBandwidth {
    * Never throws; a flood beyond the budget and malformed messages are counted and ignored.
    */
   receiveFeedback(message: Uint8Array, offset: number, length: number, now: number): void {
+    const counters = this.counters;
     if (!this.feedbackBudget.take(1, now)) {
       this.feedbackRefused++;
+      if (counters) counters.subscriberFeedbackRefused++;
       return;
     }
     const sends = this.sends;
     if (!sends.readFeedback(message, offset, length)) {
       this.feedbackMalformed++;
+      if (counters) counters.subscriberFeedbackRefused++;
       return;
     }
+    if (counters) counters.subscriberFeedbackRead++;
     this.lastFeedbackAt = now;
     const results = sends.results;
     this.estimator.onFeedback(results, now);

@@ -71,7 +71,7 @@ export class Subscriber {
     private readonly listener: SubscriberListener,
   ) {
     this.bandwidth = estimatesSubscribers(context.options)
-      ? new SubscriberBandwidth(performance.now(), () => this.applyEstimate())
+      ? new SubscriberBandwidth(performance.now(), () => this.applyEstimate(), context.counters)
       : null;
   }
 
