@@ -82,7 +82,10 @@ export class SubscriberBandwidth {
     /** Called after each feedback that was read: the estimate may have changed. */
     private readonly onEstimate: () => void = () => {},
     /** The plane's counters (feedbackStats), if any. */
-    private readonly counters: { subscriberFeedbackRead: number; subscriberFeedbackRefused: number } | null = null,
+    private readonly counters: {
+      subscriberFeedbackRead: number;
+      subscriberFeedbackRefused: number;
+    } | null = null,
   ) {
     this.feedbackBudget = new TokenBucket(FEEDBACK_BURST, FEEDBACK_PER_SECOND, now);
     // The first probe soon: the start estimate is a guess, and a layer the guess did not cover waits.
