@@ -6,8 +6,8 @@ import type { FeedbackResults } from './transport-sends.js';
  * feedback to what was sent). Two bounds, the smaller wins:
  *
  * - Delay-based (GCC-like): the overuse detector of delay-trend.ts drives an AIMD rate controller.
- *   Overusing → the estimate drops to BETA × the throughput the subscriber acknowledged (at most once
- *   per DECREASE_INTERVAL_MS); normal → it grows, 8 %/s while far from the link capacity last seen at
+ *   Overusing for OVERUSE_CONFIRM_MS → the estimate drops to BETA × the throughput the subscriber
+ *   acknowledged (at most once per DECREASE_INTERVAL_MS); normal → it grows, 8 %/s while far from the link capacity last seen at
  *   an overuse, additively (ADDITIVE_BPS_PER_S) near it; underusing (a queue draining) → it holds.
  *   Growth never takes it beyond 1.5 × the acknowledged throughput + 10 kbit/s: what was never sent
  *   was never shown to fit (a higher layer needs a probe, see Subscriber).
@@ -28,6 +28,11 @@ export const MAX_ESTIMATE_BPS = 50_000_000;
 /** On overuse: this share of the acknowledged throughput. */
 const BETA = 0.85;
 const DECREASE_INTERVAL_MS = 500;
+/**
+ * Overuse must last this long (over successive feedback) before the estimate drops: a key frame's
+ * burst through a busy receiver reads as a short queue; congestion keeps the queue growing.
+ */
+const OVERUSE_CONFIRM_MS = 150;
 const INCREASE_PER_SECOND = 1.08;
 const ADDITIVE_BPS_PER_S = 40_000;
 /** Growth cap relative to the acknowledged throughput. */
@@ -91,6 +96,7 @@ export class BandwidthEstimator {
   private rateState: 'hold' | 'increase' | 'decrease' = 'increase';
   private updatedAt = Number.NaN;
   private decreasedAt = Number.NEGATIVE_INFINITY;
+  private overusingSince = Number.NaN;
   /** Throughput at the last overuses (smoothed) and its variance: the link capacity, if known. */
   private capacity = Number.NaN;
   private capacityVariance = 0.4;
@@ -149,7 +155,10 @@ export class BandwidthEstimator {
     this.updatedAt = nowMs;
     const usage = this.trend.state;
     const acked = this.throughput.bitsPerSecond;
-    if (usage === 'overusing') this.rateState = 'decrease';
+    if (usage !== 'overusing') this.overusingSince = Number.NaN;
+    else if (Number.isNaN(this.overusingSince)) this.overusingSince = nowMs;
+    if (usage === 'overusing')
+      this.rateState = nowMs - this.overusingSince >= OVERUSE_CONFIRM_MS ? 'decrease' : 'hold';
     else if (usage === 'underusing') this.rateState = 'hold';
     else if (this.rateState === 'hold' || this.rateState === 'decrease') this.rateState = 'increase';
 

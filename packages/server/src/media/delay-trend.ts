@@ -41,7 +41,7 @@ const OVERUSE_TIME_MS = 10;
  * arrivals late in bursts, and the slope alone then reads as congestion (seen on a loaded test
  * machine: an unshaped viewer's estimate halved with no queue anywhere).
  */
-const MIN_QUEUE_DELAY_MS = 30;
+const MIN_QUEUE_DELAY_MS = 50;
 const BASE_DELAY_BUCKET_MS = 1000;
 const BASE_DELAY_BUCKETS = 10;
 /** A delay variation beyond this is a clock jump or nonsense (forged feedback): start over. */
