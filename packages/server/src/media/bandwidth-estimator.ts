@@ -6,7 +6,7 @@ import type { FeedbackResults } from './transport-sends.js';
  * feedback to what was sent). Two bounds, the smaller wins:
  *
  * - Delay-based (GCC-like): the overuse detector of delay-trend.ts drives an AIMD rate controller.
- *   Overusing for OVERUSE_CONFIRM_MS → the estimate drops to BETA × the throughput the subscriber
+ *   Overusing (or a standing queue of STANDING_QUEUE_MS) for OVERUSE_CONFIRM_MS → the estimate drops to BETA × the throughput the subscriber
  *   acknowledged (at most once per DECREASE_INTERVAL_MS); normal → it grows, 8 %/s while far from the link capacity last seen at
  *   an overuse, additively (ADDITIVE_BPS_PER_S) near it; underusing (a queue draining) → it holds.
  *   Growth never takes it beyond 1.5 × the acknowledged throughput + 10 kbit/s: what was never sent
@@ -33,6 +33,12 @@ const DECREASE_INTERVAL_MS = 500;
  * burst through a busy receiver reads as a short queue; congestion keeps the queue growing.
  */
 const OVERUSE_CONFIRM_MS = 150;
+/**
+ * A queue this deep counts as overuse even when it no longer grows: a tail-drop queue that has filled
+ * up stands still (no slope) while it drops packets (seen in Chromium behind the 300 kbit/s relay: the
+ * slope flagged overuse once, then the full queue read as "normal" for 5 s).
+ */
+const STANDING_QUEUE_MS = 100;
 const INCREASE_PER_SECOND = 1.08;
 const ADDITIVE_BPS_PER_S = 40_000;
 /** Growth cap relative to the acknowledged throughput. */
@@ -153,7 +159,7 @@ export class BandwidthEstimator {
   private updateDelayBased(nowMs: number): void {
     const elapsed = Number.isNaN(this.updatedAt) ? 0 : Math.max(0, Math.min(nowMs - this.updatedAt, 1000));
     this.updatedAt = nowMs;
-    const usage = this.trend.state;
+    const usage = this.trend.queueDelayMs >= STANDING_QUEUE_MS ? 'overusing' : this.trend.state;
     const acked = this.throughput.bitsPerSecond;
     if (usage !== 'overusing') this.overusingSince = Number.NaN;
     else if (Number.isNaN(this.overusingSince)) this.overusingSince = nowMs;

@@ -54,9 +54,14 @@ export function peerConnectionConfig(options: MediaPlaneOptions, forceMediaTrans
   };
 }
 
-/** Whether the plane estimates subscribers' bandwidth from transport-cc (default: it does). */
+/**
+ * Whether the plane estimates subscribers' bandwidth from transport-cc. Off by default until it holds
+ * up in Chromium on a loaded machine (issue 18: e2e/bandwidth.test.ts with PARLEY_SUBSCRIBER_BWE=1
+ * passed, then failed when CPU starvation of the test browsers read as congestion; see
+ * media/README.md).
+ */
 export function estimatesSubscribers(options: MediaPlaneOptions): boolean {
-  return options.subscriberBandwidthEstimation ?? true;
+  return options.subscriberBandwidthEstimation ?? false;
 }
 
 /** A random SSRC (never 0, which some stacks treat as "unset"). */

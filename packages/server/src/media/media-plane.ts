@@ -163,7 +163,7 @@ export interface MediaPlaneOptions {
   retransmitPercent?: number;
   /**
    * Estimate each subscriber's bandwidth from its transport-cc feedback and choose its layers (and
-   * pause its video) by it (default true; false: display size and REMB only, as before issue 18).
+   * pause its video) by it (default false: display size and REMB only, as before issue 18).
    */
   subscriberBandwidthEstimation?: boolean;
 }

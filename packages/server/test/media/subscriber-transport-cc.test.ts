@@ -35,7 +35,7 @@ describe('transport-cc towards a subscriber, over real DTLS-SRTP', () => {
   let bob: MediaBot;
 
   beforeAll(async () => {
-    harness = new MediaHarness();
+    harness = new MediaHarness(undefined, { subscriberBandwidthEstimation: true });
     // Simulcast: the bot numbers its simulcast video (and its audio) for transport-cc.
     await harness.join(ROOM, 'alice', { audio: true, video: true }, { transportCc: true, simulcast: true });
     bob = await harness.join(ROOM, 'bob', null, { subscriberTransportCc: true });
