@@ -137,6 +137,9 @@ async function runParley(k: number, pps: number, simulcast = true): Promise<Samp
         videoPacketsPerFrame: pps / 25,
         videoPayloadBytes: simulcast ? PAYLOAD_BYTES - 4 : PAYLOAD_BYTES - 1,
         simulcast,
+        // BENCH_FORWARDING_TWCC=1: every packet numbered (transport-cc), so that the SFU renumbers each
+        // per subscriber connection as it does for browsers (issue 18).
+        transportCc: process.env.BENCH_FORWARDING_TWCC === '1',
       },
     );
     bots.set(id, bot);

@@ -44,6 +44,11 @@ export interface Config {
    * (PARLEY_RETRANSMIT_PERCENT; see docs/reliability.md, "SFU budgets").
    */
   retransmitPercent: number;
+  /**
+   * Estimate each subscriber's bandwidth from transport-cc and choose its layers by it
+   * (PARLEY_SUBSCRIBER_BWE=1; default off: display size and REMB only, see media/README.md).
+   */
+  subscriberBandwidthEstimation: boolean;
   turnUrls: string[];
   turnSecret: string | undefined;
   /** Clients may only use relayed (TURN) ICE candidates: `PARLEY_ICE_RELAY_ONLY=1`. */
@@ -210,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     lastN: intFrom(env, 'PARLEY_LAST_N', 25, 0, 1000),
     audibleSpeakers: intFrom(env, 'PARLEY_AUDIBLE_SPEAKERS', 3, 1, 100),
     retransmitPercent: intFrom(env, 'PARLEY_RETRANSMIT_PERCENT', 50, 0, 200),
+    subscriberBandwidthEstimation: env.PARLEY_SUBSCRIBER_BWE === '1',
     ...turnFrom(env),
     ipRetentionSeconds: intFrom(env, 'PARLEY_IP_RETENTION_S', 600, 1, 86_400),
     joinDeadlineSeconds: intFrom(env, 'PARLEY_JOIN_DEADLINE_S', 10, 1, 600),

@@ -56,6 +56,7 @@ async function main(): Promise<void> {
       lastN: config.lastN,
       audibleSpeakers: config.audibleSpeakers,
       retransmitPercent: config.retransmitPercent,
+      subscriberBandwidthEstimation: config.subscriberBandwidthEstimation,
     },
     logger,
     config.mediaWorkers,

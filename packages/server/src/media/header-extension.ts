@@ -33,3 +33,40 @@ export function findOneByteExtension(packet: Uint8Array, extensionId: number): n
   }
   return -1;
 }
+
+/**
+ * Make a packet from a publisher carry its transport-wide sequence slot under the id subscribers
+ * negotiated: the two-byte element `fromId` (the publisher's transport-cc id) is renamed `toId`, and
+ * any other element already named `toId` is turned into padding (zero bytes, skipped by receivers),
+ * so that a subscriber finds exactly one. Returns where the two-byte value starts, or -1 when the
+ * packet has no such element (the SFU cannot number it without copying it: see media/README.md).
+ * In place, one pass over the extension block, no allocation.
+ */
+export function claimTransportSlot(packet: Uint8Array, fromId: number, toId: number): number {
+  if (fromId <= 0 || packet.length < 16 || (packet[0]! & 0x10) === 0) return -1;
+  const start = 12 + (packet[0]! & 0x0f) * 4;
+  if (packet.length < start + 4 || packet[start] !== 0xbe || packet[start + 1] !== 0xde) return -1;
+  const end = start + 4 + ((packet[start + 2]! << 8) | packet[start + 3]!) * 4;
+  if (end > packet.length) return -1;
+  let slot = -1;
+  let offset = start + 4;
+  while (offset < end) {
+    const byte = packet[offset]!;
+    if (byte === 0) {
+      offset++;
+      continue;
+    }
+    const id = byte >> 4;
+    if (id === 15) break;
+    const length = (byte & 0x0f) + 1;
+    if (offset + 1 + length > end) break;
+    if (id === fromId && length === 2 && slot < 0) {
+      packet[offset] = (toId << 4) | 1;
+      slot = offset + 1;
+    } else if (id === toId) {
+      packet.fill(0, offset, offset + 1 + length);
+    }
+    offset += 1 + length;
+  }
+  return slot;
+}

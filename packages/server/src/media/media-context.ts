@@ -23,6 +23,9 @@ export class MediaCounters {
   publisherPaddingDropped = 0;
   /** Other RTX packets dropped: of a stream that repairs no layer, of packets held or not behind the newest. */
   publisherRtxDropped = 0;
+  /** transport-cc feedback from subscribers read into their estimates, and refused (budget, malformed). */
+  subscriberFeedbackRead = 0;
+  subscriberFeedbackRefused = 0;
 }
 
 /** What every part of the media plane shares: its options, timers, counters and logger. */
@@ -49,6 +52,16 @@ export function peerConnectionConfig(options: MediaPlaneOptions, forceMediaTrans
     portRangeEnd: options.rtcPort,
     bindAddress: options.bindAddress,
   };
+}
+
+/**
+ * Whether the plane estimates subscribers' bandwidth from transport-cc. Off by default until it holds
+ * up in Chromium on a loaded machine (issue 18: e2e/bandwidth.test.ts with PARLEY_SUBSCRIBER_BWE=1
+ * passed, then failed when CPU starvation of the test browsers read as congestion; see
+ * media/README.md).
+ */
+export function estimatesSubscribers(options: MediaPlaneOptions): boolean {
+  return options.subscriberBandwidthEstimation ?? false;
 }
 
 /** A random SSRC (never 0, which some stacks treat as "unset"). */

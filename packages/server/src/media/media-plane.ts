@@ -161,4 +161,9 @@ export interface MediaPlaneOptions {
    * packets forwarded to it (default 50; see budgets.ts).
    */
   retransmitPercent?: number;
+  /**
+   * Estimate each subscriber's bandwidth from its transport-cc feedback and choose its layers (and
+   * pause its video) by it (default false: display size and REMB only, as before issue 18).
+   */
+  subscriberBandwidthEstimation?: boolean;
 }

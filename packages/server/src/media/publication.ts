@@ -4,6 +4,7 @@ import type { Track } from 'node-datachannel';
 import { readAudioLevel } from './audio-level.js';
 import { SENDER_REPORTS_BURST, SENDER_REPORTS_PER_SECOND, TokenBucket } from './budgets.js';
 import { GapTracker } from './gap-tracker.js';
+import { claimTransportSlot } from './header-extension.js';
 import { guarded, type MediaContext } from './media-context.js';
 import { PacketCache } from './packet-cache.js';
 import { buildReceiverFeedback, ReceptionStats } from './reception-stats.js';
@@ -24,6 +25,7 @@ import type { SpeakerActivity } from './speaker-detector.js';
 import type { Subscription } from './subscription.js';
 import type { CancelTimer } from './timers.js';
 import { transitProbe } from './transit-probe.js';
+import { SUBSCRIBER_TRANSPORT_CC_ID } from './transport-sends.js';
 
 /** Payload types the SFU uses towards every subscriber (see Subscription's SDP). */
 export const OUTGOING_PAYLOAD_TYPE: Record<TrackKind, number> = { video: 96, audio: 111 };
@@ -127,6 +129,15 @@ export class Publication {
    */
   packetKeyframe = false;
   packetTimestamp = 0;
+  /**
+   * transport-cc towards subscribers: the publisher's transport-cc extension id (0: not negotiated,
+   * or the SFU does not estimate subscribers' bandwidth), and for the packet being fanned out
+   * (`packetTransportBuffer`) where its two-byte slot starts, renamed to the subscribers' id
+   * (claimTransportSlot; -1: it has none). Each subscription writes its connection's number there.
+   */
+  transportCcExtensionId = 0;
+  packetTransportAt = -1;
+  packetTransportBuffer: Buffer | null = null;
   /** The packet is older than ones already forwarded (the publisher's retransmission, or reordered). */
   packetLate = false;
   readonly packetDescriptor = new Int32Array(2);
@@ -229,6 +240,13 @@ export class Publication {
    */
   private forward(packet: Buffer, layer: number, repaired: boolean, arrived: number): void {
     let sequence = packet.readUInt16BE(2);
+    // Before it is cached: retransmissions from the cache carry the renamed slot too.
+    this.packetTransportAt = claimTransportSlot(
+      packet,
+      this.transportCcExtensionId,
+      SUBSCRIBER_TRANSPORT_CC_ID,
+    );
+    this.packetTransportBuffer = packet;
     if (this.kind === 'audio') {
       sequence = this.sequences.rewrite(sequence);
       packet.writeUInt16BE(sequence, 2);

@@ -1,7 +1,13 @@
 import { kindOfSource, type PublishedTrack } from '@parley/protocol';
 import ndc, { type PeerConnection, type Track } from 'node-datachannel';
 import { declareStore } from '../privacy/memory-stores.js';
-import { guarded, type MediaContext, peerConnectionConfig, randomSsrc } from './media-context.js';
+import {
+  estimatesSubscribers,
+  guarded,
+  type MediaContext,
+  peerConnectionConfig,
+  randomSsrc,
+} from './media-context.js';
 import { MediaError } from './media-error.js';
 import { retainUntilClosed } from './native-handles.js';
 import { Publication } from './publication.js';
@@ -160,6 +166,9 @@ export class Publisher {
 
   /** Report arrivals to the browser when its offer negotiates transport-cc (id > 0), else stop. */
   private useTransportCc(extensionId: number): void {
+    // The publications rename this slot for the subscribers' numbers (Subscription.transmit).
+    const forSubscribers = estimatesSubscribers(this.context.options) ? extensionId : 0;
+    for (const publication of this.publications()) publication.transportCcExtensionId = forSubscribers;
     if (extensionId === this.transportCcExtensionId) return;
     this.transportCcExtensionId = extensionId;
     this.arrivals = extensionId > 0 ? new TransportArrivals() : null;

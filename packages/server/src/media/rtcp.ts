@@ -25,6 +25,8 @@ export type RtcpMessage =
   | { type: 'fir'; senderSsrc: number; requests: { ssrc: number; sequence: number }[] }
   | { type: 'nack'; senderSsrc: number; mediaSsrc: number; lost: number[] }
   | { type: 'remb'; senderSsrc: number; bitrate: number; ssrcs: number[] }
+  /** transport-cc feedback (RTPFB FMT 15): where it lies in the compound, read by transport-sends.ts. */
+  | { type: 'transport-feedback'; mediaSsrc: number; offset: number; length: number }
   | { type: 'other'; packetType: number; format: number };
 
 /**
@@ -66,6 +68,8 @@ function parseOne(
     case RTCP_RTPFB:
       if (length < 12) return undefined;
       if (format === 1) return parseNack(buf, offset, length);
+      if (format === 15)
+        return { type: 'transport-feedback', mediaSsrc: buf.readUInt32BE(offset + 8), offset, length };
       break;
     case RTCP_PSFB:
       if (length < 12) return undefined;

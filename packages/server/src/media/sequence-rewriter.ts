@@ -17,6 +17,18 @@ export class SequenceRewriter {
     this.resync = true;
   }
 
+  /**
+   * A number for a packet the SFU adds to the stream itself (a bandwidth probe's padding), right after
+   * the last one sent; the next forwarded packet follows it. -1 before the first packet. Late packets
+   * from before it are not sent any more (as after a skip).
+   */
+  insert(): number {
+    if (this.last < 0) return -1;
+    this.last = (this.last + 1) & 0xffff;
+    this.resync = true;
+    return this.last;
+  }
+
   /** The outgoing sequence number of a new packet. */
   rewrite(sequence: number): number {
     if (this.resync || this.last < 0) {

@@ -187,6 +187,8 @@ export class Sfu implements MediaPlane {
     publisherRtxRecovered: number;
     publisherPaddingDropped: number;
     publisherRtxDropped: number;
+    subscriberFeedbackRead: number;
+    subscriberFeedbackRefused: number;
   } {
     const { keyframeRequestsSent, retransmissions, retransmittedBytes, retransmissionsRefused } =
       this.context.counters;
@@ -202,6 +204,8 @@ export class Sfu implements MediaPlane {
       publisherRtxRecovered,
       publisherPaddingDropped,
       publisherRtxDropped,
+      subscriberFeedbackRead: this.context.counters.subscriberFeedbackRead,
+      subscriberFeedbackRefused: this.context.counters.subscriberFeedbackRefused,
     };
   }
 

@@ -1,7 +1,13 @@
 import type { SubscribedTrack, VideoReceptionMode } from '@parley/protocol';
 import ndc, { type DataChannel, type PeerConnection } from 'node-datachannel';
 import { declareStore } from '../privacy/memory-stores.js';
-import { guarded, type MediaContext, peerConnectionConfig, randomSsrc } from './media-context.js';
+import {
+  estimatesSubscribers,
+  guarded,
+  type MediaContext,
+  peerConnectionConfig,
+  randomSsrc,
+} from './media-context.js';
 import { MediaError } from './media-error.js';
 import { MediaSectionSlots } from './media-section-slots.js';
 import { retainUntilClosed } from './native-handles.js';
@@ -14,10 +20,14 @@ import {
   normalizeBrowserAnswer,
   withoutCandidates,
 } from './sdp.js';
+import { SubscriberBandwidth } from './subscriber-bandwidth.js';
 import { Subscription } from './subscription.js';
 import type { CancelTimer } from './timers.js';
 
 declareStore('connection-addresses');
+
+/** Bits/s kept for each forwarded microphone before video gets a share (Opus voice at ~32 kbit/s with its RTP headers; measured here: ~33 kbit/s). */
+const AUDIO_RESERVE_BPS = 40_000;
 
 export interface SubscriberListener {
   /** Send this offer to the browser; its answer comes back through answer(). */
@@ -49,13 +59,55 @@ export class Subscriber {
   private closed = false;
   /** How much video this subscriber wants (low-data mode); applied to every video subscription. */
   private videoReception: VideoReceptionMode = 'full';
+  /**
+   * transport-cc towards this subscriber (null when the plane does not estimate subscribers'
+   * bandwidth): numbering, estimate, probes; its estimate is shared out by applyEstimate().
+   */
+  readonly bandwidth: SubscriberBandwidth | null;
 
   constructor(
     readonly participantId: string,
     private readonly context: MediaContext,
     private readonly listener: SubscriberListener,
-  ) {}
+  ) {
+    this.bandwidth = estimatesSubscribers(context.options)
+      ? new SubscriberBandwidth(performance.now(), () => this.applyEstimate(), context.counters)
+      : null;
+  }
 
+  /**
+   * Share the subscriber's estimate out (after each transport-cc feedback): audio first — each
+   * forwarded microphone is reserved AUDIO_RESERVE_BPS — then an equal share for each video it
+   * receives (those last-N or its own choice hold back take none). Each video picks its layer from its
+   * share (Subscription.rankForEstimate). When some video wants a step its share does not cover, a
+   * probe is asked for (SubscriberBandwidth.maybeProbe).
+   */
+  private applyEstimate(): void {
+    const bandwidth = this.bandwidth;
+    if (bandwidth === null || this.closed) return;
+    let audio = 0;
+    let videos = 0;
+    for (const subscription of this.subscriptions.values()) {
+      const publication = subscription.publication;
+      if (publication.kind === 'audio') {
+        if (publication.forwarding && publication.audible) audio++;
+      } else if (subscription.sharesBandwidth) videos++;
+    }
+    if (videos === 0) return;
+    const estimate = bandwidth.estimate;
+    const share = Math.max(0, estimate - audio * AUDIO_RESERVE_BPS) / videos;
+    let wanted = 0;
+    for (const subscription of this.subscriptions.values()) {
+      if (subscription.publication.kind !== 'video' || !subscription.sharesBandwidth) continue;
+      subscription.setEstimatedBudget(share);
+      wanted += subscription.wantedExtra();
+    }
+    if (wanted > 0) {
+      const now = performance.now();
+      const acked = bandwidth.estimator.ackedBitsPerSecond;
+      bandwidth.maybeProbe(estimate + wanted, Number.isNaN(acked) ? estimate : acked, now);
+    }
+  }
   get hasConnection(): boolean {
     return this.pc !== null;
   }
@@ -130,6 +182,7 @@ export class Subscriber {
       this.allocateMid(),
       this.allocateSsrc(),
       this.context,
+      this.bandwidth,
     );
     this.subscriptions.set(publication, subscription);
     this.applyVideoReception(subscription);

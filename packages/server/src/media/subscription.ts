@@ -9,12 +9,16 @@ import {
   RETRANSMIT_BURST_PACKETS,
   TokenBucket,
 } from './budgets.js';
+import { findOneByteExtension } from './header-extension.js';
 import { guarded, type MediaContext } from './media-context.js';
 import { retainUntilClosed } from './native-handles.js';
 import { KEYFRAME_REQUEST_INTERVAL_MS, OUTGOING_PAYLOAD_TYPE, type Publication } from './publication.js';
 import { parseRtcp } from './rtcp.js';
 import { isRtcp, locateVp8Descriptor, readVp8PictureId, writeVp8PictureId } from './rtp.js';
 import { SequenceRewriter } from './sequence-rewriter.js';
+import { PADDING_BURST, PADDING_BYTES, type SubscriberBandwidth } from './subscriber-bandwidth.js';
+import { TRANSPORT_CC_URI } from './transport-cc.js';
+import { SUBSCRIBER_TRANSPORT_CC_ID } from './transport-sends.js';
 
 /**
  * Simulcast and bandwidth (see chooseLayer). The estimate means congestion below this share of the
@@ -34,6 +38,23 @@ const CONGESTION_CONFIRM_MS = 1000;
 const PROBE_AFTER_MS = 10_000;
 const MAX_PROBE_AFTER_MS = 80_000;
 const PROBE_HELD_MS = 10_000;
+
+/**
+ * Layer choice from the SFU's own estimate (transport-cc, subscriber-bandwidth.ts), which unlike REMB
+ * says what the path carries: a layer is kept while its bitrate fits the budget and left at once when
+ * it does not; one layer up once the budget has covered UP_MARGIN × its bitrate for UP_HOLD_MS (the
+ * estimate only gets there after a probe succeeded); video pauses when even the lowest layer has not
+ * fitted — its budget below PAUSE_BELOW × its bitrate — for PAUSE_CONFIRM_MS, and resumes once the budget covers RESUME_MARGIN × that layer.
+ */
+const UP_MARGIN = 1.15;
+const UP_HOLD_MS = 1000;
+const PAUSE_CONFIRM_MS = 1000;
+/**
+ * Video pauses only when the budget is below this share of the lowest layer: a link that carries the
+ * lowest layer barely (its queue and estimate dipping at each key frame) keeps it rather than freezing.
+ */
+const PAUSE_BELOW = 0.5;
+const RESUME_MARGIN = 1.1;
 
 /** Opus as Chromium offers it: in-band FEC on, 10 ms minimum packet time. */
 const OPUS_FORMAT = 'minptime=10;useinbandfec=1';
@@ -58,6 +79,15 @@ export class Subscription {
   private pausedForLastN = false;
   /** The subscriber asked for no video (audio-only, see Subscriber.setVideoReception). */
   private held = false;
+  /** Even the lowest layer does not fit the subscriber's estimated bandwidth (transport-cc). */
+  private pausedForBandwidth = false;
+  /** Since when the lowest layer has not fitted (NaN: it does), and the next layer up has (NaN: not). */
+  private unfitSince = Number.NaN;
+  private upFitsSince = Number.NaN;
+  /** This video's share of the subscriber's transport-cc estimate, bits/s (NaN: none, REMB rules). */
+  private estimatedBudget = Number.NaN;
+  /** A padding packet for probes (allocated at the first probe). */
+  private padding: Buffer | null = null;
   /** Resumed video waits for a key frame: the receiver cannot decode what follows a gap before it. */
   private awaitingKeyframe = false;
   /** When this subscription last asked for the key frame it waits for (performance.now(), ms). */
@@ -107,6 +137,8 @@ export class Subscription {
     /** SSRC the subscriber sees for this track. */
     readonly ssrc: number,
     private readonly context: MediaContext,
+    /** The subscribe connection's transport-cc numbering and estimate (null: not used). */
+    private readonly bandwidth: SubscriberBandwidth | null = null,
   ) {
     this.retransmitShare = (context.options.retransmitPercent ?? DEFAULT_RETRANSMIT_SHARE * 100) / 100;
     // Simulcast: the best layer being sent, until the subscriber says how large it shows the video.
@@ -127,11 +159,13 @@ export class Subscription {
     if (publication.kind === 'video') {
       const video = new ndc.Video(this.mid, 'SendOnly');
       video.addVP8Codec(OUTGOING_PAYLOAD_TYPE.video);
+      if (this.bandwidth !== null) negotiateTransportCc(video, OUTGOING_PAYLOAD_TYPE.video);
       video.addSSRC(this.ssrc, cname, stream, trackId);
       return video;
     }
     const audio = new ndc.Audio(this.mid, 'SendOnly');
     audio.addOpusCodec(OUTGOING_PAYLOAD_TYPE.audio, OPUS_FORMAT);
+    if (this.bandwidth !== null) negotiateTransportCc(audio, OUTGOING_PAYLOAD_TYPE.audio);
     audio.addSSRC(this.ssrc, cname, stream, trackId);
     return audio;
   }
@@ -176,7 +210,41 @@ export class Subscription {
     const share = this.retransmitShare;
     this.retransmitBytes.add(packet.length * share);
     this.retransmitPackets.add(share);
+    if (this.bandwidth?.probing && publication.kind === 'video') this.sendPadding(packet.readUInt32BE(4));
     return true;
+  }
+
+  /**
+   * A bandwidth probe runs on this connection: send the padding it owes now, right after a media
+   * packet (so it is spread like the media), as padding-only RTP packets on this stream — numbered in
+   * its sequence (the receiver counts and drops them, as it does libwebrtc's own padding) and in the
+   * connection's transport-wide sequence (that is what they are for). At most PADDING_BURST per media packet.
+   */
+  private sendPadding(timestamp: number): void {
+    const bandwidth = this.bandwidth!;
+    const track = this.track;
+    if (track === null || !this.trackOpen) return;
+    const now = performance.now();
+    for (let i = 0; i < PADDING_BURST && bandwidth.paddingDue(now) > 0; i++) {
+      const sequence = this.sequences.insert();
+      if (sequence < 0) return;
+      this.padding ??= paddingPacket();
+      const packet = this.padding;
+      packet.writeUInt16BE(sequence, 2);
+      packet.writeUInt32BE(timestamp, 4);
+      packet.writeUInt32BE(this.ssrc, 8);
+      const transport = bandwidth.sends.nextSequence;
+      packet[17] = transport >> 8;
+      packet[18] = transport & 0xff;
+      try {
+        if (!track.sendMessageBinary(packet)) return;
+      } catch {
+        this.trackOpen = false;
+        return;
+      }
+      bandwidth.sends.sent(packet.length, now);
+      bandwidth.paddingSent(packet.length);
+    }
   }
 
   /**
@@ -297,9 +365,14 @@ export class Subscription {
           rank = above;
           break;
         }
-    const budget = this.bandwidthBudget;
     const bitrateAt = (r: number) => layerBitrates[layerOrder[r]!]!;
     const now = performance.now();
+    if (this.estimateRules(now)) {
+      this.target(layerOrder[this.rankForEstimate(rank, now)]!);
+      return;
+    }
+    if (this.pausedForBandwidth) this.setPausedForBandwidth(false);
+    const budget = this.bandwidthBudget;
     if (budget < bitrateAt(rank) && top > 0) {
       const current = this.currentLayer >= 0 ? layerOrder.indexOf(this.currentLayer) : -1;
       // The largest sent layer at most `limit` that the budget covers (the lowest sent one if none does).
@@ -337,10 +410,124 @@ export class Subscription {
       this.probeAfter = PROBE_AFTER_MS;
       this.probedAt = Number.NEGATIVE_INFINITY;
     }
-    const layer = layerOrder[rank]!;
+    this.target(layerOrder[rank]!);
+  }
+
+  /** Switch to `layer` at its next key frame (asked for now; a paused subscription asks when it resumes). */
+  private target(layer: number): void {
     this.targetLayer = layer;
-    // (A paused subscription asks when it resumes.)
-    if (layer !== this.currentLayer && this.currentLayer >= 0 && !this.paused) publication.requestKeyframe();
+    if (layer !== this.currentLayer && this.currentLayer >= 0 && !this.paused)
+      this.publication.requestKeyframe();
+  }
+
+  /** The transport-cc estimate decides (fresh feedback, and a share computed from it). */
+  private estimateRules(now: number): boolean {
+    const bandwidth = this.bandwidth;
+    return bandwidth !== null && !Number.isNaN(this.estimatedBudget) && bandwidth.active(now);
+  }
+
+  /**
+   * The layer rank for this video's share of the estimate, at most `limit` (the display size's, among
+   * the layers sent): see UP_MARGIN and the constants beside it. Pauses and resumes the video.
+   */
+  private rankForEstimate(limit: number, now: number): number {
+    const publication = this.publication;
+    const { layerBitrates, layerOrder } = publication;
+    const budget = this.estimatedBudget;
+    const sent = (rank: number) => publication.isLayerSent(layerOrder[rank]!);
+    const bitrateAt = (rank: number) => layerBitrates[layerOrder[rank]!]!;
+    let lowest = -1;
+    let fits = -1;
+    let fitsWithMargin = -1;
+    for (let rank = 0; rank <= limit; rank++) {
+      if (!sent(rank)) continue;
+      if (lowest < 0) lowest = rank;
+      if (bitrateAt(rank) <= budget) fits = rank;
+      if (bitrateAt(rank) * UP_MARGIN <= budget) fitsWithMargin = rank;
+    }
+    if (lowest < 0) return limit; // nothing sent at or below the size: chooseLayer's pick stands
+    if (fits < 0) {
+      // Not even the lowest layer fits: video pauses (audio goes on) when far from fitting, for a while.
+      if (publication.layersMeasured && budget < PAUSE_BELOW * bitrateAt(lowest)) {
+        if (Number.isNaN(this.unfitSince)) this.unfitSince = now;
+        if (now - this.unfitSince >= PAUSE_CONFIRM_MS) this.setPausedForBandwidth(true);
+      } else this.unfitSince = Number.NaN;
+      this.upFitsSince = Number.NaN;
+      return lowest;
+    }
+    this.unfitSince = Number.NaN;
+    if (this.pausedForBandwidth) {
+      if (bitrateAt(lowest) * RESUME_MARGIN <= budget) this.setPausedForBandwidth(false);
+      return lowest;
+    }
+    const current = this.currentLayer >= 0 ? layerOrder.indexOf(this.currentLayer) : -1;
+    // The first layer: the largest that fits. A layer that no longer fits (or is no longer sent, or is
+    // above the size): the largest below it that does, at once.
+    if (current < 0 || current > fits || !sent(current)) {
+      this.upFitsSince = Number.NaN;
+      return fits;
+    }
+    if (fitsWithMargin > current) {
+      if (Number.isNaN(this.upFitsSince)) this.upFitsSince = now;
+      if (now - this.upFitsSince >= UP_HOLD_MS) {
+        this.upFitsSince = Number.NaN;
+        let up = current + 1;
+        while (up < fitsWithMargin && !sent(up)) up++;
+        return up;
+      }
+    } else this.upFitsSince = Number.NaN;
+    return current;
+  }
+
+  /**
+   * The subscriber's estimate gives this video `bitsPerSecond` (Subscriber shares it out; NaN: no
+   * estimate, the REMB rules apply).
+   */
+  setEstimatedBudget(bitsPerSecond: number): void {
+    this.estimatedBudget = bitsPerSecond;
+    if (this.publication.kind === 'video') this.chooseLayer();
+  }
+
+  /**
+   * How much more than this video's budget the subscriber would need for the next step it wants (the
+   * next layer up within its display size, or the lowest layer to resume), bits/s; 0 when it wants
+   * nothing more or nothing is known of the layers' bitrates yet.
+   */
+  wantedExtra(): number {
+    const publication = this.publication;
+    if (publication.kind !== 'video' || !publication.layersMeasured || this.pausedForLastN || this.held)
+      return 0;
+    const { layerBitrates, layerOrder } = publication;
+    const top = Math.min(publication.layerCount - 1, this.rankForSize, this.rankCap);
+    const budget = Number.isNaN(this.estimatedBudget) ? 0 : this.estimatedBudget;
+    const current = this.currentLayer >= 0 ? layerOrder.indexOf(this.currentLayer) : -1;
+    for (let rank = this.pausedForBandwidth ? 0 : current + 1; rank <= top; rank++) {
+      if (!publication.isLayerSent(layerOrder[rank]!)) continue;
+      const margin = this.pausedForBandwidth ? RESUME_MARGIN : UP_MARGIN;
+      return Math.max(0, layerBitrates[layerOrder[rank]!]! * margin - budget);
+    }
+    return 0;
+  }
+
+  /** Forwarded now, for the subscriber's share of its estimate: not held by last-N or its own choice. */
+  get sharesBandwidth(): boolean {
+    return !this.pausedForLastN && !this.held && !this.closed;
+  }
+
+  private setPausedForBandwidth(paused: boolean): void {
+    if (paused === this.pausedForBandwidth) return;
+    this.pausedForBandwidth = paused;
+    this.unfitSince = Number.NaN;
+    this.context.logger.debug(
+      { subscriberId: this.subscriberId, mid: this.mid, paused },
+      'media: video paused for bandwidth',
+    );
+    this.applyPause();
+  }
+
+  /** Video is paused because the subscriber's bandwidth cannot carry even its lowest layer. */
+  get isPausedForBandwidth(): boolean {
+    return this.pausedForBandwidth;
   }
 
   private switchLayer(layer: number): void {
@@ -440,7 +627,7 @@ export class Subscription {
    * at a key frame, which is asked for at once (the publication throttles such requests per track).
    */
   private applyPause(): void {
-    const paused = this.pausedForLastN || this.held;
+    const paused = this.pausedForLastN || this.held || this.pausedForBandwidth;
     if (paused === this.paused || this.closed) return;
     this.paused = paused;
     if (paused) {
@@ -467,12 +654,29 @@ export class Subscription {
     }
     packet.writeUInt16BE(sequence, 2);
     packet.writeUInt32BE(this.ssrc, 8);
+    // transport-cc: the connection's next number, in the slot the publication renamed (or, for a copy
+    // from the cache, where the renamed slot is). A packet without one goes out unnumbered.
+    const bandwidth = this.bandwidth;
+    let transportAt = -1;
+    if (bandwidth !== null) {
+      const publication = this.publication;
+      transportAt =
+        packet === publication.packetTransportBuffer
+          ? publication.packetTransportAt
+          : findOneByteExtension(packet, SUBSCRIBER_TRANSPORT_CC_ID);
+      if (transportAt >= 0) {
+        const transport = bandwidth.sends.nextSequence;
+        packet[transportAt] = transport >> 8;
+        packet[transportAt + 1] = transport & 0xff;
+      }
+    }
     try {
       if (!track.sendMessageBinary(packet)) return false;
     } catch {
       this.trackOpen = false; // closed since the last send (on libdatachannel's thread)
       return false;
     }
+    if (transportAt >= 0) bandwidth!.sends.sent(packet.length, performance.now());
     const counters = this.context.counters;
     counters.packetsForwarded++;
     counters.bytesForwarded += packet.length;
@@ -509,6 +713,11 @@ export class Subscription {
         case 'nack':
           if (rtcp.mediaSsrc === this.ssrc) this.publication.retransmit(rtcp.lost, this);
           break;
+        case 'transport-feedback':
+          // About the whole connection, whichever of its SSRCs it names; a copy delivered on another
+          // track too matches nothing new (each packet counts once).
+          this.bandwidth?.receiveFeedback(message, rtcp.offset, rtcp.length, performance.now());
+          break;
         case 'remb':
           // The subscriber's estimate covers all the streams it lists: this video gets an equal share.
           if (this.publication.kind === 'video' && rtcp.ssrcs.includes(this.ssrc)) {
@@ -538,6 +747,28 @@ export class Subscription {
       // already gone with its connection
     }
   }
+}
+
+/** Offer the transport-wide sequence number extension and transport-cc feedback on an m-line. */
+function negotiateTransportCc(media: Video | Audio, payloadType: number): void {
+  media.parseSdpLine(`a=extmap:${SUBSCRIBER_TRANSPORT_CC_ID} ${TRANSPORT_CC_URI}`);
+  media.parseSdpLine(`a=rtcp-fb:${payloadType} transport-cc`);
+}
+
+/**
+ * A padding-only RTP packet for probes: VP8's payload type, the transport-wide sequence number
+ * extension (value at bytes 17–18), PADDING_BYTES of padding (RFC 3550: the last byte counts them).
+ */
+function paddingPacket(): Buffer {
+  const packet = Buffer.alloc(12 + 8 + PADDING_BYTES);
+  packet[0] = 0x80 | 0x20 | 0x10; // V=2, padding, extension
+  packet[1] = OUTGOING_PAYLOAD_TYPE.video;
+  packet[12] = 0xbe;
+  packet[13] = 0xde;
+  packet[15] = 1; // one word of extensions
+  packet[16] = (SUBSCRIBER_TRANSPORT_CC_ID << 4) | 1;
+  packet[packet.length - 1] = PADDING_BYTES;
+  return packet;
 }
 
 /** Resent sequence numbers remembered per subscription (a power of two: about 3 s of 720p video). */

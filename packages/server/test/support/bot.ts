@@ -48,7 +48,12 @@ import { buildReceiverFeedback, ReceptionStats } from '../../src/media/reception
 import { buildNack, buildPli, buildSenderReport, parseRtcp, RTCP_RTPFB } from '../../src/media/rtcp.js';
 import { isRtcp, isVp8KeyframeStart, rtpPayloadOffset } from '../../src/media/rtp.js';
 import { describeMedia } from '../../src/media/sdp.js';
-import { parseTransportFeedback, TRANSPORT_CC_FORMAT } from '../../src/media/transport-cc.js';
+import {
+  parseTransportFeedback,
+  readTransportSequence,
+  TRANSPORT_CC_FORMAT,
+  TransportArrivals,
+} from '../../src/media/transport-cc.js';
 import { hostCandidate, LossyRelay } from './lossy-relay.js';
 
 export interface MediaBotSignal {
@@ -102,6 +107,12 @@ export interface MediaBotOptions {
   transportCc?: boolean;
   /** With transportCc: never send every n-th numbered packet (0: send all), to see it reported lost. */
   transportCcSkipEvery?: number;
+  /**
+   * As a subscriber, like a browser that negotiated transport-cc: note the transport-wide number
+   * (id 3) of every RTP packet received on the subscribe connection and send feedback every 100 ms
+   * (subscriberTransportSequences()). Default false.
+   */
+  subscriberTransportCc?: boolean;
   /** Audio level the microphone reports (RFC 6464: 0 loudest … 127 silence; default 30, speech). */
   audioLevel?: number;
   /** Key frames every 4 s besides those asked for (default true); off, only requests bring one. */
@@ -210,6 +221,11 @@ export class MediaBot {
   private readonly rtcpSsrc = randomSsrc();
   /** transportCc: the next transport-wide sequence number, and what the SFU's feedback reported. */
   private transportSequence = 1;
+  /** subscriberTransportCc: arrivals on the subscribe connection, the numbers seen, the feedback clock. */
+  private readonly subscribeArrivals = new TransportArrivals();
+  private readonly subscribeTransportSeen: number[] = [];
+  private subscribeFeedbackClock: NodeJS.Timeout | null = null;
+  private subscribeLastSsrc = 0;
   private readonly transportReported = new Map<number, number | null>();
   private transportFeedbacks = 0;
   private options: Required<MediaBotOptions>;
@@ -234,6 +250,7 @@ export class MediaBot {
       simulcastLayersSent: options.simulcastLayersSent ?? 3,
       transportCc: options.transportCc ?? false,
       transportCcSkipEvery: options.transportCcSkipEvery ?? 0,
+      subscriberTransportCc: options.subscriberTransportCc ?? false,
       rtx: options.rtx ?? false,
       rtxPadding: options.rtxPadding ?? 0,
       rtxWithoutFid: options.rtxWithoutFid ?? false,
@@ -430,6 +447,11 @@ export class MediaBot {
     }
   }
 
+  /** subscriberTransportCc: the transport-wide numbers of the packets received, in arrival order. */
+  subscriberTransportSequences(): readonly number[] {
+    return this.subscribeTransportSeen;
+  }
+
   /** SSRC of a published source (what the SFU sees), if published. */
   publishedSsrc(source: TrackSource): number | undefined {
     return [...this.sending.values()].find((s) => s.source === source)?.ssrc;
@@ -453,6 +475,7 @@ export class MediaBot {
     if (this.closed) return;
     this.closed = true;
     if (this.ticker) clearInterval(this.ticker);
+    if (this.subscribeFeedbackClock) clearInterval(this.subscribeFeedbackClock);
     this.ticker = null;
     for (const stream of this.sending.values()) stream.track.close();
     for (const receiving of this.receiving.values()) receiving.track.close();
@@ -818,15 +841,31 @@ export class MediaBot {
   /** One frame of one simulcast layer; its key frames carry the layer's height (180 << layer). */
   private sendSimulcastFrame(layer: SendingStream, index: number, count: number, keyframe: boolean): void {
     const pictureId = layer.pictureId!;
-    // RID simulcast: a one-byte header extension (RFC 8285) naming the layer, 8 bytes before the payload.
-    const at = this.options.ridSimulcast ? 20 : 12;
+    // One-byte header extensions (RFC 8285): with RID simulcast the layer's RID, with transportCc the
+    // transport-wide sequence number (id 3), as a browser numbers its video too.
+    const rid = this.options.ridSimulcast;
+    const transportCc = this.options.transportCc;
+    const extensionBytes = (rid ? 2 : 0) + (transportCc ? 3 : 0);
+    const words = Math.ceil(extensionBytes / 4);
+    const at = words > 0 ? 16 + 4 * words : 12;
     for (let i = 0; i < count; i++) {
       const packet = Buffer.alloc(at + 4 + this.options.videoPayloadBytes, 0xa0 + index);
       writeRtpHeader(packet, this.options.payloadTypes.vp8, i === count - 1, layer, at === 12 ? 0x80 : 0x90);
       if (at !== 12) {
         packet.writeUInt16BE(0xbede, 12);
-        packet.writeUInt16BE(1, 14);
-        packet.set([(RID_EXTENSION_ID << 4) | 0, RIDS[index]!.charCodeAt(0), 0, 0], 16);
+        packet.writeUInt16BE(words, 14);
+        packet.fill(0, 16, at);
+        let offset = 16;
+        if (rid) {
+          packet.set([(RID_EXTENSION_ID << 4) | 0, RIDS[index]!.charCodeAt(0)], offset);
+          offset += 2;
+        }
+        if (transportCc) {
+          const sequence = this.transportSequence;
+          this.transportSequence = (sequence + 1) & 0xffff;
+          packet[offset] = 0x31; // id 3, length 2
+          packet.writeUInt16BE(sequence, offset + 1);
+        }
       }
       packet[at] = i === 0 ? 0x90 : 0x80; // X, S on the first packet, partition 0
       packet[at + 1] = 0x80; // I: picture id present
@@ -936,6 +975,19 @@ export class MediaBot {
   }
 
   private receivePacket(receiving: ReceivingTrack, packet: Buffer): void {
+    if (this.options.subscriberTransportCc && !isRtcp(packet)) {
+      const sequence = readTransportSequence(packet, 3);
+      if (sequence >= 0) {
+        this.subscribeArrivals.record(sequence, performance.now() * 1000);
+        // Like libwebrtc: the feedback names the SSRC of the last packet (libdatachannel routes by it).
+        this.subscribeLastSsrc = packet.readUInt32BE(8);
+        if (this.subscribeTransportSeen.length < 100_000) this.subscribeTransportSeen.push(sequence);
+        this.subscribeFeedbackClock ??= setInterval(() => {
+          for (const message of this.subscribeArrivals.takeFeedback(this.rtcpSsrc, this.subscribeLastSsrc))
+            this.sendRawRtcp('subscribe', message);
+        }, 100);
+      }
+    }
     if (receiving.key === null) return;
     let stats = this.stats.get(receiving.key);
     if (!stats) {
