@@ -26,6 +26,23 @@ import { SUBSCRIBER_TRANSPORT_CC_ID } from './transport-sends.js';
  * sits near 1.5 × without.
  */
 const CONGESTED_SHARE = 0.8;
+/**
+ * Chromium's receive-side estimate grows by about 8 %/s while nothing is congested and falls at once
+ * (to 0.85 × the received rate) on overuse. So an estimate below the layer's bitrate means congestion
+ * only while it is falling: after a switch up to a layer whose bitrate is well above what was received
+ * (a publisher on transport-cc sends 720p at ≈ 1.5 Mbit/s), it climbs behind it for several seconds,
+ * and reading that climb as congestion dropped the layer again every time.
+ */
+const ESTIMATE_FALLS = 0.97;
+const ESTIMATE_RISES = 1.01;
+/** A fall counts this long (ms): congestion keeps the estimate falling; one dip then a flat line does not. */
+const FALL_COUNTS_MS = 4000;
+/**
+ * A full queue on a capped link holds the delay flat, so the estimate may climb again while most
+ * packets are lost: this many packets NACKed per second by the subscriber also mean congestion (5 %
+ * random loss on a 720p layer is ≈ 8 a second; the capped viewer of e2e/bandwidth.test.ts sent 170).
+ */
+const CONGESTED_NACKS_PER_SECOND = 25;
 /** The estimate is not trusted for this long after a switch: it lags the new rate (ms). */
 const ESTIMATE_SETTLE_MS = 1500;
 /** Congestion lowers the layer only when it lasts this long, not on a passing dip (ms). */
@@ -109,6 +126,12 @@ export class Subscription {
   private probedAt = Number.NEGATIVE_INFINITY;
   /** Since when the estimate has been below the forwarded layer's bitrate (NaN: it is not). */
   private congestedSince = Number.NaN;
+  /** When the estimate last clearly fell (ESTIMATE_FALLS); -∞ once it has clearly risen since. */
+  private estimateFellAt = Number.NEGATIVE_INFINITY;
+  /** Packets the subscriber NACKed since `nackWindowStart`, and whether the last window was lossy. */
+  private nacked = 0;
+  private nackWindowStart = 0;
+  private lossy = false;
   /** Offsets that make the forwarded stream continuous across layer switches (RTP clock, VP8 ids). */
   private timestampOffset = 0;
   private lastTimestamp = -1;
@@ -334,6 +357,10 @@ export class Subscription {
 
   /** Simulcast: the share of the subscriber's bandwidth estimate (REMB) this video may use, bits/s. */
   setBandwidthBudget(bitsPerSecond: number): void {
+    // (The first estimate counts as a fall from no limit.)
+    const previous = this.bandwidthBudget;
+    if (bitsPerSecond < previous * ESTIMATE_FALLS) this.estimateFellAt = performance.now();
+    else if (bitsPerSecond > previous * ESTIMATE_RISES) this.estimateFellAt = Number.NEGATIVE_INFINITY;
     this.bandwidthBudget = bitsPerSecond;
     this.chooseLayer();
   }
@@ -346,7 +373,8 @@ export class Subscription {
    *
    * A browser's receive-side estimate (REMB) stays near 1.5 × what it receives and drops below it
    * only on congestion, so it cannot say whether a larger layer would fit: the budget lowers the layer
-   * when it stays clearly below what is being forwarded for a second (ignoring the estimate for a
+   * when it has fallen (or the subscriber NACKs much) and stays clearly below what is being forwarded
+   * for a second (ignoring the estimate for a
    * while after a switch, which it lags), allows a larger layer it covers at once, and after a quiet
    * period tries one layer up (waiting longer after each try that fails).
    */
@@ -367,6 +395,11 @@ export class Subscription {
         }
     const bitrateAt = (r: number) => layerBitrates[layerOrder[r]!]!;
     const now = performance.now();
+    if (now - this.nackWindowStart >= 1000) {
+      this.lossy = (this.nacked * 1000) / (now - this.nackWindowStart) > CONGESTED_NACKS_PER_SECOND;
+      this.nacked = 0;
+      this.nackWindowStart = now;
+    }
     if (this.estimateRules(now)) {
       this.target(layerOrder[this.rankForEstimate(rank, now)]!);
       return;
@@ -381,10 +414,13 @@ export class Subscription {
         for (let r = 0; r <= limit; r++) if (sent(r) && (fit < 0 || bitrateAt(r) <= budget)) fit = r;
         return fit < 0 ? rank : fit;
       };
+      // Heavy loss is congestion at once (no estimate to wait for); a low estimate once it has settled.
       const congested =
         current >= 0 &&
-        budget < CONGESTED_SHARE * bitrateAt(current) &&
-        now - this.switchedAt >= ESTIMATE_SETTLE_MS;
+        (this.lossy ||
+          (now - this.estimateFellAt < FALL_COUNTS_MS &&
+            budget < CONGESTED_SHARE * bitrateAt(current) &&
+            now - this.switchedAt >= ESTIMATE_SETTLE_MS));
       if (!congested) this.congestedSince = Number.NaN;
       else if (Number.isNaN(this.congestedSince)) this.congestedSince = now;
       if (congested && now - this.congestedSince >= CONGESTION_CONFIRM_MS) {
@@ -711,7 +747,10 @@ export class Subscription {
           if (rtcp.requests.some((request) => request.ssrc === this.ssrc)) this.passKeyframeRequest();
           break;
         case 'nack':
-          if (rtcp.mediaSsrc === this.ssrc) this.publication.retransmit(rtcp.lost, this);
+          if (rtcp.mediaSsrc === this.ssrc) {
+            this.nacked += rtcp.lost.length;
+            this.publication.retransmit(rtcp.lost, this);
+          }
           break;
         case 'transport-feedback':
           // About the whole connection, whichever of its SSRCs it names; a copy delivered on another
