@@ -13,11 +13,9 @@
  * lies within the packet.
  */
 export function findOneByteExtension(packet: Uint8Array, extensionId: number): number {
-  if (packet.length < 12 || (packet[0]! & 0x10) === 0) return -1;
-  const start = 12 + (packet[0]! & 0x0f) * 4;
-  if (packet.length < start + 4 || packet[start] !== 0xbe || packet[start + 1] !== 0xde) return -1;
-  const end = start + 4 + ((packet[start + 2]! << 8) | packet[start + 3]!) * 4;
-  if (end > packet.length) return -1;
+  const start = oneByteBlock(packet);
+  if (start < 0) return -1;
+  const end = blockEnd(packet, start);
   let offset = start + 4;
   while (offset < end) {
     const byte = packet[offset]!;
@@ -43,11 +41,10 @@ export function findOneByteExtension(packet: Uint8Array, extensionId: number): n
  * In place, one pass over the extension block, no allocation.
  */
 export function claimTransportSlot(packet: Uint8Array, fromId: number, toId: number): number {
-  if (fromId <= 0 || packet.length < 16 || (packet[0]! & 0x10) === 0) return -1;
-  const start = 12 + (packet[0]! & 0x0f) * 4;
-  if (packet.length < start + 4 || packet[start] !== 0xbe || packet[start + 1] !== 0xde) return -1;
-  const end = start + 4 + ((packet[start + 2]! << 8) | packet[start + 3]!) * 4;
-  if (end > packet.length) return -1;
+  if (fromId <= 0) return -1;
+  const start = oneByteBlock(packet);
+  if (start < 0) return -1;
+  const end = blockEnd(packet, start);
   let slot = -1;
   let offset = start + 4;
   while (offset < end) {
@@ -69,4 +66,19 @@ export function claimTransportSlot(packet: Uint8Array, fromId: number, toId: num
     offset += 1 + length;
   }
   return slot;
+}
+
+/**
+ * Where the packet's one-byte extension block starts (its 0xBEDE header), or -1 when it has none or
+ * the block's stated length runs past the packet. Its elements lie in [start + 4, blockEnd).
+ */
+function oneByteBlock(packet: Uint8Array): number {
+  if (packet.length < 12 || (packet[0]! & 0x10) === 0) return -1;
+  const start = 12 + (packet[0]! & 0x0f) * 4;
+  if (packet.length < start + 4 || packet[start] !== 0xbe || packet[start + 1] !== 0xde) return -1;
+  return blockEnd(packet, start) > packet.length ? -1 : start;
+}
+
+function blockEnd(packet: Uint8Array, start: number): number {
+  return start + 4 + ((packet[start + 2]! << 8) | packet[start + 3]!) * 4;
 }
