@@ -5,7 +5,7 @@
 // CPU 1:
 //   - floor: a bare UDP relay (no crypto, no RTP logic): what Node's send path costs per packet;
 //   - naive: a werift SFU forwarding with `sender.replaceTrack(track)`;
-//   - parley: Parley's media plane (packages/server/src/media) with node-datachannel bots, the
+//   - parley: Parley's media plane (packages/sfu) with node-datachannel bots, the
 //     publisher's camera as three simulcast layers and, like for like with Janus, as one;
 //   - janus: Janus's VideoRoom (C: libnice, libsrtp) with the same bots, in network namespaces
 //     (forwarding/janus-run.ts), simulcast and one layer; skipped with the reason when it cannot run.
@@ -304,7 +304,7 @@ async function save(
       floor: 'bare node:dgram relay, no crypto',
       naive: 'werift 0.25 SFU, sender.replaceTrack(publisher track), werift clients',
       parley:
-        'packages/server/src/media over node-datachannel, MediaBot clients: Opus 50 pps with audio level, VP8 simulcast (3 SSRCs, top layer forwarded); single_layer: the camera as one VP8 stream',
+        'packages/sfu over node-datachannel, MediaBot clients: Opus 50 pps with audio level, VP8 simulcast (3 SSRCs, top layer forwarded); single_layer: the camera as one VP8 stream',
       janus: janusMethod(janus),
     },
     features: SFU_FEATURES,
@@ -452,7 +452,7 @@ async function main(): Promise<void> {
   await MediaBot.releaseNative();
 }
 
-/** What Parley's SFU does per packet in this run (kept in step with packages/server/src/media). */
+/** What Parley's SFU does per packet in this run (kept in step with packages/sfu). */
 const SFU_FEATURES = {
   nack_cache: true,
   simulcast: true,

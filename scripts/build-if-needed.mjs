@@ -30,7 +30,7 @@ function newest(target) {
 // libdatachannel's patch (issue #13), in case the install ran with --ignore-scripts; a no-op otherwise.
 run(process.execPath, [path.join(root, 'scripts/patch-libdatachannel.mjs')]);
 // tsc -b is incremental: it writes nothing when the server is up to date.
-run('npx', ['tsc', '-b', 'packages/protocol', 'packages/server']);
+run('npx', ['tsc', '-b', 'packages/protocol', 'packages/sfu', 'packages/server']);
 const builtPage = path.join(root, 'packages/web/dist/index.html');
 const webSources = ['packages/web', 'packages/protocol/src'].map((dir) => newest(path.join(root, dir)));
 if (!existsSync(builtPage) || Math.max(...webSources) > statSync(builtPage).mtimeMs) {

@@ -2,7 +2,7 @@
 // Patches libdatachannel inside node-datachannel's prebuilt addon (issue #13: one malformed RTCP SDES
 // packet made its receive thread loop forever). Runs at `npm ci` (root postinstall) and `npm start`.
 //
-// The recipe, packages/server/native/libdatachannel-patch.json, names each known addon by the sha256
+// The recipe, packages/sfu/native/libdatachannel-patch.json, names each known addon by the sha256
 // of the file as npm installs it and of the file once patched, and lists the bytes to replace. This
 // script only ever writes a file whose checksum is the known original, checks every replaced byte
 // beforehand and the checksum of the result, and replaces the file atomically. Running it again is a
@@ -19,7 +19,7 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const recipe = JSON.parse(
-  readFileSync(path.join(root, 'packages/server/native/libdatachannel-patch.json'), 'utf8'),
+  readFileSync(path.join(root, 'packages/sfu/native/libdatachannel-patch.json'), 'utf8'),
 );
 const checkOnly = process.argv.includes('--check');
 const fileArgument = process.argv.indexOf('--file');
@@ -29,10 +29,10 @@ const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
 /** node-datachannel's addon for this platform, resolved the way node-datachannel itself finds it. */
 function installedAddon() {
-  const fromServer = createRequire(path.join(root, 'packages/server/package.json'));
+  const fromSfu = createRequire(path.join(root, 'packages/sfu/package.json'));
   let ndcMain;
   try {
-    ndcMain = fromServer.resolve('node-datachannel');
+    ndcMain = fromSfu.resolve('node-datachannel');
   } catch {
     return null;
   }

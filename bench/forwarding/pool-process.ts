@@ -2,8 +2,9 @@
 // IPC methods as sfu-process.ts, served by a MediaWorkerPool, so that the cost of the thread hop can
 // be compared. process.cpuUsage() covers the workers too. `sent` comes from the workers' stats
 // reports (every 500 ms), so the delivery ratio is approximate here; CPU per packet is not affected.
+
+import { MediaWorkerPool } from '@parley/sfu';
 import pino from 'pino';
-import { MediaWorkerPool } from '../../packages/server/src/media/worker/media-worker-pool.js';
 import { cpuMicros, runQueueWaitMicros, serve } from './ipc.js';
 
 const plane = new MediaWorkerPool(

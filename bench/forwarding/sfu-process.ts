@@ -3,9 +3,9 @@
 // bots on another CPU. BENCH_AUDIBLE_SPEAKERS / BENCH_LAST_N set the plane's options (defaults as in
 // production: 3 loudest microphones, last-N off).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Sfu } from '@parley/sfu';
+import { transitProbe } from '@parley/sfu/testing';
 import pino from 'pino';
-import { Sfu } from '../../packages/server/src/media/index.js';
-import { transitProbe } from '../../packages/server/src/media/transit-probe.js';
 import { cpuMicros, runQueueWaitMicros, serve } from './ipc.js';
 
 const rtcPort = Number(process.env.BENCH_RTC_PORT);

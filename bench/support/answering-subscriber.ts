@@ -1,9 +1,10 @@
 // A subscriber for SFUs that make the first offer (Janus's VideoRoom: `join` as subscriber → offer,
 // `start` with the answer): a node-datachannel connection that answers, completes ICE and DTLS-SRTP
 // like a MediaBot, and counts the RTP packets it decrypts per track.
+
+import { isRtcp } from '@parley/sfu/rtp';
+import { retainUntilClosed } from '@parley/sfu/transport';
 import ndc, { type PeerConnection, type Track } from 'node-datachannel';
-import { retainUntilClosed } from '../../packages/server/src/media/native-handles.js';
-import { isRtcp } from '../../packages/server/src/media/rtp.js';
 
 export class AnsweringSubscriber {
   private readonly pc: PeerConnection;

@@ -5,8 +5,8 @@
 // (STUN, DTLS, SCTP, RTCP) and counts and drops every RTP packet before decryption. The SFU's work
 // per packet (header rewrite, SRTP encryption, sendto) is the same as towards any client.
 import type { SubscribedTrack } from '@parley/protocol';
+import { retainUntilClosed } from '@parley/sfu/transport';
 import ndc, { type DataChannel, type PeerConnection, type Track } from 'node-datachannel';
-import { retainUntilClosed } from '../../packages/server/src/media/native-handles.js';
 import { hostCandidate, LossyRelay } from '../../packages/server/test/support/lossy-relay.js';
 
 export interface SinkSignal {

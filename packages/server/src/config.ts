@@ -46,7 +46,7 @@ export interface Config {
   retransmitPercent: number;
   /**
    * Estimate each subscriber's bandwidth from transport-cc and choose its layers by it
-   * (PARLEY_SUBSCRIBER_BWE=1; default off: display size and REMB only, see media/README.md).
+   * (PARLEY_SUBSCRIBER_BWE=1; default off: display size and REMB only, see packages/sfu/README.md).
    */
   subscriberBandwidthEstimation: boolean;
   turnUrls: string[];

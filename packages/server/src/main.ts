@@ -1,8 +1,9 @@
+import { type MediaPlane, startMediaPlane } from '@parley/sfu';
 import { type Config, loadConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { stopWhenLauncherDies } from './launcher-watch.js';
 import { createLogger, type Logger } from './logger.js';
-import { type MediaPlane, startMediaPlane } from './media/index.js';
+import { declareSfuStores } from './media-bridge/sfu-stores.js';
 import { createParley, type Parley } from './parley.js';
 
 /**
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   installStopHandlers(logger, config);
+  declareSfuStores();
   const media = await startMediaPlane(
     {
       publicIp: config.publicIp,

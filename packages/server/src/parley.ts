@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { MediaPlane } from '@parley/sfu';
+import { turnIceServers } from '@parley/sfu';
 import type { FastifyInstance } from 'fastify';
 import { AccountService, type AccountServiceOptions } from './accounts/account-service.js';
 import { InstanceSettingsStore } from './admin/instance-settings.js';
@@ -14,8 +16,6 @@ import { KeptRoomSweep } from './kept-rooms/sweep.js';
 import type { LdapDirectoryOptions } from './ldap/ldap-directory.js';
 import { LdapService } from './ldap/ldap-service.js';
 import type { Logger } from './logger.js';
-import type { MediaPlane } from './media/media-plane.js';
-import { turnIceServers } from './media/turn-credentials.js';
 import { Meetings, type MeetingsOptions } from './meeting/meetings.js';
 import { loadResumeKey } from './meeting/resume-tokens.js';
 import { OidcService, type OidcServiceOptions } from './oidc/oidc-service.js';

@@ -1,5 +1,5 @@
+import type { MediaPlane } from '@parley/sfu';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { MediaPlane } from '../media/media-plane.js';
 import type { Meetings } from '../meeting/meetings.js';
 
 /** What the figures are read from, at the moment Prometheus asks. */

@@ -1,8 +1,8 @@
 import type { PublishedTrack, TrackSource, VideoReceptionMode, VideoSizeRequest } from '@parley/protocol';
 import { CloseCode } from '@parley/protocol';
+import type { MediaPlane } from '@parley/sfu';
+import { MediaError } from '@parley/sfu';
 import type { Logger } from '../logger.js';
-import { MediaError } from '../media/media-error.js';
-import type { MediaPlane } from '../media/media-plane.js';
 import type { MeetingAccess, Membership } from '../meeting/meeting-access.js';
 import { MeetingError } from '../meeting/meeting-error.js';
 import type { Participant } from '../meeting/participant.js';

@@ -1,8 +1,8 @@
 import type { IceServer } from '@parley/protocol';
 import { CloseCode } from '@parley/protocol';
+import type { MediaPlane } from '@parley/sfu';
 import type { KeptRoomPolicy } from '../kept-rooms/kept-room-store.js';
 import type { Logger } from '../logger.js';
-import type { MediaPlane } from '../media/media-plane.js';
 import { declareStore } from '../privacy/memory-stores.js';
 import type { EndedMeetings } from './ended-meetings.js';
 import type { Participant } from './participant.js';

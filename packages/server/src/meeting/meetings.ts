@@ -5,6 +5,7 @@ import type {
   VideoReceptionMode,
   VideoSizeRequest,
 } from '@parley/protocol';
+import type { MediaPlane } from '@parley/sfu';
 import { Breakouts } from '../features/breakouts/breakouts.js';
 import { Chat } from '../features/chat/chat.js';
 import { E2eeDelivery } from '../features/e2ee/e2ee-delivery.js';
@@ -13,7 +14,6 @@ import { Moderation } from '../features/moderation/moderation.js';
 import { PollRelay } from '../features/polls/poll-relay.js';
 import { MeetingRecording } from '../features/recording/recording.js';
 import type { Logger } from '../logger.js';
-import type { MediaPlane } from '../media/media-plane.js';
 import { MeetingMedia } from '../media-bridge/meeting-media.js';
 import { Admission, type Credentials, type KeptRooms } from './admission.js';
 import { EndedMeetings } from './ended-meetings.js';

@@ -1,12 +1,12 @@
-import { z } from 'zod';
 import {
   isVp8KeyframeStart,
   locateVp8Descriptor,
   readVp8PictureId,
   rtpTimestamp,
   writeVp8PictureId,
-} from '../../src/media/rtp.js';
-import { Subscription } from '../../src/media/subscription.js';
+} from '@parley/sfu/rtp';
+import { Subscription } from '@parley/sfu/testing';
+import { z } from 'zod';
 
 /**
  * A hostile SFU for the E2EE browser tests (docs/e2ee.md, _Hostile-server tests_). Test code only:

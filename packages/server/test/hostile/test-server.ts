@@ -1,7 +1,7 @@
 import path from 'node:path';
+import { startMediaPlane } from '@parley/sfu';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { startMediaPlane } from '../../src/media/index.js';
 import { createParley } from '../../src/parley.js';
 import { commandHostileSfu, HostileSfuCommand, hostileSfuReport, installHostileSfu } from './hostile-sfu.js';
 

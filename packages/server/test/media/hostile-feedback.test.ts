@@ -1,10 +1,6 @@
+import { buildPli, buildSenderReport, RTCP_RTPFB } from '@parley/sfu/rtp';
+import { RETRANSMIT_BURST_BYTES, SENDER_REPORTS_BURST, SENDER_REPORTS_PER_SECOND } from '@parley/sfu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  RETRANSMIT_BURST_BYTES,
-  SENDER_REPORTS_BURST,
-  SENDER_REPORTS_PER_SECOND,
-} from '../../src/media/budgets.js';
-import { buildPli, buildSenderReport, RTCP_RTPFB } from '../../src/media/rtcp.js';
 import type { MediaBot } from '../support/bot.js';
 import { MediaHarness } from '../support/media-harness.js';
 import { waitFor } from '../support/wait-for.js';

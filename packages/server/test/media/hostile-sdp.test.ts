@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { MAX_SDP_LENGTH } from '@parley/sfu/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_SDP_LENGTH } from '../../src/media/sdp.js';
 import type { MediaBot } from '../support/bot.js';
 import { MediaHarness } from '../support/media-harness.js';
 import { waitFor } from '../support/wait-for.js';
@@ -11,7 +11,7 @@ import { waitFor } from '../support/wait-for.js';
  * the protocol's size cap. Each is answered or refused quickly, and a meeting alongside keeps its video.
  */
 const offer = readFileSync(
-  new URL('../../src/media/testdata/chromium-publish-offer.sdp', import.meta.url),
+  new URL('../../../sfu/src/transport/testdata/chromium-publish-offer.sdp', import.meta.url),
   'utf8',
 );
 

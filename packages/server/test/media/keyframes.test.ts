@@ -1,5 +1,5 @@
+import { KEYFRAME_REQUEST_INTERVAL_MS } from '@parley/sfu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYFRAME_REQUEST_INTERVAL_MS } from '../../src/media/publication.js';
 import type { MediaBot } from '../support/bot.js';
 import { MediaHarness } from '../support/media-harness.js';
 import { waitFor } from '../support/wait-for.js';

@@ -3,19 +3,19 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
 import {
   checkNativeAddonBytes,
   nativeAddonFile,
   nativeAddonState,
   UnpatchedNativeAddonError,
-} from '../../src/media/native-addon.js';
+} from '@parley/sfu/transport';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../../../..');
 const script = path.join(root, 'scripts/patch-libdatachannel.mjs');
 const recipe = JSON.parse(
-  readFileSync(path.join(root, 'packages/server/native/libdatachannel-patch.json'), 'utf8'),
+  readFileSync(path.join(root, 'packages/sfu/native/libdatachannel-patch.json'), 'utf8'),
 );
 const entry = recipe.addons[0];
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

@@ -1,8 +1,7 @@
+import type { MediaPlaneEvents } from '@parley/sfu';
+import { MediaError } from '@parley/sfu';
+import { describeMedia, openNativeHandles } from '@parley/sfu/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaPlaneEvents } from '../../src/media/index.js';
-import { MediaError } from '../../src/media/index.js';
-import { openNativeHandles } from '../../src/media/native-handles.js';
-import { describeMedia } from '../../src/media/sdp.js';
 import { MediaBot } from '../support/bot.js';
 import { MediaHarness } from '../support/media-harness.js';
 import { waitFor } from '../support/wait-for.js';

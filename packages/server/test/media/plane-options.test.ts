@@ -1,8 +1,8 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
+import { createMediaPlane } from '@parley/sfu';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createMediaPlane } from '../../src/media/index.js';
 
 const silent = pino({ level: 'silent' });
 

@@ -1,6 +1,6 @@
+import { RTCP_RTPFB } from '@parley/sfu/rtp';
+import { TRANSPORT_CC_FORMAT } from '@parley/sfu/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RTCP_RTPFB } from '../../src/media/rtcp.js';
-import { TRANSPORT_CC_FORMAT } from '../../src/media/transport-cc.js';
 import type { MediaBot } from '../support/bot.js';
 import { MediaHarness } from '../support/media-harness.js';
 import { waitFor } from '../support/wait-for.js';

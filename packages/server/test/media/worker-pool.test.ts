@@ -1,9 +1,9 @@
 import { createSocket } from 'node:dgram';
+import type { MediaPlaneEvents } from '@parley/sfu';
+import { MediaError, MediaWorkerPool } from '@parley/sfu';
+import { crashWorker } from '@parley/sfu/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaError } from '../../src/media/media-error.js';
-import type { MediaPlaneEvents } from '../../src/media/media-plane.js';
-import { MediaWorkerPool } from '../../src/media/worker/media-worker-pool.js';
 import { MediaBot } from '../support/bot.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -148,7 +148,7 @@ describe('MediaWorkerPool', () => {
   it('replaces a crashed worker on its port and reports only its rooms lost', async () => {
     const crashed = pool.workerOfRoom('room-a')!;
     const b1 = bots.get('b1')!;
-    pool.crashWorkerForTest(crashed);
+    crashWorker(pool, crashed);
     await waitFor('rooms-lost', () => lost.length > 0);
     expect(lost).toEqual([{ roomIds: ['room-a'] }]);
     expect(pool.workerOfRoom('room-a')).toBeUndefined();

@@ -1,8 +1,8 @@
+import type { MediaPlaneEvents } from '@parley/sfu';
+import { MediaWorkerPool } from '@parley/sfu';
+import { misbehaveWorker, type WatchdogLimits } from '@parley/sfu/testing';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { MediaPlaneEvents } from '../../src/media/media-plane.js';
-import { MediaWorkerPool } from '../../src/media/worker/media-worker-pool.js';
-import type { WatchdogLimits } from '../../src/media/worker/worker-slot.js';
 import { MediaBot } from '../support/bot.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -69,7 +69,7 @@ describe('the media worker watchdog', () => {
     await waitFor('video in the fine room', () => packets(f1, 'f2:camera') > 20, { timeoutMs: 10_000 });
 
     const stalledAt = Date.now();
-    pool.misbehaveWorkerForTest(stuck, { stallMs: 4000 });
+    misbehaveWorker(pool, stuck, { stallMs: 4000 });
     await waitFor('the stuck worker’s room reported lost', () => lost.length > 0, { timeoutMs: 6000 });
     const detectedMs = Date.now() - stalledAt;
     expect(lost[0]!.roomIds).toEqual(['stuck-room']);
@@ -95,7 +95,7 @@ describe('the media worker watchdog', () => {
     const lost: Array<MediaPlaneEvents['rooms-lost']> = [];
     pool.on('rooms-lost', (event) => lost.push(event));
     const rssBefore = process.memoryUsage().rss;
-    pool.misbehaveWorkerForTest(0, 'leak');
+    misbehaveWorker(pool, 0, 'leak');
     await waitFor('the leaking worker’s room reported lost', () => lost.length > 0, { timeoutMs: 10_000 });
     await waitFor('a new worker up', () => pool.workerStates()[0] === 'ready', { timeoutMs: 10_000 });
     expect((process.memoryUsage().rss - rssBefore) / 2 ** 20).toBeLessThan(400);

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { SFU_MEMORY_STORES } from '@parley/sfu';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { MEMORY_ITEMS } from '../../src/privacy/memory-inventory.js';
@@ -17,6 +18,8 @@ import { MEMORY_STORE_IDS } from '../../src/privacy/store-ids.js';
  */
 
 const src = path.resolve(import.meta.dirname, '../../src');
+/** The SFU (@parley/sfu) is a library of its own: its modules mark what they keep with `keepsStore(id)`. */
+const sfuSrc = path.resolve(import.meta.dirname, '../../../sfu/src');
 
 interface Module {
   /** Path relative to src/, with forward slashes. */
@@ -60,10 +63,12 @@ interface Facts {
   defines: string[];
   /** Ids of `declareStore('…')` calls. */
   declares: string[];
+  /** Ids of `keepsStore('…')` calls (SFU modules: the store is declared by the SFU's host). */
+  keeps: string[];
 }
 
 function factsOf(module: Module): Facts {
-  const facts: Facts = { collections: [], state: [], defines: [], declares: [] };
+  const facts: Facts = { collections: [], state: [], defines: [], declares: [], keeps: [] };
   const visit = (node: ts.Node): void => {
     if (ts.isPropertyDeclaration(node)) {
       const name = node.name.getText();
@@ -74,6 +79,9 @@ function factsOf(module: Module): Facts {
       const [first] = node.arguments;
       if (node.expression.text === 'declareStore' && first && ts.isStringLiteral(first)) {
         facts.declares.push(first.text);
+      }
+      if (node.expression.text === 'keepsStore' && first && ts.isStringLiteral(first)) {
+        facts.keeps.push(first.text);
       }
       if (node.expression.text === 'defineStore' && first && ts.isObjectLiteralExpression(first)) {
         for (const property of first.properties) {
@@ -109,6 +117,10 @@ const modules = sourceModules()
   .filter((module) => !REGISTRY.has(module.file))
   .map((module) => ({ ...module, facts: factsOf(module) }));
 const ids = new Set<string>(MEMORY_STORE_IDS);
+/** The SFU's modules, except api/memory.ts, which describes the stores (it keeps none of their data). */
+const sfuModules = sourceModules(sfuSrc)
+  .filter((module) => module.file !== 'api/memory.ts')
+  .map((module) => ({ ...module, facts: factsOf(module) }));
 
 describe('in-memory stores against their declarations', () => {
   it('finds the source it scans, and the stores in it', () => {
@@ -169,5 +181,60 @@ describe('in-memory stores against their declarations', () => {
       expect(item.place).toBe('memory');
       expect(definedStores().get(item.id), item.id).toMatchObject({ id: item.id, name: item.name });
     }
+  });
+});
+
+describe("the SFU's in-memory stores (@parley/sfu), declared by the server on its behalf", () => {
+  it('finds the SFU source it scans, and the stores in it', () => {
+    expect(sfuModules.map((module) => module.file)).toEqual(
+      expect.arrayContaining(['room/sfu.ts', 'room/room-router.ts', 'forwarding/publication.ts']),
+    );
+    expect(sfuModules.find((module) => module.file === 'room/room-router.ts')?.facts.keeps).toEqual([
+      'connection-addresses',
+    ]);
+  });
+
+  it('has a keepsStore() or "keeps nothing personal" in every SFU module that keeps a collection', () => {
+    const undeclared = sfuModules
+      .filter((module) => module.facts.collections.length > 0)
+      .filter((module) => module.facts.keeps.length === 0 && !NOTHING_PERSONAL.test(module.text))
+      .map((module) => `${module.file} (${module.facts.collections.join(', ')})`);
+    expect(undeclared, 'SFU modules keeping data without saying which store').toEqual([]);
+  });
+
+  it('never uses the privacy registry itself (the SFU depends on no part of the server)', () => {
+    const registering = sfuModules
+      .filter((module) => module.facts.defines.length + module.facts.declares.length > 0)
+      .map((module) => module.file);
+    expect(registering).toEqual([]);
+  });
+
+  it('lists in SFU_MEMORY_STORES exactly the stores its modules keep, all of them in the inventory', () => {
+    const kept = new Set(sfuModules.flatMap((module) => module.facts.keeps));
+    expect([...SFU_MEMORY_STORES].sort()).toEqual([...kept].sort());
+    expect([...kept].filter((id) => !ids.has(id))).toEqual([]);
+  });
+
+  it('has no false declarations: every SFU module that says keepsStore keeps state', () => {
+    const empty = sfuModules
+      .filter((module) => module.facts.keeps.length > 0)
+      .filter((module) => module.facts.state.length === 0)
+      .map((module) => module.file);
+    expect(empty, 'SFU modules marking a store but keeping nothing').toEqual([]);
+  });
+
+  it('is declared by the server where it starts the media plane', async () => {
+    const main = modules.find((module) => module.file === 'main.ts')!;
+    const calls: string[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) calls.push(node.expression.text);
+      ts.forEachChild(node, visit);
+    };
+    visit(main.tree);
+    expect(calls).toEqual(expect.arrayContaining(['declareSfuStores', 'startMediaPlane']));
+    expect(calls.indexOf('declareSfuStores')).toBeLessThan(calls.indexOf('startMediaPlane'));
+    const { declareSfuStores } = await import('../../src/media-bridge/sfu-stores.js');
+    declareSfuStores();
+    for (const store of SFU_MEMORY_STORES) expect(declaredStores().has(store), store).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import type { MediaPlane, MediaPlaneEvents } from '../../src/media/media-plane.js';
+import type { MediaPlane, MediaPlaneEvents } from '@parley/sfu';
 
 /** A media plane that answers every negotiation with a fixed SDP and records the commands it gets. */
 export function fakeMedia() {

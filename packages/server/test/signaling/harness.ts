@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type ClientMessage, PROTOCOL_VERSION, type ServerEvent, ServerMessage } from '@parley/protocol';
+import type { MediaPlane } from '@parley/sfu';
 import pino from 'pino';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../../src/config.js';
-import type { MediaPlane } from '../../src/media/media-plane.js';
 import type { MeetingsOptions } from '../../src/meeting/meetings.js';
 import { createParley } from '../../src/parley.js';
 

@@ -1,7 +1,7 @@
+import { MediaWorkerPool } from '@parley/sfu';
+import { buildSenderReport } from '@parley/sfu/rtp';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSenderReport } from '../../src/media/rtcp.js';
-import { MediaWorkerPool } from '../../src/media/worker/media-worker-pool.js';
 import { MediaBot } from '../support/bot.js';
 import { cameraPackets, type MediaParticipant, mediaParticipant } from '../support/media-participant.js';
 import { waitFor } from '../support/wait-for.js';

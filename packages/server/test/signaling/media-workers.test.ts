@@ -1,6 +1,7 @@
+import { MediaWorkerPool } from '@parley/sfu';
+import { crashWorker } from '@parley/sfu/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaWorkerPool } from '../../src/media/worker/media-worker-pool.js';
 import { MediaBot } from '../support/bot.js';
 import { cameraPackets, mediaParticipant } from '../support/media-participant.js';
 import { waitFor } from '../support/wait-for.js';
@@ -68,7 +69,7 @@ describe('meetings on media workers', () => {
       });
     }
 
-    pool.crashWorkerForTest(crashed);
+    crashWorker(pool, crashed);
     await a.client.waitForEvent('media-restart', () => true, 10_000);
     await b.client.waitForEvent('media-restart', () => true, 10_000);
     // New connections (new bots) receive again: counts start from 0 on the new bots.

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { TURN_CREDENTIAL_LIFETIME_S } from '@parley/sfu';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TURN_CREDENTIAL_LIFETIME_S } from '../../src/media/turn-credentials.js';
 import { fakeMedia } from './fake-media.js';
 import { SignalingClient, startTestServer } from './harness.js';
 

@@ -35,6 +35,28 @@
  */
 import type { PublishedTrack, SubscribedTrack, TrackSource } from '@parley/protocol';
 import { kindOfSource } from '@parley/protocol';
+import {
+  buildNack,
+  buildPli,
+  buildReceiverFeedback,
+  buildSenderReport,
+  isRtcp,
+  isVp8KeyframeStart,
+  parseRtcp,
+  ReceptionStats,
+  RTCP_RTPFB,
+  rtpPayloadOffset,
+} from '@parley/sfu/rtp';
+import {
+  describeMedia,
+  parseTransportFeedback,
+  readTransportSequence,
+  releaseNative,
+  retainUntilCleanup,
+  retainUntilClosed,
+  TRANSPORT_CC_FORMAT,
+  TransportArrivals,
+} from '@parley/sfu/transport';
 import ndc, {
   type Audio,
   type DataChannel,
@@ -43,17 +65,6 @@ import ndc, {
   type Track,
   type Video,
 } from 'node-datachannel';
-import { releaseNative, retainUntilCleanup, retainUntilClosed } from '../../src/media/native-handles.js';
-import { buildReceiverFeedback, ReceptionStats } from '../../src/media/reception-stats.js';
-import { buildNack, buildPli, buildSenderReport, parseRtcp, RTCP_RTPFB } from '../../src/media/rtcp.js';
-import { isRtcp, isVp8KeyframeStart, rtpPayloadOffset } from '../../src/media/rtp.js';
-import { describeMedia } from '../../src/media/sdp.js';
-import {
-  parseTransportFeedback,
-  readTransportSequence,
-  TRANSPORT_CC_FORMAT,
-  TransportArrivals,
-} from '../../src/media/transport-cc.js';
 import { hostCandidate, LossyRelay } from './lossy-relay.js';
 
 export interface MediaBotSignal {

@@ -1,5 +1,5 @@
+import { type MediaPlaneOptions, Sfu } from '@parley/sfu';
 import pino from 'pino';
-import { type MediaPlaneOptions, Sfu } from '../../src/media/index.js';
 import { MediaBot, type MediaBotOptions } from './bot.js';
 
 /**

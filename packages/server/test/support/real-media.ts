@@ -1,6 +1,6 @@
+import type { MediaPlane } from '@parley/sfu';
+import { createMediaPlane } from '@parley/sfu';
 import pino from 'pino';
-import { createMediaPlane } from '../../src/media/index.js';
-import type { MediaPlane } from '../../src/media/media-plane.js';
 
 /** The real SFU, in this thread, on a random high UDP port (retrying when the port is taken). */
 export function realMedia(): MediaPlane {

@@ -1,6 +1,6 @@
 import type { InvitationResult, Role } from '@parley/protocol';
+import type { MediaPlane } from '@parley/sfu';
 import type { Logger } from '../../logger.js';
-import type { MediaPlane } from '../../media/media-plane.js';
 import type { Invitations } from '../../meeting/invitations.js';
 import type { MeetingAccess } from '../../meeting/meeting-access.js';
 import { MeetingError } from '../../meeting/meeting-error.js';

@@ -1,0 +1,345 @@
+import ndc, { type DataChannel, type PeerConnection } from 'node-datachannel';
+import { MediaError } from '../api/media-error.js';
+import { keepsStore } from '../api/memory.js';
+import type { SubscribedTrack, VideoReceptionMode } from '../api/types.js';
+import type { Publication } from '../forwarding/publication.js';
+import { Subscription } from '../forwarding/subscription.js';
+import { MediaSectionSlots } from '../transport/media-section-slots.js';
+import { retainUntilClosed } from '../transport/native-handles.js';
+import {
+  announceHostCandidate,
+  describeMedia,
+  MAX_MEDIA_SECTIONS,
+  normalizeBrowserAnswer,
+  withoutCandidates,
+} from '../transport/sdp.js';
+import { SubscriberBandwidth } from '../transport/subscriber-bandwidth.js';
+import {
+  estimatesSubscribers,
+  guarded,
+  type MediaContext,
+  peerConnectionConfig,
+  randomSsrc,
+} from './media-context.js';
+import { nativeReason } from './publisher.js';
+import type { CancelTimer } from './timers.js';
+
+keepsStore('connection-addresses');
+
+/** Bits/s kept for each forwarded microphone before video gets a share (Opus voice at ~32 kbit/s with its RTP headers; measured here: ~33 kbit/s). */
+const AUDIO_RESERVE_BPS = 40_000;
+
+export interface SubscriberListener {
+  /** Send this offer to the browser; its answer comes back through answer(). */
+  offer(sdp: string, tracks: SubscribedTrack[]): void;
+  /** The subscribe connection failed or closed without close() being called. */
+  connectionClosed(): void;
+}
+
+/**
+ * A participant's subscribe connection. The browser opens it with an offer holding only a data channel;
+ * from then on the SFU offers: one SendOnly m-line per Subscription (a track of another participant).
+ *
+ * Negotiation is serialized: while an offer waits for its answer, further changes only mark the
+ * connection dirty, and one new offer covering all of them follows the answer.
+ */
+export class Subscriber {
+  private pc: PeerConnection | null = null;
+  private readonly dataChannels: DataChannel[] = [];
+  private readonly subscriptions = new Map<Publication, Subscription>();
+  private readonly usedMids = new Set<string>();
+  private readonly usedSsrcs = new Set<number>();
+  private readonly slots = new MediaSectionSlots();
+  private nextMid = 1;
+  /** An offer was sent and its answer has not arrived. */
+  private awaitingAnswer = false;
+  /** Subscriptions were added or removed since the last offer. */
+  private dirty = false;
+  private cancelScheduledOffer: CancelTimer | null = null;
+  private closed = false;
+  /** How much video this subscriber wants (low-data mode); applied to every video subscription. */
+  private videoReception: VideoReceptionMode = 'full';
+  /**
+   * transport-cc towards this subscriber (null when the plane does not estimate subscribers'
+   * bandwidth): numbering, estimate, probes; its estimate is shared out by applyEstimate().
+   */
+  readonly bandwidth: SubscriberBandwidth | null;
+
+  constructor(
+    readonly participantId: string,
+    private readonly context: MediaContext,
+    private readonly listener: SubscriberListener,
+  ) {
+    this.bandwidth = estimatesSubscribers(context.options)
+      ? new SubscriberBandwidth(performance.now(), () => this.applyEstimate(), context.counters)
+      : null;
+  }
+
+  /**
+   * Share the subscriber's estimate out (after each transport-cc feedback): audio first — each
+   * forwarded microphone is reserved AUDIO_RESERVE_BPS — then an equal share for each video it
+   * receives (those last-N or its own choice hold back take none). Each video picks its layer from its
+   * share (Subscription.rankForEstimate). When some video wants a step its share does not cover, a
+   * probe is asked for (SubscriberBandwidth.maybeProbe).
+   */
+  private applyEstimate(): void {
+    const bandwidth = this.bandwidth;
+    if (bandwidth === null || this.closed) return;
+    let audio = 0;
+    let videos = 0;
+    for (const subscription of this.subscriptions.values()) {
+      const publication = subscription.publication;
+      if (publication.kind === 'audio') {
+        if (publication.forwarding && publication.audible) audio++;
+      } else if (subscription.sharesBandwidth) videos++;
+    }
+    if (videos === 0) return;
+    const estimate = bandwidth.estimate;
+    const share = Math.max(0, estimate - audio * AUDIO_RESERVE_BPS) / videos;
+    let wanted = 0;
+    for (const subscription of this.subscriptions.values()) {
+      if (subscription.publication.kind !== 'video' || !subscription.sharesBandwidth) continue;
+      subscription.setEstimatedBudget(share);
+      wanted += subscription.wantedExtra();
+    }
+    if (wanted > 0) {
+      const now = performance.now();
+      const acked = bandwidth.estimator.ackedBitsPerSecond;
+      bandwidth.maybeProbe(estimate + wanted, Number.isNaN(acked) ? estimate : acked, now);
+    }
+  }
+  get hasConnection(): boolean {
+    return this.pc !== null;
+  }
+
+  get subscriptionCount(): number {
+    return this.subscriptions.size;
+  }
+
+  /** Apply the browser's first offer (a data channel only) and return the answer. */
+  connect(offerSdp: string): string {
+    if (this.closed) throw new MediaError('closed', 'The participant has left.');
+    if (this.pc) throw new MediaError('wrong-state', 'The subscribe connection is already set up.');
+    const media = describeMedia(offerSdp, MAX_MEDIA_SECTIONS);
+    if (!media.some((section) => section.kind === 'application' && !section.rejected)) {
+      throw new MediaError('bad-sdp', 'The subscribe offer must contain a data channel (m=application).');
+    }
+    if (media.some((section) => section.kind !== 'application' && !section.rejected)) {
+      throw new MediaError('bad-sdp', 'The subscribe offer must contain a data channel only.');
+    }
+    for (const section of media) this.usedMids.add(section.mid);
+
+    const pc = new ndc.PeerConnection(
+      `sub-${this.participantId}`,
+      peerConnectionConfig(this.context.options, true),
+    );
+    const logger = this.context.logger;
+    // Kept only to be closed with the connection; the SFU does not use the channel yet.
+    pc.onDataChannel(
+      guarded(logger, 'data channel', (channel: DataChannel) => {
+        retainUntilClosed(channel, undefined, true);
+        if (this.pc === pc) this.dataChannels.push(channel);
+        else channel.close(); // arrived after the connection was closed
+      }),
+    );
+    pc.onStateChange(
+      guarded(logger, 'subscribe state', (state: string) => {
+        logger.debug({ participantId: this.participantId, state }, 'media: subscribe connection state');
+        if ((state === 'failed' || state === 'closed') && !this.closed && this.pc === pc) {
+          // A failed connection is over: the control plane decides whether the participant rejoins.
+          this.close();
+          this.listener.connectionClosed();
+        }
+      }),
+    );
+    this.pc = pc;
+    try {
+      pc.setRemoteDescription(withoutCandidates(offerSdp), 'offer');
+    } catch (error) {
+      this.closeConnection();
+      throw new MediaError('bad-sdp', `The subscribe offer was refused: ${nativeReason(error)}`);
+    }
+    if (pc.signalingState() !== 'have-remote-offer') {
+      this.closeConnection();
+      throw new MediaError('wrong-state', 'The subscribe connection cannot answer now.');
+    }
+    pc.setLocalDescription('answer');
+    const answer = pc.signalingState() === 'stable' ? pc.localDescription()?.sdp : undefined;
+    if (!answer) {
+      this.closeConnection();
+      throw new MediaError('wrong-state', 'The subscribe connection produced no answer.');
+    }
+    const { publicIp, rtcPort } = this.context.options;
+    return announceHostCandidate(answer, publicIp, rtcPort);
+  }
+
+  /** Start forwarding a publication to this subscriber (offered with the next negotiation). */
+  subscribe(publication: Publication): void {
+    if (this.closed || this.subscriptions.has(publication)) return;
+    const subscription = new Subscription(
+      publication,
+      this.participantId,
+      this.allocateMid(),
+      this.allocateSsrc(),
+      this.context,
+      this.bandwidth,
+    );
+    this.subscriptions.set(publication, subscription);
+    this.applyVideoReception(subscription);
+    publication.addSubscription(subscription);
+    this.changed();
+  }
+
+  /**
+   * Low-data mode, for all video this subscriber receives: `off` holds every video subscription (the
+   * m-lines stay, so switching back needs no renegotiation, only a key frame); `low` caps simulcast at
+   * the lowest layer; `full` lifts both. Audio is never affected.
+   */
+  setVideoReception(mode: VideoReceptionMode): void {
+    if (this.closed || mode === this.videoReception) return;
+    this.videoReception = mode;
+    for (const subscription of this.subscriptions.values()) this.applyVideoReception(subscription);
+  }
+
+  private applyVideoReception(subscription: Subscription): void {
+    if (subscription.publication.kind !== 'video') return;
+    const mode = this.videoReception;
+    subscription.setLayerCap(mode === 'low' ? 0 : Number.POSITIVE_INFINITY);
+    subscription.setHeld(mode === 'off');
+  }
+
+  /** The subscription of a publication, if this subscriber receives it. */
+  subscriptionOf(publication: Publication): Subscription | undefined {
+    return this.subscriptions.get(publication);
+  }
+
+  /** Stop forwarding a publication; its m-line is removed with the next negotiation. */
+  unsubscribe(publication: Publication): void {
+    const subscription = this.subscriptions.get(publication);
+    if (!subscription) return;
+    this.subscriptions.delete(publication);
+    this.usedSsrcs.delete(subscription.ssrc);
+    const wasNegotiated = subscription.negotiated;
+    subscription.close();
+    // Never offered: nothing to take back from the browser.
+    if (wasNegotiated) this.changed();
+  }
+
+  /** The browser's answer to the last offer. */
+  answer(answerSdp: string): void {
+    const pc = this.pc;
+    if (this.closed || pc === null) throw new MediaError('closed', 'The subscribe connection is closed.');
+    if (!this.awaitingAnswer || pc.signalingState() !== 'have-local-offer') {
+      throw new MediaError('wrong-state', 'No subscriber offer is waiting for an answer.');
+    }
+    // The offer stays pending when the answer is refused: a corrected answer can still be applied.
+    const answer = this.slots.toLibdatachannel(normalizeBrowserAnswer(withoutCandidates(answerSdp)));
+    try {
+      pc.setRemoteDescription(answer, 'answer');
+    } catch (error) {
+      throw new MediaError('bad-sdp', `The subscriber answer was refused: ${nativeReason(error)}`);
+    }
+    this.slots.answered();
+    this.awaitingAnswer = false;
+    if (this.dirty) this.scheduleOffer();
+  }
+
+  private changed(): void {
+    this.dirty = true;
+    if (!this.awaitingAnswer) this.scheduleOffer();
+  }
+
+  /**
+   * Offer on the next turn of the event loop: the changes of one turn (e.g. a participant publishing
+   * camera and microphone) become one offer, and the answer to the browser's own offer leaves first.
+   */
+  private scheduleOffer(): void {
+    if (this.closed || this.pc === null || this.cancelScheduledOffer) return;
+    this.cancelScheduledOffer = this.context.timers.soon(() => {
+      this.cancelScheduledOffer = null;
+      try {
+        this.offer();
+      } catch (error) {
+        this.context.logger.error(
+          { err: error, participantId: this.participantId },
+          'media: subscriber offer failed',
+        );
+      }
+    });
+  }
+
+  private offer(): void {
+    const pc = this.pc;
+    if (this.closed || pc === null || this.awaitingAnswer || !this.dirty) return;
+    const state = pc.state();
+    const signalingState = pc.signalingState();
+    if (state === 'failed' || state === 'closed' || signalingState !== 'stable') {
+      this.context.logger.debug(
+        { participantId: this.participantId, state, signalingState },
+        'media: subscriber cannot offer now',
+      );
+      return;
+    }
+
+    for (const subscription of this.subscriptions.values()) {
+      if (!subscription.negotiated) subscription.attach(pc.addTrack(subscription.createMedia()));
+    }
+    // Safe: the browser's application m-line is always in the description, so libdatachannel has
+    // something to offer (with nothing it would throw, which node-datachannel does not catch here).
+    pc.setLocalDescription('offer');
+    // A connection closed underneath (its state callback not delivered yet) silently makes no offer.
+    const sdp = pc.signalingState() === 'have-local-offer' ? pc.localDescription()?.sdp : undefined;
+    if (!sdp) return;
+    this.dirty = false;
+    this.awaitingAnswer = true;
+    const tracks = [...this.subscriptions.values()].map((subscription) => subscription.describe());
+    this.context.logger.debug(
+      { participantId: this.participantId, tracks: tracks.length },
+      'media: subscriber offer',
+    );
+    const { publicIp, rtcPort } = this.context.options;
+    this.listener.offer(announceHostCandidate(this.slots.toBrowser(sdp), publicIp, rtcPort), tracks);
+  }
+
+  private allocateMid(): string {
+    while (this.usedMids.has(String(this.nextMid))) this.nextMid++;
+    const mid = String(this.nextMid++);
+    this.usedMids.add(mid);
+    return mid;
+  }
+
+  private allocateSsrc(): number {
+    let ssrc = randomSsrc();
+    while (this.usedSsrcs.has(ssrc)) ssrc = randomSsrc();
+    this.usedSsrcs.add(ssrc);
+    return ssrc;
+  }
+
+  private closeConnection(): void {
+    this.cancelScheduledOffer?.();
+    this.cancelScheduledOffer = null;
+    for (const subscription of this.subscriptions.values()) subscription.close();
+    this.subscriptions.clear();
+    for (const channel of this.dataChannels.splice(0)) {
+      try {
+        channel.close();
+      } catch {
+        // closed with the connection
+      }
+    }
+    const pc = this.pc;
+    this.pc = null;
+    try {
+      pc?.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Stop every subscription and close the connection. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeConnection();
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * `@parley/sfu/transport`: SDP reading, transport-wide congestion control feedback and the native
+ * handle bookkeeping, for tools that open their own node-datachannel connections to the SFU (Parley's
+ * media bots, benchmarks) and for checks of the installed native addon. Not needed to run an SFU.
+ */
+export {
+  checkNativeAddonBytes,
+  type NativeAddonState,
+  nativeAddonFile,
+  nativeAddonState,
+  UnpatchedNativeAddonError,
+} from './native-addon.js';
+export { openNativeHandles, releaseNative, retainUntilCleanup, retainUntilClosed } from './native-handles.js';
+export { describeMedia, MAX_SDP_LENGTH, type MediaSection } from './sdp.js';
+export {
+  parseTransportFeedback,
+  type ReportedPacket,
+  readTransportSequence,
+  TRANSPORT_CC_FORMAT,
+  TRANSPORT_CC_URI,
+  TransportArrivals,
+} from './transport-cc.js';
