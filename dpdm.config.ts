@@ -7,6 +7,7 @@ export default {
   files: [
     'packages/server/src/**/*.ts',
     'packages/sfu/src/**/*.ts',
+    'packages/media-bot/src/**/*.ts',
     'packages/web/src/**/*.{ts,tsx}',
     'packages/protocol/src/**/*.ts',
   ],

@@ -19,7 +19,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { MediaBot } from '../packages/server/test/support/bot.js';
+import { MediaBot } from '@parley/media-bot';
 import { runQueueWaitMicros, type ServerMeasure } from './forwarding/ipc.js';
 import {
   BenchRoom,

@@ -1,6 +1,6 @@
 // Quality benchmark: what a subscriber sees when the network misbehaves. One publisher (Chromium's
 // fake 720p camera, three simulcast layers) and two subscribers in one Chromium, every page reaching
-// the SFU through a userspace UDP relay on loopback (e2e/support/shaping-udp-relay.ts). The run goes
+// the SFU through a userspace UDP relay on loopback (packages/media-bot/src/shaping-udp-relay.ts). The run goes
 // through phases on one meeting — clean baseline; 5 % random loss of RTP packets each way for every
 // page; clean again; one subscriber's downlink capped at 300 kbit/s while the other runs at full rate;
 // cap lifted — and reads getStats() in every page every 200 ms. Per subscriber and phase: frames
@@ -11,12 +11,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ShapingUdpRelay } from '@parley/media-bot';
 import type { Page } from 'playwright-core';
 import { launchBrowser, waitFor } from '../e2e/support/browser.js';
 import { enter, People, tile } from '../e2e/support/meeting.js';
 import { tileVideoStats } from '../e2e/support/rtc-stats.js';
 import { startServer } from '../e2e/support/server.js';
-import { ShapingUdpRelay } from '../e2e/support/shaping-udp-relay.js';
 import {
   FULL_RATE_SHARE,
   HOLD_MS,

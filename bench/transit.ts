@@ -14,7 +14,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { MediaBot } from '../packages/server/test/support/bot.js';
+import type { SinkSubscriber } from '@parley/media-bot';
+import { MediaBot } from '@parley/media-bot';
 import { runQueueWaitMicros, type ServerMeasure } from './forwarding/ipc.js';
 import {
   BenchRoom,
@@ -26,7 +27,6 @@ import {
   SERVER_CPU,
   waitUntil,
 } from './support/bench-room.js';
-import type { SinkSubscriber } from './support/sink-subscriber.js';
 
 const K = Number(process.env.BENCH_TRANSIT_K ?? 20);
 const LOAD_FRACTION = Number(process.env.BENCH_TRANSIT_LOAD ?? 0.7);

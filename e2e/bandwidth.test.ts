@@ -1,3 +1,4 @@
+import { ShapingUdpRelay } from '@parley/media-bot';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, waitFor } from './support/browser.js';
@@ -5,7 +6,6 @@ import { explainFailures } from './support/diagnostics.js';
 import { enter, People, tile } from './support/meeting.js';
 import { tileVideoStats } from './support/rtc-stats.js';
 import { type RunningServer, startServer } from './support/server.js';
-import { ShapingUdpRelay } from './support/shaping-udp-relay.js';
 
 const HOST = { username: 'bandwidth-host', password: 'correct horse battery' };
 /** The narrow viewer's downlink: enough for the smallest layer and the audio, not for more. */

@@ -1,8 +1,8 @@
+import { LossyUdpRelay } from '@parley/media-bot';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, waitFor } from './support/browser.js';
 import { explainFailures } from './support/diagnostics.js';
-import { LossyUdpRelay } from './support/lossy-udp-relay.js';
 import { enter, People, tile } from './support/meeting.js';
 import { type OutboundVideo, tileVideoStats, videoStats } from './support/rtc-stats.js';
 import { type RunningServer, startServer } from './support/server.js';

@@ -4,8 +4,7 @@
 // without SSRC simulcast) and subscribes K AnsweringSubscribers to it, all over DTLS-SRTP.
 // Also the load of the floor relay across the namespaces (plain UDP: a sender and K receivers).
 import dgram from 'node:dgram';
-import { MediaBot } from '../../packages/server/test/support/bot.js';
-import { AnsweringSubscriber } from '../support/answering-subscriber.js';
+import { AnsweringSubscriber, MediaBot } from '@parley/media-bot';
 import { cpuMicros, serve } from './ipc.js';
 import { type JanusHandle, JanusSession, type PluginEvent } from './janus-api.js';
 

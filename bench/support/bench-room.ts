@@ -4,10 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { MediaBot, type MediaBotOptions, SinkSubscriber } from '@parley/media-bot';
 import type { PublishedTrack, SubscribedTrack } from '@parley/protocol';
-import { MediaBot, type MediaBotOptions } from '../../packages/server/test/support/bot.js';
 import { ServerProcess } from '../forwarding/ipc.js';
-import { SinkSubscriber } from './sink-subscriber.js';
 
 export const SERVER_CPU = 0;
 export const LOADGEN_CPU = 1;
@@ -94,7 +93,7 @@ export class BenchRoom {
     return bot;
   }
 
-  /** A subscriber that only counts the RTP packets reaching it (see sink-subscriber.ts). */
+  /** A subscriber that only counts the RTP packets reaching it (@parley/media-bot: sink-subscriber.ts). */
   async joinSink(id: string): Promise<SinkSubscriber> {
     const server = this.server;
     await server.call('addParticipant', id);

@@ -1,8 +1,8 @@
+import { MediaBot } from '@parley/media-bot';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeyKinds } from '../../src/privacy/inventory.js';
 import { SignalingClient } from '../signaling/harness.js';
-import { MediaBot } from '../support/bot.js';
 import { createTestSchema, type PostgresServer, startPostgres } from '../support/postgres.js';
 import { type RunningRedis, startRedis } from '../support/redis.js';
 import { waitFor } from '../support/wait-for.js';

@@ -1,5 +1,5 @@
+import type { MediaBot } from '@parley/media-bot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaBot } from '../support/bot.js';
 import { MediaHarness } from '../support/media-harness.js';
 import { waitFor } from '../support/wait-for.js';
 

@@ -1,7 +1,7 @@
+import type { MediaBot } from '@parley/media-bot';
 import { buildPli, buildSenderReport, RTCP_RTPFB } from '@parley/sfu/rtp';
 import { RETRANSMIT_BURST_BYTES, SENDER_REPORTS_BURST, SENDER_REPORTS_PER_SECOND } from '@parley/sfu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaBot } from '../support/bot.js';
 import { MediaHarness } from '../support/media-harness.js';
 import { waitFor } from '../support/wait-for.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import type { MediaBot } from '@parley/media-bot';
 import { MAX_SDP_LENGTH } from '@parley/sfu/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaBot } from '../support/bot.js';
 import { MediaHarness } from '../support/media-harness.js';
 import { waitFor } from '../support/wait-for.js';
 

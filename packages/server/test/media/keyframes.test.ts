@@ -1,6 +1,6 @@
+import type { MediaBot } from '@parley/media-bot';
 import { KEYFRAME_REQUEST_INTERVAL_MS } from '@parley/sfu/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaBot } from '../support/bot.js';
 import { MediaHarness } from '../support/media-harness.js';
 import { waitFor } from '../support/wait-for.js';
 

@@ -1,8 +1,8 @@
+import { MediaBot } from '@parley/media-bot';
 import type { MediaPlaneEvents } from '@parley/sfu';
 import { MediaError } from '@parley/sfu';
 import { describeMedia, openNativeHandles } from '@parley/sfu/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaBot } from '../support/bot.js';
 import { MediaHarness } from '../support/media-harness.js';
 import { waitFor } from '../support/wait-for.js';
 

@@ -1,7 +1,7 @@
+import type { MediaBot } from '@parley/media-bot';
 import { RTCP_RTPFB } from '@parley/sfu/rtp';
 import { TRANSPORT_CC_FORMAT } from '@parley/sfu/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaBot } from '../support/bot.js';
 import { MediaHarness } from '../support/media-harness.js';
 import { waitFor } from '../support/wait-for.js';
 

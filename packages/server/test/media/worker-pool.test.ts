@@ -1,10 +1,10 @@
 import { createSocket } from 'node:dgram';
+import { MediaBot } from '@parley/media-bot';
 import type { MediaPlaneEvents } from '@parley/sfu';
 import { MediaError, MediaWorkerPool } from '@parley/sfu';
 import { crashWorker } from '@parley/sfu/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaBot } from '../support/bot.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** A pool of media workers on random high UDP ports (other ones when taken). */

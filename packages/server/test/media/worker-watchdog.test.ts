@@ -1,9 +1,9 @@
+import { MediaBot } from '@parley/media-bot';
 import type { MediaPlaneEvents } from '@parley/sfu';
 import { MediaWorkerPool } from '@parley/sfu';
 import { misbehaveWorker, type WatchdogLimits } from '@parley/sfu/testing';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MediaBot } from '../support/bot.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** A pool on random high UDP ports with a quick watchdog. */

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { MediaBot } from '@parley/media-bot';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MediaBot } from '../support/bot.js';
 import { cameraPackets, mediaParticipant } from '../support/media-participant.js';
 import { waitFor } from '../support/wait-for.js';
 

@@ -1,10 +1,10 @@
+import { MediaBot } from '@parley/media-bot';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/http/metrics.js';
 import { Meetings } from '../../src/meeting/meetings.js';
 import { fakeMedia } from '../signaling/fake-media.js';
 import { SignalingClient, startTestServer } from '../signaling/harness.js';
-import { MediaBot } from '../support/bot.js';
 import { realMedia } from '../support/real-media.js';
 import { waitFor } from '../support/wait-for.js';
 

@@ -4,10 +4,11 @@
  * answer every one — ok, or an error with a known code — and never close the socket except for the
  * documented reasons, while a real meeting next to it (bots over DTLS-SRTP) keeps its media flowing.
  */
+
+import { MediaBot } from '@parley/media-bot';
 import { ClientMessage, CloseCode, ErrorCode, ServerMessage } from '@parley/protocol';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaBot } from '../support/bot.js';
 import { realMedia } from '../support/real-media.js';
 import { mutated, valid } from '../support/schema-arbitrary.js';
 import { waitFor } from '../support/wait-for.js';

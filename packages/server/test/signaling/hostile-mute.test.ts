@@ -1,5 +1,5 @@
+import { MediaBot } from '@parley/media-bot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaBot } from '../support/bot.js';
 import { realMedia } from '../support/real-media.js';
 import { waitFor } from '../support/wait-for.js';
 import { SignalingClient, startTestServer } from './harness.js';

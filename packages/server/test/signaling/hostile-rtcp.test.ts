@@ -1,8 +1,8 @@
+import { MediaBot } from '@parley/media-bot';
 import { MediaWorkerPool } from '@parley/sfu';
 import { buildSenderReport } from '@parley/sfu/rtp';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaBot } from '../support/bot.js';
 import { cameraPackets, type MediaParticipant, mediaParticipant } from '../support/media-participant.js';
 import { waitFor } from '../support/wait-for.js';
 import { startTestServer } from './harness.js';

@@ -1,8 +1,8 @@
+import { MediaBot } from '@parley/media-bot';
 import { MediaWorkerPool } from '@parley/sfu';
 import { crashWorker } from '@parley/sfu/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaBot } from '../support/bot.js';
 import { cameraPackets, mediaParticipant } from '../support/media-participant.js';
 import { waitFor } from '../support/wait-for.js';
 import { startTestServer } from './harness.js';

@@ -1,6 +1,6 @@
 // `npm run soak`: the full soak (200 join/leave cycles and floods) against a built server; prints the
 // figures and exits 1 when a margin is broken. SOAK_CYCLES=n runs n cycles instead.
-import { MediaBot } from '../support/bot.js';
+import { MediaBot } from '@parley/media-bot';
 import { runSoak, SOAK_MARGINS } from './soak.js';
 
 const cycles = Number(process.env.SOAK_CYCLES ?? 200);

@@ -15,8 +15,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { MediaBot } from '@parley/media-bot';
 import { SignalingClient } from '../signaling/harness.js';
-import { MediaBot } from '../support/bot.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** How much the server may grow between the warm-up baseline and the end. */

@@ -1,6 +1,6 @@
+import { MediaBot, type MediaBotOptions } from '@parley/media-bot';
 import { type MediaPlaneOptions, Sfu } from '@parley/sfu';
 import pino from 'pino';
-import { MediaBot, type MediaBotOptions } from './bot.js';
 
 /**
  * An SFU on a random high UDP port with bots connected to it in-process: each bot's signaling calls go

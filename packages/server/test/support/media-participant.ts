@@ -1,5 +1,5 @@
+import { MediaBot } from '@parley/media-bot';
 import { SignalingClient } from '../signaling/harness.js';
-import { MediaBot } from './bot.js';
 
 /**
  * A participant as the web app is one: a signaling socket plus publish (audio + video) and subscribe

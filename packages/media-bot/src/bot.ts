@@ -33,8 +33,8 @@
  * A process running bots without a media plane calls `MediaBot.releaseNative()` at the end so that
  * Node can exit (a media plane's close() does it otherwise).
  */
-import type { PublishedTrack, SubscribedTrack, TrackSource } from '@parley/protocol';
-import { kindOfSource } from '@parley/protocol';
+import type { PublishedTrack, SubscribedTrack, TrackSource } from '@parley/sfu';
+import { kindOfSource } from '@parley/sfu';
 import {
   buildNack,
   buildPli,

@@ -4,10 +4,10 @@
 // re-offers), but a UDP relay in front of it lets through only what keeps the connection alive
 // (STUN, DTLS, SCTP, RTCP) and counts and drops every RTP packet before decryption. The SFU's work
 // per packet (header rewrite, SRTP encryption, sendto) is the same as towards any client.
-import type { SubscribedTrack } from '@parley/protocol';
+import type { SubscribedTrack } from '@parley/sfu';
 import { retainUntilClosed } from '@parley/sfu/transport';
 import ndc, { type DataChannel, type PeerConnection, type Track } from 'node-datachannel';
-import { hostCandidate, LossyRelay } from '../../packages/server/test/support/lossy-relay.js';
+import { hostCandidate, LossyRelay } from './lossy-relay.js';
 
 export interface SinkSignal {
   subscribe(sdp: string): Promise<string>;

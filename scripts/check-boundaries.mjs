@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// The SFU's boundary (issue 19, docs/architecture.md): packages/sfu is a library that depends on
-// node-datachannel only. Its modules may import node's builtins (node:…), node-datachannel and their own
-// files; its tests may also import vitest and fast-check. Anything else (the server, the protocol, pino,
-// fastify…) fails `npm run check:layout`. Imports are read from each module's syntax tree.
+// The packages' boundaries (issue 19, docs/architecture.md), run by `npm run check:layout`; imports are
+// read from each module's syntax tree.
+// - packages/sfu is a library that depends on node-datachannel only. Its modules may import node's
+//   builtins (node:…), node-datachannel and their own files; its tests may also import vitest and
+//   fast-check. Anything else (the server, the protocol, pino, fastify…) fails.
+// - packages/media-bot is test tooling: no production module (packages/*/src, tests aside) imports it.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
@@ -61,9 +63,27 @@ for (const dir of ['src', 'examples']) {
     }
   }
 }
+for (const pkg of readdirSync(path.join(root, 'packages'))) {
+  const src = path.join(root, 'packages', pkg, 'src');
+  if (pkg === 'media-bot') continue;
+  let files;
+  try {
+    files = [...modules(src)];
+  } catch {
+    continue;
+  }
+  for (const file of files) {
+    if (/\.test\.tsx?$/.test(file)) continue;
+    if (specifiers(file).some((specifier) => specifier.startsWith('@parley/media-bot'))) {
+      wrong.push(`  ${path.relative(root, file).split(path.sep).join('/')}: imports the test-only media bot`);
+    }
+  }
+}
 if (wrong.length > 0) {
-  console.error('packages/sfu depends on node-datachannel and node builtins only (docs/architecture.md):');
+  console.error('Package boundaries crossed (docs/architecture.md, "Boundaries"):');
   console.error(wrong.join('\n'));
   process.exit(1);
 }
-console.log('sfu boundary: packages/sfu imports node-datachannel, node builtins and its own files only');
+console.log(
+  'boundaries: packages/sfu imports node-datachannel, builtins and itself only; no src imports the media bot',
+);

@@ -1,0 +1,16 @@
+/**
+ * `@parley/media-bot`: programmable WebRTC participants and network impairments for Parley's tests
+ * and benchmarks (server tests, e2e, bench). Test-only: no production code imports it.
+ *
+ * - MediaBot: publishes Opus and VP8 (simulcast, RID, RTX) over node-datachannel, receives and counts
+ *   what the SFU forwards, answers with NACK/PLI/transport-cc like a browser.
+ * - SinkSubscriber, AnsweringSubscriber: lean subscribers for load generation (bench).
+ * - LossyRelay (in-process, for bots), LossyUdpRelay and ShapingUdpRelay (between a browser and the
+ *   SFU: seeded loss, a bandwidth bottleneck): impaired paths on loopback.
+ */
+export { AnsweringSubscriber } from './answering-subscriber.js';
+export { MediaBot, type MediaBotOptions, type MediaBotSignal, type ReceivedStream } from './bot.js';
+export { hostCandidate, LossyRelay } from './lossy-relay.js';
+export { isRtp, LossyUdpRelay, seededRandom } from './lossy-udp-relay.js';
+export { ShapingUdpRelay } from './shaping-udp-relay.js';
+export { type SinkSignal, SinkSubscriber } from './sink-subscriber.js';
