@@ -94,7 +94,7 @@ export class MeetingMedia {
         else this.releaseAudio(room, participant);
       }
       // A new microphone track must stay silent too while the hold lasts.
-      if (participant.audioHeld) this.media.setAudioForwarding(room.id, participantId, false);
+      if (participant.audioHeld) this.media.setAudioHeld(room.id, participantId, true);
     }
     this.speakerStateChanged(room, participant);
     room.broadcast({ type: 'participant-updated', participant: participant.info() });
@@ -157,7 +157,7 @@ export class MeetingMedia {
   private releaseAudio(room: Room, participant: Participant): void {
     if (!participant.audioHeld) return;
     participant.audioHeld = false;
-    this.media.setAudioForwarding(room.id, participant.id, true);
+    this.media.setAudioHeld(room.id, participant.id, false);
   }
 
   private async negotiate<T>(step: () => Promise<T>): Promise<T> {

@@ -115,7 +115,7 @@ export class MeetingLifecycle {
   private startMedia(room: Room, participant: Participant): void {
     const { media, features } = this.deps;
     media.addParticipant(room.id, participant.id);
-    if (participant.audioHeld) media.setAudioForwarding(room.id, participant.id, false);
+    if (participant.audioHeld) media.setAudioHeld(room.id, participant.id, true);
     participant.channel.send({
       type: 'joined',
       self: participant.info(),

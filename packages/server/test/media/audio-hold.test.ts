@@ -22,7 +22,7 @@ describe('a moderator holding a participant’s audio', () => {
   });
 
   it('stops forwarding the microphone only, and resumes it', async () => {
-    harness.plane.setAudioForwarding(ROOM, 'alice', false);
+    harness.plane.setAudioHeld(ROOM, 'alice', true);
     // Packets already on their way may still arrive: wait until the count settles, then check it stays.
     let held = packets(bob, 'alice:mic');
     await waitFor('audio stops', async () => {
@@ -38,10 +38,10 @@ describe('a moderator holding a participant’s audio', () => {
     const fromBob = packets(alice, 'bob:mic');
     await waitFor('alice still hears bob', () => packets(alice, 'bob:mic') > fromBob + 5);
 
-    harness.plane.setAudioForwarding(ROOM, 'alice', true);
+    harness.plane.setAudioHeld(ROOM, 'alice', false);
     await waitFor('audio resumes', () => packets(bob, 'alice:mic') > held + 10);
     // Unknown rooms and participants are ignored.
-    expect(() => harness.plane.setAudioForwarding('no-room', 'x', false)).not.toThrow();
-    expect(() => harness.plane.setAudioForwarding(ROOM, 'nobody', false)).not.toThrow();
+    expect(() => harness.plane.setAudioHeld('no-room', 'x', true)).not.toThrow();
+    expect(() => harness.plane.setAudioHeld(ROOM, 'nobody', true)).not.toThrow();
   });
 });

@@ -76,8 +76,8 @@ describe('speaker ranking against forged audio levels', () => {
     expect(loud).not.toContain('bob');
 
     // A moderator holds two of them; the third mutes (the control plane says so).
-    harness.plane.setAudioForwarding(ROOM, 'f1', false);
-    harness.plane.setAudioForwarding(ROOM, 'f2', false);
+    harness.plane.setAudioHeld(ROOM, 'f1', true);
+    harness.plane.setAudioHeld(ROOM, 'f2', true);
     harness.plane.setSpeakerState(ROOM, 'f3', { muted: true, moderator: false });
     await waitFor('no forger listed as speaking', () => !events.at(-1)?.some((id) => FORGERS.includes(id)));
     const after = await audibleAt(dave, ['alice', 'bob', 'carol', ...FORGERS]);

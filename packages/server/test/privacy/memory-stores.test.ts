@@ -22,19 +22,19 @@ const src = path.resolve(import.meta.dirname, '../../src');
 const sfuSrc = path.resolve(import.meta.dirname, '../../../sfu/src');
 
 interface Module {
-  /** Path relative to src/, with forward slashes. */
+  /** Path relative to the scanned src/, with forward slashes. */
   file: string;
   text: string;
   tree: ts.SourceFile;
 }
 
-function sourceModules(dir = src): Module[] {
+function sourceModules(base = src, dir = base): Module[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry): Module[] => {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return sourceModules(full);
+    if (entry.isDirectory()) return sourceModules(base, full);
     if (!entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts')) return [];
     const text = readFileSync(full, 'utf8');
-    const file = path.relative(src, full).split(path.sep).join('/');
+    const file = path.relative(base, full).split(path.sep).join('/');
     return [{ file, text, tree: ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true) }];
   });
 }

@@ -19,7 +19,7 @@ export function fakeMedia() {
     setVideoSize: (_roomId, subscriberId, participantId, source, width, height) =>
       calls.push(`size ${subscriberId} ${participantId} ${source} ${width}x${height}`),
     setVideoReception: (_roomId, id, mode) => calls.push(`video-reception ${id} ${mode}`),
-    setAudioForwarding: (_roomId, id, enabled) => calls.push(`audio ${id} ${enabled ? 'on' : 'off'}`),
+    setAudioHeld: (_roomId, id, held) => calls.push(`audio ${id} ${held ? 'off' : 'on'}`),
     setSpeakerState: (_roomId, id, state) =>
       calls.push(
         `speaker ${id} ${state.muted ? 'muted' : 'open'} ${state.moderator ? 'moderator' : 'participant'}`,

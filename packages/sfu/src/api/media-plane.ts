@@ -50,11 +50,11 @@ export interface MediaPlane {
   subscriberAnswer(roomId: string, participantId: string, answerSdp: string): Promise<void>;
 
   /**
-   * Stop (false) or resume (true) forwarding the participant's microphone audio to everyone: a
-   * moderator muted them. Holds across renegotiations and a newly published microphone track until
-   * resumed. Unknown participants are ignored.
+   * Hold (true) or release (false) the participant's audio: held, their microphone (and any other
+   * audio track) is forwarded to nobody — a moderator muted them. The hold lasts across renegotiations
+   * and a newly published microphone track until released. Unknown participants are ignored.
    */
-  setAudioForwarding(roomId: string, participantId: string, enabled: boolean): void;
+  setAudioHeld(roomId: string, participantId: string, held: boolean): void;
 
   /**
    * What the speaker ranking needs to know beyond the audio levels (issue 13): whether the participant

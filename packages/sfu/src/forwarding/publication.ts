@@ -64,8 +64,8 @@ export const PUBLISHER_NACK_INTERVAL_MS = 25;
 export class Publication {
   readonly kind: TrackKind;
   readonly subscriptions: Subscription[] = [];
-  /** false while a moderator holds this participant's audio: packets are dropped, not forwarded. */
-  forwarding = true;
+  /** true while a moderator holds this participant's audio: packets are dropped, not forwarded. */
+  held = false;
   /** Microphone: whether it is among the loudest of the room (set by the room's speaker ranking). */
   audible = true;
   /** RFC 8285 id of the audio-level extension in the publisher's offer; 0 when not negotiated. */
@@ -225,7 +225,7 @@ export class Publication {
       const level = readAudioLevel(packet, this.audioLevelExtensionId);
       if (level >= 0) activity.add(level, audioPayloadBytes(packet));
     }
-    if (!this.forwarding || !this.audible) {
+    if (this.held || !this.audible) {
       if (!this.skipping) this.sequences.skip();
       this.skipping = true;
       return;
@@ -620,7 +620,7 @@ export class Publication {
       if (message.type !== 'sender-report') continue;
       // A microphone left out (not among the loudest, or held by a moderator) sends nothing to map:
       // skipping its reports keeps their cost from growing with the square of the meeting's size.
-      if (!this.forwarding || !this.audible) continue;
+      if (this.held || !this.audible) continue;
       const layer =
         this.layerSsrcs.length > 1
           ? this.layerSsrcs.indexOf(message.ssrc)

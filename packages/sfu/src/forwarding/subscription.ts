@@ -5,6 +5,7 @@ import { findOneByteExtension } from '../rtp/header-extension.js';
 import { parseRtcp } from '../rtp/rtcp.js';
 import { isRtcp, locateVp8Descriptor, readVp8PictureId, writeVp8PictureId } from '../rtp/rtp.js';
 import { SequenceRewriter } from '../rtp/sequence-rewriter.js';
+import { layerForSize } from '../simulcast/layer-choice.js';
 import { retainUntilClosed } from '../transport/native-handles.js';
 import { PADDING_BURST, PADDING_BYTES, type SubscriberBandwidth } from '../transport/subscriber-bandwidth.js';
 import { TRANSPORT_CC_URI } from '../transport/transport-cc.js';
@@ -384,15 +385,7 @@ export class Subscription {
     const top = publication.layerCount - 1;
     const sent = (rank: number) => publication.isLayerSent(layerOrder[rank]!);
     // Ranks count from the smallest picture up (layerOrder maps a rank to the publisher's layer).
-    let rank = Math.min(top, this.rankForSize, this.rankCap);
-    while (rank > 0 && !sent(rank)) rank--;
-    // Nothing sent at or below the wanted size: the smallest larger layer that is sent.
-    if (!sent(rank))
-      for (let above = rank + 1; above <= top; above++)
-        if (sent(above)) {
-          rank = above;
-          break;
-        }
+    let rank = layerForSize(Math.min(this.rankForSize, this.rankCap), top, sent);
     const bitrateAt = (r: number) => layerBitrates[layerOrder[r]!]!;
     const now = performance.now();
     if (now - this.nackWindowStart >= 1000) {

@@ -4,7 +4,7 @@ import { keepsStore } from '../api/memory.js';
 import type { PublishedTrack, SubscribedTrack, VideoReceptionMode } from '../api/types.js';
 import type { Publication } from '../forwarding/publication.js';
 import type { MediaContext } from './media-context.js';
-import { Participant } from './participant.js';
+import { Peer } from './peer.js';
 import { Publisher } from './publisher.js';
 import { SpeakerDetector } from './speaker-detector.js';
 import { Subscriber } from './subscriber.js';
@@ -25,7 +25,7 @@ export const DEFAULT_AUDIBLE_SPEAKERS = 3;
  * other participant, from the moment both exist until either goes away.
  */
 export class RoomRouter {
-  private readonly participants = new Map<string, Participant>();
+  private readonly participants = new Map<string, Peer>();
   private readonly speakers: SpeakerDetector;
   private closed = false;
 
@@ -89,7 +89,7 @@ export class RoomRouter {
 
   add(participantId: string): void {
     if (this.closed || this.participants.has(participantId)) return;
-    this.participants.set(participantId, new Participant(participantId));
+    this.participants.set(participantId, new Peer(participantId));
     // Everyone has a place in the recency order (last-N) from the start, in order of arrival.
     this.speakers.activity(participantId);
   }
@@ -162,17 +162,17 @@ export class RoomRouter {
   }
 
   /**
-   * Stop (or resume) forwarding the participant's audio to everyone: the microphone and any other
+   * Hold (or release) the participant's audio: held, it is forwarded to nobody: the microphone and any other
    * audio track (screen audio), so that a held microphone republished under another label stays held.
    */
-  setMicForwarding(participantId: string, enabled: boolean): void {
+  setAudioHeld(participantId: string, held: boolean): void {
     const participant = this.participants.get(participantId);
     if (!participant) return;
-    participant.micHeld = !enabled;
+    participant.audioHeld = held;
     // A held microphone never ranks among the loudest (it would take a slot while silent to everyone).
-    this.speakers.activity(participantId).held = !enabled;
+    this.speakers.activity(participantId).held = held;
     for (const publication of participant.publisher?.publications() ?? []) {
-      if (publication.kind === 'audio') publication.forwarding = enabled;
+      if (publication.kind === 'audio') publication.held = held;
     }
   }
 
@@ -188,8 +188,8 @@ export class RoomRouter {
   }
 
   private published(publication: Publication): void {
-    if (publication.kind === 'audio' && this.participants.get(publication.participantId)?.micHeld) {
-      publication.forwarding = false;
+    if (publication.kind === 'audio' && this.participants.get(publication.participantId)?.audioHeld) {
+      publication.held = true;
     }
     if (publication.source === 'mic') {
       publication.speakerActivity = this.speakers.activity(publication.participantId);
@@ -203,7 +203,7 @@ export class RoomRouter {
     for (const participant of this.participants.values()) participant.subscriber?.unsubscribe(publication);
   }
 
-  private participant(participantId: string): Participant {
+  private participant(participantId: string): Peer {
     const participant = this.participants.get(participantId);
     if (!participant) throw new MediaError('unknown-participant', 'The participant is not in this room.');
     return participant;

@@ -275,8 +275,8 @@ export class Sfu implements MediaPlane {
     this.carryOut('setVideoReception', roomId, (room) => room.setVideoReception(participantId, mode));
   }
 
-  setAudioForwarding(roomId: string, participantId: string, enabled: boolean): void {
-    this.carryOut('setAudioForwarding', roomId, (room) => room.setMicForwarding(participantId, enabled));
+  setAudioHeld(roomId: string, participantId: string, held: boolean): void {
+    this.carryOut('setAudioHeld', roomId, (room) => room.setAudioHeld(participantId, held));
   }
 
   setSpeakerState(roomId: string, participantId: string, state: SpeakerState): void {

@@ -90,7 +90,7 @@ export class Subscriber {
     for (const subscription of this.subscriptions.values()) {
       const publication = subscription.publication;
       if (publication.kind === 'audio') {
-        if (publication.forwarding && publication.audible) audio++;
+        if (!publication.held && publication.audible) audio++;
       } else if (subscription.sharesBandwidth) videos++;
     }
     if (videos === 0) return;

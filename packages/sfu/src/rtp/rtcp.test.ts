@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFir, buildNack, buildPli, buildSenderReport, parseRtcp, writeSenderInfo } from './rtcp.js';
+import { buildNack, buildPli, buildSenderReport, parseRtcp, writeSenderInfo } from './rtcp.js';
 
 /** Receiver Report with one report block about `about`, as browsers put at the head of a compound. */
 function receiverReport(sender: number, about: number): Buffer {
@@ -9,6 +9,18 @@ function receiverReport(sender: number, about: number): Buffer {
   buf.writeUInt16BE(7, 2);
   buf.writeUInt32BE(sender, 4);
   buf.writeUInt32BE(about, 8);
+  return buf;
+}
+
+/** Full Intra Request (RFC 5104 §4.3.1) for one SSRC, as a browser sends it (the SFU sends PLIs). */
+function fir(sender: number, media: number, sequence: number): Buffer {
+  const buf = Buffer.alloc(20);
+  buf[0] = 0x80 | 4;
+  buf[1] = 206;
+  buf.writeUInt16BE(4, 2);
+  buf.writeUInt32BE(sender, 4);
+  buf.writeUInt32BE(media, 12);
+  buf[16] = sequence;
   return buf;
 }
 
@@ -37,7 +49,7 @@ describe('parseRtcp', () => {
       receiverReport(1, 0xaaaa),
       buildPli(1, 0xaaaa),
       buildNack(1, 0xbbbb, [100, 101, 116, 117]),
-      buildFir(1, 0xcccc, 7),
+      fir(1, 0xcccc, 7),
       remb(1, 1_500_000, [0xaaaa, 0xbbbb]),
     ]);
     expect(parseRtcp(compound)).toEqual([

@@ -11,8 +11,6 @@ import { MAX_NACK_SEQUENCES, MAX_RTCP_MESSAGES } from '../forwarding/budgets.js'
 
 export const RTCP_SR = 200;
 export const RTCP_RR = 201;
-export const RTCP_SDES = 202;
-export const RTCP_BYE = 203;
 /** Transport-layer feedback (generic NACK is FMT 1). */
 export const RTCP_RTPFB = 205;
 /** Payload-specific feedback (PLI FMT 1, FIR FMT 4, REMB FMT 15). */
@@ -165,19 +163,6 @@ export function buildNack(senderSsrc: number, mediaSsrc: number, lost: readonly 
     buf.writeUInt16BE(pid, 12 + i * 4);
     buf.writeUInt16BE(blp, 14 + i * 4);
   });
-  return buf;
-}
-
-/** Full Intra Request (RFC 5104 §4.3.1) for one SSRC. */
-export function buildFir(senderSsrc: number, mediaSsrc: number, sequence: number): Buffer {
-  const buf = Buffer.alloc(20);
-  buf[0] = 0x80 | 4;
-  buf[1] = RTCP_PSFB;
-  buf.writeUInt16BE(4, 2);
-  buf.writeUInt32BE(senderSsrc >>> 0, 4);
-  buf.writeUInt32BE(0, 8);
-  buf.writeUInt32BE(mediaSsrc >>> 0, 12);
-  buf[16] = sequence & 0xff;
   return buf;
 }
 

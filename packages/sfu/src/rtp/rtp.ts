@@ -24,33 +24,8 @@ export function isRtp(packet: Uint8Array): boolean {
   return packet.length >= RTP_HEADER_SIZE && packet[0]! >> 6 === 2 && !isRtcp(packet);
 }
 
-export function rtpPayloadType(packet: Buffer): number {
-  return packet[1]! & 0x7f;
-}
-
-export function rtpMarker(packet: Buffer): boolean {
-  return (packet[1]! & 0x80) !== 0;
-}
-
-export function rtpSequenceNumber(packet: Buffer): number {
-  return packet.readUInt16BE(2);
-}
-
 export function rtpTimestamp(packet: Buffer): number {
   return packet.readUInt32BE(4);
-}
-
-export function rtpSsrc(packet: Buffer): number {
-  return packet.readUInt32BE(8);
-}
-
-/** Replace the payload type, keeping the marker bit. */
-export function setRtpPayloadType(packet: Buffer, payloadType: number): void {
-  packet[1] = (packet[1]! & 0x80) | (payloadType & 0x7f);
-}
-
-export function setRtpSsrc(packet: Buffer, ssrc: number): void {
-  packet.writeUInt32BE(ssrc >>> 0, 8);
 }
 
 /**

@@ -58,9 +58,4 @@ export class SequenceRewriter {
   original(out: number): number {
     return (out + this.offset) & 0xffff;
   }
-
-  /** The outgoing number of an incoming one, without advancing (for retransmissions). */
-  map(sequence: number): number {
-    return (sequence - this.offset) & 0xffff;
-  }
 }

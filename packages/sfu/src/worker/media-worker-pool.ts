@@ -165,9 +165,9 @@ export class MediaWorkerPool implements MediaPlane {
     await this.existing(roomId).request('subscriberAnswer', [roomId, participantId, answerSdp]);
   }
 
-  setAudioForwarding(roomId: string, participantId: string, enabled: boolean): void {
+  setAudioHeld(roomId: string, participantId: string, held: boolean): void {
     const slot = this.openSlotOf(roomId);
-    if (slot) this.send(slot, 'setAudioForwarding', [roomId, participantId, enabled]);
+    if (slot) this.send(slot, 'setAudioHeld', [roomId, participantId, held]);
   }
 
   setSpeakerState(roomId: string, participantId: string, state: SpeakerState): void {

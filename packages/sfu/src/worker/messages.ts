@@ -24,7 +24,7 @@ export type CommandName =
   | 'publish'
   | 'subscribe'
   | 'subscriberAnswer'
-  | 'setAudioForwarding'
+  | 'setAudioHeld'
   | 'setSpeakerState'
   | 'requestKeyframes'
   | 'setVideoSize'

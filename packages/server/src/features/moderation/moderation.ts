@@ -178,7 +178,7 @@ export class Moderation {
    */
   private silence(room: Room, target: Participant, hard: boolean): void {
     target.audioHeld = true;
-    this.media.setAudioForwarding(room.id, target.id, false);
+    this.media.setAudioHeld(room.id, target.id, true);
     target.setMuted('mic', true);
     if (hard) {
       target.hardMuted = true;

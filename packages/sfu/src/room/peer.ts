@@ -2,12 +2,15 @@ import type { VideoReceptionMode } from '../api/types.js';
 import type { Publisher } from './publisher.js';
 import type { Subscriber } from './subscriber.js';
 
-/** A participant as the media plane sees it: at most one publish and one subscribe connection. */
-export class Participant {
+/**
+ * A participant as the media plane sees it (the server's meeting Participant is another thing): at most
+ * one publish and one subscribe connection.
+ */
+export class Peer {
   publisher: Publisher | null = null;
   subscriber: Subscriber | null = null;
-  /** A moderator muted this participant: their microphone is not forwarded, even if republished. */
-  micHeld = false;
+  /** A moderator muted this participant: their audio is held (not forwarded), even if republished. */
+  audioHeld = false;
   /** How much of the others' video this participant wants (low-data mode), for subscriptions to come. */
   videoReception: VideoReceptionMode = 'full';
 
