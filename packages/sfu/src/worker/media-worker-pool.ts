@@ -277,6 +277,7 @@ export class MediaWorkerPool implements MediaPlane {
   }
 
   private existing(roomId: string): WorkerSlot {
+    if (this.closed) throw new MediaError('closed', 'The media plane is closed.');
     const slot = this.slotOfRoom.get(roomId);
     if (!slot) throw new MediaError('unknown-participant', 'The room is not open.');
     return slot;
