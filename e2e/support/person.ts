@@ -114,6 +114,8 @@ export async function launchFirefox(display?: string, routable = false): Promise
     extraPrefsFirefox: {
       'media.navigator.streams.fake': true,
       'media.navigator.permission.disabled': true,
+      // The fake camera's rate (Firefox's own is 30 frames/s at 720p, the heaviest part of its set).
+      'media.navigator.video.default_fps': LIGHT_CAPTURE_FPS,
       // Firefox gathers every host address (loopback included) only for a page that holds a camera
       // or microphone permission, and the permission-prompt pref above does not count as one.
       'permissions.default.camera': 1,
