@@ -183,6 +183,8 @@ export class Subscriber {
       this.allocateSsrc(),
       this.context,
       this.bandwidth,
+      // Video is offered RTX (RFC 4588) on an SSRC of its own.
+      publication.kind === 'video' ? this.allocateSsrc() : 0,
     );
     this.subscriptions.set(publication, subscription);
     this.applyVideoReception(subscription);
@@ -219,6 +221,7 @@ export class Subscriber {
     if (!subscription) return;
     this.subscriptions.delete(publication);
     this.usedSsrcs.delete(subscription.ssrc);
+    this.usedSsrcs.delete(subscription.rtxSsrc);
     const wasNegotiated = subscription.negotiated;
     subscription.close();
     // Never offered: nothing to take back from the browser.
@@ -234,10 +237,17 @@ export class Subscriber {
     }
     // The offer stays pending when the answer is refused: a corrected answer can still be applied.
     const answer = this.slots.toLibdatachannel(normalizeBrowserAnswer(withoutCandidates(answerSdp)));
+    const answered = describeMedia(answerSdp);
     try {
       pc.setRemoteDescription(answer, 'answer');
     } catch (error) {
       throw new MediaError('bad-sdp', `The subscriber answer was refused: ${nativeReason(error)}`);
+    }
+    // What the subscriber accepted of each m-line's formats (RTX: answers NACKs on the RTX stream).
+    const formats = new Map(answered.map((section) => [section.mid, section]));
+    for (const subscription of this.subscriptions.values()) {
+      const section = formats.get(subscription.mid);
+      if (section && !section.rejected) subscription.acceptFormats(section.payloadTypes);
     }
     this.slots.answered();
     this.awaitingAnswer = false;

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { SubscribedTrack } from '@parley/protocol';
 import ndc, { type Audio, type Track, type Video } from 'node-datachannel';
 import {
@@ -12,9 +13,11 @@ import {
 import { findOneByteExtension } from './header-extension.js';
 import { guarded, type MediaContext } from './media-context.js';
 import { retainUntilClosed } from './native-handles.js';
+import { PacketCache } from './packet-cache.js';
 import { KEYFRAME_REQUEST_INTERVAL_MS, OUTGOING_PAYLOAD_TYPE, type Publication } from './publication.js';
 import { parseRtcp } from './rtcp.js';
 import { isRtcp, locateVp8Descriptor, readVp8PictureId, writeVp8PictureId } from './rtp.js';
+import { OUTGOING_RTX_PAYLOAD_TYPE, writeRetransmission } from './rtx.js';
 import { SequenceRewriter } from './sequence-rewriter.js';
 import { PADDING_BURST, PADDING_BYTES, type SubscriberBandwidth } from './subscriber-bandwidth.js';
 import { TRANSPORT_CC_URI } from './transport-cc.js';
@@ -151,6 +154,14 @@ export class Subscription {
   /** Outgoing sequence numbers resent lately and when (ms), by sequence modulo their length. */
   private readonly resentSequences = new Int32Array(RESENT_MEMORY).fill(-1);
   private readonly resentAt = new Float64Array(RESENT_MEMORY);
+  /**
+   * RFC 4588 towards the subscriber (video with an RTX SSRC, once its answer accepted the RTX
+   * payload type): NACK answers and probe padding go on the RTX stream, numbered in its own sequence.
+   */
+  private rtxAccepted = false;
+  private rtxSequence = randomInt(0, 0x10000);
+  /** The RTX form of a retransmission is written here (allocated at the first one). */
+  private rtxPacket: Buffer | null = null;
 
   constructor(
     readonly publication: Publication,
@@ -162,6 +173,8 @@ export class Subscription {
     private readonly context: MediaContext,
     /** The subscribe connection's transport-cc numbering and estimate (null: not used). */
     private readonly bandwidth: SubscriberBandwidth | null = null,
+    /** Video: the SSRC of its RTX stream, offered in an `a=ssrc-group:FID` (0: no RTX offered). */
+    readonly rtxSsrc = 0,
   ) {
     this.retransmitShare = (context.options.retransmitPercent ?? DEFAULT_RETRANSMIT_SHARE * 100) / 100;
     // Simulcast: the best layer being sent, until the subscriber says how large it shows the video.
@@ -184,6 +197,7 @@ export class Subscription {
       video.addVP8Codec(OUTGOING_PAYLOAD_TYPE.video);
       if (this.bandwidth !== null) negotiateTransportCc(video, OUTGOING_PAYLOAD_TYPE.video);
       video.addSSRC(this.ssrc, cname, stream, trackId);
+      if (this.rtxSsrc !== 0) offerRtx(video, this.ssrc, this.rtxSsrc, cname);
       return video;
     }
     const audio = new ndc.Audio(this.mid, 'SendOnly');
@@ -249,13 +263,16 @@ export class Subscription {
     if (track === null || !this.trackOpen) return;
     const now = performance.now();
     for (let i = 0; i < PADDING_BURST && bandwidth.paddingDue(now) > 0; i++) {
-      const sequence = this.sequences.insert();
+      // With RTX the padding goes on the RTX stream (as libwebrtc pads), leaving the video's sequence alone.
+      const rtx = this.rtxAccepted;
+      const sequence = rtx ? this.rtxSequence : this.sequences.insert();
       if (sequence < 0) return;
       this.padding ??= paddingPacket();
       const packet = this.padding;
+      packet[1] = rtx ? OUTGOING_RTX_PAYLOAD_TYPE : OUTGOING_PAYLOAD_TYPE.video;
       packet.writeUInt16BE(sequence, 2);
       packet.writeUInt32BE(timestamp, 4);
-      packet.writeUInt32BE(this.ssrc, 8);
+      packet.writeUInt32BE(rtx ? this.rtxSsrc : this.ssrc, 8);
       const transport = bandwidth.sends.nextSequence;
       packet[17] = transport >> 8;
       packet[18] = transport & 0xff;
@@ -265,6 +282,7 @@ export class Subscription {
         this.trackOpen = false;
         return;
       }
+      if (rtx) this.rtxSequence = (this.rtxSequence + 1) & 0xffff;
       bandwidth.sends.sent(packet.length, now);
       bandwidth.paddingSent(packet.length);
     }
@@ -612,7 +630,10 @@ export class Subscription {
     }
   }
 
-  /** Send a cached packet again under the sequence number (and RTP clock) the subscriber knows it by. */
+  /**
+   * Send a cached packet again under the sequence number (and RTP clock) the subscriber knows it by:
+   * on the RTX stream when the subscriber accepted RTX, else on the media SSRC.
+   */
   resend(packet: Buffer, outgoingSequence: number): boolean {
     if (this.paused) return false;
     if (this.publication.layerSsrcs.length > 1) {
@@ -623,7 +644,43 @@ export class Subscription {
       const tl0 = descriptor[1]! >= 0 ? packet[descriptor[1]!]! : -1;
       this.rewriteOlderFields(packet, descriptor, packet.readUInt32BE(4), pictureId, tl0);
     }
+    if (this.rtxAccepted) return this.transmitRetransmission(packet, outgoingSequence);
     return this.transmit(packet, outgoingSequence);
+  }
+
+  /**
+   * The subscriber's answer lists these payload types on this m-line: RTX is used when it kept the
+   * RTX payload type the offer paired with the video (RFC 4588 §8.6).
+   */
+  acceptFormats(payloadTypes: readonly number[]): void {
+    this.rtxAccepted = this.rtxSsrc !== 0 && payloadTypes.includes(OUTGOING_RTX_PAYLOAD_TYPE);
+  }
+
+  /** True when NACK answers and probe padding go on the RTX stream. */
+  get usesRtx(): boolean {
+    return this.rtxAccepted;
+  }
+
+  /**
+   * A retransmission as RTX (RFC 4588 §4): the RTX SSRC and payload type, the RTX stream's next
+   * sequence number, the number the subscriber knows the packet by (OSN) before its payload.
+   */
+  private transmitRetransmission(packet: Buffer, outgoingSequence: number): boolean {
+    if (this.track === null) return false;
+    packet.writeUInt16BE(outgoingSequence, 2);
+    packet.writeUInt32BE(this.ssrc, 8);
+    this.rtxPacket ??= Buffer.allocUnsafe(PacketCache.SLOT_SIZE + 2);
+    const rtx = writeRetransmission(
+      packet,
+      this.rtxPacket,
+      this.rtxSsrc,
+      OUTGOING_RTX_PAYLOAD_TYPE,
+      this.rtxSequence,
+    );
+    if (rtx === null) return false;
+    if (!this.deliver(rtx)) return false;
+    this.rtxSequence = (this.rtxSequence + 1) & 0xffff;
+    return true;
   }
 
   /** rewriteLayerFields for a packet older than the last one sent: the last values stay as they are. */
@@ -682,14 +739,20 @@ export class Subscription {
   }
 
   private transmit(packet: Buffer, sequence: number): boolean {
+    if (this.track === null) return false;
+    packet.writeUInt16BE(sequence, 2);
+    packet.writeUInt32BE(this.ssrc, 8);
+    return this.deliver(packet);
+  }
+
+  /** Send a packet whose header is written, numbered in the connection's transport-cc sequence. */
+  private deliver(packet: Buffer): boolean {
     const track = this.track;
     if (track === null) return false;
     if (!this.trackOpen) {
       if (!track.isOpen()) return false;
       this.trackOpen = true;
     }
-    packet.writeUInt16BE(sequence, 2);
-    packet.writeUInt32BE(this.ssrc, 8);
     // transport-cc: the connection's next number, in the slot the publication renamed (or, for a copy
     // from the cache, where the renamed slot is). A packet without one goes out unnumbered.
     const bandwidth = this.bandwidth;
@@ -792,6 +855,17 @@ export class Subscription {
 function negotiateTransportCc(media: Video | Audio, payloadType: number): void {
   media.parseSdpLine(`a=extmap:${SUBSCRIBER_TRANSPORT_CC_ID} ${TRANSPORT_CC_URI}`);
   media.parseSdpLine(`a=rtcp-fb:${payloadType} transport-cc`);
+}
+
+/**
+ * Offer RFC 4588 retransmissions on a video m-line: the RTX payload type paired with VP8 (`apt`), and
+ * the RTX SSRC (with the video's cname) grouped with the video's (`a=ssrc-group:FID media rtx`).
+ */
+function offerRtx(video: Video, ssrc: number, rtxSsrc: number, cname: string): void {
+  video.addRTXCodec(OUTGOING_RTX_PAYLOAD_TYPE, OUTGOING_PAYLOAD_TYPE.video, 90000);
+  // cname only: a second `a=msid` line for the same track would repeat the media one.
+  video.addSSRC(rtxSsrc, cname);
+  video.parseSdpLine(`a=ssrc-group:FID ${ssrc} ${rtxSsrc}`);
 }
 
 /**

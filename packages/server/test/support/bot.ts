@@ -47,7 +47,8 @@ import { releaseNative, retainUntilCleanup, retainUntilClosed } from '../../src/
 import { buildReceiverFeedback, ReceptionStats } from '../../src/media/reception-stats.js';
 import { buildNack, buildPli, buildSenderReport, parseRtcp, RTCP_RTPFB } from '../../src/media/rtcp.js';
 import { isRtcp, isVp8KeyframeStart, rtpPayloadOffset } from '../../src/media/rtp.js';
-import { describeMedia } from '../../src/media/sdp.js';
+import { OUTGOING_RTX_PAYLOAD_TYPE, restoreRetransmission } from '../../src/media/rtx.js';
+import { describeMedia, parseSdp, writeSdp } from '../../src/media/sdp.js';
 import {
   parseTransportFeedback,
   readTransportSequence,
@@ -132,6 +133,24 @@ export interface MediaBotOptions {
    * libdatachannel hands the SFU packets of SSRCs the offer does not announce.
    */
   rtxWithoutFid?: boolean;
+  /**
+   * As a subscriber, accept the RTX the SFU offers with its video (RFC 4588): retransmissions then
+   * arrive on the RTX SSRC and are unwrapped (rtxReceived()). Default false: the bot's answer drops
+   * the RTX payload type, like a receiver without RTX, and gets plain retransmissions.
+   */
+  subscriberRtx?: boolean;
+}
+
+/** What a subscriber bot with subscriberRtx received on RTX streams. */
+export interface RtxReceived {
+  /** Retransmissions unwrapped, and padding-only RTX packets. */
+  retransmissions: number;
+  padding: number;
+  /** The OSN of each retransmission, in arrival order (the first 10,000). */
+  originalSequences: number[];
+  /** RTX SSRCs seen, and RTX sequence numbers that did not follow the previous one of their SSRC. */
+  ssrcs: Set<number>;
+  sequenceJumps: number;
 }
 
 export interface ReceivedStream {
@@ -254,6 +273,7 @@ export class MediaBot {
       rtx: options.rtx ?? false,
       rtxPadding: options.rtxPadding ?? 0,
       rtxWithoutFid: options.rtxWithoutFid ?? false,
+      subscriberRtx: options.subscriberRtx ?? false,
     };
   }
 
@@ -361,6 +381,30 @@ export class MediaBot {
   nackStats(): { sent: number; recovered: number } {
     return { ...this.nacks };
   }
+
+  /** subscriberRtx: the RTX packets received (retransmissions and padding). */
+  rtxReceived(): RtxReceived {
+    return {
+      ...this.rtx,
+      originalSequences: [...this.rtx.originalSequences],
+      ssrcs: new Set(this.rtx.ssrcs),
+    };
+  }
+
+  /** Every sequence number this bot NACKed as a subscriber (the first 10,000). */
+  nackedSequences(): readonly number[] {
+    return this.nackedList;
+  }
+
+  private readonly rtx: RtxReceived = {
+    retransmissions: 0,
+    padding: 0,
+    originalSequences: [],
+    ssrcs: new Set(),
+    sequenceJumps: 0,
+  };
+  private readonly rtxLastSequence = new Map<number, number>();
+  private readonly nackedList: number[] = [];
 
   /** Video packets sent by a published source (its simulcast layers together), retransmissions not counted. */
   sentPackets(source: TrackSource): number {
@@ -923,7 +967,7 @@ export class MediaBot {
     if (state !== 'have-remote-offer') throw new Error(`cannot answer in signaling state ${state}`);
     pc.setLocalDescription('answer');
     const answer = pc.localDescription()!.sdp;
-    await this.signal.subscriberAnswer(answer);
+    await this.signal.subscriberAnswer(this.options.subscriberRtx ? answer : withoutRtxFormat(answer));
     this.offers++;
   }
 
@@ -963,6 +1007,7 @@ export class MediaBot {
       for (let i = 1; i < gap && i < 100; i++) lost.push((receiving.highest + i) & 0xffff);
       if (lost.length > 0) {
         for (const seq of lost) receiving.missing.add(seq);
+        if (this.nackedList.length < 10_000) this.nackedList.push(...lost);
         this.nacks.sent += lost.length;
         try {
           receiving.track.sendMessageBinary(buildNack(this.rtcpSsrc, ssrc, lost));
@@ -972,6 +1017,25 @@ export class MediaBot {
       }
     }
     receiving.highest = sequence;
+  }
+
+  /** An RTX packet: noted, and turned back into the packet it repeats (null for padding). */
+  private unwrapRtx(packet: Buffer, mediaSsrc: number): Buffer | null {
+    const rtx = this.rtx;
+    const rtxSsrc = packet.readUInt32BE(8);
+    const sequence = packet.readUInt16BE(2);
+    const last = this.rtxLastSequence.get(rtxSsrc);
+    if (last !== undefined && sequence !== ((last + 1) & 0xffff)) rtx.sequenceJumps++;
+    this.rtxLastSequence.set(rtxSsrc, sequence);
+    rtx.ssrcs.add(rtxSsrc);
+    const restored = restoreRetransmission(Buffer.from(packet), mediaSsrc, 96);
+    if (restored === null) {
+      rtx.padding++;
+      return null;
+    }
+    rtx.retransmissions++;
+    if (rtx.originalSequences.length < 10_000) rtx.originalSequences.push(restored.readUInt16BE(2));
+    return restored;
   }
 
   private receivePacket(receiving: ReceivingTrack, packet: Buffer): void {
@@ -1014,6 +1078,11 @@ export class MediaBot {
       return;
     }
     if (packet.length < 12) return;
+    if (this.options.subscriberRtx && (packet[1]! & 0x7f) === OUTGOING_RTX_PAYLOAD_TYPE) {
+      const restored = this.unwrapRtx(packet, stats.ssrc);
+      if (restored === null) return;
+      packet = restored;
+    }
     const sequence = packet.readUInt16BE(2);
     const ssrc = packet.readUInt32BE(8);
     if (receiving.kind === 'video') this.detectLoss(receiving, sequence, ssrc);
@@ -1038,6 +1107,23 @@ export class MediaBot {
       }
     }
   }
+}
+
+/** A subscriber's answer without the RTX payload type the SFU offers (a receiver without RTX). */
+function withoutRtxFormat(answer: string): string {
+  const doc = parseSdp(answer);
+  const rtx = String(OUTGOING_RTX_PAYLOAD_TYPE);
+  doc.media = doc.media.map((section) =>
+    section
+      .filter((line) => !line.startsWith(`a=rtpmap:${rtx} `) && !line.startsWith(`a=fmtp:${rtx} `))
+      .filter((line) => !line.startsWith(`a=rtcp-fb:${rtx} `))
+      .map((line) => {
+        if (!line.startsWith('m=video ')) return line;
+        const [kind, port, proto, ...formats] = line.split(' ');
+        return [kind, port, proto, ...formats.filter((format) => format !== rtx)].join(' ');
+      }),
+  );
+  return writeSdp(doc);
 }
 
 /** Which packets a LossyRelay drops: every n-th VP8 packet (PT 96 towards subscribers), once each. */
