@@ -8,6 +8,7 @@ import { claimTransportSlot } from './header-extension.js';
 import { guarded, type MediaContext } from './media-context.js';
 import { PacketCache } from './packet-cache.js';
 import { buildReceiverFeedback, ReceptionStats } from './reception-stats.js';
+import { OUTGOING_RED_PAYLOAD_TYPE, RedAudio } from './red.js';
 import { buildNack, buildPli, parseRtcp, type RtcpMessage, writeSenderInfo } from './rtcp.js';
 import {
   isRtcp,
@@ -71,6 +72,8 @@ export class Publication {
   audioLevelExtensionId = 0;
   /** Where this microphone's audio levels go (the room's speaker detection); null for other tracks. */
   speakerActivity: SpeakerActivity | null = null;
+  /** Opus RED (RFC 2198) from the publisher, passed on or taken apart per subscriber (red.ts). */
+  readonly red = new RedAudio();
   /** Keeps the sequence continuous across audio left out while held or inaudible. */
   private readonly sequences = new SequenceRewriter();
   private skipping = false;
@@ -201,7 +204,8 @@ export class Publication {
     if (packet.length < RTP_HEADER_SIZE) return;
     // Only the negotiated stream (and its RTX): not FEC or extra layers, nor a format not accepted.
     const payloadType = packet[1]! & 0x7f;
-    if (payloadType !== this.payloadType) {
+    const red = payloadType === this.red.payloadType && this.red.payloadType !== 0 && this.kind === 'audio';
+    if (payloadType !== this.payloadType && !red) {
       if (payloadType === this.rtxPayloadType && this.rtxPayloadType !== 0)
         this.receiveRetransmission(packet);
       return;
@@ -219,10 +223,13 @@ export class Publication {
       this.keyframeWanted = false;
       this.requestKeyframe();
     }
+    // RED: a malformed packet goes to no one (its primary is what plain subscribers get).
+    if (!red) this.red.notRed();
+    else if (!this.red.accept(packet, this.payloadType)) return;
     const activity = this.speakerActivity;
     if (activity !== null && this.audioLevelExtensionId > 0) {
       const level = readAudioLevel(packet, this.audioLevelExtensionId);
-      if (level >= 0) activity.add(level, audioPayloadBytes(packet));
+      if (level >= 0) activity.add(level, red ? this.red.primaryBytes : audioPayloadBytes(packet));
     }
     if (!this.forwarding || !this.audible) {
       if (!this.skipping) this.sequences.skip();
@@ -285,7 +292,8 @@ export class Publication {
       this.reception[layer]!.received(sequence);
       this.layerCaches[layer]?.store(packet);
     }
-    packet[1] = (packet[1]! & 0x80) | this.outgoingPayloadType;
+    packet[1] =
+      (packet[1]! & 0x80) | (this.red.current ? OUTGOING_RED_PAYLOAD_TYPE : this.outgoingPayloadType);
     const subscriptions = this.subscriptions;
     for (let i = 0; i < subscriptions.length; i++) subscriptions[i]!.send(packet, sequence, layer);
     if (arrived !== 0) transitProbe.record(performance.now() - arrived);

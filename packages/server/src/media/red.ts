@@ -86,3 +86,53 @@ export function writeRedPrimary(
   target[1] = (packet[1]! & 0x80) | (payloadType & 0x7f);
   return target.subarray(0, length);
 }
+
+/**
+ * One microphone's RED on the way through the SFU: the publisher's RED payload type (0: not
+ * negotiated), whether the packet being forwarded is RED, and that packet's primary block as a plain
+ * Opus packet for the subscribers without RED — built at most once per packet, on first demand, and
+ * shared by them like the RED packet is by the others (each rewrites sequence number and SSRC).
+ */
+export class RedAudio {
+  /** The publisher's payload type for RED; 0 when its offer had none. */
+  payloadType = 0;
+  /** The packet being forwarded is RED with a well-formed primary. */
+  current = false;
+  private readonly primary: RedPrimary = { start: -1, end: -1 };
+  private packet: Buffer | null = null;
+  private plain: Buffer | null = null;
+  private buffer: Buffer | null = null;
+
+  /**
+   * A packet of the RED payload type arrived: locate its primary (of `opusPayloadType`). False for a
+   * malformed one, which is not forwarded.
+   */
+  accept(packet: Buffer, opusPayloadType: number): boolean {
+    this.packet = packet;
+    this.plain = null;
+    this.current = locateRedPrimary(packet, opusPayloadType, this.primary);
+    return this.current;
+  }
+
+  /** A plain Opus packet is being forwarded. */
+  notRed(): void {
+    this.current = false;
+    this.packet = null;
+    this.plain = null;
+  }
+
+  /** Bytes of the current packet's primary block (what the speaker detection weighs). */
+  get primaryBytes(): number {
+    return this.current ? this.primary.end - this.primary.start : 0;
+  }
+
+  /** The current RED packet's primary as plain Opus of `payloadType`; null when there is none. */
+  plainPacket(payloadType: number): Buffer | null {
+    if (!this.current || this.packet === null) return null;
+    if (this.plain === null) {
+      this.buffer ??= Buffer.allocUnsafe(1500);
+      this.plain = writeRedPrimary(this.packet, this.primary, payloadType, this.buffer);
+    }
+    return this.plain;
+  }
+}

@@ -15,6 +15,7 @@ import { guarded, type MediaContext } from './media-context.js';
 import { retainUntilClosed } from './native-handles.js';
 import { PacketCache } from './packet-cache.js';
 import { KEYFRAME_REQUEST_INTERVAL_MS, OUTGOING_PAYLOAD_TYPE, type Publication } from './publication.js';
+import { OUTGOING_RED_PAYLOAD_TYPE } from './red.js';
 import { parseRtcp } from './rtcp.js';
 import { isRtcp, locateVp8Descriptor, readVp8PictureId, writeVp8PictureId } from './rtp.js';
 import { OUTGOING_RTX_PAYLOAD_TYPE, writeRetransmission } from './rtx.js';
@@ -162,6 +163,9 @@ export class Subscription {
   private rtxSequence = randomInt(0, 0x10000);
   /** The RTX form of a retransmission is written here (allocated at the first one). */
   private rtxPacket: Buffer | null = null;
+  /** Audio: RED was offered on this m-line (the publisher sends it), and the subscriber's answer kept it. */
+  private redOffered = false;
+  private redAccepted = false;
 
   constructor(
     readonly publication: Publication,
@@ -202,6 +206,12 @@ export class Subscription {
     }
     const audio = new ndc.Audio(this.mid, 'SendOnly');
     audio.addOpusCodec(OUTGOING_PAYLOAD_TYPE.audio, OPUS_FORMAT);
+    // RFC 2198, when the publisher sends RED: both blocks Opus (`111/111`), as Chromium offers it.
+    this.redOffered = publication.red.payloadType !== 0;
+    if (this.redOffered) {
+      const opus = OUTGOING_PAYLOAD_TYPE.audio;
+      audio.addAudioCodec(OUTGOING_RED_PAYLOAD_TYPE, 'red', `${opus}/${opus}`);
+    }
     if (this.bandwidth !== null) negotiateTransportCc(audio, OUTGOING_PAYLOAD_TYPE.audio);
     audio.addSSRC(this.ssrc, cname, stream, trackId);
     return audio;
@@ -242,7 +252,10 @@ export class Subscription {
       const { packetDescriptor, packetTimestamp, packetPictureId, packetTl0 } = publication;
       this.rewriteLayerFields(packet, packetDescriptor, packetTimestamp, packetPictureId, packetTl0);
     }
-    if (!this.transmit(packet, this.sequences.rewrite(sequence))) return false;
+    // RED to a subscriber without it: the primary block alone, as plain Opus (built once per packet).
+    const red = publication.red;
+    const outgoing = red.current && !this.redAccepted ? red.plainPacket(OUTGOING_PAYLOAD_TYPE.audio) : packet;
+    if (outgoing === null || !this.transmit(outgoing, this.sequences.rewrite(sequence))) return false;
     // Forwarding earns the credit that NACK answers spend.
     const share = this.retransmitShare;
     this.retransmitBytes.add(packet.length * share);
@@ -654,6 +667,12 @@ export class Subscription {
    */
   acceptFormats(payloadTypes: readonly number[]): void {
     this.rtxAccepted = this.rtxSsrc !== 0 && payloadTypes.includes(OUTGOING_RTX_PAYLOAD_TYPE);
+    this.redAccepted = this.redOffered && payloadTypes.includes(OUTGOING_RED_PAYLOAD_TYPE);
+  }
+
+  /** Audio: RED packets are passed on whole (else only their primary block, as plain Opus). */
+  get usesRed(): boolean {
+    return this.redAccepted;
   }
 
   /** True when NACK answers and probe padding go on the RTX stream. */

@@ -139,6 +139,16 @@ export interface MediaBotOptions {
    * the RTX payload type, like a receiver without RTX, and gets plain retransmissions.
    */
   subscriberRtx?: boolean;
+  /**
+   * Publish audio as Chromium does with Opus RED negotiated (RFC 2198, PT 63): each packet carries the
+   * previous frame (40 bytes of 0x5b) as a redundant block, then its own (60 bytes of 0x5a). Default false.
+   */
+  red?: boolean;
+  /**
+   * As a subscriber, keep the RED the SFU offers with audio from a RED publisher (default true, as
+   * libdatachannel answers); false drops PT 63 from the answer, like a receiver without RED.
+   */
+  subscriberRed?: boolean;
 }
 
 /** What a subscriber bot with subscriberRtx received on RTX streams. */
@@ -173,6 +183,9 @@ export interface ReceivedStream {
   frameTimestamp: number;
   /** Sequence number of the last packet received (-1: none yet). */
   sequence: number;
+  /** Bytes of the last packet's payload (after header and extensions), and the fewest seen. */
+  payloadBytes: number;
+  smallestPayload: number;
 }
 
 interface SendingStream {
@@ -274,6 +287,8 @@ export class MediaBot {
       rtxPadding: options.rtxPadding ?? 0,
       rtxWithoutFid: options.rtxWithoutFid ?? false,
       subscriberRtx: options.subscriberRtx ?? false,
+      red: options.red ?? false,
+      subscriberRed: options.subscriberRed ?? true,
     };
   }
 
@@ -823,8 +838,16 @@ export class MediaBot {
     // One-byte header extension (RFC 8285) with the audio level (id 1) and, with transportCc, the
     // transport-wide sequence number (id 3); then 60 bytes of "Opus".
     const words = this.options.transportCc ? 2 : 1;
-    const packet = Buffer.alloc(12 + 4 + words * 4 + 60, 0x5a);
-    writeRtpHeader(packet, this.options.payloadTypes.opus, true, stream, 0x90);
+    const red = this.options.red;
+    const { opus } = this.options.payloadTypes;
+    const packet = Buffer.alloc(12 + 4 + words * 4 + (red ? 5 + 40 : 0) + 60, 0x5a);
+    writeRtpHeader(packet, red ? 63 : opus, true, stream, 0x90);
+    if (red) {
+      // One redundant block (the previous frame, 960 samples earlier), then the primary's header.
+      const at = 16 + words * 4;
+      packet.set([0x80 | opus, 960 >> 6, (960 & 0x3f) << 2, 40, opus], at);
+      packet.fill(0x5b, at + 5, at + 45);
+    }
     packet.writeUInt16BE(0xbede, 12);
     packet.writeUInt16BE(words, 14);
     packet.fill(0, 16, 16 + words * 4);
@@ -967,7 +990,11 @@ export class MediaBot {
     if (state !== 'have-remote-offer') throw new Error(`cannot answer in signaling state ${state}`);
     pc.setLocalDescription('answer');
     const answer = pc.localDescription()!.sdp;
-    await this.signal.subscriberAnswer(this.options.subscriberRtx ? answer : withoutRtxFormat(answer));
+    let kept = this.options.subscriberRtx
+      ? answer
+      : withoutFormat(answer, 'video', OUTGOING_RTX_PAYLOAD_TYPE);
+    if (!this.options.subscriberRed) kept = withoutFormat(kept, 'audio', 63);
+    await this.signal.subscriberAnswer(kept);
     this.offers++;
   }
 
@@ -1068,6 +1095,8 @@ export class MediaBot {
         timestampJumps: 0,
         frameTimestamp: -1,
         sequence: -1,
+        payloadBytes: 0,
+        smallestPayload: Number.POSITIVE_INFINITY,
       };
       this.stats.set(receiving.key, stats);
     }
@@ -1091,6 +1120,8 @@ export class MediaBot {
     stats.payloadType = packet[1]! & 0x7f;
     stats.ssrc = ssrc;
     stats.sequence = sequence;
+    stats.payloadBytes = packet.length - rtpPayloadOffset(packet);
+    stats.smallestPayload = Math.min(stats.smallestPayload, stats.payloadBytes);
     if (receiving.kind === 'video' && isVp8KeyframeStart(packet)) stats.keyframes++;
     if (receiving.kind === 'video') {
       stats.lastFill = packet[packet.length - 1]!;
@@ -1109,18 +1140,21 @@ export class MediaBot {
   }
 }
 
-/** A subscriber's answer without the RTX payload type the SFU offers (a receiver without RTX). */
-function withoutRtxFormat(answer: string): string {
+/**
+ * A subscriber's answer without a payload type the SFU offers on `kind` m-lines (a receiver without
+ * RTX, or without RED).
+ */
+function withoutFormat(answer: string, kind: 'audio' | 'video', payloadType: number): string {
   const doc = parseSdp(answer);
-  const rtx = String(OUTGOING_RTX_PAYLOAD_TYPE);
+  const dropped = String(payloadType);
   doc.media = doc.media.map((section) =>
     section
-      .filter((line) => !line.startsWith(`a=rtpmap:${rtx} `) && !line.startsWith(`a=fmtp:${rtx} `))
-      .filter((line) => !line.startsWith(`a=rtcp-fb:${rtx} `))
+      .filter((line) => !line.startsWith(`a=rtpmap:${dropped} `) && !line.startsWith(`a=fmtp:${dropped} `))
+      .filter((line) => !line.startsWith(`a=rtcp-fb:${dropped} `))
       .map((line) => {
-        if (!line.startsWith('m=video ')) return line;
-        const [kind, port, proto, ...formats] = line.split(' ');
-        return [kind, port, proto, ...formats.filter((format) => format !== rtx)].join(' ');
+        if (!line.startsWith(`m=${kind} `)) return line;
+        const [media, port, proto, ...formats] = line.split(' ');
+        return [media, port, proto, ...formats.filter((format) => format !== dropped)].join(' ');
       }),
   );
   return writeSdp(doc);
