@@ -34,7 +34,16 @@ export function retainUntilClosed<T extends Handle>(
   handle.onClosed(() => {
     untilClosed.delete(handle);
     untilCleanup.delete(handle);
-    onClosed?.();
+    try {
+      onClosed?.();
+    } finally {
+      // A Track's wrapper frees its thread-safe callbacks only in close(). One closed from the other
+      // side and left to the garbage collector can still exist when its thread ends: Node then tears
+      // those callbacks down first and the wrapper's finalizer releases them again, which aborts the
+      // process (core dump: TrackWrapper::doClose in FreeEnvironment of a media worker). So close it
+      // now, on this thread, while it is alive; closing a closed handle only frees its callbacks.
+      handle.close();
+    }
   });
   // Closed before the listener was attached: the callback will never come.
   const closed = 'isClosed' in handle ? handle.isClosed() : alreadyOpen && !handle.isOpen();

@@ -1,0 +1,40 @@
+import type { Track } from 'node-datachannel';
+import { describe, expect, it } from 'vitest';
+import { openNativeHandles, retainUntilClosed } from './native-handles.js';
+
+/** A Track stand-in that records calls; `fireClosed` plays libdatachannel delivering onClosed. */
+function fakeTrack() {
+  const calls: string[] = [];
+  let closedListener: (() => void) | null = null;
+  const track = {
+    onClosed(listener: () => void) {
+      closedListener = listener;
+    },
+    isClosed: () => false,
+    close: () => calls.push('close'),
+  } as unknown as Track;
+  return { track, calls, fireClosed: () => closedListener?.() };
+}
+
+describe('retainUntilClosed', () => {
+  it('keeps a track until it reports closed, then closes its wrapper after the listener ran', () => {
+    const { track, calls, fireClosed } = fakeTrack();
+    const before = openNativeHandles();
+    retainUntilClosed(track, () => calls.push('listener'));
+    expect(openNativeHandles()).toBe(before + 1);
+    expect(calls).toEqual([]);
+    fireClosed();
+    // close() frees the wrapper's thread-safe callbacks while this thread is alive (see the module).
+    expect(calls).toEqual(['listener', 'close']);
+    expect(openNativeHandles()).toBe(before);
+  });
+
+  it('closes the wrapper even when the listener throws', () => {
+    const { track, calls, fireClosed } = fakeTrack();
+    retainUntilClosed(track, () => {
+      throw new Error('listener bug');
+    });
+    expect(fireClosed).toThrow('listener bug');
+    expect(calls).toEqual(['close']);
+  });
+});
