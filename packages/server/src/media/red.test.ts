@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { locateRedPrimary, MAX_RED_BLOCKS, type RedPrimary, writeRedPrimary } from './red.js';
+import { locateRedPrimary, MAX_RED_BLOCKS, RedAudio, type RedPrimary, writeRedPrimary } from './red.js';
 
 const OPUS = 111;
 const RED = 63;
@@ -126,5 +126,23 @@ describe('RFC 2198 RED: the primary block', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('RedAudio', () => {
+  it('renames the blocks of a publisher whose Opus has another payload type to the SFU’s', () => {
+    const packet = redPacket([Uint8Array.of(1, 2)], Uint8Array.of(3, 4, 5));
+    // A publisher numbering Opus 109.
+    packet[12] = 0x80 | 109;
+    packet[16] = 109;
+    const red = new RedAudio();
+    expect(red.accept(packet, 109, OPUS)).toBe(true);
+    expect([packet[12], packet[16]]).toEqual([0x80 | OPUS, OPUS]);
+    expect(red.primaryBytes).toBe(3);
+    expect([...red.plainPacket(OPUS)!.subarray(12)]).toEqual([3, 4, 5]);
+    // The primary is built once per packet: the same view for every subscriber without RED.
+    expect(red.plainPacket(OPUS)).toBe(red.plainPacket(OPUS));
+    red.notRed();
+    expect(red.plainPacket(OPUS)).toBeNull();
   });
 });

@@ -107,10 +107,13 @@ export class RedAudio {
    * A packet of the RED payload type arrived: locate its primary (of `opusPayloadType`). False for a
    * malformed one, which is not forwarded.
    */
-  accept(packet: Buffer, opusPayloadType: number): boolean {
+  accept(packet: Buffer, opusPayloadType: number, outgoingOpusPayloadType: number): boolean {
     this.packet = packet;
     this.plain = null;
     this.current = locateRedPrimary(packet, opusPayloadType, this.primary);
+    // The blocks name the publisher's Opus payload type; subscribers know Opus by the SFU's.
+    if (this.current && opusPayloadType !== outgoingOpusPayloadType)
+      renameRedBlocks(packet, this.primary, outgoingOpusPayloadType);
     return this.current;
   }
 
@@ -134,5 +137,19 @@ export class RedAudio {
       this.plain = writeRedPrimary(this.packet, this.primary, payloadType, this.buffer);
     }
     return this.plain;
+  }
+}
+
+/**
+ * Give every block header of a RED packet (located by locateRedPrimary) `payloadType`, in place: the
+ * headers run from the payload offset to the primary's one-byte header.
+ */
+function renameRedBlocks(packet: Buffer, primary: RedPrimary, payloadType: number): void {
+  let position = rtpPayloadOffset(packet);
+  while (position >= 0 && position < primary.start) {
+    const header = packet[position]!;
+    packet[position] = (header & 0x80) | (payloadType & 0x7f);
+    if ((header & 0x80) === 0) return;
+    position += 4;
   }
 }

@@ -178,6 +178,26 @@ export function describeMedia(sdp: string, maxSections = Number.POSITIVE_INFINIT
   return sections;
 }
 
+/**
+ * The `a=rtcp-fb` values of each m-line of a description, by mid, as `<pt> <feedback>` with single
+ * spaces (e.g. `111 nack`); m-lines without a mid are left out. Bounded by parseSdp's caps.
+ */
+export function feedbackByMid(sdp: string): Map<string, string[]> {
+  const result = new Map<string, string[]>();
+  for (const section of parseSdp(sdp).media) {
+    const mid = attribute(section, 'mid');
+    if (mid === undefined) continue;
+    const feedback: string[] = [];
+    for (const line of section) {
+      const rtcpFb = readFormatAttribute(line);
+      if (rtcpFb?.key === 'rtcp-fb' && rtcpFb.format !== '*')
+        feedback.push(`${rtcpFb.format} ${rtcpFb.value.trim().split(/\s+/).join(' ')}`);
+    }
+    result.set(mid, feedback);
+  }
+  return result;
+}
+
 /** What the SFU will receive on one m-line of a publish offer, after `restrictPublishOffer`. */
 export interface PublishOfferMedia extends MediaSection {
   kind: 'audio' | 'video';

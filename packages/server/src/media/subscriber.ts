@@ -16,6 +16,7 @@ import { nativeReason } from './publisher.js';
 import {
   announceHostCandidate,
   describeMedia,
+  feedbackByMid,
   MAX_MEDIA_SECTIONS,
   normalizeBrowserAnswer,
   withoutCandidates,
@@ -49,6 +50,8 @@ export class Subscriber {
   private readonly subscriptions = new Map<Publication, Subscription>();
   private readonly usedMids = new Set<string>();
   private readonly usedSsrcs = new Set<number>();
+  /** The RTX SSRCs of the video subscriptions (a REMB lists them beside the videos' own). */
+  private readonly repairSsrcs = new Set<number>();
   private readonly slots = new MediaSectionSlots();
   private nextMid = 1;
   /** An offer was sent and its answer has not arrived. */
@@ -176,6 +179,8 @@ export class Subscriber {
   /** Start forwarding a publication to this subscriber (offered with the next negotiation). */
   subscribe(publication: Publication): void {
     if (this.closed || this.subscriptions.has(publication)) return;
+    const rtxSsrc = publication.kind === 'video' ? this.allocateSsrc() : 0;
+    if (rtxSsrc !== 0) this.repairSsrcs.add(rtxSsrc);
     const subscription = new Subscription(
       publication,
       this.participantId,
@@ -184,7 +189,8 @@ export class Subscriber {
       this.context,
       this.bandwidth,
       // Video is offered RTX (RFC 4588) on an SSRC of its own.
-      publication.kind === 'video' ? this.allocateSsrc() : 0,
+      rtxSsrc,
+      this.repairSsrcs,
     );
     this.subscriptions.set(publication, subscription);
     this.applyVideoReception(subscription);
@@ -222,6 +228,7 @@ export class Subscriber {
     this.subscriptions.delete(publication);
     this.usedSsrcs.delete(subscription.ssrc);
     this.usedSsrcs.delete(subscription.rtxSsrc);
+    this.repairSsrcs.delete(subscription.rtxSsrc);
     const wasNegotiated = subscription.negotiated;
     subscription.close();
     // Never offered: nothing to take back from the browser.
@@ -238,6 +245,7 @@ export class Subscriber {
     // The offer stays pending when the answer is refused: a corrected answer can still be applied.
     const answer = this.slots.toLibdatachannel(normalizeBrowserAnswer(withoutCandidates(answerSdp)));
     const answered = describeMedia(answerSdp);
+    const feedback = feedbackByMid(answerSdp);
     try {
       pc.setRemoteDescription(answer, 'answer');
     } catch (error) {
@@ -247,7 +255,9 @@ export class Subscriber {
     const formats = new Map(answered.map((section) => [section.mid, section]));
     for (const subscription of this.subscriptions.values()) {
       const section = formats.get(subscription.mid);
-      if (section && !section.rejected) subscription.acceptFormats(section.payloadTypes);
+      if (!section || section.rejected) continue;
+      subscription.acceptFormats(section.payloadTypes);
+      subscription.acceptFeedback(feedback.get(subscription.mid) ?? []);
     }
     this.slots.answered();
     this.awaitingAnswer = false;

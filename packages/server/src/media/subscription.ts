@@ -15,7 +15,7 @@ import { guarded, type MediaContext } from './media-context.js';
 import { retainUntilClosed } from './native-handles.js';
 import { PacketCache } from './packet-cache.js';
 import { KEYFRAME_REQUEST_INTERVAL_MS, OUTGOING_PAYLOAD_TYPE, type Publication } from './publication.js';
-import { OUTGOING_RED_PAYLOAD_TYPE } from './red.js';
+import { locateRedPrimary, OUTGOING_RED_PAYLOAD_TYPE, type RedPrimary, writeRedPrimary } from './red.js';
 import { parseRtcp } from './rtcp.js';
 import { isRtcp, locateVp8Descriptor, readVp8PictureId, writeVp8PictureId } from './rtp.js';
 import { OUTGOING_RTX_PAYLOAD_TYPE, writeRetransmission } from './rtx.js';
@@ -166,6 +166,8 @@ export class Subscription {
   /** Audio: RED was offered on this m-line (the publisher sends it), and the subscriber's answer kept it. */
   private redOffered = false;
   private redAccepted = false;
+  /** Audio: the subscriber's answer kept `nack` for Opus (its NACKs are answered from the audio cache). */
+  private audioNackAccepted = false;
 
   constructor(
     readonly publication: Publication,
@@ -179,6 +181,8 @@ export class Subscription {
     private readonly bandwidth: SubscriberBandwidth | null = null,
     /** Video: the SSRC of its RTX stream, offered in an `a=ssrc-group:FID` (0: no RTX offered). */
     readonly rtxSsrc = 0,
+    /** The RTX SSRCs of every video of this subscribe connection (not counted as streams in a REMB). */
+    private readonly repairSsrcs: ReadonlySet<number> = new Set(),
   ) {
     this.retransmitShare = (context.options.retransmitPercent ?? DEFAULT_RETRANSMIT_SHARE * 100) / 100;
     // Simulcast: the best layer being sent, until the subscriber says how large it shows the video.
@@ -206,6 +210,8 @@ export class Subscription {
     }
     const audio = new ndc.Audio(this.mid, 'SendOnly');
     audio.addOpusCodec(OUTGOING_PAYLOAD_TYPE.audio, OPUS_FORMAT);
+    // Audio NACK: used only if the subscriber's answer keeps it (no browser here does; see README).
+    audio.parseSdpLine(`a=rtcp-fb:${OUTGOING_PAYLOAD_TYPE.audio} nack`);
     // RFC 2198, when the publisher sends RED: both blocks Opus (`111/111`), as Chromium offers it.
     this.redOffered = publication.red.payloadType !== 0;
     if (this.redOffered) {
@@ -658,7 +664,33 @@ export class Subscription {
       this.rewriteOlderFields(packet, descriptor, packet.readUInt32BE(4), pictureId, tl0);
     }
     if (this.rtxAccepted) return this.transmitRetransmission(packet, outgoingSequence);
+    if ((packet[1]! & 0x7f) === OUTGOING_RED_PAYLOAD_TYPE && !this.redAccepted)
+      return this.resendPrimary(packet, outgoingSequence);
     return this.transmit(packet, outgoingSequence);
+  }
+
+  /** A cached RED packet to a subscriber without RED: its primary block as plain Opus. */
+  private resendPrimary(packet: Buffer, outgoingSequence: number): boolean {
+    const primary: RedPrimary = { start: -1, end: -1 };
+    if (!locateRedPrimary(packet, OUTGOING_PAYLOAD_TYPE.audio, primary)) return false;
+    this.rtxPacket ??= Buffer.allocUnsafe(PacketCache.SLOT_SIZE + 2);
+    const plain = writeRedPrimary(packet, primary, OUTGOING_PAYLOAD_TYPE.audio, this.rtxPacket);
+    return plain !== null && this.transmit(plain, outgoingSequence);
+  }
+
+  /**
+   * The `rtcp-fb` values (`<pt> <feedback>`) the subscriber's answer kept on this m-line: for audio,
+   * `nack` on Opus makes the publication keep its packets and this subscription answer NACKs.
+   */
+  acceptFeedback(feedback: readonly string[]): void {
+    this.audioNackAccepted =
+      this.publication.kind === 'audio' && feedback.includes(`${OUTGOING_PAYLOAD_TYPE.audio} nack`);
+    if (this.audioNackAccepted) this.publication.enableAudioRetransmissions();
+  }
+
+  /** Audio: the subscriber NACKs this microphone and gets retransmissions. */
+  get usesAudioNack(): boolean {
+    return this.audioNackAccepted;
   }
 
   /**
@@ -841,8 +873,11 @@ export class Subscription {
           break;
         case 'remb':
           // The subscriber's estimate covers all the streams it lists: this video gets an equal share.
+          // Chromium lists the RTX SSRCs it receives on too: they carry no stream of their own.
           if (this.publication.kind === 'video' && rtcp.ssrcs.includes(this.ssrc)) {
-            this.setBandwidthBudget(rtcp.bitrate / rtcp.ssrcs.length);
+            let streams = 0;
+            for (const ssrc of rtcp.ssrcs) if (!this.repairSsrcs.has(ssrc)) streams++;
+            this.setBandwidthBudget(rtcp.bitrate / Math.max(1, streams));
           }
           break;
       }

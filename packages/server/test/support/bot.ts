@@ -149,6 +149,11 @@ export interface MediaBotOptions {
    * libdatachannel answers); false drops PT 63 from the answer, like a receiver without RED.
    */
   subscriberRed?: boolean;
+  /**
+   * As a subscriber, NACK lost audio like video (the SFU offers `nack` for Opus; libdatachannel's answer
+   * keeps it), and with downlinkLoss lose every n-th Opus packet (PT 111) too. Default false.
+   */
+  audioNack?: boolean;
 }
 
 /** What a subscriber bot with subscriberRtx received on RTX streams. */
@@ -186,6 +191,8 @@ export interface ReceivedStream {
   /** Bytes of the last packet's payload (after header and extensions), and the fewest seen. */
   payloadBytes: number;
   smallestPayload: number;
+  /** Every payload type seen on the stream (retransmissions included). */
+  payloadTypes: Set<number>;
 }
 
 interface SendingStream {
@@ -289,6 +296,7 @@ export class MediaBot {
       subscriberRtx: options.subscriberRtx ?? false,
       red: options.red ?? false,
       subscriberRed: options.subscriberRed ?? true,
+      audioNack: options.audioNack ?? false,
     };
   }
 
@@ -348,7 +356,10 @@ export class MediaBot {
     let answer = await this.signal.subscribe(this.localSdp(pc));
     if (this.closed) return;
     if (this.options.downlinkLoss > 0) {
-      this.relay = await LossyRelay.open(hostCandidate(answer), lossEvery(this.options.downlinkLoss));
+      this.relay = await LossyRelay.open(
+        hostCandidate(answer),
+        lossEvery(this.options.downlinkLoss, 96, this.options.audioNack ? 111 : -1),
+      );
       answer = this.relay.redirect(answer);
     }
     pc.setRemoteDescription(answer, 'answer');
@@ -1097,6 +1108,7 @@ export class MediaBot {
         sequence: -1,
         payloadBytes: 0,
         smallestPayload: Number.POSITIVE_INFINITY,
+        payloadTypes: new Set(),
       };
       this.stats.set(receiving.key, stats);
     }
@@ -1114,10 +1126,11 @@ export class MediaBot {
     }
     const sequence = packet.readUInt16BE(2);
     const ssrc = packet.readUInt32BE(8);
-    if (receiving.kind === 'video') this.detectLoss(receiving, sequence, ssrc);
+    if (receiving.kind === 'video' || this.options.audioNack) this.detectLoss(receiving, sequence, ssrc);
     stats.packets++;
     stats.bytes += packet.length;
     stats.payloadType = packet[1]! & 0x7f;
+    stats.payloadTypes.add(stats.payloadType);
     stats.ssrc = ssrc;
     stats.sequence = sequence;
     stats.payloadBytes = packet.length - rtpPayloadOffset(packet);
@@ -1161,14 +1174,14 @@ function withoutFormat(answer: string, kind: 'audio' | 'video', payloadType: num
 }
 
 /** Which packets a LossyRelay drops: every n-th VP8 packet (PT 96 towards subscribers), once each. */
-function lossEvery(n: number, vp8PayloadType = 96): (packet: Buffer) => boolean {
+function lossEvery(n: number, vp8PayloadType = 96, opusPayloadType = -1): (packet: Buffer) => boolean {
   const dropped = new Set<string>();
   return (packet) => {
     if (
       packet.length < 12 ||
       packet[0]! >> 6 !== 2 ||
       isRtcp(packet) ||
-      (packet[1]! & 0x7f) !== vp8PayloadType
+      ((packet[1]! & 0x7f) !== vp8PayloadType && (packet[1]! & 0x7f) !== opusPayloadType)
     )
       return false;
     const sequence = packet.readUInt16BE(2);
