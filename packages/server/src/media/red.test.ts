@@ -146,3 +146,39 @@ describe('RedAudio', () => {
     expect(red.plainPacket(OPUS)).toBeNull();
   });
 });
+
+/** Padding bytes at the end of an RTP packet (P bit: the last byte counts them). */
+const padding = (packet: Buffer) => (packet[0]! & 0x20 ? packet[packet.length - 1]! : 0);
+
+describe('RedAudio on a hostile publisher’s bytes', () => {
+  it('never throws, never writes past the RED headers, and builds primaries inside the packet', () => {
+    const red = new RedAudio();
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const packet = Buffer.from(bytes);
+        if (packet.length > 0) packet[0] = 0x80 | (packet[0]! & 0x3f);
+        const before = Buffer.from(packet);
+        if (red.accept(packet, 109, OPUS)) {
+          const plain = red.plainPacket(OPUS)!;
+          expect(plain.length).toBeLessThan(packet.length);
+          expect(plain.length).toBeGreaterThan(12);
+          // Only block headers may change (their payload type): never the RTP header or the primary.
+          const primaryFrom = plain.length - red.primaryBytes;
+          expect(
+            plain.subarray(primaryFrom).equals(
+              Buffer.from(before)
+                .subarray(-red.primaryBytes - padding(before))
+                .subarray(0, red.primaryBytes),
+            ),
+          ).toBe(true);
+          for (let i = 0; i < packet.length; i++)
+            if (packet[i] !== before[i]) expect(i).toBeGreaterThanOrEqual(12);
+        } else {
+          expect(red.plainPacket(OPUS)).toBeNull();
+          expect(packet.equals(before)).toBe(true);
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
