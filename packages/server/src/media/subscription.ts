@@ -210,7 +210,7 @@ export class Subscription {
     }
     const audio = new ndc.Audio(this.mid, 'SendOnly');
     audio.addOpusCodec(OUTGOING_PAYLOAD_TYPE.audio, OPUS_FORMAT);
-    // Audio NACK: used only if the subscriber's answer keeps it (no browser here does; see README).
+    // Audio NACK: used only if the subscriber's answer keeps it (no browser here offers it; see README).
     audio.parseSdpLine(`a=rtcp-fb:${OUTGOING_PAYLOAD_TYPE.audio} nack`);
     // RFC 2198, when the publisher sends RED: both blocks Opus (`111/111`), as Chromium offers it.
     this.redOffered = publication.red.payloadType !== 0;
