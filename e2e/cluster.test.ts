@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { keyedHash, RedisKeys } from '../packages/server/src/cluster/redis-keys.js';
 import { type PostgresServer, startPostgres } from '../packages/server/test/support/postgres.js';
 import { type RunningRedis, startRedis } from '../packages/server/test/support/redis.js';
-import { framesShown, launchBrowser, videoKeepsPlaying } from './support/browser.js';
+import { framesShown, LIGHT_CAPTURE_FPS, launchBrowser, videoKeepsPlaying } from './support/browser.js';
 import { explainFailures } from './support/diagnostics.js';
 import { enter, People, tile } from './support/meeting.js';
 import { type RunningNginx, startNginx } from './support/nginx.js';
@@ -51,7 +51,7 @@ beforeAll(async () => {
   nodes.push(await startNode());
   await nodes[0]!.addUser(ADMIN.username, ADMIN.password, true);
   sparePort = await freePort();
-  browser = await launchBrowser();
+  browser = await launchBrowser({ captureFps: LIGHT_CAPTURE_FPS });
 });
 
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, waitFor } from './support/browser.js';
+import { LIGHT_CAPTURE_FPS, launchBrowser, waitFor } from './support/browser.js';
 import { explainFailures } from './support/diagnostics.js';
 import { enter, People, tile } from './support/meeting.js';
 import { NOISE_BAND_HZ, noisyVoiceWav, VOICE_HARMONICS_HZ } from './support/noisy-wav.js';
@@ -30,7 +30,7 @@ beforeAll(async () => {
   await writeFile(wav, noisyVoiceWav());
   server = await startServer();
   await server.addUser(HOST.username, HOST.password, true);
-  browser = await launchBrowser({ fakeAudioFile: wav });
+  browser = await launchBrowser({ fakeAudioFile: wav, captureFps: LIGHT_CAPTURE_FPS });
   people = new People(browser, server);
 });
 afterEach(async () => {

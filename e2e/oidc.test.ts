@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPerson } from './support/browser.js';
+import { LIGHT_CAPTURE_FPS, launchBrowser, newPerson } from './support/browser.js';
 import { freeTcpPort, type RunningServer, startServer } from './support/server.js';
 
 /**
@@ -44,7 +44,7 @@ beforeAll(async () => {
     PARLEY_OIDC_ADMIN_CLAIM: 'groups',
     PARLEY_OIDC_ADMIN_VALUE: 'parley-admins',
   });
-  browser = await launchBrowser();
+  browser = await launchBrowser({ captureFps: LIGHT_CAPTURE_FPS });
 }, 60_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventoryFiles, inventoryItems } from '../packages/server/src/privacy/inventory.js';
-import { launchBrowser, newPerson, waitFor } from './support/browser.js';
+import { LIGHT_CAPTURE_FPS, launchBrowser, newPerson, waitFor } from './support/browser.js';
 import { type RunningServer, startServer } from './support/server.js';
 
 /**
@@ -33,7 +33,7 @@ beforeAll(async () => {
   server = await startServer();
   await server.addUser(HOST.username, HOST.password, true);
   await server.addUser(LEAVER.username, LEAVER.password);
-  browser = await launchBrowser();
+  browser = await launchBrowser({ captureFps: LIGHT_CAPTURE_FPS });
 });
 
 afterAll(async () => {

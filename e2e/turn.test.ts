@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, videoKeepsPlaying, waitFor } from './support/browser.js';
+import { LIGHT_CAPTURE_FPS, launchBrowser, videoKeepsPlaying, waitFor } from './support/browser.js';
 import { type RunningCoturn, startCoturn } from './support/coturn.js';
 import { explainFailures } from './support/diagnostics.js';
 import { enter, People, tile } from './support/meeting.js';
@@ -21,7 +21,7 @@ beforeAll(async () => {
     PARLEY_ICE_RELAY_ONLY: '1',
   });
   await server.addUser(HOST.username, HOST.password, true);
-  browser = await launchBrowser();
+  browser = await launchBrowser({ captureFps: LIGHT_CAPTURE_FPS });
   people = new People(browser, server);
 });
 

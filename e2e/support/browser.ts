@@ -4,17 +4,30 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
+ * The fake camera's frame rate for tests that check what people see rather than how well video flows.
+ * The browser sets are CPU-bound on two cores, and most of that CPU is encoding and decoding video:
+ * 10 frames/s instead of Chromium's default 20 halves it. Tests and benchmarks that measure frame
+ * rates, freezes or simulcast layers keep the default.
+ */
+export const LIGHT_CAPTURE_FPS = 10;
+
+/**
  * Debian's Chromium with a fake camera and microphone (a moving test pattern and a beep).
  * `fakeAudioFile`: the microphone plays this WAV file (16-bit PCM, looped) instead of the beep.
+ * `captureFps`: the fake camera's frame rate (Chromium's default, 20, when not given).
  */
-export async function launchBrowser(options: { fakeAudioFile?: string } = {}): Promise<Browser> {
+export async function launchBrowser(
+  options: { fakeAudioFile?: string; captureFps?: number } = {},
+): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--no-sandbox',
-      '--use-fake-device-for-media-stream',
+      options.captureFps
+        ? `--use-fake-device-for-media-stream=fps=${options.captureFps}`
+        : '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
       '--disable-background-networking',
       '--disable-component-update',

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { HostileOrder, HostileRule } from '../../packages/server/test/hostile/hostile-delivery.js';
-import { launchBrowser } from './browser.js';
+import { LIGHT_CAPTURE_FPS, launchBrowser } from './browser.js';
 import { explainFailures } from './diagnostics.js';
 import { People } from './meeting.js';
 import { ensureTestClient, type RunningServer, startServer } from './server.js';
@@ -98,7 +98,7 @@ export function hostileSuite(host: { username: string; password: string }): Host
     });
     suite.attacker = new Attacker(port);
     await suite.server.addUser(host.username, host.password, true);
-    suite.browser = await launchBrowser();
+    suite.browser = await launchBrowser({ captureFps: LIGHT_CAPTURE_FPS });
     suite.people = new People(suite.browser, suite.server);
   });
   afterEach(async () => {

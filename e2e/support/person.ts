@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Browser as PlaywrightBrowser, Page as PlaywrightPage } from 'playwright-core';
 import puppeteer, { type Browser as PuppeteerBrowser, type Page as PuppeteerPage } from 'puppeteer-core';
-import { launchBrowser } from './browser.js';
+import { LIGHT_CAPTURE_FPS, launchBrowser } from './browser.js';
 import { startVirtualDisplay, type VirtualDisplay } from './xvfb.js';
 
 /**
@@ -179,7 +179,7 @@ export class Browsers {
 
   async open(name: BrowserName, options: OpenOptions = {}): Promise<Person> {
     if (name === 'chromium') {
-      this.chromium ??= launchBrowser();
+      this.chromium ??= launchBrowser({ captureFps: LIGHT_CAPTURE_FPS });
       const context = await (await this.chromium).newContext({
         baseURL: this.baseURL(),
         permissions: ['camera', 'microphone'],

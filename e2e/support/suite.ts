@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { launchBrowser } from './browser.js';
+import { LIGHT_CAPTURE_FPS, launchBrowser } from './browser.js';
 import { explainFailures } from './diagnostics.js';
 import { People } from './meeting.js';
 import { type RunningServer, type StartOptions, startServer } from './server.js';
@@ -15,17 +15,19 @@ export interface MeetingSuite {
 /**
  * The usual set-up of a browser test file: a built Parley server with one administrator, Debian's
  * Chromium, and a report of every open page when a test fails. The returned object is filled in
- * before the first test runs.
+ * before the first test runs. `captureFps`: the fake camera's rate (light by default; a test that
+ * measures frame rates or layers asks for Chromium's own with `undefined`).
  */
 export function meetingSuite(
   host: { username: string; password: string },
   options: StartOptions = {},
+  camera: { captureFps?: number } = { captureFps: LIGHT_CAPTURE_FPS },
 ): MeetingSuite {
   const suite = { host } as MeetingSuite;
   beforeAll(async () => {
     suite.server = await startServer({}, options);
     await suite.server.addUser(host.username, host.password, true);
-    suite.browser = await launchBrowser();
+    suite.browser = await launchBrowser(camera);
     suite.people = new People(suite.browser, suite.server);
   });
   // Each test's people leave when it ends, so their browsers do not load the machine during the next
