@@ -29,6 +29,9 @@ export interface InboundVideo {
   nackCount: number;
   packetsLost: number;
   packetsReceived: number;
+  /** Retransmissions received on the RTX stream (RFC 4588), and that stream's SSRC (null: no RTX). */
+  retransmittedPacketsReceived: number;
+  rtxSsrc: number | null;
 }
 
 export interface VideoStats {
@@ -79,6 +82,8 @@ export async function videoStats(page: Page): Promise<VideoStats> {
             nackCount: report.nackCount ?? 0,
             packetsLost: report.packetsLost ?? 0,
             packetsReceived: report.packetsReceived ?? 0,
+            retransmittedPacketsReceived: report.retransmittedPacketsReceived ?? 0,
+            rtxSsrc: report.rtxSsrc ?? null,
           });
         } else if (
           report.type === 'candidate-pair' &&

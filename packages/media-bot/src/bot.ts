@@ -42,13 +42,16 @@ import {
   buildSenderReport,
   isRtcp,
   isVp8KeyframeStart,
+  OUTGOING_RTX_PAYLOAD_TYPE,
   parseRtcp,
   ReceptionStats,
   RTCP_RTPFB,
+  restoreRetransmission,
   rtpPayloadOffset,
 } from '@parley/sfu/rtp';
 import {
   describeMedia,
+  parseSdp,
   parseTransportFeedback,
   readTransportSequence,
   releaseNative,
@@ -56,6 +59,7 @@ import {
   retainUntilClosed,
   TRANSPORT_CC_FORMAT,
   TransportArrivals,
+  writeSdp,
 } from '@parley/sfu/transport';
 import ndc, {
   type Audio,
@@ -143,6 +147,39 @@ export interface MediaBotOptions {
    * libdatachannel hands the SFU packets of SSRCs the offer does not announce.
    */
   rtxWithoutFid?: boolean;
+  /**
+   * As a subscriber, accept the RTX the SFU offers with its video (RFC 4588): retransmissions then
+   * arrive on the RTX SSRC and are unwrapped (rtxReceived()). Default false: the bot's answer drops
+   * the RTX payload type, like a receiver without RTX, and gets plain retransmissions.
+   */
+  subscriberRtx?: boolean;
+  /**
+   * Publish audio as Chromium does with Opus RED negotiated (RFC 2198, PT 63): each packet carries the
+   * previous frame (40 bytes of 0x5b) as a redundant block, then its own (60 bytes of 0x5a). Default false.
+   */
+  red?: boolean;
+  /**
+   * As a subscriber, keep the RED the SFU offers with audio from a RED publisher (default true, as
+   * libdatachannel answers); false drops PT 63 from the answer, like a receiver without RED.
+   */
+  subscriberRed?: boolean;
+  /**
+   * As a subscriber, NACK lost audio like video (the SFU offers `nack` for Opus; libdatachannel's answer
+   * keeps it), and with downlinkLoss lose every n-th Opus packet (PT 111) too. Default false.
+   */
+  audioNack?: boolean;
+}
+
+/** What a subscriber bot with subscriberRtx received on RTX streams. */
+export interface RtxReceived {
+  /** Retransmissions unwrapped, and padding-only RTX packets. */
+  retransmissions: number;
+  padding: number;
+  /** The OSN of each retransmission, in arrival order (the first 10,000). */
+  originalSequences: number[];
+  /** RTX SSRCs seen, and RTX sequence numbers that did not follow the previous one of their SSRC. */
+  ssrcs: Set<number>;
+  sequenceJumps: number;
 }
 
 export interface ReceivedStream {
@@ -165,6 +202,11 @@ export interface ReceivedStream {
   frameTimestamp: number;
   /** Sequence number of the last packet received (-1: none yet). */
   sequence: number;
+  /** Bytes of the last packet's payload (after header and extensions), and the fewest seen. */
+  payloadBytes: number;
+  smallestPayload: number;
+  /** Every payload type seen on the stream (retransmissions included). */
+  payloadTypes: Set<number>;
 }
 
 interface SendingStream {
@@ -265,6 +307,10 @@ export class MediaBot {
       rtx: options.rtx ?? false,
       rtxPadding: options.rtxPadding ?? 0,
       rtxWithoutFid: options.rtxWithoutFid ?? false,
+      subscriberRtx: options.subscriberRtx ?? false,
+      red: options.red ?? false,
+      subscriberRed: options.subscriberRed ?? true,
+      audioNack: options.audioNack ?? false,
     };
   }
 
@@ -324,7 +370,10 @@ export class MediaBot {
     let answer = await this.signal.subscribe(this.localSdp(pc));
     if (this.closed) return;
     if (this.options.downlinkLoss > 0) {
-      this.relay = await LossyRelay.open(hostCandidate(answer), lossEvery(this.options.downlinkLoss));
+      this.relay = await LossyRelay.open(
+        hostCandidate(answer),
+        lossEvery(this.options.downlinkLoss, 96, this.options.audioNack ? 111 : -1),
+      );
       answer = this.relay.redirect(answer);
     }
     pc.setRemoteDescription(answer, 'answer');
@@ -372,6 +421,30 @@ export class MediaBot {
   nackStats(): { sent: number; recovered: number } {
     return { ...this.nacks };
   }
+
+  /** subscriberRtx: the RTX packets received (retransmissions and padding). */
+  rtxReceived(): RtxReceived {
+    return {
+      ...this.rtx,
+      originalSequences: [...this.rtx.originalSequences],
+      ssrcs: new Set(this.rtx.ssrcs),
+    };
+  }
+
+  /** Every sequence number this bot NACKed as a subscriber (the first 10,000). */
+  nackedSequences(): readonly number[] {
+    return this.nackedList;
+  }
+
+  private readonly rtx: RtxReceived = {
+    retransmissions: 0,
+    padding: 0,
+    originalSequences: [],
+    ssrcs: new Set(),
+    sequenceJumps: 0,
+  };
+  private readonly rtxLastSequence = new Map<number, number>();
+  private readonly nackedList: number[] = [];
 
   /** Video packets sent by a published source (its simulcast layers together), retransmissions not counted. */
   sentPackets(source: TrackSource): number {
@@ -790,8 +863,16 @@ export class MediaBot {
     // One-byte header extension (RFC 8285) with the audio level (id 1) and, with transportCc, the
     // transport-wide sequence number (id 3); then 60 bytes of "Opus".
     const words = this.options.transportCc ? 2 : 1;
-    const packet = Buffer.alloc(12 + 4 + words * 4 + 60, 0x5a);
-    writeRtpHeader(packet, this.options.payloadTypes.opus, true, stream, 0x90);
+    const red = this.options.red;
+    const { opus } = this.options.payloadTypes;
+    const packet = Buffer.alloc(12 + 4 + words * 4 + (red ? 5 + 40 : 0) + 60, 0x5a);
+    writeRtpHeader(packet, red ? 63 : opus, true, stream, 0x90);
+    if (red) {
+      // One redundant block (the previous frame, 960 samples earlier), then the primary's header.
+      const at = 16 + words * 4;
+      packet.set([0x80 | opus, 960 >> 6, (960 & 0x3f) << 2, 40, opus], at);
+      packet.fill(0x5b, at + 5, at + 45);
+    }
     packet.writeUInt16BE(0xbede, 12);
     packet.writeUInt16BE(words, 14);
     packet.fill(0, 16, 16 + words * 4);
@@ -934,7 +1015,11 @@ export class MediaBot {
     if (state !== 'have-remote-offer') throw new Error(`cannot answer in signaling state ${state}`);
     pc.setLocalDescription('answer');
     const answer = pc.localDescription()!.sdp;
-    await this.signal.subscriberAnswer(answer);
+    let kept = this.options.subscriberRtx
+      ? answer
+      : withoutFormat(answer, 'video', OUTGOING_RTX_PAYLOAD_TYPE);
+    if (!this.options.subscriberRed) kept = withoutFormat(kept, 'audio', 63);
+    await this.signal.subscriberAnswer(kept);
     this.offers++;
   }
 
@@ -974,6 +1059,7 @@ export class MediaBot {
       for (let i = 1; i < gap && i < 100; i++) lost.push((receiving.highest + i) & 0xffff);
       if (lost.length > 0) {
         for (const seq of lost) receiving.missing.add(seq);
+        if (this.nackedList.length < 10_000) this.nackedList.push(...lost);
         this.nacks.sent += lost.length;
         try {
           receiving.track.sendMessageBinary(buildNack(this.rtcpSsrc, ssrc, lost));
@@ -983,6 +1069,25 @@ export class MediaBot {
       }
     }
     receiving.highest = sequence;
+  }
+
+  /** An RTX packet: noted, and turned back into the packet it repeats (null for padding). */
+  private unwrapRtx(packet: Buffer, mediaSsrc: number): Buffer | null {
+    const rtx = this.rtx;
+    const rtxSsrc = packet.readUInt32BE(8);
+    const sequence = packet.readUInt16BE(2);
+    const last = this.rtxLastSequence.get(rtxSsrc);
+    if (last !== undefined && sequence !== ((last + 1) & 0xffff)) rtx.sequenceJumps++;
+    this.rtxLastSequence.set(rtxSsrc, sequence);
+    rtx.ssrcs.add(rtxSsrc);
+    const restored = restoreRetransmission(Buffer.from(packet), mediaSsrc, 96);
+    if (restored === null) {
+      rtx.padding++;
+      return null;
+    }
+    rtx.retransmissions++;
+    if (rtx.originalSequences.length < 10_000) rtx.originalSequences.push(restored.readUInt16BE(2));
+    return restored;
   }
 
   private receivePacket(receiving: ReceivingTrack, packet: Buffer): void {
@@ -1015,6 +1120,9 @@ export class MediaBot {
         timestampJumps: 0,
         frameTimestamp: -1,
         sequence: -1,
+        payloadBytes: 0,
+        smallestPayload: Number.POSITIVE_INFINITY,
+        payloadTypes: new Set(),
       };
       this.stats.set(receiving.key, stats);
     }
@@ -1025,14 +1133,22 @@ export class MediaBot {
       return;
     }
     if (packet.length < 12) return;
+    if (this.options.subscriberRtx && (packet[1]! & 0x7f) === OUTGOING_RTX_PAYLOAD_TYPE) {
+      const restored = this.unwrapRtx(packet, stats.ssrc);
+      if (restored === null) return;
+      packet = restored;
+    }
     const sequence = packet.readUInt16BE(2);
     const ssrc = packet.readUInt32BE(8);
-    if (receiving.kind === 'video') this.detectLoss(receiving, sequence, ssrc);
+    if (receiving.kind === 'video' || this.options.audioNack) this.detectLoss(receiving, sequence, ssrc);
     stats.packets++;
     stats.bytes += packet.length;
     stats.payloadType = packet[1]! & 0x7f;
+    stats.payloadTypes.add(stats.payloadType);
     stats.ssrc = ssrc;
     stats.sequence = sequence;
+    stats.payloadBytes = packet.length - rtpPayloadOffset(packet);
+    stats.smallestPayload = Math.min(stats.smallestPayload, stats.payloadBytes);
     if (receiving.kind === 'video' && isVp8KeyframeStart(packet)) stats.keyframes++;
     if (receiving.kind === 'video') {
       stats.lastFill = packet[packet.length - 1]!;
@@ -1051,15 +1167,35 @@ export class MediaBot {
   }
 }
 
+/**
+ * A subscriber's answer without a payload type the SFU offers on `kind` m-lines (a receiver without
+ * RTX, or without RED).
+ */
+function withoutFormat(answer: string, kind: 'audio' | 'video', payloadType: number): string {
+  const doc = parseSdp(answer);
+  const dropped = String(payloadType);
+  doc.media = doc.media.map((section) =>
+    section
+      .filter((line) => !line.startsWith(`a=rtpmap:${dropped} `) && !line.startsWith(`a=fmtp:${dropped} `))
+      .filter((line) => !line.startsWith(`a=rtcp-fb:${dropped} `))
+      .map((line) => {
+        if (!line.startsWith(`m=${kind} `)) return line;
+        const [media, port, proto, ...formats] = line.split(' ');
+        return [media, port, proto, ...formats.filter((format) => format !== dropped)].join(' ');
+      }),
+  );
+  return writeSdp(doc);
+}
+
 /** Which packets a LossyRelay drops: every n-th VP8 packet (PT 96 towards subscribers), once each. */
-function lossEvery(n: number, vp8PayloadType = 96): (packet: Buffer) => boolean {
+function lossEvery(n: number, vp8PayloadType = 96, opusPayloadType = -1): (packet: Buffer) => boolean {
   const dropped = new Set<string>();
   return (packet) => {
     if (
       packet.length < 12 ||
       packet[0]! >> 6 !== 2 ||
       isRtcp(packet) ||
-      (packet[1]! & 0x7f) !== vp8PayloadType
+      ((packet[1]! & 0x7f) !== vp8PayloadType && (packet[1]! & 0x7f) !== opusPayloadType)
     )
       return false;
     const sequence = packet.readUInt16BE(2);

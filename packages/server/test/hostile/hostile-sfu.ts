@@ -69,6 +69,7 @@ type Rule =
 
 interface Internals {
   transmit(packet: Buffer, sequence: number): boolean;
+  transmitRetransmission(packet: Buffer, sequence: number): boolean;
 }
 
 /** The last sequence number each subscription sent (the attack continues it, as a real SFU would). */
@@ -152,6 +153,15 @@ export function installHostileSfu(): void {
   installed = true;
   const prototype = Subscription.prototype as unknown as Internals;
   const original = prototype.transmit;
+  // NACK answers go out as plain retransmissions (valid with RTX negotiated too), through transmit:
+  // the rules see every packet a subscriber gets, as they did before the SFU used RTX.
+  prototype.transmitRetransmission = function transmitRetransmission(
+    this: Subscription,
+    packet: Buffer,
+    sequence: number,
+  ): boolean {
+    return (this as unknown as Internals).transmit(packet, sequence);
+  };
   prototype.transmit = function transmit(this: Subscription, packet: Buffer, sequence: number): boolean {
     const { participantId, source } = this.publication;
     const here = key(this.subscriberId, participantId, source);

@@ -67,3 +67,29 @@ describe('5 % loss towards a subscriber of a simulcast camera', () => {
     expect(harness.errors).toEqual([]);
   });
 });
+
+describe('NACK answers for a publisher with its own VP8 payload type (Firefox: 120)', () => {
+  let harness: MediaHarness;
+  let bob: MediaBot;
+
+  beforeAll(async () => {
+    harness = new MediaHarness();
+    await harness.join(
+      ROOM,
+      'alice',
+      { audio: true, video: true },
+      { payloadTypes: { opus: 109, vp8: 120 } },
+    );
+    bob = await harness.join(ROOM, 'bob', null, { downlinkLoss: 16 });
+  });
+
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('resends under the payload type the subscriber negotiated (96), not the publisher’s', async () => {
+    await waitFor('ten retransmissions recovered at bob', () => bob.nackStats().recovered >= 10);
+    expect([...bob.received().get('alice:camera')!.payloadTypes]).toEqual([96]);
+    expect(harness.errors).toEqual([]);
+  });
+});

@@ -9,6 +9,7 @@ import { readAudioLevel } from '../rtp/audio-level.js';
 import { claimTransportSlot } from '../rtp/header-extension.js';
 import { PacketCache } from '../rtp/packet-cache.js';
 import { buildReceiverFeedback, ReceptionStats } from '../rtp/reception-stats.js';
+import { OUTGOING_RED_PAYLOAD_TYPE, RedAudio } from '../rtp/red.js';
 import { buildNack, buildPli, parseRtcp, type RtcpMessage, writeSenderInfo } from '../rtp/rtcp.js';
 import {
   isRtcp,
@@ -46,6 +47,8 @@ const BITRATE_SMOOTHING = 0.2;
 
 /** Packets kept per video track to answer NACKs (about 2 s of 720p video). */
 const PACKET_CACHE_SIZE = 512;
+/** Audio packets kept for NACKs (a power of two: about 2.5 s of Opus at 20 ms). */
+const AUDIO_CACHE_SIZE = 128;
 
 /**
  * Packets lost on the way from the publisher are NACKed as soon as the packets that arrived with the
@@ -72,6 +75,13 @@ export class Publication {
   audioLevelExtensionId = 0;
   /** Where this microphone's audio levels go (the room's speaker detection); null for other tracks. */
   speakerActivity: SpeakerActivity | null = null;
+  /** Opus RED (RFC 2198) from the publisher, passed on or taken apart per subscriber (red.ts). */
+  readonly red = new RedAudio();
+  /**
+   * Audio NACK: the microphone's recent packets as forwarded (outgoing payload type), kept once a
+   * subscriber's answer accepted `nack` for Opus (enableAudioRetransmissions); null before.
+   */
+  private audioCache: PacketCache | null = null;
   /** Keeps the sequence continuous across audio left out while held or inaudible. */
   private readonly sequences = new SequenceRewriter();
   private skipping = false;
@@ -202,7 +212,8 @@ export class Publication {
     if (packet.length < RTP_HEADER_SIZE) return;
     // Only the negotiated stream (and its RTX): not FEC or extra layers, nor a format not accepted.
     const payloadType = packet[1]! & 0x7f;
-    if (payloadType !== this.payloadType) {
+    const red = payloadType === this.red.payloadType && this.red.payloadType !== 0 && this.kind === 'audio';
+    if (payloadType !== this.payloadType && !red) {
       if (payloadType === this.rtxPayloadType && this.rtxPayloadType !== 0)
         this.receiveRetransmission(packet);
       return;
@@ -220,10 +231,13 @@ export class Publication {
       this.keyframeWanted = false;
       this.requestKeyframe();
     }
+    // RED: a malformed packet goes to no one (its primary is what plain subscribers get).
+    if (!red) this.red.notRed();
+    else if (!this.red.accept(packet, this.payloadType, this.outgoingPayloadType)) return;
     const activity = this.speakerActivity;
     if (activity !== null && this.audioLevelExtensionId > 0) {
       const level = readAudioLevel(packet, this.audioLevelExtensionId);
-      if (level >= 0) activity.add(level, audioPayloadBytes(packet));
+      if (level >= 0) activity.add(level, red ? this.red.primaryBytes : audioPayloadBytes(packet));
     }
     if (this.held || !this.audible) {
       if (!this.skipping) this.sequences.skip();
@@ -286,7 +300,9 @@ export class Publication {
       this.reception[layer]!.received(sequence);
       this.layerCaches[layer]?.store(packet);
     }
-    packet[1] = (packet[1]! & 0x80) | this.outgoingPayloadType;
+    packet[1] =
+      (packet[1]! & 0x80) | (this.red.current ? OUTGOING_RED_PAYLOAD_TYPE : this.outgoingPayloadType);
+    this.audioCache?.store(packet);
     const subscriptions = this.subscriptions;
     for (let i = 0; i < subscriptions.length; i++) subscriptions[i]!.send(packet, sequence, layer);
     if (arrived !== 0) transitProbe.record(performance.now() - arrived);
@@ -591,7 +607,7 @@ export class Publication {
    * are the numbers the subscriber saw, which its Subscription maps back to the cached ones.
    */
   retransmit(sequences: readonly number[], subscription: Subscription): void {
-    const cache = this.layerCaches[subscription.layer] ?? this.cache;
+    const cache = this.layerCaches[subscription.layer] ?? this.cache ?? this.audioCache;
     if (cache === null) return;
     const counters = this.context.counters;
     const now = performance.now();
@@ -604,11 +620,19 @@ export class Publication {
         continue;
       }
       packet.copy(this.retransmission);
+      // Video is cached as the publisher sent it: the subscriber knows it under the SFU's payload type.
+      if (this.kind === 'video')
+        this.retransmission[1] = (this.retransmission[1]! & 0x80) | this.outgoingPayloadType;
       if (subscription.resend(this.retransmission.subarray(0, packet.length), sequence)) {
         counters.retransmissions++;
         counters.retransmittedBytes += packet.length;
       }
     }
+  }
+
+  /** A subscriber accepted NACK for this microphone: keep its packets from now on (audio only). */
+  enableAudioRetransmissions(): void {
+    if (this.kind === 'audio') this.audioCache ??= new PacketCache(AUDIO_CACHE_SIZE);
   }
 
   private receiveRtcp(packet: Buffer): void {

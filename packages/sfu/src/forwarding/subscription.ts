@@ -1,9 +1,13 @@
+import { randomInt } from 'node:crypto';
 import ndc, { type Audio, type Track, type Video } from 'node-datachannel';
 import type { SubscribedTrack } from '../api/types.js';
 import { guarded, type MediaContext } from '../room/media-context.js';
 import { findOneByteExtension } from '../rtp/header-extension.js';
+import { PacketCache } from '../rtp/packet-cache.js';
+import { locateRedPrimary, OUTGOING_RED_PAYLOAD_TYPE, type RedPrimary, writeRedPrimary } from '../rtp/red.js';
 import { parseRtcp } from '../rtp/rtcp.js';
 import { isRtcp, locateVp8Descriptor, readVp8PictureId, writeVp8PictureId } from '../rtp/rtp.js';
+import { OUTGOING_RTX_PAYLOAD_TYPE, writeRetransmission } from '../rtp/rtx.js';
 import { SequenceRewriter } from '../rtp/sequence-rewriter.js';
 import { layerForSize } from '../simulcast/layer-choice.js';
 import { retainUntilClosed } from '../transport/native-handles.js';
@@ -152,6 +156,19 @@ export class Subscription {
   /** Outgoing sequence numbers resent lately and when (ms), by sequence modulo their length. */
   private readonly resentSequences = new Int32Array(RESENT_MEMORY).fill(-1);
   private readonly resentAt = new Float64Array(RESENT_MEMORY);
+  /**
+   * RFC 4588 towards the subscriber (video with an RTX SSRC, once its answer accepted the RTX
+   * payload type): NACK answers and probe padding go on the RTX stream, numbered in its own sequence.
+   */
+  private rtxAccepted = false;
+  private rtxSequence = randomInt(0, 0x10000);
+  /** The RTX form of a retransmission is written here (allocated at the first one). */
+  private rtxPacket: Buffer | null = null;
+  /** Audio: RED was offered on this m-line (the publisher sends it), and the subscriber's answer kept it. */
+  private redOffered = false;
+  private redAccepted = false;
+  /** Audio: the subscriber's answer kept `nack` for Opus (its NACKs are answered from the audio cache). */
+  private audioNackAccepted = false;
 
   constructor(
     readonly publication: Publication,
@@ -163,6 +180,10 @@ export class Subscription {
     private readonly context: MediaContext,
     /** The subscribe connection's transport-cc numbering and estimate (null: not used). */
     private readonly bandwidth: SubscriberBandwidth | null = null,
+    /** Video: the SSRC of its RTX stream, offered in an `a=ssrc-group:FID` (0: no RTX offered). */
+    readonly rtxSsrc = 0,
+    /** The RTX SSRCs of every video of this subscribe connection (not counted as streams in a REMB). */
+    private readonly repairSsrcs: ReadonlySet<number> = new Set(),
   ) {
     this.retransmitShare = (context.options.retransmitPercent ?? DEFAULT_RETRANSMIT_SHARE * 100) / 100;
     // Simulcast: the best layer being sent, until the subscriber says how large it shows the video.
@@ -185,10 +206,19 @@ export class Subscription {
       video.addVP8Codec(OUTGOING_PAYLOAD_TYPE.video);
       if (this.bandwidth !== null) negotiateTransportCc(video, OUTGOING_PAYLOAD_TYPE.video);
       video.addSSRC(this.ssrc, cname, stream, trackId);
+      if (this.rtxSsrc !== 0) offerRtx(video, this.ssrc, this.rtxSsrc, cname);
       return video;
     }
     const audio = new ndc.Audio(this.mid, 'SendOnly');
     audio.addOpusCodec(OUTGOING_PAYLOAD_TYPE.audio, OPUS_FORMAT);
+    // Audio NACK: used only if the subscriber's answer keeps it (no browser here offers it; see README).
+    audio.parseSdpLine(`a=rtcp-fb:${OUTGOING_PAYLOAD_TYPE.audio} nack`);
+    // RFC 2198, when the publisher sends RED: both blocks Opus (`111/111`), as Chromium offers it.
+    this.redOffered = publication.red.payloadType !== 0;
+    if (this.redOffered) {
+      const opus = OUTGOING_PAYLOAD_TYPE.audio;
+      audio.addAudioCodec(OUTGOING_RED_PAYLOAD_TYPE, 'red', `${opus}/${opus}`);
+    }
     if (this.bandwidth !== null) negotiateTransportCc(audio, OUTGOING_PAYLOAD_TYPE.audio);
     audio.addSSRC(this.ssrc, cname, stream, trackId);
     return audio;
@@ -229,7 +259,10 @@ export class Subscription {
       const { packetDescriptor, packetTimestamp, packetPictureId, packetTl0 } = publication;
       this.rewriteLayerFields(packet, packetDescriptor, packetTimestamp, packetPictureId, packetTl0);
     }
-    if (!this.transmit(packet, this.sequences.rewrite(sequence))) return false;
+    // RED to a subscriber without it: the primary block alone, as plain Opus (built once per packet).
+    const red = publication.red;
+    const outgoing = red.current && !this.redAccepted ? red.plainPacket(OUTGOING_PAYLOAD_TYPE.audio) : packet;
+    if (outgoing === null || !this.transmit(outgoing, this.sequences.rewrite(sequence))) return false;
     // Forwarding earns the credit that NACK answers spend.
     const share = this.retransmitShare;
     this.retransmitBytes.add(packet.length * share);
@@ -250,13 +283,16 @@ export class Subscription {
     if (track === null || !this.trackOpen) return;
     const now = performance.now();
     for (let i = 0; i < PADDING_BURST && bandwidth.paddingDue(now) > 0; i++) {
-      const sequence = this.sequences.insert();
+      // With RTX the padding goes on the RTX stream (as libwebrtc pads), leaving the video's sequence alone.
+      const rtx = this.rtxAccepted;
+      const sequence = rtx ? this.rtxSequence : this.sequences.insert();
       if (sequence < 0) return;
       this.padding ??= paddingPacket();
       const packet = this.padding;
+      packet[1] = rtx ? OUTGOING_RTX_PAYLOAD_TYPE : OUTGOING_PAYLOAD_TYPE.video;
       packet.writeUInt16BE(sequence, 2);
       packet.writeUInt32BE(timestamp, 4);
-      packet.writeUInt32BE(this.ssrc, 8);
+      packet.writeUInt32BE(rtx ? this.rtxSsrc : this.ssrc, 8);
       const transport = bandwidth.sends.nextSequence;
       packet[17] = transport >> 8;
       packet[18] = transport & 0xff;
@@ -266,6 +302,7 @@ export class Subscription {
         this.trackOpen = false;
         return;
       }
+      if (rtx) this.rtxSequence = (this.rtxSequence + 1) & 0xffff;
       bandwidth.sends.sent(packet.length, now);
       bandwidth.paddingSent(packet.length);
     }
@@ -605,7 +642,10 @@ export class Subscription {
     }
   }
 
-  /** Send a cached packet again under the sequence number (and RTP clock) the subscriber knows it by. */
+  /**
+   * Send a cached packet again under the sequence number (and RTP clock) the subscriber knows it by:
+   * on the RTX stream when the subscriber accepted RTX, else on the media SSRC.
+   */
   resend(packet: Buffer, outgoingSequence: number): boolean {
     if (this.paused) return false;
     if (this.publication.layerSsrcs.length > 1) {
@@ -616,7 +656,75 @@ export class Subscription {
       const tl0 = descriptor[1]! >= 0 ? packet[descriptor[1]!]! : -1;
       this.rewriteOlderFields(packet, descriptor, packet.readUInt32BE(4), pictureId, tl0);
     }
+    if (this.rtxAccepted) return this.transmitRetransmission(packet, outgoingSequence);
+    if ((packet[1]! & 0x7f) === OUTGOING_RED_PAYLOAD_TYPE && !this.redAccepted)
+      return this.resendPrimary(packet, outgoingSequence);
     return this.transmit(packet, outgoingSequence);
+  }
+
+  /** A cached RED packet to a subscriber without RED: its primary block as plain Opus. */
+  private resendPrimary(packet: Buffer, outgoingSequence: number): boolean {
+    const primary: RedPrimary = { start: -1, end: -1 };
+    if (!locateRedPrimary(packet, OUTGOING_PAYLOAD_TYPE.audio, primary)) return false;
+    this.rtxPacket ??= Buffer.allocUnsafe(PacketCache.SLOT_SIZE + 2);
+    const plain = writeRedPrimary(packet, primary, OUTGOING_PAYLOAD_TYPE.audio, this.rtxPacket);
+    return plain !== null && this.transmit(plain, outgoingSequence);
+  }
+
+  /**
+   * The `rtcp-fb` values (`<pt> <feedback>`) the subscriber's answer kept on this m-line: for audio,
+   * `nack` on Opus makes the publication keep its packets and this subscription answer NACKs.
+   */
+  acceptFeedback(feedback: readonly string[]): void {
+    this.audioNackAccepted =
+      this.publication.kind === 'audio' && feedback.includes(`${OUTGOING_PAYLOAD_TYPE.audio} nack`);
+    if (this.audioNackAccepted) this.publication.enableAudioRetransmissions();
+  }
+
+  /** Audio: the subscriber NACKs this microphone and gets retransmissions. */
+  get usesAudioNack(): boolean {
+    return this.audioNackAccepted;
+  }
+
+  /**
+   * The subscriber's answer lists these payload types on this m-line: RTX is used when it kept the
+   * RTX payload type the offer paired with the video (RFC 4588 §8.6).
+   */
+  acceptFormats(payloadTypes: readonly number[]): void {
+    this.rtxAccepted = this.rtxSsrc !== 0 && payloadTypes.includes(OUTGOING_RTX_PAYLOAD_TYPE);
+    this.redAccepted = this.redOffered && payloadTypes.includes(OUTGOING_RED_PAYLOAD_TYPE);
+  }
+
+  /** Audio: RED packets are passed on whole (else only their primary block, as plain Opus). */
+  get usesRed(): boolean {
+    return this.redAccepted;
+  }
+
+  /** True when NACK answers and probe padding go on the RTX stream. */
+  get usesRtx(): boolean {
+    return this.rtxAccepted;
+  }
+
+  /**
+   * A retransmission as RTX (RFC 4588 §4): the RTX SSRC and payload type, the RTX stream's next
+   * sequence number, the number the subscriber knows the packet by (OSN) before its payload.
+   */
+  private transmitRetransmission(packet: Buffer, outgoingSequence: number): boolean {
+    if (this.track === null) return false;
+    packet.writeUInt16BE(outgoingSequence, 2);
+    packet.writeUInt32BE(this.ssrc, 8);
+    this.rtxPacket ??= Buffer.allocUnsafe(PacketCache.SLOT_SIZE + 2);
+    const rtx = writeRetransmission(
+      packet,
+      this.rtxPacket,
+      this.rtxSsrc,
+      OUTGOING_RTX_PAYLOAD_TYPE,
+      this.rtxSequence,
+    );
+    if (rtx === null) return false;
+    if (!this.deliver(rtx)) return false;
+    this.rtxSequence = (this.rtxSequence + 1) & 0xffff;
+    return true;
   }
 
   /** rewriteLayerFields for a packet older than the last one sent: the last values stay as they are. */
@@ -675,14 +783,20 @@ export class Subscription {
   }
 
   private transmit(packet: Buffer, sequence: number): boolean {
+    if (this.track === null) return false;
+    packet.writeUInt16BE(sequence, 2);
+    packet.writeUInt32BE(this.ssrc, 8);
+    return this.deliver(packet);
+  }
+
+  /** Send a packet whose header is written, numbered in the connection's transport-cc sequence. */
+  private deliver(packet: Buffer): boolean {
     const track = this.track;
     if (track === null) return false;
     if (!this.trackOpen) {
       if (!track.isOpen()) return false;
       this.trackOpen = true;
     }
-    packet.writeUInt16BE(sequence, 2);
-    packet.writeUInt32BE(this.ssrc, 8);
     // transport-cc: the connection's next number, in the slot the publication renamed (or, for a copy
     // from the cache, where the renamed slot is). A packet without one goes out unnumbered.
     const bandwidth = this.bandwidth;
@@ -752,8 +866,11 @@ export class Subscription {
           break;
         case 'remb':
           // The subscriber's estimate covers all the streams it lists: this video gets an equal share.
+          // Chromium lists the RTX SSRCs it receives on too: they carry no stream of their own.
           if (this.publication.kind === 'video' && rtcp.ssrcs.includes(this.ssrc)) {
-            this.setBandwidthBudget(rtcp.bitrate / rtcp.ssrcs.length);
+            let streams = 0;
+            for (const ssrc of rtcp.ssrcs) if (!this.repairSsrcs.has(ssrc)) streams++;
+            this.setBandwidthBudget(rtcp.bitrate / Math.max(1, streams));
           }
           break;
       }
@@ -785,6 +902,17 @@ export class Subscription {
 function negotiateTransportCc(media: Video | Audio, payloadType: number): void {
   media.parseSdpLine(`a=extmap:${SUBSCRIBER_TRANSPORT_CC_ID} ${TRANSPORT_CC_URI}`);
   media.parseSdpLine(`a=rtcp-fb:${payloadType} transport-cc`);
+}
+
+/**
+ * Offer RFC 4588 retransmissions on a video m-line: the RTX payload type paired with VP8 (`apt`), and
+ * the RTX SSRC (with the video's cname) grouped with the video's (`a=ssrc-group:FID media rtx`).
+ */
+function offerRtx(video: Video, ssrc: number, rtxSsrc: number, cname: string): void {
+  video.addRTXCodec(OUTGOING_RTX_PAYLOAD_TYPE, OUTGOING_PAYLOAD_TYPE.video, 90000);
+  // cname only: a second `a=msid` line for the same track would repeat the media one.
+  video.addSSRC(rtxSsrc, cname);
+  video.parseSdpLine(`a=ssrc-group:FID ${ssrc} ${rtxSsrc}`);
 }
 
 /**

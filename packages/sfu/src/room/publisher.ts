@@ -227,6 +227,7 @@ export class Publisher {
         if (media.ssrc !== null && media.layerRids.length === 0) slot.publication.ssrc = media.ssrc;
         if (media.payloadType !== null) slot.publication.payloadType = media.payloadType;
         slot.publication.audioLevelExtensionId = media.audioLevelExtensionId ?? 0;
+        slot.publication.red.payloadType = media.redPayloadType ?? 0;
         applyLayers(slot.publication, media);
         continue;
       }
@@ -240,6 +241,7 @@ export class Publisher {
         this.context,
       );
       publication.audioLevelExtensionId = media.audioLevelExtensionId ?? 0;
+      publication.red.payloadType = media.redPayloadType ?? 0;
       applyLayers(publication, media);
       publication.attach(slot.track);
       slot.publication = publication;

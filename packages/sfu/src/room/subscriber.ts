@@ -9,6 +9,7 @@ import { retainUntilClosed } from '../transport/native-handles.js';
 import {
   announceHostCandidate,
   describeMedia,
+  feedbackByMid,
   MAX_MEDIA_SECTIONS,
   normalizeBrowserAnswer,
   withoutCandidates,
@@ -49,6 +50,8 @@ export class Subscriber {
   private readonly subscriptions = new Map<Publication, Subscription>();
   private readonly usedMids = new Set<string>();
   private readonly usedSsrcs = new Set<number>();
+  /** The RTX SSRCs of the video subscriptions (a REMB lists them beside the videos' own). */
+  private readonly repairSsrcs = new Set<number>();
   private readonly slots = new MediaSectionSlots();
   private nextMid = 1;
   /** An offer was sent and its answer has not arrived. */
@@ -176,6 +179,8 @@ export class Subscriber {
   /** Start forwarding a publication to this subscriber (offered with the next negotiation). */
   subscribe(publication: Publication): void {
     if (this.closed || this.subscriptions.has(publication)) return;
+    const rtxSsrc = publication.kind === 'video' ? this.allocateSsrc() : 0;
+    if (rtxSsrc !== 0) this.repairSsrcs.add(rtxSsrc);
     const subscription = new Subscription(
       publication,
       this.participantId,
@@ -183,6 +188,9 @@ export class Subscriber {
       this.allocateSsrc(),
       this.context,
       this.bandwidth,
+      // Video is offered RTX (RFC 4588) on an SSRC of its own.
+      rtxSsrc,
+      this.repairSsrcs,
     );
     this.subscriptions.set(publication, subscription);
     this.applyVideoReception(subscription);
@@ -219,6 +227,8 @@ export class Subscriber {
     if (!subscription) return;
     this.subscriptions.delete(publication);
     this.usedSsrcs.delete(subscription.ssrc);
+    this.usedSsrcs.delete(subscription.rtxSsrc);
+    this.repairSsrcs.delete(subscription.rtxSsrc);
     const wasNegotiated = subscription.negotiated;
     subscription.close();
     // Never offered: nothing to take back from the browser.
@@ -234,10 +244,20 @@ export class Subscriber {
     }
     // The offer stays pending when the answer is refused: a corrected answer can still be applied.
     const answer = this.slots.toLibdatachannel(normalizeBrowserAnswer(withoutCandidates(answerSdp)));
+    const answered = describeMedia(answerSdp);
+    const feedback = feedbackByMid(answerSdp);
     try {
       pc.setRemoteDescription(answer, 'answer');
     } catch (error) {
       throw new MediaError('bad-sdp', `The subscriber answer was refused: ${nativeReason(error)}`);
+    }
+    // What the subscriber accepted of each m-line's formats (RTX: answers NACKs on the RTX stream).
+    const formats = new Map(answered.map((section) => [section.mid, section]));
+    for (const subscription of this.subscriptions.values()) {
+      const section = formats.get(subscription.mid);
+      if (!section || section.rejected) continue;
+      subscription.acceptFormats(section.payloadTypes);
+      subscription.acceptFeedback(feedback.get(subscription.mid) ?? []);
     }
     this.slots.answered();
     this.awaitingAnswer = false;

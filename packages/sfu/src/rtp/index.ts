@@ -26,3 +26,4 @@ export {
   vp8KeyframeHeight,
   writeVp8PictureId,
 } from './rtp.js';
+export { OUTGOING_RTX_PAYLOAD_TYPE, restoreRetransmission, writeRetransmission } from './rtx.js';

@@ -32,3 +32,36 @@ export function restoreRetransmission(packet: Buffer, mediaSsrc: number, payload
   packet[1] = (packet[1]! & 0x80) | (payloadType & 0x7f);
   return packet.subarray(0, packet.length - 2);
 }
+
+/**
+ * The payload type of RTX towards subscribers (`apt=` 96, the VP8 the SFU sends them): Chromium's own
+ * pairing, so its answer keeps the number.
+ */
+export const OUTGOING_RTX_PAYLOAD_TYPE = 97;
+
+/**
+ * Write the RTX form of `packet` into `target` (RFC 4588 §4): its header and extensions with the RTX
+ * SSRC, payload type and sequence number, then its own sequence number (the OSN) and its payload
+ * (padding kept at the end). The inverse of restoreRetransmission. Returns a view of `target` 2 bytes
+ * longer than `packet`, or null for a malformed packet or a `target` too small.
+ */
+export function writeRetransmission(
+  packet: Buffer,
+  target: Buffer,
+  rtxSsrc: number,
+  rtxPayloadType: number,
+  rtxSequence: number,
+): Buffer | null {
+  const offset = rtpPayloadOffset(packet);
+  if (offset < 0 || target.length < packet.length + 2) return null;
+  const padding = packet[0]! & 0x20 ? packet[packet.length - 1]! : 0;
+  // Padding must lie within the payload (RFC 3550 §5.1); a packet without payload is not resent.
+  if (packet.length - padding - offset < 1) return null;
+  packet.copy(target, 0, 0, offset);
+  target.writeUInt16BE(packet.readUInt16BE(2), offset);
+  packet.copy(target, offset + 2, offset);
+  target[1] = (packet[1]! & 0x80) | (rtxPayloadType & 0x7f);
+  target.writeUInt16BE(rtxSequence & 0xffff, 2);
+  target.writeUInt32BE(rtxSsrc >>> 0, 8);
+  return target.subarray(0, packet.length + 2);
+}

@@ -11,7 +11,8 @@ export {
   UnpatchedNativeAddonError,
 } from './native-addon.js';
 export { openNativeHandles, releaseNative, retainUntilCleanup, retainUntilClosed } from './native-handles.js';
-export { describeMedia, MAX_SDP_LENGTH, type MediaSection } from './sdp.js';
+export { describeMedia, MAX_SDP_LENGTH, type MediaSection, parseSdp, writeSdp } from './sdp.js';
+export { readSsrcGroup } from './sdp-attributes.js';
 export {
   parseTransportFeedback,
   type ReportedPacket,

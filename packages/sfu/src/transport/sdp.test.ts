@@ -48,17 +48,24 @@ describe('describeMedia', () => {
 describe('restrictPublishOffer', () => {
   const restricted = restrictPublishOffer(chromiumPublishOffer);
 
-  it('keeps only Opus on audio and VP8 on video, recording the browser’s payload types', () => {
+  it('keeps only Opus (and its RED) on audio and VP8 (and its RTX) on video, recording the browser’s payload types', () => {
     expect(restricted.media.map(({ mid, kind, payloadType }) => ({ mid, kind, payloadType }))).toEqual([
       { mid: '0', kind: 'audio', payloadType: 111 },
       { mid: '1', kind: 'video', payloadType: 96 },
     ]);
     const audio = sectionOf(restricted.sdp, '0');
     const video = sectionOf(restricted.sdp, '1');
-    expect(audio[0]).toBe('m=audio 9 UDP/TLS/RTP/SAVPF 111');
+    // RED first: the answer mirrors the order, and libwebrtc sends RED when RED is the answer's first format.
+    expect(audio[0]).toBe('m=audio 9 UDP/TLS/RTP/SAVPF 63 111');
+    expect(restricted.media.map((media) => media.redPayloadType)).toEqual([63, null]);
     expect(video[0]).toBe('m=video 9 UDP/TLS/RTP/SAVPF 96 97');
-    expect(audio.filter((l) => l.startsWith('a=rtpmap:'))).toEqual(['a=rtpmap:111 opus/48000/2']);
+    expect(audio.filter((l) => l.startsWith('a=rtpmap:'))).toEqual([
+      'a=rtpmap:111 opus/48000/2',
+      'a=rtpmap:63 red/48000/2',
+    ]);
     expect(audio).toContain('a=fmtp:111 minptime=10;useinbandfec=1');
+    expect(audio).toContain('a=fmtp:63 111/111');
+    expect(audio.filter((l) => l.startsWith('a=rtcp-fb:63'))).toEqual([]);
     expect(video.filter((l) => l.startsWith('a=rtpmap:'))).toEqual([
       'a=rtpmap:96 VP8/90000',
       'a=rtpmap:97 rtx/90000',
@@ -426,5 +433,35 @@ describe('Firefox descriptions', () => {
   it('still reads port 0 without bundle-only as removed', () => {
     const removed = firefoxPublishOffer.replace('a=bundle-only\r\n', '');
     expect(describeMedia(removed)[1]!.rejected).toBe(true);
+  });
+});
+
+describe('restrictPublishOffer: Opus RED (RFC 2198)', () => {
+  const offer = (red: string) =>
+    [
+      'v=0',
+      'o=- 1 2 IN IP4 127.0.0.1',
+      's=-',
+      't=0 0',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 111 63',
+      'c=IN IP4 0.0.0.0',
+      'a=mid:0',
+      'a=sendonly',
+      'a=rtpmap:111 opus/48000/2',
+      'a=rtpmap:63 red/48000/2',
+      red,
+      'a=ssrc:1 cname:x',
+      '',
+    ].join('\r\n');
+
+  it('keeps RED only when all its blocks are the Opus it forwards', () => {
+    expect(restrictPublishOffer(offer('a=fmtp:63 111/111')).media[0]!.redPayloadType).toBe(63);
+    expect(restrictPublishOffer(offer('a=fmtp:63 111/111/111')).media[0]!.redPayloadType).toBe(63);
+    for (const fmtp of ['a=fmtp:63 111/0', 'a=fmtp:63 0/0', 'a=fmtp:63 ', 'a=fmtp:63 111//111', 'a=x:1']) {
+      const restricted = restrictPublishOffer(offer(fmtp));
+      expect(restricted.media[0]!.redPayloadType).toBeNull();
+      expect(sectionOf(restricted.sdp, '0')[0]).toBe('m=audio 9 UDP/TLS/RTP/SAVPF 111');
+      expect(restricted.sdp).not.toContain('red/48000');
+    }
   });
 });

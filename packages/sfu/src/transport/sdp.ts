@@ -179,6 +179,26 @@ export function describeMedia(sdp: string, maxSections = Number.POSITIVE_INFINIT
   return sections;
 }
 
+/**
+ * The `a=rtcp-fb` values of each m-line of a description, by mid, as `<pt> <feedback>` with single
+ * spaces (e.g. `111 nack`); m-lines without a mid are left out. Bounded by parseSdp's caps.
+ */
+export function feedbackByMid(sdp: string): Map<string, string[]> {
+  const result = new Map<string, string[]>();
+  for (const section of parseSdp(sdp).media) {
+    const mid = attribute(section, 'mid');
+    if (mid === undefined) continue;
+    const feedback: string[] = [];
+    for (const line of section) {
+      const rtcpFb = readFormatAttribute(line);
+      if (rtcpFb?.key === 'rtcp-fb' && rtcpFb.format !== '*')
+        feedback.push(`${rtcpFb.format} ${rtcpFb.value.trim().split(/\s+/).join(' ')}`);
+    }
+    result.set(mid, feedback);
+  }
+  return result;
+}
+
 /** What the SFU will receive on one m-line of a publish offer, after `restrictPublishOffer`. */
 export interface PublishOfferMedia extends MediaSection {
   kind: 'audio' | 'video';
@@ -215,6 +235,12 @@ export interface PublishOfferMedia extends MediaSection {
    * names the layer a retransmission repairs (a layer's RTX SSRC is learnt from it); else null.
    */
   repairedRidExtensionId: number | null;
+  /**
+   * RFC 2198 redundant audio (Opus RED): the payload type of `red/48000/2` whose `a=fmtp` lists only
+   * the Opus payload type (`111/111`), or null when the offer has none. Kept, and listed first so the
+   * browser sends RED (libwebrtc sends RED when the answer's first audio format is RED).
+   */
+  redPayloadType: number | null;
 }
 
 export interface RestrictedPublishOffer {
@@ -281,6 +307,10 @@ function restrictSection(
     info.kind === 'video' && payloadType !== null
       ? retransmissionFormat(section, payloadType, offeredTypes)
       : null;
+  const redPayloadType =
+    info.kind === 'audio' && payloadType !== null
+      ? redundancyFormat(section, payloadType, offeredTypes)
+      : null;
   const repairedSsrcs = new Set<number>();
   /** FID groups (RFC 5576): the second SSRC carries the first one's retransmissions. */
   const fidPairs: { media: number; rtx: number }[] = [];
@@ -328,15 +358,21 @@ function restrictSection(
     if (line.startsWith('m=')) {
       const [kind, port, proto] = line.slice(2).split(' ');
       const formats = rtxPayloadType === null ? '' : ` ${rtxPayloadType}`;
-      lines.push(`m=${kind} ${port} ${proto} ${payloadType ?? info.payloadTypes[0] ?? 0}${formats}`);
+      const red = redPayloadType === null ? '' : `${redPayloadType} `;
+      lines.push(`m=${kind} ${port} ${proto} ${red}${payloadType ?? info.payloadTypes[0] ?? 0}${formats}`);
       continue;
     }
     const perFormat = readFormatAttribute(line);
     if (perFormat) {
       const { key, format, value } = perFormat;
-      if (format !== '*' && format !== payloadType && format !== rtxPayloadType) continue;
-      // RTX takes no feedback of its own (its retransmissions are asked for on the media SSRC).
-      if (key === 'rtcp-fb' && (format === rtxPayloadType || !ACCEPTED_FEEDBACK.has(value.trim()))) continue;
+      if (format !== '*' && format !== payloadType && format !== rtxPayloadType && format !== redPayloadType)
+        continue;
+      // RTX and RED take no feedback of their own (it is about the media they carry).
+      if (
+        key === 'rtcp-fb' &&
+        (format === rtxPayloadType || format === redPayloadType || !ACCEPTED_FEEDBACK.has(value.trim()))
+      )
+        continue;
       lines.push(line);
       continue;
     }
@@ -392,8 +428,45 @@ function restrictSection(
       rtxPayloadType,
       repairSsrcs,
       repairedRidExtensionId,
+      redPayloadType,
     },
   };
+}
+
+/**
+ * The payload type of RFC 2198 redundant Opus on this m-line: an offered `a=rtpmap:<pt> red/48000/2`
+ * whose `a=fmtp:<pt>` names only `opusPayloadType` as its blocks' format (Chromium: `111/111`); null
+ * when there is none (the SFU can pass on or take apart only RED of the Opus it forwards).
+ */
+function redundancyFormat(
+  section: readonly string[],
+  opusPayloadType: number,
+  offeredTypes: ReadonlySet<number>,
+): number | null {
+  const red = new Set<number>();
+  for (const line of section) {
+    const rtpmap = readRtpmap(line);
+    if (
+      rtpmap &&
+      rtpmap.payloadType !== opusPayloadType &&
+      offeredTypes.has(rtpmap.payloadType) &&
+      rtpmap.encoding.trim().toLowerCase() === 'red/48000/2'
+    )
+      red.add(rtpmap.payloadType);
+  }
+  if (red.size === 0) return null;
+  for (const line of section) {
+    const fmtp = readFormatAttribute(line);
+    if (fmtp?.key !== 'fmtp' || fmtp.format === '*' || !red.has(fmtp.format)) continue;
+    const blocks = fmtp.value.trim().split('/', 9);
+    if (
+      blocks.length >= 1 &&
+      blocks.length <= 8 &&
+      blocks.every((block) => block === String(opusPayloadType))
+    )
+      return fmtp.format;
+  }
+  return null;
 }
 
 /**
