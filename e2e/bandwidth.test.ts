@@ -81,8 +81,17 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
       '180p for the narrow viewer',
       30_000,
     );
-    // Then it stays low and keeps playing, for ten seconds.
+    // Then it stays low and keeps playing, for ten seconds, while the wide viewer's layer is sampled
+    // beside it (a momentary look at the end caught a one-layer dip of its probing as often as not).
     const heights = new Set<number>();
+    const wideHeights: number[] = [];
+    let sampling = true;
+    const wideSampler = (async () => {
+      while (sampling) {
+        wideHeights.push((await tileVideoStats(wide, hostTile))?.frameHeight ?? 0);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    })();
     const startedAt = Date.now();
     const end = await waitFor(
       () => tileVideoStats(narrow, hostTile),
@@ -96,9 +105,11 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
     const seconds = (Date.now() - startedAt) / 1000;
     const fps = (end!.framesDecoded - settled!.framesDecoded) / seconds;
     const freezes = end!.freezeCount - settled!.freezeCount;
-    const wideEnd = await tileVideoStats(wide, hostTile);
+    sampling = false;
+    await wideSampler;
+    const wideAt720 = wideHeights.filter((height) => height === 720).length / wideHeights.length;
     console.info(
-      `narrow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): heights ${[...heights].join('/')}, ${fps.toFixed(1)} frames/s, ${freezes} freezes, ${end!.packetsLost} packets lost of ${end!.packetsReceived}; relay dropped ${relay.droppedBytes} bytes; wide viewer at ${wideEnd?.frameHeight}p`,
+      `narrow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): heights ${[...heights].join('/')}, ${fps.toFixed(1)} frames/s, ${freezes} freezes, ${end!.packetsLost} packets lost of ${end!.packetsReceived}; relay dropped ${relay.droppedBytes} bytes; wide viewer at 720p in ${Math.round(wideAt720 * 100)} % of ${wideHeights.length} samples (${[...new Set(wideHeights)].join('/')})`,
     );
     // It never goes back to the size of the tile; it may try one layer up once (the browser's estimate
     // cannot say whether more fits), and waits longer after each try that fails.
@@ -106,6 +117,7 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
     expect(heights.has(180)).toBe(true);
     expect(fps).toBeGreaterThan(10);
     expect(freezes).toBeLessThanOrEqual(1);
-    expect(wideEnd?.frameHeight).toBe(720);
+    // The wide viewer keeps 720p: most of the time, with at most a passing dip.
+    expect(wideAt720).toBeGreaterThanOrEqual(0.75);
   });
 });

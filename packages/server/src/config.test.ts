@@ -64,6 +64,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ PARLEY_RETRANSMIT_PERCENT: '120' }).retransmitPercent).toBe(120);
     expect(loadConfig({}).subscriberBandwidthEstimation).toBe(false);
     expect(loadConfig({ PARLEY_SUBSCRIBER_BWE: '1' }).subscriberBandwidthEstimation).toBe(true);
+    expect(loadConfig({}).subscriberRtx).toBe(false);
+    expect(loadConfig({ PARLEY_SUBSCRIBER_RTX: '1' }).subscriberRtx).toBe(true);
     expect(() => loadConfig({ PARLEY_RETRANSMIT_PERCENT: '500' })).toThrow(/PARLEY_RETRANSMIT_PERCENT/);
     expect(loadConfig({ PARLEY_REDIS_URL: 'redis://127.0.0.1:6379' }).mediaWorkers).toBe(1);
     expect(

@@ -49,6 +49,8 @@ export interface Config {
    * (PARLEY_SUBSCRIBER_BWE=1; default off: display size and REMB only, see packages/sfu/README.md).
    */
   subscriberBandwidthEstimation: boolean;
+  /** Offer subscribers RTX for video (PARLEY_SUBSCRIBER_RTX=1; default off, see packages/sfu/README.md). */
+  subscriberRtx: boolean;
   turnUrls: string[];
   turnSecret: string | undefined;
   /** Clients may only use relayed (TURN) ICE candidates: `PARLEY_ICE_RELAY_ONLY=1`. */
@@ -216,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     audibleSpeakers: intFrom(env, 'PARLEY_AUDIBLE_SPEAKERS', 3, 1, 100),
     retransmitPercent: intFrom(env, 'PARLEY_RETRANSMIT_PERCENT', 50, 0, 200),
     subscriberBandwidthEstimation: env.PARLEY_SUBSCRIBER_BWE === '1',
+    subscriberRtx: env.PARLEY_SUBSCRIBER_RTX === '1',
     ...turnFrom(env),
     ipRetentionSeconds: intFrom(env, 'PARLEY_IP_RETENTION_S', 600, 1, 86_400),
     joinDeadlineSeconds: intFrom(env, 'PARLEY_JOIN_DEADLINE_S', 10, 1, 600),

@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       audibleSpeakers: config.audibleSpeakers,
       retransmitPercent: config.retransmitPercent,
       subscriberBandwidthEstimation: config.subscriberBandwidthEstimation,
+      subscriberRtx: config.subscriberRtx,
     },
     logger,
     config.mediaWorkers,

@@ -18,7 +18,7 @@ describe('RTX towards subscribers, 1 in 16 video packets lost on the way to them
   let carol: MediaBot;
 
   beforeAll(async () => {
-    harness = new MediaHarness();
+    harness = new MediaHarness(undefined, { subscriberRtx: true });
     await harness.join(ROOM, 'alice', { audio: true, video: true }, { simulcast: true });
     bob = await harness.join(ROOM, 'bob', null, { downlinkLoss: 16, subscriberRtx: true });
     carol = await harness.join(ROOM, 'carol', null, { downlinkLoss: 16 });

@@ -179,7 +179,8 @@ export class Subscriber {
   /** Start forwarding a publication to this subscriber (offered with the next negotiation). */
   subscribe(publication: Publication): void {
     if (this.closed || this.subscriptions.has(publication)) return;
-    const rtxSsrc = publication.kind === 'video' ? this.allocateSsrc() : 0;
+    const rtxSsrc =
+      publication.kind === 'video' && this.context.options.subscriberRtx ? this.allocateSsrc() : 0;
     if (rtxSsrc !== 0) this.repairSsrcs.add(rtxSsrc);
     const subscription = new Subscription(
       publication,
@@ -188,7 +189,7 @@ export class Subscriber {
       this.allocateSsrc(),
       this.context,
       this.bandwidth,
-      // Video is offered RTX (RFC 4588) on an SSRC of its own.
+      // Video is offered RTX (RFC 4588) on an SSRC of its own when the plane's options say so.
       rtxSsrc,
       this.repairSsrcs,
     );
