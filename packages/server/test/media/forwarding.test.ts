@@ -27,8 +27,15 @@ describe('a room of three bots', () => {
   it('delivers every other participant’s audio and video, with SSRC and payload type rewritten', async () => {
     for (const [id, bot] of bots) {
       const others = PARTICIPANTS.filter((other) => other !== id);
+      // A key frame comes on the subscriber's request, which the SFU may delay (throttled per
+      // publication while three join at once): wait for it too, not only for packets.
       await waitFor(`${id} receiving from ${others.join(' and ')}`, () =>
-        others.every((other) => packets(bot, `${other}:mic`) > 10 && packets(bot, `${other}:camera`) > 30),
+        others.every(
+          (other) =>
+            packets(bot, `${other}:mic`) > 10 &&
+            packets(bot, `${other}:camera`) > 30 &&
+            (bot.received().get(`${other}:camera`)?.keyframes ?? 0) > 0,
+        ),
       );
       expect([...bot.received().keys()].filter((key) => key.startsWith(`${id}:`))).toEqual([]);
       expect(bot.subscribedTracks()).toHaveLength(4);
