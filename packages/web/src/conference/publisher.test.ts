@@ -3,8 +3,12 @@ import { forgetSimulcastMode, Publisher, ridLayersAnnounced } from './publisher'
 import type { SignalingClient } from './signaling';
 import { FakePeerConnection, FakeSignaling, type FakeTransceiver, settle } from './testing/fake-webrtc';
 
-const capabilities: Record<string, { codecs: { mimeType: string }[] }> = {
-  video: { codecs: [{ mimeType: 'video/VP8' }, { mimeType: 'video/rtx' }, { mimeType: 'video/H264' }] },
+const H264_MODE_1 = { mimeType: 'video/H264', sdpFmtpLine: 'packetization-mode=1;profile-level-id=42e01f' };
+const H264_MODE_0 = { mimeType: 'video/H264', sdpFmtpLine: 'packetization-mode=0;profile-level-id=42e01f' };
+const capabilities: Record<string, { codecs: { mimeType: string; sdpFmtpLine?: string }[] }> = {
+  video: {
+    codecs: [{ mimeType: 'video/VP8' }, { mimeType: 'video/rtx' }, H264_MODE_0, H264_MODE_1],
+  },
   audio: { codecs: [{ mimeType: 'audio/opus' }, { mimeType: 'audio/PCMU' }] },
 };
 
@@ -40,6 +44,33 @@ describe('Publisher', () => {
     expect(transceiver(0).codecPreferences).toEqual([{ mimeType: 'audio/opus' }]);
     expect(transceiver(1).codecPreferences).toEqual([{ mimeType: 'video/VP8' }, { mimeType: 'video/rtx' }]);
     expect(transceiver(1).direction).toBe('sendonly');
+  });
+
+  it("prefers the meeting's codec in a form the SFU forwards, with VP8 after it", () => {
+    publisher.setVideoCodec('h264');
+    publisher.publish('camera', track('cam'), stream);
+    expect(transceiver(0).codecPreferences).toEqual([
+      H264_MODE_1,
+      { mimeType: 'video/VP8' },
+      { mimeType: 'video/rtx' },
+    ]);
+  });
+
+  it('falls back to VP8 where the browser cannot encode the codec', () => {
+    publisher.setVideoCodec('av1');
+    publisher.publish('camera', track('cam'), stream);
+    expect(transceiver(0).codecPreferences).toEqual([{ mimeType: 'video/VP8' }, { mimeType: 'video/rtx' }]);
+  });
+
+  it('changes the codec of a published camera and says a negotiation is due', () => {
+    publisher.publish('mic', track('mic'), stream);
+    expect(publisher.setVideoCodec('h264')).toBe(false); // no video yet: nothing to renegotiate
+    publisher.publish('camera', track('cam'), stream);
+    expect(transceiver(1).codecPreferences?.[0]).toEqual(H264_MODE_1);
+    expect(publisher.setVideoCodec('vp8')).toBe(true);
+    expect(transceiver(1).codecPreferences).toEqual([{ mimeType: 'video/VP8' }, { mimeType: 'video/rtx' }]);
+    expect(transceiver(0).codecPreferences).toEqual([{ mimeType: 'audio/opus' }]);
+    expect(publisher.setVideoCodec('vp8')).toBe(false);
   });
 
   it('offers once for changes made together and lists each track by mid', async () => {

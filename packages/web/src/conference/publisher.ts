@@ -1,15 +1,48 @@
-import { kindOfSource, type PublishedTrack, type TrackKind, type TrackSource } from '@parley/protocol';
+import {
+  kindOfSource,
+  type PublishedTrack,
+  type TrackKind,
+  type TrackSource,
+  type VideoCodec,
+} from '@parley/protocol';
 import type { SignalingClient } from './signaling';
 
 /**
- * The only codecs Parley's SFU forwards, and for video its retransmission format (RFC 4588 RTX): with
- * RTX the browser answers NACKs and pads its bandwidth probes on a stream of its own, so padding never
- * takes sequence numbers of the video (a lost padding packet would be a hole no one can fill).
+ * What the publish connection offers: Opus for audio; for video the meeting's codec (see
+ * `setVideoCodec`), VP8 after it (the SFU takes the first it forwards, and VP8 every browser has), and
+ * the retransmission format (RFC 4588 RTX): with RTX the browser answers NACKs and pads its bandwidth
+ * probes on a stream of its own, so padding never takes sequence numbers of the video (a lost padding
+ * packet would be a hole no one can fill).
  */
-const CODECS_BY_KIND: Record<TrackKind, readonly string[]> = {
-  video: ['video/vp8', 'video/rtx'],
-  audio: ['audio/opus'],
-};
+function codecsFor(kind: TrackKind, videoCodec: VideoCodec): readonly string[] {
+  if (kind === 'audio') return ['audio/opus'];
+  return videoCodec === 'vp8'
+    ? ['video/vp8', 'video/rtx']
+    : [`video/${videoCodec}`, 'video/vp8', 'video/rtx'];
+}
+
+/**
+ * The formats of a codec the SFU forwards as they are to every subscriber: H.264 in packetization
+ * mode 1 (mode 0 cannot carry a large frame), VP9 and AV1 in profile 0 (what every decoder takes).
+ */
+function forwardable(codec: RTCRtpCodec): boolean {
+  const parameters = new Map(
+    (codec.sdpFmtpLine ?? '')
+      .split(';')
+      .map((pair) => pair.trim().split('=') as [string, string | undefined])
+      .filter(([name]) => name !== ''),
+  );
+  switch (codec.mimeType.toLowerCase()) {
+    case 'video/h264':
+      return parameters.get('packetization-mode') === '1';
+    case 'video/vp9':
+      return (parameters.get('profile-id') ?? '0') === '0';
+    case 'video/av1':
+      return (parameters.get('profile') ?? '0') === '0';
+    default:
+      return true;
+  }
+}
 
 /** One source's transceiver on the publish connection. Kept when unpublished so it can be reused. */
 interface Slot {
@@ -132,6 +165,8 @@ export class Publisher {
   private simulcastMode: SimulcastMode = 'ssrc';
   /** Settles when the feature check has answered (see `prepared`). */
   private readonly probed: Promise<void>;
+  /** The codec video is published in when this browser can encode it (setVideoCodec). */
+  private videoCodec: VideoCodec = 'vp8';
 
   constructor(
     private readonly signaling: SignalingClient,
@@ -172,7 +207,7 @@ export class Publisher {
         ...(rid && { sendEncodings: RID_ENCODINGS }),
       });
       this.events.attachSender?.(transceiver.sender, kindOfSource(source), source);
-      preferCodec(transceiver, kindOfSource(source));
+      preferCodec(transceiver, kindOfSource(source), this.videoCodec);
       this.slots.set(source, { transceiver, published: true });
       return true;
     }
@@ -182,6 +217,24 @@ export class Publisher {
     slot.transceiver.direction = 'sendonly';
     slot.published = true;
     return true;
+  }
+
+  /**
+   * Publish video in `codec` from the next negotiation on (VP8 where this browser cannot encode it):
+   * the meeting's codec, or VP8 while end-to-end encryption is on (its frame transform keeps VP8's
+   * header readable; an encrypted H.264 frame would break the browser's packetizer).
+   * @returns true when video is published and a negotiation is needed.
+   */
+  setVideoCodec(codec: VideoCodec): boolean {
+    if (codec === this.videoCodec) return false;
+    this.videoCodec = codec;
+    let changed = false;
+    for (const [source, slot] of this.slots) {
+      if (kindOfSource(source) !== 'video') continue;
+      preferCodec(slot.transceiver, 'video', codec);
+      changed ||= slot.published;
+    }
+    return changed;
   }
 
   /** Keeps `source` published but sends nothing (camera switched off): no renegotiation. */
@@ -341,16 +394,17 @@ function randomSsrc(): number {
 }
 
 /**
- * Restricts a transceiver to the one codec the SFU forwards for its kind (and, for video, RTX), when
- * the browser allows it.
+ * Restricts a transceiver to the codecs the SFU forwards for its kind (codecsFor, in that order of
+ * preference), when the browser allows it.
  */
-function preferCodec(transceiver: RTCRtpTransceiver, kind: TrackKind): void {
+function preferCodec(transceiver: RTCRtpTransceiver, kind: TrackKind, videoCodec: VideoCodec): void {
   if (typeof transceiver.setCodecPreferences !== 'function') return;
   const capabilities = RTCRtpSender.getCapabilities(kind);
   if (!capabilities) return;
-  const [wanted, ...companions] = CODECS_BY_KIND[kind];
-  const codecs = capabilities.codecs.filter((codec) => codec.mimeType.toLowerCase() === wanted);
-  if (codecs.length === 0) return;
-  const extra = capabilities.codecs.filter((codec) => companions.includes(codec.mimeType.toLowerCase()));
-  transceiver.setCodecPreferences([...codecs, ...extra]);
+  const ordered = codecsFor(kind, videoCodec).flatMap((mimeType) =>
+    capabilities.codecs.filter((codec) => codec.mimeType.toLowerCase() === mimeType && forwardable(codec)),
+  );
+  const main = ordered.filter((codec) => codec.mimeType.toLowerCase() !== 'video/rtx');
+  if (main.length === 0) return;
+  transceiver.setCodecPreferences(ordered);
 }
