@@ -11,18 +11,11 @@ import { PacketCache } from '../rtp/packet-cache.js';
 import { buildReceiverFeedback, ReceptionStats } from '../rtp/reception-stats.js';
 import { OUTGOING_RED_PAYLOAD_TYPE, RedAudio } from '../rtp/red.js';
 import { buildNack, buildPli, parseRtcp, type RtcpMessage, writeSenderInfo } from '../rtp/rtcp.js';
-import {
-  isRtcp,
-  isVp8KeyframeStart,
-  locateVp8Descriptor,
-  RTP_HEADER_SIZE,
-  readVp8PictureId,
-  rtpPayloadOffset,
-  vp8KeyframeHeight,
-} from '../rtp/rtp.js';
+import { isRtcp, RTP_HEADER_SIZE, readVp8PictureId, rtpPayloadOffset } from '../rtp/rtp.js';
 import { readRtpStreamId } from '../rtp/rtp-stream-id.js';
 import { restoreRetransmission } from '../rtp/rtx.js';
 import { SequenceRewriter } from '../rtp/sequence-rewriter.js';
+import { VIDEO_CODEC, type VideoCodec } from '../rtp/video-codec.js';
 import { SUBSCRIBER_TRANSPORT_CC_ID } from '../transport/transport-sends.js';
 import { SENDER_REPORTS_BURST, SENDER_REPORTS_PER_SECOND, TokenBucket } from './budgets.js';
 import { GapTracker } from './gap-tracker.js';
@@ -66,6 +59,8 @@ export const PUBLISHER_NACK_INTERVAL_MS = 25;
  */
 export class Publication {
   readonly kind: TrackKind;
+  /** Video: the publisher's `a=fmtp` parameters of its codec, offered to subscribers as they are. */
+  formatParameters = '';
   readonly subscriptions: Subscription[] = [];
   /** true while a moderator holds this participant's audio: packets are dropped, not forwarded. */
   held = false;
@@ -186,9 +181,11 @@ export class Publication {
     /** SSRC the SFU uses as sender of its RTCP on the publish connection. */
     rtcpSenderSsrc: number,
     private readonly context: MediaContext,
+    /** Video: the codec it is published in (audio: unused). A new codec is a new publication. */
+    readonly codec: VideoCodec = VIDEO_CODEC.vp8,
   ) {
     this.kind = kindOfSource(source);
-    this.outgoingPayloadType = OUTGOING_PAYLOAD_TYPE[this.kind];
+    this.outgoingPayloadType = this.kind === 'video' ? codec.payloadType : OUTGOING_PAYLOAD_TYPE.audio;
     this.cache = this.kind === 'video' ? new PacketCache(PACKET_CACHE_SIZE) : null;
     this.layerCaches = this.cache ? [this.cache] : [];
     this.layerGaps = this.cache ? [new GapTracker()] : [];
@@ -287,12 +284,13 @@ export class Publication {
         } else if (gaps.outstanding > 0 && this.cancelNackTimer === null) this.scheduleNacks(true);
       } else if (repaired) return;
       this.packetLate = late;
-      this.packetKeyframe = isVp8KeyframeStart(packet);
-      if (this.packetKeyframe) this.layerHeights[layer] = vp8KeyframeHeight(packet);
+      const codec = this.codec;
+      this.packetKeyframe = codec.isKeyframeStart(packet);
+      if (this.packetKeyframe) this.layerHeights[layer] = codec.keyframeHeight(packet);
       this.packetTimestamp = packet.readUInt32BE(4);
       if (this.layerSsrcs.length > 1) {
         const descriptor = this.packetDescriptor;
-        locateVp8Descriptor(packet, descriptor);
+        codec.locatePictureFields(packet, descriptor);
         this.packetPictureId = descriptor[0]! >= 0 ? readVp8PictureId(packet, descriptor[0]!) : -1;
         this.packetTl0 = descriptor[1]! >= 0 ? packet[descriptor[1]!]! : -1;
       }

@@ -6,9 +6,10 @@ import { findOneByteExtension } from '../rtp/header-extension.js';
 import { PacketCache } from '../rtp/packet-cache.js';
 import { locateRedPrimary, OUTGOING_RED_PAYLOAD_TYPE, type RedPrimary, writeRedPrimary } from '../rtp/red.js';
 import { parseRtcp } from '../rtp/rtcp.js';
-import { isRtcp, locateVp8Descriptor, readVp8PictureId, writeVp8PictureId } from '../rtp/rtp.js';
-import { OUTGOING_RTX_PAYLOAD_TYPE, writeRetransmission } from '../rtp/rtx.js';
+import { isRtcp, readVp8PictureId, writeVp8PictureId } from '../rtp/rtp.js';
+import { writeRetransmission } from '../rtp/rtx.js';
 import { SequenceRewriter } from '../rtp/sequence-rewriter.js';
+import type { VideoCodec } from '../rtp/video-codec.js';
 import { layerForSize } from '../simulcast/layer-choice.js';
 import { retainUntilClosed } from '../transport/native-handles.js';
 import { PADDING_BURST, PADDING_BYTES, type SubscriberBandwidth } from '../transport/subscriber-bandwidth.js';
@@ -103,6 +104,8 @@ export class Subscription {
   private held = false;
   /** Even the lowest layer does not fit the subscriber's estimated bandwidth (transport-cc). */
   private pausedForBandwidth = false;
+  /** The subscriber's answer rejected the m-line (a codec its browser cannot decode): nothing is sent. */
+  private declined = false;
   /** Since when the lowest layer has not fitted (NaN: it does), and the next layer up has (NaN: not). */
   private unfitSince = Number.NaN;
   private upFitsSince = Number.NaN;
@@ -203,10 +206,11 @@ export class Subscription {
     const cname = streamId(publication.participantId, 'cname');
     if (publication.kind === 'video') {
       const video = new ndc.Video(this.mid, 'SendOnly');
-      video.addVP8Codec(OUTGOING_PAYLOAD_TYPE.video);
-      if (this.bandwidth !== null) negotiateTransportCc(video, OUTGOING_PAYLOAD_TYPE.video);
+      const codec = publication.codec;
+      offerVideoCodec(video, codec, publication.formatParameters);
+      if (this.bandwidth !== null) negotiateTransportCc(video, codec.payloadType);
       video.addSSRC(this.ssrc, cname, stream, trackId);
-      if (this.rtxSsrc !== 0) offerRtx(video, this.ssrc, this.rtxSsrc, cname);
+      if (this.rtxSsrc !== 0) offerRtx(video, codec, this.ssrc, this.rtxSsrc, cname);
       return video;
     }
     const audio = new ndc.Audio(this.mid, 'SendOnly');
@@ -287,9 +291,9 @@ export class Subscription {
       const rtx = this.rtxAccepted;
       const sequence = rtx ? this.rtxSequence : this.sequences.insert();
       if (sequence < 0) return;
-      this.padding ??= paddingPacket();
+      this.padding ??= paddingPacket(this.publication.codec.payloadType);
       const packet = this.padding;
-      packet[1] = rtx ? OUTGOING_RTX_PAYLOAD_TYPE : OUTGOING_PAYLOAD_TYPE.video;
+      packet[1] = rtx ? this.publication.codec.rtxPayloadType : this.publication.codec.payloadType;
       packet.writeUInt16BE(sequence, 2);
       packet.writeUInt32BE(timestamp, 4);
       packet.writeUInt32BE(rtx ? this.rtxSsrc : this.ssrc, 8);
@@ -651,7 +655,7 @@ export class Subscription {
     if (this.publication.layerSsrcs.length > 1) {
       // This subscriber's copy of the cached packet: its own descriptor, and the publisher's values.
       const descriptor = this.descriptor;
-      locateVp8Descriptor(packet, descriptor);
+      this.publication.codec.locatePictureFields(packet, descriptor);
       const pictureId = descriptor[0]! >= 0 ? readVp8PictureId(packet, descriptor[0]!) : -1;
       const tl0 = descriptor[1]! >= 0 ? packet[descriptor[1]!]! : -1;
       this.rewriteOlderFields(packet, descriptor, packet.readUInt32BE(4), pictureId, tl0);
@@ -686,12 +690,18 @@ export class Subscription {
     return this.audioNackAccepted;
   }
 
+  /** The subscriber's answer rejected this m-line: forward nothing to it (its browser would drop it). */
+  decline(): void {
+    this.declined = true;
+    this.applyPause();
+  }
+
   /**
    * The subscriber's answer lists these payload types on this m-line: RTX is used when it kept the
    * RTX payload type the offer paired with the video (RFC 4588 §8.6).
    */
   acceptFormats(payloadTypes: readonly number[]): void {
-    this.rtxAccepted = this.rtxSsrc !== 0 && payloadTypes.includes(OUTGOING_RTX_PAYLOAD_TYPE);
+    this.rtxAccepted = this.rtxSsrc !== 0 && payloadTypes.includes(this.publication.codec.rtxPayloadType);
     this.redAccepted = this.redOffered && payloadTypes.includes(OUTGOING_RED_PAYLOAD_TYPE);
   }
 
@@ -718,7 +728,7 @@ export class Subscription {
       packet,
       this.rtxPacket,
       this.rtxSsrc,
-      OUTGOING_RTX_PAYLOAD_TYPE,
+      this.publication.codec.rtxPayloadType,
       this.rtxSequence,
     );
     if (rtx === null) return false;
@@ -764,7 +774,7 @@ export class Subscription {
    * at a key frame, which is asked for at once (the publication throttles such requests per track).
    */
   private applyPause(): void {
-    const paused = this.pausedForLastN || this.held || this.pausedForBandwidth;
+    const paused = this.pausedForLastN || this.held || this.pausedForBandwidth || this.declined;
     if (paused === this.paused || this.closed) return;
     this.paused = paused;
     if (paused) {
@@ -838,8 +848,8 @@ export class Subscription {
   }
 
   describe(): SubscribedTrack {
-    const { participantId, source, kind } = this.publication;
-    return { mid: this.mid, participantId, source, kind };
+    const { participantId, source, kind, codec } = this.publication;
+    return { mid: this.mid, participantId, source, kind, ...(kind === 'video' && { codec: codec.name }) };
   }
 
   private receiveFeedback(message: Buffer): void {
@@ -905,11 +915,22 @@ function negotiateTransportCc(media: Video | Audio, payloadType: number): void {
 }
 
 /**
- * Offer RFC 4588 retransmissions on a video m-line: the RTX payload type paired with VP8 (`apt`), and
- * the RTX SSRC (with the video's cname) grouped with the video's (`a=ssrc-group:FID media rtx`).
+ * Offer the publication's codec under the SFU's payload type for it, with the publisher's format
+ * parameters (an H.264 profile, for one): the subscriber decodes exactly what the publisher sends.
+ * libdatachannel adds the feedback every video gets (nack, nack pli, goog-remb).
  */
-function offerRtx(video: Video, ssrc: number, rtxSsrc: number, cname: string): void {
-  video.addRTXCodec(OUTGOING_RTX_PAYLOAD_TYPE, OUTGOING_PAYLOAD_TYPE.video, 90000);
+function offerVideoCodec(video: Video, codec: VideoCodec, formatParameters: string): void {
+  const name = { vp8: 'VP8', vp9: 'VP9', h264: 'H264', av1: 'AV1' }[codec.name];
+  if (formatParameters === '') video.addVideoCodec(codec.payloadType, name);
+  else video.addVideoCodec(codec.payloadType, name, formatParameters);
+}
+
+/**
+ * Offer RFC 4588 retransmissions on a video m-line: the RTX payload type paired with the codec
+ * (`apt`), and the RTX SSRC (with the video's cname) grouped with the video's (`a=ssrc-group:FID media rtx`).
+ */
+function offerRtx(video: Video, codec: VideoCodec, ssrc: number, rtxSsrc: number, cname: string): void {
+  video.addRTXCodec(codec.rtxPayloadType, codec.payloadType, 90000);
   // cname only: a second `a=msid` line for the same track would repeat the media one.
   video.addSSRC(rtxSsrc, cname);
   video.parseSdpLine(`a=ssrc-group:FID ${ssrc} ${rtxSsrc}`);
@@ -919,10 +940,10 @@ function offerRtx(video: Video, ssrc: number, rtxSsrc: number, cname: string): v
  * A padding-only RTP packet for probes: VP8's payload type, the transport-wide sequence number
  * extension (value at bytes 17–18), PADDING_BYTES of padding (RFC 3550: the last byte counts them).
  */
-function paddingPacket(): Buffer {
+function paddingPacket(payloadType: number): Buffer {
   const packet = Buffer.alloc(12 + 8 + PADDING_BYTES);
   packet[0] = 0x80 | 0x20 | 0x10; // V=2, padding, extension
-  packet[1] = OUTGOING_PAYLOAD_TYPE.video;
+  packet[1] = payloadType;
   packet[12] = 0xbe;
   packet[13] = 0xde;
   packet[15] = 1; // one word of extensions

@@ -1,10 +1,11 @@
+import type { VideoCodecName } from '../api/types.js';
 import { h264KeyframeHeight, isH264KeyframeStart } from './h264.js';
 import { isVp8KeyframeStart, locateVp8Descriptor, rtpPayloadOffset, vp8KeyframeHeight } from './rtp.js';
 import { emptyVp9Descriptor, isVp9KeyframeStart, readVp9Descriptor } from './vp9.js';
 
+export type { VideoCodecName };
 /** The video codecs the SFU forwards. */
-export const VIDEO_CODECS = ['vp8', 'vp9', 'h264', 'av1'] as const;
-export type VideoCodecName = (typeof VIDEO_CODECS)[number];
+export const VIDEO_CODECS: readonly VideoCodecName[] = ['vp8', 'vp9', 'h264', 'av1'];
 
 /**
  * What forwarding needs to know of one video codec: how it is named in SDP, the payload types the SFU

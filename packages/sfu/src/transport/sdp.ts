@@ -4,6 +4,7 @@ import { MediaError } from '../api/media-error.js';
 import { AUDIO_LEVEL_URI } from '../rtp/audio-level.js';
 import { RID_PATTERN, RTP_STREAM_ID_URI } from '../rtp/rtp-stream-id.js';
 import { REPAIRED_RTP_STREAM_ID_URI } from '../rtp/rtx.js';
+import { codecOfEncoding, type VideoCodecName } from '../rtp/video-codec.js';
 import {
   isDecimal,
   readExtmap,
@@ -202,8 +203,14 @@ export function feedbackByMid(sdp: string): Map<string, string[]> {
 /** What the SFU will receive on one m-line of a publish offer, after `restrictPublishOffer`. */
 export interface PublishOfferMedia extends MediaSection {
   kind: 'audio' | 'video';
-  /** The payload type the browser uses for Opus (audio) or VP8 (video); null on a rejected m-line. */
+  /**
+   * The payload type the browser uses for Opus (audio) or the video codec; null on a rejected m-line.
+   */
   payloadType: number | null;
+  /** Video: the codec of payloadType (the first the offer lists that the SFU forwards); else null. */
+  codec: VideoCodecName | null;
+  /** Video: the `a=fmtp` parameters of payloadType, offered to subscribers as they are ('' if none). */
+  formatParameters: string;
   /** The SSRC of the media stream itself (not its RTX/FEC repair stream); null if none was announced. */
   ssrc: number | null;
   /** RFC 8285 id of the audio-level header extension (audio m-lines that offer it), else null. */
@@ -248,15 +255,16 @@ export interface RestrictedPublishOffer {
   media: PublishOfferMedia[];
 }
 
-const ACCEPTED_CODEC = { audio: 'opus/48000/2', video: 'vp8/90000' } as const;
 /** Header extensions the SFU accepts on audio: audio level, for active-speaker detection. */
 const ACCEPTED_EXTENSIONS = new Set([AUDIO_LEVEL_URI]);
 /** Feedback the SFU gives or forwards (transport-cc: the SFU reports arrivals, transport-cc.ts). */
 const ACCEPTED_FEEDBACK = new Set(['nack', 'nack pli', 'ccm fir', 'goog-remb', 'transport-cc']);
 
 /**
- * Restrict a browser's publish offer to what the SFU forwards: Opus for audio, VP8 for video (SSRC
- * simulcast layers kept) with its RTX (RFC 4588: `rtx` with `apt=` VP8, and the retransmission SSRCs
+ * Restrict a browser's publish offer to what the SFU forwards: Opus for audio; for video the first
+ * codec of the m-line (the browser's preference) among VP8, VP9, H.264 and AV1 in a format every
+ * subscriber can be offered as is (video-codec.ts; SSRC simulcast layers kept) with its RTX (RFC 4588:
+ * `rtx` with `apt=` that codec, and the retransmission SSRCs
  * of the kept streams), no RED or FEC; header extensions: audio level, the RID of RID simulcast (and
  * the repaired RID with RTX) and the transport-wide sequence number (transport-cc.ts); never a
  * direction that asks the SFU to send, and no client candidates (see withoutCandidates).
@@ -287,20 +295,16 @@ function restrictSection(
   section: string[],
   info: MediaSection & { kind: 'audio' | 'video' },
 ): { lines: string[]; media: PublishOfferMedia } {
-  const codec = ACCEPTED_CODEC[info.kind];
-  let payloadType: number | null = null;
   const offeredTypes = new Set(info.payloadTypes);
-  for (const line of section) {
-    const rtpmap = readRtpmap(line);
-    if (rtpmap && rtpmap.encoding.trim().toLowerCase() === codec && offeredTypes.has(rtpmap.payloadType)) {
-      payloadType = rtpmap.payloadType;
-      break;
-    }
-  }
+  const chosen =
+    info.kind === 'audio' ? opusFormat(section, offeredTypes) : videoFormat(section, info.payloadTypes);
+  const payloadType = chosen?.payloadType ?? null;
   if (payloadType === null && !info.rejected) {
     throw new MediaError(
       'bad-sdp',
-      `The ${info.kind} m-line "${info.mid}" does not offer ${info.kind === 'audio' ? 'Opus' : 'VP8'}.`,
+      info.kind === 'audio'
+        ? `The audio m-line "${info.mid}" does not offer Opus.`
+        : `The video m-line "${info.mid}" offers none of the codecs the SFU forwards (VP8, VP9, H.264 in packetization mode 1, AV1).`,
     );
   }
   const rtxPayloadType =
@@ -419,6 +423,8 @@ function restrictSection(
       ...info,
       direction,
       payloadType,
+      codec: chosen?.codec ?? null,
+      formatParameters: chosen?.formatParameters ?? '',
       ssrc,
       audioLevelExtensionId,
       transportCcExtensionId,
@@ -431,6 +437,51 @@ function restrictSection(
       redPayloadType,
     },
   };
+}
+
+/** The Opus payload type of an audio m-line, or null. */
+function opusFormat(
+  section: readonly string[],
+  offeredTypes: ReadonlySet<number>,
+): { payloadType: number; codec: null; formatParameters: string } | null {
+  for (const line of section) {
+    const rtpmap = readRtpmap(line);
+    if (
+      rtpmap &&
+      rtpmap.encoding.trim().toLowerCase() === 'opus/48000/2' &&
+      offeredTypes.has(rtpmap.payloadType)
+    )
+      return { payloadType: rtpmap.payloadType, codec: null, formatParameters: '' };
+  }
+  return null;
+}
+
+/**
+ * The video format the SFU takes from an m-line: the first payload type in the m-line's order (the
+ * browser's preference, RFC 3264 §5.1) whose codec the SFU forwards in those parameters; null if none.
+ */
+function videoFormat(
+  section: readonly string[],
+  payloadTypes: readonly number[],
+): { payloadType: number; codec: VideoCodecName; formatParameters: string } | null {
+  const encodings = new Map<number, string>();
+  const parameters = new Map<number, string>();
+  for (const line of section) {
+    const rtpmap = readRtpmap(line);
+    // The first line for a payload type counts (a repeated one is malformed; it is dropped anyway).
+    if (rtpmap && !encodings.has(rtpmap.payloadType)) encodings.set(rtpmap.payloadType, rtpmap.encoding);
+    const fmtp = readFormatAttribute(line);
+    if (fmtp?.key === 'fmtp' && fmtp.format !== '*' && !parameters.has(fmtp.format))
+      parameters.set(fmtp.format, fmtp.value.trim());
+  }
+  for (const payloadType of payloadTypes) {
+    const encoding = encodings.get(payloadType);
+    const codec = encoding === undefined ? undefined : codecOfEncoding(encoding);
+    const formatParameters = parameters.get(payloadType) ?? '';
+    if (codec?.acceptsParameters(formatParameters))
+      return { payloadType, codec: codec.name, formatParameters };
+  }
+  return null;
 }
 
 /**
@@ -606,9 +657,21 @@ export function announceHostCandidate(sdp: string, ip: string, port: number): st
  * `recvonly` (or `inactive` when the offer does not send), and drop the `msid` lines libdatachannel
  * copies from the offer (they would announce streams the SFU does not send).
  */
-export function receiveOnlyAnswer(answerSdp: string, offered: readonly PublishOfferMedia[]): string {
+export function receiveOnlyAnswer(
+  answerSdp: string,
+  offered: readonly PublishOfferMedia[],
+  restrictedOffer?: string,
+): string {
   const doc = parseSdp(answerSdp);
   const byMid = new Map(offered.map((media) => [media.mid, media]));
+  const offeredSections = new Map(
+    restrictedOffer === undefined
+      ? []
+      : parseSdp(restrictedOffer).media.map((section, index) => [
+          describeSection(section, index).mid,
+          section,
+        ]),
+  );
   doc.media = doc.media.map((section, index) => {
     const info = describeSection(section, index);
     const offer = byMid.get(info.mid);
@@ -622,6 +685,8 @@ export function receiveOnlyAnswer(answerSdp: string, offered: readonly PublishOf
           ? `a=${direction}`
           : line,
       );
+    const offeredSection = offeredSections.get(info.mid);
+    if (offeredSection) answerOfferedFormats(lines, offeredSection);
     // RID simulcast is accepted by answering each layer's RID as received (RFC 8853 §5.3).
     if (offer.layerRids.length > 0) {
       lines.push(...offer.layerRids.map((rid) => `a=rid:${rid} recv`));
@@ -630,4 +695,28 @@ export function receiveOnlyAnswer(answerSdp: string, offered: readonly PublishOf
     return lines;
   });
   return writeSdp(doc);
+}
+
+/**
+ * Make an answer's m-line list the formats of the (restricted) offer's, in place. libdatachannel
+ * answers a renegotiated m-line with the formats it answered first: after a publisher changes codec
+ * (to VP8 when end-to-end encryption starts) its answer would name a payload type the offer no longer
+ * has, and the browser would go on sending the old codec. Formats already equal are left alone.
+ */
+function answerOfferedFormats(lines: string[], offeredSection: readonly string[]): void {
+  const formatsOf = (mLine: string | undefined) => mLine?.split(' ').slice(3).join(' ') ?? '';
+  const offeredFormats = formatsOf(offeredSection[0]);
+  const mLine = lines[0];
+  if (mLine === undefined || !mLine.startsWith('m=') || formatsOf(mLine) === offeredFormats) return;
+  const isFormatLine = (line: string) =>
+    line.startsWith('a=rtpmap:') || line.startsWith('a=fmtp:') || line.startsWith('a=rtcp-fb:');
+  const kept = lines.slice(1).filter((line) => !isFormatLine(line));
+  const [kind, port, proto] = mLine.slice(2).split(' ');
+  lines.splice(
+    0,
+    lines.length,
+    `m=${kind} ${port} ${proto} ${offeredFormats}`,
+    ...offeredSection.filter(isFormatLine),
+    ...kept,
+  );
 }
