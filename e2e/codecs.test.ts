@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from './support/browser.js';
 import { tile } from './support/meeting.js';
-import { byTestId, type Person } from './support/person.js';
+import { byTestId } from './support/person.js';
 import { enter, hearsOthers, roomSuite, videoKeepsPlaying } from './support/room-suite.js';
+import { videoCodecs } from './support/rtc-stats.js';
 
 // Video codecs per publisher (issue 18.4): the operator asks for H.264 (PARLEY_VIDEO_CODEC). Chromium
 // here encodes and decodes it; Debian's Firefox ESR has no H.264 at all (no OpenH264 without network).
@@ -10,26 +11,6 @@ import { enter, hearsOthers, roomSuite, videoKeepsPlaying } from './support/room
 const suite = roomSuite({ username: 'codec-host', password: 'codec meeting 123' }, 'firefox', {}, () => ({
   PARLEY_VIDEO_CODEC: 'h264',
 }));
-
-/** The codecs (mime types) of the page's video streams in one direction, from getStats. */
-function videoCodecs(person: Person, direction: 'inbound-rtp' | 'outbound-rtp'): Promise<string[]> {
-  return person.evaluate(async (type) => {
-    const codecs: string[] = [];
-    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
-      if (pc.connectionState === 'closed') continue;
-      const stats = await pc.getStats();
-      // biome-ignore lint/suspicious/noExplicitAny: getStats reports are loosely typed dictionaries.
-      stats.forEach((report: any) => {
-        if (report.type !== type || report.kind !== 'video' || !report.codecId) return;
-        if ((report.framesEncoded ?? report.framesDecoded ?? 0) === 0) return;
-        // biome-ignore lint/suspicious/noExplicitAny: as above.
-        const codec = (stats as unknown as Map<string, any>).get(report.codecId);
-        if (codec?.mimeType) codecs.push(String(codec.mimeType).toLowerCase());
-      });
-    }
-    return codecs;
-  }, direction);
-}
 
 describe('video codecs chosen by the operator', () => {
   it('H.264 reaches the browsers that decode it, the one that cannot says so, and E2EE switches to VP8', async () => {

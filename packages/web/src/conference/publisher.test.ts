@@ -7,7 +7,13 @@ const H264_MODE_1 = { mimeType: 'video/H264', sdpFmtpLine: 'packetization-mode=1
 const H264_MODE_0 = { mimeType: 'video/H264', sdpFmtpLine: 'packetization-mode=0;profile-level-id=42e01f' };
 const capabilities: Record<string, { codecs: { mimeType: string; sdpFmtpLine?: string }[] }> = {
   video: {
-    codecs: [{ mimeType: 'video/VP8' }, { mimeType: 'video/rtx' }, H264_MODE_0, H264_MODE_1],
+    codecs: [
+      { mimeType: 'video/VP8' },
+      { mimeType: 'video/rtx' },
+      H264_MODE_0,
+      H264_MODE_1,
+      { mimeType: 'video/VP9' },
+    ],
   },
   audio: { codecs: [{ mimeType: 'audio/opus' }, { mimeType: 'audio/PCMU' }] },
 };
@@ -182,6 +188,28 @@ describe('Publisher', () => {
     expect(encodings.map((encoding) => encoding.scaleResolutionDownBy)).toEqual([4, 2, 1]);
     expect(encodings.map((encoding) => encoding.maxBitrate)).toEqual([150_000, 500_000, 1_500_000]);
   });
+
+  it('sends a VP9 camera as one full-size stream (Chromium sends only the first of its SIM layers)', async () => {
+    publisher.setVideoCodec('vp9');
+    publisher.publish('camera', { id: 'cam-1', enabled: true } as unknown as MediaStreamTrack, stream);
+    const sdp = [
+      'v=0',
+      's=-',
+      'm=video 9 UDP/TLS/RTP/SAVPF 98',
+      'a=mid:0',
+      'a=sendonly',
+      'a=msid:stream cam-1',
+      'a=rtpmap:98 VP9/90000',
+      'a=ssrc:111 cname:c',
+      'a=ssrc:111 msid:stream cam-1',
+      '',
+    ].join('\r\n');
+    pc.createOffer = async () => ({ type: 'offer', sdp });
+    void publisher.negotiate();
+    await settle();
+    expect(String(signaling.requests[0]?.payload.sdp)).not.toContain('a=ssrc-group:SIM');
+    expect(transceiver(0).codecPreferences?.[0]).toEqual({ mimeType: 'video/VP9' });
+  });
 });
 
 describe('ridLayersAnnounced (the simulcast feature check)', () => {
@@ -254,5 +282,26 @@ describe('Publisher camera simulcast by RID', () => {
     expect(pc.transceivers[1]!.sendEncodings?.map((encoding) => encoding.scaleResolutionDownBy)).toEqual([
       4, 2, 1,
     ]);
+  });
+
+  it('gives a VP9 camera one encoding, as for SSRC simulcast', async () => {
+    FakePeerConnection.offerSdp = () => undefined;
+    FakePeerConnection.instances = [];
+    forgetSimulcastMode();
+    vi.stubGlobal('RTCPeerConnection', FakePeerConnection);
+    vi.stubGlobal('RTCRtpSender', { getCapabilities: (kind: string) => capabilities[kind] ?? null });
+    FakePeerConnection.offerSdp = (pc) =>
+      pc.transceivers[0]?.sendEncodings
+        ? 'v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 120\r\na=rid:l send\r\na=rid:m send\r\na=rid:h send\r\na=simulcast:send l;m;h\r\na=ssrc:10 cname:x\r\na=ssrc:20 cname:x\r\na=ssrc:30 cname:x\r\n'
+        : undefined;
+    const publisher = new Publisher(
+      new FakeSignaling([]) as unknown as SignalingClient,
+      {},
+      { onFailed: () => undefined },
+    );
+    await publisher.prepared();
+    publisher.setVideoCodec('vp9');
+    publisher.publish('camera', track('cam'), stream);
+    expect(FakePeerConnection.instances[0]!.transceivers[0]!.sendEncodings).toBeUndefined();
   });
 });

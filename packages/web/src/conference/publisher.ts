@@ -60,6 +60,11 @@ const SIMULCAST_LAYERS = 3;
 /** Switch for camera simulcast (the SFU forwards a single stream just as well). */
 const SIMULCAST_ENABLED = true;
 /**
+ * Codecs Chromium sends as simulcast from three SSRCs or RIDs. With VP9 or AV1 it sends only the
+ * first (¼-size) stream: those go out as one full-size stream instead (measured here: 180p only).
+ */
+const SIMULCAST_CODECS: ReadonlySet<string> = new Set(['video/vp8', 'video/h264']);
+/**
  * The layers' encodings, lowest first (the order of the SIM group). Chromium gives the munged extra
  * layers no scaling of their own and keeps `scaleResolutionDownBy: 1` on the first, so without these
  * it encodes the first layer at full resolution and starves the others. The bit rates (about
@@ -167,6 +172,8 @@ export class Publisher {
   private readonly probed: Promise<void>;
   /** The codec video is published in when this browser can encode it (setVideoCodec). */
   private videoCodec: VideoCodec = 'vp8';
+  /** The camera's first codec preference as set (a mime type; null: the browser's own order). */
+  private cameraCodec: string | null = null;
 
   constructor(
     private readonly signaling: SignalingClient,
@@ -200,14 +207,17 @@ export class Publisher {
   publish(source: TrackSource, track: MediaStreamTrack, stream: MediaStream): boolean {
     const slot = this.slots.get(source);
     if (!slot) {
-      const rid = SIMULCAST_ENABLED && source === 'camera' && this.simulcastMode === 'rid';
+      const preferences = codecPreferences(kindOfSource(source), this.videoCodec);
+      if (source === 'camera') this.cameraCodec = firstCodec(preferences);
+      const rid =
+        SIMULCAST_ENABLED && source === 'camera' && this.simulcastMode === 'rid' && this.cameraSimulcast;
       const transceiver = this.pc.addTransceiver(track, {
         direction: 'sendonly',
         streams: [stream],
         ...(rid && { sendEncodings: RID_ENCODINGS }),
       });
       this.events.attachSender?.(transceiver.sender, kindOfSource(source), source);
-      preferCodec(transceiver, kindOfSource(source), this.videoCodec);
+      preferCodecs(transceiver, preferences);
       this.slots.set(source, { transceiver, published: true });
       return true;
     }
@@ -231,10 +241,17 @@ export class Publisher {
     let changed = false;
     for (const [source, slot] of this.slots) {
       if (kindOfSource(source) !== 'video') continue;
-      preferCodec(slot.transceiver, 'video', codec);
+      const preferences = codecPreferences('video', codec);
+      preferCodecs(slot.transceiver, preferences);
+      if (source === 'camera') this.cameraCodec = firstCodec(preferences);
       changed ||= slot.published;
     }
     return changed;
+  }
+
+  /** Whether the camera's codec (as preferred; the browser's first otherwise) goes out as simulcast. */
+  private get cameraSimulcast(): boolean {
+    return this.cameraCodec === null || SIMULCAST_CODECS.has(this.cameraCodec);
   }
 
   /** Keeps `source` published but sends nothing (camera switched off): no renegotiation. */
@@ -280,7 +297,11 @@ export class Publisher {
     const offer = await this.pc.createOffer();
     const cameraTrackId = this.slots.get('camera')?.transceiver.sender.track?.id;
     const simulcast =
-      SIMULCAST_ENABLED && cameraTrackId && !this.simulcastRefused && this.simulcastMode === 'ssrc'
+      SIMULCAST_ENABLED &&
+      cameraTrackId &&
+      !this.simulcastRefused &&
+      this.simulcastMode === 'ssrc' &&
+      this.cameraSimulcast
         ? addSimulcast(offer.sdp ?? '', cameraTrackId, this.simulcast)
         : null;
     if (simulcast) {
@@ -394,17 +415,26 @@ function randomSsrc(): number {
 }
 
 /**
- * Restricts a transceiver to the codecs the SFU forwards for its kind (codecsFor, in that order of
- * preference), when the browser allows it.
+ * The codecs the SFU forwards for a kind (codecsFor) that this browser sends, in that order of
+ * preference; null when it cannot say or sends none of them (then its own order stands).
  */
-function preferCodec(transceiver: RTCRtpTransceiver, kind: TrackKind, videoCodec: VideoCodec): void {
-  if (typeof transceiver.setCodecPreferences !== 'function') return;
-  const capabilities = RTCRtpSender.getCapabilities(kind);
-  if (!capabilities) return;
+function codecPreferences(kind: TrackKind, videoCodec: VideoCodec): RTCRtpCodec[] | null {
+  const capabilities = globalThis.RTCRtpSender?.getCapabilities?.(kind);
+  if (!capabilities) return null;
   const ordered = codecsFor(kind, videoCodec).flatMap((mimeType) =>
     capabilities.codecs.filter((codec) => codec.mimeType.toLowerCase() === mimeType && forwardable(codec)),
   );
-  const main = ordered.filter((codec) => codec.mimeType.toLowerCase() !== 'video/rtx');
-  if (main.length === 0) return;
-  transceiver.setCodecPreferences(ordered);
+  return firstCodec(ordered) === null ? null : ordered;
+}
+
+/** The first media codec (not RTX) of a preference list, as a lower-case mime type. */
+function firstCodec(preferences: readonly RTCRtpCodec[] | null): string | null {
+  const first = preferences?.find((codec) => codec.mimeType.toLowerCase() !== 'video/rtx');
+  return first ? first.mimeType.toLowerCase() : null;
+}
+
+/** Restricts a transceiver to `preferences`, when the browser allows it. */
+function preferCodecs(transceiver: RTCRtpTransceiver, preferences: RTCRtpCodec[] | null): void {
+  if (preferences && typeof transceiver.setCodecPreferences === 'function')
+    transceiver.setCodecPreferences(preferences);
 }
