@@ -19,10 +19,6 @@ const exceptions = new Map([
   ['packages/sfu/src/forwarding/publication.ts', 'the SFU hot path: split after the RTX/RED work lands'],
   ['packages/sfu/src/forwarding/subscription.ts', 'the SFU hot path: split after the RTX/RED work lands'],
   ['packages/sfu/src/transport/sdp.ts', 'SDP parsing and rewriting: split after the RTX/RED work lands'],
-  // A test tool, one bot's whole life in one class; split by job (publishing, receiving) in a later step.
-  ['packages/media-bot/src/bot.ts', 'the media bot (test tool): split by job in a later step'],
-  // Accounts change in parallel (LDAP sign-in): split by job once that has landed.
-  ['packages/server/src/accounts/account-service.ts', 'accounts: split after the LDAP work lands'],
 ]);
 
 const isSource = (name) => /\.(ts|tsx|mjs|js)$/.test(name) && !/\.test\.(ts|tsx)$/.test(name);
