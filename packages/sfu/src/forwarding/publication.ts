@@ -16,6 +16,7 @@ import { readRtpStreamId } from '../rtp/rtp-stream-id.js';
 import { restoreRetransmission } from '../rtp/rtx.js';
 import { SequenceRewriter } from '../rtp/sequence-rewriter.js';
 import { VIDEO_CODEC, type VideoCodec } from '../rtp/video-codec.js';
+import { emptyVp9Descriptor, readVp9Descriptor, type Vp9Descriptor } from '../rtp/vp9.js';
 import { SUBSCRIBER_TRANSPORT_CC_ID } from '../transport/transport-sends.js';
 import { SENDER_REPORTS_BURST, SENDER_REPORTS_PER_SECOND, TokenBucket } from './budgets.js';
 import { GapTracker } from './gap-tracker.js';
@@ -154,6 +155,15 @@ export class Publication {
    */
   packetPictureId = -1;
   packetTl0 = -1;
+  /** VP9: this packet's payload descriptor (its layers), read once; `packetVp9Valid` false if unreadable. */
+  readonly packetVp9: Vp9Descriptor = emptyVp9Descriptor();
+  packetVp9Valid = false;
+  /**
+   * VP9 with spatial layers in one stream (SVC, e.g. L3T3_KEY): each spatial layer's height from the
+   * last key picture's scalability structure; empty without SVC. Subscriptions then drop the layers
+   * above what they show (simulcast/svc-layers.ts).
+   */
+  svcHeights: readonly number[] = [];
   private track: Track | null = null;
   private readonly outgoingPayloadType: number;
   private readonly cache: PacketCache | null;
@@ -287,6 +297,12 @@ export class Publication {
       const codec = this.codec;
       this.packetKeyframe = codec.isKeyframeStart(packet);
       if (this.packetKeyframe) this.layerHeights[layer] = codec.keyframeHeight(packet);
+      if (codec.name === 'vp9') {
+        const vp9 = this.packetVp9;
+        this.packetVp9Valid = readVp9Descriptor(packet, vp9);
+        if (this.packetKeyframe && this.packetVp9Valid && vp9.layerHeights.length > 0)
+          this.svcHeights = vp9.layerHeights.length > 1 ? vp9.layerHeights : [];
+      }
       this.packetTimestamp = packet.readUInt32BE(4);
       if (this.layerSsrcs.length > 1) {
         const descriptor = this.packetDescriptor;

@@ -10,7 +10,9 @@ import { isRtcp, readVp8PictureId, writeVp8PictureId } from '../rtp/rtp.js';
 import { writeRetransmission } from '../rtp/rtx.js';
 import { SequenceRewriter } from '../rtp/sequence-rewriter.js';
 import type { VideoCodec } from '../rtp/video-codec.js';
+import { emptyVp9Descriptor, readVp9Descriptor, type Vp9Descriptor } from '../rtp/vp9.js';
 import { layerForSize } from '../simulcast/layer-choice.js';
+import { SvcLayerSelector, SvcVerdict } from '../simulcast/svc-layers.js';
 import { retainUntilClosed } from '../transport/native-handles.js';
 import { PADDING_BURST, PADDING_BYTES, type SubscriberBandwidth } from '../transport/subscriber-bandwidth.js';
 import { TRANSPORT_CC_URI } from '../transport/transport-cc.js';
@@ -123,6 +125,12 @@ export class Subscription {
   private targetLayer = 0;
   /** Layer limits: from the size the subscriber shows the video at, and from its bandwidth estimate. */
   private rankForSize = Number.POSITIVE_INFINITY;
+  /** The height (device pixels) the subscriber shows this video at; Infinity until it says. */
+  private displayHeight = Number.POSITIVE_INFINITY;
+  /** VP9 SVC: which spatial/temporal layers this subscriber gets (null until the stream has layers). */
+  private svc: SvcLayerSelector | null = null;
+  /** VP9 SVC: reads a cached packet's descriptor when it is resent. */
+  private resentVp9: Vp9Descriptor | null = null;
   /** The subscriber's own cap (data saver: 0, the lowest layer), whatever the display size. */
   private rankCap = Number.POSITIVE_INFINITY;
   private bandwidthBudget = Number.POSITIVE_INFINITY;
@@ -257,6 +265,19 @@ export class Subscription {
       if (!publication.packetKeyframe) return this.stillAwaitingKeyframe();
       this.awaitingKeyframe = false;
     }
+    // VP9 SVC: leave out the layers above this subscriber's; the last one kept ends the picture.
+    let unmarked = -1;
+    if (publication.svcHeights.length > 1) {
+      const verdict = this.selectSvcLayers();
+      if (verdict === SvcVerdict.Drop) {
+        this.sequences.skip();
+        return false;
+      }
+      if (verdict === SvcVerdict.ForwardEndOfPicture && (packet[1]! & 0x80) === 0) {
+        unmarked = packet[1]!;
+        packet[1] = unmarked | 0x80;
+      }
+    }
     if (publication.layerSsrcs.length > 1) {
       // From the publisher's values read once: the packet is shared, and the subscriptions before this
       // one have written theirs into it.
@@ -266,7 +287,10 @@ export class Subscription {
     // RED to a subscriber without it: the primary block alone, as plain Opus (built once per packet).
     const red = publication.red;
     const outgoing = red.current && !this.redAccepted ? red.plainPacket(OUTGOING_PAYLOAD_TYPE.audio) : packet;
-    if (outgoing === null || !this.transmit(outgoing, this.sequences.rewrite(sequence))) return false;
+    const sent = outgoing !== null && this.transmit(outgoing, this.sequences.rewrite(sequence));
+    // The packet is shared: the next subscription gets the publisher's marker bit.
+    if (unmarked >= 0) packet[1] = unmarked;
+    if (!sent) return false;
     // Forwarding earns the credit that NACK answers spend.
     const share = this.retransmitShare;
     this.retransmitBytes.add(packet.length * share);
@@ -336,9 +360,15 @@ export class Subscription {
    */
   private sendLate(packet: Buffer, sequence: number, layer: number): boolean {
     if (layer !== this.currentLayer || this.awaitingKeyframe) return false;
+    const publication = this.publication;
+    if (publication.svcHeights.length > 1) {
+      const svc = this.svc;
+      const vp9 = publication.packetVp9;
+      if (svc === null || !publication.packetVp9Valid || vp9.spatial > svc.currentSpatial) return false;
+      if (vp9.temporal > svc.currentTemporal) return false;
+    }
     const outgoing = this.sequences.late(sequence);
     if (outgoing < 0) return false;
-    const publication = this.publication;
     if (publication.layerSsrcs.length > 1) {
       // The shared packet: the publisher's values as the publication read them (see send()).
       const { packetDescriptor, packetTimestamp, packetPictureId, packetTl0 } = publication;
@@ -384,7 +414,49 @@ export class Subscription {
       }
     }
     this.rankForSize = rank;
+    this.displayHeight = height;
+    this.targetSvcLayers(true);
     this.chooseLayer();
+  }
+
+  /**
+   * VP9 SVC: the smallest spatial layer that covers the displayed height (the top one if none does),
+   * no higher than the layer cap (data saver); all temporal layers. Climbing needs a key picture,
+   * which is asked for here (and on the room's clock, chooseLayer, while it is due).
+   */
+  private targetSvcLayers(askForKeyframe: boolean): void {
+    const heights = this.publication.svcHeights;
+    if (this.svc === null || heights.length < 2) return;
+    let spatial = heights.length - 1;
+    for (let layer = 0; layer < heights.length; layer++) {
+      if (heights[layer]! >= this.displayHeight) {
+        spatial = layer;
+        break;
+      }
+    }
+    this.svc.setTarget(Math.min(spatial, this.rankCap), 2);
+    if (askForKeyframe) this.askForSvcKeyframe();
+  }
+
+  /** VP9 SVC: a key picture is due while a larger spatial layer is wanted than forwarded. */
+  private askForSvcKeyframe(): void {
+    const svc = this.svc;
+    if (svc !== null && svc.currentSpatial >= 0 && svc.wantsKeyframe && !this.paused)
+      this.publication.requestKeyframe();
+  }
+
+  /**
+   * VP9 SVC: this packet's verdict for this subscriber. The selector is made at the stream's first key
+   * picture with layers (its scalability structure gives the heights) and re-aimed at each key picture.
+   */
+  private selectSvcLayers(): SvcVerdict {
+    const publication = this.publication;
+    if (!publication.packetVp9Valid) return SvcVerdict.Drop;
+    if (this.svc === null || publication.packetKeyframe) {
+      this.svc ??= new SvcLayerSelector();
+      this.targetSvcLayers(false);
+    }
+    return this.svc.select(publication.packetVp9);
   }
 
   /**
@@ -394,6 +466,7 @@ export class Subscription {
   setLayerCap(rank: number): void {
     if (rank === this.rankCap) return;
     this.rankCap = rank;
+    this.targetSvcLayers(true);
     this.chooseLayer();
   }
 
@@ -421,6 +494,7 @@ export class Subscription {
    * period tries one layer up (waiting longer after each try that fails).
    */
   chooseLayer(): void {
+    this.askForSvcKeyframe();
     const publication = this.publication;
     const { layerBitrates, layerOrder } = publication;
     const top = publication.layerCount - 1;
@@ -652,6 +726,15 @@ export class Subscription {
    */
   resend(packet: Buffer, outgoingSequence: number): boolean {
     if (this.paused) return false;
+    // VP9 SVC: the cached packet has the publisher's marker bit; it ended this subscriber's picture if
+    // it is the end of the top layer this subscriber gets.
+    const svc = this.svc;
+    if (svc !== null && this.publication.svcHeights.length > 1) {
+      this.resentVp9 ??= emptyVp9Descriptor();
+      const vp9 = this.resentVp9;
+      if (readVp9Descriptor(packet, vp9) && vp9.layerEnd && vp9.spatial === svc.currentSpatial)
+        packet[1]! |= 0x80;
+    }
     if (this.publication.layerSsrcs.length > 1) {
       // This subscriber's copy of the cached packet: its own descriptor, and the publisher's values.
       const descriptor = this.descriptor;
