@@ -8,11 +8,11 @@ import { videoCodecs } from './support/rtc-stats.js';
 // Video codecs per publisher (issue 18.4): the operator asks for H.264 (PARLEY_VIDEO_CODEC). Chromium
 // here encodes and decodes it; Debian's Firefox ESR has no H.264 at all (no OpenH264 without network).
 // Runs in the `e2e-firefox` project only (vitest.config.ts), as it needs both browsers.
-const suite = roomSuite({ username: 'codec-host', password: 'codec meeting 123' }, 'firefox', {}, () => ({
-  PARLEY_VIDEO_CODEC: 'h264',
-}));
+describe('H.264 chosen by the operator', () => {
+  const suite = roomSuite({ username: 'codec-host', password: 'codec meeting 123' }, 'firefox', {}, () => ({
+    PARLEY_VIDEO_CODEC: 'h264',
+  }));
 
-describe('video codecs chosen by the operator', () => {
   it('H.264 reaches the browsers that decode it, the one that cannot says so, and E2EE switches to VP8', async () => {
     const room = `codecs-${Date.now().toString(36)}`;
     const host = await suite.open('chromium');
@@ -64,4 +64,34 @@ describe('video codecs chosen by the operator', () => {
     await videoKeepsPlaying(fiona, tile('Chris Chromium'), 30_000);
     await videoKeepsPlaying(chris, tile('Host Hana'));
   }, 240_000);
+});
+
+// Firefox encodes VP9 too: with the operator's VP9 it publishes VP9 (one stream: Firefox has no SVC
+// here), which Chromium plays, and plays the Chromium host's VP9 (K-SVC, all layers for a large tile).
+describe('VP9 chosen by the operator, with Firefox publishing', () => {
+  const suite = roomSuite({ username: 'vp9-host', password: 'vp9 meeting 123' }, 'firefox', {}, () => ({
+    PARLEY_VIDEO_CODEC: 'vp9',
+  }));
+
+  it('Firefox and Chromium send VP9 and play each other’s', async () => {
+    const room = `vp9-${Date.now().toString(36)}`;
+    const host = await suite.open('chromium');
+    await suite.signIn(host, suite.host.username, suite.host.password);
+    await enter(host, room, 'Host Hana');
+    const fiona = await suite.open('firefox');
+    await enter(fiona, room, 'Fiona Firefox');
+    for (const person of [host, fiona])
+      await waitFor(
+        () => videoCodecs(person, 'outbound-rtp'),
+        (codecs) => codecs.length > 0 && codecs.every((codec) => codec === 'video/vp9'),
+        `${person.browser} sending VP9`,
+        30_000,
+      );
+    await videoKeepsPlaying(host, tile('Fiona Firefox'));
+    await videoKeepsPlaying(fiona, tile('Host Hana'));
+    expect(await videoCodecs(host, 'inbound-rtp')).toContain('video/vp9');
+    expect(await videoCodecs(fiona, 'inbound-rtp')).toContain('video/vp9');
+    await hearsOthers(host, 1);
+    await hearsOthers(fiona, 1);
+  }, 180_000);
 });
