@@ -14,11 +14,6 @@ const exceptions = new Map([
   ['packages/web/src/i18n/en.ts', 'the English dictionary (data)'],
   ['packages/web/src/i18n/de.ts', 'the German dictionary (data)'],
   ['packages/server/src/privacy/inventory.ts', 'the privacy inventory (data)'],
-  // The SFU's hot path and SDP rewriting, split along its model (simulcast/) in a later step of issue 19,
-  // once the RTX/RED work on them has landed.
-  ['packages/sfu/src/forwarding/publication.ts', 'the SFU hot path: split after the RTX/RED work lands'],
-  ['packages/sfu/src/forwarding/subscription.ts', 'the SFU hot path: split after the RTX/RED work lands'],
-  ['packages/sfu/src/transport/sdp.ts', 'SDP parsing and rewriting: split after the RTX/RED work lands'],
   // A test tool, one bot's whole life in one class; split by job (publishing, receiving) in a later step.
   ['packages/media-bot/src/bot.ts', 'the media bot (test tool): split by job in a later step'],
   // Accounts change in parallel (LDAP sign-in): split by job once that has landed.
