@@ -7,13 +7,12 @@ import { Subscription } from '../forwarding/subscription.js';
 import { MediaSectionSlots } from '../transport/media-section-slots.js';
 import { retainUntilClosed } from '../transport/native-handles.js';
 import {
-  announceHostCandidate,
   describeMedia,
   feedbackByMid,
   MAX_MEDIA_SECTIONS,
   normalizeBrowserAnswer,
-  withoutCandidates,
 } from '../transport/sdp.js';
+import { announceHostCandidate, withoutCandidates } from '../transport/sdp-candidates.js';
 import { SubscriberBandwidth } from '../transport/subscriber-bandwidth.js';
 import {
   estimatesSubscribers,
