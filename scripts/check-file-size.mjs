@@ -14,10 +14,6 @@ const exceptions = new Map([
   ['packages/web/src/i18n/en.ts', 'the English dictionary (data)'],
   ['packages/web/src/i18n/de.ts', 'the German dictionary (data)'],
   ['packages/server/src/privacy/inventory.ts', 'the privacy inventory (data)'],
-  // A test tool, one bot's whole life in one class; split by job (publishing, receiving) in a later step.
-  ['packages/media-bot/src/bot.ts', 'the media bot (test tool): split by job in a later step'],
-  // Accounts change in parallel (LDAP sign-in): split by job once that has landed.
-  ['packages/server/src/accounts/account-service.ts', 'accounts: split after the LDAP work lands'],
 ]);
 
 const isSource = (name) => /\.(ts|tsx|mjs|js)$/.test(name) && !/\.test\.(ts|tsx)$/.test(name);

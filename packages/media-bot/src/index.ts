@@ -9,8 +9,11 @@
  *   SFU: seeded loss, a bandwidth bottleneck): impaired paths on loopback.
  */
 export { AnsweringSubscriber } from './answering-subscriber.js';
-export { MediaBot, type MediaBotOptions, type MediaBotSignal, type ReceivedStream } from './bot.js';
+export { MediaBot } from './bot.js';
+export type { MediaBotOptions, MediaBotSignal } from './bot-options.js';
 export { hostCandidate, LossyRelay } from './lossy-relay.js';
 export { isRtp, LossyUdpRelay, seededRandom } from './lossy-udp-relay.js';
+export type { ReceivedStream } from './reception.js';
+export type { RtxReceived } from './rtx-reception.js';
 export { ShapingUdpRelay } from './shaping-udp-relay.js';
 export { type SinkSignal, SinkSubscriber } from './sink-subscriber.js';

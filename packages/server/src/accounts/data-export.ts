@@ -1,4 +1,4 @@
-import type { AccountData } from './account-service.js';
+import type { AccountData } from './account-export.js';
 
 /** The document a person downloads about themselves (web app and `user export` alike). */
 export interface DataExport extends AccountData {
