@@ -18,6 +18,7 @@ const E2E_BOTH_BROWSERS_ONLY = [
   'e2e/mixed-meeting.test.ts',
   'e2e/firefox-screen-share.test.ts',
   'e2e/firefox-routable.test.ts',
+  'e2e/codecs.test.ts',
 ];
 
 export default defineConfig({

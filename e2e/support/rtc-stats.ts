@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import type { Person } from './person.js';
 
 /** One outbound video RTP stream as the sending browser reports it (one per simulcast layer). */
 export interface OutboundVideo {
@@ -45,8 +46,9 @@ export interface VideoStats {
  * The video RTP statistics of every open peer connection of the page (window.__pcs, see
  * newPerson), in the shape chrome://webrtc-internals shows them.
  */
-export async function videoStats(page: Page): Promise<VideoStats> {
-  return page.evaluate(async () => {
+export async function videoStats(target: Page | Person): Promise<VideoStats> {
+  // Both run a self-contained function in the page (a Person in either browser, or a Playwright page).
+  return (target as Pick<Person, 'evaluate'>).evaluate(async () => {
     const result: VideoStats = { outbound: [], inbound: [], availableOutgoingBitrate: [] };
     for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
       if (pc.connectionState === 'closed') continue;
@@ -108,4 +110,24 @@ export async function tileVideoStats(page: Page, tileSelector: string): Promise<
   if (trackId === null) return null;
   const { inbound } = await videoStats(page);
   return inbound.find((stream) => stream.trackIdentifier === trackId) ?? null;
+}
+
+/** The codecs (mime types) of the page's video streams in one direction, from getStats. */
+export function videoCodecs(person: Person, direction: 'inbound-rtp' | 'outbound-rtp'): Promise<string[]> {
+  return person.evaluate(async (type) => {
+    const codecs: string[] = [];
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      // biome-ignore lint/suspicious/noExplicitAny: getStats reports are loosely typed dictionaries.
+      stats.forEach((report: any) => {
+        if (report.type !== type || report.kind !== 'video' || !report.codecId) return;
+        if ((report.framesEncoded ?? report.framesDecoded ?? 0) === 0) return;
+        // biome-ignore lint/suspicious/noExplicitAny: as above.
+        const codec = (stats as unknown as Map<string, any>).get(report.codecId);
+        if (codec?.mimeType) codecs.push(String(codec.mimeType).toLowerCase());
+      });
+    }
+    return codecs;
+  }, direction);
 }

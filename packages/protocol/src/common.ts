@@ -36,6 +36,14 @@ export type TrackSource = z.infer<typeof TrackSource>;
 export const TrackKind = z.enum(['audio', 'video']);
 export type TrackKind = z.infer<typeof TrackKind>;
 
+/**
+ * The video codecs the SFU forwards (one per published track, the publisher's choice). VP8 is what
+ * every browser encodes and decodes and what end-to-end encryption uses; the others are the
+ * operator's choice (PARLEY_VIDEO_CODEC) for browsers that have them.
+ */
+export const VideoCodec = z.enum(['vp8', 'vp9', 'h264', 'av1']);
+export type VideoCodec = z.infer<typeof VideoCodec>;
+
 export function kindOfSource(source: TrackSource): TrackKind {
   return source === 'mic' || source === 'screen-audio' ? 'audio' : 'video';
 }

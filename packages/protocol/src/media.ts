@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EmptyResult, ParticipantId, RequestId, Sdp, TrackKind, TrackSource } from './common.js';
+import { EmptyResult, ParticipantId, RequestId, Sdp, TrackKind, TrackSource, VideoCodec } from './common.js';
 import { defineRequests, request } from './feature.js';
 
 /**
@@ -59,6 +59,11 @@ export const SubscribedTrack = z.object({
   participantId: ParticipantId,
   source: TrackSource,
   kind: TrackKind,
+  /**
+   * Video: the codec the SFU forwards it in (the publisher's). A browser that cannot decode it rejects
+   * the m-line and shows that it cannot play this video. Absent: VP8.
+   */
+  codec: VideoCodec.optional(),
 });
 export type SubscribedTrack = z.infer<typeof SubscribedTrack>;
 

@@ -9,6 +9,7 @@ import {
   RequestId,
   RoomName,
   RoomSettings,
+  VideoCodec,
 } from './common.js';
 import { defineRequests, request } from './feature.js';
 
@@ -71,6 +72,11 @@ export const JoinedEvent = z.object({
    * relay's address (`RTCConfiguration.iceTransportPolicy`; PARLEY_ICE_RELAY_ONLY). Absent: `all`.
    */
   iceTransportPolicy: z.enum(['all', 'relay']).optional(),
+  /**
+   * The video codec to publish in when the browser can encode it (PARLEY_VIDEO_CODEC), else VP8;
+   * always VP8 while end-to-end encryption is on. Absent: VP8.
+   */
+  videoCodec: VideoCodec.optional(),
   settings: RoomSettings.default({
     passwordSet: false,
     lobbyEnabled: false,

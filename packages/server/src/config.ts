@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { VideoCodec } from '@parley/protocol';
 import { ConfigError } from './config-error.js';
 import { type LdapConfig, ldapConfigFrom } from './ldap/ldap-config.js';
 import { type OidcConfig, oidcConfigFrom } from './oidc/oidc-config.js';
@@ -51,6 +52,11 @@ export interface Config {
   subscriberBandwidthEstimation: boolean;
   /** Offer subscribers RTX for video (PARLEY_SUBSCRIBER_RTX=1; default off, see packages/sfu/README.md). */
   subscriberRtx: boolean;
+  /**
+   * The video codec browsers publish in when they can encode it (PARLEY_VIDEO_CODEC: vp8, vp9, h264 or
+   * av1; default vp8). Browsers that cannot decode it show that on the tile; docs/codecs.md.
+   */
+  videoCodec: VideoCodec;
   turnUrls: string[];
   turnSecret: string | undefined;
   /** Clients may only use relayed (TURN) ICE candidates: `PARLEY_ICE_RELAY_ONLY=1`. */
@@ -114,6 +120,14 @@ function isLoopback(host: string): boolean {
 }
 
 /** The TURN settings: URLs need the shared secret, and relay-only ICE needs a relay. */
+function videoCodecFrom(env: NodeJS.ProcessEnv): VideoCodec {
+  const raw = env.PARLEY_VIDEO_CODEC?.trim().toLowerCase() || 'vp8';
+  const parsed = VideoCodec.safeParse(raw);
+  if (!parsed.success)
+    throw new ConfigError(`PARLEY_VIDEO_CODEC is one of ${VideoCodec.options.join(', ')}, got "${raw}".`);
+  return parsed.data;
+}
+
 function turnFrom(env: NodeJS.ProcessEnv): Pick<Config, 'turnUrls' | 'turnSecret' | 'iceRelayOnly'> {
   const turnUrls = (env.PARLEY_TURN_URLS ?? '')
     .split(',')
@@ -219,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     retransmitPercent: intFrom(env, 'PARLEY_RETRANSMIT_PERCENT', 50, 0, 200),
     subscriberBandwidthEstimation: env.PARLEY_SUBSCRIBER_BWE === '1',
     subscriberRtx: env.PARLEY_SUBSCRIBER_RTX === '1',
+    videoCodec: videoCodecFrom(env),
     ...turnFrom(env),
     ipRetentionSeconds: intFrom(env, 'PARLEY_IP_RETENTION_S', 600, 1, 86_400),
     joinDeadlineSeconds: intFrom(env, 'PARLEY_JOIN_DEADLINE_S', 10, 1, 600),

@@ -92,6 +92,7 @@ export async function createParley(
     signingKey: cluster ? cluster.signingKey : loadResumeKey(config.dataDir),
     ...(cluster && { mayReopen: cluster.mayReopen, roomState: cluster.roomState }),
     ...(config.iceRelayOnly && { iceTransportPolicy: 'relay' }),
+    videoCodec: config.videoCodec,
     limits: config.meetingLimits,
     keptRooms,
     ...options.meetings,

@@ -27,6 +27,7 @@ export {
   type SubscribedTrack,
   type TrackKind,
   type TrackSource,
+  type VideoCodecName,
   type VideoReceptionMode,
 } from './api/types.js';
 export { Sfu, SPEAKER_INTERVAL_MS } from './room/sfu.js';

@@ -15,6 +15,7 @@ export type SfuTypesMatchProtocol = [
   Check<Same<Sfu.TrackSource, Protocol.TrackSource>>,
   Check<Same<Sfu.TrackKind, Protocol.TrackKind>>,
   Check<Same<Sfu.VideoReceptionMode, Protocol.VideoReceptionMode>>,
+  Check<Same<Sfu.VideoCodecName, Protocol.VideoCodec>>,
   Check<Same<Sfu.IceServer, Protocol.IceServer>>,
   Check<Same<typeof Sfu.kindOfSource, typeof Protocol.kindOfSource>>,
 ];

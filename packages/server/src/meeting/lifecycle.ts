@@ -1,4 +1,4 @@
-import type { IceServer } from '@parley/protocol';
+import type { IceServer, VideoCodec } from '@parley/protocol';
 import { CloseCode } from '@parley/protocol';
 import type { MediaPlane } from '@parley/sfu';
 import type { KeptRoomPolicy } from '../kept-rooms/kept-room-store.js';
@@ -42,6 +42,8 @@ export interface LifecycleDeps {
   now: () => number;
   iceServers: () => IceServer[];
   iceTransportPolicy: 'relay' | undefined;
+  /** The video codec browsers publish in when they can (sent with `joined`). */
+  videoCodec: VideoCodec;
   endedMeetings: EndedMeetings;
   roomState: RoomStateStore | undefined;
   features: FeatureHooks;
@@ -122,6 +124,7 @@ export class MeetingLifecycle {
       participants: room.otherParticipants(participant.id).map((p) => p.info()),
       iceServers: this.deps.iceServers(),
       iceTransportPolicy: this.deps.iceTransportPolicy,
+      ...(this.deps.videoCodec !== 'vp8' && { videoCodec: this.deps.videoCodec }),
       settings: room.settings,
       chatHistory: room.chatHistory.earlier(),
       resumeToken: this.deps.resumeTokenFor(room, participant),

@@ -2,6 +2,7 @@ import type {
   IceServer,
   PublishedTrack,
   TrackSource,
+  VideoCodec,
   VideoReceptionMode,
   VideoSizeRequest,
 } from '@parley/protocol';
@@ -59,6 +60,8 @@ export interface MeetingsOptions {
   mayReopen?: (roomName: string, meetingId: string) => boolean | Promise<boolean>;
   /** `relay`: joiners may use relayed (TURN) ICE candidates only (PARLEY_ICE_RELAY_ONLY=1). */
   iceTransportPolicy?: 'relay';
+  /** The video codec browsers publish in when they can (PARLEY_VIDEO_CODEC); default VP8. */
+  videoCodec?: VideoCodec;
   /**
    * Cluster: where a meeting's settings wait for the node that takes it over (docs/cluster.md). A
    * join for a room not open here restores what is kept there first.
@@ -120,6 +123,7 @@ export class Meetings {
       now,
       iceServers,
       iceTransportPolicy: options.iceTransportPolicy,
+      videoCodec: options.videoCodec ?? 'vp8',
       endedMeetings: this.endedMeetings,
       roomState: options.roomState,
       features: this.featureHooks(),

@@ -27,7 +27,12 @@ export interface SubscribedTrack {
   participantId: string;
   source: TrackSource;
   kind: TrackKind;
+  /** Video: the codec it is forwarded in (the publisher's; absent means VP8). */
+  codec?: VideoCodecName | undefined;
 }
+
+/** The video codecs the SFU forwards (rtp/video-codec.ts). */
+export type VideoCodecName = 'vp8' | 'vp9' | 'h264' | 'av1';
 
 /** How much of the others' video a participant receives: all, the lowest layer only, or none. */
 export type VideoReceptionMode = 'full' | 'low' | 'off';

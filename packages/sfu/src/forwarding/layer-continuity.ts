@@ -1,6 +1,7 @@
 // Privacy: keeps nothing personal (RTP timestamps and VP8 picture ids of one forwarded stream).
 
-import { locateVp8Descriptor, readVp8PictureId, writeVp8PictureId } from '../rtp/rtp.js';
+import { readVp8PictureId, writeVp8PictureId } from '../rtp/rtp.js';
+import type { VideoCodec } from '../rtp/video-codec.js';
 
 /**
  * Simulcast towards one subscriber: keeps the RTP clock, the VP8 picture id and the TL0PICIDX it sees
@@ -74,9 +75,9 @@ export class LayerContinuity {
   }
 
   /** A cached packet resent to this subscriber (its own copy): the publisher's values read from it. */
-  rewriteCached(packet: Buffer): void {
+  rewriteCached(packet: Buffer, codec: VideoCodec): void {
     const descriptor = this.descriptor;
-    locateVp8Descriptor(packet, descriptor);
+    codec.locatePictureFields(packet, descriptor);
     const pictureId = descriptor[0]! >= 0 ? readVp8PictureId(packet, descriptor[0]!) : -1;
     const tl0 = descriptor[1]! >= 0 ? packet[descriptor[1]!]! : -1;
     this.rewriteOlder(packet, descriptor, packet.readUInt32BE(4), pictureId, tl0);

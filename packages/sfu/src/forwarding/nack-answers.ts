@@ -2,7 +2,7 @@
 
 import type { MediaCounters } from '../room/media-context.js';
 import { PacketCache } from '../rtp/packet-cache.js';
-import { OUTGOING_PAYLOAD_TYPE, type PublicationView } from './publication-view.js';
+import type { PublicationView } from './publication-view.js';
 import { RetransmissionBudget } from './retransmission-budget.js';
 
 /** A cached packet being resent is copied here (one per thread: each is sent before the next). */
@@ -48,7 +48,7 @@ export class NackAnswers {
       packet.copy(retransmission);
       // Video is cached as the publisher sent it: the subscriber knows it under the SFU's payload type.
       if (this.publication.kind === 'video')
-        retransmission[1] = (retransmission[1]! & 0x80) | OUTGOING_PAYLOAD_TYPE.video;
+        retransmission[1] = (retransmission[1]! & 0x80) | this.publication.codec.payloadType;
       if (resender.resend(retransmission.subarray(0, packet.length), sequence)) {
         counters.retransmissions++;
         counters.retransmittedBytes += packet.length;

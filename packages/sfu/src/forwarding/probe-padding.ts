@@ -1,11 +1,9 @@
 // Privacy: keeps nothing personal (a padding packet).
 
-import { OUTGOING_RTX_PAYLOAD_TYPE } from '../rtp/rtx.js';
 import type { SequenceRewriter } from '../rtp/sequence-rewriter.js';
 import { PADDING_BURST, PADDING_BYTES, type SubscriberBandwidth } from '../transport/subscriber-bandwidth.js';
 import { SUBSCRIBER_TRANSPORT_CC_ID } from '../transport/transport-sends.js';
 import type { OutgoingTrack } from './outgoing-track.js';
-import { OUTGOING_PAYLOAD_TYPE } from './publication-view.js';
 import type { RtxStream } from './rtx-stream.js';
 
 /**
@@ -28,6 +26,8 @@ export class ProbePadding {
     bandwidth: SubscriberBandwidth,
     timestamp: number,
     ssrc: number,
+    /** The video's payload type (its codec's). */
+    payloadType: number,
     sequences: SequenceRewriter,
     rtx: RtxStream,
   ): void {
@@ -36,9 +36,9 @@ export class ProbePadding {
       const onRtx = rtx.accepted;
       const sequence = onRtx ? rtx.sequence : sequences.insert();
       if (sequence < 0) return;
-      this.packet ??= paddingPacket();
+      this.packet ??= paddingPacket(payloadType);
       const packet = this.packet;
-      packet[1] = onRtx ? OUTGOING_RTX_PAYLOAD_TYPE : OUTGOING_PAYLOAD_TYPE.video;
+      packet[1] = onRtx ? rtx.payloadType : payloadType;
       packet.writeUInt16BE(sequence, 2);
       packet.writeUInt32BE(timestamp, 4);
       packet.writeUInt32BE(onRtx ? rtx.ssrc : ssrc, 8);
@@ -54,13 +54,13 @@ export class ProbePadding {
 }
 
 /**
- * A padding-only RTP packet for probes: VP8's payload type, the transport-wide sequence number
+ * A padding-only RTP packet for probes: the video's payload type, the transport-wide sequence number
  * extension (value at bytes 17–18), PADDING_BYTES of padding (RFC 3550: the last byte counts them).
  */
-export function paddingPacket(): Buffer {
+export function paddingPacket(payloadType: number): Buffer {
   const packet = Buffer.alloc(12 + 8 + PADDING_BYTES);
   packet[0] = 0x80 | 0x20 | 0x10; // V=2, padding, extension
-  packet[1] = OUTGOING_PAYLOAD_TYPE.video;
+  packet[1] = payloadType;
   packet[12] = 0xbe;
   packet[13] = 0xde;
   packet[15] = 1; // one word of extensions

@@ -2,10 +2,11 @@
 
 import type { TrackKind, TrackSource } from '../api/types.js';
 import type { RedAudio } from '../rtp/red.js';
+import type { VideoCodec } from '../rtp/video-codec.js';
 import type { SimulcastLayers } from '../simulcast/layer-meter.js';
 import type { ForwardedPacket } from './forwarded-packet.js';
 
-/** Payload types the SFU uses towards every subscriber (see the subscription's SDP). */
+/** Payload types the SFU uses towards every subscriber (video: VP8's; each codec has its own, video-codec.ts). */
 export const OUTGOING_PAYLOAD_TYPE: Record<TrackKind, number> = { video: 96, audio: 111 };
 
 /** At most one key frame request per publisher track in this interval (ms). */
@@ -20,6 +21,9 @@ export interface PublicationView {
   readonly participantId: string;
   readonly source: TrackSource;
   readonly kind: TrackKind;
+  /** Video: the codec it is published in, and the publisher's `a=fmtp` parameters of it. */
+  readonly codec: VideoCodec;
+  readonly formatParameters: string;
   /** Opus RED (RFC 2198) from the publisher: the packet being forwarded, whole or its primary block. */
   readonly red: RedAudio;
   /** Simulcast layer metering (bitrates, heights, which layers are sent, their order by size). */

@@ -9,18 +9,11 @@ import { claimTransportSlot } from '../rtp/header-extension.js';
 import { PacketCache } from '../rtp/packet-cache.js';
 import { OUTGOING_RED_PAYLOAD_TYPE, RedAudio } from '../rtp/red.js';
 import { parseRtcp } from '../rtp/rtcp.js';
-import {
-  isRtcp,
-  isVp8KeyframeStart,
-  locateVp8Descriptor,
-  RTP_HEADER_SIZE,
-  readVp8PictureId,
-  rtpPayloadBytes,
-  vp8KeyframeHeight,
-} from '../rtp/rtp.js';
+import { isRtcp, RTP_HEADER_SIZE, readVp8PictureId, rtpPayloadBytes } from '../rtp/rtp.js';
 import { readRtpStreamId } from '../rtp/rtp-stream-id.js';
 import { restoreRetransmission } from '../rtp/rtx.js';
 import { SequenceRewriter } from '../rtp/sequence-rewriter.js';
+import { VIDEO_CODEC, type VideoCodec } from '../rtp/video-codec.js';
 import { MAX_LAYERS, SimulcastLayers } from '../simulcast/layer-meter.js';
 import { SUBSCRIBER_TRANSPORT_CC_ID } from '../transport/transport-sends.js';
 import { ForwardedPacket } from './forwarded-packet.js';
@@ -45,6 +38,8 @@ const AUDIO_CACHE_SIZE = 128;
  */
 export class Publication implements PublicationView, PublishedStreams, RepairedStreams {
   readonly kind: TrackKind;
+  /** Video: the publisher's `a=fmtp` parameters of its codec, offered to subscribers as they are. */
+  formatParameters = '';
   readonly subscriptions: Subscription[] = [];
   /** true while a moderator holds this participant's audio: packets are dropped, not forwarded. */
   held = false;
@@ -99,9 +94,11 @@ export class Publication implements PublicationView, PublishedStreams, RepairedS
     /** SSRC the SFU uses as sender of its RTCP on the publish connection. */
     rtcpSenderSsrc: number,
     private readonly context: MediaContext,
+    /** Video: the codec it is published in (audio: unused). A new codec is a new publication. */
+    readonly codec: VideoCodec = VIDEO_CODEC.vp8,
   ) {
     this.kind = kindOfSource(source);
-    this.outgoingPayloadType = OUTGOING_PAYLOAD_TYPE[this.kind];
+    this.outgoingPayloadType = this.kind === 'video' ? codec.payloadType : OUTGOING_PAYLOAD_TYPE.audio;
     if (this.kind === 'video') this.received[0]!.keepPackets();
     this.feedback = new PublisherFeedback(this, rtcpSenderSsrc, context);
     this.rtx = new PublisherRtx(context.logger);
@@ -199,13 +196,14 @@ export class Publication implements PublicationView, PublishedStreams, RepairedS
         } else if (gaps.outstanding > 0) this.feedback.gapSeen();
       } else if (repaired) return;
       forwarded.late = late;
-      forwarded.keyframe = isVp8KeyframeStart(packet);
+      const codec = this.codec;
+      forwarded.keyframe = codec.isKeyframeStart(packet);
       const meter = this.simulcast.layers[layer]!;
-      if (forwarded.keyframe) meter.height = vp8KeyframeHeight(packet);
+      if (forwarded.keyframe) meter.height = codec.keyframeHeight(packet);
       forwarded.timestamp = packet.readUInt32BE(4);
       if (this.layerSsrcs.length > 1) {
         const descriptor = forwarded.descriptor;
-        locateVp8Descriptor(packet, descriptor);
+        codec.locatePictureFields(packet, descriptor);
         forwarded.pictureId = descriptor[0]! >= 0 ? readVp8PictureId(packet, descriptor[0]!) : -1;
         forwarded.tl0 = descriptor[1]! >= 0 ? packet[descriptor[1]!]! : -1;
       }

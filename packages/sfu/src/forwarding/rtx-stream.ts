@@ -2,7 +2,7 @@
 
 import { randomInt } from 'node:crypto';
 import { PacketCache } from '../rtp/packet-cache.js';
-import { OUTGOING_RTX_PAYLOAD_TYPE, writeRetransmission } from '../rtp/rtx.js';
+import { writeRetransmission } from '../rtp/rtx.js';
 
 /**
  * RFC 4588 towards one subscriber (video with an RTX SSRC, once its answer accepted the RTX payload
@@ -19,6 +19,8 @@ export class RtxStream {
   constructor(
     /** The RTX SSRC offered in the m-line's `a=ssrc-group:FID` (0: no RTX offered). */
     readonly ssrc: number,
+    /** The RTX payload type of the video's codec (video-codec.ts). */
+    readonly payloadType: number,
   ) {}
 
   /**
@@ -27,7 +29,7 @@ export class RtxStream {
    */
   wrap(packet: Buffer): Buffer | null {
     this.packet ??= Buffer.allocUnsafe(PacketCache.SLOT_SIZE + 2);
-    return writeRetransmission(packet, this.packet, this.ssrc, OUTGOING_RTX_PAYLOAD_TYPE, this.sequence);
+    return writeRetransmission(packet, this.packet, this.ssrc, this.payloadType, this.sequence);
   }
 
   /** A packet went out on the stream. */

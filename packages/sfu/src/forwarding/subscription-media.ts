@@ -3,7 +3,7 @@
 import ndc, { type Audio, type Video } from 'node-datachannel';
 import type { TrackKind, TrackSource } from '../api/types.js';
 import { OUTGOING_RED_PAYLOAD_TYPE } from '../rtp/red.js';
-import { OUTGOING_RTX_PAYLOAD_TYPE } from '../rtp/rtx.js';
+import type { VideoCodec } from '../rtp/video-codec.js';
 import { TRANSPORT_CC_URI } from '../transport/transport-cc.js';
 import { SUBSCRIBER_TRANSPORT_CC_ID } from '../transport/transport-sends.js';
 import { OUTGOING_PAYLOAD_TYPE, type PublicationView } from './publication-view.js';
@@ -32,16 +32,18 @@ export class NegotiatedMedia {
     /** Offer transport-cc (the subscribe connection estimates its bandwidth). */
     private readonly transportCc: boolean,
   ) {
-    this.rtx = new RtxStream(rtxSsrc);
+    this.rtx = new RtxStream(rtxSsrc, publication.codec.rtxPayloadType);
   }
 
   /** The m-line description: the codec the SFU forwards and the SSRC, grouped by publishing participant. */
   create(): Video | Audio {
-    const { kind, participantId, source, red } = this.publication;
+    const { kind, codec, formatParameters, participantId, source, red } = this.publication;
     this.redOffered = kind === 'audio' && red.payloadType !== 0;
     const { mid, ssrc, rtxSsrc, transportCc } = this;
     return createSubscriptionMedia({
       kind,
+      codec,
+      formatParameters,
       participantId,
       source,
       mid,
@@ -57,7 +59,7 @@ export class NegotiatedMedia {
    * RTX payload type the offer paired with the video (RFC 4588 §8.6), RED when it kept RED.
    */
   acceptFormats(payloadTypes: readonly number[]): void {
-    this.rtx.accepted = this.rtxSsrc !== 0 && payloadTypes.includes(OUTGOING_RTX_PAYLOAD_TYPE);
+    this.rtx.accepted = this.rtxSsrc !== 0 && payloadTypes.includes(this.publication.codec.rtxPayloadType);
     this.redAccepted = this.redOffered && payloadTypes.includes(OUTGOING_RED_PAYLOAD_TYPE);
   }
 
@@ -74,6 +76,9 @@ export class NegotiatedMedia {
 /** One subscription's m-line as the SFU offers it. */
 export interface SubscriptionMedia {
   kind: TrackKind;
+  /** Video: the publication's codec and the publisher's `a=fmtp` parameters of it. */
+  codec: VideoCodec;
+  formatParameters: string;
   participantId: string;
   source: TrackSource;
   mid: string;
@@ -96,10 +101,11 @@ export function createSubscriptionMedia(media: SubscriptionMedia): Video | Audio
   const cname = streamId(media.participantId, 'cname');
   if (media.kind === 'video') {
     const video = new ndc.Video(media.mid, 'SendOnly');
-    video.addVP8Codec(OUTGOING_PAYLOAD_TYPE.video);
-    if (media.transportCc) negotiateTransportCc(video, OUTGOING_PAYLOAD_TYPE.video);
+    const codec = media.codec;
+    offerVideoCodec(video, codec, media.formatParameters);
+    if (media.transportCc) negotiateTransportCc(video, codec.payloadType);
     video.addSSRC(media.ssrc, cname, stream, trackId);
-    if (media.rtxSsrc !== 0) offerRtx(video, media.ssrc, media.rtxSsrc, cname);
+    if (media.rtxSsrc !== 0) offerRtx(video, codec, media.ssrc, media.rtxSsrc, cname);
     return video;
   }
   const audio = new ndc.Audio(media.mid, 'SendOnly');
@@ -123,11 +129,22 @@ function negotiateTransportCc(media: Video | Audio, payloadType: number): void {
 }
 
 /**
- * Offer RFC 4588 retransmissions on a video m-line: the RTX payload type paired with VP8 (`apt`), and
- * the RTX SSRC (with the video's cname) grouped with the video's (`a=ssrc-group:FID media rtx`).
+ * Offer the publication's codec under the SFU's payload type for it, with the publisher's format
+ * parameters (an H.264 profile, for one): the subscriber decodes exactly what the publisher sends.
+ * libdatachannel adds the feedback every video gets (nack, nack pli, goog-remb).
  */
-function offerRtx(video: Video, ssrc: number, rtxSsrc: number, cname: string): void {
-  video.addRTXCodec(OUTGOING_RTX_PAYLOAD_TYPE, OUTGOING_PAYLOAD_TYPE.video, 90000);
+function offerVideoCodec(video: Video, codec: VideoCodec, formatParameters: string): void {
+  const name = { vp8: 'VP8', vp9: 'VP9', h264: 'H264', av1: 'AV1' }[codec.name];
+  if (formatParameters === '') video.addVideoCodec(codec.payloadType, name);
+  else video.addVideoCodec(codec.payloadType, name, formatParameters);
+}
+
+/**
+ * Offer RFC 4588 retransmissions on a video m-line: the RTX payload type paired with the codec
+ * (`apt`), and the RTX SSRC (with the video's cname) grouped with the video's (`a=ssrc-group:FID media rtx`).
+ */
+function offerRtx(video: Video, codec: VideoCodec, ssrc: number, rtxSsrc: number, cname: string): void {
+  video.addRTXCodec(codec.rtxPayloadType, codec.payloadType, 90000);
   // cname only: a second `a=msid` line for the same track would repeat the media one.
   video.addSSRC(rtxSsrc, cname);
   video.parseSdpLine(`a=ssrc-group:FID ${ssrc} ${rtxSsrc}`);

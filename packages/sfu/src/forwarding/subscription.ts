@@ -37,6 +37,8 @@ export class Subscription {
   private pausedForLastN = false;
   /** The subscriber asked for no video (audio-only, see Subscriber.setVideoReception). */
   private held = false;
+  /** The subscriber's answer rejected the m-line (a codec its browser cannot decode): nothing is sent. */
+  private declined = false;
   /** Padding for the connection's bandwidth probes (allocated at the first probe). */
   private probePadding: ProbePadding | null = null;
   /** Resumed video waits for a key frame: the receiver cannot decode what follows a gap before it. */
@@ -138,7 +140,8 @@ export class Subscription {
       // A bandwidth probe runs on this connection: the padding it owes, right after a media packet.
       this.probePadding ??= new ProbePadding();
       const { out, ssrc, sequences, media } = this;
-      this.probePadding.send(out, bandwidth, packet.readUInt32BE(4), ssrc, sequences, media.rtx);
+      const payloadType = this.publication.codec.payloadType;
+      this.probePadding.send(out, bandwidth, packet.readUInt32BE(4), ssrc, payloadType, sequences, media.rtx);
     }
     return true;
   }
@@ -268,7 +271,7 @@ export class Subscription {
    */
   resend(packet: Buffer, outgoingSequence: number): boolean {
     if (this.paused) return false;
-    if (this.publication.layerCount > 1) this.continuity.rewriteCached(packet);
+    if (this.publication.layerCount > 1) this.continuity.rewriteCached(packet, this.publication.codec);
     if (this.media.rtx.accepted) return this.transmitRetransmission(packet, outgoingSequence);
     if ((packet[1]! & 0x7f) === OUTGOING_RED_PAYLOAD_TYPE && !this.media.redAccepted)
       return this.resendPrimary(packet, outgoingSequence);
@@ -294,6 +297,12 @@ export class Subscription {
     return true;
   }
 
+  /** The subscriber's answer rejected this m-line: forward nothing to it (its browser would drop it). */
+  decline(): void {
+    this.declined = true;
+    this.applyPause();
+  }
+
   /** Stop or resume forwarding for last-N. */
   setPaused(paused: boolean): void {
     this.pausedForLastN = paused;
@@ -311,7 +320,7 @@ export class Subscription {
    * bandwidth). Video resumes at a key frame, which is asked for at once (throttled per track).
    */
   private applyPause(): void {
-    const paused = this.pausedForLastN || this.held || this.selector.pausedForBandwidth;
+    const paused = this.pausedForLastN || this.held || this.selector.pausedForBandwidth || this.declined;
     if (paused === this.paused || this.closed) return;
     this.paused = paused;
     if (paused) {
@@ -342,8 +351,8 @@ export class Subscription {
   }
 
   describe(): SubscribedTrack {
-    const { participantId, source, kind } = this.publication;
-    return { mid: this.mid, participantId, source, kind };
+    const { participantId, source, kind, codec } = this.publication;
+    return { mid: this.mid, participantId, source, kind, ...(kind === 'video' && { codec: codec.name }) };
   }
 
   /** The subscriber NACKed these numbers: answered from the publication's cache (nack-answers.ts). */

@@ -4,6 +4,7 @@ import { keepsStore } from '../api/memory.js';
 import { kindOfSource, type PublishedTrack } from '../api/types.js';
 import { Publication } from '../forwarding/publication.js';
 import { isRtcp } from '../rtp/rtp.js';
+import { VIDEO_CODEC } from '../rtp/video-codec.js';
 import { retainUntilClosed } from '../transport/native-handles.js';
 import { receiveOnlyAnswer } from '../transport/publish-answer.js';
 import { type PublishOfferMedia, restrictPublishOffer } from '../transport/publish-offer.js';
@@ -102,7 +103,7 @@ export class Publisher {
       offer.media.find((media) => media.transportCcExtensionId !== null)?.transportCcExtensionId ?? 0,
     );
     const { publicIp, rtcPort } = this.context.options;
-    return announceHostCandidate(receiveOnlyAnswer(answer, offer.media), publicIp, rtcPort);
+    return announceHostCandidate(receiveOnlyAnswer(answer, offer.media, offer.sdp), publicIp, rtcPort);
   }
 
   private createConnection(): PeerConnection {
@@ -211,7 +212,12 @@ export class Publisher {
     const wanted = new Map(tracks.map((track) => [track.mid, track.source]));
     for (const slot of this.slots.values()) {
       const publication = slot.publication;
-      if (publication && wanted.get(publication.mid) !== publication.source) {
+      // Another source on the m-line, or video in another codec (E2EE switched on: VP8): a new track
+      // for subscribers, whose m-lines are offered in one codec.
+      const media = mediaByMid.get(publication?.mid ?? '');
+      const recoded =
+        publication?.kind === 'video' && media?.codec != null && media.codec !== publication.codec.name;
+      if (publication && (wanted.get(publication.mid) !== publication.source || recoded)) {
         slot.publication = null;
         this.unpublish(publication);
       }
@@ -236,7 +242,9 @@ export class Publisher {
         media.payloadType!, // listed tracks are on active m-lines, which have the codec (validated)
         this.rtcpSenderSsrc,
         this.context,
+        VIDEO_CODEC[media.codec ?? 'vp8'],
       );
+      publication.formatParameters = media.formatParameters;
       publication.audioLevelExtensionId = media.audioLevelExtensionId ?? 0;
       publication.red.payloadType = media.redPayloadType ?? 0;
       applyLayers(publication, media);

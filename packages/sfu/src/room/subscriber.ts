@@ -255,6 +255,7 @@ export class Subscriber {
     const formats = new Map(answered.map((section) => [section.mid, section]));
     for (const subscription of this.subscriptions.values()) {
       const section = formats.get(subscription.mid);
+      if (section?.rejected) subscription.decline();
       if (!section || section.rejected) continue;
       subscription.media.acceptFormats(section.payloadTypes);
       subscription.media.acceptFeedback(feedback.get(subscription.mid) ?? []);

@@ -66,7 +66,7 @@ export function h264KeyframeHeight(packet: Buffer): number {
 }
 
 /** Profiles whose SPS carries chroma format and bit depths (ITU-T H.264 §7.3.2.1.1). */
-const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
+const HIGH_PROFILES: readonly number[] = [100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135];
 
 /**
  * The coded picture size from an SPS's RBSP (the NAL unit after its header byte), after cropping; null
@@ -78,7 +78,7 @@ export function readSpsSize(sps: Uint8Array): { width: number; height: number } 
   bits.read(16); // constraint flags, level_idc
   bits.unsigned(); // seq_parameter_set_id
   let chromaFormat = 1;
-  if (HIGH_PROFILES.has(profile)) {
+  if (HIGH_PROFILES.includes(profile)) {
     chromaFormat = bits.unsigned();
     if (chromaFormat === 3) bits.read(1); // separate_colour_plane_flag
     bits.unsigned(); // bit_depth_luma_minus8

@@ -4,6 +4,8 @@ import { MediaError } from '../api/media-error.js';
 import { AUDIO_LEVEL_URI } from '../rtp/audio-level.js';
 import { RID_PATTERN, RTP_STREAM_ID_URI } from '../rtp/rtp-stream-id.js';
 import { REPAIRED_RTP_STREAM_ID_URI } from '../rtp/rtx.js';
+import type { VideoCodecName } from '../rtp/video-codec.js';
+import { opusFormat, redundancyFormat, retransmissionFormat, videoFormat } from './publish-formats.js';
 import {
   attribute,
   checkSectionCount,
@@ -15,13 +17,7 @@ import {
   withoutBundleOnly,
   writeSdp,
 } from './sdp.js';
-import {
-  readExtmap,
-  readFormatAttribute,
-  readRtpmap,
-  readSsrcGroup,
-  readSsrcLine,
-} from './sdp-attributes.js';
+import { readExtmap, readFormatAttribute, readSsrcGroup, readSsrcLine } from './sdp-attributes.js';
 import { withoutCandidates } from './sdp-candidates.js';
 import { TRANSPORT_CC_URI } from './transport-cc.js';
 
@@ -33,8 +29,14 @@ import { TRANSPORT_CC_URI } from './transport-cc.js';
 /** What the SFU will receive on one m-line of a publish offer, after `restrictPublishOffer`. */
 export interface PublishOfferMedia extends MediaSection {
   kind: 'audio' | 'video';
-  /** The payload type the browser uses for Opus (audio) or VP8 (video); null on a rejected m-line. */
+  /**
+   * The payload type the browser uses for Opus (audio) or the video codec; null on a rejected m-line.
+   */
   payloadType: number | null;
+  /** Video: the codec of payloadType (the first the offer lists that the SFU forwards); else null. */
+  codec: VideoCodecName | null;
+  /** Video: the `a=fmtp` parameters of payloadType, offered to subscribers as they are ('' if none). */
+  formatParameters: string;
   /** The SSRC of the media stream itself (not its RTX/FEC repair stream); null if none was announced. */
   ssrc: number | null;
   /** RFC 8285 id of the audio-level header extension (audio m-lines that offer it), else null. */
@@ -79,15 +81,16 @@ export interface RestrictedPublishOffer {
   media: PublishOfferMedia[];
 }
 
-const ACCEPTED_CODEC = { audio: 'opus/48000/2', video: 'vp8/90000' } as const;
 /** Header extensions the SFU accepts on audio: audio level, for active-speaker detection. */
 const ACCEPTED_EXTENSIONS = new Set([AUDIO_LEVEL_URI]);
 /** Feedback the SFU gives or forwards (transport-cc: the SFU reports arrivals, transport-cc.ts). */
 const ACCEPTED_FEEDBACK = new Set(['nack', 'nack pli', 'ccm fir', 'goog-remb', 'transport-cc']);
 
 /**
- * Restrict a browser's publish offer to what the SFU forwards: Opus for audio, VP8 for video (SSRC
- * simulcast layers kept) with its RTX (RFC 4588: `rtx` with `apt=` VP8, and the retransmission SSRCs
+ * Restrict a browser's publish offer to what the SFU forwards: Opus for audio; for video the first
+ * codec of the m-line (the browser's preference) among VP8, VP9, H.264 and AV1 in a format every
+ * subscriber can be offered as is (video-codec.ts; SSRC simulcast layers kept) with its RTX (RFC 4588:
+ * `rtx` with `apt=` that codec, and the retransmission SSRCs
  * of the kept streams), no RED or FEC; header extensions: audio level, the RID of RID simulcast (and
  * the repaired RID with RTX) and the transport-wide sequence number (transport-cc.ts); never a
  * direction that asks the SFU to send, and no client candidates (see withoutCandidates).
@@ -118,20 +121,16 @@ function restrictSection(
   section: string[],
   info: MediaSection & { kind: 'audio' | 'video' },
 ): { lines: string[]; media: PublishOfferMedia } {
-  const codec = ACCEPTED_CODEC[info.kind];
-  let payloadType: number | null = null;
   const offeredTypes = new Set(info.payloadTypes);
-  for (const line of section) {
-    const rtpmap = readRtpmap(line);
-    if (rtpmap && rtpmap.encoding.trim().toLowerCase() === codec && offeredTypes.has(rtpmap.payloadType)) {
-      payloadType = rtpmap.payloadType;
-      break;
-    }
-  }
+  const chosen =
+    info.kind === 'audio' ? opusFormat(section, offeredTypes) : videoFormat(section, info.payloadTypes);
+  const payloadType = chosen?.payloadType ?? null;
   if (payloadType === null && !info.rejected) {
     throw new MediaError(
       'bad-sdp',
-      `The ${info.kind} m-line "${info.mid}" does not offer ${info.kind === 'audio' ? 'Opus' : 'VP8'}.`,
+      info.kind === 'audio'
+        ? `The audio m-line "${info.mid}" does not offer Opus.`
+        : `The video m-line "${info.mid}" offers none of the codecs the SFU forwards (VP8, VP9, H.264 in packetization mode 1, AV1).`,
     );
   }
   const rtxPayloadType =
@@ -250,6 +249,8 @@ function restrictSection(
       ...info,
       direction,
       payloadType,
+      codec: chosen?.codec ?? null,
+      formatParameters: chosen?.formatParameters ?? '',
       ssrc,
       audioLevelExtensionId,
       transportCcExtensionId,
@@ -262,74 +263,6 @@ function restrictSection(
       redPayloadType,
     },
   };
-}
-
-/**
- * The payload type of RFC 2198 redundant Opus on this m-line: an offered `a=rtpmap:<pt> red/48000/2`
- * whose `a=fmtp:<pt>` names only `opusPayloadType` as its blocks' format (Chromium: `111/111`); null
- * when there is none (the SFU can pass on or take apart only RED of the Opus it forwards).
- */
-function redundancyFormat(
-  section: readonly string[],
-  opusPayloadType: number,
-  offeredTypes: ReadonlySet<number>,
-): number | null {
-  const red = new Set<number>();
-  for (const line of section) {
-    const rtpmap = readRtpmap(line);
-    if (
-      rtpmap &&
-      rtpmap.payloadType !== opusPayloadType &&
-      offeredTypes.has(rtpmap.payloadType) &&
-      rtpmap.encoding.trim().toLowerCase() === 'red/48000/2'
-    )
-      red.add(rtpmap.payloadType);
-  }
-  if (red.size === 0) return null;
-  for (const line of section) {
-    const fmtp = readFormatAttribute(line);
-    if (fmtp?.key !== 'fmtp' || fmtp.format === '*' || !red.has(fmtp.format)) continue;
-    const blocks = fmtp.value.trim().split('/', 9);
-    if (
-      blocks.length >= 1 &&
-      blocks.length <= 8 &&
-      blocks.every((block) => block === String(opusPayloadType))
-    )
-      return fmtp.format;
-  }
-  return null;
-}
-
-/**
- * The payload type of RFC 4588 retransmissions of `payloadType` on this m-line: an offered
- * `a=rtpmap:<pt> rtx/90000` whose `a=fmtp:<pt>` says `apt=<payloadType>`; null when there is none.
- */
-function retransmissionFormat(
-  section: readonly string[],
-  payloadType: number,
-  offeredTypes: ReadonlySet<number>,
-): number | null {
-  const rtx = new Set<number>();
-  for (const line of section) {
-    const rtpmap = readRtpmap(line);
-    if (
-      rtpmap &&
-      rtpmap.payloadType !== payloadType &&
-      offeredTypes.has(rtpmap.payloadType) &&
-      rtpmap.encoding.trim().toLowerCase() === 'rtx/90000'
-    )
-      rtx.add(rtpmap.payloadType);
-  }
-  if (rtx.size === 0) return null;
-  for (const line of section) {
-    const fmtp = readFormatAttribute(line);
-    if (fmtp?.key !== 'fmtp' || fmtp.format === '*' || !rtx.has(fmtp.format)) continue;
-    for (const parameter of fmtp.value.split(';', 8)) {
-      const [name = '', value = ''] = parameter.split('=', 2);
-      if (name.trim() === 'apt' && value.trim() === String(payloadType)) return fmtp.format;
-    }
-  }
-  return null;
 }
 
 /** The RFC 8285 id (1–14, the one-byte form) of the extension `uri` on this m-line, or null. */

@@ -197,14 +197,47 @@ describe('restrictPublishOffer', () => {
     expect(restrictPublishOffer(firefoxish).media[1]!.payloadType).toBe(120);
   });
 
-  it('refuses an active video m-line without VP8, with a clear message', () => {
-    const noVp8 = chromiumPublishOffer.replace('a=rtpmap:96 VP8/90000', 'a=rtpmap:96 FOO/90000');
-    expect(() => restrictPublishOffer(noVp8)).toThrow(/video m-line "1" does not offer VP8/);
+  it('refuses an active video m-line without a codec the SFU forwards, with a clear message', () => {
+    const noCodec = chromiumPublishOffer
+      .replace(/m=video 9 UDP\/TLS\/RTP\/SAVPF [0-9 ]+/, 'm=video 9 UDP/TLS/RTP/SAVPF 96 97 104')
+      .replace('a=rtpmap:96 VP8/90000', 'a=rtpmap:96 FOO/90000'); // and 104 is H.264 in mode 0
+    expect(() => restrictPublishOffer(noCodec)).toThrow(
+      /video m-line "1" offers none of the codecs the SFU forwards/,
+    );
+  });
+
+  it('takes the first codec of the m-line that it forwards, with its format parameters', () => {
+    const reorder = (formats: string) =>
+      chromiumPublishOffer.replace(
+        /m=video 9 UDP\/TLS\/RTP\/SAVPF [0-9 ]+/,
+        `m=video 9 UDP/TLS/RTP/SAVPF ${formats}`,
+      );
+    const h264 = restrictPublishOffer(reorder('102 103 96 97')).media[1]!;
+    expect(h264).toMatchObject({ payloadType: 102, codec: 'h264', rtxPayloadType: 103 });
+    expect(h264.formatParameters).toMatch(/packetization-mode=1/);
+    const vp9 = restrictPublishOffer(reorder('98 99 96 97')).media[1]!;
+    expect(vp9).toMatchObject({
+      payloadType: 98,
+      codec: 'vp9',
+      rtxPayloadType: 99,
+      formatParameters: 'profile-id=0',
+    });
+    // VP9 profile 2 (10-bit) is passed over for the next one, VP8.
+    expect(restrictPublishOffer(reorder('100 101 96 97')).media[1]).toMatchObject({
+      payloadType: 96,
+      codec: 'vp8',
+    });
+    const av1 = restrictPublishOffer(reorder('45 46 96 97'));
+    expect(av1.media[1]).toMatchObject({ payloadType: 45, codec: 'av1', rtxPayloadType: 46 });
+    // The answer (libdatachannel mirrors the restricted offer) lists the chosen codec and its RTX only.
+    expect(sectionOf(av1.sdp, '1')[0]).toBe('m=video 9 UDP/TLS/RTP/SAVPF 45 46');
+    expect(restricted.media[1]).toMatchObject({ codec: 'vp8', formatParameters: '' });
+    expect(restricted.media[0]).toMatchObject({ codec: null });
   });
 
   it('accepts a removed m-line whatever its codecs', () => {
     const removed = chromiumPublishOffer
-      .replace('m=video 9 UDP/TLS/RTP/SAVPF 96', 'm=video 0 UDP/TLS/RTP/SAVPF 96')
+      .replace(/m=video 9 UDP\/TLS\/RTP\/SAVPF [0-9 ]+/, 'm=video 0 UDP/TLS/RTP/SAVPF 96')
       .replace('a=rtpmap:96 VP8/90000', 'a=rtpmap:96 FOO/90000');
     const result = restrictPublishOffer(removed);
     expect(result.media[1]).toMatchObject({ mid: '1', rejected: true, payloadType: null });
@@ -290,6 +323,25 @@ describe('receiveOnlyAnswer', () => {
     const sdp = receiveOnlyAnswer(answer, offered);
     expect(sectionOf(sdp, '0')).toEqual(['m=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', 'a=inactive']);
     expect(sectionOf(sdp, '1')).toEqual(['m=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:1', 'a=recvonly']);
+  });
+
+  it('answers the formats the offer has now, not the ones libdatachannel answered first (a codec change)', () => {
+    // The publisher went from H.264 to VP8; libdatachannel answers the m-line with H.264 still.
+    const restricted = restrictPublishOffer(chromiumPublishOffer);
+    const stale = restricted.sdp
+      .replace('m=video 9 UDP/TLS/RTP/SAVPF 96 97', 'm=video 9 UDP/TLS/RTP/SAVPF 102 103')
+      .replace(/a=rtpmap:96 VP8\/90000/, 'a=rtpmap:102 H264/90000')
+      .replace(/a=rtcp-fb:96 /g, 'a=rtcp-fb:102 ');
+    const section = sectionOf(receiveOnlyAnswer(stale, restricted.media, restricted.sdp), '1');
+    expect(section[0]).toBe('m=video 9 UDP/TLS/RTP/SAVPF 96 97');
+    expect(section).toContain('a=rtpmap:96 VP8/90000');
+    expect(section).toContain('a=fmtp:97 apt=96');
+    expect(section.some((line) => /^a=(rtpmap|fmtp|rtcp-fb):10[23]/.test(line))).toBe(false);
+    expect(section).toContain('a=recvonly');
+    // Formats that already match are left as libdatachannel wrote them.
+    expect(receiveOnlyAnswer(restricted.sdp, restricted.media, restricted.sdp)).toBe(
+      receiveOnlyAnswer(restricted.sdp, restricted.media),
+    );
   });
 });
 

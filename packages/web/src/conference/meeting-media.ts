@@ -1,4 +1,4 @@
-import type { EventOf, IceServer, TrackSource } from '@parley/protocol';
+import type { EventOf, IceServer, TrackSource, VideoCodec } from '@parley/protocol';
 import type { E2eeSession } from '../e2ee/e2ee-session';
 import { connectionConfig, generateCertificate } from './certificate';
 import { captureScreen, type LocalMedia } from './local-media';
@@ -45,6 +45,9 @@ export class MeetingMedia {
     policy: undefined,
   };
   private readonly stopWatchingLowData: () => void;
+  /** The codec the server asks video to be published in (`joined`), when encryption is off. */
+  private meetingVideoCodec: VideoCodec = 'vp8';
+  private stopWatchingE2ee: (() => void) | null = null;
 
   constructor(
     private readonly local: LocalMedia,
@@ -81,6 +84,22 @@ export class MeetingMedia {
   /** Admitted (`joined`): the ICE servers and policy the media connections use. */
   admitted(event: EventOf<'joined'>): void {
     this.ice = { servers: event.iceServers.map(toRtcIceServer), policy: event.iceTransportPolicy };
+    this.meetingVideoCodec = event.videoCodec ?? 'vp8';
+  }
+
+  /** VP8 while end-to-end encryption is on or starting (publisher.ts setVideoCodec), else the meeting's. */
+  private wantedVideoCodec(): VideoCodec {
+    return this.host.e2ee().state.get().state === 'off' ? this.meetingVideoCodec : 'vp8';
+  }
+
+  /** Encryption switched on or off: publish video in the codec that goes with it. */
+  private followEncryption(): void {
+    const publisher = this.publisher;
+    if (!publisher || this.meetingVideoCodec === 'vp8') return;
+    this.enqueue(async () => {
+      if (this.publisher === publisher && publisher.setVideoCodec(this.wantedVideoCodec()))
+        await publisher.negotiate();
+    });
   }
 
   /** The server (re)offers the subscribe connection. */
@@ -117,6 +136,7 @@ export class MeetingMedia {
 
   dispose(): void {
     this.stopWatchingLowData();
+    this.stopWatchingE2ee?.();
   }
 
   toggleMic(): void {
@@ -241,6 +261,8 @@ export class MeetingMedia {
       onFailed: () => this.host.mediaLost(),
       attachSender: (sender, kind, source) => this.host.e2ee().frames.attachSender(sender, kind, source),
     });
+    this.publisher.setVideoCodec(this.wantedVideoCodec());
+    this.stopWatchingE2ee ??= this.host.e2ee().state.subscribe(() => this.followEncryption());
     this.enqueue(() => this.publishCurrent());
   }
 
@@ -251,6 +273,10 @@ export class MeetingMedia {
     if (this.host.signaling() !== signaling) return null;
     const subscriber = new Subscriber(signaling, connectionConfig([], certificate), {
       onTracks: (remoteTracks) => this.screen.patch({ remoteTracks }),
+      onUnplayable: (unplayableVideo) => {
+        if (unplayableVideo.size > 0 || this.screen.current.unplayableVideo.size > 0)
+          this.screen.patch({ unplayableVideo });
+      },
       onFailed: () => this.host.mediaLost(),
       attachReceiver: (receiver) => this.host.e2ee().frames.attachReceiver(receiver),
       receiverRouted: (receiver, owner) => this.host.e2ee().frames.receiverRouted(receiver, owner),

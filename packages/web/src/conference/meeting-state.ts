@@ -5,7 +5,7 @@ import { Store } from '../state/store';
 import { newArrivals } from './lobby';
 import type { MediaProblem } from './local-media';
 import type { SignalingErrorCode } from './signaling';
-import type { RemoteTracks } from './subscriber';
+import type { RemoteTracks, UnplayableVideo } from './subscriber';
 
 export type MeetingPhase =
   /** Opening the connection and asking to join. */
@@ -62,6 +62,8 @@ export interface MeetingState {
   /** The other participants, in the order they joined. */
   participants: readonly ParticipantInfo[];
   remoteTracks: RemoteTracks;
+  /** Others' video this browser cannot decode (the codec it is forwarded in), shown on their tiles. */
+  unplayableVideo: UnplayableVideo;
   /** Our own screen share while it runs. */
   screenTrack: MediaStreamTrack | null;
   /**
@@ -95,6 +97,7 @@ export class MeetingScreen {
     self: null,
     participants: [],
     remoteTracks: new Map(),
+    unplayableVideo: new Map(),
     screenTrack: null,
     connection: 'ok',
     announcement: null,

@@ -3,8 +3,18 @@ import { forgetSimulcastMode, Publisher, ridLayersAnnounced } from './publisher'
 import type { SignalingClient } from './signaling';
 import { FakePeerConnection, FakeSignaling, type FakeTransceiver, settle } from './testing/fake-webrtc';
 
-const capabilities: Record<string, { codecs: { mimeType: string }[] }> = {
-  video: { codecs: [{ mimeType: 'video/VP8' }, { mimeType: 'video/rtx' }, { mimeType: 'video/H264' }] },
+const H264_MODE_1 = { mimeType: 'video/H264', sdpFmtpLine: 'packetization-mode=1;profile-level-id=42e01f' };
+const H264_MODE_0 = { mimeType: 'video/H264', sdpFmtpLine: 'packetization-mode=0;profile-level-id=42e01f' };
+const capabilities: Record<string, { codecs: { mimeType: string; sdpFmtpLine?: string }[] }> = {
+  video: {
+    codecs: [
+      { mimeType: 'video/VP8' },
+      { mimeType: 'video/rtx' },
+      H264_MODE_0,
+      H264_MODE_1,
+      { mimeType: 'video/VP9' },
+    ],
+  },
   audio: { codecs: [{ mimeType: 'audio/opus' }, { mimeType: 'audio/PCMU' }] },
 };
 
@@ -40,6 +50,33 @@ describe('Publisher', () => {
     expect(transceiver(0).codecPreferences).toEqual([{ mimeType: 'audio/opus' }]);
     expect(transceiver(1).codecPreferences).toEqual([{ mimeType: 'video/VP8' }, { mimeType: 'video/rtx' }]);
     expect(transceiver(1).direction).toBe('sendonly');
+  });
+
+  it("prefers the meeting's codec in a form the SFU forwards, with VP8 after it", () => {
+    publisher.setVideoCodec('h264');
+    publisher.publish('camera', track('cam'), stream);
+    expect(transceiver(0).codecPreferences).toEqual([
+      H264_MODE_1,
+      { mimeType: 'video/VP8' },
+      { mimeType: 'video/rtx' },
+    ]);
+  });
+
+  it('falls back to VP8 where the browser cannot encode the codec', () => {
+    publisher.setVideoCodec('av1');
+    publisher.publish('camera', track('cam'), stream);
+    expect(transceiver(0).codecPreferences).toEqual([{ mimeType: 'video/VP8' }, { mimeType: 'video/rtx' }]);
+  });
+
+  it('changes the codec of a published camera and says a negotiation is due', () => {
+    publisher.publish('mic', track('mic'), stream);
+    expect(publisher.setVideoCodec('h264')).toBe(false); // no video yet: nothing to renegotiate
+    publisher.publish('camera', track('cam'), stream);
+    expect(transceiver(1).codecPreferences?.[0]).toEqual(H264_MODE_1);
+    expect(publisher.setVideoCodec('vp8')).toBe(true);
+    expect(transceiver(1).codecPreferences).toEqual([{ mimeType: 'video/VP8' }, { mimeType: 'video/rtx' }]);
+    expect(transceiver(0).codecPreferences).toEqual([{ mimeType: 'audio/opus' }]);
+    expect(publisher.setVideoCodec('vp8')).toBe(false);
   });
 
   it('offers once for changes made together and lists each track by mid', async () => {
@@ -151,6 +188,28 @@ describe('Publisher', () => {
     expect(encodings.map((encoding) => encoding.scaleResolutionDownBy)).toEqual([4, 2, 1]);
     expect(encodings.map((encoding) => encoding.maxBitrate)).toEqual([150_000, 500_000, 1_500_000]);
   });
+
+  it('sends a VP9 camera as one full-size stream (Chromium sends only the first of its SIM layers)', async () => {
+    publisher.setVideoCodec('vp9');
+    publisher.publish('camera', { id: 'cam-1', enabled: true } as unknown as MediaStreamTrack, stream);
+    const sdp = [
+      'v=0',
+      's=-',
+      'm=video 9 UDP/TLS/RTP/SAVPF 98',
+      'a=mid:0',
+      'a=sendonly',
+      'a=msid:stream cam-1',
+      'a=rtpmap:98 VP9/90000',
+      'a=ssrc:111 cname:c',
+      'a=ssrc:111 msid:stream cam-1',
+      '',
+    ].join('\r\n');
+    pc.createOffer = async () => ({ type: 'offer', sdp });
+    void publisher.negotiate();
+    await settle();
+    expect(String(signaling.requests[0]?.payload.sdp)).not.toContain('a=ssrc-group:SIM');
+    expect(transceiver(0).codecPreferences?.[0]).toEqual({ mimeType: 'video/VP9' });
+  });
 });
 
 describe('ridLayersAnnounced (the simulcast feature check)', () => {
@@ -223,5 +282,26 @@ describe('Publisher camera simulcast by RID', () => {
     expect(pc.transceivers[1]!.sendEncodings?.map((encoding) => encoding.scaleResolutionDownBy)).toEqual([
       4, 2, 1,
     ]);
+  });
+
+  it('gives a VP9 camera one encoding, as for SSRC simulcast', async () => {
+    FakePeerConnection.offerSdp = () => undefined;
+    FakePeerConnection.instances = [];
+    forgetSimulcastMode();
+    vi.stubGlobal('RTCPeerConnection', FakePeerConnection);
+    vi.stubGlobal('RTCRtpSender', { getCapabilities: (kind: string) => capabilities[kind] ?? null });
+    FakePeerConnection.offerSdp = (pc) =>
+      pc.transceivers[0]?.sendEncodings
+        ? 'v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 120\r\na=rid:l send\r\na=rid:m send\r\na=rid:h send\r\na=simulcast:send l;m;h\r\na=ssrc:10 cname:x\r\na=ssrc:20 cname:x\r\na=ssrc:30 cname:x\r\n'
+        : undefined;
+    const publisher = new Publisher(
+      new FakeSignaling([]) as unknown as SignalingClient,
+      {},
+      { onFailed: () => undefined },
+    );
+    await publisher.prepared();
+    publisher.setVideoCodec('vp9');
+    publisher.publish('camera', track('cam'), stream);
+    expect(FakePeerConnection.instances[0]!.transceivers[0]!.sendEncodings).toBeUndefined();
   });
 });

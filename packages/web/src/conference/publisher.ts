@@ -1,15 +1,12 @@
-import { kindOfSource, type PublishedTrack, type TrackKind, type TrackSource } from '@parley/protocol';
+import {
+  kindOfSource,
+  type PublishedTrack,
+  type TrackKind,
+  type TrackSource,
+  type VideoCodec,
+} from '@parley/protocol';
+import { codecPreferences, firstCodec, preferCodecs, SIMULCAST_CODECS } from './codec-preferences';
 import type { SignalingClient } from './signaling';
-
-/**
- * The only codecs Parley's SFU forwards, and for video its retransmission format (RFC 4588 RTX): with
- * RTX the browser answers NACKs and pads its bandwidth probes on a stream of its own, so padding never
- * takes sequence numbers of the video (a lost padding packet would be a hole no one can fill).
- */
-const CODECS_BY_KIND: Record<TrackKind, readonly string[]> = {
-  video: ['video/vp8', 'video/rtx'],
-  audio: ['audio/opus'],
-};
 
 /** One source's transceiver on the publish connection. Kept when unpublished so it can be reused. */
 interface Slot {
@@ -132,6 +129,10 @@ export class Publisher {
   private simulcastMode: SimulcastMode = 'ssrc';
   /** Settles when the feature check has answered (see `prepared`). */
   private readonly probed: Promise<void>;
+  /** The codec video is published in when this browser can encode it (setVideoCodec). */
+  private videoCodec: VideoCodec = 'vp8';
+  /** The camera's first codec preference as set (a mime type; null: the browser's own order). */
+  private cameraCodec: string | null = null;
 
   constructor(
     private readonly signaling: SignalingClient,
@@ -165,14 +166,17 @@ export class Publisher {
   publish(source: TrackSource, track: MediaStreamTrack, stream: MediaStream): boolean {
     const slot = this.slots.get(source);
     if (!slot) {
-      const rid = SIMULCAST_ENABLED && source === 'camera' && this.simulcastMode === 'rid';
+      const preferences = codecPreferences(kindOfSource(source), this.videoCodec);
+      if (source === 'camera') this.cameraCodec = firstCodec(preferences);
+      const rid =
+        SIMULCAST_ENABLED && source === 'camera' && this.simulcastMode === 'rid' && this.cameraSimulcast;
       const transceiver = this.pc.addTransceiver(track, {
         direction: 'sendonly',
         streams: [stream],
         ...(rid && { sendEncodings: RID_ENCODINGS }),
       });
       this.events.attachSender?.(transceiver.sender, kindOfSource(source), source);
-      preferCodec(transceiver, kindOfSource(source));
+      preferCodecs(transceiver, preferences);
       this.slots.set(source, { transceiver, published: true });
       return true;
     }
@@ -182,6 +186,31 @@ export class Publisher {
     slot.transceiver.direction = 'sendonly';
     slot.published = true;
     return true;
+  }
+
+  /**
+   * Publish video in `codec` from the next negotiation on (VP8 where this browser cannot encode it):
+   * the meeting's codec, or VP8 while end-to-end encryption is on (its frame transform keeps VP8's
+   * header readable; an encrypted H.264 frame would break the browser's packetizer).
+   * @returns true when video is published and a negotiation is needed.
+   */
+  setVideoCodec(codec: VideoCodec): boolean {
+    if (codec === this.videoCodec) return false;
+    this.videoCodec = codec;
+    let changed = false;
+    for (const [source, slot] of this.slots) {
+      if (kindOfSource(source) !== 'video') continue;
+      const preferences = codecPreferences('video', codec);
+      preferCodecs(slot.transceiver, preferences);
+      if (source === 'camera') this.cameraCodec = firstCodec(preferences);
+      changed ||= slot.published;
+    }
+    return changed;
+  }
+
+  /** Whether the camera's codec (as preferred; the browser's first otherwise) goes out as simulcast. */
+  private get cameraSimulcast(): boolean {
+    return this.cameraCodec === null || SIMULCAST_CODECS.has(this.cameraCodec);
   }
 
   /** Keeps `source` published but sends nothing (camera switched off): no renegotiation. */
@@ -227,7 +256,11 @@ export class Publisher {
     const offer = await this.pc.createOffer();
     const cameraTrackId = this.slots.get('camera')?.transceiver.sender.track?.id;
     const simulcast =
-      SIMULCAST_ENABLED && cameraTrackId && !this.simulcastRefused && this.simulcastMode === 'ssrc'
+      SIMULCAST_ENABLED &&
+      cameraTrackId &&
+      !this.simulcastRefused &&
+      this.simulcastMode === 'ssrc' &&
+      this.cameraSimulcast
         ? addSimulcast(offer.sdp ?? '', cameraTrackId, this.simulcast)
         : null;
     if (simulcast) {
@@ -338,19 +371,4 @@ async function scaleLayers(sender: RTCRtpSender): Promise<void> {
 
 function randomSsrc(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]! || 1;
-}
-
-/**
- * Restricts a transceiver to the one codec the SFU forwards for its kind (and, for video, RTX), when
- * the browser allows it.
- */
-function preferCodec(transceiver: RTCRtpTransceiver, kind: TrackKind): void {
-  if (typeof transceiver.setCodecPreferences !== 'function') return;
-  const capabilities = RTCRtpSender.getCapabilities(kind);
-  if (!capabilities) return;
-  const [wanted, ...companions] = CODECS_BY_KIND[kind];
-  const codecs = capabilities.codecs.filter((codec) => codec.mimeType.toLowerCase() === wanted);
-  if (codecs.length === 0) return;
-  const extra = capabilities.codecs.filter((codec) => companions.includes(codec.mimeType.toLowerCase()));
-  transceiver.setCodecPreferences([...codecs, ...extra]);
 }

@@ -52,7 +52,11 @@ export class Rejoin {
     this.running = true;
     const handRaised = this.host.features.life.handRaised && !moving;
     // The banner this shows is a live region of its own: screen readers hear it without an announcement.
-    this.host.screen.patch({ connection: 'reconnecting', remoteTracks: new Map() });
+    this.host.screen.patch({
+      connection: 'reconnecting',
+      remoteTracks: new Map(),
+      unplayableVideo: new Map(),
+    });
     this.host.dropConnections();
     if (moving) this.host.features.e2ee.moved(this.host.currentRoom());
     else this.host.features.e2ee.rejoin();

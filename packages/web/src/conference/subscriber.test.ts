@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SignalingClient } from './signaling';
 import type { RemoteTracks } from './subscriber';
-import { Subscriber } from './subscriber';
+import { Subscriber, unplayableVideo } from './subscriber';
 import { FakePeerConnection, FakeSignaling, settle } from './testing/fake-webrtc';
 
 describe('Subscriber', () => {
@@ -130,5 +130,38 @@ describe('Subscriber', () => {
     expect(signaling.requests).toHaveLength(3);
     signaling.requests[2]?.answer.resolve({});
     await next;
+  });
+});
+
+describe('unplayableVideo', () => {
+  const track = (
+    mid: string,
+    participantId: string,
+    source: 'camera' | 'screen' | 'mic',
+    codec?: 'h264' | 'vp9',
+  ) => ({
+    mid,
+    participantId,
+    source,
+    kind: source === 'mic' ? ('audio' as const) : ('video' as const),
+    ...(codec && { codec }),
+  });
+
+  it('lists the video in codecs the browser does not decode, by participant and source', () => {
+    const decodable = new Set(['video/vp8', 'video/vp9']);
+    const tracks = [
+      track('0', 'ann', 'camera', 'h264'),
+      track('1', 'ann', 'screen', 'h264'),
+      track('2', 'ann', 'mic'),
+      track('3', 'bob', 'camera', 'vp9'),
+      track('4', 'cy', 'camera'),
+    ];
+    expect(unplayableVideo(tracks, decodable)).toEqual(
+      new Map([['ann', { camera: 'h264', screen: 'h264' }]]),
+    );
+  });
+
+  it('treats every codec as playable where the browser cannot say', () => {
+    expect(unplayableVideo([track('0', 'ann', 'camera', 'h264')], null).size).toBe(0);
   });
 });

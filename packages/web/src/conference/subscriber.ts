@@ -1,14 +1,43 @@
-import type { EventOf, ParticipantId, SubscribedTrack, TrackSource } from '@parley/protocol';
+import type { EventOf, ParticipantId, SubscribedTrack, TrackSource, VideoCodec } from '@parley/protocol';
 import type { SignalingClient } from './signaling';
 import { type ParticipantTracks, routeTracks, sameRouting } from './track-routing';
 
 export type RemoteTracks = ReadonlyMap<ParticipantId, ParticipantTracks<MediaStreamTrack>>;
+/** Per participant, the video sources this browser cannot decode and the codec they come in. */
+export type UnplayableVideo = ReadonlyMap<ParticipantId, ParticipantTracks<VideoCodec>>;
+
+/**
+ * The video codecs this browser decodes (RTCRtpReceiver capabilities); null where it cannot say,
+ * then every codec counts as playable (the browser's answer still rejects what it cannot decode).
+ */
+function decodableCodecs(): Set<string> | null {
+  const capabilities = globalThis.RTCRtpReceiver?.getCapabilities?.('video');
+  if (!capabilities) return null;
+  return new Set(capabilities.codecs.map((codec) => codec.mimeType.toLowerCase()));
+}
+
+/** The offered video tracks in a codec this browser cannot decode, by participant and source. */
+export function unplayableVideo(
+  tracks: readonly SubscribedTrack[],
+  decodable: ReadonlySet<string> | null = decodableCodecs(),
+): UnplayableVideo {
+  const result = new Map<ParticipantId, ParticipantTracks<VideoCodec>>();
+  if (decodable === null) return result;
+  for (const track of tracks) {
+    const codec = track.codec ?? 'vp8';
+    if (track.kind !== 'video' || decodable.has(`video/${codec}`)) continue;
+    result.set(track.participantId, { ...result.get(track.participantId), [track.source]: codec });
+  }
+  return result;
+}
 
 export interface SubscriberEvents {
   /** The received tracks changed (a track arrived, moved to another participant or went away). */
   onTracks(tracks: RemoteTracks): void;
   /** The media connection failed for good (ICE or DTLS). */
   onFailed(): void;
+  /** With each offer: the others' video this browser cannot decode (an empty map when none). */
+  onUnplayable?(unplayable: UnplayableVideo): void;
   /** Called as soon as a receiver exists (end-to-end encryption attaches its frame transform). */
   attachReceiver?(receiver: RTCRtpReceiver): void;
   /** Whose source a receiver carries now, or null (E2EE checks each frame came from that participant). */
@@ -86,6 +115,7 @@ export class Subscriber {
     return this.enqueue(async () => {
       // Set the list first: `track` events fire during setRemoteDescription and route by this list.
       this.trackList = event.tracks;
+      this.events.onUnplayable?.(unplayableVideo(event.tracks));
       await this.pc.setRemoteDescription({ type: 'offer', sdp: event.sdp });
       this.updateRoutes();
       const answer = await this.pc.createAnswer();

@@ -559,6 +559,7 @@ export const de: Catalogue = {
     'Eine Aktualisierung der Verschlüsselung konnte nicht verarbeitet werden. Sie treten der verschlüsselten Gruppe neu bei; Ihre Medien sind solange angehalten.',
   'e2ee.alarm.by': ' (mit Verweis auf {names})',
   'e2ee.waitingForKeys': 'Warte auf Schlüssel',
+  'media.unplayable': 'Dieser Browser kann dieses Video nicht abspielen ({codec})',
   'e2ee.member': 'Verschlüsselt',
   'e2ee.notMember': 'Noch nicht in der verschlüsselten Gruppe',
 

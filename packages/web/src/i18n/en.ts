@@ -534,6 +534,7 @@ export const en = {
     'An encryption update could not be processed. Re-joining the encrypted group; your media is held meanwhile.',
   'e2ee.alarm.by': ' (naming {names})',
   'e2ee.waitingForKeys': 'Waiting for keys',
+  'media.unplayable': 'This browser cannot play this video ({codec})',
   'e2ee.member': 'Encrypted',
   'e2ee.notMember': 'Not in the encrypted group yet',
 

@@ -1,3 +1,4 @@
+import type { VideoCodec } from '@parley/protocol';
 import { useRef } from 'preact/hooks';
 import { t } from '../i18n';
 import { HandIcon, MicIcon, PinIcon } from './icons';
@@ -29,7 +30,12 @@ interface TileProps {
   waitingForKeys?: boolean;
   /** Their camera is on but we chose audio only (low-data mode): initials and a label instead. */
   audioOnly?: boolean;
+  /** Their camera comes in a codec this browser cannot decode (its name): initials and a label. */
+  unplayableCodec?: VideoCodec;
 }
+
+/** How a codec is named to people. */
+export const CODEC_LABEL: Record<VideoCodec, string> = { vp8: 'VP8', vp9: 'VP9', h264: 'H.264', av1: 'AV1' };
 
 /** One participant: camera video (or initials), name and a muted-microphone sign. */
 export function Tile({
@@ -46,6 +52,7 @@ export function Tile({
   quality,
   onResize,
   audioOnly = false,
+  unplayableCodec,
 }: TileProps) {
   const ref = useRef<HTMLElement>(null);
   useResizeReport(ref, onResize);
@@ -64,6 +71,7 @@ export function Tile({
       data-mic={micMuted ? 'off' : 'on'}
       data-camera={video ? 'on' : 'off'}
       data-audio-only={audioOnly ? 'true' : undefined}
+      data-unplayable={unplayableCodec}
     >
       {video ? (
         <VideoView track={video} self={self} />
@@ -78,6 +86,11 @@ export function Tile({
         <span class="tile__audio-only" data-testid="tile-audio-only">
           {t('lowData.tileAudioOnly')}
         </span>
+      )}
+      {unplayableCodec && (
+        <div class="tile__keys" data-testid="tile-unplayable" role="status">
+          {t('media.unplayable', { codec: CODEC_LABEL[unplayableCodec] })}
+        </div>
       )}
       {waitingForKeys && (
         <div class="tile__keys" data-testid="tile-waiting-for-keys">
@@ -132,10 +145,12 @@ interface ScreenTileProps {
   /** null in audio-only (low-data mode): the share is announced, not shown. */
   video: MediaStreamTrack | null;
   onResize?: (width: number, height: number) => void;
+  /** The share comes in a codec this browser cannot decode (its name). */
+  unplayableCodec?: VideoCodec;
 }
 
 /** A participant's shared screen, shown whole in a tile of its own. */
-export function ScreenTile({ name, self, video, onResize }: ScreenTileProps) {
+export function ScreenTile({ name, self, video, onResize, unplayableCodec }: ScreenTileProps) {
   const ref = useRef<HTMLElement>(null);
   useResizeReport(ref, onResize);
   const label = self ? t('meeting.yourScreen') : t('meeting.screenOf', { name });
@@ -149,6 +164,12 @@ export function ScreenTile({ name, self, video, onResize }: ScreenTileProps) {
     >
       {video ? (
         <VideoView track={video} fit="contain" />
+      ) : unplayableCodec ? (
+        <div class="tile__avatar">
+          <span class="tile__audio-only" data-testid="tile-unplayable" role="status">
+            {t('media.unplayable', { codec: CODEC_LABEL[unplayableCodec] })}
+          </span>
+        </div>
       ) : (
         <div class="tile__avatar">
           <span class="tile__audio-only" data-testid="tile-audio-only">

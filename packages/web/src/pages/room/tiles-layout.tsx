@@ -1,4 +1,4 @@
-import type { ParticipantInfo } from '@parley/protocol';
+import type { ParticipantInfo, VideoCodec } from '@parley/protocol';
 import { useRef } from 'preact/hooks';
 import { lowData } from '../../conference/low-data';
 import type { Meeting, MeetingState } from '../../conference/meeting';
@@ -42,12 +42,27 @@ export function TilesLayout({ meeting, state, self, camera, micOn, layout, onPin
   const gridRef = useRef<HTMLDivElement>(null);
   const size = useElementSize(gridRef);
 
-  const screens: { id: string; name: string; self: boolean; track: MediaStreamTrack | null }[] = [];
+  const screens: {
+    id: string;
+    name: string;
+    self: boolean;
+    track: MediaStreamTrack | null;
+    unplayable?: VideoCodec;
+  }[] = [];
   if (state.screenTrack)
     screens.push({ id: self.id, name: self.displayName, self: true, track: state.screenTrack });
   for (const participant of state.participants) {
     const screen = state.remoteTracks.get(participant.id)?.screen;
-    if (screen && sends(participant, 'screen')) {
+    const unplayable = state.unplayableVideo.get(participant.id)?.screen;
+    if (unplayable && sends(participant, 'screen'))
+      screens.push({
+        id: participant.id,
+        name: participant.displayName,
+        self: false,
+        track: null,
+        unplayable,
+      });
+    else if (screen && sends(participant, 'screen')) {
       screens.push({
         id: participant.id,
         name: participant.displayName,
@@ -98,6 +113,7 @@ export function TilesLayout({ meeting, state, self, camera, micOn, layout, onPin
     if (!participant) return null;
     const tracks = state.remoteTracks.get(id);
     const cameraOn = tracks?.camera !== undefined && sends(participant, 'camera');
+    const unplayable = sends(participant, 'camera') ? state.unplayableVideo.get(id)?.camera : undefined;
     return (
       <Tile
         key={id}
@@ -105,6 +121,7 @@ export function TilesLayout({ meeting, state, self, camera, micOn, layout, onPin
         self={false}
         video={cameraOn && !audioOnly ? (tracks?.camera ?? null) : null}
         audioOnly={cameraOn && audioOnly}
+        unplayableCodec={unplayable}
         micMuted={!sends(participant, 'mic')}
         waitingForKeys={tracks?.camera !== undefined && e2ee.waitingTracks.has(tracks.camera.id)}
         speaking={life.speakers.includes(id)}
@@ -129,6 +146,7 @@ export function TilesLayout({ meeting, state, self, camera, micOn, layout, onPin
                   name={screen.name}
                   self={screen.self}
                   video={screen.track}
+                  unplayableCodec={screen.unplayable}
                   onResize={
                     screen.self
                       ? undefined

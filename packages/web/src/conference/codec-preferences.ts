@@ -1,0 +1,73 @@
+import type { TrackKind, VideoCodec } from '@parley/protocol';
+
+/*
+ * Which codecs the publish connection offers, in which order (issue 18.4, docs/codecs.md): the SFU
+ * takes the first one it forwards, so this order is the publisher's codec choice.
+ */
+
+/**
+ * What the publish connection offers: Opus for audio; for video the meeting's codec (see
+ * `setVideoCodec`), VP8 after it (the SFU takes the first it forwards, and VP8 every browser has), and
+ * the retransmission format (RFC 4588 RTX): with RTX the browser answers NACKs and pads its bandwidth
+ * probes on a stream of its own, so padding never takes sequence numbers of the video (a lost padding
+ * packet would be a hole no one can fill).
+ */
+function codecsFor(kind: TrackKind, videoCodec: VideoCodec): readonly string[] {
+  if (kind === 'audio') return ['audio/opus'];
+  return videoCodec === 'vp8'
+    ? ['video/vp8', 'video/rtx']
+    : [`video/${videoCodec}`, 'video/vp8', 'video/rtx'];
+}
+
+/**
+ * The formats of a codec the SFU forwards as they are to every subscriber: H.264 in packetization
+ * mode 1 (mode 0 cannot carry a large frame), VP9 and AV1 in profile 0 (what every decoder takes).
+ */
+function forwardable(codec: RTCRtpCodec): boolean {
+  const parameters = new Map(
+    (codec.sdpFmtpLine ?? '')
+      .split(';')
+      .map((pair) => pair.trim().split('=') as [string, string | undefined])
+      .filter(([name]) => name !== ''),
+  );
+  switch (codec.mimeType.toLowerCase()) {
+    case 'video/h264':
+      return parameters.get('packetization-mode') === '1';
+    case 'video/vp9':
+      return (parameters.get('profile-id') ?? '0') === '0';
+    case 'video/av1':
+      return (parameters.get('profile') ?? '0') === '0';
+    default:
+      return true;
+  }
+}
+
+/**
+ * Codecs Chromium sends as simulcast from three SSRCs or RIDs. With VP9 or AV1 it sends only the
+ * first (¼-size) stream: those go out as one full-size stream instead (measured here: 180p only).
+ */
+export const SIMULCAST_CODECS: ReadonlySet<string> = new Set(['video/vp8', 'video/h264']);
+/**
+ * The codecs the SFU forwards for a kind (codecsFor) that this browser sends, in that order of
+ * preference; null when it cannot say or sends none of them (then its own order stands).
+ */
+export function codecPreferences(kind: TrackKind, videoCodec: VideoCodec): RTCRtpCodec[] | null {
+  const capabilities = globalThis.RTCRtpSender?.getCapabilities?.(kind);
+  if (!capabilities) return null;
+  const ordered = codecsFor(kind, videoCodec).flatMap((mimeType) =>
+    capabilities.codecs.filter((codec) => codec.mimeType.toLowerCase() === mimeType && forwardable(codec)),
+  );
+  return firstCodec(ordered) === null ? null : ordered;
+}
+
+/** The first media codec (not RTX) of a preference list, as a lower-case mime type. */
+export function firstCodec(preferences: readonly RTCRtpCodec[] | null): string | null {
+  const first = preferences?.find((codec) => codec.mimeType.toLowerCase() !== 'video/rtx');
+  return first ? first.mimeType.toLowerCase() : null;
+}
+
+/** Restricts a transceiver to `preferences`, when the browser allows it. */
+export function preferCodecs(transceiver: RTCRtpTransceiver, preferences: RTCRtpCodec[] | null): void {
+  if (preferences && typeof transceiver.setCodecPreferences === 'function')
+    transceiver.setCodecPreferences(preferences);
+}
