@@ -1,5 +1,7 @@
 // Privacy: keeps nothing personal (where fields sit in the packet being forwarded).
 
+import { emptyVp9Descriptor, type Vp9Descriptor } from '../rtp/vp9.js';
+
 /**
  * The packet a Publication is fanning out, with what every Subscription needs of it read once: valid
  * during the fan-out only. One per publication, reused for every packet (no allocation per packet).
@@ -33,4 +35,7 @@ export class ForwardedPacket {
    * writes its connection's number there.
    */
   transportAt = -1;
+  /** VP9: the packet's payload descriptor (its layers), and whether it could be read. */
+  readonly vp9: Vp9Descriptor = emptyVp9Descriptor();
+  vp9Valid = false;
 }

@@ -2,6 +2,7 @@
 
 import { readVp8PictureId, writeVp8PictureId } from '../rtp/rtp.js';
 import type { VideoCodec } from '../rtp/video-codec.js';
+import type { ForwardedPacket } from './forwarded-packet.js';
 
 /**
  * Simulcast towards one subscriber: keeps the RTP clock, the VP8 picture id and the TL0PICIDX it sees
@@ -57,6 +58,13 @@ export class LayerContinuity {
       packet[tl0At] = outgoing;
       this.lastTl0 = outgoing;
     }
+  }
+
+  /** rewrite() of the packet being fanned out, from the publisher's values read once (`older`: late). */
+  rewriteForwarded(forwarded: ForwardedPacket, older = false): void {
+    const { buffer, descriptor, timestamp, pictureId, tl0 } = forwarded;
+    if (older) this.rewriteOlder(buffer, descriptor, timestamp, pictureId, tl0);
+    else this.rewrite(buffer, descriptor, timestamp, pictureId, tl0);
   }
 
   /** rewrite() for a packet older than the last one sent: the last values stay as they are. */

@@ -28,6 +28,8 @@ export interface PublicationView {
   readonly red: RedAudio;
   /** Simulcast layer metering (bitrates, heights, which layers are sent, their order by size). */
   readonly simulcast: SimulcastLayers;
+  /** VP9 SVC: each spatial layer's height from the last key picture; empty without SVC. */
+  readonly svcHeights: readonly number[];
   /** Number of layers a subscriber can choose from (1 without simulcast). */
   readonly layerCount: number;
   /** The packet being fanned out (valid during the fan-out; its buffer is that of the last one). */

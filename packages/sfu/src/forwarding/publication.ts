@@ -14,6 +14,7 @@ import { readRtpStreamId } from '../rtp/rtp-stream-id.js';
 import { restoreRetransmission } from '../rtp/rtx.js';
 import { SequenceRewriter } from '../rtp/sequence-rewriter.js';
 import { VIDEO_CODEC, type VideoCodec } from '../rtp/video-codec.js';
+import { readVp9Descriptor } from '../rtp/vp9.js';
 import { MAX_LAYERS, SimulcastLayers } from '../simulcast/layer-meter.js';
 import { SUBSCRIBER_TRANSPORT_CC_ID } from '../transport/transport-sends.js';
 import { ForwardedPacket } from './forwarded-packet.js';
@@ -55,20 +56,18 @@ export class Publication implements PublicationView, PublishedStreams, RepairedS
   readonly simulcast = new SimulcastLayers();
   /** The packet being fanned out, read once for every subscription (reused). */
   readonly forwarded = new ForwardedPacket();
+  /** VP9 SVC (e.g. L3T3_KEY): each spatial layer's height from the last key picture; empty without. */
+  svcHeights: readonly number[] = [];
   /** Per layer (one without simulcast): its RTX SSRC, cache, gaps, reception, Sender Report budget. */
   readonly received: readonly ReceivedLayer[] = Array.from({ length: MAX_LAYERS }, () => new ReceivedLayer());
-  /**
-   * Audio NACK: the microphone's recent packets as forwarded (outgoing payload type), kept once a
-   * subscriber's answer accepted `nack` for Opus (enableAudioRetransmissions); null before.
-   */
+  /** Audio NACK: the microphone's packets as forwarded, kept once a subscriber accepted it; else null. */
   private audioCache: PacketCache | null = null;
   /** Keeps the sequence continuous across audio left out while held or inaudible. */
   private readonly sequences = new SequenceRewriter();
   private skipping = false;
   /**
-   * Simulcast (camera): the publisher's SSRCs from the lowest layer to the highest, as its
-   * `a=ssrc-group:SIM` lists them; empty when it sends one stream. With RID simulcast, 0 stands for
-   * a layer whose SSRC is not known yet (learnt from the rtp-stream-id extension of its packets).
+   * Simulcast: the publisher's SSRCs, lowest layer first (`a=ssrc-group:SIM`); empty for one stream.
+   * RID simulcast: 0 for a layer whose SSRC is not known yet (learnt from its packets' RID).
    */
   layerSsrcs: readonly number[] = [];
   /** RID simulcast: the layers' RIDs, in the order of layerSsrcs; empty otherwise. */
@@ -200,6 +199,12 @@ export class Publication implements PublicationView, PublishedStreams, RepairedS
       forwarded.keyframe = codec.isKeyframeStart(packet);
       const meter = this.simulcast.layers[layer]!;
       if (forwarded.keyframe) meter.height = codec.keyframeHeight(packet);
+      if (codec.name === 'vp9') {
+        const vp9 = forwarded.vp9;
+        forwarded.vp9Valid = readVp9Descriptor(packet, vp9);
+        if (forwarded.keyframe && forwarded.vp9Valid && vp9.layerHeights.length > 0)
+          this.svcHeights = vp9.layerHeights.length > 1 ? vp9.layerHeights : [];
+      }
       forwarded.timestamp = packet.readUInt32BE(4);
       if (this.layerSsrcs.length > 1) {
         const descriptor = forwarded.descriptor;

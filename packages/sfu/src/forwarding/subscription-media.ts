@@ -2,7 +2,8 @@
 
 import ndc, { type Audio, type Video } from 'node-datachannel';
 import type { TrackKind, TrackSource } from '../api/types.js';
-import { OUTGOING_RED_PAYLOAD_TYPE } from '../rtp/red.js';
+import { PacketCache } from '../rtp/packet-cache.js';
+import { locateRedPrimary, OUTGOING_RED_PAYLOAD_TYPE, type RedPrimary, writeRedPrimary } from '../rtp/red.js';
 import type { VideoCodec } from '../rtp/video-codec.js';
 import { TRANSPORT_CC_URI } from '../transport/transport-cc.js';
 import { SUBSCRIBER_TRANSPORT_CC_ID } from '../transport/transport-sends.js';
@@ -22,6 +23,8 @@ export class NegotiatedMedia {
   redAccepted = false;
   /** RFC 4588 towards the subscriber: NACK answers and probe padding, once its answer accepted RTX. */
   readonly rtx: RtxStream;
+  /** A RED primary resent as plain Opus is written here (allocated at the first one). */
+  private plainPacket: Buffer | null = null;
 
   constructor(
     private readonly publication: PublicationView,
@@ -61,6 +64,14 @@ export class NegotiatedMedia {
   acceptFormats(payloadTypes: readonly number[]): void {
     this.rtx.accepted = this.rtxSsrc !== 0 && payloadTypes.includes(this.publication.codec.rtxPayloadType);
     this.redAccepted = this.redOffered && payloadTypes.includes(OUTGOING_RED_PAYLOAD_TYPE);
+  }
+
+  /** A cached RED packet's primary block as plain Opus (for a subscriber without RED), or null. */
+  plainPrimary(packet: Buffer): Buffer | null {
+    const primary: RedPrimary = { start: -1, end: -1 };
+    if (!locateRedPrimary(packet, OUTGOING_PAYLOAD_TYPE.audio, primary)) return null;
+    this.plainPacket ??= Buffer.allocUnsafe(PacketCache.SLOT_SIZE + 2);
+    return writeRedPrimary(packet, primary, OUTGOING_PAYLOAD_TYPE.audio, this.plainPacket);
   }
 
   /**

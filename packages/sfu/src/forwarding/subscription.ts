@@ -3,10 +3,10 @@
 import type { Track } from 'node-datachannel';
 import type { SubscribedTrack } from '../api/types.js';
 import { guarded, type MediaContext } from '../room/media-context.js';
-import { PacketCache } from '../rtp/packet-cache.js';
-import { locateRedPrimary, OUTGOING_RED_PAYLOAD_TYPE, type RedPrimary, writeRedPrimary } from '../rtp/red.js';
+import { OUTGOING_RED_PAYLOAD_TYPE } from '../rtp/red.js';
 import { SequenceRewriter } from '../rtp/sequence-rewriter.js';
 import { LayerSelector } from '../simulcast/layer-selector.js';
+import { SvcVerdict } from '../simulcast/svc-layers.js';
 import type { SubscriberBandwidth } from '../transport/subscriber-bandwidth.js';
 import type { ForwardedPacket } from './forwarded-packet.js';
 import { LayerContinuity } from './layer-continuity.js';
@@ -20,6 +20,7 @@ import {
 } from './publication-view.js';
 import { SubscriberFeedback } from './subscriber-feedback.js';
 import { NegotiatedMedia } from './subscription-media.js';
+import { SvcForwarding } from './svc-forwarding.js';
 
 /**
  * One publication forwarded to one subscriber (≈ mediasoup's Consumer): a SendOnly m-line on the
@@ -51,13 +52,13 @@ export class Subscription {
   private targetLayer = 0;
   private readonly selector: LayerSelector;
   private readonly continuity = new LayerContinuity();
+  /** VP9 SVC: which spatial/temporal layers this subscriber gets. */
+  private readonly svc = new SvcForwarding();
   /** The subscriber's feedback, and its NACKs answered within the subscription's budget. */
   private readonly nacks: NackAnswers;
   private readonly feedback: SubscriberFeedback;
   /** Its m-line: offered, and what the subscriber's answer kept (RTX, RED, audio NACK). */
   readonly media: NegotiatedMedia;
-  /** A RED primary resent as plain Opus is written here (allocated at the first one). */
-  private plainPacket: Buffer | null = null;
 
   constructor(
     readonly publication: PublicationView,
@@ -118,22 +119,31 @@ export class Subscription {
       this.awaitingKeyframe = false;
     }
     const packet = forwarded.buffer;
+    // VP9 SVC: leave out the layers above this subscriber's; the last one kept ends the picture.
+    let unmarked = -1;
+    const svcHeights = this.publication.svcHeights;
+    if (svcHeights.length > 1) {
+      const verdict = this.svc.select(forwarded, svcHeights);
+      if (verdict === SvcVerdict.Drop) {
+        this.sequences.skip();
+        return false;
+      }
+      if (verdict === SvcVerdict.ForwardEndOfPicture && (packet[1]! & 0x80) === 0) {
+        unmarked = packet[1]!;
+        packet[1] = unmarked | 0x80;
+      }
+    }
     // From the publisher's values read once: the packet is shared, and the subscriptions before this
     // one have written theirs into it.
-    if (this.publication.layerCount > 1)
-      this.continuity.rewrite(
-        packet,
-        forwarded.descriptor,
-        forwarded.timestamp,
-        forwarded.pictureId,
-        forwarded.tl0,
-      );
+    if (this.publication.layerCount > 1) this.continuity.rewriteForwarded(forwarded);
     // RED to a subscriber without it: the primary block alone, as plain Opus (built once per packet).
     const red = this.publication.red;
     const outgoing =
       red.current && !this.media.redAccepted ? red.plainPacket(OUTGOING_PAYLOAD_TYPE.audio) : packet;
-    if (outgoing === null || !this.transmit(outgoing, this.sequences.rewrite(forwarded.sequence)))
-      return false;
+    const sent = outgoing !== null && this.transmit(outgoing, this.sequences.rewrite(forwarded.sequence));
+    // The packet is shared: the next subscription gets the publisher's marker bit.
+    if (unmarked >= 0) packet[1] = unmarked;
+    if (!sent) return false;
     this.nacks.budget.earn(packet.length);
     const bandwidth = this.bandwidth;
     if (bandwidth?.probing && this.publication.kind === 'video') {
@@ -154,18 +164,12 @@ export class Subscription {
    */
   private sendLate(forwarded: ForwardedPacket): boolean {
     if (forwarded.layer !== this.currentLayer || this.awaitingKeyframe) return false;
+    if (this.publication.svcHeights.length > 1 && !this.svc.allowsLate(forwarded)) return false;
     const outgoing = this.sequences.late(forwarded.sequence);
     if (outgoing < 0) return false;
     const packet = forwarded.buffer;
     // The shared packet: the publisher's values as the publication read them (see send()).
-    if (this.publication.layerCount > 1)
-      this.continuity.rewriteOlder(
-        packet,
-        forwarded.descriptor,
-        forwarded.timestamp,
-        forwarded.pictureId,
-        forwarded.tl0,
-      );
+    if (this.publication.layerCount > 1) this.continuity.rewriteForwarded(forwarded, true);
     return this.transmit(packet, outgoing);
   }
 
@@ -211,12 +215,28 @@ export class Subscription {
   /** Simulcast: the size (device pixels) at which the subscriber shows this video; 0 × 0 when hidden. */
   setDisplaySize(height: number): void {
     this.selector.setDisplaySize(height, this.publication.layerCount);
+    this.svc.setDisplayHeight(height);
+    this.retargetSvc();
     this.chooseLayer();
   }
 
   /** Simulcast: the highest layer rank the subscriber accepts, whatever its size (data saver); ∞: none. */
   setLayerCap(rank: number): void {
-    if (this.selector.setCap(rank)) this.chooseLayer();
+    if (!this.selector.setCap(rank)) return;
+    this.svc.setCap(rank);
+    this.retargetSvc();
+    this.chooseLayer();
+  }
+
+  /** VP9 SVC: aim at the display size and cap; climbing needs a key picture, asked for here. */
+  private retargetSvc(): void {
+    this.svc.target(this.publication.svcHeights);
+    this.askForSvcKeyframe();
+  }
+
+  /** VP9 SVC: a key picture is due while a larger spatial layer is wanted than forwarded. */
+  private askForSvcKeyframe(): void {
+    if (this.svc.keyframeDue && !this.paused) this.publication.requestKeyframe();
   }
 
   /** Simulcast: the share of the subscriber's bandwidth estimate (REMB) this video may use, bits/s. */
@@ -237,6 +257,7 @@ export class Subscription {
    * this every few hundred ms).
    */
   chooseLayer(): void {
+    this.askForSvcKeyframe();
     const now = performance.now();
     const selector = this.selector;
     const wasPaused = selector.pausedForBandwidth;
@@ -271,6 +292,8 @@ export class Subscription {
    */
   resend(packet: Buffer, outgoingSequence: number): boolean {
     if (this.paused) return false;
+    // VP9 SVC: the cached packet has the publisher's marker bit (svc-forwarding.ts).
+    if (this.publication.svcHeights.length > 1) this.svc.markResent(packet);
     if (this.publication.layerCount > 1) this.continuity.rewriteCached(packet, this.publication.codec);
     if (this.media.rtx.accepted) return this.transmitRetransmission(packet, outgoingSequence);
     if ((packet[1]! & 0x7f) === OUTGOING_RED_PAYLOAD_TYPE && !this.media.redAccepted)
@@ -280,10 +303,7 @@ export class Subscription {
 
   /** A cached RED packet to a subscriber without RED: its primary block as plain Opus. */
   private resendPrimary(packet: Buffer, outgoingSequence: number): boolean {
-    const primary: RedPrimary = { start: -1, end: -1 };
-    if (!locateRedPrimary(packet, OUTGOING_PAYLOAD_TYPE.audio, primary)) return false;
-    this.plainPacket ??= Buffer.allocUnsafe(PacketCache.SLOT_SIZE + 2);
-    const plain = writeRedPrimary(packet, primary, OUTGOING_PAYLOAD_TYPE.audio, this.plainPacket);
+    const plain = this.media.plainPrimary(packet);
     return plain !== null && this.transmit(plain, outgoingSequence);
   }
 

@@ -35,4 +35,23 @@ describe('SequenceRewriter', () => {
     expect(rewriter.late(99)).toBe(-1);
     expect(rewriter.late(103)).toBe(-1); // not late: newer than the last one sent
   });
+
+  it('maps NACKed numbers back to the packets they stood for across offset changes, not padding', () => {
+    const rewriter = new SequenceRewriter();
+    expect([100, 101, 102].map((s) => rewriter.rewrite(s))).toEqual([100, 101, 102]);
+    rewriter.skip(); // 103, 104 left out (upper layers of an SVC picture)
+    expect(rewriter.rewrite(105)).toBe(103);
+    rewriter.skip();
+    expect(rewriter.rewrite(108)).toBe(104);
+    const padding = rewriter.insert();
+    expect(padding).toBe(105);
+    expect(rewriter.rewrite(109)).toBe(106);
+    // Each outgoing number to its own incoming one, whichever offset was in force when it was sent.
+    expect([100, 101, 102, 103, 104, 106].map((out) => rewriter.original(out))).toEqual([
+      100, 101, 102, 105, 108, 109,
+    ]);
+    expect(rewriter.original(padding)).toBe(-1);
+    expect(rewriter.original(107)).toBe(-1); // not sent yet
+    expect(rewriter.original(50)).toBe(-1); // never sent
+  });
 });

@@ -71,3 +71,32 @@ export function preferCodecs(transceiver: RTCRtpTransceiver, preferences: RTCRtp
   if (preferences && typeof transceiver.setCodecPreferences === 'function')
     transceiver.setCodecPreferences(preferences);
 }
+
+/**
+ * A VP9 camera goes out as one stream with three spatial and three temporal layers, inter-layer
+ * prediction on key pictures only (K-SVC): the SFU leaves out, per subscriber, the layers above the size
+ * it shows (packages/sfu/src/simulcast/svc-layers.ts), as it picks a simulcast layer for VP8.
+ */
+export const VP9_SVC_MODE = 'L3T3_KEY';
+
+/** Give the sender's one encoding `mode` (null: none, for a codec other than VP9). */
+export async function setScalability(sender: RTCRtpSender, mode: string | null): Promise<void> {
+  if (typeof sender.getParameters !== 'function') return;
+  const parameters = sender.getParameters();
+  const encoding = parameters.encodings[0] as
+    | (RTCRtpEncodingParameters & { scalabilityMode?: string })
+    | undefined;
+  if (parameters.encodings.length !== 1 || encoding === undefined) return;
+  if (
+    (encoding.scalabilityMode ?? null) === mode ||
+    (mode === null && encoding.scalabilityMode === undefined)
+  )
+    return;
+  if (mode === null) delete encoding.scalabilityMode;
+  else encoding.scalabilityMode = mode;
+  try {
+    await sender.setParameters(parameters);
+  } catch {
+    // Not supported here: one spatial layer still works (every subscriber gets it whole).
+  }
+}

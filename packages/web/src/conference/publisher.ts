@@ -5,7 +5,14 @@ import {
   type TrackSource,
   type VideoCodec,
 } from '@parley/protocol';
-import { codecPreferences, firstCodec, preferCodecs, SIMULCAST_CODECS } from './codec-preferences';
+import {
+  codecPreferences,
+  firstCodec,
+  preferCodecs,
+  SIMULCAST_CODECS,
+  setScalability,
+  VP9_SVC_MODE,
+} from './codec-preferences';
 import type { SignalingClient } from './signaling';
 
 /** One source's transceiver on the publish connection. Kept when unpublished so it can be reused. */
@@ -277,6 +284,7 @@ export class Publisher {
     }
     const camera = this.slots.get('camera')?.transceiver.sender;
     if (simulcast && !this.simulcastRefused && camera) await scaleLayers(camera);
+    else if (camera) await setScalability(camera, this.cameraCodec === 'video/vp9' ? VP9_SVC_MODE : null);
     // mids are assigned by setLocalDescription, so the list is built after it.
     const tracks: PublishedTrack[] = [];
     for (const [source, slot] of this.slots) {
