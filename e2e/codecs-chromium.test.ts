@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from './support/browser.js';
 import { tile } from './support/meeting.js';
-import type { Person } from './support/person.js';
-import { enter, roomSuite, videoKeepsPlaying } from './support/room-suite.js';
-import { videoCodecs, videoStats } from './support/rtc-stats.js';
+import { byTestId, type Person } from './support/person.js';
+import { enter, hearsOthers, roomSuite, videoKeepsPlaying } from './support/room-suite.js';
+import { mediaCodecs, videoCodecs, videoStats } from './support/rtc-stats.js';
 
 /** The scalability mode of the page's outbound video (VP9 SVC), from getStats. */
 function scalabilityMode(person: Person): Promise<string | null> {
@@ -99,5 +99,75 @@ describe.each(['vp9', 'av1'] as const)('a meeting in %s', (codec) => {
       30_000,
     );
     await videoKeepsPlaying(guest, tile('Host Hana'));
+  }, 120_000);
+});
+
+// Opus with RFC 2198 redundancy (issue 18.3): sent when the meeting is not encrypted, passed whole to a
+// browser that takes it; plain Opus again under end-to-end encryption.
+describe('redundant audio', () => {
+  const suite = roomSuite({ username: 'red-host', password: 'red meeting 123' }, 'chromium');
+
+  it('sends Opus RED unencrypted and plain Opus under E2EE, heard both ways', async () => {
+    const room = `red-${Date.now().toString(36)}`;
+    const host = await suite.open();
+    await suite.signIn(host, suite.host.username, suite.host.password);
+    await enter(host, room, 'Host Hana');
+    const guest = await suite.open();
+    await enter(guest, room, 'Guest Gina');
+    // libwebrtc sends the first codec of what was negotiated (getStats names Opus either way).
+    const sendsFirst = (person: Person) =>
+      person.evaluate(async () => {
+        for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+          if (pc.connectionState === 'closed') continue;
+          for (const sender of pc.getSenders())
+            if (sender.track?.kind === 'audio')
+              return sender.getParameters().codecs[0]?.mimeType.toLowerCase() ?? null;
+        }
+        return null;
+      });
+    const receives = (person: Person) =>
+      person.evaluate(async () => {
+        const codecs: string[] = [];
+        for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs)
+          for (const receiver of pc.getReceivers())
+            if (receiver.track.kind === 'audio')
+              codecs.push(...receiver.getParameters().codecs.map((codec) => codec.mimeType.toLowerCase()));
+        return codecs;
+      });
+    for (const person of [host, guest])
+      await waitFor(
+        () => sendsFirst(person),
+        (codec) => codec === 'audio/red',
+        'sending Opus RED',
+        30_000,
+      );
+    // The SFU offers RED to subscribers of a RED publisher and passes it whole to those that keep it.
+    await waitFor(
+      () => receives(guest),
+      (codecs) => codecs.includes('audio/red'),
+      'the guest taking RED',
+      30_000,
+    );
+    await hearsOthers(guest, 1);
+    await hearsOthers(host, 1);
+
+    await host.click(byTestId('e2ee-toggle'));
+    for (const person of [host, guest]) {
+      await waitFor(
+        () => person.attribute(byTestId('e2ee-state'), 'data-state'),
+        (state) => state === 'on',
+        'encrypting',
+        30_000,
+      );
+      await waitFor(
+        () => sendsFirst(person),
+        (codec) => codec === 'audio/opus',
+        'sending plain Opus',
+        30_000,
+      );
+    }
+    expect(await mediaCodecs(guest, 'inbound-rtp', 'audio')).toContain('audio/opus');
+    await hearsOthers(guest, 1);
+    await hearsOthers(host, 1);
   }, 120_000);
 });

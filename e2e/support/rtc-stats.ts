@@ -114,20 +114,36 @@ export async function tileVideoStats(page: Page, tileSelector: string): Promise<
 
 /** The codecs (mime types) of the page's video streams in one direction, from getStats. */
 export function videoCodecs(person: Person, direction: 'inbound-rtp' | 'outbound-rtp'): Promise<string[]> {
-  return person.evaluate(async (type) => {
-    const codecs: string[] = [];
-    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
-      if (pc.connectionState === 'closed') continue;
-      const stats = await pc.getStats();
-      // biome-ignore lint/suspicious/noExplicitAny: getStats reports are loosely typed dictionaries.
-      stats.forEach((report: any) => {
-        if (report.type !== type || report.kind !== 'video' || !report.codecId) return;
-        if ((report.framesEncoded ?? report.framesDecoded ?? 0) === 0) return;
-        // biome-ignore lint/suspicious/noExplicitAny: as above.
-        const codec = (stats as unknown as Map<string, any>).get(report.codecId);
-        if (codec?.mimeType) codecs.push(String(codec.mimeType).toLowerCase());
-      });
-    }
-    return codecs;
-  }, direction);
+  return mediaCodecs(person, direction, 'video');
+}
+
+/** The codecs (mime types) of the page's streams of one kind in one direction that carry media now. */
+export function mediaCodecs(
+  person: Person,
+  direction: 'inbound-rtp' | 'outbound-rtp',
+  kind: 'audio' | 'video',
+): Promise<string[]> {
+  return person.evaluate(
+    async ({ type, kind }) => {
+      const codecs: string[] = [];
+      for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+        if (pc.connectionState === 'closed') continue;
+        const stats = await pc.getStats();
+        // biome-ignore lint/suspicious/noExplicitAny: getStats reports are loosely typed dictionaries.
+        stats.forEach((report: any) => {
+          if (report.type !== type || report.kind !== kind || !report.codecId) return;
+          const carried =
+            kind === 'video'
+              ? (report.framesEncoded ?? report.framesDecoded)
+              : (report.packetsSent ?? report.packetsReceived);
+          if ((carried ?? 0) === 0) return;
+          // biome-ignore lint/suspicious/noExplicitAny: as above.
+          const codec = (stats as unknown as Map<string, any>).get(report.codecId);
+          if (codec?.mimeType) codecs.push(String(codec.mimeType).toLowerCase());
+        });
+      }
+      return codecs;
+    },
+    { type: direction, kind },
+  );
 }

@@ -5,18 +5,33 @@ import type { TrackKind, VideoCodec } from '@parley/protocol';
  * takes the first one it forwards, so this order is the publisher's codec choice.
  */
 
+/** The codecs a publisher is asked to use now (Publisher.setCodecs). */
+export interface CodecChoice {
+  /** The meeting's video codec, or VP8 under end-to-end encryption. */
+  video: VideoCodec;
+  /**
+   * Opus with RFC 2198 redundancy (RED, each packet carries the previous frame too: a lost packet
+   * costs no sound), off under end-to-end encryption: the SFU must read the RED headers to give
+   * subscribers without RED the plain Opus inside, and an encrypted payload hides them.
+   */
+  redundantAudio: boolean;
+}
+
+/** Before the server says otherwise (`joined`), and under end-to-end encryption: VP8, plain Opus. */
+export const PLAIN_CODECS: CodecChoice = { video: 'vp8', redundantAudio: false };
+
 /**
- * What the publish connection offers: Opus for audio; for video the meeting's codec (see
- * `setVideoCodec`), VP8 after it (the SFU takes the first it forwards, and VP8 every browser has), and
- * the retransmission format (RFC 4588 RTX): with RTX the browser answers NACKs and pads its bandwidth
- * probes on a stream of its own, so padding never takes sequence numbers of the video (a lost padding
- * packet would be a hole no one can fill).
+ * What the publish connection offers: for audio Opus (RED first when chosen: libwebrtc sends RED
+ * when it is the first audio format); for video the chosen codec, VP8 after it (the SFU takes the
+ * first it forwards, and VP8 every browser has), and the retransmission format (RFC 4588 RTX): with
+ * RTX the browser answers NACKs and pads its bandwidth probes on a stream of its own, so padding
+ * never takes sequence numbers of the video (a lost padding packet would be a hole no one can fill).
  */
-function codecsFor(kind: TrackKind, videoCodec: VideoCodec): readonly string[] {
-  if (kind === 'audio') return ['audio/opus'];
-  return videoCodec === 'vp8'
+function codecsFor(kind: TrackKind, choice: CodecChoice): readonly string[] {
+  if (kind === 'audio') return choice.redundantAudio ? ['audio/red', 'audio/opus'] : ['audio/opus'];
+  return choice.video === 'vp8'
     ? ['video/vp8', 'video/rtx']
-    : [`video/${videoCodec}`, 'video/vp8', 'video/rtx'];
+    : [`video/${choice.video}`, 'video/vp8', 'video/rtx'];
 }
 
 /**
@@ -51,18 +66,20 @@ export const SIMULCAST_CODECS: ReadonlySet<string> = new Set(['video/vp8', 'vide
  * The codecs the SFU forwards for a kind (codecsFor) that this browser sends, in that order of
  * preference; null when it cannot say or sends none of them (then its own order stands).
  */
-export function codecPreferences(kind: TrackKind, videoCodec: VideoCodec): RTCRtpCodec[] | null {
+export function codecPreferences(kind: TrackKind, choice: CodecChoice): RTCRtpCodec[] | null {
   const capabilities = globalThis.RTCRtpSender?.getCapabilities?.(kind);
   if (!capabilities) return null;
-  const ordered = codecsFor(kind, videoCodec).flatMap((mimeType) =>
+  const ordered = codecsFor(kind, choice).flatMap((mimeType) =>
     capabilities.codecs.filter((codec) => codec.mimeType.toLowerCase() === mimeType && forwardable(codec)),
   );
   return firstCodec(ordered) === null ? null : ordered;
 }
 
-/** The first media codec (not RTX) of a preference list, as a lower-case mime type. */
+/** The first media codec (not RTX or RED) of a preference list, as a lower-case mime type. */
 export function firstCodec(preferences: readonly RTCRtpCodec[] | null): string | null {
-  const first = preferences?.find((codec) => codec.mimeType.toLowerCase() !== 'video/rtx');
+  const first = preferences?.find(
+    (codec) => !['video/rtx', 'audio/red'].includes(codec.mimeType.toLowerCase()),
+  );
   return first ? first.mimeType.toLowerCase() : null;
 }
 

@@ -1,6 +1,7 @@
 import type { EventOf, IceServer, TrackSource, VideoCodec } from '@parley/protocol';
 import type { E2eeSession } from '../e2ee/e2ee-session';
 import { connectionConfig, generateCertificate } from './certificate';
+import { type CodecChoice, PLAIN_CODECS } from './codec-preferences';
 import { captureScreen, type LocalMedia } from './local-media';
 import { lowData, setLowData } from './low-data';
 import type { MeetingScreen } from './meeting-state';
@@ -87,18 +88,22 @@ export class MeetingMedia {
     this.meetingVideoCodec = event.videoCodec ?? 'vp8';
   }
 
-  /** VP8 while end-to-end encryption is on or starting (publisher.ts setVideoCodec), else the meeting's. */
-  private wantedVideoCodec(): VideoCodec {
-    return this.host.e2ee().state.get().state === 'off' ? this.meetingVideoCodec : 'vp8';
+  /**
+   * The meeting's video codec and redundant audio; VP8 and plain Opus while end-to-end encryption is
+   * on or starting (publisher.ts setCodecs).
+   */
+  private wantedCodecs(): CodecChoice {
+    if (this.host.e2ee().state.get().state !== 'off') return PLAIN_CODECS;
+    return { video: this.meetingVideoCodec, redundantAudio: true };
   }
 
-  /** Encryption switched on or off: publish video in the codec that goes with it. */
+  /** Encryption switched on or off: publish in the codecs that go with it. */
   private followEncryption(): void {
     const publisher = this.publisher;
-    if (!publisher || this.meetingVideoCodec === 'vp8') return;
+    if (!publisher) return;
+    const wanted = this.wantedCodecs();
     this.enqueue(async () => {
-      if (this.publisher === publisher && publisher.setVideoCodec(this.wantedVideoCodec()))
-        await publisher.negotiate();
+      if (this.publisher === publisher && publisher.setCodecs(wanted)) await publisher.negotiate();
     });
   }
 
@@ -261,7 +266,7 @@ export class MeetingMedia {
       onFailed: () => this.host.mediaLost(),
       attachSender: (sender, kind, source) => this.host.e2ee().frames.attachSender(sender, kind, source),
     });
-    this.publisher.setVideoCodec(this.wantedVideoCodec());
+    this.publisher.setCodecs(this.wantedCodecs());
     this.stopWatchingE2ee ??= this.host.e2ee().state.subscribe(() => this.followEncryption());
     this.enqueue(() => this.publishCurrent());
   }

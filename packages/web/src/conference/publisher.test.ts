@@ -15,7 +15,13 @@ const capabilities: Record<string, { codecs: { mimeType: string; sdpFmtpLine?: s
       { mimeType: 'video/VP9' },
     ],
   },
-  audio: { codecs: [{ mimeType: 'audio/opus' }, { mimeType: 'audio/PCMU' }] },
+  audio: {
+    codecs: [
+      { mimeType: 'audio/opus' },
+      { mimeType: 'audio/red', sdpFmtpLine: '111/111' },
+      { mimeType: 'audio/PCMU' },
+    ],
+  },
 };
 
 const track = (name: string, enabled = true) => ({ name, enabled }) as unknown as MediaStreamTrack;
@@ -53,7 +59,7 @@ describe('Publisher', () => {
   });
 
   it("prefers the meeting's codec in a form the SFU forwards, with VP8 after it", () => {
-    publisher.setVideoCodec('h264');
+    publisher.setCodecs({ video: 'h264', redundantAudio: false });
     publisher.publish('camera', track('cam'), stream);
     expect(transceiver(0).codecPreferences).toEqual([
       H264_MODE_1,
@@ -63,20 +69,34 @@ describe('Publisher', () => {
   });
 
   it('falls back to VP8 where the browser cannot encode the codec', () => {
-    publisher.setVideoCodec('av1');
+    publisher.setCodecs({ video: 'av1', redundantAudio: false });
     publisher.publish('camera', track('cam'), stream);
     expect(transceiver(0).codecPreferences).toEqual([{ mimeType: 'video/VP8' }, { mimeType: 'video/rtx' }]);
   });
 
   it('changes the codec of a published camera and says a negotiation is due', () => {
     publisher.publish('mic', track('mic'), stream);
-    expect(publisher.setVideoCodec('h264')).toBe(false); // no video yet: nothing to renegotiate
+    expect(publisher.setCodecs({ video: 'h264', redundantAudio: false })).toBe(false); // no video yet: nothing to renegotiate
     publisher.publish('camera', track('cam'), stream);
     expect(transceiver(1).codecPreferences?.[0]).toEqual(H264_MODE_1);
-    expect(publisher.setVideoCodec('vp8')).toBe(true);
+    expect(publisher.setCodecs({ video: 'vp8', redundantAudio: false })).toBe(true);
     expect(transceiver(1).codecPreferences).toEqual([{ mimeType: 'video/VP8' }, { mimeType: 'video/rtx' }]);
     expect(transceiver(0).codecPreferences).toEqual([{ mimeType: 'audio/opus' }]);
-    expect(publisher.setVideoCodec('vp8')).toBe(false);
+    expect(publisher.setCodecs({ video: 'vp8', redundantAudio: false })).toBe(false);
+  });
+
+  it('sends Opus with redundancy (RED first) when asked, and plain Opus again under encryption', () => {
+    publisher.setCodecs({ video: 'vp8', redundantAudio: true });
+    publisher.publish('mic', track('mic'), stream);
+    publisher.publish('camera', track('cam'), stream);
+    expect(transceiver(0).codecPreferences).toEqual([
+      { mimeType: 'audio/red', sdpFmtpLine: '111/111' },
+      { mimeType: 'audio/opus' },
+    ]);
+    const camera = transceiver(1).codecPreferences;
+    expect(publisher.setCodecs({ video: 'vp8', redundantAudio: false })).toBe(true);
+    expect(transceiver(0).codecPreferences).toEqual([{ mimeType: 'audio/opus' }]);
+    expect(transceiver(1).codecPreferences).toBe(camera); // video untouched
   });
 
   it('offers once for changes made together and lists each track by mid', async () => {
@@ -190,7 +210,7 @@ describe('Publisher', () => {
   });
 
   it('sends a VP9 camera as one full-size stream (Chromium sends only the first of its SIM layers)', async () => {
-    publisher.setVideoCodec('vp9');
+    publisher.setCodecs({ video: 'vp9', redundantAudio: false });
     publisher.publish('camera', { id: 'cam-1', enabled: true } as unknown as MediaStreamTrack, stream);
     const sdp = [
       'v=0',
@@ -300,7 +320,7 @@ describe('Publisher camera simulcast by RID', () => {
       { onFailed: () => undefined },
     );
     await publisher.prepared();
-    publisher.setVideoCodec('vp9');
+    publisher.setCodecs({ video: 'vp9', redundantAudio: false });
     publisher.publish('camera', track('cam'), stream);
     expect(FakePeerConnection.instances[0]!.transceivers[0]!.sendEncodings).toBeUndefined();
   });

@@ -1,13 +1,9 @@
+import { kindOfSource, type PublishedTrack, type TrackKind, type TrackSource } from '@parley/protocol';
 import {
-  kindOfSource,
-  type PublishedTrack,
-  type TrackKind,
-  type TrackSource,
-  type VideoCodec,
-} from '@parley/protocol';
-import {
+  type CodecChoice,
   codecPreferences,
   firstCodec,
+  PLAIN_CODECS,
   preferCodecs,
   SIMULCAST_CODECS,
   setScalability,
@@ -136,8 +132,8 @@ export class Publisher {
   private simulcastMode: SimulcastMode = 'ssrc';
   /** Settles when the feature check has answered (see `prepared`). */
   private readonly probed: Promise<void>;
-  /** The codec video is published in when this browser can encode it (setVideoCodec). */
-  private videoCodec: VideoCodec = 'vp8';
+  /** The codecs asked for now (setCodecs); each where this browser has it. */
+  private codecs: CodecChoice = PLAIN_CODECS;
   /** The camera's first codec preference as set (a mime type; null: the browser's own order). */
   private cameraCodec: string | null = null;
 
@@ -173,7 +169,7 @@ export class Publisher {
   publish(source: TrackSource, track: MediaStreamTrack, stream: MediaStream): boolean {
     const slot = this.slots.get(source);
     if (!slot) {
-      const preferences = codecPreferences(kindOfSource(source), this.videoCodec);
+      const preferences = codecPreferences(kindOfSource(source), this.codecs);
       if (source === 'camera') this.cameraCodec = firstCodec(preferences);
       const rid =
         SIMULCAST_ENABLED && source === 'camera' && this.simulcastMode === 'rid' && this.cameraSimulcast;
@@ -196,18 +192,24 @@ export class Publisher {
   }
 
   /**
-   * Publish video in `codec` from the next negotiation on (VP8 where this browser cannot encode it):
-   * the meeting's codec, or VP8 while end-to-end encryption is on (its frame transform keeps VP8's
-   * header readable; an encrypted H.264 frame would break the browser's packetizer).
-   * @returns true when video is published and a negotiation is needed.
+   * Publish in `choice` from the next negotiation on (VP8 and plain Opus where this browser lacks the
+   * codec): the meeting's codecs, or VP8 and plain Opus while end-to-end encryption is on (its frame
+   * transform keeps VP8's header readable; an encrypted H.264 frame would break the browser's
+   * packetizer, and encrypted RED the SFU's reading of it).
+   * @returns true when a published track's codecs changed and a negotiation is needed.
    */
-  setVideoCodec(codec: VideoCodec): boolean {
-    if (codec === this.videoCodec) return false;
-    this.videoCodec = codec;
+  setCodecs(choice: CodecChoice): boolean {
+    const previous = this.codecs;
+    if (choice.video === previous.video && choice.redundantAudio === previous.redundantAudio) return false;
+    this.codecs = choice;
     let changed = false;
     for (const [source, slot] of this.slots) {
-      if (kindOfSource(source) !== 'video') continue;
-      const preferences = codecPreferences('video', codec);
+      const kind = kindOfSource(source);
+      if (
+        kind === 'video' ? choice.video === previous.video : choice.redundantAudio === previous.redundantAudio
+      )
+        continue;
+      const preferences = codecPreferences(kind, choice);
       preferCodecs(slot.transceiver, preferences);
       if (source === 'camera') this.cameraCodec = firstCodec(preferences);
       changed ||= slot.published;
