@@ -99,6 +99,11 @@ export interface MediaBotOptions {
    * keeps it), and with downlinkLoss lose every n-th Opus packet (PT 111) too. Default false.
    */
   audioNack?: boolean;
+  /**
+   * As a subscriber, reject every video m-line in its answers (port 0), as a browser does for a codec
+   * it cannot decode: the SFU must then send it nothing there. Default false.
+   */
+  rejectVideo?: boolean;
 }
 
 /** The options with every default filled in; `audioLevel` changes while the bot runs (setAudioLevel). */
@@ -128,5 +133,6 @@ export function withDefaults(options: MediaBotOptions): BotSettings {
     red: options.red ?? false,
     subscriberRed: options.subscriberRed ?? true,
     audioNack: options.audioNack ?? false,
+    rejectVideo: options.rejectVideo ?? false,
   };
 }

@@ -191,6 +191,7 @@ export class BotSubscriber {
       ? answer
       : withoutFormat(answer, 'video', OUTGOING_RTX_PAYLOAD_TYPE);
     if (!this.settings.subscriberRed) kept = withoutFormat(kept, 'audio', RED_PAYLOAD_TYPE);
+    if (this.settings.rejectVideo) kept = withVideoRejected(kept);
     await this.signal.subscriberAnswer(kept);
     this.offers++;
   }
@@ -256,6 +257,35 @@ function withoutFormat(answer: string, kind: 'audio' | 'video', payloadType: num
         const [media, port, proto, ...formats] = line.split(' ');
         return [media, port, proto, ...formats.filter((format) => format !== dropped)].join(' ');
       }),
+  );
+  return writeSdp(doc);
+}
+
+/**
+ * A subscriber's answer that rejects every video m-line (port 0, out of the BUNDLE group), as Firefox
+ * answers an m-line whose only codec it cannot decode. The bot's own connection still takes packets on
+ * it, so anything the SFU sends there is counted.
+ */
+function withVideoRejected(answer: string): string {
+  const doc = parseSdp(answer);
+  const rejected = new Set<string>();
+  doc.media = doc.media.map((section) => {
+    if (!section[0]?.startsWith('m=video ')) return section;
+    const mid = section.find((line) => line.startsWith('a=mid:'))?.slice('a=mid:'.length);
+    if (mid !== undefined) rejected.add(mid);
+    const [media, , proto, ...formats] = section[0].split(' ');
+    return [[media, '0', proto, ...formats].join(' '), ...section.slice(1)];
+  });
+  doc.session = doc.session.map((line) =>
+    line.startsWith('a=group:BUNDLE ')
+      ? [
+          'a=group:BUNDLE',
+          ...line
+            .slice('a=group:BUNDLE '.length)
+            .split(' ')
+            .filter((mid) => !rejected.has(mid)),
+        ].join(' ')
+      : line,
   );
   return writeSdp(doc);
 }
