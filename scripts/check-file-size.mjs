@@ -14,11 +14,6 @@ const exceptions = new Map([
   ['packages/web/src/i18n/en.ts', 'the English dictionary (data)'],
   ['packages/web/src/i18n/de.ts', 'the German dictionary (data)'],
   ['packages/server/src/privacy/inventory.ts', 'the privacy inventory (data)'],
-  // The SFU's hot path and SDP rewriting, split along its model (simulcast/) in a later step of issue 19,
-  // once the RTX/RED work on them has landed.
-  ['packages/sfu/src/forwarding/publication.ts', 'the SFU hot path: split after the RTX/RED work lands'],
-  ['packages/sfu/src/forwarding/subscription.ts', 'the SFU hot path: split after the RTX/RED work lands'],
-  ['packages/sfu/src/transport/sdp.ts', 'SDP parsing and rewriting: split after the RTX/RED work lands'],
 ]);
 
 const isSource = (name) => /\.(ts|tsx|mjs|js)$/.test(name) && !/\.test\.(ts|tsx)$/.test(name);

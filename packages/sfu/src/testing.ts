@@ -13,7 +13,7 @@ export {
   SENDER_REPORTS_BURST,
   SENDER_REPORTS_PER_SECOND,
 } from './forwarding/budgets.js';
-export { KEYFRAME_REQUEST_INTERVAL_MS } from './forwarding/publication.js';
+export { KEYFRAME_REQUEST_INTERVAL_MS } from './forwarding/publication-view.js';
 export { Subscription } from './forwarding/subscription.js';
 /** Time spent by forwarded packets in the SFU's JavaScript, recorded while enabled (benchmarks). */
 export { transitProbe } from './forwarding/transit-probe.js';

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createJsonLogger } from '../api/json-logger.js';
 import { type MediaContext, MediaCounters } from '../room/media-context.js';
 import { Timers } from '../room/timers.js';
-import { KEYFRAME_REQUEST_INTERVAL_MS, Publication } from './publication.js';
+import { Publication } from './publication.js';
+import { KEYFRAME_REQUEST_INTERVAL_MS } from './publication-view.js';
 
 const VP8 = 96;
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../api/json-logger.js';
 import { type MediaContext, MediaCounters } from '../room/media-context.js';
 import { Timers } from '../room/timers.js';
+import type { ForwardedPacket } from './forwarded-packet.js';
 import { Publication } from './publication.js';
 import type { Subscription } from './subscription.js';
 
@@ -32,8 +33,7 @@ function setup() {
   publication.setRidLayers(['l', 'm', 'h'], RID_EXTENSION, [11, 22, 33, 44]);
   const forwarded: { ssrc: number; layer: number }[] = [];
   const subscription = {
-    send: (forwardedPacket: Buffer, _sequence: number, layer: number) =>
-      forwarded.push({ ssrc: forwardedPacket.readUInt32BE(8), layer }),
+    send: ({ buffer, layer }: ForwardedPacket) => forwarded.push({ ssrc: buffer.readUInt32BE(8), layer }),
   } as unknown as Subscription;
   publication.addSubscription(subscription);
   return { publication, forwarded, context };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../api/json-logger.js';
 import { type MediaContext, MediaCounters } from '../room/media-context.js';
 import { Timers } from '../room/timers.js';
+import type { ForwardedPacket } from './forwarded-packet.js';
 import { Publication } from './publication.js';
 import type { Subscription } from './subscription.js';
 
@@ -69,14 +70,14 @@ function setup(layers: 'ssrc' | 'rid' | 'none') {
   if (layers === 'rid') publication.setRidLayers(['l', 'm', 'h'], RID_EXTENSION, [11, 22, 33, 111, 222, 333]);
   const forwarded: Forwarded[] = [];
   const subscription = {
-    send: (packet: Buffer, sequence: number, layer: number) =>
+    send: ({ buffer, sequence, layer, late }: ForwardedPacket) =>
       forwarded.push({
-        ssrc: packet.readUInt32BE(8),
+        ssrc: buffer.readUInt32BE(8),
         sequence,
         layer,
-        late: publication.packetLate,
-        payloadType: packet[1]! & 0x7f,
-        fill: packet[packet.length - 1]!,
+        late,
+        payloadType: buffer[1]! & 0x7f,
+        fill: buffer[buffer.length - 1]!,
       }),
   } as unknown as Subscription;
   publication.addSubscription(subscription);

@@ -6,12 +6,9 @@ import { Publication } from '../forwarding/publication.js';
 import { isRtcp } from '../rtp/rtp.js';
 import { VIDEO_CODEC } from '../rtp/video-codec.js';
 import { retainUntilClosed } from '../transport/native-handles.js';
-import {
-  announceHostCandidate,
-  type PublishOfferMedia,
-  receiveOnlyAnswer,
-  restrictPublishOffer,
-} from '../transport/sdp.js';
+import { receiveOnlyAnswer } from '../transport/publish-answer.js';
+import { type PublishOfferMedia, restrictPublishOffer } from '../transport/publish-offer.js';
+import { announceHostCandidate } from '../transport/sdp-candidates.js';
 import { readTransportSequence, TransportArrivals } from '../transport/transport-cc.js';
 import {
   estimatesSubscribers,

@@ -7,13 +7,12 @@ import { Subscription } from '../forwarding/subscription.js';
 import { MediaSectionSlots } from '../transport/media-section-slots.js';
 import { retainUntilClosed } from '../transport/native-handles.js';
 import {
-  announceHostCandidate,
   describeMedia,
   feedbackByMid,
   MAX_MEDIA_SECTIONS,
   normalizeBrowserAnswer,
-  withoutCandidates,
 } from '../transport/sdp.js';
+import { announceHostCandidate, withoutCandidates } from '../transport/sdp-candidates.js';
 import { SubscriberBandwidth } from '../transport/subscriber-bandwidth.js';
 import {
   estimatesSubscribers,
@@ -82,7 +81,7 @@ export class Subscriber {
    * Share the subscriber's estimate out (after each transport-cc feedback): audio first — each
    * forwarded microphone is reserved AUDIO_RESERVE_BPS — then an equal share for each video it
    * receives (those last-N or its own choice hold back take none). Each video picks its layer from its
-   * share (Subscription.rankForEstimate). When some video wants a step its share does not cover, a
+   * share (LayerSelector.rankForEstimate). When some video wants a step its share does not cover, a
    * probe is asked for (SubscriberBandwidth.maybeProbe).
    */
   private applyEstimate(): void {
@@ -90,8 +89,7 @@ export class Subscriber {
     if (bandwidth === null || this.closed) return;
     let audio = 0;
     let videos = 0;
-    for (const subscription of this.subscriptions.values()) {
-      const publication = subscription.publication;
+    for (const [publication, subscription] of this.subscriptions) {
       if (publication.kind === 'audio') {
         if (!publication.held && publication.audible) audio++;
       } else if (subscription.sharesBandwidth) videos++;
@@ -231,6 +229,7 @@ export class Subscriber {
     this.usedSsrcs.delete(subscription.rtxSsrc);
     this.repairSsrcs.delete(subscription.rtxSsrc);
     const wasNegotiated = subscription.negotiated;
+    publication.removeSubscription(subscription);
     subscription.close();
     // Never offered: nothing to take back from the browser.
     if (wasNegotiated) this.changed();
@@ -258,8 +257,8 @@ export class Subscriber {
       const section = formats.get(subscription.mid);
       if (section?.rejected) subscription.decline();
       if (!section || section.rejected) continue;
-      subscription.acceptFormats(section.payloadTypes);
-      subscription.acceptFeedback(feedback.get(subscription.mid) ?? []);
+      subscription.media.acceptFormats(section.payloadTypes);
+      subscription.media.acceptFeedback(feedback.get(subscription.mid) ?? []);
     }
     this.slots.answered();
     this.awaitingAnswer = false;
@@ -304,7 +303,7 @@ export class Subscriber {
     }
 
     for (const subscription of this.subscriptions.values()) {
-      if (!subscription.negotiated) subscription.attach(pc.addTrack(subscription.createMedia()));
+      if (!subscription.negotiated) subscription.attach(pc.addTrack(subscription.media.create()));
     }
     // Safe: the browser's application m-line is always in the description, so libdatachannel has
     // something to offer (with nothing it would throw, which node-datachannel does not catch here).
@@ -340,7 +339,10 @@ export class Subscriber {
   private closeConnection(): void {
     this.cancelScheduledOffer?.();
     this.cancelScheduledOffer = null;
-    for (const subscription of this.subscriptions.values()) subscription.close();
+    for (const [publication, subscription] of this.subscriptions) {
+      publication.removeSubscription(subscription);
+      subscription.close();
+    }
     this.subscriptions.clear();
     for (const channel of this.dataChannels.splice(0)) {
       try {

@@ -4,16 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { MediaError } from '../api/media-error.js';
 import { MAX_NACK_SEQUENCES, MAX_RTCP_MESSAGES } from '../forwarding/budgets.js';
 import { GapTracker, MAX_MISSING } from '../forwarding/gap-tracker.js';
-import {
-  announceHostCandidate,
-  describeMedia,
-  MAX_MEDIA_SECTIONS,
-  parseSdp,
-  receiveOnlyAnswer,
-  restrictPublishOffer,
-  withoutCandidates,
-} from '../transport/sdp.js';
+import { receiveOnlyAnswer } from '../transport/publish-answer.js';
+import { restrictPublishOffer } from '../transport/publish-offer.js';
+import { describeMedia, MAX_MEDIA_SECTIONS, parseSdp } from '../transport/sdp.js';
 import { readExtmap, readFormatAttribute, readSsrcGroup, readSsrcLine } from '../transport/sdp-attributes.js';
+import { announceHostCandidate, withoutCandidates } from '../transport/sdp-candidates.js';
 import { readAudioLevel } from './audio-level.js';
 import { buildNack, buildSenderReport, parseRtcp } from './rtcp.js';
 import {

@@ -42,6 +42,14 @@ export function rtpPayloadOffset(packet: Buffer): number {
   return offset <= packet.length ? offset : -1;
 }
 
+/** Bytes of an RTP packet's payload (after header extensions, without padding): DTX frames are tiny. */
+export function rtpPayloadBytes(packet: Buffer): number {
+  const offset = rtpPayloadOffset(packet);
+  if (offset < 0) return 0;
+  const padding = packet[0]! & 0x20 ? packet[packet.length - 1]! : 0;
+  return Math.max(0, packet.length - offset - padding);
+}
+
 /**
  * True when this packet starts a VP8 key frame (RFC 7741): the payload descriptor has S=1 and
  * partition 0, and the first bit of the VP8 frame tag (P, "inverse key frame") is 0.

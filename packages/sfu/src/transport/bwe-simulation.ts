@@ -8,7 +8,7 @@ import { TransportArrivals } from './transport-cc.js';
  * loss, a fixed delay each way), the receiver reports arrivals every 100 ms in the real wire format
  * (TransportArrivals, as the SFU itself builds feedback for publishers), and the feedback comes back
  * into a SubscriberBandwidth (numbering, estimate, probes with padding) — the subscriber loop of the
- * SFU but the sockets. Layer choice as Subscription.rankForEstimate does it: down at once when the
+ * SFU but the sockets. Layer choice as LayerSelector.rankForEstimate does it: down at once when the
  * layer no longer fits, up one layer when 1.15 × its bitrate has fitted for a second.
  */
 

@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MediaSectionSlots } from './media-section-slots.js';
-import {
-  announceHostCandidate,
-  describeMedia,
-  MAX_MEDIA_SECTIONS,
-  MAX_SDP_LENGTH,
-  parseSdp,
-  receiveOnlyAnswer,
-  restrictPublishOffer,
-  withoutCandidates,
-} from './sdp.js';
+import { receiveOnlyAnswer } from './publish-answer.js';
+import { restrictPublishOffer } from './publish-offer.js';
+import { describeMedia, MAX_MEDIA_SECTIONS, MAX_SDP_LENGTH, parseSdp } from './sdp.js';
+import { announceHostCandidate, withoutCandidates } from './sdp-candidates.js';
 
 /**
  * Every SDP parser of the SFU against lines made to make a backtracking regular expression explode

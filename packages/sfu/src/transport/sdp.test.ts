@@ -1,15 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MediaError } from '../api/media-error.js';
-import {
-  announceHostCandidate,
-  describeMedia,
-  normalizeBrowserAnswer,
-  parseSdp,
-  receiveOnlyAnswer,
-  restrictPublishOffer,
-  withoutCandidates,
-} from './sdp.js';
+import { receiveOnlyAnswer } from './publish-answer.js';
+import { restrictPublishOffer } from './publish-offer.js';
+import { describeMedia, normalizeBrowserAnswer, parseSdp } from './sdp.js';
+import { announceHostCandidate, withoutCandidates } from './sdp-candidates.js';
 
 /** Captured from Chromium 156: sendonly microphone + camera; a data channel only. */
 const fixture = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');

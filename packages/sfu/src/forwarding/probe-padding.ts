@@ -1,0 +1,70 @@
+// Privacy: keeps nothing personal (a padding packet).
+
+import type { SequenceRewriter } from '../rtp/sequence-rewriter.js';
+import { PADDING_BURST, PADDING_BYTES, type SubscriberBandwidth } from '../transport/subscriber-bandwidth.js';
+import { SUBSCRIBER_TRANSPORT_CC_ID } from '../transport/transport-sends.js';
+import type { OutgoingTrack } from './outgoing-track.js';
+import type { RtxStream } from './rtx-stream.js';
+
+/**
+ * A bandwidth probe's padding on one video subscription (subscriber-bandwidth.ts): padding-only RTP
+ * packets sent right after a media packet (so they are spread like the media), numbered in the
+ * video's sequence (the receiver counts and drops them, as it does libwebrtc's own padding) or, with
+ * RTX, on the RTX stream as libwebrtc pads, and in the connection's transport-wide sequence (that is
+ * what they are for).
+ */
+export class ProbePadding {
+  /** Allocated at the first probe. */
+  private packet: Buffer | null = null;
+
+  /**
+   * Send the padding the probe owes now, at most PADDING_BURST packets, with the RTP `timestamp` of
+   * the media packet just sent.
+   */
+  send(
+    track: OutgoingTrack,
+    bandwidth: SubscriberBandwidth,
+    timestamp: number,
+    ssrc: number,
+    /** The video's payload type (its codec's). */
+    payloadType: number,
+    sequences: SequenceRewriter,
+    rtx: RtxStream,
+  ): void {
+    const now = performance.now();
+    for (let i = 0; i < PADDING_BURST && bandwidth.paddingDue(now) > 0; i++) {
+      const onRtx = rtx.accepted;
+      const sequence = onRtx ? rtx.sequence : sequences.insert();
+      if (sequence < 0) return;
+      this.packet ??= paddingPacket(payloadType);
+      const packet = this.packet;
+      packet[1] = onRtx ? rtx.payloadType : payloadType;
+      packet.writeUInt16BE(sequence, 2);
+      packet.writeUInt32BE(timestamp, 4);
+      packet.writeUInt32BE(onRtx ? rtx.ssrc : ssrc, 8);
+      const transport = bandwidth.sends.nextSequence;
+      packet[17] = transport >> 8;
+      packet[18] = transport & 0xff;
+      if (!track.sendAsIs(packet)) return;
+      if (onRtx) rtx.advance();
+      bandwidth.sends.sent(packet.length, now);
+      bandwidth.paddingSent(packet.length);
+    }
+  }
+}
+
+/**
+ * A padding-only RTP packet for probes: the video's payload type, the transport-wide sequence number
+ * extension (value at bytes 17–18), PADDING_BYTES of padding (RFC 3550: the last byte counts them).
+ */
+export function paddingPacket(payloadType: number): Buffer {
+  const packet = Buffer.alloc(12 + 8 + PADDING_BYTES);
+  packet[0] = 0x80 | 0x20 | 0x10; // V=2, padding, extension
+  packet[1] = payloadType;
+  packet[12] = 0xbe;
+  packet[13] = 0xde;
+  packet[15] = 1; // one word of extensions
+  packet[16] = (SUBSCRIBER_TRANSPORT_CC_ID << 4) | 1;
+  packet[packet.length - 1] = PADDING_BYTES;
+  return packet;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { SimulcastLayers } from './layer-meter.js';
+import { LayerSelector } from './layer-selector.js';
+
+/** Three layers sending 150/500/1500 kbit/s at 180/360/720 lines, measured once. */
+function measuredLayers(): SimulcastLayers {
+  const layers = new SimulcastLayers();
+  layers.resize(3);
+  [150_000, 500_000, 1_500_000].forEach((bitrate, layer) => {
+    layers.layers[layer]!.bytes = bitrate / 8;
+    layers.layers[layer]!.height = 180 * 2 ** layer;
+  });
+  layers.measure(1);
+  return layers;
+}
+
+describe('LayerSelector (simulcast layer for one subscriber)', () => {
+  it('gives the best layer sent until the display size is known, then the one the size needs', () => {
+    const selector = new LayerSelector(measuredLayers());
+    expect(selector.choose(3, -1, false, 0)).toBe(2);
+    selector.setDisplaySize(300, 3);
+    expect(selector.choose(3, 2, false, 0)).toBe(1);
+    expect(selector.setCap(0)).toBe(true);
+    expect(selector.choose(3, 1, false, 0)).toBe(0);
+  });
+
+  it('with a fresh transport-cc estimate: the largest layer that fits, pausing when none does for a while', () => {
+    const selector = new LayerSelector(measuredLayers());
+    selector.setEstimatedBudget(600_000);
+    expect(selector.choose(3, -1, true, 0)).toBe(1);
+    selector.setEstimatedBudget(50_000);
+    expect(selector.choose(3, 1, true, 100)).toBe(0);
+    expect(selector.pausedForBandwidth).toBe(false);
+    selector.choose(3, 1, true, 1200);
+    expect(selector.pausedForBandwidth).toBe(true);
+    selector.setEstimatedBudget(200_000);
+    selector.choose(3, 0, true, 1300);
+    expect(selector.pausedForBandwidth).toBe(false);
+  });
+
+  it('wants the next layer up: how much more than its budget it needs', () => {
+    const selector = new LayerSelector(measuredLayers());
+    selector.setEstimatedBudget(600_000);
+    expect(selector.wantedExtra(3, 1)).toBeCloseTo(1_500_000 * 1.15 - 600_000);
+    expect(selector.wantedExtra(3, 2)).toBe(0);
+  });
+});
