@@ -59,7 +59,10 @@ describe('simulcast in the browser', () => {
       () => cameraLayers(host, mid),
       (layers) => layers.map((layer) => layer.frameHeight).join() === '180,360,720',
       'three camera layers of 180, 360 and 720 lines',
-      10_000,
+      // The top layer waits for Chromium's estimate to ramp from ≈300 kbit/s (REMB 2.5 Mbit/s plus
+      // transport-cc): a few seconds here, but over 10 s once with three browser sets loading both
+      // cores (CI15: 180p and 360p sent, 720p held back for "bandwidth" at ≈ 650 kbit/s).
+      30_000,
     );
     const later = await waitFor(
       () => cameraLayers(host, mid),
