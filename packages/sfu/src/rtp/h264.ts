@@ -30,18 +30,24 @@ export function isH264KeyframeStart(packet: Buffer): boolean {
     const header = packet[offset + 1]!;
     return (header & 0x80) !== 0 && (header & 0x1f) === NAL_IDR;
   }
-  if (type === STAP_A) {
-    // STAP-A: header, then [16-bit size][NAL unit] repeated.
-    let at = offset + 1;
-    while (at + 2 < packet.length) {
-      const size = packet.readUInt16BE(at);
-      if (size === 0 || at + 2 + size > packet.length) return false;
-      const inner = packet[at + 2]! & 0x1f;
-      if (inner === NAL_IDR || inner === NAL_SPS) return true;
-      at += 2 + size;
-    }
+  return type === STAP_A && findInStapA(packet, offset, NAL_IDR, NAL_SPS) >= 0;
+}
+
+/**
+ * In the STAP-A whose header is at `offset` ([16-bit size][NAL unit] repeated after it): where the first
+ * NAL unit of type `a` or `b` starts (its header byte; its size is the two bytes before), or -1 when
+ * there is none or a size runs past the packet.
+ */
+function findInStapA(packet: Buffer, offset: number, a: number, b: number): number {
+  let at = offset + 1;
+  while (at + 2 < packet.length) {
+    const size = packet.readUInt16BE(at);
+    if (size === 0 || at + 2 + size > packet.length) return -1;
+    const type = packet[at + 2]! & 0x1f;
+    if (type === a || type === b) return at + 2;
+    at += 2 + size;
   }
-  return false;
+  return -1;
 }
 
 /**
@@ -53,16 +59,9 @@ export function h264KeyframeHeight(packet: Buffer): number {
   if (offset < 0 || offset >= packet.length) return 0;
   const type = packet[offset]! & 0x1f;
   if (type === NAL_SPS) return readSpsSize(packet.subarray(offset + 1))?.height ?? 0;
-  if (type !== STAP_A) return 0;
-  let at = offset + 1;
-  while (at + 2 < packet.length) {
-    const size = packet.readUInt16BE(at);
-    if (size === 0 || at + 2 + size > packet.length) return 0;
-    if ((packet[at + 2]! & 0x1f) === NAL_SPS)
-      return readSpsSize(packet.subarray(at + 3, at + 2 + size))?.height ?? 0;
-    at += 2 + size;
-  }
-  return 0;
+  const sps = type === STAP_A ? findInStapA(packet, offset, NAL_SPS, NAL_SPS) : -1;
+  if (sps < 0) return 0;
+  return readSpsSize(packet.subarray(sps + 1, sps + packet.readUInt16BE(sps - 2)))?.height ?? 0;
 }
 
 /** Profiles whose SPS carries chroma format and bit depths (ITU-T H.264 §7.3.2.1.1). */

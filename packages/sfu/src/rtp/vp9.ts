@@ -131,7 +131,10 @@ function readScalabilityStructure(packet: Buffer, at: number, out: Vp9Descriptor
  * intra picture a decoder can start from.
  */
 export function isVp9KeyframeStart(packet: Buffer, scratch: Vp9Descriptor): boolean {
-  return (
-    readVp9Descriptor(packet, scratch) && scratch.layerStart && !scratch.interPicture && scratch.spatial === 0
-  );
+  return readVp9Descriptor(packet, scratch) && startsVp9Keyframe(scratch);
+}
+
+/** isVp9KeyframeStart for a descriptor already read. */
+export function startsVp9Keyframe(descriptor: Vp9Descriptor): boolean {
+  return descriptor.layerStart && !descriptor.interPicture && descriptor.spatial === 0;
 }

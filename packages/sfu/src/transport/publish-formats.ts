@@ -63,17 +63,7 @@ export function redundancyFormat(
   opusPayloadType: number,
   offeredTypes: ReadonlySet<number>,
 ): number | null {
-  const red = new Set<number>();
-  for (const line of section) {
-    const rtpmap = readRtpmap(line);
-    if (
-      rtpmap &&
-      rtpmap.payloadType !== opusPayloadType &&
-      offeredTypes.has(rtpmap.payloadType) &&
-      rtpmap.encoding.trim().toLowerCase() === 'red/48000/2'
-    )
-      red.add(rtpmap.payloadType);
-  }
+  const red = offeredWithEncoding(section, 'red/48000/2', opusPayloadType, offeredTypes);
   if (red.size === 0) return null;
   for (const line of section) {
     const fmtp = readFormatAttribute(line);
@@ -98,17 +88,7 @@ export function retransmissionFormat(
   payloadType: number,
   offeredTypes: ReadonlySet<number>,
 ): number | null {
-  const rtx = new Set<number>();
-  for (const line of section) {
-    const rtpmap = readRtpmap(line);
-    if (
-      rtpmap &&
-      rtpmap.payloadType !== payloadType &&
-      offeredTypes.has(rtpmap.payloadType) &&
-      rtpmap.encoding.trim().toLowerCase() === 'rtx/90000'
-    )
-      rtx.add(rtpmap.payloadType);
-  }
+  const rtx = offeredWithEncoding(section, 'rtx/90000', payloadType, offeredTypes);
   if (rtx.size === 0) return null;
   for (const line of section) {
     const fmtp = readFormatAttribute(line);
@@ -119,4 +99,25 @@ export function retransmissionFormat(
     }
   }
   return null;
+}
+
+/** The offered payload types other than `except` whose `a=rtpmap` encoding is `encoding` (lower case). */
+function offeredWithEncoding(
+  section: readonly string[],
+  encoding: string,
+  except: number,
+  offeredTypes: ReadonlySet<number>,
+): Set<number> {
+  const found = new Set<number>();
+  for (const line of section) {
+    const rtpmap = readRtpmap(line);
+    if (
+      rtpmap &&
+      rtpmap.payloadType !== except &&
+      offeredTypes.has(rtpmap.payloadType) &&
+      rtpmap.encoding.trim().toLowerCase() === encoding
+    )
+      found.add(rtpmap.payloadType);
+  }
+  return found;
 }

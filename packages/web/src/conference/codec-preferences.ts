@@ -17,6 +17,11 @@ export interface CodecChoice {
   redundantAudio: boolean;
 }
 
+/** Whether two choices ask for the same codecs. */
+export function sameCodecs(a: CodecChoice, b: CodecChoice): boolean {
+  return a.video === b.video && a.redundantAudio === b.redundantAudio;
+}
+
 /** Before the server says otherwise (`joined`), and under end-to-end encryption: VP8, plain Opus. */
 export const PLAIN_CODECS: CodecChoice = { video: 'vp8', redundantAudio: false };
 
@@ -104,11 +109,7 @@ export async function setScalability(sender: RTCRtpSender, mode: string | null):
     | (RTCRtpEncodingParameters & { scalabilityMode?: string })
     | undefined;
   if (parameters.encodings.length !== 1 || encoding === undefined) return;
-  if (
-    (encoding.scalabilityMode ?? null) === mode ||
-    (mode === null && encoding.scalabilityMode === undefined)
-  )
-    return;
+  if ((encoding.scalabilityMode ?? null) === mode) return;
   if (mode === null) delete encoding.scalabilityMode;
   else encoding.scalabilityMode = mode;
   try {

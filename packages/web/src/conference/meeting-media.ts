@@ -1,7 +1,7 @@
 import type { EventOf, IceServer, TrackSource, VideoCodec } from '@parley/protocol';
 import type { E2eeSession } from '../e2ee/e2ee-session';
 import { connectionConfig, generateCertificate } from './certificate';
-import { type CodecChoice, PLAIN_CODECS } from './codec-preferences';
+import { type CodecChoice, PLAIN_CODECS, sameCodecs } from './codec-preferences';
 import { captureScreen, type LocalMedia } from './local-media';
 import { lowData, setLowData } from './low-data';
 import type { MeetingScreen } from './meeting-state';
@@ -49,6 +49,8 @@ export class MeetingMedia {
   /** The codec the server asks video to be published in (`joined`), when encryption is off. */
   private meetingVideoCodec: VideoCodec = 'vp8';
   private stopWatchingE2ee: (() => void) | null = null;
+  /** The codecs last asked of the publisher (followEncryption asks again only when they change). */
+  private codecsAsked: CodecChoice = PLAIN_CODECS;
 
   constructor(
     private readonly local: LocalMedia,
@@ -100,8 +102,10 @@ export class MeetingMedia {
   /** Encryption switched on or off: publish in the codecs that go with it. */
   private followEncryption(): void {
     const publisher = this.publisher;
-    if (!publisher) return;
     const wanted = this.wantedCodecs();
+    // Most changes of the encryption state (codes, members) leave the codecs as they are.
+    if (!publisher || sameCodecs(this.codecsAsked, wanted)) return;
+    this.codecsAsked = wanted;
     this.enqueue(async () => {
       if (this.publisher === publisher && publisher.setCodecs(wanted)) await publisher.negotiate();
     });
@@ -266,7 +270,8 @@ export class MeetingMedia {
       onFailed: () => this.host.mediaLost(),
       attachSender: (sender, kind, source) => this.host.e2ee().frames.attachSender(sender, kind, source),
     });
-    this.publisher.setCodecs(this.wantedCodecs());
+    this.codecsAsked = this.wantedCodecs();
+    this.publisher.setCodecs(this.codecsAsked);
     this.stopWatchingE2ee ??= this.host.e2ee().state.subscribe(() => this.followEncryption());
     this.enqueue(() => this.publishCurrent());
   }

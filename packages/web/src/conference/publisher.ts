@@ -6,6 +6,7 @@ import {
   PLAIN_CODECS,
   preferCodecs,
   SIMULCAST_CODECS,
+  sameCodecs,
   setScalability,
   VP9_SVC_MODE,
 } from './codec-preferences';
@@ -200,7 +201,7 @@ export class Publisher {
    */
   setCodecs(choice: CodecChoice): boolean {
     const previous = this.codecs;
-    if (choice.video === previous.video && choice.redundantAudio === previous.redundantAudio) return false;
+    if (sameCodecs(choice, previous)) return false;
     this.codecs = choice;
     let changed = false;
     for (const [source, slot] of this.slots) {
