@@ -10,6 +10,7 @@
  * - it sends synthetic RTP at realistic rates: Opus 50 packets/s with the audio-level extension, VP8
  *   at 25 frames/s split into several packets with the marker bit on the last one and a VP8 payload
  *   descriptor, key frames at start, on PLI and every 4 s; plus a Sender Report per stream each second;
+ *   with `videoCodec`, the camera in VP9 (K-SVC), H.264 or AV1 instead, offered first (codec-frames.ts);
  * - it stops a source like `removeTrack` does (m-line inactive) and can reuse that m-line later.
  * - it answers the SFU's NACKs for its video with plain retransmissions (same SSRC and sequence number,
  *   as Chromium does without RTX) from a history of its last HISTORY_SIZE packets per stream, or with

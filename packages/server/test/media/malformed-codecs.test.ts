@@ -228,32 +228,30 @@ describe.each(['vp9', 'h264', 'av1'] as const)('a publisher sending malformed %s
     expect(harness.errors).toEqual([]);
   });
 
-  it.runIf(codec === 'vp9')(
-    'takes absurd scalability structures as the stream’s own claims, reads every packet after them, and is set right by its next key picture',
-    async () => {
-      const unreadableBefore = unreadable();
-      atBob.reset();
-      atCarol.reset();
-      // The last structure announces one spatial layer: the SFU forwards every layer to everyone.
-      await send(vp9AbsurdStructures());
-      const keyPictures = [atBob.keyPictures, atCarol.keyPictures];
-      // Unreadable packets still reach no one (before the fix, without layers they went to everyone).
-      await send(vp9Unreadable());
-      expect(bob.requestKeyframe('mallory:camera')).toBe(true);
-      await waitFor(
-        'mallory’s next key picture and 60 of her packets after it',
-        () =>
-          atBob.keyPictures > keyPictures[0]! &&
-          atCarol.keyPictures > keyPictures[1]! &&
-          atBob.ownSinceKey > 60 &&
-          atCarol.ownSinceKey > 120,
-      );
-      expect(unreadable() - unreadableBefore).toBe(vp9Unreadable().length);
-      expect(atBob.unreadable + atCarol.unreadable).toBe(0);
-      // Her key picture's structure again: bob the lowest layer only, carol all three.
-      expect([...atBob.spatialSinceKey]).toEqual([0]);
-      expect([...atCarol.spatialSinceKey].sort()).toEqual([0, 1, 2]);
-      expect(harness.errorLogs).toEqual([]);
-    },
-  );
+  if (codec !== 'vp9') return; // the rest is about VP9's layer structure
+  it('takes absurd scalability structures as the stream’s own claims, reads every packet after them, and is set right by its next key picture', async () => {
+    const unreadableBefore = unreadable();
+    atBob.reset();
+    atCarol.reset();
+    // The last structure announces one spatial layer: the SFU forwards every layer to everyone.
+    await send(vp9AbsurdStructures());
+    const keyPictures = [atBob.keyPictures, atCarol.keyPictures];
+    // Unreadable packets still reach no one (before the fix, without layers they went to everyone).
+    await send(vp9Unreadable());
+    expect(bob.requestKeyframe('mallory:camera')).toBe(true);
+    await waitFor(
+      'mallory’s next key picture and 60 of her packets after it',
+      () =>
+        atBob.keyPictures > keyPictures[0]! &&
+        atCarol.keyPictures > keyPictures[1]! &&
+        atBob.ownSinceKey > 60 &&
+        atCarol.ownSinceKey > 120,
+    );
+    expect(unreadable() - unreadableBefore).toBe(vp9Unreadable().length);
+    expect(atBob.unreadable + atCarol.unreadable).toBe(0);
+    // Her key picture's structure again: bob the lowest layer only, carol all three.
+    expect([...atBob.spatialSinceKey]).toEqual([0]);
+    expect([...atCarol.spatialSinceKey].sort()).toEqual([0, 1, 2]);
+    expect(harness.errorLogs).toEqual([]);
+  });
 });
