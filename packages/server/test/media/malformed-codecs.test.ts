@@ -191,7 +191,7 @@ describe.each(['vp9', 'h264', 'av1'] as const)('a publisher sending malformed %s
     let sent = 0;
     const attack = async () => {
       sent += await send(malformed);
-      sent += await send(alternating, 20);
+      sent += await send(alternating, 2); // one good, one bad per turn: nothing lost on the way
       sent += await send(flood, 50);
     };
     const during = await rates(2000, attack);
@@ -218,8 +218,12 @@ describe.each(['vp9', 'h264', 'av1'] as const)('a publisher sending malformed %s
       expect(atBob.unreadable + atCarol.unreadable).toBe(0);
       expect([...atBob.spatial]).toEqual([0]);
       expect(Math.max(...atCarol.spatial)).toBeLessThan(VP9_LAYERS);
-      const unreadableSent = [...malformed, ...alternating, ...flood].filter((p) => !vp9Readable(p)).length;
-      expect(unreadable() - unreadableBefore).toBe(unreadableSent);
+      // Each unreadable packet that reached the SFU counted once: all those sent a turn apart; of the
+      // flood, those the loaded machine's UDP buffers did not drop (3,000 sent at once).
+      const counted = unreadable() - unreadableBefore;
+      const unreadableOf = (payloads: Buffer[]) => payloads.filter((p) => !vp9Readable(p)).length;
+      expect(counted).toBeGreaterThanOrEqual(unreadableOf([...malformed, ...alternating]));
+      expect(counted).toBeLessThanOrEqual(unreadableOf([...malformed, ...alternating, ...flood]));
     } else expect(unreadable()).toBe(0);
     // …and her own frames go on for both.
     const own = [atBob.own, atCarol.own];
