@@ -168,8 +168,6 @@ describe('video through a network that loses 5 % of the media packets each way',
       PARLEY_PUBLIC_IP: '127.0.0.2',
       PARLEY_RTC_PORT: String(relay.port),
       PARLEY_MEDIA_WORKERS: '0',
-      // Retransmissions on RTX towards the browsers (off by default, see packages/sfu/README.md).
-      PARLEY_SUBSCRIBER_RTX: '1',
     });
     await server.addUser(HOST.username, HOST.password, true);
     browser = await launchBrowser();
