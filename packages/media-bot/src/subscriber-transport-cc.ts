@@ -18,6 +18,9 @@ export class SubscriberTransportCc {
   private readonly arrivals = new TransportArrivals();
   private lastSsrc = 0;
   private clock: NodeJS.Timeout | null = null;
+  /** Report all but one in this many packets lost (0: report what arrived), like a link dropping most. */
+  reportedLossEvery = 0;
+  private numbered = 0;
 
   /** `send`: puts a feedback message on the subscribe connection. */
   constructor(
@@ -29,7 +32,8 @@ export class SubscriberTransportCc {
   arrived(packet: Buffer): void {
     const sequence = readTransportSequence(packet, SFU_TRANSPORT_CC_ID);
     if (sequence < 0) return;
-    this.arrivals.record(sequence, performance.now() * 1000);
+    const lost = this.reportedLossEvery > 0 && this.numbered++ % this.reportedLossEvery !== 0;
+    if (!lost) this.arrivals.record(sequence, performance.now() * 1000);
     // Like libwebrtc: the feedback names the SSRC of the last packet (libdatachannel routes by it).
     this.lastSsrc = packet.readUInt32BE(8);
     if (this.seen.length < KEPT_SEQUENCES) this.seen.push(sequence);
