@@ -62,10 +62,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PARLEY_AUDIBLE_SPEAKERS: '0' })).toThrow(/PARLEY_AUDIBLE_SPEAKERS/);
     expect(loadConfig({}).retransmitPercent).toBe(50);
     expect(loadConfig({ PARLEY_RETRANSMIT_PERCENT: '120' }).retransmitPercent).toBe(120);
-    expect(loadConfig({}).subscriberBandwidthEstimation).toBe(false);
-    expect(loadConfig({ PARLEY_SUBSCRIBER_BWE: '1' }).subscriberBandwidthEstimation).toBe(true);
-    expect(loadConfig({}).subscriberRtx).toBe(false);
-    expect(loadConfig({ PARLEY_SUBSCRIBER_RTX: '1' }).subscriberRtx).toBe(true);
+    expect(loadConfig({}).subscriberBandwidthEstimation).toBe(true);
+    expect(loadConfig({ PARLEY_SUBSCRIBER_BWE: '0' }).subscriberBandwidthEstimation).toBe(false);
+    expect(loadConfig({}).subscriberRtx).toBe(true);
+    expect(loadConfig({ PARLEY_SUBSCRIBER_RTX: '0' }).subscriberRtx).toBe(false);
     expect(() => loadConfig({ PARLEY_RETRANSMIT_PERCENT: '500' })).toThrow(/PARLEY_RETRANSMIT_PERCENT/);
     expect(loadConfig({ PARLEY_REDIS_URL: 'redis://127.0.0.1:6379' }).mediaWorkers).toBe(1);
     expect(

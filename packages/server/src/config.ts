@@ -46,11 +46,11 @@ export interface Config {
    */
   retransmitPercent: number;
   /**
-   * Estimate each subscriber's bandwidth from transport-cc and choose its layers by it
-   * (PARLEY_SUBSCRIBER_BWE=1; default off: display size and REMB only, see packages/sfu/README.md).
+   * Estimate each subscriber's bandwidth from transport-cc and choose its layers by it (default on;
+   * PARLEY_SUBSCRIBER_BWE=0: display size and REMB only, see packages/sfu/README.md).
    */
   subscriberBandwidthEstimation: boolean;
-  /** Offer subscribers RTX for video (PARLEY_SUBSCRIBER_RTX=1; default off, see packages/sfu/README.md). */
+  /** Offer subscribers RTX for video (default on; PARLEY_SUBSCRIBER_RTX=0: plain retransmissions). */
   subscriberRtx: boolean;
   /**
    * The video codec browsers publish in when they can encode it (PARLEY_VIDEO_CODEC: vp8, vp9, h264 or
@@ -231,8 +231,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     lastN: intFrom(env, 'PARLEY_LAST_N', 25, 0, 1000),
     audibleSpeakers: intFrom(env, 'PARLEY_AUDIBLE_SPEAKERS', 3, 1, 100),
     retransmitPercent: intFrom(env, 'PARLEY_RETRANSMIT_PERCENT', 50, 0, 200),
-    subscriberBandwidthEstimation: env.PARLEY_SUBSCRIBER_BWE === '1',
-    subscriberRtx: env.PARLEY_SUBSCRIBER_RTX === '1',
+    subscriberBandwidthEstimation: env.PARLEY_SUBSCRIBER_BWE !== '0',
+    subscriberRtx: env.PARLEY_SUBSCRIBER_RTX !== '0',
     videoCodec: videoCodecFrom(env),
     ...turnFrom(env),
     ipRetentionSeconds: intFrom(env, 'PARLEY_IP_RETENTION_S', 600, 1, 86_400),

@@ -22,4 +22,18 @@ describe('RetransmissionBudget (what a subscriber’s NACKs may make the SFU res
     budget.earn(100);
     expect(budget.mayResend(1000, 100, 0)).toBe(true);
   });
+
+  it('earns at the limited share while the subscriber is short of bandwidth, then at its own again', () => {
+    const budget = new RetransmissionBudget(50);
+    for (let sequence = 0; sequence < RETRANSMIT_BURST_PACKETS; sequence++)
+      budget.mayResend(sequence, 100, 0);
+    budget.limitShare(0.1);
+    budget.earn(1000); // 100 bytes of credit at 10 %
+    expect(budget.forwardedBytes).toBe(1000);
+    expect(budget.mayResend(1000, 101, 0)).toBe(false);
+    expect(budget.mayResend(1000, 100, 0)).toBe(false); // a tenth of a packet's credit earned per packet
+    budget.limitShare(Number.POSITIVE_INFINITY);
+    for (let i = 0; i < 2; i++) budget.earn(100);
+    expect(budget.mayResend(1001, 100, 0)).toBe(true);
+  });
 });

@@ -16,7 +16,10 @@ const RESENT_MEMORY = 512;
  * is forwarded to it, and no packet resent twice within RESEND_INTERVAL_MS.
  */
 export class RetransmissionBudget {
-  private readonly share: number;
+  private share: number;
+  private readonly configuredShare: number;
+  /** Bytes forwarded to the subscriber on this track so far (the subscriber's audio cost is measured by it). */
+  forwardedBytes = 0;
   private readonly bytes = new TokenBucket(RETRANSMIT_BURST_BYTES, 0);
   private readonly packets = new TokenBucket(RETRANSMIT_BURST_PACKETS, 0);
   /** Outgoing sequence numbers resent lately and when (ms), by sequence modulo their length. */
@@ -26,10 +29,21 @@ export class RetransmissionBudget {
   /** `percent`: the share of forwarded bytes that NACK answers may add (the plane's option). */
   constructor(percent = DEFAULT_RETRANSMIT_SHARE * 100) {
     this.share = percent / 100;
+    this.configuredShare = this.share;
+  }
+
+  /**
+   * Limit NACK answers to `share` of the forwarded bytes while the subscriber's link is short (at most
+   * the configured share; Infinity: the configured share again): on a full link, retransmissions of
+   * what the queue dropped only make it drop more.
+   */
+  limitShare(share: number): void {
+    this.share = Math.min(this.configuredShare, share);
   }
 
   /** A packet of `bytes` was forwarded: forwarding earns the credit that NACK answers spend. */
   earn(bytes: number): void {
+    this.forwardedBytes += bytes;
     const share = this.share;
     this.bytes.add(bytes * share);
     this.packets.add(share);

@@ -21,6 +21,11 @@ export class NegotiatedMedia {
   /** Audio: RED was offered (the publisher sends it), and the subscriber's answer kept it. */
   private redOffered = false;
   redAccepted = false;
+  /**
+   * Audio: RED held back from this subscriber for now (plain Opus instead) because its bandwidth is
+   * short: the redundancy nearly doubles the audio's bitrate (Subscriber.applyEstimate).
+   */
+  redWithheld = false;
   /** RFC 4588 towards the subscriber: NACK answers and probe padding, once its answer accepted RTX. */
   readonly rtx: RtxStream;
   /** A RED primary resent as plain Opus is written here (allocated at the first one). */
@@ -64,6 +69,11 @@ export class NegotiatedMedia {
   acceptFormats(payloadTypes: readonly number[]): void {
     this.rtx.accepted = this.rtxSsrc !== 0 && payloadTypes.includes(this.publication.codec.rtxPayloadType);
     this.redAccepted = this.redOffered && payloadTypes.includes(OUTGOING_RED_PAYLOAD_TYPE);
+  }
+
+  /** RED packets go to this subscriber whole (else their primary block as plain Opus). */
+  get sendsRed(): boolean {
+    return this.redAccepted && !this.redWithheld;
   }
 
   /** A cached RED packet's primary block as plain Opus (for a subscriber without RED), or null. */

@@ -51,7 +51,7 @@ export class Subscription {
   /** VP9 SVC: which spatial/temporal layers this subscriber gets. */
   private readonly svc = new SvcForwarding();
   /** The subscriber's feedback, and its NACKs answered within the subscription's budget. */
-  private readonly nacks: NackAnswers;
+  readonly nacks: NackAnswers;
   private readonly feedback: SubscriberFeedback;
   /** Its m-line: offered, and what the subscriber's answer kept (RTX, RED, audio NACK). */
   readonly media: NegotiatedMedia;
@@ -138,12 +138,12 @@ export class Subscription {
     // RED to a subscriber without it: the primary block alone, as plain Opus (built once per packet).
     const red = this.publication.red;
     const outgoing =
-      red.current && !this.media.redAccepted ? red.plainPacket(OUTGOING_PAYLOAD_TYPE.audio) : packet;
+      red.current && !this.media.sendsRed ? red.plainPacket(OUTGOING_PAYLOAD_TYPE.audio) : packet;
     const sent = outgoing !== null && this.transmit(outgoing, this.sequences.rewrite(forwarded.sequence));
     // The packet is shared: the next subscription gets the publisher's marker bit.
     if (unmarked >= 0) packet[1] = unmarked;
     if (!sent) return false;
-    this.nacks.budget.earn(packet.length);
+    this.nacks.budget.earn(outgoing.length);
     const bandwidth = this.bandwidth;
     if (bandwidth?.probing && this.publication.kind === 'video') {
       // A bandwidth probe runs on this connection: the padding it owes, right after a media packet.
@@ -294,7 +294,7 @@ export class Subscription {
     if (this.publication.svcHeights.length > 1) this.svc.markResent(packet);
     if (this.publication.layerCount > 1) this.continuity.rewriteCached(packet, this.publication.codec);
     if (this.media.rtx.accepted) return this.transmitRetransmission(packet, outgoingSequence);
-    if ((packet[1]! & 0x7f) === OUTGOING_RED_PAYLOAD_TYPE && !this.media.redAccepted)
+    if ((packet[1]! & 0x7f) === OUTGOING_RED_PAYLOAD_TYPE && !this.media.sendsRed)
       return this.resendPrimary(packet, outgoingSequence);
     return this.transmit(packet, outgoingSequence);
   }

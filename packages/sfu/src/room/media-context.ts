@@ -55,10 +55,8 @@ export function peerConnectionConfig(options: MediaPlaneOptions, forceMediaTrans
 }
 
 /**
- * Whether the plane estimates subscribers' bandwidth from transport-cc. Off by default until it holds
- * up in Chromium on a loaded machine (issue 18: e2e/bandwidth.test.ts with PARLEY_SUBSCRIBER_BWE=1
- * passed, then failed when CPU starvation of the test browsers read as congestion; see
- * packages/sfu/README.md).
+ * Whether the plane estimates subscribers' bandwidth from transport-cc. The plane's own default is
+ * off (library users and the bot tests opt in); the server turns it on unless PARLEY_SUBSCRIBER_BWE=0.
  */
 export function estimatesSubscribers(options: MediaPlaneOptions): boolean {
   return options.subscriberBandwidthEstimation ?? false;

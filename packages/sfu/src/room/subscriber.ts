@@ -14,6 +14,7 @@ import {
 } from '../transport/sdp.js';
 import { announceHostCandidate, withoutCandidates } from '../transport/sdp-candidates.js';
 import { SubscriberBandwidth } from '../transport/subscriber-bandwidth.js';
+import { DownlinkShares } from './downlink-shares.js';
 import {
   estimatesSubscribers,
   guarded,
@@ -25,9 +26,6 @@ import { nativeReason } from './publisher.js';
 import type { CancelTimer } from './timers.js';
 
 keepsStore('connection-addresses');
-
-/** Bits/s kept for each forwarded microphone before video gets a share (Opus voice at ~32 kbit/s with its RTP headers; measured here: ~33 kbit/s). */
-const AUDIO_RESERVE_BPS = 40_000;
 
 export interface SubscriberListener {
   /** Send this offer to the browser; its answer comes back through answer(). */
@@ -68,6 +66,7 @@ export class Subscriber {
    * bandwidth): numbering, estimate, probes; its estimate is shared out by applyEstimate().
    */
   readonly bandwidth: SubscriberBandwidth | null;
+  private readonly shares = new DownlinkShares();
 
   constructor(
     readonly participantId: string,
@@ -80,37 +79,24 @@ export class Subscriber {
   }
 
   /**
-   * Share the subscriber's estimate out (after each transport-cc feedback): audio first — each
-   * forwarded microphone is reserved AUDIO_RESERVE_BPS — then an equal share for each video it
-   * receives (those last-N or its own choice hold back take none). Each video picks its layer from its
-   * share (LayerSelector.rankForEstimate). When some video wants a step its share does not cover, a
-   * probe is asked for (SubscriberBandwidth.maybeProbe).
+   * Share the subscriber's estimate out (after each transport-cc feedback): audio first, at what it is
+   * measured to cost, then an equal share for each video it receives (those last-N or its own choice
+   * hold back take none; downlink-shares.ts). Each video picks its layer from its share
+   * (LayerSelector.rankForEstimate). When some video wants a step its share does not cover, a probe is
+   * asked for (SubscriberBandwidth.maybeProbe).
    */
   private applyEstimate(): void {
     const bandwidth = this.bandwidth;
     if (bandwidth === null || this.closed) return;
-    let audio = 0;
-    let videos = 0;
-    for (const [publication, subscription] of this.subscriptions) {
-      if (publication.kind === 'audio') {
-        if (!publication.held && publication.audible) audio++;
-      } else if (subscription.sharesBandwidth) videos++;
-    }
-    if (videos === 0) return;
+    const now = performance.now();
     const estimate = bandwidth.estimate;
-    const share = Math.max(0, estimate - audio * AUDIO_RESERVE_BPS) / videos;
-    let wanted = 0;
-    for (const subscription of this.subscriptions.values()) {
-      if (subscription.publication.kind !== 'video' || !subscription.sharesBandwidth) continue;
-      subscription.setEstimatedBudget(share);
-      wanted += subscription.wantedExtra();
-    }
+    const wanted = this.shares.apply(this.subscriptions, estimate, now);
     if (wanted > 0) {
-      const now = performance.now();
       const acked = bandwidth.estimator.ackedBitsPerSecond;
       bandwidth.maybeProbe(estimate + wanted, Number.isNaN(acked) ? estimate : acked, now);
     }
   }
+
   get hasConnection(): boolean {
     return this.pc !== null;
   }

@@ -44,4 +44,17 @@ describe('LayerSelector (simulcast layer for one subscriber)', () => {
     expect(selector.wantedExtra(3, 1)).toBeCloseTo(1_500_000 * 1.15 - 600_000);
     expect(selector.wantedExtra(3, 2)).toBe(0);
   });
+
+  it('keeps the layer it forwards through one overuse’s dip (0.85 × what arrived), not through a second', () => {
+    const selector = new LayerSelector(measuredLayers());
+    selector.setEstimatedBudget(2_000_000);
+    expect(selector.choose(3, -1, true, 0)).toBe(2);
+    selector.setEstimatedBudget(0.85 * 1_500_000);
+    expect(selector.choose(3, 2, true, 100)).toBe(2);
+    selector.setEstimatedBudget(0.85 * 0.85 * 1_500_000);
+    expect(selector.choose(3, 2, true, 600)).toBe(1);
+    // A layer it does not forward yet must fit whole.
+    selector.setEstimatedBudget(0.85 * 1_500_000);
+    expect(selector.choose(3, -1, true, 700)).toBe(1);
+  });
 });

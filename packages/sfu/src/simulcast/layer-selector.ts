@@ -55,6 +55,14 @@ const PAUSE_CONFIRM_MS = 1000;
  */
 const PAUSE_BELOW = 0.5;
 const RESUME_MARGIN = 1.1;
+/**
+ * The layer being forwarded is kept while the budget covers this share of its bitrate: one overuse
+ * drops the estimate to 0.85 × what arrived, and on an unshaped path a busy receiver's late arrivals
+ * read as one (seen in Chromium on a loaded machine: 720p → 360p, then no way back up for lack of a
+ * probe that succeeds). A real bottleneck keeps the queue growing and the next decrease, 500 ms
+ * later, goes below it.
+ */
+const KEEP_SHARE = 0.8;
 
 /**
  * Which simulcast layer one subscriber should get (one per Subscription): from the size it shows the
@@ -242,6 +250,15 @@ export class LayerSelector {
       return lowest;
     }
     const currentRank = current >= 0 ? order.indexOf(current) : -1;
+    const kept =
+      currentRank > fits &&
+      currentRank <= limit &&
+      sent(currentRank) &&
+      bitrateAt(currentRank) * KEEP_SHARE <= budget;
+    if (kept) {
+      this.upFitsSince = Number.NaN;
+      return currentRank;
+    }
     // The first layer: the largest that fits. A layer that no longer fits (or is no longer sent, or is
     // above the size): the largest below it that does, at once.
     if (currentRank < 0 || currentRank > fits || !sent(currentRank)) {

@@ -24,7 +24,7 @@ const FEEDBACK_BURST = 40;
 const FEEDBACK_PER_SECOND = 50;
 /** Without feedback for this long the estimate is not used (REMB, if any, takes over). */
 const FEEDBACK_TIMEOUT_MS = 2000;
-const PROBE_MS = 600;
+const PROBE_MS = 300;
 /** After the probe, its last packets' feedback is waited for this long before it is judged. */
 const PROBE_SETTLE_MS = 400;
 const PROBE_AFTER_MS = 8000;

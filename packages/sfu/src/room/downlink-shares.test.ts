@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { Publication } from '../forwarding/publication.js';
+import { RetransmissionBudget } from '../forwarding/retransmission-budget.js';
+import type { Subscription } from '../forwarding/subscription.js';
+import { AUDIO_RESERVE_BPS, DownlinkShares } from './downlink-shares.js';
+
+/** Just what DownlinkShares reads and sets of a publication and its subscription. */
+function track(kind: 'audio' | 'video', wantedExtra = () => 0) {
+  const publication = { kind, held: false, audible: true };
+  const subscription = {
+    nacks: { budget: new RetransmissionBudget(50) },
+    media: { redWithheld: false },
+    sharesBandwidth: true,
+    budget: Number.NaN,
+    setEstimatedBudget(bitsPerSecond: number) {
+      this.budget = bitsPerSecond;
+    },
+    wantedExtra,
+  };
+  return { publication, subscription };
+}
+
+function meeting(...tracks: ReturnType<typeof track>[]): ReadonlyMap<Publication, Subscription> {
+  return new Map(tracks.map((t) => [t.publication, t.subscription] as [unknown, unknown])) as ReadonlyMap<
+    Publication,
+    Subscription
+  >;
+}
+
+describe('DownlinkShares (one subscriber’s estimate shared out)', () => {
+  it('keeps AUDIO_RESERVE_BPS per microphone until the audio is measured, then what it costs', () => {
+    const mic1 = track('audio');
+    const mic2 = track('audio');
+    const camera = track('video');
+    const shares = new DownlinkShares();
+    const tracks = meeting(mic1, mic2, camera);
+    shares.apply(tracks, 1_000_000, 0);
+    expect(camera.subscription.budget).toBe(1_000_000 - 2 * AUDIO_RESERVE_BPS);
+    // 60 kbit/s each (RED) over one second.
+    for (const mic of [mic1, mic2]) mic.subscription.nacks.budget.earn(7500);
+    shares.apply(tracks, 1_000_000, 1000);
+    expect(camera.subscription.budget).toBeCloseTo(1_000_000 - 120_000);
+  });
+
+  it('while a video is short: plain Opus instead of RED and fewer retransmissions; RED back after 10 s', () => {
+    const mic = track('audio');
+    let wanted = 200_000;
+    const camera = track('video', () => wanted);
+    const shares = new DownlinkShares();
+    const tracks = meeting(mic, camera);
+    shares.apply(tracks, 300_000, 0);
+    mic.subscription.nacks.budget.earn(7500); // 60 kbit/s of RED: its redundancy is 9 % of 300 kbit/s
+    expect(shares.apply(tracks, 300_000, 1000)).toBe(200_000);
+    expect(mic.subscription.media.redWithheld).toBe(true);
+    // The limited share: 10 % of what is forwarded.
+    const budget = camera.subscription.nacks.budget;
+    for (let sequence = 0; budget.mayResend(sequence, 100, 1000); sequence++);
+    for (let i = 0; i < 11; i++) budget.earn(1000); // at 10 %: 1.1 packets and 1100 bytes of credit
+    expect(budget.mayResend(5000, 1000, 1000)).toBe(true);
+    expect(budget.mayResend(5001, 1, 1000)).toBe(false);
+    wanted = 0;
+    shares.apply(tracks, 300_000, 5000);
+    expect(mic.subscription.media.redWithheld).toBe(true);
+    shares.apply(tracks, 300_000, 11_000);
+    expect(mic.subscription.media.redWithheld).toBe(false);
+  });
+
+  it('keeps RED when its redundancy costs little of a large estimate, even with a video short', () => {
+    const mic = track('audio');
+    const camera = track('video', () => 500_000);
+    const shares = new DownlinkShares();
+    const tracks = meeting(mic, camera);
+    shares.apply(tracks, 3_000_000, 0);
+    mic.subscription.nacks.budget.earn(7500);
+    shares.apply(tracks, 3_000_000, 1000);
+    expect(mic.subscription.media.redWithheld).toBe(false);
+  });
+});
