@@ -187,6 +187,11 @@ export class MediaBot {
     this.subscriber.transportCc.reportedLossEvery = every;
   }
 
+  /** subscriberTransportCc: report a queue growing by `msPerSecond` from now on (0: it drains). */
+  setSubscriberFeedbackQueue(msPerSecond: number): void {
+    this.subscriber.transportCc.reportedQueueGrowth = msPerSecond;
+  }
+
   /** subscriberTransportCc: the transport-wide numbers of the packets received, in arrival order. */
   subscriberTransportSequences(): readonly number[] {
     return this.subscriber.transportCc.seen;

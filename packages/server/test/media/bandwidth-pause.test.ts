@@ -71,3 +71,48 @@ describe('video paused for a subscriber’s bandwidth, over real DTLS-SRTP', () 
     expect(events).toHaveLength(2);
   }, 120_000);
 });
+
+/**
+ * Known gap (issue 18), run on request: PARLEY_BWE_RESUME_TEST=1 npx vitest run --project unit
+ * packages/server/test/media/bandwidth-pause.test.ts. When the feedback reports a growing queue as
+ * well as loss, the delay-based half of the estimate collapses too; once the link is clean again,
+ * only audio reaches the subscriber, the estimate may not grow past 1.5 × that acknowledged audio +
+ * 10 kbit/s (≈ 62 kbit/s here), and no probe can lift it: probe padding rides on forwarded video
+ * packets (Subscription.send), and there are none while paused. Measured: still paused after 90 s.
+ */
+describe.runIf(process.env.PARLEY_BWE_RESUME_TEST === '1')(
+  'resume after the delay-based estimate fell',
+  () => {
+    let harness: MediaHarness;
+    let bob: MediaBot;
+    const events: MediaPlaneEvents['video-bandwidth-pause'][] = [];
+
+    beforeAll(async () => {
+      harness = new MediaHarness(undefined, { subscriberBandwidthEstimation: true });
+      harness.plane.on('video-bandwidth-pause', (event) => events.push(event));
+      await harness.join(
+        `${ROOM}-queue`,
+        'alice',
+        { audio: true, video: true },
+        { transportCc: true, simulcast: true },
+      );
+      bob = await harness.join(`${ROOM}-queue`, 'bob', null, {
+        subscriberTransportCc: true,
+        subscriberFeedbackLoss: 10,
+      });
+      bob.setSubscriberFeedbackQueue(100);
+    });
+
+    afterAll(async () => {
+      await harness.close();
+    });
+
+    it('resumes the video once the link is clean again', async () => {
+      await waitFor('Bob’s video paused', () => events.length > 0, { timeoutMs: 40_000 });
+      bob.setSubscriberFeedbackLoss(0);
+      bob.setSubscriberFeedbackQueue(0);
+      await waitFor('Bob’s video resumed', () => events.length > 1, { timeoutMs: 90_000 });
+      expect(events.at(-1)?.paused).toBe(false);
+    }, 150_000);
+  },
+);
