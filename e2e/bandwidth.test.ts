@@ -20,6 +20,23 @@ function iceUfrags(page: Page): Promise<string[]> {
   );
 }
 
+/** Audio packets the page has received and lost so far, over all its inbound audio streams. */
+function audioPackets(page: Page): Promise<{ received: number; lost: number }> {
+  return page.evaluate(async () => {
+    let received = 0;
+    let lost = 0;
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((report) => {
+        if (report.type !== 'inbound-rtp' || report.kind !== 'audio') return;
+        received += report.packetsReceived ?? 0;
+        lost += report.packetsLost ?? 0;
+      });
+    }
+    return { received, lost };
+  });
+}
+
 describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => {
   let relay: ShapingUdpRelay;
   let server: RunningServer;
@@ -92,6 +109,7 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     })();
+    const audioBefore = await audioPackets(narrow);
     const startedAt = Date.now();
     const end = await waitFor(
       () => tileVideoStats(narrow, hostTile),
@@ -102,6 +120,9 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
       'ten seconds at the narrow viewer',
       15_000,
     );
+    const audioAfter = await audioPackets(narrow);
+    const audioReceived = audioAfter.received - audioBefore.received;
+    const audioLost = audioAfter.lost - audioBefore.lost;
     const seconds = (Date.now() - startedAt) / 1000;
     const fps = (end!.framesDecoded - settled!.framesDecoded) / seconds;
     const freezes = end!.freezeCount - settled!.freezeCount;
@@ -109,7 +130,7 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
     await wideSampler;
     const wideAt720 = wideHeights.filter((height) => height === 720).length / wideHeights.length;
     console.info(
-      `narrow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): heights ${[...heights].join('/')}, ${fps.toFixed(1)} frames/s, ${freezes} freezes, ${end!.packetsLost} packets lost of ${end!.packetsReceived}; relay dropped ${relay.droppedBytes} bytes; wide viewer at 720p in ${Math.round(wideAt720 * 100)} % of ${wideHeights.length} samples (${[...new Set(wideHeights)].join('/')})`,
+      `narrow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): heights ${[...heights].join('/')}, ${fps.toFixed(1)} frames/s, ${freezes} freezes, ${end!.packetsLost} packets lost of ${end!.packetsReceived}; relay dropped ${relay.droppedBytes} bytes; audio ${audioReceived} packets received, ${audioLost} lost; wide viewer at 720p in ${Math.round(wideAt720 * 100)} % of ${wideHeights.length} samples (${[...new Set(wideHeights)].join('/')})`,
     );
     // It never goes back to the size of the tile; it may try one layer up once (the browser's estimate
     // cannot say whether more fits), and waits longer after each try that fails.
@@ -117,6 +138,9 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
     expect(heights.has(180)).toBe(true);
     expect(fps).toBeGreaterThan(10);
     expect(freezes).toBeLessThanOrEqual(1);
+    // Audio first: both microphones (about 50 packets a second each) go on, next to no loss.
+    expect(audioReceived).toBeGreaterThan(400);
+    expect(audioLost / (audioReceived + audioLost)).toBeLessThan(0.05);
     // The wide viewer keeps 720p: most of the time, with at most a passing dip.
     expect(wideAt720).toBeGreaterThanOrEqual(0.75);
   });

@@ -12,25 +12,34 @@ import type { RtxStream } from './rtx-stream.js';
  * video's sequence (the receiver counts and drops them, as it does libwebrtc's own padding) or, with
  * RTX, on the RTX stream as libwebrtc pads, and in the connection's transport-wide sequence (that is
  * what they are for).
+ *
+ * A video paused for bandwidth sends no media to follow, and its probe is what can resume it: while
+ * paused, its padding (RTX only: the paused video's own sequence must not move) follows the packets of
+ * the connection's other tracks (`SubscriberBandwidth.probeCarrier`, chosen by DownlinkShares). Without
+ * that, a subscriber whose estimate had fallen with its video (only audio acknowledged, nothing above
+ * 1.5 × that reachable) stayed paused for good.
  */
 export class ProbePadding {
   /** Allocated at the first probe. */
   private packet: Buffer | null = null;
 
+  constructor(
+    private readonly track: OutgoingTrack,
+    private readonly bandwidth: SubscriberBandwidth,
+    private readonly ssrc: number,
+    /** The video's publication: its codec's payload type, read when a probe pads. */
+    private readonly publication: { readonly codec: { readonly payloadType: number } },
+    private readonly sequences: SequenceRewriter,
+    readonly rtx: RtxStream,
+  ) {}
+
   /**
    * Send the padding the probe owes now, at most PADDING_BURST packets, with the RTP `timestamp` of
    * the media packet just sent.
    */
-  send(
-    track: OutgoingTrack,
-    bandwidth: SubscriberBandwidth,
-    timestamp: number,
-    ssrc: number,
-    /** The video's payload type (its codec's). */
-    payloadType: number,
-    sequences: SequenceRewriter,
-    rtx: RtxStream,
-  ): void {
+  send(timestamp: number): void {
+    const { track, bandwidth, ssrc, sequences, rtx } = this;
+    const payloadType = this.publication.codec.payloadType;
     const now = performance.now();
     for (let i = 0; i < PADDING_BURST && bandwidth.paddingDue(now) > 0; i++) {
       const onRtx = rtx.accepted;

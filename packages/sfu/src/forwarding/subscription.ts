@@ -36,8 +36,8 @@ export class Subscription {
   /** Not forwarded now, for any of its PauseReasons. */
   private paused = false;
   private readonly pause: PauseReasons;
-  /** Padding for the connection's bandwidth probes (allocated at the first probe). */
-  private probePadding: ProbePadding | null = null;
+  /** Video: padding for the connection's bandwidth probes, on this video's streams (null: no estimate). */
+  readonly padding: ProbePadding | null;
   /** Resumed video waits for a key frame: the receiver cannot decode what follows a gap before it. */
   private awaitingKeyframe = false;
   /** When this subscription last asked for the key frame it waits for (performance.now(), ms). */
@@ -79,6 +79,11 @@ export class Subscription {
     this.feedback = new SubscriberFeedback(this, publication, context.counters, bandwidth, repairSsrcs);
     this.selector = new LayerSelector(publication.simulcast);
     this.media = new NegotiatedMedia(publication, mid, ssrc, rtxSsrc, bandwidth !== null);
+    const { out, sequences, media } = this;
+    this.padding =
+      bandwidth && publication.kind === 'video'
+        ? new ProbePadding(out, bandwidth, ssrc, publication, sequences, media.rtx)
+        : null;
     // Simulcast: the best layer being sent, until the subscriber says how large it shows the video.
     this.chooseLayer();
   }
@@ -144,14 +149,9 @@ export class Subscription {
     if (unmarked >= 0) packet[1] = unmarked;
     if (!sent) return false;
     this.nacks.budget.earn(outgoing.length);
+    // A bandwidth probe runs on this connection: the padding it owes, right after a media packet.
     const bandwidth = this.bandwidth;
-    if (bandwidth?.probing && this.publication.kind === 'video') {
-      // A bandwidth probe runs on this connection: the padding it owes, right after a media packet.
-      this.probePadding ??= new ProbePadding();
-      const { out, ssrc, sequences, media } = this;
-      const payloadType = this.publication.codec.payloadType;
-      this.probePadding.send(out, bandwidth, packet.readUInt32BE(4), ssrc, payloadType, sequences, media.rtx);
-    }
+    if (bandwidth?.probing) (bandwidth.probeCarrier ?? this.padding)?.send(packet.readUInt32BE(4));
     return true;
   }
 

@@ -9,8 +9,10 @@ function track(kind: 'audio' | 'video', wantedExtra = () => 0) {
   const publication = { kind, held: false, audible: true };
   const subscription = {
     nacks: { budget: new RetransmissionBudget(50) },
-    media: { redWithheld: false },
+    media: { redWithheld: false, rtx: { accepted: true } },
     sharesBandwidth: true,
+    isPaused: false,
+    padding: kind === 'video' ? { send() {} } : null,
     budget: Number.NaN,
     setEstimatedBudget(bitsPerSecond: number) {
       this.budget = bitsPerSecond;
@@ -74,5 +76,22 @@ describe('DownlinkShares (one subscriber’s estimate shared out)', () => {
     mic.subscription.nacks.budget.earn(7500);
     shares.apply(tracks, 3_000_000, 1000);
     expect(mic.subscription.media.redWithheld).toBe(false);
+  });
+
+  it('lets a video paused for bandwidth carry the probe on its RTX stream (it has no media of its own to follow)', () => {
+    const mic = track('audio');
+    const playing = track('video');
+    const paused = track('video', () => 150_000);
+    const shares = new DownlinkShares();
+    const tracks = meeting(mic, playing, paused);
+    shares.apply(tracks, 300_000, 0);
+    expect(shares.probeCarrier).toBeNull();
+    paused.subscription.isPaused = true;
+    shares.apply(tracks, 300_000, 100);
+    expect(shares.probeCarrier).toBe(paused.subscription.padding);
+    // Without RTX its padding would move the paused video's own sequence: no carrier.
+    paused.subscription.media.rtx.accepted = false;
+    shares.apply(tracks, 300_000, 200);
+    expect(shares.probeCarrier).toBeNull();
   });
 });

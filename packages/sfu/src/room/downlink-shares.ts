@@ -2,6 +2,7 @@
 
 import type { Publication } from '../forwarding/publication.js';
 import type { Subscription } from '../forwarding/subscription.js';
+import type { ProbeCarrier } from '../transport/subscriber-bandwidth.js';
 
 /**
  * Bits/s kept for each forwarded microphone before any audio has been measured (Opus voice at
@@ -35,6 +36,8 @@ export class DownlinkShares {
   private audioBps = Number.NaN;
   private shortAt = Number.NEGATIVE_INFINITY;
   private redWithheld = false;
+  /** A video paused for bandwidth whose probe padding follows the other tracks' packets (RTX only). */
+  probeCarrier: ProbeCarrier | null = null;
 
   /** Share `estimate` (bits/s) among the subscriptions; returns the bits/s the videos want beyond it. */
   apply(subscriptions: ReadonlyMap<Publication, Subscription>, estimate: number, now: number): number {
@@ -52,10 +55,13 @@ export class DownlinkShares {
     const audio = Number.isNaN(this.audioBps) ? audible * AUDIO_RESERVE_BPS : this.audioBps;
     const share = Math.max(0, estimate - audio) / videos;
     let wanted = 0;
+    this.probeCarrier = null;
     for (const [publication, subscription] of subscriptions) {
       if (publication.kind !== 'video' || !subscription.sharesBandwidth) continue;
       subscription.setEstimatedBudget(share);
       wanted += subscription.wantedExtra();
+      if (subscription.isPaused && subscription.media.rtx.accepted)
+        this.probeCarrier ??= subscription.padding;
     }
     const short = wanted > 0;
     if (short) this.shortAt = now;

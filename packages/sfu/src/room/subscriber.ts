@@ -91,6 +91,7 @@ export class Subscriber {
     const now = performance.now();
     const estimate = bandwidth.estimate;
     const wanted = this.shares.apply(this.subscriptions, estimate, now);
+    bandwidth.probeCarrier = this.shares.probeCarrier;
     if (wanted > 0) {
       const acked = bandwidth.estimator.ackedBitsPerSecond;
       bandwidth.maybeProbe(estimate + wanted, Number.isNaN(acked) ? estimate : acked, now);

@@ -28,7 +28,11 @@ const PROBE_MS = 300;
 /** After the probe, its last packets' feedback is waited for this long before it is judged. */
 const PROBE_SETTLE_MS = 400;
 const PROBE_AFTER_MS = 8000;
-const MAX_PROBE_AFTER_MS = 64_000;
+/**
+ * Failed probes back off to this at most: a link capped for a while and then freed is found again
+ * within this (with 64 s, bench/quality.ts's capped viewer was still at 180p 25 s after the cap went).
+ */
+const MAX_PROBE_AFTER_MS = 16_000;
 /** No probe this soon after an overuse. */
 const PROBE_QUIET_MS = 3000;
 const PROBE_MAX_LOSS = 0.05;
@@ -41,6 +45,11 @@ export const PADDING_BYTES = 255;
 /** Padding packets sent after one media packet at most (media packets are the probe's clock). */
 export const PADDING_BURST = 8;
 
+/** Where a probe's padding goes when no video is forwarded to carry it (a video paused for bandwidth). */
+export interface ProbeCarrier {
+  send(timestamp: number): void;
+}
+
 export class SubscriberBandwidth {
   readonly sends = new TransportSends();
   readonly estimator = new BandwidthEstimator();
@@ -48,6 +57,8 @@ export class SubscriberBandwidth {
   private lastFeedbackAt = Number.NEGATIVE_INFINITY;
   private lastOveruseAt = Number.NEGATIVE_INFINITY;
   private overusesSeen = 0;
+  /** Pads the running probe after any packet of the connection, when set (see ProbePadding). */
+  probeCarrier: ProbeCarrier | null = null;
   /** Feedback refused by the budget, or malformed. */
   feedbackRefused = 0;
   feedbackMalformed = 0;
