@@ -47,7 +47,7 @@ describe('a viewer whose downlink cannot carry any video (issue 18)', () => {
     relay?.close();
   });
 
-  it('tells the slow viewer on the tile that the video is paused for its connection, and nobody else', async () => {
+  it('tells the slow viewer on the tile that the video is paused for its connection, and nobody else, until it resumes', async () => {
     const room = `pause-${Date.now().toString(36)}`;
     const host = await people.open();
     await people.signIn(host, HOST.username, HOST.password);
@@ -73,8 +73,15 @@ describe('a viewer whose downlink cannot carry any video (issue 18)', () => {
     // The name stays on the tile; the others are told nothing.
     expect(await paused.locator('.tile__name').textContent()).toBe('Host Hana');
     expect(await fast.locator(`${hostTile}[data-paused-bandwidth]`).count()).toBe(0);
+    const pausedAt = Date.now();
+    // The link is fine again: the SFU's probe finds room, the video comes back and the notice goes.
+    relay.uncap(ufrags);
+    await slow
+      .locator(`${hostTile}[data-camera="on"]:not([data-paused-bandwidth])`)
+      .waitFor({ timeout: 45_000 });
+    expect(await slow.getByTestId('tile-paused-bandwidth').count()).toBe(0);
     console.info(
-      `slow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): paused; relay dropped ${relay.droppedBytes} bytes`,
+      `slow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): paused, relay dropped ${relay.droppedBytes} bytes; resumed ${Date.now() - pausedAt} ms after the cap was lifted`,
     );
   });
 });
