@@ -1,5 +1,6 @@
 /** What a MediaBot is told at construction: how to reach the SFU, and how to behave (Chromium-like by default). */
 import type { PublishedTrack } from '@parley/sfu';
+import { type BotVideoCodec, CODEC_PAYLOAD_TYPE } from './codec-frames.js';
 
 /** How the bot's signaling requests reach the SFU (the in-process MediaHarness, or a WebSocket client). */
 export interface MediaBotSignal {
@@ -15,6 +16,11 @@ export interface MediaBotOptions {
   videoPacketsPerFrame?: number;
   /** Bytes of VP8 payload per packet (default 900). */
   videoPayloadBytes?: number;
+  /**
+   * The codec the camera is published in, offered first (default VP8): `vp9` (three spatial layers,
+   * K-SVC), `h264` (packetization-mode 1) or `av1`; see codec-frames.ts. Not with simulcast.
+   */
+  videoCodec?: BotVideoCodec;
   /** Payload types in the bot's offer (Chromium: Opus 111, VP8 96; Firefox: 109, 120). */
   payloadTypes?: { opus: number; vp8: number };
   /**
@@ -120,6 +126,7 @@ export function withDefaults(options: MediaBotOptions): BotSettings {
     videoPacketsPerFrame: options.videoPacketsPerFrame ?? 6,
     videoPayloadBytes: options.videoPayloadBytes ?? 900,
     payloadTypes: options.payloadTypes ?? { opus: 111, vp8: 96 },
+    videoCodec: options.videoCodec ?? 'vp8',
     downlinkLoss: options.downlinkLoss ?? 0,
     uplinkLoss: options.uplinkLoss ?? 0,
     audioLevel: options.audioLevel ?? 30,
@@ -141,4 +148,10 @@ export function withDefaults(options: MediaBotOptions): BotSettings {
     audioNack: options.audioNack ?? false,
     rejectVideo: options.rejectVideo ?? false,
   };
+}
+
+/** The payload type of the bot's video packets: its `videoCodec`'s in the offer. */
+export function videoPayloadType(settings: BotSettings): number {
+  const codec = settings.videoCodec;
+  return codec === 'vp8' ? settings.payloadTypes.vp8 : CODEC_PAYLOAD_TYPE[codec];
 }

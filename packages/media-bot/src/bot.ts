@@ -10,6 +10,7 @@
  * - it sends synthetic RTP at realistic rates: Opus 50 packets/s with the audio-level extension, VP8
  *   at 25 frames/s split into several packets with the marker bit on the last one and a VP8 payload
  *   descriptor, key frames at start, on PLI and every 4 s; plus a Sender Report per stream each second;
+ *   with `videoCodec`, the camera in VP9 (K-SVC), H.264 or AV1 instead, offered first (codec-frames.ts);
  * - it stops a source like `removeTrack` does (m-line inactive) and can reuse that m-line later.
  * - it answers the SFU's NACKs for its video with plain retransmissions (same SSRC and sequence number,
  *   as Chromium does without RTX) from a history of its last HISTORY_SIZE packets per stream, or with
@@ -154,6 +155,15 @@ export class MediaBot {
     return new Map([...this.subscriber.stats].map(([key, value]) => [key, { ...value }]));
   }
 
+  /**
+   * Call `watcher` with every RTP packet received for `${participantId}:${source}` (retransmissions
+   * unwrapped), after it is counted; null stops it. The packet is only valid during the call.
+   */
+  watchReceived(key: string, watcher: ((packet: Buffer) => void) | null): void {
+    if (watcher) this.subscriber.watchers.set(key, watcher);
+    else this.subscriber.watchers.delete(key);
+  }
+
   /** The tracks of the subscribe connection after the last offer. */
   subscribedTracks(): SubscribedTrack[] {
     return [...this.subscriber.trackList];
@@ -231,6 +241,17 @@ export class MediaBot {
   /** Send raw bytes on a received track (`${participantId}:${source}`). */
   sendOnReceivedTrack(key: string, packet: Buffer): boolean {
     return this.subscriber.sendOnTrack(key, packet);
+  }
+
+  /**
+   * Send a video packet with this payload (codec headers included) on a published source, as the next
+   * packet of its stream: its SSRC, payload type, next sequence number and current frame's timestamp.
+   * Not counted in sentPackets; kept for NACKs like the bot's own. False when the track is not open.
+   */
+  sendVideoPayload(source: TrackSource, payload: Buffer, marker = false): boolean {
+    const stream = this.publisher.activeStream(source);
+    if (!stream?.track.isOpen() || stream.kind !== 'video') return false;
+    return this.publisher.packets.videoPacket(stream, payload, marker, false);
   }
 
   /** Send raw bytes on the track of a published source. */

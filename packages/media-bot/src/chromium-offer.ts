@@ -5,6 +5,7 @@
  */
 import { TRANSPORT_CC_URI } from '@parley/sfu/transport';
 import type { Audio, Video } from 'node-datachannel';
+import { type BotVideoCodec, CODEC_PAYLOAD_TYPE } from './codec-frames.js';
 
 /** The audio-level extension's id (RFC 6464), and the transport-wide sequence number's (transport-cc). */
 export const AUDIO_LEVEL_EXTENSION_ID = 1;
@@ -18,7 +19,15 @@ export const RTX_PAYLOAD_TYPE = 97;
 /** Opus RED (RFC 2198). */
 export const RED_PAYLOAD_TYPE = 63;
 
-export function addChromiumCodecs(media: Audio | Video, payloadTypes: { opus: number; vp8: number }): void {
+/**
+ * The m-line's codecs; video lists `videoCodec` first (the SFU takes the first it forwards), the rest
+ * in Chromium's order. With VP8 the offer is the one the bot always made.
+ */
+export function addChromiumCodecs(
+  media: Audio | Video,
+  payloadTypes: { opus: number; vp8: number },
+  videoCodec: BotVideoCodec = 'vp8',
+): void {
   const { opus, vp8 } = payloadTypes;
   if ('addOpusCodec' in media) {
     media.addOpusCodec(opus, 'minptime=10;useinbandfec=1');
@@ -31,13 +40,17 @@ export function addChromiumCodecs(media: Audio | Video, payloadTypes: { opus: nu
     media.parseSdpLine(`a=extmap:${TRANSPORT_CC_EXTENSION_ID} ${TRANSPORT_CC_URI}`);
     media.parseSdpLine('a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid');
   } else {
+    const { vp9, h264, av1 } = CODEC_PAYLOAD_TYPE;
+    if (videoCodec === 'vp9') media.addVP9Codec(vp9);
+    if (videoCodec === 'av1') media.addAV1Codec(av1);
+    if (videoCodec === 'h264') addH264(media, h264);
     media.addVP8Codec(vp8);
     media.addRTXCodec(RTX_PAYLOAD_TYPE, vp8, 90000);
-    media.addH264Codec(102);
-    media.addRTXCodec(103, 102, 90000);
-    media.addVP9Codec(98);
-    media.parseSdpLine(`a=rtcp-fb:${vp8} transport-cc`);
-    media.parseSdpLine(`a=rtcp-fb:${vp8} ccm fir`);
+    if (videoCodec !== 'h264') addH264(media, h264);
+    if (videoCodec !== 'vp9') media.addVP9Codec(vp9);
+    const first = videoCodec === 'vp8' ? vp8 : CODEC_PAYLOAD_TYPE[videoCodec];
+    media.parseSdpLine(`a=rtcp-fb:${first} transport-cc`);
+    media.parseSdpLine(`a=rtcp-fb:${first} ccm fir`);
     media.parseSdpLine(`a=extmap:${TRANSPORT_CC_EXTENSION_ID} ${TRANSPORT_CC_URI}`);
     media.parseSdpLine('a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid');
     media.parseSdpLine(`a=extmap:${RID_EXTENSION_ID} urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id`);
@@ -45,4 +58,10 @@ export function addChromiumCodecs(media: Audio | Video, payloadTypes: { opus: nu
       `a=extmap:${REPAIRED_RID_EXTENSION_ID} urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id`,
     );
   }
+}
+
+/** H.264 (libdatachannel's default: constrained baseline, packetization-mode=1) and its RTX (103). */
+function addH264(media: Video, payloadType: number): void {
+  media.addH264Codec(payloadType);
+  media.addRTXCodec(payloadType + 1, payloadType, 90000);
 }

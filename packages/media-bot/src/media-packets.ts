@@ -5,8 +5,9 @@
  * their key frames' sizes and their fill byte, and a Sender Report per stream. No real codec payload.
  */
 import { buildSenderReport } from '@parley/sfu/rtp';
-import type { BotSettings } from './bot-options.js';
+import { type BotSettings, videoPayloadType } from './bot-options.js';
 import { RED_PAYLOAD_TYPE, RID_EXTENSION_ID, RIDS } from './chromium-offer.js';
+import { framePayloads, newCodecFrameState } from './codec-frames.js';
 import type { Retransmitter } from './retransmission.js';
 import { remember, type SendingStream, writeRtpHeader } from './sending-stream.js';
 import type { TransportNumbering } from './transport-numbering.js';
@@ -52,7 +53,10 @@ export class MediaPackets {
     stream.octets += 60;
   }
 
-  /** One 40 ms VP8 frame of the stream, of each of its simulcast layers sent, then RTX padding. */
+  /**
+   * One 40 ms frame of the stream (VP8, or the `videoCodec`: codec-frames.ts), of each of its simulcast
+   * layers sent (VP8 only), then RTX padding.
+   */
   videoFrame(stream: SendingStream, keyframe: boolean): void {
     const padding = this.settings.rtx ? this.settings.rtxPadding : 0;
     if (stream.layers) {
@@ -68,26 +72,34 @@ export class MediaPackets {
       return;
     }
     const count = this.settings.videoPacketsPerFrame;
-    for (let i = 0; i < count; i++) {
-      const packet = Buffer.alloc(12 + 1 + this.settings.videoPayloadBytes, 0xa5);
-      writeRtpHeader(packet, this.settings.payloadTypes.vp8, i === count - 1, stream, 0x80);
-      packet[12] = i === 0 ? 0x10 : 0x00; // VP8 payload descriptor: S bit on the first packet, partition 0
-      if (i === 0) {
-        // VP8 frame tag: bit 0 is "not a key frame"; key frames carry the start code and dimensions.
-        packet[13] = keyframe ? 0x10 : 0x11;
-        packet[14] = 0x02;
-        packet[15] = 0x00;
-        if (keyframe) {
-          packet.set([0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01], 16); // 640x480
-        }
-      }
-      stream.track.sendMessageBinary(packet);
-      remember(stream, packet);
-      stream.packets++;
-      stream.octets += packet.length - 12;
-    }
+    const bytes = this.settings.videoPayloadBytes;
+    const codec = this.settings.videoCodec;
+    stream.codecFrames ??= newCodecFrameState();
+    const payloads =
+      codec === 'vp8'
+        ? vp8Frame(keyframe, count, bytes)
+        : framePayloads(codec, keyframe, count, bytes, stream.codecFrames);
+    for (const [i, payload] of payloads.entries())
+      this.videoPacket(stream, payload, i === payloads.length - 1, true);
     for (let i = 0; i < padding; i++) this.retransmitter.sendPadding(stream, undefined);
     stream.timestamp = (stream.timestamp + 3600) >>> 0; // 90 kHz / 25 fps
+  }
+
+  /**
+   * One video packet of the stream with this payload, under its next sequence number and the current
+   * frame's timestamp, kept for NACKs; `counted`: one of the bot's own (sentPackets), not a crafted one.
+   */
+  videoPacket(stream: SendingStream, payload: Buffer, marker: boolean, counted: boolean): boolean {
+    const packet = Buffer.alloc(12 + payload.length);
+    writeRtpHeader(packet, videoPayloadType(this.settings), marker, stream, 0x80);
+    payload.copy(packet, 12);
+    const sent = stream.track.sendMessageBinary(packet);
+    remember(stream, packet);
+    if (counted) {
+      stream.packets++;
+      stream.octets += payload.length;
+    }
+    return sent;
   }
 
   /** A Sender Report with the stream's packet and octet counts (the SFU relays the timing). */
@@ -148,4 +160,22 @@ export class MediaPackets {
     layer.pictureId = (pictureId + 1) & 0x7fff;
     layer.timestamp = (layer.timestamp + 3600) >>> 0;
   }
+}
+
+/** The payloads of a VP8 frame: descriptor (S on the first packet, partition 0), frame tag, filler. */
+function vp8Frame(keyframe: boolean, count: number, bytes: number): Buffer[] {
+  const payloads: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const payload = Buffer.alloc(1 + bytes, 0xa5);
+    payload[0] = i === 0 ? 0x10 : 0x00;
+    if (i === 0) {
+      // VP8 frame tag: bit 0 is "not a key frame"; key frames carry the start code and dimensions.
+      payload[1] = keyframe ? 0x10 : 0x11;
+      payload[2] = 0x02;
+      payload[3] = 0x00;
+      if (keyframe) payload.set([0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01], 4); // 640x480
+    }
+    payloads.push(payload);
+  }
+  return payloads;
 }

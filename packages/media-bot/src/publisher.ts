@@ -28,7 +28,7 @@ export class BotPublisher {
   readonly keyframes: KeyframeRequests;
   readonly retransmitter: Retransmitter;
   readonly transport = new TransportNumbering();
-  private readonly packets: MediaPackets;
+  readonly packets: MediaPackets;
   private pc: PeerConnection | null = null;
   /** With uplinkLoss: the relay between this connection and the SFU. */
   private uplinkRelay: LossyRelay | null = null;
@@ -70,7 +70,7 @@ export class BotPublisher {
     stream.active = false;
     const media =
       stream.kind === 'audio' ? new ndc.Audio(stream.mid, 'Inactive') : new ndc.Video(stream.mid, 'Inactive');
-    addChromiumCodecs(media, this.settings.payloadTypes);
+    addChromiumCodecs(media, this.settings.payloadTypes, this.settings.videoCodec);
     // Same mid: libdatachannel updates the existing track's description and returns a second wrapper.
     retainUntilCleanup(this.pc.addTrack(media));
     await this.negotiate();
@@ -109,7 +109,7 @@ export class BotPublisher {
     const kind = kindOfSource(source);
     const existing = this.sending.get(mid);
     const media = kind === 'audio' ? new ndc.Audio(mid, 'SendOnly') : new ndc.Video(mid, 'SendOnly');
-    addChromiumCodecs(media, this.settings.payloadTypes);
+    addChromiumCodecs(media, this.settings.payloadTypes, this.settings.videoCodec);
     const ssrcs = this.announceSsrcs(media, source, existing);
     if (kind === 'video') this.keyframes.newSource();
     if (existing) {

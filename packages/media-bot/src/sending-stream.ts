@@ -1,6 +1,7 @@
 /** One RTP stream a bot sends (a published source, or one simulcast layer of the camera). */
 import type { TrackSource } from '@parley/sfu';
 import type { Track } from 'node-datachannel';
+import type { CodecFrameState } from './codec-frames.js';
 
 /** Video packets kept per stream to answer NACKs (a power of two: about 3 s at 150 packets/s). */
 export const HISTORY_SIZE = 512;
@@ -20,6 +21,8 @@ export interface SendingStream {
   /** Simulcast camera: the layers low → high (the last one is this stream itself). */
   layers?: SendingStream[];
   pictureId?: number;
+  /** Video in another codec than VP8: the numbering its headers carry (codec-frames.ts). */
+  codecFrames?: CodecFrameState;
   /** Video: the last HISTORY_SIZE packets sent, by sequence number modulo HISTORY_SIZE (NACK answers). */
   history?: (Buffer | undefined)[];
   /** Video: the SSRC of its RTX stream (FID group) and the RTX stream's next sequence number. */

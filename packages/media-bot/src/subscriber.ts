@@ -37,6 +37,8 @@ export class BotSubscriber {
   readonly loss: LossDetector;
   readonly rtx = new RtxReception();
   readonly transportCc: SubscriberTransportCc;
+  /** Called with every RTP packet of a `${participantId}:${source}` (MediaBot.watchReceived). */
+  readonly watchers = new Map<string, (packet: Buffer) => void>();
   /** The tracks of the latest offer, the offers answered, and the latest offer's SDP. */
   trackList: SubscribedTrack[] = [];
   offers = 0;
@@ -239,6 +241,7 @@ export class BotSubscriber {
       this.loss.arrived(receiving, packet.readUInt16BE(2), packet.readUInt32BE(8));
     }
     countRtp(stats, packet, receiving.kind);
+    this.watchers.get(receiving.key)?.(packet);
   }
 }
 

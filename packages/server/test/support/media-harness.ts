@@ -12,13 +12,18 @@ export class MediaHarness {
   private readonly bots = new Map<string, MediaBot>();
   /** Errors raised while a bot handled an offer (tests assert this stays empty). */
   readonly errors: Error[] = [];
+  /**
+   * The plane's log records at level error and above (JSON lines), whatever the log level: an exception
+   * on the forwarding path is caught and logged there (`guarded`), so tests assert this stays empty.
+   */
+  readonly errorLogs: string[] = [];
 
   constructor(
     logLevel = process.env.MEDIA_TEST_LOG ?? 'silent',
     /** Plane options beyond the address and port (lastN, audibleSpeakers). */
     options: Partial<MediaPlaneOptions> = {},
   ) {
-    this.plane = MediaHarness.startPlane(logLevel, options);
+    this.plane = MediaHarness.startPlane(logLevel, options, this.errorLogs);
     this.plane.on('subscriber-offer', ({ participantId, sdp, tracks }) => {
       const bot = this.bots.get(participantId);
       bot?.handleSubscriberOffer(sdp, tracks).catch((error: Error) => this.errors.push(error));
@@ -26,14 +31,20 @@ export class MediaHarness {
   }
 
   /** An SFU on a random high port; another one is tried when it is taken (the plane binds it at once). */
-  private static startPlane(logLevel: string, options: Partial<MediaPlaneOptions>): Sfu {
+  private static startPlane(logLevel: string, options: Partial<MediaPlaneOptions>, errorLogs: string[]): Sfu {
+    const shown = logLevel === 'silent' ? Number.POSITIVE_INFINITY : pino.levels.values[logLevel]!;
+    const destination = {
+      write(line: string): void {
+        const level = (JSON.parse(line) as { level: number }).level;
+        if (level >= pino.levels.values.error!) errorLogs.push(line);
+        if (level >= shown) process.stdout.write(line);
+      },
+    };
+    const logger = pino({ level: logLevel === 'silent' ? 'error' : logLevel }, destination);
     for (let attempt = 1; ; attempt++) {
       const rtcPort = 41000 + Math.floor(Math.random() * 20000);
       try {
-        return new Sfu(
-          { ...options, publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort },
-          pino({ level: logLevel }),
-        );
+        return new Sfu({ ...options, publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort }, logger);
       } catch (error) {
         if (attempt === 5) throw error;
       }

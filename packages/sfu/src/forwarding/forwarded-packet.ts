@@ -1,6 +1,7 @@
 // Privacy: keeps nothing personal (where fields sit in the packet being forwarded).
 
-import { emptyVp9Descriptor, type Vp9Descriptor } from '../rtp/vp9.js';
+import type { VideoCodec } from '../rtp/video-codec.js';
+import { emptyVp9Descriptor, readVp9Descriptor, startsVp9Keyframe, type Vp9Descriptor } from '../rtp/vp9.js';
 
 /**
  * The packet a Publication is fanning out, with what every Subscription needs of it read once: valid
@@ -38,4 +39,22 @@ export class ForwardedPacket {
   /** VP9: the packet's payload descriptor (its layers), and whether it could be read. */
   readonly vp9: Vp9Descriptor = emptyVp9Descriptor();
   vp9Valid = false;
+  /**
+   * A codec payload the SFU had to read and could not (VP9: a descriptor cut short or announcing fields
+   * the packet does not hold): no receiver could depacketize it either, and its layer is unknown, so
+   * it is forwarded to no one (each subscription closes its sequence over it).
+   */
+  unreadable = false;
+
+  /**
+   * Read what the subscriptions need of the video packet in `buffer` (its payload type not rewritten
+   * yet): whether it starts a key frame and, for VP9, its descriptor (key frame, height and layers).
+   */
+  readCodec(codec: VideoCodec): void {
+    const vp9 = codec.name === 'vp9' ? this.vp9 : null;
+    this.vp9Valid = vp9 !== null && readVp9Descriptor(this.buffer, vp9);
+    this.unreadable = vp9 !== null && !this.vp9Valid;
+    this.keyframe =
+      vp9 === null ? codec.isKeyframeStart(this.buffer) : this.vp9Valid && startsVp9Keyframe(vp9);
+  }
 }

@@ -14,7 +14,6 @@ import { readRtpStreamId } from '../rtp/rtp-stream-id.js';
 import { restoreRetransmission } from '../rtp/rtx.js';
 import { SequenceRewriter } from '../rtp/sequence-rewriter.js';
 import { VIDEO_CODEC, type VideoCodec } from '../rtp/video-codec.js';
-import { readVp9Descriptor, startsVp9Keyframe } from '../rtp/vp9.js';
 import { MAX_LAYERS, SimulcastLayers } from '../simulcast/layer-meter.js';
 import { SUBSCRIBER_TRANSPORT_CC_ID } from '../transport/transport-sends.js';
 import { ForwardedPacket } from './forwarded-packet.js';
@@ -198,10 +197,9 @@ export class Publication implements PublicationView, PublishedStreams, RepairedS
       const codec = this.codec;
       const meter = this.simulcast.layers[layer]!;
       // VP9: its descriptor, read once, gives key frame, height and layers; other codecs read theirs.
-      const vp9 = codec.name === 'vp9' ? forwarded.vp9 : null;
-      forwarded.vp9Valid = vp9 !== null && readVp9Descriptor(packet, vp9);
-      forwarded.keyframe =
-        vp9 === null ? codec.isKeyframeStart(packet) : forwarded.vp9Valid && startsVp9Keyframe(vp9);
+      forwarded.readCodec(codec);
+      if (forwarded.unreadable) this.context.counters.videoUnreadable++;
+      const vp9 = forwarded.vp9Valid ? forwarded.vp9 : null;
       if (forwarded.keyframe) meter.height = vp9 === null ? codec.keyframeHeight(packet) : vp9.height;
       if (forwarded.keyframe && vp9 !== null && vp9.layerHeights.length > 0)
         this.svcHeights = vp9.layerHeights.length > 1 ? vp9.layerHeights : [];

@@ -123,19 +123,17 @@ export class Subscription {
       this.awaitingKeyframe = false;
     }
     const packet = forwarded.buffer;
-    // VP9 SVC: leave out the layers above this subscriber's; the last one kept ends the picture.
+    // VP9 SVC: leave out the layers above this subscriber's (and what cannot be read); the last one
+    // kept ends the picture. The sequence numbers the subscriber sees close over what is left out.
     let unmarked = -1;
-    const svcHeights = this.publication.svcHeights;
-    if (svcHeights.length > 1) {
-      const verdict = this.svc.select(forwarded, svcHeights);
-      if (verdict === SvcVerdict.Drop) {
-        this.sequences.skip();
-        return false;
-      }
-      if (verdict === SvcVerdict.ForwardEndOfPicture && (packet[1]! & 0x80) === 0) {
-        unmarked = packet[1]!;
-        packet[1] = unmarked | 0x80;
-      }
+    const verdict = this.svc.select(forwarded, this.publication.svcHeights);
+    if (verdict === SvcVerdict.Drop) {
+      this.sequences.skip();
+      return false;
+    }
+    if (verdict === SvcVerdict.ForwardEndOfPicture && (packet[1]! & 0x80) === 0) {
+      unmarked = packet[1]!;
+      packet[1] = unmarked | 0x80;
     }
     // From the publisher's values read once: the packet is shared, and the subscriptions before this
     // one have written theirs into it.
@@ -163,7 +161,7 @@ export class Subscription {
    */
   private sendLate(forwarded: ForwardedPacket): boolean {
     if (forwarded.layer !== this.currentLayer || this.awaitingKeyframe) return false;
-    if (this.publication.svcHeights.length > 1 && !this.svc.allowsLate(forwarded)) return false;
+    if (!this.svc.allowsLate(forwarded, this.publication.svcHeights)) return false;
     const outgoing = this.sequences.late(forwarded.sequence);
     if (outgoing < 0) return false;
     const packet = forwarded.buffer;

@@ -50,11 +50,14 @@ export class SvcForwarding {
   }
 
   /**
-   * The verdict on the packet being forwarded. The selector is made at the stream's first key picture
-   * with layers (its scalability structure gives the heights) and re-aimed at each key picture.
+   * The verdict on the packet being forwarded (any codec): a payload the SFU could not read is dropped;
+   * without layers (`heights`: fewer than two) the rest is forwarded. The selector is made at the
+   * stream's first key picture with layers (its scalability structure gives the heights) and re-aimed
+   * at each key picture.
    */
   select(forwarded: ForwardedPacket, heights: readonly number[]): SvcVerdict {
-    if (!forwarded.vp9Valid) return SvcVerdict.Drop;
+    if (forwarded.unreadable) return SvcVerdict.Drop;
+    if (heights.length < 2) return SvcVerdict.Forward;
     if (this.selector === null || forwarded.keyframe) {
       this.selector ??= new SvcLayerSelector();
       this.target(heights);
@@ -62,11 +65,13 @@ export class SvcForwarding {
     return this.selector.select(forwarded.vp9);
   }
 
-  /** A late packet is forwarded only within the layers this subscriber gets now. */
-  allowsLate(forwarded: ForwardedPacket): boolean {
+  /** A late packet is forwarded only when readable and within the layers this subscriber gets now. */
+  allowsLate(forwarded: ForwardedPacket, heights: readonly number[]): boolean {
+    if (forwarded.unreadable) return false;
+    if (heights.length < 2) return true;
     const selector = this.selector;
     const vp9 = forwarded.vp9;
-    if (selector === null || !forwarded.vp9Valid || vp9.spatial > selector.currentSpatial) return false;
+    if (selector === null || vp9.spatial > selector.currentSpatial) return false;
     return vp9.temporal <= selector.currentTemporal;
   }
 

@@ -23,6 +23,8 @@ export class MediaCounters {
   publisherPaddingDropped = 0;
   /** Other RTX packets dropped: of a stream that repairs no layer, of packets held or not behind the newest. */
   publisherRtxDropped = 0;
+  /** Video packets whose codec payload header the SFU could not read (VP9 descriptor), forwarded to no one. */
+  videoUnreadable = 0;
   /** transport-cc feedback from subscribers read into their estimates, and refused (budget, malformed). */
   subscriberFeedbackRead = 0;
   subscriberFeedbackRefused = 0;

@@ -189,6 +189,7 @@ export class Sfu implements MediaPlane {
     publisherRtxDropped: number;
     subscriberFeedbackRead: number;
     subscriberFeedbackRefused: number;
+    videoUnreadable: number;
   } {
     const { keyframeRequestsSent, retransmissions, retransmittedBytes, retransmissionsRefused } =
       this.context.counters;
@@ -206,6 +207,7 @@ export class Sfu implements MediaPlane {
       publisherRtxDropped,
       subscriberFeedbackRead: this.context.counters.subscriberFeedbackRead,
       subscriberFeedbackRefused: this.context.counters.subscriberFeedbackRefused,
+      videoUnreadable: this.context.counters.videoUnreadable,
     };
   }
 

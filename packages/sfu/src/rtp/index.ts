@@ -27,3 +27,4 @@ export {
   writeVp8PictureId,
 } from './rtp.js';
 export { OUTGOING_RTX_PAYLOAD_TYPE, restoreRetransmission, writeRetransmission } from './rtx.js';
+export { emptyVp9Descriptor, readVp9Descriptor, type Vp9Descriptor } from './vp9.js';
