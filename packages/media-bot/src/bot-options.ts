@@ -65,6 +65,11 @@ export interface MediaBotOptions {
    * (subscriberTransportSequences()). Default false.
    */
   subscriberTransportCc?: boolean;
+  /**
+   * With subscriberTransportCc: the feedback reports all but one in n numbered packets lost, as from a
+   * downlink far too slow for what is sent (0: what arrived; setSubscriberFeedbackLoss changes it).
+   */
+  subscriberFeedbackLoss?: number;
   /** Audio level the microphone reports (RFC 6464: 0 loudest … 127 silence; default 30, speech). */
   audioLevel?: number;
   /** Key frames every 4 s besides those asked for (default true); off, only requests bring one. */
@@ -133,6 +138,7 @@ export function withDefaults(options: MediaBotOptions): BotSettings {
     transportCc: options.transportCc ?? false,
     transportCcSkipEvery: options.transportCcSkipEvery ?? 0,
     subscriberTransportCc: options.subscriberTransportCc ?? false,
+    subscriberFeedbackLoss: options.subscriberFeedbackLoss ?? 0,
     rtx: options.rtx ?? false,
     rtxPadding: options.rtxPadding ?? 0,
     rtxWithoutFid: options.rtxWithoutFid ?? false,

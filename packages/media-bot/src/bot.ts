@@ -192,6 +192,16 @@ export class MediaBot {
     return this.subscriber.rtx.snapshot();
   }
 
+  /** subscriberTransportCc: report all but one in `every` packets lost from now on (0: none). */
+  setSubscriberFeedbackLoss(every: number): void {
+    this.subscriber.transportCc.reportedLossEvery = every;
+  }
+
+  /** subscriberTransportCc: report a queue growing by `msPerSecond` from now on (0: it drains). */
+  setSubscriberFeedbackQueue(msPerSecond: number): void {
+    this.subscriber.transportCc.reportedQueueGrowth = msPerSecond;
+  }
+
   /** subscriberTransportCc: the transport-wide numbers of the packets received, in arrival order. */
   subscriberTransportSequences(): readonly number[] {
     return this.subscriber.transportCc.seen;

@@ -61,6 +61,7 @@ export class BotSubscriber {
   ) {
     this.loss = new LossDetector(this.rtcpSsrc);
     this.transportCc = new SubscriberTransportCc(this.rtcpSsrc, (message) => this.sendRtcp(message));
+    this.transportCc.reportedLossEvery = settings.subscriberFeedbackLoss;
   }
 
   start(): Promise<void> {

@@ -50,8 +50,22 @@ export const ActiveSpeakersEvent = z.object({
 });
 export type ActiveSpeakersEvent = z.infer<typeof ActiveSpeakersEvent>;
 
+/**
+ * To one subscriber only: the video `source` of `participantId` it receives is paused because its
+ * own connection is too slow for even the lowest quality (the server's bandwidth estimate; audio goes
+ * on), or resumed (`paused: false`). Sent only when this changes; not for what the client already
+ * knows (video held back by its own `video-reception` choice).
+ */
+export const VideoBandwidthPauseEvent = z.object({
+  type: z.literal('video-bandwidth-pause'),
+  participantId: ParticipantId,
+  source: TrackSource,
+  paused: z.boolean(),
+});
+export type VideoBandwidthPauseEvent = z.infer<typeof VideoBandwidthPauseEvent>;
+
 export const MediaQualityRequests = defineRequests({
   'video-size': request(VideoSizeRequest, EmptyResult),
   'video-reception': request(VideoReceptionRequest, EmptyResult),
 });
-export const MediaQualityEvents = [ActiveSpeakersEvent] as const;
+export const MediaQualityEvents = [ActiveSpeakersEvent, VideoBandwidthPauseEvent] as const;

@@ -39,6 +39,12 @@ export class MeetingMedia {
         if (room.id === roomId) room.broadcast({ type: 'active-speakers', participantIds });
       }
     });
+    // To the subscriber alone: its own connection is too slow for that video (issue 18).
+    media.on('video-bandwidth-pause', ({ roomId, subscriberId, participantId, source, paused }) => {
+      const membership = deps.member(subscriberId);
+      if (membership?.room.id !== roomId) return;
+      membership.participant.channel.send({ type: 'video-bandwidth-pause', participantId, source, paused });
+    });
     media.on('connection-closed', ({ participantId, direction }) => {
       const membership = deps.member(participantId);
       if (!membership) return;

@@ -27,6 +27,8 @@ export async function startMeetingServer(env: Record<string, string> = {}) {
     server,
     /** Commands the media plane received, e.g. `audio <participantId> off`. */
     mediaCalls: fake.calls,
+    /** Emits an event of the (fake) media plane, as the SFU would. */
+    emitMedia: fake.emit,
     logLines,
 
     /** The server's clock now. */

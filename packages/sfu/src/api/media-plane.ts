@@ -122,6 +122,20 @@ export interface MediaPlaneEvents {
    */
   'active-speakers': { roomId: string; participantIds: string[] };
   /**
+   * The video `source` of `participantId` that `subscriberId` receives paused because the subscriber's
+   * bandwidth estimate (transport-cc, `subscriberBandwidthEstimation`) cannot carry even its lowest
+   * layer (`paused: true`; its audio goes on), or resumed (`false`). Only changes are emitted, and
+   * only for this reason: not when last-N or the subscriber's own choice (`setVideoReception`) holds
+   * the video back — a pause reported ends (`false`) when one of those takes over or the track goes.
+   */
+  'video-bandwidth-pause': {
+    roomId: string;
+    subscriberId: string;
+    participantId: string;
+    source: TrackSource;
+    paused: boolean;
+  };
+  /**
    * The media of these rooms is gone: the media worker they lived on failed (MediaWorkerPool). The
    * rooms and their participants are no longer known to the media plane; the control plane opens them
    * again (they land on a healthy worker) and has every participant publish and subscribe anew.

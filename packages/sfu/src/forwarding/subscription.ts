@@ -12,6 +12,7 @@ import type { ForwardedPacket } from './forwarded-packet.js';
 import { LayerContinuity } from './layer-continuity.js';
 import { NackAnswers } from './nack-answers.js';
 import { OutgoingTrack } from './outgoing-track.js';
+import { type BandwidthPauseReport, PauseReasons } from './pause-reasons.js';
 import { ProbePadding } from './probe-padding.js';
 import {
   KEYFRAME_REQUEST_INTERVAL_MS,
@@ -32,14 +33,9 @@ export class Subscription {
   /** The m-line's track on the subscribe connection (transport-cc numbering, counters). */
   private readonly out: OutgoingTrack;
   private closed = false;
-  /** Not forwarded now: paused for last-N, held by the subscriber's choice, or for bandwidth. */
+  /** Not forwarded now, for any of its PauseReasons. */
   private paused = false;
-  /** Last-N: the publisher is not among the subscriber's recent speakers. */
-  private pausedForLastN = false;
-  /** The subscriber asked for no video (audio-only, see Subscriber.setVideoReception). */
-  private held = false;
-  /** The subscriber's answer rejected the m-line (a codec its browser cannot decode): nothing is sent. */
-  private declined = false;
+  private readonly pause: PauseReasons;
   /** Video: padding for the connection's bandwidth probes, on this video's streams (null: no estimate). */
   readonly padding: ProbePadding | null;
   /** Resumed video waits for a key frame: the receiver cannot decode what follows a gap before it. */
@@ -74,7 +70,10 @@ export class Subscription {
     readonly rtxSsrc = 0,
     /** The RTX SSRCs of every video of this subscribe connection (not counted as streams in a REMB). */
     repairSsrcs: ReadonlySet<number> = new Set(),
+    /** Told when this video pauses for the subscriber's bandwidth and resumes (pause-reasons.ts). */
+    bandwidthPause: BandwidthPauseReport = () => {},
   ) {
+    this.pause = new PauseReasons(bandwidthPause);
     this.out = new OutgoingTrack(publication.forwarded, bandwidth, context.counters);
     this.nacks = new NackAnswers(publication, context.counters, context.options.retransmitPercent);
     this.feedback = new SubscriberFeedback(this, publication, context.counters, bandwidth, repairSsrcs);
@@ -258,13 +257,12 @@ export class Subscription {
     this.askForSvcKeyframe();
     const now = performance.now();
     const selector = this.selector;
-    const wasPaused = selector.pausedForBandwidth;
     const fresh = this.bandwidth?.active(now) ?? false;
     const layer = selector.choose(this.publication.layerCount, this.currentLayer, fresh, now);
-    if (selector.pausedForBandwidth !== wasPaused) {
-      const { subscriberId, mid } = this;
-      const paused = selector.pausedForBandwidth;
-      this.context.logger.debug({ subscriberId, mid, paused }, 'media: video paused for bandwidth');
+    if (selector.pausedForBandwidth !== this.pause.bandwidth) {
+      const { subscriberId, mid, pause } = this;
+      pause.bandwidth = selector.pausedForBandwidth;
+      this.context.logger.debug({ subscriberId, mid, paused: pause.bandwidth }, 'media: bandwidth pause');
       this.applyPause();
     }
     // Switch at the layer's next key frame (asked for now; a paused subscription asks when it resumes).
@@ -275,13 +273,13 @@ export class Subscription {
 
   /** Bits/s more than its budget this video needs for the next step it wants (layer-selector.ts). */
   wantedExtra(): number {
-    if (this.publication.kind !== 'video' || this.pausedForLastN || this.held) return 0;
+    if (this.publication.kind !== 'video' || this.pause.lastN || this.pause.held) return 0;
     return this.selector.wantedExtra(this.publication.layerCount, this.currentLayer);
   }
 
   /** Forwarded now, for the subscriber's share of its estimate: not held by last-N or its own choice. */
   get sharesBandwidth(): boolean {
-    return !this.pausedForLastN && !this.held && !this.closed;
+    return !this.pause.lastN && !this.pause.held && !this.closed;
   }
 
   /**
@@ -317,29 +315,31 @@ export class Subscription {
 
   /** The subscriber's answer rejected this m-line: forward nothing to it (its browser would drop it). */
   decline(): void {
-    this.declined = true;
+    this.pause.declined = true;
     this.applyPause();
   }
 
   /** Stop or resume forwarding for last-N. */
   setPaused(paused: boolean): void {
-    this.pausedForLastN = paused;
+    this.pause.lastN = paused;
     this.applyPause();
   }
 
   /** Stop or resume forwarding because the subscriber asked for no video (audio-only). */
   setHeld(held: boolean): void {
-    this.held = held;
+    this.pause.held = held;
     this.applyPause();
   }
 
   /**
-   * Forward only when neither last-N nor the subscriber's choice holds the track back (nor its
-   * bandwidth). Video resumes at a key frame, which is asked for at once (throttled per track).
+   * Forward only when none of its PauseReasons holds the track back, and tell the subscriber of a
+   * pause for bandwidth. Video resumes at a key frame, which is asked for at once (throttled per track).
    */
   private applyPause(): void {
-    const paused = this.pausedForLastN || this.held || this.selector.pausedForBandwidth || this.declined;
-    if (paused === this.paused || this.closed) return;
+    if (this.closed) return;
+    this.pause.reportChange();
+    const paused = this.pause.any;
+    if (paused === this.paused) return;
     this.paused = paused;
     if (paused) {
       this.sequences.skip();
@@ -386,6 +386,7 @@ export class Subscription {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.pause.ended();
     this.out.close();
   }
 }

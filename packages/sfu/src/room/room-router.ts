@@ -1,7 +1,7 @@
 import { MediaError } from '../api/media-error.js';
 import type { SpeakerState } from '../api/media-plane.js';
 import { keepsStore } from '../api/memory.js';
-import type { PublishedTrack, SubscribedTrack, VideoReceptionMode } from '../api/types.js';
+import type { PublishedTrack, SubscribedTrack, TrackSource, VideoReceptionMode } from '../api/types.js';
 import type { Publication } from '../forwarding/publication.js';
 import type { MediaContext } from './media-context.js';
 import { Peer } from './peer.js';
@@ -15,6 +15,8 @@ export interface RoomListener {
   subscriberOffer(participantId: string, sdp: string, tracks: SubscribedTrack[]): void;
   connectionClosed(participantId: string, direction: 'publish' | 'subscribe'): void;
   activeSpeakers(participantIds: string[]): void;
+  /** `subscriberId`'s copy of a video paused for its bandwidth, or resumed. */
+  bandwidthPause(subscriberId: string, participantId: string, source: TrackSource, paused: boolean): void;
 }
 
 /** Microphones forwarded when the plane's options do not say. */
@@ -118,6 +120,8 @@ export class RoomRouter {
     const subscriber = new Subscriber(participantId, this.context, {
       offer: (sdp, tracks) => this.listener.subscriberOffer(participantId, sdp, tracks),
       connectionClosed: () => this.listener.connectionClosed(participantId, 'subscribe'),
+      bandwidthPause: (publication, paused) =>
+        this.listener.bandwidthPause(participantId, publication.participantId, publication.source, paused),
     });
     const answer = subscriber.connect(offerSdp);
     participant.subscriber = subscriber;

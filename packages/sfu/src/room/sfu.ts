@@ -238,6 +238,8 @@ export class Sfu implements MediaPlane {
           this.events.emit('connection-closed', { roomId, participantId, direction });
         },
         activeSpeakers: (participantIds) => this.events.emit('active-speakers', { roomId, participantIds }),
+        bandwidthPause: (subscriberId, participantId, source, paused) =>
+          this.events.emit('video-bandwidth-pause', { roomId, subscriberId, participantId, source, paused }),
       });
       this.rooms.set(roomId, room);
       this.context.logger.info({ roomId }, 'media: room opened');

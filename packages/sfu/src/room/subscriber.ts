@@ -32,6 +32,8 @@ export interface SubscriberListener {
   offer(sdp: string, tracks: SubscribedTrack[]): void;
   /** The subscribe connection failed or closed without close() being called. */
   connectionClosed(): void;
+  /** A video forwarded to this subscriber paused for its bandwidth, or resumed (pause-reasons.ts). */
+  bandwidthPause(publication: Publication, paused: boolean): void;
 }
 
 /**
@@ -177,6 +179,7 @@ export class Subscriber {
       // Video is offered RTX (RFC 4588) on an SSRC of its own when the plane's options say so.
       rtxSsrc,
       this.repairSsrcs,
+      (paused) => this.listener.bandwidthPause(publication, paused),
     );
     this.subscriptions.set(publication, subscription);
     this.applyVideoReception(subscription);

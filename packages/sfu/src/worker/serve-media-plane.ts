@@ -19,7 +19,12 @@ import { probeUdpPort } from './port-probe.js';
 
 /** How long a worker that hit a bug takes to close its connections before it exits anyway. */
 const CRASH_CLOSE_TIMEOUT_MS = 5000;
-const FORWARDED_EVENTS: WorkerEventName[] = ['subscriber-offer', 'connection-closed', 'active-speakers'];
+const FORWARDED_EVENTS: WorkerEventName[] = [
+  'subscriber-offer',
+  'connection-closed',
+  'active-speakers',
+  'video-bandwidth-pause',
+];
 
 /** Run an Sfu in this worker thread, serving the pool's commands arriving on `port`. */
 export async function serveMediaPlane(port: MessagePort, data: MediaWorkerData): Promise<void> {

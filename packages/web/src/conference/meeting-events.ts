@@ -1,5 +1,6 @@
 import type { EventOf, ParticipantInfo } from '@parley/protocol';
 import { t } from '../i18n';
+import { withBandwidthPause } from './bandwidth-pause';
 import type { MeetingFeatures } from './meeting-features';
 import type { MeetingMedia } from './meeting-media';
 import type { EndReason, JoinFailure, MeetingScreen } from './meeting-state';
@@ -58,9 +59,12 @@ export function listenToServer(signaling: SignalingClient, host: ServerEventHost
     if (!leaving) return;
     const remoteTracks = new Map(screen.current.remoteTracks);
     remoteTracks.delete(participantId);
+    const pausedVideo = new Map(screen.current.pausedVideo);
+    pausedVideo.delete(participantId);
     screen.patch({
       participants: screen.current.participants.filter((p) => p.id !== participantId),
       remoteTracks,
+      pausedVideo,
     });
     screen.notify('meeting.leftAnnouncement', { name: leaving.displayName }, true);
     features.life.forget(participantId);
@@ -70,6 +74,9 @@ export function listenToServer(signaling: SignalingClient, host: ServerEventHost
   });
   signaling.on('subscriber-offer', (event) => {
     host.media.handleOffer(event);
+  });
+  signaling.on('video-bandwidth-pause', (event) => {
+    screen.patch({ pausedVideo: withBandwidthPause(screen.current.pausedVideo, event) });
   });
   signaling.on('room-closed', ({ reason }) => {
     if (screen.phase() === 'lobby') host.fail('ended-while-waiting', '');

@@ -2,6 +2,7 @@ import type { EventOf, LobbyEntry, ParticipantInfo, RoomSettings } from '@parley
 import { type MessageKey, t } from '../i18n';
 import type { Params } from '../i18n/translate';
 import { Store } from '../state/store';
+import type { PausedVideo } from './bandwidth-pause';
 import { newArrivals } from './lobby';
 import type { MediaProblem } from './local-media';
 import type { SignalingErrorCode } from './signaling';
@@ -64,6 +65,8 @@ export interface MeetingState {
   remoteTracks: RemoteTracks;
   /** Others' video this browser cannot decode (the codec it is forwarded in), shown on their tiles. */
   unplayableVideo: UnplayableVideo;
+  /** Others' video the server holds back because our connection is too slow for it, on their tiles. */
+  pausedVideo: PausedVideo;
   /** Our own screen share while it runs. */
   screenTrack: MediaStreamTrack | null;
   /**
@@ -98,6 +101,7 @@ export class MeetingScreen {
     participants: [],
     remoteTracks: new Map(),
     unplayableVideo: new Map(),
+    pausedVideo: new Map(),
     screenTrack: null,
     connection: 'ok',
     announcement: null,

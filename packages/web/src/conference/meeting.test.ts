@@ -205,6 +205,27 @@ describe('Meeting: participation control and chat', () => {
     expect(stop).toHaveBeenCalled();
   });
 
+  it('marks a video the server paused for our bandwidth until it resumes or its sender leaves', async () => {
+    const { meeting, socket } = await joined();
+    const paused = () => meeting.state.get().pausedVideo.get(HOST.id);
+    socket.receive(
+      event({ type: 'video-bandwidth-pause', participantId: HOST.id, source: 'camera', paused: true }),
+    );
+    await settle();
+    expect(paused()).toEqual({ camera: true });
+    socket.receive(
+      event({ type: 'video-bandwidth-pause', participantId: HOST.id, source: 'camera', paused: false }),
+    );
+    await settle();
+    expect(paused()).toBeUndefined();
+    socket.receive(
+      event({ type: 'video-bandwidth-pause', participantId: HOST.id, source: 'screen', paused: true }),
+    );
+    socket.receive(event({ type: 'participant-left', participantId: HOST.id }));
+    await settle();
+    expect(meeting.state.get().pausedVideo.size).toBe(0);
+  });
+
   it('really mutes the microphone when a moderator mutes us', async () => {
     const { meeting, socket } = await joined();
     expect(meeting.local.mic.on).toBe(true);

@@ -185,7 +185,7 @@ export class Meeting {
   private restartMedia(signaling: SignalingClient): void {
     if (this.screen.phase() !== 'joined' || this.signaling !== signaling || this.rejoin.isRunning) return;
     this.media.close();
-    this.screen.patch({ remoteTracks: new Map(), unplayableVideo: new Map() });
+    this.screen.patch({ remoteTracks: new Map(), unplayableVideo: new Map(), pausedVideo: new Map() });
     this.media.prepare(signaling);
     void this.media.start(signaling);
   }

@@ -56,6 +56,7 @@ export class Rejoin {
       connection: 'reconnecting',
       remoteTracks: new Map(),
       unplayableVideo: new Map(),
+      pausedVideo: new Map(),
     });
     this.host.dropConnections();
     if (moving) this.host.features.e2ee.moved(this.host.currentRoom());

@@ -560,6 +560,7 @@ export const de: Catalogue = {
   'e2ee.alarm.by': ' (mit Verweis auf {names})',
   'e2ee.waitingForKeys': 'Warte auf Schlüssel',
   'media.unplayable': 'Dieser Browser kann dieses Video nicht abspielen ({codec})',
+  'media.pausedForBandwidth': 'Video pausiert – Ihre Verbindung ist dafür zu langsam',
   'e2ee.member': 'Verschlüsselt',
   'e2ee.notMember': 'Noch nicht in der verschlüsselten Gruppe',
 

@@ -535,6 +535,7 @@ export const en = {
   'e2ee.alarm.by': ' (naming {names})',
   'e2ee.waitingForKeys': 'Waiting for keys',
   'media.unplayable': 'This browser cannot play this video ({codec})',
+  'media.pausedForBandwidth': 'Video paused — your connection is too slow for it',
   'e2ee.member': 'Encrypted',
   'e2ee.notMember': 'Not in the encrypted group yet',
 

@@ -32,6 +32,8 @@ interface TileProps {
   audioOnly?: boolean;
   /** Their camera comes in a codec this browser cannot decode (its name): initials and a label. */
   unplayableCodec?: VideoCodec;
+  /** The server holds their camera back, our connection being too slow for it: initials and a label. */
+  pausedForBandwidth?: boolean;
 }
 
 /** How a codec is named to people. */
@@ -53,6 +55,7 @@ export function Tile({
   onResize,
   audioOnly = false,
   unplayableCodec,
+  pausedForBandwidth = false,
 }: TileProps) {
   const ref = useRef<HTMLElement>(null);
   useResizeReport(ref, onResize);
@@ -69,11 +72,12 @@ export function Tile({
       data-name={name}
       data-self={self ? 'true' : 'false'}
       data-mic={micMuted ? 'off' : 'on'}
-      data-camera={video ? 'on' : 'off'}
+      data-camera={video && !pausedForBandwidth ? 'on' : 'off'}
       data-audio-only={audioOnly ? 'true' : undefined}
       data-unplayable={unplayableCodec}
+      data-paused-bandwidth={pausedForBandwidth ? 'true' : undefined}
     >
-      {video ? (
+      {video && !pausedForBandwidth ? (
         <VideoView track={video} self={self} />
       ) : (
         <div class="tile__avatar" aria-hidden="true">
@@ -92,6 +96,7 @@ export function Tile({
           {t('media.unplayable', { codec: CODEC_LABEL[unplayableCodec] })}
         </div>
       )}
+      {pausedForBandwidth && <BandwidthPauseNotice />}
       {waitingForKeys && (
         <div class="tile__keys" data-testid="tile-waiting-for-keys">
           {t('e2ee.waitingForKeys')}
@@ -147,10 +152,19 @@ interface ScreenTileProps {
   onResize?: (width: number, height: number) => void;
   /** The share comes in a codec this browser cannot decode (its name). */
   unplayableCodec?: VideoCodec;
+  /** The server holds the share back, our connection being too slow for it. */
+  pausedForBandwidth?: boolean;
 }
 
 /** A participant's shared screen, shown whole in a tile of its own. */
-export function ScreenTile({ name, self, video, onResize, unplayableCodec }: ScreenTileProps) {
+export function ScreenTile({
+  name,
+  self,
+  video,
+  onResize,
+  unplayableCodec,
+  pausedForBandwidth = false,
+}: ScreenTileProps) {
   const ref = useRef<HTMLElement>(null);
   useResizeReport(ref, onResize);
   const label = self ? t('meeting.yourScreen') : t('meeting.screenOf', { name });
@@ -161,8 +175,13 @@ export function ScreenTile({ name, self, video, onResize, unplayableCodec }: Scr
       data-testid="screen-tile"
       data-name={name}
       data-self={self ? 'true' : 'false'}
+      data-paused-bandwidth={pausedForBandwidth ? 'true' : undefined}
     >
-      {video ? (
+      {pausedForBandwidth ? (
+        <div class="tile__avatar">
+          <BandwidthPauseNotice />
+        </div>
+      ) : video ? (
         <VideoView track={video} fit="contain" />
       ) : unplayableCodec ? (
         <div class="tile__avatar">
@@ -181,6 +200,19 @@ export function ScreenTile({ name, self, video, onResize, unplayableCodec }: Scr
         <span class="tile__name">{label}</span>
       </figcaption>
     </figure>
+  );
+}
+
+/**
+ * Why a video stopped: the server paused it because our own connection cannot carry even its lowest
+ * quality (audio goes on); it comes back by itself when the connection allows. A status, so screen
+ * readers hear it once, calmly.
+ */
+export function BandwidthPauseNotice() {
+  return (
+    <div class="tile__keys" data-testid="tile-paused-bandwidth" role="status">
+      {t('media.pausedForBandwidth')}
+    </div>
   );
 }
 

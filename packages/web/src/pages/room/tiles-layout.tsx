@@ -1,5 +1,6 @@
 import type { ParticipantInfo, VideoCodec } from '@parley/protocol';
 import { useRef } from 'preact/hooks';
+import { pausedForBandwidth } from '../../conference/bandwidth-pause';
 import { lowData } from '../../conference/low-data';
 import type { Meeting, MeetingState } from '../../conference/meeting';
 import { REACTION_EMOJI } from '../../conference/meeting-life';
@@ -48,6 +49,7 @@ export function TilesLayout({ meeting, state, self, camera, micOn, layout, onPin
     self: boolean;
     track: MediaStreamTrack | null;
     unplayable?: VideoCodec;
+    paused?: boolean;
   }[] = [];
   if (state.screenTrack)
     screens.push({ id: self.id, name: self.displayName, self: true, track: state.screenTrack });
@@ -68,6 +70,7 @@ export function TilesLayout({ meeting, state, self, camera, micOn, layout, onPin
         name: participant.displayName,
         self: false,
         track: audioOnly ? null : screen,
+        paused: !audioOnly && pausedForBandwidth(state.pausedVideo, participant.id, 'screen'),
       });
     }
   }
@@ -114,6 +117,8 @@ export function TilesLayout({ meeting, state, self, camera, micOn, layout, onPin
     const tracks = state.remoteTracks.get(id);
     const cameraOn = tracks?.camera !== undefined && sends(participant, 'camera');
     const unplayable = sends(participant, 'camera') ? state.unplayableVideo.get(id)?.camera : undefined;
+    // Held back for our bandwidth: said on the tile (audio-only says why there is no video already).
+    const paused = cameraOn && !audioOnly && pausedForBandwidth(state.pausedVideo, id, 'camera');
     return (
       <Tile
         key={id}
@@ -122,6 +127,7 @@ export function TilesLayout({ meeting, state, self, camera, micOn, layout, onPin
         video={cameraOn && !audioOnly ? (tracks?.camera ?? null) : null}
         audioOnly={cameraOn && audioOnly}
         unplayableCodec={unplayable}
+        pausedForBandwidth={paused}
         micMuted={!sends(participant, 'mic')}
         waitingForKeys={tracks?.camera !== undefined && e2ee.waitingTracks.has(tracks.camera.id)}
         speaking={life.speakers.includes(id)}
@@ -147,6 +153,7 @@ export function TilesLayout({ meeting, state, self, camera, micOn, layout, onPin
                   self={screen.self}
                   video={screen.track}
                   unplayableCodec={screen.unplayable}
+                  pausedForBandwidth={screen.paused}
                   onResize={
                     screen.self
                       ? undefined

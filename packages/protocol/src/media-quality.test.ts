@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { ServerEvent, VideoBandwidthPauseEvent } from './index.js';
+
+describe('video-bandwidth-pause (issue 18)', () => {
+  it('names the publisher’s video and whether it is paused, and is a server event', () => {
+    const event = { type: 'video-bandwidth-pause', participantId: 'p2', source: 'screen', paused: false };
+    expect(VideoBandwidthPauseEvent.parse(event)).toEqual(event);
+    expect(ServerEvent.parse(event)).toEqual(event);
+  });
+
+  it('refuses a message without a state, of an unknown source or with extra words as the state', () => {
+    const valid = { type: 'video-bandwidth-pause', participantId: 'p2', source: 'camera', paused: true };
+    const { paused: _, ...withoutState } = valid;
+    for (const bad of [withoutState, { ...valid, source: 'projector' }, { ...valid, paused: 'yes' }])
+      expect(VideoBandwidthPauseEvent.safeParse(bad).success).toBe(false);
+    expect(VideoBandwidthPauseEvent.safeParse({ ...valid, participantId: '' }).success).toBe(false);
+  });
+});
