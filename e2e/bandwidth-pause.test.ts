@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, waitFor } from './support/browser.js';
 import { explainFailures } from './support/diagnostics.js';
 import { enter, People, tile } from './support/meeting.js';
+import { audioPackets, tileVideoStats } from './support/rtc-stats.js';
 import { type RunningServer, startServer } from './support/server.js';
 
 const HOST = { username: 'bandwidth-pause-host', password: 'correct horse battery' };
@@ -73,6 +74,16 @@ describe('a viewer whose downlink cannot carry any video (issue 18)', () => {
     // The name stays on the tile; the others are told nothing.
     expect(await paused.locator('.tile__name').textContent()).toBe('Host Hana');
     expect(await fast.locator(`${hostTile}[data-paused-bandwidth]`).count()).toBe(0);
+    // Audio first: the host's microphone goes on reaching the slow viewer while its video is held back.
+    const audioBefore = await audioPackets(slow);
+    const since = Date.now();
+    const audioAfter = await waitFor(
+      () => audioPackets(slow),
+      () => Date.now() - since >= 3000,
+      'three seconds of paused video',
+    );
+    expect(audioAfter.received - audioBefore.received).toBeGreaterThan(100);
+    expect(await paused.count()).toBe(1);
     const pausedAt = Date.now();
     // The link is fine again: the SFU's probe finds room, the video comes back and the notice goes.
     relay.uncap(ufrags);
@@ -80,6 +91,18 @@ describe('a viewer whose downlink cannot carry any video (issue 18)', () => {
       .locator(`${hostTile}[data-camera="on"]:not([data-paused-bandwidth])`)
       .waitFor({ timeout: 45_000 });
     expect(await slow.getByTestId('tile-paused-bandwidth').count()).toBe(0);
+    // And it plays: frames decoded again (the probe rode on its RTX stream while it was paused).
+    const resumed = await waitFor(
+      () => tileVideoStats(slow, hostTile),
+      (stats) => stats !== null,
+      'the host’s video at the slow viewer again',
+    );
+    await waitFor(
+      () => tileVideoStats(slow, hostTile),
+      (stats) => (stats?.framesDecoded ?? 0) >= (resumed?.framesDecoded ?? 0) + 20,
+      'twenty frames decoded after the resume',
+      15_000,
+    );
     console.info(
       `slow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): paused, relay dropped ${relay.droppedBytes} bytes; resumed ${Date.now() - pausedAt} ms after the cap was lifted`,
     );

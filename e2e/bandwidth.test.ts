@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, waitFor } from './support/browser.js';
 import { explainFailures } from './support/diagnostics.js';
 import { enter, People, tile } from './support/meeting.js';
-import { tileVideoStats } from './support/rtc-stats.js';
+import { audioPackets, tileVideoStats } from './support/rtc-stats.js';
 import { type RunningServer, startServer } from './support/server.js';
 
 const HOST = { username: 'bandwidth-host', password: 'correct horse battery' };
@@ -18,23 +18,6 @@ function iceUfrags(page: Page): Promise<string[]> {
       .map((pc) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1] ?? '')
       .filter((ufrag) => ufrag !== ''),
   );
-}
-
-/** Audio packets the page has received and lost so far, over all its inbound audio streams. */
-function audioPackets(page: Page): Promise<{ received: number; lost: number }> {
-  return page.evaluate(async () => {
-    let received = 0;
-    let lost = 0;
-    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
-      if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((report) => {
-        if (report.type !== 'inbound-rtp' || report.kind !== 'audio') return;
-        received += report.packetsReceived ?? 0;
-        lost += report.packetsLost ?? 0;
-      });
-    }
-    return { received, lost };
-  });
 }
 
 describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => {

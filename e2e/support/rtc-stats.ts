@@ -147,3 +147,20 @@ export function mediaCodecs(
     { type: direction, kind },
   );
 }
+
+/** Audio packets the page has received and lost so far, over all its inbound audio streams. */
+export function audioPackets(page: Page): Promise<{ received: number; lost: number }> {
+  return page.evaluate(async () => {
+    let received = 0;
+    let lost = 0;
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((report) => {
+        if (report.type !== 'inbound-rtp' || report.kind !== 'audio') return;
+        received += report.packetsReceived ?? 0;
+        lost += report.packetsLost ?? 0;
+      });
+    }
+    return { received, lost };
+  });
+}
