@@ -76,38 +76,47 @@ describe('video paused for a subscriber’s bandwidth, over real DTLS-SRTP', () 
 /**
  * The delay-based half of the estimate down too (Bob's feedback reports loss and a growing queue):
  * once the link is clean, only audio is acknowledged and the estimate cannot grow past 1.5 × that, so
- * only a probe can resume the video — its padding on the paused video's RTX stream, following the
- * audio (SubscriberBandwidth.probeCarrier). A subscriber without RTX has no such carrier: measured,
- * still paused 90 s after its feedback was true again.
+ * only a probe can resume the video — its padding following the audio (SubscriberBandwidth
+ * .probeCarrier): on the paused video's RTX stream when Bob accepted RTX, else in the video's own
+ * sequence (before that, a subscriber without RTX stayed paused 90 s after its link was clean).
  */
-describe('resume after the delay-based estimate fell too (RTX accepted, as browsers do)', () => {
-  let harness: MediaHarness;
-  let bob: MediaBot;
-  const events: MediaPlaneEvents['video-bandwidth-pause'][] = [];
-  const room = `${ROOM}-queue`;
+for (const rtx of [true, false]) {
+  describe(`resume after the delay-based estimate fell too (${rtx ? 'RTX accepted, as browsers do' : 'no RTX'})`, () => {
+    let harness: MediaHarness;
+    let bob: MediaBot;
+    const events: MediaPlaneEvents['video-bandwidth-pause'][] = [];
+    const room = `${ROOM}-queue-${rtx ? 'rtx' : 'plain'}`;
 
-  beforeAll(async () => {
-    harness = new MediaHarness(undefined, { subscriberBandwidthEstimation: true, subscriberRtx: true });
-    harness.plane.on('video-bandwidth-pause', (event) => events.push(event));
-    await harness.join(room, 'alice', { audio: true, video: true }, { transportCc: true, simulcast: true });
-    const feedback = { subscriberTransportCc: true, subscriberFeedbackLoss: 10, subscriberRtx: true };
-    bob = await harness.join(room, 'bob', null, feedback);
-    bob.setSubscriberFeedbackQueue(100);
-  });
-
-  afterAll(async () => {
-    await harness.close();
-  });
-
-  it('pauses, then resumes once the link is clean again, each reported once', async () => {
-    await waitFor('Bob’s video paused', () => events.length > 0, { timeoutMs: 40_000 });
-    bob.setSubscriberFeedbackLoss(0);
-    bob.setSubscriberFeedbackQueue(0);
-    await waitFor('Bob’s video resumed', () => events.length > 1, { timeoutMs: 60_000 });
-    expect(events.map((event) => event.paused)).toEqual([true, false]);
-    const camera = packets(bob, 'alice:camera');
-    await waitFor('Bob’s camera again', () => packets(bob, 'alice:camera') - camera > 20, {
-      timeoutMs: 10_000,
+    beforeAll(async () => {
+      harness = new MediaHarness(undefined, { subscriberBandwidthEstimation: true, subscriberRtx: rtx });
+      harness.plane.on('video-bandwidth-pause', (event) => events.push(event));
+      await harness.join(room, 'alice', { audio: true, video: true }, { transportCc: true, simulcast: true });
+      const feedback = { subscriberTransportCc: true, subscriberFeedbackLoss: 10, subscriberRtx: rtx };
+      bob = await harness.join(room, 'bob', null, feedback);
+      bob.setSubscriberFeedbackQueue(100);
     });
-  }, 120_000);
-});
+
+    afterAll(async () => {
+      await harness.close();
+    });
+
+    it('pauses, then resumes once the link is clean again, each reported once', async () => {
+      await waitFor('Bob’s video paused', () => events.length > 0, { timeoutMs: 40_000 });
+      await sleep(500); // packets already on their way
+      // Media, not padding, after the resume: it starts at a key frame (none arrives while paused).
+      const keyframes = bob.received().get('alice:camera')?.keyframes ?? 0;
+      const camera = packets(bob, 'alice:camera');
+      bob.setSubscriberFeedbackLoss(0);
+      bob.setSubscriberFeedbackQueue(0);
+      await waitFor('Bob’s video resumed', () => events.length > 1, { timeoutMs: 60_000 });
+      expect(events.map((event) => event.paused)).toEqual([true, false]);
+      await waitFor(
+        'Bob’s camera again',
+        () =>
+          packets(bob, 'alice:camera') - camera > 20 &&
+          (bob.received().get('alice:camera')?.keyframes ?? 0) > keyframes,
+        { timeoutMs: 10_000 },
+      );
+    }, 120_000);
+  });
+}

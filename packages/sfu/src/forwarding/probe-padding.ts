@@ -14,8 +14,10 @@ import type { RtxStream } from './rtx-stream.js';
  * what they are for).
  *
  * A video paused for bandwidth sends no media to follow, and its probe is what can resume it: while
- * paused, its padding (RTX only: the paused video's own sequence must not move) follows the packets of
- * the connection's other tracks (`SubscriberBandwidth.probeCarrier`, chosen by DownlinkShares). Without
+ * paused, its padding follows the packets of the connection's other tracks
+ * (`SubscriberBandwidth.probeCarrier`, chosen by DownlinkShares) — on its RTX stream, or without RTX
+ * in its own sequence, where the receiver drops padding-only packets and the resumed video's next
+ * packet follows the last padding (libwebrtc pads the same way when RTX is not negotiated). Without
  * that, a subscriber whose estimate had fallen with its video (only audio acknowledged, nothing above
  * 1.5 × that reachable) stayed paused for good.
  */

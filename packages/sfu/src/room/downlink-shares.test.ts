@@ -78,7 +78,7 @@ describe('DownlinkShares (one subscriber’s estimate shared out)', () => {
     expect(mic.subscription.media.redWithheld).toBe(false);
   });
 
-  it('lets a video paused for bandwidth carry the probe on its RTX stream (it has no media of its own to follow)', () => {
+  it('lets a video paused for bandwidth carry the probe (it has no media of its own to follow)', () => {
     const mic = track('audio');
     const playing = track('video');
     const paused = track('video', () => 150_000);
@@ -89,9 +89,13 @@ describe('DownlinkShares (one subscriber’s estimate shared out)', () => {
     paused.subscription.isPaused = true;
     shares.apply(tracks, 300_000, 100);
     expect(shares.probeCarrier).toBe(paused.subscription.padding);
-    // Without RTX its padding would move the paused video's own sequence: no carrier.
+    // Without RTX too (its padding then goes in the video's own sequence).
     paused.subscription.media.rtx.accepted = false;
     shares.apply(tracks, 300_000, 200);
+    expect(shares.probeCarrier).toBe(paused.subscription.padding);
+    // Resumed: its own packets carry the padding again.
+    paused.subscription.isPaused = false;
+    shares.apply(tracks, 300_000, 300);
     expect(shares.probeCarrier).toBeNull();
   });
 });

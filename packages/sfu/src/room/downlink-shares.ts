@@ -36,7 +36,7 @@ export class DownlinkShares {
   private audioBps = Number.NaN;
   private shortAt = Number.NEGATIVE_INFINITY;
   private redWithheld = false;
-  /** A video paused for bandwidth whose probe padding follows the other tracks' packets (RTX only). */
+  /** A video paused for bandwidth whose probe padding follows the other tracks' packets. */
   probeCarrier: ProbeCarrier | null = null;
 
   /** Share `estimate` (bits/s) among the subscriptions; returns the bits/s the videos want beyond it. */
@@ -60,8 +60,7 @@ export class DownlinkShares {
       if (publication.kind !== 'video' || !subscription.sharesBandwidth) continue;
       subscription.setEstimatedBudget(share);
       wanted += subscription.wantedExtra();
-      if (subscription.isPaused && subscription.media.rtx.accepted)
-        this.probeCarrier ??= subscription.padding;
+      if (subscription.isPaused) this.probeCarrier ??= subscription.padding;
     }
     const short = wanted > 0;
     if (short) this.shortAt = now;
