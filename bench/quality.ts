@@ -17,6 +17,7 @@ import { launchBrowser, waitFor } from '../e2e/support/browser.js';
 import { enter, People, tile } from '../e2e/support/meeting.js';
 import { tileVideoStats } from '../e2e/support/rtc-stats.js';
 import { startServer } from '../e2e/support/server.js';
+import { connectionUfrags } from '../e2e/support/shaping.js';
 import {
   FULL_RATE_SHARE,
   HOLD_MS,
@@ -56,15 +57,6 @@ const SUBSCRIBERS = [
 ] as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The ICE ufrags of the page's connections (window.__pcs): how the relay knows its packets. */
-function iceUfrags(page: Page): Promise<string[]> {
-  return page.evaluate(() =>
-    (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs
-      .map((pc) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1] ?? '')
-      .filter((ufrag) => ufrag !== ''),
-  );
-}
 
 /** The publisher's layers over [from, to]: height and frames encoded per second, top first. */
 function publisherLayers(samples: readonly Sample[], from: number, to: number) {
@@ -133,11 +125,7 @@ async function main(): Promise<void> {
       pages.set(subscriber.key, page);
     }
     const cappedPage = pages.get('capped')!;
-    const cappedUfrags = await waitFor(
-      () => iceUfrags(cappedPage),
-      (found) => found.length >= 2,
-      'the capped subscriber’s two connections',
-    );
+    const cappedUfrags = await connectionUfrags(cappedPage, 'the capped subscriber');
 
     await startSampling(host, null, SAMPLE_MS);
     for (const page of pages.values()) await startSampling(page, hostTile, SAMPLE_MS);

@@ -1,24 +1,16 @@
 import { ShapingUdpRelay } from '@parley/media-bot';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, waitFor } from './support/browser.js';
 import { explainFailures } from './support/diagnostics.js';
 import { enter, People, tile } from './support/meeting.js';
 import { audioPackets, tileVideoStats } from './support/rtc-stats.js';
 import { type RunningServer, startServer } from './support/server.js';
+import { connectionUfrags } from './support/shaping.js';
 
 const HOST = { username: 'bandwidth-pause-host', password: 'correct horse battery' };
 /** The viewer's downlink: its audio, hardly, and no video layer at all. */
 const CAP_BITS_PER_SECOND = 60_000;
-
-/** The ICE ufrags of the page's connections (window.__pcs): how the relay knows its packets. */
-function iceUfrags(page: Page): Promise<string[]> {
-  return page.evaluate(() =>
-    (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs
-      .map((pc) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1] ?? '')
-      .filter((ufrag) => ufrag !== ''),
-  );
-}
 
 describe('a viewer whose downlink cannot carry any video (issue 18)', () => {
   let relay: ShapingUdpRelay;
@@ -59,11 +51,7 @@ describe('a viewer whose downlink cannot carry any video (issue 18)', () => {
     await enter(slow, room, 'Slow Sam', { camera: false });
     const hostTile = tile('Host Hana');
     for (const viewer of [fast, slow]) await viewer.locator(hostTile).waitFor();
-    const ufrags = await waitFor(
-      () => iceUfrags(slow),
-      (found) => found.length >= 2,
-      'the slow viewer’s two connections',
-    );
+    const ufrags = await connectionUfrags(slow, 'the slow viewer');
     relay.cap(ufrags, CAP_BITS_PER_SECOND);
 
     const paused = slow.locator(`${hostTile}[data-paused-bandwidth="true"]`);

@@ -1,24 +1,16 @@
 import { ShapingUdpRelay } from '@parley/media-bot';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, waitFor } from './support/browser.js';
 import { explainFailures } from './support/diagnostics.js';
 import { enter, People, tile } from './support/meeting.js';
 import { audioPackets, tileVideoStats } from './support/rtc-stats.js';
 import { type RunningServer, startServer } from './support/server.js';
+import { connectionUfrags } from './support/shaping.js';
 
 const HOST = { username: 'bandwidth-host', password: 'correct horse battery' };
 /** The narrow viewer's downlink: enough for the smallest layer and the audio, not for more. */
 const CAP_BITS_PER_SECOND = 300_000;
-
-/** The ICE ufrags of the page's connections (window.__pcs): how the relay knows its packets. */
-function iceUfrags(page: Page): Promise<string[]> {
-  return page.evaluate(() =>
-    (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs
-      .map((pc) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1] ?? '')
-      .filter((ufrag) => ufrag !== ''),
-  );
-}
 
 describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => {
   let relay: ShapingUdpRelay;
@@ -62,11 +54,7 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
       await viewer.setViewportSize({ width: 1600, height: 1000 });
       await viewer.locator(hostTile).waitFor();
     }
-    const ufrags = await waitFor(
-      () => iceUfrags(narrow),
-      (found) => found.length >= 2,
-      'the narrow viewer’s two connections',
-    );
+    const ufrags = await connectionUfrags(narrow, 'the narrow viewer');
     relay.cap(ufrags, CAP_BITS_PER_SECOND);
 
     await waitFor(
