@@ -83,4 +83,8 @@ export const MediaQualityRequests = defineRequests({
   'video-size': request(VideoSizeRequest, EmptyResult),
   'video-reception': request(VideoReceptionRequest, EmptyResult),
 });
-export const MediaQualityEvents = [ActiveSpeakersEvent, VideoBandwidthPauseEvent, SimulcastLayersEvent] as const;
+export const MediaQualityEvents = [
+  ActiveSpeakersEvent,
+  VideoBandwidthPauseEvent,
+  SimulcastLayersEvent,
+] as const;
