@@ -109,7 +109,12 @@ async function runFloor(k: number, pps: number): Promise<Sample> {
  * production, the SFU asks the publisher to pause the layers no subscriber takes and the bot does
  * (with K ≥ 1 subscribers on the top layer, the middle one pauses; the lowest stays as the fallback).
  */
-async function runParley(k: number, pps: number, simulcast = true, pauseUnused = true): Promise<Sample> {
+async function runParley(
+  k: number,
+  pps: number,
+  simulcast = true,
+  pauseUnused = true,
+): Promise<Sample & { layerPps?: number[] }> {
   const rtcPort = 42000 + Math.floor(Math.random() * 15000);
   // BENCH_MEDIA_WORKERS=n: the SFU as n media worker threads (pool-process.ts) instead of in-process.
   const workers = process.env.BENCH_MEDIA_WORKERS;
@@ -181,7 +186,7 @@ async function measureParley(
   server: ServerProcess,
   subscribers: MediaBot[],
   publisher: MediaBot,
-): Promise<Sample> {
+): Promise<Sample & { layerPps?: number[] }> {
   if (subscribers.length === 0) {
     // The receive path alone: per packet the publisher sends (every layer, and audio).
     const sent = () => publisher.sentPackets('camera') + publisher.sentPackets('mic');
@@ -194,9 +199,17 @@ async function measureParley(
     return packets;
   };
   await waitUntil(() => subscribers.every((bot) => receivedBy(bot) > 0), 'every subscriber to receive');
-  return measure(server, {
+  const layersBefore = publisher.sentLayerPackets('camera');
+  const startedAt = performance.now();
+  const sample = await measure(server, {
     received: () => subscribers.reduce((sum, bot) => sum + receivedBy(bot), 0),
   });
+  // What reached the SFU of each camera layer (lowest first), packets/s over the whole measurement.
+  const seconds = (performance.now() - startedAt) / 1000;
+  const layerPps = publisher
+    .sentLayerPackets('camera')
+    .map((packets, layer) => Math.round((packets - layersBefore[layer]!) / seconds));
+  return { ...sample, layerPps };
 }
 
 /** Naive werift forwarding: a werift publisher and K werift subscribers. */
@@ -454,8 +467,10 @@ async function main(): Promise<void> {
         },
         janus_default_loops_us_per_packet: us(janusDefaultLoops),
         floor_netns_us_per_packet: us(floorNetns),
-        parley: describe(parley),
-        parley_all_layers: parleyAllLayers ? describe(parleyAllLayers) : null,
+        parley: { ...describe(parley), publisher_layers_pps: parley.layerPps },
+        parley_all_layers: parleyAllLayers
+          ? { ...describe(parleyAllLayers), publisher_layers_pps: parleyAllLayers.layerPps }
+          : null,
         parley_single_layer: describe(parleySingle),
         floor: describe(floor),
         naive: naive ? describe(naive) : null,
@@ -470,6 +485,7 @@ async function main(): Promise<void> {
           `naive werift ${row.naive_us_per_packet}, janus ${row.janus_us_per_packet} → ratio_to_floor ${row.ratio_to_floor}, ` +
           `ratio_to_janus ${row.ratio_to_janus}, speedup_vs_naive ${row.speedup_vs_naive}, ` +
           `all layers arriving ${row.all_layers_us_per_packet} µs/pkt → ratio_to_floor ${row.all_layers_ratio_to_floor} ` +
+          `(camera layers arriving, pkt/s low/mid/top: ${parley.layerPps?.join('/')}; all layers ${parleyAllLayers?.layerPps?.join('/') ?? '-'}) ` +
           `(delivered ${row.parley.delivered_pps}/s, ${Math.round(row.parley.delivery * 100)} % of sent)\n` +
           `      one layer: parley ${row.single_layer.us_per_packet}, janus ${row.single_layer.janus_us_per_packet} → ratio_to_janus ${row.single_layer.ratio_to_janus}; ` +
           `janus thread per handle ${row.janus_default_loops_us_per_packet}; floor across namespaces ${row.floor_netns_us_per_packet}`,
