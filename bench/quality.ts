@@ -103,7 +103,8 @@ async function main(): Promise<void> {
   const server = await startServer({
     PARLEY_PUBLIC_IP: '127.0.0.5',
     PARLEY_RTC_PORT: String(relay.port),
-    PARLEY_MEDIA_WORKERS: '0',
+    // One media worker thread, as in production (the relay forwards its one port).
+    PARLEY_MEDIA_WORKERS: '1',
     LOG_LEVEL: 'warn',
   });
   const browser = await launchBrowser();

@@ -24,7 +24,8 @@ describe('a viewer whose downlink cannot carry any video (issue 18)', () => {
     server = await startServer({
       PARLEY_PUBLIC_IP: '127.0.0.3',
       PARLEY_RTC_PORT: String(relay.port),
-      PARLEY_MEDIA_WORKERS: '0',
+      // One media worker thread, as in production (the relay forwards its one port).
+      PARLEY_MEDIA_WORKERS: '1',
     });
     await server.addUser(HOST.username, HOST.password, true);
     browser = await launchBrowser();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, waitFor } from './support/browser.js';
 import { explainFailures } from './support/diagnostics.js';
 import { enter, People, tile } from './support/meeting.js';
-import { audioPackets, tileVideoStats } from './support/rtc-stats.js';
+import { audioPackets, tileVideoStats, videoStats } from './support/rtc-stats.js';
 import { type RunningServer, startServer } from './support/server.js';
 import { connectionUfrags } from './support/shaping.js';
 
@@ -24,7 +24,8 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
     server = await startServer({
       PARLEY_PUBLIC_IP: '127.0.0.3',
       PARLEY_RTC_PORT: String(relay.port),
-      PARLEY_MEDIA_WORKERS: '0',
+      // One media worker thread, as in production (the relay forwards its one port).
+      PARLEY_MEDIA_WORKERS: '1',
     });
     await server.addUser(HOST.username, HOST.password, true);
     browser = await launchBrowser();
@@ -71,13 +72,31 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
     );
     // Then it stays low and keeps playing, for ten seconds, while the wide viewer's layer is sampled
     // beside it (a momentary look at the end caught a one-layer dip of its probing as often as not).
+    // The wide viewer can only get 720p while the host sends it: on a loaded machine the host's own
+    // estimate sometimes drops its top layer for seconds (a stall reads as a queue), so its samples
+    // count only while the host's 720p layer is being encoded, and the window lasts until there are
+    // enough of them.
+    const topSsrc = await waitFor(
+      () => videoStats(host),
+      (stats) => stats.outbound.some((stream) => stream.frameHeight === 720 && stream.framesEncoded > 0),
+      "the host's 720p layer",
+      30_000,
+    ).then((stats) => stats.outbound.find((stream) => stream.frameHeight === 720)!.ssrc);
+    const topFrames = async () =>
+      (await videoStats(host)).outbound.find((stream) => stream.ssrc === topSsrc)?.framesEncoded ?? 0;
     const heights = new Set<number>();
     const wideHeights: number[] = [];
+    let hostWithout720 = 0;
     let sampling = true;
     const wideSampler = (async () => {
+      let before = await topFrames();
       while (sampling) {
-        wideHeights.push((await tileVideoStats(wide, hostTile))?.frameHeight ?? 0);
         await new Promise((resolve) => setTimeout(resolve, 250));
+        const height = (await tileVideoStats(wide, hostTile))?.frameHeight ?? 0;
+        const after = await topFrames();
+        if (after - before >= 2) wideHeights.push(height);
+        else hostWithout720++;
+        before = after;
       }
     })();
     const audioBefore = await audioPackets(narrow);
@@ -86,10 +105,10 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
       () => tileVideoStats(narrow, hostTile),
       (stats) => {
         heights.add(stats?.frameHeight ?? 0);
-        return Date.now() - startedAt >= 10_000;
+        return Date.now() - startedAt >= 10_000 && wideHeights.length >= 20;
       },
-      'ten seconds at the narrow viewer',
-      15_000,
+      'ten seconds at the narrow viewer, twenty samples of the wide one while the host sends 720p',
+      40_000,
     );
     const audioAfter = await audioPackets(narrow);
     const audioReceived = audioAfter.received - audioBefore.received;
@@ -101,16 +120,16 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
     await wideSampler;
     const wideAt720 = wideHeights.filter((height) => height === 720).length / wideHeights.length;
     console.info(
-      `narrow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): heights ${[...heights].join('/')}, ${fps.toFixed(1)} frames/s, ${freezes} freezes, ${end!.packetsLost} packets lost of ${end!.packetsReceived}; relay dropped ${relay.droppedBytes} bytes; audio ${audioReceived} packets received, ${audioLost} lost; wide viewer at 720p in ${Math.round(wideAt720 * 100)} % of ${wideHeights.length} samples (${[...new Set(wideHeights)].join('/')})`,
+      `narrow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): heights ${[...heights].join('/')}, ${fps.toFixed(1)} frames/s, ${freezes} freezes, ${end!.packetsLost} packets lost of ${end!.packetsReceived}; relay dropped ${relay.droppedBytes} bytes; audio ${audioReceived} packets received, ${audioLost} lost; wide viewer at 720p in ${Math.round(wideAt720 * 100)} % of ${wideHeights.length} samples (${[...new Set(wideHeights)].join('/')}; ${hostWithout720} more while the host sent no 720p) in ${seconds.toFixed(1)} s`,
     );
     // It never goes back to the size of the tile; it may try one layer up once (the browser's estimate
     // cannot say whether more fits), and waits longer after each try that fails.
     expect(heights.has(720)).toBe(false);
     expect(heights.has(180)).toBe(true);
     expect(fps).toBeGreaterThan(10);
-    expect(freezes).toBeLessThanOrEqual(1);
+    expect(freezes).toBeLessThanOrEqual(Math.floor(seconds / 10));
     // Audio first: both microphones (about 50 packets a second each) go on, next to no loss.
-    expect(audioReceived).toBeGreaterThan(400);
+    expect(audioReceived).toBeGreaterThan(40 * seconds);
     expect(audioLost / (audioReceived + audioLost)).toBeLessThan(0.05);
     // The wide viewer keeps 720p: most of the time, with at most a passing dip.
     expect(wideAt720).toBeGreaterThanOrEqual(0.75);

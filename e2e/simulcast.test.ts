@@ -169,7 +169,8 @@ describe('video through a network that loses 5 % of the media packets each way',
     server = await startServer({
       PARLEY_PUBLIC_IP: '127.0.0.2',
       PARLEY_RTC_PORT: String(relay.port),
-      PARLEY_MEDIA_WORKERS: '0',
+      // One media worker thread, as in production (the relay forwards its one port).
+      PARLEY_MEDIA_WORKERS: '1',
     });
     await server.addUser(HOST.username, HOST.password, true);
     browser = await launchBrowser();
