@@ -338,7 +338,7 @@ async function save(
       parley:
         'packages/sfu over node-datachannel, MediaBot clients: Opus 50 pps with audio level, VP8 simulcast (3 SSRCs, top layer forwarded); single_layer: the camera as one VP8 stream',
       parley_layers_paused:
-        'as in production (PARLEY_PAUSE_UNUSED_LAYERS on), the SFU asks the publisher to pause the simulcast layers no subscriber takes and the MediaBot publisher does: with K ≥ 1 subscribers on the top layer only the top and the lowest layer (the fallback) arrive, measured once the middle one is paused. Janus and the floor are given all three layers (Janus does not pause them; the floor has no layers), so us_per_packet is not like for like with them: all_layers_us_per_packet (K = 5 and 20) is Parley with every layer arriving, as before, and all_layers_ratio_to_floor / all_layers_ratio_to_janus compare that. The receive path (K = 0) keeps every layer on.',
+        'as in production (PARLEY_PAUSE_UNUSED_LAYERS on), the SFU asks the publisher to pause the simulcast layers no subscriber takes and the MediaBot publisher does: with K ≥ 1 subscribers on the top layer only the top and the lowest layer (the fallback) arrive, measured once the middle one is paused. Janus is given all three layers (it does not pause them) and the floor only the packets it forwards (it has no layers), so us_per_packet is like for like with neither: all_layers_us_per_packet (K = 5 and 20) is Parley with every layer arriving, as before, and all_layers_ratio_to_floor / all_layers_ratio_to_janus compare that. The receive path (K = 0) keeps every layer on.',
       janus: janusMethod(janus),
     },
     features: SFU_FEATURES,

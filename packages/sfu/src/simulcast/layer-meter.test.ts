@@ -20,6 +20,34 @@ describe('SimulcastLayers (layer metering)', () => {
     expect(layers.layers[0]!.bytes).toBe(0);
   });
 
+  it('counts a layer back from a pause at its bitrate from before for about 3 s, then as measured', () => {
+    const layers = new SimulcastLayers();
+    layers.resize(3);
+    interval(layers, [1000, 40_000, 0]); // 320 kbit/s on the middle layer
+    interval(layers, [1000, 0, 0]);
+    interval(layers, [1000, 0, 0]);
+    expect(layers.layers[1]!.bitrate).toBe(0);
+    expect(layers.expectedBitrate(1)).toBe(320_000);
+    // Back, but the encoder starts it low: still 320 kbit/s for ten intervals, then the smoothed truth.
+    for (let i = 0; i < 10; i++) {
+      interval(layers, [1000, 7500, 0]);
+      expect(layers.layers[1]!.bitrate).toBe(320_000);
+    }
+    interval(layers, [1000, 7500, 0]);
+    expect(layers.layers[1]!.bitrate).toBeCloseTo(320_000 + 0.2 * (60_000 - 320_000));
+  });
+
+  it('counts a paused layer at least at twice the layer below, whatever its first second read', () => {
+    const layers = new SimulcastLayers();
+    layers.resize(3);
+    interval(layers, [20_000, 5000, 90_000]); // 160 / 40 (an encoder starting) / 720 kbit/s
+    interval(layers, [20_000, 0, 90_000]);
+    expect(layers.expectedBitrate(1)).toBe(2 * 160_000);
+    // Back: counted at that for about 3 s, however low it starts.
+    interval(layers, [20_000, 2500, 90_000]);
+    expect(layers.layers[1]!.bitrate).toBe(2 * 160_000);
+  });
+
   it('assumes every layer is sent until measured, then those that carried packets in the last three intervals', () => {
     const layers = new SimulcastLayers();
     layers.resize(3);

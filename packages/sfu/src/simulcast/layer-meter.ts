@@ -2,6 +2,19 @@
 
 /** Weight of the newest interval in a layer's smoothed bitrate (about 1.5 s of memory at 300 ms). */
 const BITRATE_SMOOTHING = 0.2;
+/**
+ * Intervals (≈ 3 s) during which a layer that comes back after a pause counts at least at its bitrate
+ * from before: an encoder restarts a layer low and climbs (bench/quality.ts: the resumed 360p layer
+ * read ~60 kbit/s at first, "fitted" the 300 kbit/s viewer, which switched up and froze as it grew).
+ */
+const RESUME_GRACE_INTERVALS = 10;
+/**
+ * A layer not measured lately (paused, or just back) counts at least this many times the layer below
+ * it: twice the size, about 2.3 × the bitrate in Chromium (150 / 350 / 750 kbit/s). Its own last
+ * measurement may be from an encoder's first second (a layer paused from the start of a meeting read
+ * ~60 kbit/s, and a 300 kbit/s viewer was switched to it and froze).
+ */
+const ABOVE_LOWER_LAYER = 2;
 /** Most simulcast layers the SFU takes from one publisher (as the SDP parser keeps). */
 export const MAX_LAYERS = 3;
 
@@ -16,6 +29,8 @@ export class LayerMeter {
   bitrate = 0;
   /** The bitrate last measured while it was sent, kept while the publisher pauses it (layer-demand.ts). */
   lastBitrate = 0;
+  /** Intervals left in which the layer, back after a pause (or new), counts at least at lastBitrate. */
+  resumeGrace = 0;
   /** Frame height from its key frames; 0 until one is seen. */
   height = 0;
   /** Whether it carried packets in each of the last three intervals (bit 0: the last one). */
@@ -60,10 +75,21 @@ export class SimulcastLayers {
     return this.isSent(layer) || (this.paused & (1 << layer)) !== 0;
   }
 
-  /** What `layer` costs when sent, bits/s: its bitrate now, or the last one measured while it is paused. */
+  /**
+   * What `layer` costs when sent, bits/s: its bitrate now, or while it is paused the last one measured,
+   * at least ABOVE_LOWER_LAYER × the layer below it.
+   */
   expectedBitrate(layer: number): number {
     const meter = this.layers[layer]!;
-    return meter.bitrate > 0 ? meter.bitrate : meter.lastBitrate;
+    return meter.bitrate > 0 ? meter.bitrate : Math.max(meter.lastBitrate, this.lowerBound(layer));
+  }
+
+  /** ABOVE_LOWER_LAYER × the bitrate of the layer one rank below `layer` (0 for the lowest). */
+  private lowerBound(layer: number): number {
+    const rank = this.order.indexOf(layer);
+    if (rank <= 0) return 0;
+    const lower = this.layers[this.order[rank - 1]!]!;
+    return ABOVE_LOWER_LAYER * (lower.bitrate > 0 ? lower.bitrate : lower.lastBitrate);
   }
 
   /** Bit n set when layer n (0 = the publisher's first) carried packets in the last interval. */
@@ -83,11 +109,14 @@ export class SimulcastLayers {
     for (const meter of this.layers) {
       const measured = (meter.bytes * 8) / seconds;
       const previous = meter.bitrate;
-      meter.bitrate =
+      if (measured > 0 && previous === 0 && this.measured) meter.resumeGrace = RESUME_GRACE_INTERVALS;
+      let bitrate =
         this.measured && previous > 0 && measured > 0
           ? previous + BITRATE_SMOOTHING * (measured - previous)
           : measured;
-      if (measured > 0) meter.lastBitrate = meter.bitrate;
+      if (meter.resumeGrace > 0 && measured > 0) bitrate = Math.max(bitrate, meter.lastBitrate);
+      meter.bitrate = bitrate;
+      if (measured > 0) meter.lastBitrate = bitrate;
       meter.activity = ((meter.activity << 1) | (meter.bytes > 0 ? 1 : 0)) & 0b111;
       meter.bytes = 0;
     }
@@ -95,6 +124,14 @@ export class SimulcastLayers {
     this.measured = true;
     const heightOf = (layer: number) => this.layers[layer]!.height || 180 * 2 ** layer;
     this.order = this.order.slice().sort((a, b) => heightOf(a) - heightOf(b) || a - b);
+    // Layers back from a pause: not below what the layer under them suggests either (lowest first).
+    for (const layer of this.order) {
+      const meter = this.layers[layer]!;
+      if (meter.resumeGrace === 0 || meter.bitrate === 0) continue;
+      meter.resumeGrace--;
+      meter.bitrate = Math.max(meter.bitrate, this.lowerBound(layer));
+      meter.lastBitrate = meter.bitrate;
+    }
     return changed;
   }
 }
