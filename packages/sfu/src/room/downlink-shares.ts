@@ -36,12 +36,7 @@ export class DownlinkShares {
   private audioBps = Number.NaN;
   private shortAt = Number.NEGATIVE_INFINITY;
   private redWithheld = false;
-  /**
-   * The video whose probe padding follows every packet of the connection: one paused for bandwidth
-   * (it has no media of its own to follow), else one with RTX. A video's own packets alone are too
-   * few on the lowest layer (≈ 20 a second, ≤ PADDING_BURST padding packets after each): a probe
-   * for the next layer fell short of its rate and failed on a free link.
-   */
+  /** A video paused for bandwidth whose probe padding follows the other tracks' packets. */
   probeCarrier: ProbeCarrier | null = null;
 
   /** Share `estimate` (bits/s) among the subscriptions; returns the bits/s the videos want beyond it. */
@@ -60,17 +55,13 @@ export class DownlinkShares {
     const audio = Number.isNaN(this.audioBps) ? audible * AUDIO_RESERVE_BPS : this.audioBps;
     const share = Math.max(0, estimate - audio) / videos;
     let wanted = 0;
-    let paused: ProbeCarrier | null = null;
-    let withRtx: ProbeCarrier | null = null;
+    this.probeCarrier = null;
     for (const [publication, subscription] of subscriptions) {
       if (publication.kind !== 'video' || !subscription.sharesBandwidth) continue;
       subscription.setEstimatedBudget(share);
       wanted += subscription.wantedExtra();
-      if (subscription.isPaused) paused ??= subscription.padding;
-      // Without RTX, padding goes in the video's own sequence: there only after its own packets.
-      else if (subscription.media.rtx.accepted) withRtx ??= subscription.padding;
+      if (subscription.isPaused) this.probeCarrier ??= subscription.padding;
     }
-    this.probeCarrier = paused ?? withRtx;
     const short = wanted > 0;
     if (short) this.shortAt = now;
     this.holdBack(subscriptions, short, audio, estimate, now);
