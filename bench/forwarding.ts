@@ -50,6 +50,8 @@ const JANUS_EVENT_LOOPS = 1;
 /** Video packets per second from the publisher: at most 2000, and at most 20 000 forwarded per second. */
 const packetRate = (k: number) => Math.min(2000, Math.floor(20000 / k / 25) * 25);
 const PAYLOAD_BYTES = 1100;
+/** The K at which Parley is measured a second time with every layer arriving (pauseUnusedLayers off). */
+const ALL_LAYERS_AT = new Set([5, 20]);
 const SERVER_CPU = 0;
 const LOADGEN_CPU = 1;
 const pinned = os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
@@ -103,17 +105,36 @@ async function runFloor(k: number, pps: number): Promise<Sample> {
 /**
  * Parley's SFU: one MediaBot publishing microphone and camera, K MediaBots subscribing. `simulcast`:
  * the camera as three SSRC simulcast layers (the top one forwarded), else as one stream. With K = 0
- * the figure is CPU per packet the SFU receives (the receive path alone).
+ * the figure is CPU per packet the SFU receives (the receive path alone). `pauseUnused`: as in
+ * production, the SFU asks the publisher to pause the layers no subscriber takes and the bot does
+ * (with K ≥ 1 subscribers on the top layer, the middle one pauses; the lowest stays as the fallback).
  */
-async function runParley(k: number, pps: number, simulcast = true): Promise<Sample> {
+async function runParley(
+  k: number,
+  pps: number,
+  simulcast = true,
+  pauseUnused = true,
+): Promise<Sample & { layerPps?: number[] }> {
   const rtcPort = 42000 + Math.floor(Math.random() * 15000);
   // BENCH_MEDIA_WORKERS=n: the SFU as n media worker threads (pool-process.ts) instead of in-process.
   const workers = process.env.BENCH_MEDIA_WORKERS;
+  const env = { BENCH_RTC_PORT: String(rtcPort), BENCH_PAUSE_UNUSED_LAYERS: pauseUnused ? '1' : '0' };
   const server = workers
-    ? startServer('pool-process.ts', { BENCH_RTC_PORT: String(rtcPort), BENCH_MEDIA_WORKERS: workers })
-    : startServer('sfu-process.ts', { BENCH_RTC_PORT: String(rtcPort) });
+    ? startServer('pool-process.ts', { ...env, BENCH_MEDIA_WORKERS: workers })
+    : startServer('sfu-process.ts', env);
   await server.ready;
   const bots = new Map<string, MediaBot>();
+  // The layers the publisher was last asked for (null: none asked yet: every layer).
+  let layersAsked: boolean[] | null = null;
+  server.on('simulcast-layers', (payload) => {
+    const { participantId, source, active } = payload as {
+      participantId: string;
+      source: 'camera';
+      active: boolean[];
+    };
+    if (participantId === 'publisher') layersAsked = active;
+    bots.get(participantId)?.setActiveLayers(source, active);
+  });
   server.on('subscriber-offer', (payload) => {
     const { participantId, sdp, tracks } = payload as {
       participantId: string;
@@ -151,6 +172,9 @@ async function runParley(k: number, pps: number, simulcast = true): Promise<Samp
   try {
     for (let i = 0; i < k; i++) subscribers.push(await join(`sub-${i}`, false));
     const publisher = await join('publisher', true);
+    // Measured once the publisher sends what it was asked for (the SFU waits 3 s before a pause).
+    if (pauseUnused && simulcast && k > 0)
+      await waitUntil(() => layersAsked?.join() === 'true,false,true', 'the middle layer to pause');
     return await measureParley(server, subscribers, publisher);
   } finally {
     for (const bot of bots.values()) await bot.close();
@@ -162,7 +186,7 @@ async function measureParley(
   server: ServerProcess,
   subscribers: MediaBot[],
   publisher: MediaBot,
-): Promise<Sample> {
+): Promise<Sample & { layerPps?: number[] }> {
   if (subscribers.length === 0) {
     // The receive path alone: per packet the publisher sends (every layer, and audio).
     const sent = () => publisher.sentPackets('camera') + publisher.sentPackets('mic');
@@ -175,9 +199,17 @@ async function measureParley(
     return packets;
   };
   await waitUntil(() => subscribers.every((bot) => receivedBy(bot) > 0), 'every subscriber to receive');
-  return measure(server, {
+  const layersBefore = publisher.sentLayerPackets('camera');
+  const startedAt = performance.now();
+  const sample = await measure(server, {
     received: () => subscribers.reduce((sum, bot) => sum + receivedBy(bot), 0),
   });
+  // What reached the SFU of each camera layer (lowest first), packets/s over the whole measurement.
+  const seconds = (performance.now() - startedAt) / 1000;
+  const layerPps = publisher
+    .sentLayerPackets('camera')
+    .map((packets, layer) => Math.round((packets - layersBefore[layer]!) / seconds));
+  return { ...sample, layerPps };
 }
 
 /** Naive werift forwarding: a werift publisher and K werift subscribers. */
@@ -305,6 +337,8 @@ async function save(
       naive: 'werift 0.25 SFU, sender.replaceTrack(publisher track), werift clients',
       parley:
         'packages/sfu over node-datachannel, MediaBot clients: Opus 50 pps with audio level, VP8 simulcast (3 SSRCs, top layer forwarded); single_layer: the camera as one VP8 stream',
+      parley_layers_paused:
+        'as in production (PARLEY_PAUSE_UNUSED_LAYERS on), the SFU asks the publisher to pause the simulcast layers no subscriber takes and the MediaBot publisher does: with K ≥ 1 subscribers on the top layer only the top and the lowest layer (the fallback) arrive, measured once the middle one is paused. Janus and the floor are given all three layers (Janus does not pause them; the floor has no layers), so us_per_packet is not like for like with them: all_layers_us_per_packet (K = 5 and 20) is Parley with every layer arriving, as before, and all_layers_ratio_to_floor / all_layers_ratio_to_janus compare that. The receive path (K = 0) keeps every layer on.',
       janus: janusMethod(janus),
     },
     features: SFU_FEATURES,
@@ -329,7 +363,8 @@ async function save(
 async function measureReceivePath(janus: JanusComparison | null) {
   if (process.env.BENCH_FORWARDING_RECEIVE === '0') return null;
   const pps = packetRate(5);
-  const parley = await twice('parley receive path', () => runParley(0, pps));
+  // Every layer kept on (with nobody subscribed the SFU would pause them all): the cost per packet.
+  const parley = await twice('parley receive path', () => runParley(0, pps, true, false));
   const janusSample = janus
     ? await janusRun('janus receive path', () =>
         janus.run(0, pps, PAYLOAD_BYTES, { simulcast: true, eventLoops: JANUS_EVENT_LOOPS }),
@@ -386,6 +421,10 @@ async function main(): Promise<void> {
         return null;
       });
       const parley = await twice(`parley K=${k}`, () => runParley(k, pps));
+      // Like for like with Janus and the floor, whose publisher keeps sending all three layers.
+      const parleyAllLayers = ALL_LAYERS_AT.has(k)
+        ? await twice(`parley all layers K=${k}`, () => runParley(k, pps, true, false))
+        : null;
       // Janus right after Parley, mode for mode, so that both see the machine in the same state.
       const withJanus = typeof janus === 'string' ? null : janus;
       const janusSimulcast = withJanus
@@ -417,6 +456,9 @@ async function main(): Promise<void> {
         ratio_to_floor: round(parley.usPerPacket / floor.usPerPacket),
         speedup_vs_naive: ratio(naive, parley),
         ratio_to_janus: ratio(parley, janusSimulcast),
+        all_layers_us_per_packet: us(parleyAllLayers),
+        all_layers_ratio_to_floor: ratio(parleyAllLayers, floor),
+        all_layers_ratio_to_janus: ratio(parleyAllLayers, janusSimulcast),
         single_layer: {
           us_per_packet: round(parleySingle.usPerPacket),
           janus_us_per_packet: us(janusSingle),
@@ -425,7 +467,10 @@ async function main(): Promise<void> {
         },
         janus_default_loops_us_per_packet: us(janusDefaultLoops),
         floor_netns_us_per_packet: us(floorNetns),
-        parley: describe(parley),
+        parley: { ...describe(parley), publisher_layers_pps: parley.layerPps },
+        parley_all_layers: parleyAllLayers
+          ? { ...describe(parleyAllLayers), publisher_layers_pps: parleyAllLayers.layerPps }
+          : null,
         parley_single_layer: describe(parleySingle),
         floor: describe(floor),
         naive: naive ? describe(naive) : null,
@@ -438,7 +483,9 @@ async function main(): Promise<void> {
       console.log(
         `K=${String(k).padStart(2)} @ ${pps} pps: parley ${row.us_per_packet} µs/pkt, floor ${row.floor_us_per_packet}, ` +
           `naive werift ${row.naive_us_per_packet}, janus ${row.janus_us_per_packet} → ratio_to_floor ${row.ratio_to_floor}, ` +
-          `ratio_to_janus ${row.ratio_to_janus}, speedup_vs_naive ${row.speedup_vs_naive} ` +
+          `ratio_to_janus ${row.ratio_to_janus}, speedup_vs_naive ${row.speedup_vs_naive}, ` +
+          `all layers arriving ${row.all_layers_us_per_packet} µs/pkt → ratio_to_floor ${row.all_layers_ratio_to_floor} ` +
+          `(camera layers arriving, pkt/s low/mid/top: ${parley.layerPps?.join('/')}; all layers ${parleyAllLayers?.layerPps?.join('/') ?? '-'}) ` +
           `(delivered ${row.parley.delivered_pps}/s, ${Math.round(row.parley.delivery * 100)} % of sent)\n` +
           `      one layer: parley ${row.single_layer.us_per_packet}, janus ${row.single_layer.janus_us_per_packet} → ratio_to_janus ${row.single_layer.ratio_to_janus}; ` +
           `janus thread per handle ${row.janus_default_loops_us_per_packet}; floor across namespaces ${row.floor_netns_us_per_packet}`,

@@ -74,29 +74,44 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
     // beside it (a momentary look at the end caught a one-layer dip of its probing as often as not).
     // The wide viewer can only get 720p while the host sends it: on a loaded machine the host's own
     // estimate sometimes drops its top layer for seconds (a stall reads as a queue), so its samples
-    // count only while the host's 720p layer is being encoded, and the window lasts until there are
-    // enough of them.
+    // count only once the host's 720p layer has been encoded for the last two seconds (time for the
+    // SFU to see it again and switch at a key frame), and the window lasts until there are enough.
     const topSsrc = await waitFor(
       () => videoStats(host),
       (stats) => stats.outbound.some((stream) => stream.frameHeight === 720 && stream.framesEncoded > 0),
       "the host's 720p layer",
       30_000,
     ).then((stats) => stats.outbound.find((stream) => stream.frameHeight === 720)!.ssrc);
-    const topFrames = async () =>
-      (await videoStats(host)).outbound.find((stream) => stream.ssrc === topSsrc)?.framesEncoded ?? 0;
+    const hostTop = async () => {
+      const stats = await videoStats(host);
+      const top = stats.outbound.find((stream) => stream.ssrc === topSsrc);
+      return {
+        frames: top?.framesEncoded ?? 0,
+        limitation: top?.qualityLimitationReason ?? '',
+        estimate: Math.max(0, ...stats.availableOutgoingBitrate),
+      };
+    };
     const heights = new Set<number>();
     const wideHeights: number[] = [];
+    const hostLimits: string[] = [];
+    const hostEstimates: number[] = [];
     let hostWithout720 = 0;
     let sampling = true;
     const wideSampler = (async () => {
-      let before = await topFrames();
+      let before = (await hostTop()).frames;
+      let sendingSince = Date.now();
       while (sampling) {
         await new Promise((resolve) => setTimeout(resolve, 250));
         const height = (await tileVideoStats(wide, hostTile))?.frameHeight ?? 0;
-        const after = await topFrames();
-        if (after - before >= 2) wideHeights.push(height);
-        else hostWithout720++;
-        before = after;
+        const top = await hostTop();
+        hostEstimates.push(top.estimate);
+        if (top.frames - before < 2) {
+          sendingSince = Number.POSITIVE_INFINITY;
+          hostLimits.push(top.limitation);
+          hostWithout720++;
+        } else if (sendingSince === Number.POSITIVE_INFINITY) sendingSince = Date.now();
+        else if (Date.now() - sendingSince >= 2000) wideHeights.push(height);
+        before = top.frames;
       }
     })();
     const audioBefore = await audioPackets(narrow);
@@ -120,7 +135,7 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
     await wideSampler;
     const wideAt720 = wideHeights.filter((height) => height === 720).length / wideHeights.length;
     console.info(
-      `narrow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): heights ${[...heights].join('/')}, ${fps.toFixed(1)} frames/s, ${freezes} freezes, ${end!.packetsLost} packets lost of ${end!.packetsReceived}; relay dropped ${relay.droppedBytes} bytes; audio ${audioReceived} packets received, ${audioLost} lost; wide viewer at 720p in ${Math.round(wideAt720 * 100)} % of ${wideHeights.length} samples (${[...new Set(wideHeights)].join('/')}; ${hostWithout720} more while the host sent no 720p) in ${seconds.toFixed(1)} s`,
+      `narrow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): heights ${[...heights].join('/')}, ${fps.toFixed(1)} frames/s, ${freezes} freezes, ${end!.packetsLost} packets lost of ${end!.packetsReceived}; relay dropped ${relay.droppedBytes} bytes; audio ${audioReceived} packets received, ${audioLost} lost; wide viewer at 720p in ${Math.round(wideAt720 * 100)} % of ${wideHeights.length} samples (${[...new Set(wideHeights)].join('/')}; ${hostWithout720} while the host sent no 720p: ${[...new Set(hostLimits)].join('/') || '-'}; its estimate ${Math.round(Math.min(...hostEstimates) / 1000)}–${Math.round(Math.max(...hostEstimates) / 1000)} kbit/s) in ${seconds.toFixed(1)} s`,
     );
     // It never goes back to the size of the tile; it may try one layer up once (the browser's estimate
     // cannot say whether more fits), and waits longer after each try that fails.

@@ -217,7 +217,7 @@ describe('Firefox viewers, one behind a capped downlink (issue 18)', () => {
     expect(wideAt720).toBeGreaterThanOrEqual(0.75);
 
     // The cap goes: a probe finds room, one layer up, then the next. Failed probes under the cap back
-    // off to 16 s (MAX_PROBE_AFTER_MS), so the first step may wait that long, and a second if the
+    // off to 8 s (MAX_PROBE_AFTER_MS), so the first step may wait that long, and another 8 s if the
     // first probe meets the queue the cap left.
     relay.uncap(ufrags);
     const liftedAt = Date.now();

@@ -47,8 +47,10 @@ async function meet(people: People, room: string): Promise<{ host: Page; guest: 
 }
 
 describe('simulcast in the browser', () => {
-  // The layer checks count decoded frames: the camera at Chromium's own rate.
-  const suite = meetingSuite(HOST, {}, {});
+  // The layer checks count decoded frames: the camera at Chromium's own rate. Every layer is sent
+  // whether anyone takes it or not: with one viewer the SFU would pause a layer nobody takes
+  // (e2e/pause-unused-layers.test.ts tests that).
+  const suite = meetingSuite(HOST, {}, {}, { PARLEY_PAUSE_UNUSED_LAYERS: '0' });
 
   it('publishes the camera as three VP8 layers and a screen as one full-resolution stream', async () => {
     const { host, guest } = await meet(suite.people, `sim-${Date.now().toString(36)}`);

@@ -8,7 +8,12 @@ import pino from 'pino';
 import { cpuMicros, runQueueWaitMicros, serve } from './ipc.js';
 
 const plane = new MediaWorkerPool(
-  { publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort: Number(process.env.BENCH_RTC_PORT) },
+  {
+    publicIp: '127.0.0.1',
+    bindAddress: '127.0.0.1',
+    rtcPort: Number(process.env.BENCH_RTC_PORT),
+    pauseUnusedLayers: process.env.BENCH_PAUSE_UNUSED_LAYERS === '1',
+  },
   Number(process.env.BENCH_MEDIA_WORKERS),
   pino({ level: 'silent' }),
 );
@@ -35,3 +40,4 @@ const emit = serve(
   () => plane.close(),
 );
 plane.on('subscriber-offer', (event) => emit('subscriber-offer', event));
+plane.on('simulcast-layers', (event) => emit('simulcast-layers', event));

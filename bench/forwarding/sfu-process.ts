@@ -1,7 +1,8 @@
 // The SFU under test in the forwarding, transit and capacity benchmarks: Parley's media plane alone
 // in this process (one media worker's worth), driven over IPC by the load generator, which runs the
 // bots on another CPU. BENCH_AUDIBLE_SPEAKERS / BENCH_LAST_N set the plane's options (defaults as in
-// production: 3 loudest microphones, last-N off).
+// production: 3 loudest microphones, last-N off); BENCH_PAUSE_UNUSED_LAYERS=1 pauses the simulcast
+// layers no subscriber takes (`simulcast-layers` events passed on to the load generator's bots).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Sfu } from '@parley/sfu';
 import { transitProbe } from '@parley/sfu/testing';
@@ -17,6 +18,7 @@ const plane = new Sfu(
     rtcPort,
     audibleSpeakers: optional(process.env.BENCH_AUDIBLE_SPEAKERS),
     lastN: optional(process.env.BENCH_LAST_N),
+    pauseUnusedLayers: process.env.BENCH_PAUSE_UNUSED_LAYERS === '1',
   },
   pino({ level: 'silent' }),
 );
@@ -63,3 +65,4 @@ const emit = serve(
   () => plane.close(),
 );
 plane.on('subscriber-offer', (event) => emit('subscriber-offer', event));
+plane.on('simulcast-layers', (event) => emit('simulcast-layers', event));

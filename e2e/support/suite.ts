@@ -22,10 +22,12 @@ export function meetingSuite(
   host: { username: string; password: string },
   options: StartOptions = {},
   camera: { captureFps?: number } = { captureFps: LIGHT_CAPTURE_FPS },
+  /** The server's environment beyond the defaults (e.g. a PARLEY_ setting switched off). */
+  env: Record<string, string> = {},
 ): MeetingSuite {
   const suite = { host } as MeetingSuite;
   beforeAll(async () => {
-    suite.server = await startServer({}, options);
+    suite.server = await startServer(env, options);
     await suite.server.addUser(host.username, host.password, true);
     suite.browser = await launchBrowser(camera);
     suite.people = new People(suite.browser, suite.server);

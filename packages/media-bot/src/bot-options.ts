@@ -53,6 +53,11 @@ export interface MediaBotOptions {
    */
   simulcastLayersSent?: number;
   /**
+   * Keep sending every simulcast layer whatever the SFU's `simulcast-layers` says (a publisher that
+   * ignores it: it only costs its own uplink). Default false: the bot pauses and resumes layers.
+   */
+  ignoreSimulcastLayers?: boolean;
+  /**
    * Number the audio packets in the transport-wide sequence extension (id 3, as offered) and collect
    * the SFU's transport feedback (transportReports()). Default false.
    */
@@ -135,6 +140,7 @@ export function withDefaults(options: MediaBotOptions): BotSettings {
     simulcastLargestFirst: options.simulcastLargestFirst ?? false,
     ridSimulcast: options.ridSimulcast ?? false,
     simulcastLayersSent: options.simulcastLayersSent ?? 3,
+    ignoreSimulcastLayers: options.ignoreSimulcastLayers ?? false,
     transportCc: options.transportCc ?? false,
     transportCcSkipEvery: options.transportCcSkipEvery ?? 0,
     subscriberTransportCc: options.subscriberTransportCc ?? false,

@@ -28,7 +28,8 @@
  *   await bot.unpublishSource('screen');
  *   bot.received().get(`${otherId}:camera`); // { packets, bytes, payloadType, ssrc, keyframes, senderReports }
  *   bot.subscribedTracks(); bot.offersHandled(); bot.pliReceived(); bot.nackStats(); bot.requestKeyframe(key);
- *   bot.sentPackets('camera'); bot.publisherNackStats();   // with uplinkLoss: NACKs from the SFU answered
+ *   bot.setActiveLayers('camera', [true, false, true]);   // the SFU's simulcast-layers, as the web app takes it
+ *   bot.sentPackets('camera'); bot.sentLayerPackets('camera'); bot.publisherNackStats();   // with uplinkLoss: NACKs from the SFU answered
  *   await bot.close();
  *
  * A process running bots without a media plane calls `MediaBot.releaseNative()` at the end so that
@@ -97,6 +98,20 @@ export class MediaBot {
     const stream = this.publisher.stream(source);
     if (!stream) return 0;
     return (stream.layers ?? [stream]).reduce((sum, layer) => sum + layer.packets, 0);
+  }
+
+  /** Video packets sent per simulcast layer of a published source (lowest first; one entry without). */
+  sentLayerPackets(source: TrackSource): number[] {
+    const stream = this.publisher.stream(source);
+    return stream ? (stream.layers ?? [stream]).map((layer) => layer.packets) : [];
+  }
+
+  /**
+   * The SFU's `simulcast-layers` for a published source: from now on send only the layers flagged
+   * `true` (the publisher's order, lowest first), a resumed one from a key frame, as the web app does.
+   */
+  setActiveLayers(source: TrackSource, active: readonly boolean[]): void {
+    this.publisher.setActiveLayers(source, active);
   }
 
   /** SSRC of a published source (what the SFU sees), if published. */

@@ -64,7 +64,10 @@ export class MediaPackets {
       const counts = [Math.ceil(all / 6), Math.ceil(all / 3), all];
       const sent = Math.min(stream.layers.length, this.settings.simulcastLayersSent);
       for (let index = 0; index < sent; index++) {
-        this.simulcastFrame(stream.layers[index]!, index, counts[index]!, keyframe);
+        const layer = stream.layers[index]!;
+        if (layer.paused) continue;
+        this.simulcastFrame(layer, index, counts[index]!, keyframe || layer.resumeWithKeyframe === true);
+        layer.resumeWithKeyframe = false;
         // After the frame: libwebrtc pads only between complete frames.
         const rid = this.settings.ridSimulcast ? RIDS[index] : undefined;
         for (let i = 0; i < padding; i++) this.retransmitter.sendPadding(stream.layers[index]!, rid);

@@ -76,6 +76,20 @@ export class BotPublisher {
     await this.negotiate();
   }
 
+  /**
+   * The SFU's `simulcast-layers`: send only the layers flagged (the publisher's order, lowest first);
+   * a layer resumed starts with a key frame. Ignored without simulcast, or with ignoreSimulcastLayers.
+   */
+  setActiveLayers(source: TrackSource, active: readonly boolean[]): void {
+    const layers = this.activeStream(source)?.layers;
+    if (!layers || this.settings.ignoreSimulcastLayers) return;
+    layers.forEach((layer, index) => {
+      const paused = active[index] === false;
+      if (layer.paused && !paused) layer.resumeWithKeyframe = true;
+      layer.paused = paused;
+    });
+  }
+
   /** The stream of a source, published now or before (its m-line kept). */
   stream(source: TrackSource): SendingStream | undefined {
     return [...this.sending.values()].find((s) => s.source === source);

@@ -20,6 +20,10 @@ export interface SendingStream {
   octets: number;
   /** Simulcast camera: the layers low → high (the last one is this stream itself). */
   layers?: SendingStream[];
+  /** A simulcast layer the SFU asked to pause (`simulcast-layers`): nothing of it is sent. */
+  paused?: boolean;
+  /** A layer resumed: its next frame is a key frame, as a browser's encoder starts a layer. */
+  resumeWithKeyframe?: boolean;
   pictureId?: number;
   /** Video in another codec than VP8: the numbering its headers carry (codec-frames.ts). */
   codecFrames?: CodecFrameState;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ServerEvent, VideoBandwidthPauseEvent } from './index.js';
+import { ServerEvent, SimulcastLayersEvent, VideoBandwidthPauseEvent } from './index.js';
 
 describe('video-bandwidth-pause (issue 18)', () => {
   it('names the publisher’s video and whether it is paused, and is a server event', () => {
@@ -14,5 +14,24 @@ describe('video-bandwidth-pause (issue 18)', () => {
     for (const bad of [withoutState, { ...valid, source: 'projector' }, { ...valid, paused: 'yes' }])
       expect(VideoBandwidthPauseEvent.safeParse(bad).success).toBe(false);
     expect(VideoBandwidthPauseEvent.safeParse({ ...valid, participantId: '' }).success).toBe(false);
+  });
+});
+
+describe('simulcast-layers (dynacast)', () => {
+  it('names the publisher’s source and one flag per encoding, and is a server event', () => {
+    const event = { type: 'simulcast-layers', source: 'camera', active: [true, false, true] };
+    expect(SimulcastLayersEvent.parse(event)).toEqual(event);
+    expect(ServerEvent.parse(event)).toEqual(event);
+  });
+
+  it('refuses no flags, more than three, flags that are not booleans, an unknown source', () => {
+    const valid = { type: 'simulcast-layers', source: 'camera', active: [true] };
+    for (const bad of [
+      { ...valid, active: [] },
+      { ...valid, active: [true, true, true, true] },
+      { ...valid, active: ['yes'] },
+      { ...valid, source: 'projector' },
+    ])
+      expect(SimulcastLayersEvent.safeParse(bad).success).toBe(false);
   });
 });

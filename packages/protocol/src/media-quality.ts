@@ -64,8 +64,27 @@ export const VideoBandwidthPauseEvent = z.object({
 });
 export type VideoBandwidthPauseEvent = z.infer<typeof VideoBandwidthPauseEvent>;
 
+/**
+ * To one publisher only: send only these simulcast layers of its video `source` — `active[i]` for
+ * its i-th encoding (lowest first, the order of its SIM group or RIDs) — because no one in the meeting
+ * takes the others now ("dynacast"; the server's PARLEY_PAUSE_UNUSED_LAYERS). Sent when the set
+ * changes: a layer someone needs at once, one nobody needs after a few seconds. The lowest stays on
+ * while anyone receives the video; with nobody receiving it every layer may be off. A client that
+ * cannot switch encodings ignores it (and just sends what nobody takes).
+ */
+export const SimulcastLayersEvent = z.object({
+  type: z.literal('simulcast-layers'),
+  source: TrackSource,
+  active: z.array(z.boolean()).min(1).max(3),
+});
+export type SimulcastLayersEvent = z.infer<typeof SimulcastLayersEvent>;
+
 export const MediaQualityRequests = defineRequests({
   'video-size': request(VideoSizeRequest, EmptyResult),
   'video-reception': request(VideoReceptionRequest, EmptyResult),
 });
-export const MediaQualityEvents = [ActiveSpeakersEvent, VideoBandwidthPauseEvent] as const;
+export const MediaQualityEvents = [
+  ActiveSpeakersEvent,
+  VideoBandwidthPauseEvent,
+  SimulcastLayersEvent,
+] as const;

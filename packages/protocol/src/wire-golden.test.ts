@@ -159,6 +159,7 @@ const EVENTS: Record<string, string> = {
   reaction: `{"type":"reaction","participantId":"${P}","reaction":"heart"}`,
   'active-speakers': `{"type":"active-speakers","participantIds":["${Q}"]}`,
   'video-bandwidth-pause': `{"type":"video-bandwidth-pause","participantId":"${Q}","source":"camera","paused":true}`,
+  'simulcast-layers': '{"type":"simulcast-layers","source":"camera","active":[true,false,true]}',
   'poll-message': `{"type":"poll-message","from":"${P}","message":${POLL_OPEN}}`,
   'breakout-state': `{"type":"breakout-state","rooms":[{"id":"b1","name":"Red","assigned":["${Q}"],"present":["Bo"]}],"open":true,"allowChoice":false,"endsAt":1700000600000,"here":{"id":"b1","name":"Red"},"mine":"b1"}`,
   'breakout-move':

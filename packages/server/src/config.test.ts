@@ -66,6 +66,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ PARLEY_SUBSCRIBER_BWE: '0' }).subscriberBandwidthEstimation).toBe(false);
     expect(loadConfig({}).subscriberRtx).toBe(true);
     expect(loadConfig({ PARLEY_SUBSCRIBER_RTX: '0' }).subscriberRtx).toBe(false);
+    expect(loadConfig({}).pauseUnusedLayers).toBe(true);
+    expect(loadConfig({ PARLEY_PAUSE_UNUSED_LAYERS: '0' }).pauseUnusedLayers).toBe(false);
     expect(() => loadConfig({ PARLEY_RETRANSMIT_PERCENT: '500' })).toThrow(/PARLEY_RETRANSMIT_PERCENT/);
     expect(loadConfig({ PARLEY_REDIS_URL: 'redis://127.0.0.1:6379' }).mediaWorkers).toBe(1);
     expect(

@@ -53,6 +53,11 @@ export interface Config {
   /** Offer subscribers RTX for video (default on; PARLEY_SUBSCRIBER_RTX=0: plain retransmissions). */
   subscriberRtx: boolean;
   /**
+   * Ask camera publishers to pause the simulcast layers no one takes (default on;
+   * PARLEY_PAUSE_UNUSED_LAYERS=0: every layer is sent all the time, see packages/sfu/README.md).
+   */
+  pauseUnusedLayers: boolean;
+  /**
    * The video codec browsers publish in when they can encode it (PARLEY_VIDEO_CODEC: vp8, vp9, h264 or
    * av1; default vp8). Browsers that cannot decode it show that on the tile; docs/codecs.md.
    */
@@ -233,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     retransmitPercent: intFrom(env, 'PARLEY_RETRANSMIT_PERCENT', 50, 0, 200),
     subscriberBandwidthEstimation: env.PARLEY_SUBSCRIBER_BWE !== '0',
     subscriberRtx: env.PARLEY_SUBSCRIBER_RTX !== '0',
+    pauseUnusedLayers: env.PARLEY_PAUSE_UNUSED_LAYERS !== '0',
     videoCodec: videoCodecFrom(env),
     ...turnFrom(env),
     ipRetentionSeconds: intFrom(env, 'PARLEY_IP_RETENTION_S', 600, 1, 86_400),

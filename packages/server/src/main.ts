@@ -60,6 +60,7 @@ async function main(): Promise<void> {
       retransmitPercent: config.retransmitPercent,
       subscriberBandwidthEstimation: config.subscriberBandwidthEstimation,
       subscriberRtx: config.subscriberRtx,
+      pauseUnusedLayers: config.pauseUnusedLayers,
     },
     logger,
     config.mediaWorkers,

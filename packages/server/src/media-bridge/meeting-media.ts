@@ -45,6 +45,12 @@ export class MeetingMedia {
       if (membership?.room.id !== roomId) return;
       membership.participant.channel.send({ type: 'video-bandwidth-pause', participantId, source, paused });
     });
+    // To the publisher alone: the layers of its camera someone takes (the others pause; dynacast).
+    media.on('simulcast-layers', ({ roomId, participantId, source, active }) => {
+      const membership = deps.member(participantId);
+      if (membership?.room.id !== roomId) return;
+      membership.participant.channel.send({ type: 'simulcast-layers', source, active });
+    });
     media.on('connection-closed', ({ participantId, direction }) => {
       const membership = deps.member(participantId);
       if (!membership) return;

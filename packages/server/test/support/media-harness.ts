@@ -28,6 +28,10 @@ export class MediaHarness {
       const bot = this.bots.get(participantId);
       bot?.handleSubscriberOffer(sdp, tracks).catch((error: Error) => this.errors.push(error));
     });
+    // The publisher's side of pauseUnusedLayers, as the server passes it on to the browser.
+    this.plane.on('simulcast-layers', ({ participantId, source, active }) => {
+      this.bots.get(participantId)?.setActiveLayers(source, active);
+    });
   }
 
   /** An SFU on a random high port; another one is tried when it is taken (the plane binds it at once). */

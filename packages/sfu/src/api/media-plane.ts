@@ -136,6 +136,14 @@ export interface MediaPlaneEvents {
     paused: boolean;
   };
   /**
+   * To the publisher alone (`pauseUnusedLayers`): send only these simulcast layers of its video
+   * `source` — `active[i]` for its i-th layer in its own order (SIM group or RIDs, lowest first) — as
+   * no subscriber takes the others. The lowest stays on while anyone takes the video; with no taker
+   * every layer may be off. Emitted when the set changes: a needed layer at once, an unneeded one
+   * after a few seconds (LAYER_PAUSE_AFTER_MS). A publisher that ignores it just sends for nothing.
+   */
+  'simulcast-layers': { roomId: string; participantId: string; source: TrackSource; active: boolean[] };
+  /**
    * The media of these rooms is gone: the media worker they lived on failed (MediaWorkerPool). The
    * rooms and their participants are no longer known to the media plane; the control plane opens them
    * again (they land on a healthy worker) and has every participant publish and subscribe anew.
@@ -192,4 +200,10 @@ export interface MediaPlaneOptions {
    * negotiated, Chromium's wide viewer in e2e/bandwidth.test.ts stayed at 180p (2 of 2 runs).
    */
   subscriberRtx?: boolean;
+  /**
+   * Ask each simulcast publisher to pause the layers no subscriber takes (`simulcast-layers` events;
+   * "dynacast"): saves its CPU and uplink and the SFU's receive path. Default false (library users
+   * and bot tests opt in); the server turns it on unless PARLEY_PAUSE_UNUSED_LAYERS=0.
+   */
+  pauseUnusedLayers?: boolean;
 }

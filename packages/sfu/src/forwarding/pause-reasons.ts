@@ -24,6 +24,11 @@ export class PauseReasons {
     return this.lastN || this.held || this.declined || this.bandwidth;
   }
 
+  /** Held back for a reason other than bandwidth: the subscriber takes none of this video now. */
+  get withheld(): boolean {
+    return this.lastN || this.held || this.declined;
+  }
+
   /** Report the pause for bandwidth if it began or ended since the last report. */
   reportChange(): void {
     const paused = this.bandwidth && !this.lastN && !this.held && !this.declined;

@@ -24,6 +24,8 @@ import type { RtxStream } from './rtx-stream.js';
 export class ProbePadding {
   /** Allocated at the first probe. */
   private packet: Buffer | null = null;
+  /** The RTP timestamp of the last media packet padding followed (NaN: none yet). */
+  private timestamp = Number.NaN;
 
   constructor(
     private readonly track: OutgoingTrack,
@@ -40,7 +42,17 @@ export class ProbePadding {
    * the media packet just sent.
    */
   send(timestamp: number): void {
-    const { track, bandwidth, ssrc, sequences, rtx } = this;
+    this.timestamp = timestamp;
+    this.pad();
+  }
+
+  /**
+   * Send the padding the probe owes now (ProbePacer, between media packets), with the timestamp of the
+   * last media packet padded after (libwebrtc pads with the last one too); nothing before there is one.
+   */
+  pad(): void {
+    const { track, bandwidth, ssrc, sequences, rtx, timestamp } = this;
+    if (Number.isNaN(timestamp)) return;
     const payloadType = this.publication.codec.payloadType;
     const now = performance.now();
     for (let i = 0; i < PADDING_BURST && bandwidth.paddingDue(now) > 0; i++) {

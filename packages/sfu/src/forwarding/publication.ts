@@ -14,6 +14,7 @@ import { readRtpStreamId } from '../rtp/rtp-stream-id.js';
 import { restoreRetransmission } from '../rtp/rtx.js';
 import { SequenceRewriter } from '../rtp/sequence-rewriter.js';
 import { VIDEO_CODEC, type VideoCodec } from '../rtp/video-codec.js';
+import { LayerDemand } from '../simulcast/layer-demand.js';
 import { MAX_LAYERS, SimulcastLayers } from '../simulcast/layer-meter.js';
 import { SUBSCRIBER_TRANSPORT_CC_ID } from '../transport/transport-sends.js';
 import { ForwardedPacket } from './forwarded-packet.js';
@@ -53,6 +54,8 @@ export class Publication implements PublicationView, PublishedStreams, RepairedS
   readonly red = new RedAudio();
   /** Simulcast layer metering: bitrates, heights, which layers are sent (simulcast/layer-meter.ts). */
   readonly simulcast = new SimulcastLayers();
+  /** Simulcast: the layers its subscribers take, which the publisher is asked to send (layer-demand.ts). */
+  readonly demand = new LayerDemand();
   /** The packet being fanned out, read once for every subscription (reused). */
   readonly forwarded = new ForwardedPacket();
   /** VP9 SVC (e.g. L3T3_KEY): each spatial layer's height from the last key picture; empty without. */

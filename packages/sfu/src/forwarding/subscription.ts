@@ -4,6 +4,7 @@ import type { Track } from 'node-datachannel';
 import type { SubscribedTrack } from '../api/types.js';
 import { guarded, type MediaContext } from '../room/media-context.js';
 import { OUTGOING_RED_PAYLOAD_TYPE } from '../rtp/red.js';
+import { writeSequenceAndSsrc } from '../rtp/rtp.js';
 import { SequenceRewriter } from '../rtp/sequence-rewriter.js';
 import { LayerSelector } from '../simulcast/layer-selector.js';
 import { SvcVerdict } from '../simulcast/svc-layers.js';
@@ -271,6 +272,11 @@ export class Subscription {
       this.publication.requestKeyframe();
   }
 
+  /** Simulcast: the layer rank it would take if every layer arrived (-1: it takes no video now). */
+  get neededRank(): number {
+    return this.closed || this.pause.withheld ? -1 : this.selector.neededRank;
+  }
+
   /** Bits/s more than its budget this video needs for the next step it wants (layer-selector.ts). */
   wantedExtra(): number {
     if (this.publication.kind !== 'video' || this.pause.lastN || this.pause.held) return 0;
@@ -306,7 +312,7 @@ export class Subscription {
   /** A retransmission as RTX (rtx-stream.ts): the subscriber's header first, then its RTX form. */
   private transmitRetransmission(packet: Buffer, outgoingSequence: number): boolean {
     if (!this.out.attached) return false;
-    writeHeader(packet, outgoingSequence, this.ssrc);
+    writeSequenceAndSsrc(packet, outgoingSequence, this.ssrc);
     const rtx = this.media.rtx.wrap(packet);
     if (rtx === null || !this.out.deliver(rtx)) return false;
     this.media.rtx.advance();
@@ -359,7 +365,7 @@ export class Subscription {
   /** The last step of every packet to this subscriber (the hostile-SFU tests patch it). */
   private transmit(packet: Buffer, sequence: number): boolean {
     if (!this.out.attached) return false;
-    writeHeader(packet, sequence, this.ssrc);
+    writeSequenceAndSsrc(packet, sequence, this.ssrc);
     return this.out.deliver(packet);
   }
 
@@ -389,10 +395,4 @@ export class Subscription {
     this.pause.ended();
     this.out.close();
   }
-}
-
-/** The sequence number and SSRC the subscriber sees, written into a packet's header. */
-function writeHeader(packet: Buffer, sequence: number, ssrc: number): void {
-  packet.writeUInt16BE(sequence, 2);
-  packet.writeUInt32BE(ssrc, 8);
 }

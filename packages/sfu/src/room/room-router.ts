@@ -17,6 +17,8 @@ export interface RoomListener {
   activeSpeakers(participantIds: string[]): void;
   /** `subscriberId`'s copy of a video paused for its bandwidth, or resumed. */
   bandwidthPause(subscriberId: string, participantId: string, source: TrackSource, paused: boolean): void;
+  /** The simulcast layers `participantId` should send of its video `source` changed (layer-demand.ts). */
+  simulcastLayers(participantId: string, source: TrackSource, active: boolean[]): void;
 }
 
 /** Microphones forwarded when the plane's options do not say. */
@@ -55,6 +57,7 @@ export class RoomRouter {
     if (this.speakers.update()) this.listener.activeSpeakers(this.speakers.ranking().speaking);
     const { audible, recent } = this.speakers.ranking();
     const lastN = this.context.options.lastN ?? 0;
+    const now = performance.now();
     const rank = new Map(recent.map((id, index) => [id, index]));
     for (const participant of this.participants.values()) {
       for (const publication of participant.publisher?.publications() ?? []) {
@@ -64,6 +67,7 @@ export class RoomRouter {
           // Simulcast: the layers' bitrates just measured may move a subscriber up or down.
           publication.measureLayers(intervalSeconds);
           for (const subscription of publication.subscriptions) subscription.chooseLayer();
+          if (this.context.options.pauseUnusedLayers) this.demandLayers(publication, now);
         }
         if (publication.source !== 'camera') continue;
         const publisherRank = rank.get(participant.id) ?? recent.length;
@@ -79,6 +83,19 @@ export class RoomRouter {
         }
       }
     }
+  }
+
+  /**
+   * Ask the publisher to send only the simulcast layers its subscribers take (after their choices of
+   * this tick), and tell it only when that changes.
+   */
+  private demandLayers(publication: Publication, now: number): void {
+    const ranks = publication.subscriptions.map((subscription) => subscription.neededRank);
+    const { demand, simulcast, layerCount, participantId, source } = publication;
+    if (!demand.update(ranks, simulcast, layerCount, now)) return;
+    const active = demand.flags(layerCount);
+    this.context.logger.info({ participantId, source, active }, 'media: simulcast layers asked for');
+    this.listener.simulcastLayers(participantId, source, active);
   }
 
   get participantCount(): number {

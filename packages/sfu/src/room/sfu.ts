@@ -240,6 +240,8 @@ export class Sfu implements MediaPlane {
         activeSpeakers: (participantIds) => this.events.emit('active-speakers', { roomId, participantIds }),
         bandwidthPause: (subscriberId, participantId, source, paused) =>
           this.events.emit('video-bandwidth-pause', { roomId, subscriberId, participantId, source, paused }),
+        simulcastLayers: (participantId, source, active) =>
+          this.events.emit('simulcast-layers', { roomId, participantId, source, active }),
       });
       this.rooms.set(roomId, room);
       this.context.logger.info({ roomId }, 'media: room opened');

@@ -13,7 +13,7 @@ import {
   normalizeBrowserAnswer,
 } from '../transport/sdp.js';
 import { announceHostCandidate, withoutCandidates } from '../transport/sdp-candidates.js';
-import { SubscriberBandwidth } from '../transport/subscriber-bandwidth.js';
+import { type ProbeCarrier, SubscriberBandwidth } from '../transport/subscriber-bandwidth.js';
 import { DownlinkShares } from './downlink-shares.js';
 import {
   estimatesSubscribers,
@@ -22,6 +22,7 @@ import {
   peerConnectionConfig,
   randomSsrc,
 } from './media-context.js';
+import { ProbePacer } from './probe-pacer.js';
 import { nativeReason } from './publisher.js';
 import type { CancelTimer } from './timers.js';
 
@@ -67,6 +68,7 @@ export class Subscriber {
    */
   readonly bandwidth: SubscriberBandwidth | null;
   private readonly shares = new DownlinkShares();
+  private readonly pacer: ProbePacer | null;
 
   constructor(
     readonly participantId: string,
@@ -75,6 +77,9 @@ export class Subscriber {
   ) {
     this.bandwidth = estimatesSubscribers(context.options)
       ? new SubscriberBandwidth(performance.now(), () => this.applyEstimate(), context.counters)
+      : null;
+    this.pacer = this.bandwidth
+      ? new ProbePacer(context.timers, this.bandwidth, () => this.probeCarrierNow())
       : null;
   }
 
@@ -94,8 +99,18 @@ export class Subscriber {
     bandwidth.probeCarrier = this.shares.probeCarrier;
     if (wanted > 0) {
       const acked = bandwidth.estimator.ackedBitsPerSecond;
-      bandwidth.maybeProbe(estimate + wanted, Number.isNaN(acked) ? estimate : acked, now);
+      if (bandwidth.maybeProbe(estimate + wanted, Number.isNaN(acked) ? estimate : acked, now))
+        this.pacer?.start();
     }
+  }
+
+  /** Where a probe's paced padding goes: a paused video's carrier, else a forwarded video's streams. */
+  private probeCarrierNow(): ProbeCarrier | null {
+    if (this.shares.probeCarrier) return this.shares.probeCarrier;
+    for (const [publication, subscription] of this.subscriptions)
+      if (publication.kind === 'video' && !subscription.isPaused && subscription.padding)
+        return subscription.padding;
+    return null;
   }
 
   get hasConnection(): boolean {
@@ -327,6 +342,7 @@ export class Subscriber {
   }
 
   private closeConnection(): void {
+    this.pacer?.stop();
     this.cancelScheduledOffer?.();
     this.cancelScheduledOffer = null;
     for (const [publication, subscription] of this.subscriptions) {

@@ -139,3 +139,9 @@ export function vp8KeyframeHeight(packet: Buffer): number {
   if (packet[offset + 3] !== 0x9d || packet[offset + 4] !== 0x01 || packet[offset + 5] !== 0x2a) return 0;
   return (packet[offset + 8]! | (packet[offset + 9]! << 8)) & 0x3fff;
 }
+
+/** The sequence number and SSRC a subscriber sees, written into a packet's header. */
+export function writeSequenceAndSsrc(packet: Buffer, sequence: number, ssrc: number): void {
+  packet.writeUInt16BE(sequence, 2);
+  packet.writeUInt32BE(ssrc, 8);
+}

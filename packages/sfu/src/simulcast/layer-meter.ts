@@ -14,6 +14,8 @@ export class LayerMeter {
    * times the size of a delta frame); 0 until measured.
    */
   bitrate = 0;
+  /** The bitrate last measured while it was sent, kept while the publisher pauses it (layer-demand.ts). */
+  lastBitrate = 0;
   /** Frame height from its key frames; 0 until one is seen. */
   height = 0;
   /** Whether it carried packets in each of the last three intervals (bit 0: the last one). */
@@ -36,6 +38,8 @@ export class SimulcastLayers {
   order: readonly number[] = [0];
   /** The meters hold a measurement (false until the first interval closed). */
   measured = false;
+  /** Bit n set while the SFU asks the publisher to pause layer n: no subscriber takes it (layer-demand.ts). */
+  paused = 0;
 
   /** The number of layers the publisher announces (1 without simulcast); the order restarts on a change. */
   resize(count: number): void {
@@ -49,6 +53,17 @@ export class SimulcastLayers {
    */
   isSent(layer: number): boolean {
     return !this.measured || (this.layers[layer]!.activity & 0b111) !== 0;
+  }
+
+  /** Whether `layer` is sent, or would be on request: the SFU asked the publisher to pause it. */
+  mayArrive(layer: number): boolean {
+    return this.isSent(layer) || (this.paused & (1 << layer)) !== 0;
+  }
+
+  /** What `layer` costs when sent, bits/s: its bitrate now, or the last one measured while it is paused. */
+  expectedBitrate(layer: number): number {
+    const meter = this.layers[layer]!;
+    return meter.bitrate > 0 ? meter.bitrate : meter.lastBitrate;
   }
 
   /** Bit n set when layer n (0 = the publisher's first) carried packets in the last interval. */
@@ -72,6 +87,7 @@ export class SimulcastLayers {
         this.measured && previous > 0 && measured > 0
           ? previous + BITRATE_SMOOTHING * (measured - previous)
           : measured;
+      if (measured > 0) meter.lastBitrate = meter.bitrate;
       meter.activity = ((meter.activity << 1) | (meter.bytes > 0 ? 1 : 0)) & 0b111;
       meter.bytes = 0;
     }

@@ -73,6 +73,8 @@ const KEEP_SHARE = 0.8;
 export class LayerSelector {
   /** Even the lowest layer does not fit the subscriber's estimated bandwidth (transport-cc). */
   pausedForBandwidth = false;
+  /** The rank it would take if every layer were sent, as of the last choose() (rankIfAllSent). */
+  neededRank = 0;
   /** Layer limits: from the size the subscriber shows the video at, and its own cap (data saver: 0). */
   private rankForSize = Number.POSITIVE_INFINITY;
   private rankCap = Number.POSITIVE_INFINITY;
@@ -163,6 +165,7 @@ export class LayerSelector {
   choose(layerCount: number, current: number, estimateFresh: boolean, now: number): number {
     const { layers, order } = this.layers;
     const top = layerCount - 1;
+    this.neededRank = this.rankIfAllSent(layerCount, current, estimateFresh, now);
     const sent = (rank: number) => this.layers.isSent(order[rank]!);
     let rank = layerForSize(Math.min(this.rankForSize, this.rankCap), top, sent);
     const bitrateAt = (r: number) => layers[order[r]!]!.bitrate;
@@ -289,6 +292,34 @@ export class LayerSelector {
     return currentRank;
   }
 
+  /**
+   * The rank this subscriber would take if the publisher sent every layer (layer-demand.ts pauses
+   * the others at the publisher): the display size's and cap's, lowered by its bandwidth as choose()
+   * lowers it — on the transport-cc estimate the largest layer whose bitrate (the last measured, for a
+   * paused one) fits, or the forwarded one while it is kept; on REMB, while a congestion's wait lasts,
+   * no higher than what fits or is forwarded. Paused for bandwidth: the lowest.
+   */
+  private rankIfAllSent(layerCount: number, current: number, estimateFresh: boolean, now: number): number {
+    const { order } = this.layers;
+    const limit = Math.min(layerCount - 1, this.rankForSize, this.rankCap);
+    const currentRank = current >= 0 ? order.indexOf(current) : -1;
+    const bitrateAt = (rank: number) => this.layers.expectedBitrate(order[rank]!);
+    const fitting = (budget: number) => {
+      let fit = 0;
+      for (let rank = 1; rank <= limit; rank++) if (bitrateAt(rank) <= budget) fit = rank;
+      return fit;
+    };
+    if (!Number.isNaN(this.estimatedBudget) && estimateFresh) {
+      if (this.pausedForBandwidth) return 0;
+      const budget = this.estimatedBudget;
+      const kept = currentRank >= 0 && currentRank <= limit && bitrateAt(currentRank) * KEEP_SHARE <= budget;
+      return Math.max(fitting(budget), kept ? currentRank : 0);
+    }
+    if (now - this.bandwidthLimitedAt < this.probeAfter)
+      return Math.min(limit, Math.max(currentRank, fitting(this.bandwidthBudget)));
+    return limit;
+  }
+
   private setPausedForBandwidth(paused: boolean): void {
     if (paused === this.pausedForBandwidth) return;
     this.pausedForBandwidth = paused;
@@ -301,15 +332,16 @@ export class LayerSelector {
    * nothing more or nothing is known of the layers' bitrates yet.
    */
   wantedExtra(layerCount: number, current: number): number {
-    const { layers, order, measured } = this.layers;
+    const { order, measured } = this.layers;
     if (!measured) return 0;
     const top = Math.min(layerCount - 1, this.rankForSize, this.rankCap);
     const budget = Number.isNaN(this.estimatedBudget) ? 0 : this.estimatedBudget;
     const currentRank = current >= 0 ? order.indexOf(current) : -1;
     for (let rank = this.pausedForBandwidth ? 0 : currentRank + 1; rank <= top; rank++) {
-      if (!this.layers.isSent(order[rank]!)) continue;
+      // A layer paused at the publisher for want of takers comes back once the estimate covers it.
+      if (!this.layers.mayArrive(order[rank]!)) continue;
       const margin = this.pausedForBandwidth ? RESUME_MARGIN : UP_MARGIN;
-      return Math.max(0, layers[order[rank]!]!.bitrate * margin - budget);
+      return Math.max(0, this.layers.expectedBitrate(order[rank]!) * margin - budget);
     }
     return 0;
   }

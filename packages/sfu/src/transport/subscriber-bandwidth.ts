@@ -15,8 +15,10 @@ import { TransportSends } from './transport-sends.js';
  * rate it was sent at, without loss beyond PROBE_MAX_LOSS and without the delay detector seeing a
  * queue grow, the path carries that rate and the estimate rises to it (and the next probe, for the
  * layer above, may follow PROBE_AGAIN_MS later); otherwise the next waits PROBE_AFTER_MS, twice as
- * long after each further failure, up to MAX_PROBE_AFTER_MS. A failed probe costs the subscriber a short
- * queue (≤ PROBE_MS of the excess rate), never a layer it cannot carry.
+ * long after each further failure, up to MAX_PROBE_AFTER_MS. A probe whose feedback already shows its
+ * packets queueing (PROBE_ABORT_QUEUE_MS) or lost stops there, failed: on a full link a failed probe
+ * costs the subscriber a queue of one or two feedback intervals of the excess rate, not PROBE_MS of
+ * it, and never a layer it cannot carry.
  */
 
 /** Feedback messages handled per connection: a burst, then per second (Chromium sends ≤ ~20/s). */
@@ -27,12 +29,20 @@ const FEEDBACK_TIMEOUT_MS = 2000;
 const PROBE_MS = 300;
 /** After the probe, its last packets' feedback is waited for this long before it is judged. */
 const PROBE_SETTLE_MS = 400;
-const PROBE_AFTER_MS = 8000;
+const PROBE_AFTER_MS = 4000;
 /**
  * Failed probes back off to this at most: a link capped for a while and then freed is found again
- * within this (with 64 s, bench/quality.ts's capped viewer was still at 180p 25 s after the cap went).
+ * within this (with 64 s, bench/quality.ts's capped viewer was still at 180p 25 s after the cap went;
+ * with 16 s, still not at 720p 25 s after). Failed probes are cheap since they stop early.
  */
-const MAX_PROBE_AFTER_MS = 16_000;
+const MAX_PROBE_AFTER_MS = 8000;
+/**
+ * A running probe stops, failed, when its packets' one-way delay has grown this much since its first
+ * packet (a queue building up: behind a full 300 kbit/s link the first feedback shows 40–80 ms), or
+ * when more than PROBE_MAX_LOSS of its packets reported so far were lost (at least PROBE_ABORT_LOST).
+ */
+const PROBE_ABORT_QUEUE_MS = 40;
+const PROBE_ABORT_LOST = 2;
 /** No probe this soon after an overuse. */
 const PROBE_QUIET_MS = 3000;
 const PROBE_MAX_LOSS = 0.05;
@@ -42,12 +52,15 @@ const PROBE_OVERSHOOT = 1.1;
 const PROBE_AGAIN_MS = 2000;
 /** Padding packets carry at most this many bytes of padding each. */
 export const PADDING_BYTES = 255;
-/** Padding packets sent after one media packet at most (media packets are the probe's clock). */
+/** Padding packets sent at once at most (after a media packet, or on the pacer's tick). */
 export const PADDING_BURST = 8;
 
-/** Where a probe's padding goes when no video is forwarded to carry it (a video paused for bandwidth). */
+/** Where a probe's padding goes: a video's streams (ProbePadding). */
 export interface ProbeCarrier {
+  /** Right after a media packet of the connection, with that packet's RTP timestamp. */
   send(timestamp: number): void;
+  /** Between media packets (the pacer): what the probe owes by now. */
+  pad(): void;
 }
 
 export class SubscriberBandwidth {
@@ -57,7 +70,7 @@ export class SubscriberBandwidth {
   private lastFeedbackAt = Number.NEGATIVE_INFINITY;
   private lastOveruseAt = Number.NEGATIVE_INFINITY;
   private overusesSeen = 0;
-  /** Pads the running probe after any packet of the connection, when set (see ProbePadding). */
+  /** Pads the running probe after any packet of the connection, when set (a video paused for bandwidth). */
   probeCarrier: ProbeCarrier | null = null;
   /** Feedback refused by the budget, or malformed. */
   feedbackRefused = 0;
@@ -73,6 +86,9 @@ export class SubscriberBandwidth {
   private paddingAccruedAt = 0;
   private probeTargetBps = 0;
   private probeOverused = false;
+  /** One-way delay (its clock − the SFU's) of the probe's first packet, and the largest rise above it. */
+  private probeFirstDelay = Number.NaN;
+  private probeDelayRise = 0;
   private probeSentBytes = 0;
   private probeFirstSent = Number.NaN;
   private probeLastSent = Number.NaN;
@@ -87,6 +103,8 @@ export class SubscriberBandwidth {
   /** Probes that raised the estimate, and those that did not (stats, tests). */
   probesSucceeded = 0;
   probesFailed = 0;
+  /** Probes stopped early (queue or loss), counted within probesFailed. */
+  probesAborted = 0;
 
   constructor(
     now: number,
@@ -170,6 +188,8 @@ export class SubscriberBandwidth {
     this.probeStartedAt = now;
     this.probeEndsAt = now + PROBE_MS;
     this.probeOverused = false;
+    this.probeFirstDelay = Number.NaN;
+    this.probeDelayRise = 0;
     this.probeSentBytes = 0;
     this.probeFirstSent = Number.NaN;
     this.probeLastSent = Number.NaN;
@@ -219,12 +239,21 @@ export class SubscriberBandwidth {
       }
       this.probeReceived++;
       this.probeReceivedBytes += bytes[i]!;
+      const delay = arrived - sent;
+      if (Number.isNaN(this.probeFirstDelay)) this.probeFirstDelay = delay;
+      else if (delay - this.probeFirstDelay > this.probeDelayRise)
+        this.probeDelayRise = delay - this.probeFirstDelay;
       if (Number.isNaN(this.probeFirstArrival) || arrived < this.probeFirstArrival) {
         this.probeFirstArrival = arrived;
         this.probeFirstBytes = bytes[i]!;
       }
       if (Number.isNaN(this.probeLastArrival) || arrived > this.probeLastArrival)
         this.probeLastArrival = arrived;
+    }
+    if (this.failingEarly()) {
+      this.probesAborted++;
+      this.endProbe(false, now, 0);
+      return;
     }
     if (now < this.probeEndsAt + PROBE_SETTLE_MS) return;
     // Judge it: rates over the spans, the first packet's bytes not counted on the receiving side.
@@ -242,6 +271,14 @@ export class SubscriberBandwidth {
       receiveBps >= 0.9 * sendBps &&
       sendBps >= 0.9 * this.probeTargetBps;
     this.endProbe(succeeded, now, Math.min(sendBps, receiveBps));
+  }
+
+  /** The probe's packets already queue up or get lost: going on would only add to that. */
+  private failingEarly(): boolean {
+    const reported = this.probeReceived + this.probeLost;
+    if (reported === 0) return false;
+    if (this.probeOverused || this.probeDelayRise >= PROBE_ABORT_QUEUE_MS) return true;
+    return this.probeLost >= PROBE_ABORT_LOST && this.probeLost / reported > PROBE_MAX_LOSS;
   }
 
   private endProbe(succeeded: boolean, now: number, measuredBps: number): void {

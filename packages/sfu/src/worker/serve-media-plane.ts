@@ -24,6 +24,7 @@ const FORWARDED_EVENTS: WorkerEventName[] = [
   'connection-closed',
   'active-speakers',
   'video-bandwidth-pause',
+  'simulcast-layers',
 ];
 
 /** Run an Sfu in this worker thread, serving the pool's commands arriving on `port`. */

@@ -75,6 +75,7 @@ export function listenToServer(signaling: SignalingClient, host: ServerEventHost
   signaling.on('subscriber-offer', (event) => {
     host.media.handleOffer(event);
   });
+  signaling.on('simulcast-layers', (event) => host.media.setActiveLayers(event));
   signaling.on('video-bandwidth-pause', (event) => {
     screen.patch({ pausedVideo: withBandwidthPause(screen.current.pausedVideo, event) });
   });

@@ -117,6 +117,11 @@ export class MeetingMedia {
     else this.earlyOffers.push(event);
   }
 
+  /** The SFU's `simulcast-layers`: the camera's layers someone takes (the others pause). */
+  setActiveLayers(event: EventOf<'simulcast-layers'>): void {
+    void this.publisher?.setActiveLayers(event.source, event.active);
+  }
+
   /** Statistics of the connection that receives everyone's media; null before it exists. */
   receiveStats(): Promise<RTCStatsReport | null> {
     return this.subscriber ? this.subscriber.stats() : Promise.resolve(null);

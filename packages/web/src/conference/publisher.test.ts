@@ -209,6 +209,85 @@ describe('Publisher', () => {
     expect(encodings.map((encoding) => encoding.maxBitrate)).toEqual([150_000, 500_000, 1_500_000]);
   });
 
+  describe('layers the SFU asks to pause (simulcast-layers)', () => {
+    /** Chromium's camera sender after the munged offer: three encodings; counts setParameters calls. */
+    function cameraSender(count = 3) {
+      const section = [
+        'v=0',
+        's=-',
+        'm=video 9 UDP/TLS/RTP/SAVPF 96',
+        'a=mid:0',
+        'a=sendonly',
+        'a=msid:stream cam-1',
+        'a=rtpmap:96 VP8/90000',
+        'a=ssrc:111 cname:c',
+        'a=ssrc:111 msid:stream cam-1',
+      ];
+      pc.createOffer = async () => ({ type: 'offer', sdp: `${section.join('\r\n')}\r\n` });
+      const state = {
+        encodings: Array.from({ length: count }, () => ({}) as RTCRtpEncodingParameters),
+        sets: 0,
+      };
+      Object.assign(transceiver(0).sender, {
+        getParameters: () => ({ encodings: state.encodings.map((encoding) => ({ ...encoding })) }),
+        setParameters: async (parameters: { encodings: RTCRtpEncodingParameters[] }) => {
+          state.encodings = parameters.encodings;
+          state.sets++;
+        },
+      });
+      return state;
+    }
+    const active = (state: { encodings: RTCRtpEncodingParameters[] }) =>
+      state.encodings.map((encoding) => encoding.active ?? true);
+    const negotiated = async (index: number) => {
+      const done = publisher.negotiate();
+      await settle();
+      signaling.requests[index]?.answer.resolve({ sdp: `answer-${index}` });
+      await done;
+    };
+
+    it('turns the camera’s encodings off and on as asked, and again after every negotiation', async () => {
+      publisher.publish('camera', { id: 'cam-1', enabled: true } as unknown as MediaStreamTrack, stream);
+      const sender = cameraSender();
+      await negotiated(0);
+      await publisher.setActiveLayers('camera', [true, false, true]);
+      expect(active(sender)).toEqual([true, false, true]);
+      // A renegotiation (the microphone joins) may hand the sender fresh parameters: applied again.
+      sender.encodings = sender.encodings.map((encoding) => ({ ...encoding, active: true }));
+      publisher.publish('mic', track('mic'), stream);
+      await negotiated(1);
+      expect(active(sender)).toEqual([true, false, true]);
+      await publisher.setActiveLayers('camera', [true, true, true]);
+      expect(active(sender)).toEqual([true, true, true]);
+      // The same again changes nothing; other sources have one stream.
+      const sets = sender.sets;
+      await publisher.setActiveLayers('camera', [true, true, true]);
+      await publisher.setActiveLayers('screen', [false, false, false]);
+      expect(sender.sets).toBe(sets);
+    });
+
+    it('leaves a sender with one encoding alone (Firefox without RID layers, VP9, simulcast refused)', async () => {
+      publisher.publish('camera', { id: 'cam-1', enabled: true } as unknown as MediaStreamTrack, stream);
+      const sender = cameraSender(1);
+      await negotiated(0);
+      await publisher.setActiveLayers('camera', [true, false, false]);
+      expect(active(sender)).toEqual([true]);
+    });
+
+    it('a camera published again starts with every layer on, as the SFU’s new publication expects', async () => {
+      publisher.publish('camera', { id: 'cam-1', enabled: true } as unknown as MediaStreamTrack, stream);
+      const sender = cameraSender();
+      await negotiated(0);
+      await publisher.setActiveLayers('camera', [false, false, false]);
+      expect(active(sender)).toEqual([false, false, false]);
+      publisher.unpublish('camera');
+      await negotiated(1);
+      publisher.publish('camera', { id: 'cam-1', enabled: true } as unknown as MediaStreamTrack, stream);
+      await negotiated(2);
+      expect(active(sender)).toEqual([true, true, true]);
+    });
+  });
+
   it('sends a VP9 camera as one full-size stream (Chromium sends only the first of its SIM layers)', async () => {
     publisher.setCodecs({ video: 'vp9', redundantAudio: false });
     publisher.publish('camera', { id: 'cam-1', enabled: true } as unknown as MediaStreamTrack, stream);

@@ -1,4 +1,5 @@
 import { kindOfSource, type PublishedTrack, type TrackKind, type TrackSource } from '@parley/protocol';
+import { SIMULCAST_ENCODINGS, scaleLayers, setLayersActive } from './camera-layers';
 import {
   type CodecChoice,
   codecPreferences,
@@ -28,18 +29,6 @@ const SIMULCAST_LAYERS = 3;
 /** Switch for camera simulcast (the SFU forwards a single stream just as well). */
 const SIMULCAST_ENABLED = true;
 /**
- * The layers' encodings, lowest first (the order of the SIM group). Chromium gives the munged extra
- * layers no scaling of their own and keeps `scaleResolutionDownBy: 1` on the first, so without these
- * it encodes the first layer at full resolution and starves the others. The bit rates (about
- * 180p/360p/720p at 30 fps) add up to less than the SFU's REMB grant (PUBLISHER_VIDEO_BITRATE).
- */
-const SIMULCAST_ENCODINGS: readonly { scaleResolutionDownBy: number; maxBitrate: number }[] = [
-  { scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-  { scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
-];
-
-/**
  * The same layers by RID (`sendEncodings`, RFC 8853), for browsers that announce an SSRC per RID
  * layer in their offers (Firefox): the SFU's packet router needs the SSRCs, and learns which is
  * which RID from the packets. Lowest first, like the SSRC layers.
@@ -48,6 +37,9 @@ const RID_ENCODINGS: RTCRtpEncodingParameters[] = SIMULCAST_ENCODINGS.map((encod
   rid: ['l', 'm', 'h'][index]!,
   ...encoding,
 }));
+
+/** Every camera layer on: what the SFU expects of a camera it has not asked anything of yet. */
+const ALL_LAYERS: readonly boolean[] = SIMULCAST_ENCODINGS.map(() => true);
 
 /** How this browser sends camera simulcast that the SFU can route. */
 export type SimulcastMode = 'rid' | 'ssrc';
@@ -137,6 +129,8 @@ export class Publisher {
   private codecs: CodecChoice = PLAIN_CODECS;
   /** The camera's first codec preference as set (a mime type; null: the browser's own order). */
   private cameraCodec: string | null = null;
+  /** The camera's layers the SFU last asked for (`simulcast-layers`); null: all, nothing asked. */
+  private cameraLayers: readonly boolean[] | null = null;
 
   constructor(
     private readonly signaling: SignalingClient,
@@ -213,9 +207,26 @@ export class Publisher {
       const preferences = codecPreferences(kind, choice);
       preferCodecs(slot.transceiver, preferences);
       if (source === 'camera') this.cameraCodec = firstCodec(preferences);
+      // Another codec is another publication on the SFU, which starts with every layer.
+      if (source === 'camera') this.cameraLayers = ALL_LAYERS;
       changed ||= slot.published;
     }
     return changed;
+  }
+
+  /**
+   * The SFU's `simulcast-layers`: send only the camera's encodings flagged (after any negotiation
+   * running now; every later one applies them again). Other sources have one stream.
+   */
+  setActiveLayers(source: TrackSource, active: readonly boolean[]): Promise<void> {
+    if (source !== 'camera') return Promise.resolve();
+    this.cameraLayers = active;
+    return this.running.then(() => this.applyCameraLayers());
+  }
+
+  private async applyCameraLayers(): Promise<void> {
+    const camera = this.slots.get('camera')?.transceiver.sender;
+    if (camera && this.cameraLayers && !this.closed) await setLayersActive(camera, this.cameraLayers);
   }
 
   /** Whether the camera's codec (as preferred; the browser's first otherwise) goes out as simulcast. */
@@ -239,6 +250,8 @@ export class Publisher {
     void slot.transceiver.sender.replaceTrack(null);
     slot.transceiver.direction = 'inactive';
     slot.published = false;
+    // Published again, the camera is a new publication on the SFU, which starts with every layer.
+    if (source === 'camera') this.cameraLayers = ALL_LAYERS;
     return true;
   }
 
@@ -288,6 +301,7 @@ export class Publisher {
     const camera = this.slots.get('camera')?.transceiver.sender;
     if (simulcast && !this.simulcastRefused && camera) await scaleLayers(camera);
     else if (camera) await setScalability(camera, this.cameraCodec === 'video/vp9' ? VP9_SVC_MODE : null);
+    await this.applyCameraLayers();
     // mids are assigned by setLocalDescription, so the list is built after it.
     const tracks: PublishedTrack[] = [];
     for (const [source, slot] of this.slots) {
@@ -350,34 +364,6 @@ function addSimulcast(sdp: string, trackId: string, state: SimulcastSsrcs): stri
   }
   added.push(`a=ssrc-group:SIM ${media} ${state.layers.map(([ssrc]) => ssrc).join(' ')}`);
   return `${[...lines.slice(0, end), ...added, ...lines.slice(end)].join('\r\n')}\r\n`;
-}
-
-/**
- * Give the camera's simulcast encodings their resolutions and bit rates (see SIMULCAST_ENCODINGS).
- * Set again after every negotiation: cheap, and a no-op when they are already in place.
- */
-async function scaleLayers(sender: RTCRtpSender): Promise<void> {
-  if (typeof sender.getParameters !== 'function') return;
-  const parameters = sender.getParameters();
-  if (parameters.encodings.length !== SIMULCAST_ENCODINGS.length) return;
-  let changed = false;
-  parameters.encodings.forEach((encoding, index) => {
-    const wanted = SIMULCAST_ENCODINGS[index]!;
-    if (
-      encoding.scaleResolutionDownBy === wanted.scaleResolutionDownBy &&
-      encoding.maxBitrate === wanted.maxBitrate
-    )
-      return;
-    encoding.scaleResolutionDownBy = wanted.scaleResolutionDownBy;
-    encoding.maxBitrate = wanted.maxBitrate;
-    changed = true;
-  });
-  if (!changed) return;
-  try {
-    await sender.setParameters(parameters);
-  } catch {
-    // Refused (another browser's rules): its own layer sizes are still a working call.
-  }
 }
 
 function randomSsrc(): number {
