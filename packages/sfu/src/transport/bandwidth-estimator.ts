@@ -156,7 +156,8 @@ export class BandwidthEstimator {
     this.delayBased = clamp(Math.max(this.delayBased, bitsPerSecond));
     // The probe crossed with next to no loss: loss seen before (a link that has since cleared) no
     // longer holds the estimate below that rate, and is not judged again (as libwebrtc resets its
-    // loss-based estimate to a probe's result). Else 8 %/s from the bottom took ~30 s to resume video.
+    // loss-based estimate to a probe's result). Else it crept up 8 %/s from the bottom while probe
+    // after probe succeeded: video resumed 20 s late.
     if (this.lossBound < bitsPerSecond) {
       this.lossBound = bitsPerSecond;
       this.lossPeriodStart = Number.NaN;
