@@ -20,6 +20,7 @@ const E2E_BOTH_BROWSERS_ONLY = [
   'e2e/firefox-routable.test.ts',
   'e2e/codecs.test.ts',
   'e2e/pause-unused-layers-firefox.test.ts',
+  'e2e/firefox-bandwidth.test.ts',
 ];
 
 export default defineConfig({

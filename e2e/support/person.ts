@@ -168,11 +168,17 @@ export interface OpenOptions {
    * announces a routable address (PARLEY_PUBLIC_IP).
    */
   routable?: boolean;
+  /**
+   * Chromium's fake camera at its own rate (20 frames/s) instead of LIGHT_CAPTURE_FPS, for tests that
+   * measure frame rates at the viewers. Chromium only (the Firefox people there do not send video).
+   */
+  fullFrameRate?: boolean;
 }
 
 /** One browser process of each kind, started when first asked for; `close` ends them. */
 export class Browsers {
   private chromium?: Promise<PlaywrightBrowser>;
+  private chromiumFullRate?: Promise<PlaywrightBrowser>;
   private firefox?: Promise<PuppeteerBrowser>;
   private firefoxWithScreen?: Promise<{ browser: PuppeteerBrowser; display: VirtualDisplay }>;
   private firefoxRoutable?: Promise<PuppeteerBrowser>;
@@ -181,14 +187,22 @@ export class Browsers {
 
   async open(name: BrowserName, options: OpenOptions = {}): Promise<Person> {
     if (name === 'chromium') {
-      this.chromium ??= launchBrowser({ captureFps: LIGHT_CAPTURE_FPS });
-      const context = await (await this.chromium).newContext({
+      let chromium: PlaywrightBrowser;
+      if (options.fullFrameRate) {
+        this.chromiumFullRate ??= launchBrowser();
+        chromium = await this.chromiumFullRate;
+      } else {
+        this.chromium ??= launchBrowser({ captureFps: LIGHT_CAPTURE_FPS });
+        chromium = await this.chromium;
+      }
+      const context = await chromium.newContext({
         baseURL: this.baseURL(),
         permissions: ['camera', 'microphone'],
       });
       await context.addInitScript(recordPeerConnections);
       return new PlaywrightPerson(await context.newPage());
     }
+    if (options.fullFrameRate) throw new Error('Browsers.open: fullFrameRate is for Chromium only');
     let firefox: PuppeteerBrowser;
     if (options.screen) {
       this.firefoxWithScreen ??= startVirtualDisplay().then(async (display) => {
@@ -217,15 +231,18 @@ export class Browsers {
 
   async close(): Promise<void> {
     const chromium = this.chromium;
+    const chromiumFullRate = this.chromiumFullRate;
     const firefox = this.firefox;
     const firefoxWithScreen = this.firefoxWithScreen;
     const firefoxRoutable = this.firefoxRoutable;
     this.firefoxRoutable = undefined;
     this.chromium = undefined;
+    this.chromiumFullRate = undefined;
     this.firefox = undefined;
     this.firefoxWithScreen = undefined;
     await Promise.all([
       chromium?.then((browser) => browser.close()).catch(() => {}),
+      chromiumFullRate?.then((browser) => browser.close()).catch(() => {}),
       firefox?.then((browser) => browser.close()).catch(() => {}),
       firefoxRoutable?.then((browser) => browser.close()).catch(() => {}),
       firefoxWithScreen

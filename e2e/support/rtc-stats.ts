@@ -42,13 +42,19 @@ export interface VideoStats {
   availableOutgoingBitrate: number[];
 }
 
+/** A Playwright page, or a Person in either browser: both run a self-contained function in the page. */
+export type InPage = Page | Person;
+
+export function inPage(target: InPage): Pick<Person, 'evaluate'> {
+  return target as Pick<Person, 'evaluate'>;
+}
+
 /**
  * The video RTP statistics of every open peer connection of the page (window.__pcs, see
  * newPerson), in the shape chrome://webrtc-internals shows them.
  */
-export async function videoStats(target: Page | Person): Promise<VideoStats> {
-  // Both run a self-contained function in the page (a Person in either browser, or a Playwright page).
-  return (target as Pick<Person, 'evaluate'>).evaluate(async () => {
+export async function videoStats(target: InPage): Promise<VideoStats> {
+  return inPage(target).evaluate(async () => {
     const result: VideoStats = { outbound: [], inbound: [], availableOutgoingBitrate: [] };
     for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
       if (pc.connectionState === 'closed') continue;
@@ -101,8 +107,8 @@ export async function videoStats(target: Page | Person): Promise<VideoStats> {
 }
 
 /** The inbound video stream shown in the tile (matched by the <video>'s track), or null. */
-export async function tileVideoStats(page: Page, tileSelector: string): Promise<InboundVideo | null> {
-  const trackId = await page.evaluate((selector) => {
+export async function tileVideoStats(page: InPage, tileSelector: string): Promise<InboundVideo | null> {
+  const trackId = await inPage(page).evaluate((selector: string) => {
     const video = document.querySelector<HTMLVideoElement>(`${selector} video`);
     const stream = video?.srcObject;
     return stream instanceof MediaStream ? (stream.getVideoTracks()[0]?.id ?? null) : null;
@@ -149,8 +155,8 @@ export function mediaCodecs(
 }
 
 /** Audio packets the page has received and lost so far, over all its inbound audio streams. */
-export function audioPackets(page: Page): Promise<{ received: number; lost: number }> {
-  return page.evaluate(async () => {
+export function audioPackets(page: InPage): Promise<{ received: number; lost: number }> {
+  return inPage(page).evaluate(async () => {
     let received = 0;
     let lost = 0;
     for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {

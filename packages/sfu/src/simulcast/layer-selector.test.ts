@@ -57,4 +57,26 @@ describe('LayerSelector (simulcast layer for one subscriber)', () => {
     selector.setEstimatedBudget(0.85 * 1_500_000);
     expect(selector.choose(3, -1, true, 700)).toBe(1);
   });
+
+  it('holds a step up until the new layer is forwarded (its key frame may take a while), while it fits', () => {
+    const selector = new LayerSelector(measuredLayers());
+    selector.setEstimatedBudget(200_000);
+    expect(selector.choose(3, -1, true, 0)).toBe(0);
+    // The budget covers 1.15 × the 360p layer: one layer up after a second.
+    selector.setEstimatedBudget(600_000);
+    expect(selector.choose(3, 0, true, 100)).toBe(0);
+    expect(selector.choose(3, 0, true, 1100)).toBe(1);
+    // Asked again (the same feedback on another track, the next feedback) before the key frame came:
+    // still up, not back to 180p (that took every step up back and the video stayed on 180p).
+    expect(selector.choose(3, 0, true, 1100)).toBe(1);
+    expect(selector.choose(3, 0, true, 1150)).toBe(1);
+    // Forwarded: nothing pending any more.
+    expect(selector.choose(3, 1, true, 1200)).toBe(1);
+    // A pending step that no longer fits is given up at once.
+    selector.setEstimatedBudget(1_800_000);
+    expect(selector.choose(3, 1, true, 1300)).toBe(1);
+    expect(selector.choose(3, 1, true, 2300)).toBe(2);
+    selector.setEstimatedBudget(600_000);
+    expect(selector.choose(3, 1, true, 2350)).toBe(1);
+  });
 });

@@ -85,6 +85,8 @@ export class LayerSelector {
   /** Since when the lowest layer has not fitted (NaN: it does), and the next layer up has (NaN: not). */
   private unfitSince = Number.NaN;
   private upFitsSince = Number.NaN;
+  /** A step up decided and waiting for that layer's key frame (-1: none). */
+  private pendingUp = -1;
   /** When the forwarded layer last changed, and when the budget last forced a lower one (ms). */
   private switchedAt = Number.NEGATIVE_INFINITY;
   private bandwidthLimitedAt = Number.NEGATIVE_INFINITY;
@@ -226,6 +228,8 @@ export class LayerSelector {
   private rankForEstimate(limit: number, current: number, now: number): number {
     const { layers, order } = this.layers;
     const budget = this.estimatedBudget;
+    const pendingUp = this.pendingUp;
+    this.pendingUp = -1;
     const sent = (rank: number) => this.layers.isSent(order[rank]!);
     const bitrateAt = (rank: number) => layers[order[rank]!]!.bitrate;
     let lowest = -1;
@@ -268,12 +272,20 @@ export class LayerSelector {
       this.upFitsSince = Number.NaN;
       return fits;
     }
+    // A step up already decided stands until its key frame comes, while it fits: the next call (the
+    // next feedback, often the same one delivered to another track) would start the hold over and
+    // take it back before the key frame arrived, and the video never went up (seen in Firefox).
+    if (pendingUp > currentRank && pendingUp <= fits && sent(pendingUp)) {
+      this.pendingUp = pendingUp;
+      return pendingUp;
+    }
     if (fitsWithMargin > currentRank) {
       if (Number.isNaN(this.upFitsSince)) this.upFitsSince = now;
       if (now - this.upFitsSince >= UP_HOLD_MS) {
         this.upFitsSince = Number.NaN;
         let up = currentRank + 1;
         while (up < fitsWithMargin && !sent(up)) up++;
+        this.pendingUp = up;
         return up;
       }
     } else this.upFitsSince = Number.NaN;

@@ -76,6 +76,28 @@ describe('a subscriber’s bandwidth estimate from transport-cc feedback (synthe
     expect(order.slice(-3)).toEqual(LAYERS);
     expect(bandwidth.probesSucceeded).toBeGreaterThanOrEqual(2);
   });
+
+  it('a link that was very lossy and is clean again: the first probe that gets through lifts the estimate', () => {
+    // 40 % loss holds the loss bound at the bottom (seen behind a 60 kbit/s cap in Firefox). Once the
+    // loss is gone a probe that crossed without loss lifts it too (the first larger layer 5.6-8.7 s
+    // after the link cleared, mostly the wait for the next probe); before, the bound grew 8 %/s from
+    // there while probe after probe succeeded: 19-21 s, the top layer after 29-32 s, ten probes.
+    const { samples, bandwidth } = simulate({
+      phases: [
+        { fromMs: 0, capacityBps: 5_000_000, loss: 0.4 },
+        { fromMs: 15_000, capacityBps: 5_000_000 },
+      ],
+      durationMs: 30_000,
+    });
+    const lossy = samples.find((s) => s.atMs >= 14_000)!;
+    expect(lossy.sendingBps).toBe(150_000);
+    expect(lossy.estimateBps).toBeLessThan(340_000);
+    const up = after(samples, 15_000).find((s) => s.sendingBps > 150_000);
+    const top = after(samples, 15_000).find((s) => s.sendingBps === 710_000);
+    expect(up!.atMs).toBeLessThan(15_000 + 10_000);
+    expect(top!.atMs).toBeLessThan(15_000 + 15_000);
+    expect(bandwidth.probesSucceeded).toBeLessThanOrEqual(4);
+  });
 });
 
 describe('estimator robustness', () => {

@@ -154,6 +154,14 @@ export class BandwidthEstimator {
   onProbeSucceeded(bitsPerSecond: number): void {
     if (this.trend.state === 'overusing' || !Number.isFinite(bitsPerSecond)) return;
     this.delayBased = clamp(Math.max(this.delayBased, bitsPerSecond));
+    // The probe crossed with next to no loss: loss seen before (a link that has since cleared) no
+    // longer holds the estimate below that rate, and is not judged again (as libwebrtc resets its
+    // loss-based estimate to a probe's result). Else it crept up 8 %/s from the bottom while probe
+    // after probe succeeded: video resumed 20 s late.
+    if (this.lossBound < bitsPerSecond) {
+      this.lossBound = bitsPerSecond;
+      this.lossPeriodStart = Number.NaN;
+    }
   }
 
   private updateDelayBased(nowMs: number): void {
