@@ -1,11 +1,8 @@
-import { ShapingUdpRelay } from '@parley/media-bot';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, waitFor } from './support/browser.js';
-import { explainFailures } from './support/diagnostics.js';
-import { enter, People, tile } from './support/meeting.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from './support/browser.js';
+import { enter, tile } from './support/meeting.js';
 import { audioPackets, tileVideoStats } from './support/rtc-stats.js';
-import { type RunningServer, startServer } from './support/server.js';
+import { shapedMeeting } from './support/shaped-meeting.js';
 import { connectionUfrags } from './support/shaping.js';
 
 const HOST = { username: 'bandwidth-pause-host', password: 'correct horse battery' };
@@ -13,47 +10,22 @@ const HOST = { username: 'bandwidth-pause-host', password: 'correct horse batter
 const CAP_BITS_PER_SECOND = 60_000;
 
 describe('a viewer whose downlink cannot carry any video (issue 18)', () => {
-  let relay: ShapingUdpRelay;
-  let server: RunningServer;
-  let browser: Browser;
-  let people: People;
-
-  beforeAll(async () => {
-    // Every browser reaches the SFU through the relay; only the slow viewer's packets are shaped.
-    relay = await ShapingUdpRelay.open('127.0.0.3');
-    server = await startServer({
-      PARLEY_PUBLIC_IP: '127.0.0.3',
-      PARLEY_RTC_PORT: String(relay.port),
-      // One media worker thread, as in production (the relay forwards its one port).
-      PARLEY_MEDIA_WORKERS: '1',
-    });
-    await server.addUser(HOST.username, HOST.password, true);
-    browser = await launchBrowser();
-    people = new People(browser, server);
-  });
-  explainFailures(
-    () => people?.pages ?? [],
-    () => server,
-  );
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    relay?.close();
-  });
+  // Every browser reaches the SFU through the relay; only the slow viewer's packets are shaped.
+  const meeting = shapedMeeting('127.0.0.3', HOST);
 
   it('tells the slow viewer on the tile that the video is paused for its connection, and nobody else, until it resumes', async () => {
     const room = `pause-${Date.now().toString(36)}`;
-    const host = await people.open();
-    await people.signIn(host, HOST.username, HOST.password);
+    const host = await meeting.people.open();
+    await meeting.people.signIn(host, HOST.username, HOST.password);
     await enter(host, room, 'Host Hana');
-    const fast = await people.open();
+    const fast = await meeting.people.open();
     await enter(fast, room, 'Fast Finn', { camera: false });
-    const slow = await people.open();
+    const slow = await meeting.people.open();
     await enter(slow, room, 'Slow Sam', { camera: false });
     const hostTile = tile('Host Hana');
     for (const viewer of [fast, slow]) await viewer.locator(hostTile).waitFor();
     const ufrags = await connectionUfrags(slow, 'the slow viewer');
-    relay.cap(ufrags, CAP_BITS_PER_SECOND);
+    meeting.relay.cap(ufrags, CAP_BITS_PER_SECOND);
 
     const paused = slow.locator(`${hostTile}[data-paused-bandwidth="true"]`);
     await paused.waitFor({ timeout: 45_000 });
@@ -75,7 +47,7 @@ describe('a viewer whose downlink cannot carry any video (issue 18)', () => {
     expect(await paused.count()).toBe(1);
     const pausedAt = Date.now();
     // The link is fine again: the SFU's probe finds room, the video comes back and the notice goes.
-    relay.uncap(ufrags);
+    meeting.relay.uncap(ufrags);
     await slow
       .locator(`${hostTile}[data-camera="on"]:not([data-paused-bandwidth])`)
       .waitFor({ timeout: 45_000 });
@@ -93,7 +65,7 @@ describe('a viewer whose downlink cannot carry any video (issue 18)', () => {
       15_000,
     );
     console.info(
-      `slow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): paused, relay dropped ${relay.droppedBytes} bytes; resumed ${Date.now() - pausedAt} ms after the cap was lifted`,
+      `slow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): paused, relay dropped ${meeting.relay.droppedBytes} bytes; resumed ${Date.now() - pausedAt} ms after the cap was lifted`,
     );
   });
 });

@@ -1,11 +1,8 @@
-import { ShapingUdpRelay } from '@parley/media-bot';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, waitFor } from './support/browser.js';
-import { explainFailures } from './support/diagnostics.js';
-import { enter, People, tile } from './support/meeting.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from './support/browser.js';
+import { enter, tile } from './support/meeting.js';
 import { audioPackets, tileVideoStats, videoStats } from './support/rtc-stats.js';
-import { type RunningServer, startServer } from './support/server.js';
+import { shapedMeeting } from './support/shaped-meeting.js';
 import { connectionUfrags } from './support/shaping.js';
 
 const HOST = { username: 'bandwidth-host', password: 'correct horse battery' };
@@ -13,42 +10,17 @@ const HOST = { username: 'bandwidth-host', password: 'correct horse battery' };
 const CAP_BITS_PER_SECOND = 300_000;
 
 describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => {
-  let relay: ShapingUdpRelay;
-  let server: RunningServer;
-  let browser: Browser;
-  let people: People;
-
-  beforeAll(async () => {
-    // Every browser reaches the SFU through the relay; only the narrow viewer's packets are shaped.
-    relay = await ShapingUdpRelay.open('127.0.0.3');
-    server = await startServer({
-      PARLEY_PUBLIC_IP: '127.0.0.3',
-      PARLEY_RTC_PORT: String(relay.port),
-      // One media worker thread, as in production (the relay forwards its one port).
-      PARLEY_MEDIA_WORKERS: '1',
-    });
-    await server.addUser(HOST.username, HOST.password, true);
-    browser = await launchBrowser();
-    people = new People(browser, server);
-  });
-  explainFailures(
-    () => people?.pages ?? [],
-    () => server,
-  );
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    relay?.close();
-  });
+  // Every browser reaches the SFU through the relay; only the narrow viewer's packets are shaped.
+  const meeting = shapedMeeting('127.0.0.3', HOST);
 
   it('gives the capped viewer the smallest layer, playing on, while the other viewer keeps 720p (issue 18)', async () => {
     const room = `narrow-${Date.now().toString(36)}`;
-    const host = await people.open();
-    await people.signIn(host, HOST.username, HOST.password);
+    const host = await meeting.people.open();
+    await meeting.people.signIn(host, HOST.username, HOST.password);
     await enter(host, room, 'Host Hana');
-    const wide = await people.open();
+    const wide = await meeting.people.open();
     await enter(wide, room, 'Wide Will', { camera: false });
-    const narrow = await people.open();
+    const narrow = await meeting.people.open();
     await enter(narrow, room, 'Narrow Nora', { camera: false });
     const hostTile = tile('Host Hana');
     for (const viewer of [wide, narrow]) {
@@ -56,7 +28,7 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
       await viewer.locator(hostTile).waitFor();
     }
     const ufrags = await connectionUfrags(narrow, 'the narrow viewer');
-    relay.cap(ufrags, CAP_BITS_PER_SECOND);
+    meeting.relay.cap(ufrags, CAP_BITS_PER_SECOND);
 
     await waitFor(
       () => tileVideoStats(wide, hostTile),
@@ -135,7 +107,7 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
     await wideSampler;
     const wideAt720 = wideHeights.filter((height) => height === 720).length / wideHeights.length;
     console.info(
-      `narrow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): heights ${[...heights].join('/')}, ${fps.toFixed(1)} frames/s, ${freezes} freezes, ${end!.packetsLost} packets lost of ${end!.packetsReceived}; relay dropped ${relay.droppedBytes} bytes; audio ${audioReceived} packets received, ${audioLost} lost; wide viewer at 720p in ${Math.round(wideAt720 * 100)} % of ${wideHeights.length} samples (${[...new Set(wideHeights)].join('/')}; ${hostWithout720} while the host sent no 720p: ${[...new Set(hostLimits)].join('/') || '-'}; its estimate ${Math.round(Math.min(...hostEstimates) / 1000)}–${Math.round(Math.max(...hostEstimates) / 1000)} kbit/s) in ${seconds.toFixed(1)} s`,
+      `narrow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): heights ${[...heights].join('/')}, ${fps.toFixed(1)} frames/s, ${freezes} freezes, ${end!.packetsLost} packets lost of ${end!.packetsReceived}; relay dropped ${meeting.relay.droppedBytes} bytes; audio ${audioReceived} packets received, ${audioLost} lost; wide viewer at 720p in ${Math.round(wideAt720 * 100)} % of ${wideHeights.length} samples (${[...new Set(wideHeights)].join('/')}; ${hostWithout720} while the host sent no 720p: ${[...new Set(hostLimits)].join('/') || '-'}; its estimate ${Math.round(Math.min(...hostEstimates) / 1000)}–${Math.round(Math.max(...hostEstimates) / 1000)} kbit/s) in ${seconds.toFixed(1)} s`,
     );
     // It never goes back to the size of the tile; it may try one layer up once (the browser's estimate
     // cannot say whether more fits), and waits longer after each try that fails.

@@ -1,7 +1,7 @@
 import { MediaBot } from '@parley/media-bot';
-import { type MediaPlaneEvents, MediaWorkerPool } from '@parley/sfu';
-import pino from 'pino';
+import type { MediaPlaneEvents, MediaWorkerPool } from '@parley/sfu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMediaWorkerPool } from '../support/media-worker-pool.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -10,31 +10,12 @@ import { waitFor } from '../support/wait-for.js';
  */
 const ROOM = 'room-simulcast-layers-worker';
 
-async function startPool(): Promise<MediaWorkerPool> {
-  for (let attempt = 1; ; attempt++) {
-    // Below Linux's ephemeral range: an idle worker does not hold its port (Sfu holdPort: false).
-    const rtcPort = 20000 + 2 * Math.floor(Math.random() * 6000);
-    const pool = new MediaWorkerPool(
-      { publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort, pauseUnusedLayers: true },
-      1,
-      pino({ level: process.env.MEDIA_TEST_LOG ?? 'silent' }),
-    );
-    try {
-      await pool.ready();
-      return pool;
-    } catch (error) {
-      await pool.close();
-      if (attempt === 5) throw error;
-    }
-  }
-}
-
 let pool: MediaWorkerPool;
 const bots = new Map<string, MediaBot>();
 const events: MediaPlaneEvents['simulcast-layers'][] = [];
 
 beforeAll(async () => {
-  pool = await startPool();
+  pool = await startMediaWorkerPool(1, { pauseUnusedLayers: true });
   pool.on('subscriber-offer', ({ participantId, sdp, tracks }) => {
     void bots.get(participantId)?.handleSubscriberOffer(sdp, tracks);
   });

@@ -1,9 +1,9 @@
 import { MediaBot } from '@parley/media-bot';
-import { MediaWorkerPool } from '@parley/sfu';
+import type { MediaWorkerPool } from '@parley/sfu';
 import { buildSenderReport } from '@parley/sfu/rtp';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraPackets, type MediaParticipant, mediaParticipant } from '../support/media-participant.js';
+import { startMediaWorkerPool } from '../support/media-worker-pool.js';
 import { waitFor } from '../support/wait-for.js';
 import { startTestServer } from './harness.js';
 
@@ -23,31 +23,13 @@ const validSdes = Buffer.from([
 /** A compound packet as browsers send them: a Sender Report first, then the malformed SDES. */
 const compound = Buffer.concat([buildSenderReport(SSRC, 1, 0, 0), malformedSdes]);
 
-/** One media worker: both meetings share it, so a stuck worker would show in the innocent one. */
-async function startPool(): Promise<MediaWorkerPool> {
-  for (let attempt = 1; ; attempt++) {
-    const rtcPort = 20000 + 2 * Math.floor(Math.random() * 6000);
-    const pool = new MediaWorkerPool(
-      { publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort },
-      1,
-      pino({ level: 'silent' }),
-    );
-    try {
-      await pool.ready();
-      return pool;
-    } catch (error) {
-      await pool.close();
-      if (attempt === 5) throw error;
-    }
-  }
-}
-
 let pool: MediaWorkerPool;
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let hostCookie: string;
 
 beforeAll(async () => {
-  pool = await startPool();
+  // One media worker: both meetings share it, so a stuck worker would show in the innocent one.
+  pool = await startMediaWorkerPool(1);
   server = await startTestServer(() => pool);
   hostCookie = await server.signedInCookie('rtcp-host');
 }, 60_000);

@@ -1,39 +1,18 @@
 import { MediaBot } from '@parley/media-bot';
-import { MediaWorkerPool } from '@parley/sfu';
+import type { MediaWorkerPool } from '@parley/sfu';
 import { crashWorker } from '@parley/sfu/testing';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraPackets, mediaParticipant } from '../support/media-participant.js';
+import { startMediaWorkerPool } from '../support/media-worker-pool.js';
 import { waitFor } from '../support/wait-for.js';
 import { startTestServer } from './harness.js';
-
-/** Two media workers on a random pair of high UDP ports (another pair when one is taken). */
-async function startPool(): Promise<MediaWorkerPool> {
-  for (let attempt = 1; ; attempt++) {
-    // Below Linux's ephemeral range (32768–60999), where the bots' own sockets get their ports: an
-    // idle worker does not hold its port, so a bot could be given it otherwise.
-    const rtcPort = 20000 + 2 * Math.floor(Math.random() * 6000);
-    const pool = new MediaWorkerPool(
-      { publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort },
-      2,
-      pino({ level: 'silent' }),
-    );
-    try {
-      await pool.ready();
-      return pool;
-    } catch (error) {
-      await pool.close();
-      if (attempt === 5) throw error;
-    }
-  }
-}
 
 let pool: MediaWorkerPool;
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let hostCookie: string;
 
 beforeAll(async () => {
-  pool = await startPool();
+  pool = await startMediaWorkerPool(2);
   server = await startTestServer(() => pool);
   hostCookie = await server.signedInCookie('workers-host');
 }, 60_000); // two worker threads (under vitest: each registering tsx first) on a loaded machine
