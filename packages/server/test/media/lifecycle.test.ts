@@ -1,7 +1,7 @@
 import { MediaBot } from '@parley/media-bot';
 import type { MediaPlaneEvents } from '@parley/sfu';
 import { MediaError } from '@parley/sfu';
-import { describeMedia, openNativeHandles } from '@parley/sfu/transport';
+import { describeMedia, describeOpenNativeHandles, openNativeHandles } from '@parley/sfu/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaHarness } from '../support/media-harness.js';
 import { waitFor } from '../support/wait-for.js';
@@ -56,7 +56,10 @@ describe('participants coming and going', () => {
     });
     // Every libdatachannel track and data channel reported closed. The native threads report it
     // asynchronously, slower on a loaded machine: the deadline is generous, the condition exact.
-    await waitFor('native tracks closed', () => openNativeHandles() === 0, { timeoutMs: 20_000 });
+    await waitFor('native tracks closed', () => openNativeHandles() === 0, {
+      timeoutMs: 20_000,
+      explain: () => `still waiting for: ${describeOpenNativeHandles().join(' | ')}`,
+    });
     expect(harness.errors).toEqual([]);
   }, 40_000);
 });

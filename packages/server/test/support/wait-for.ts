@@ -5,7 +5,16 @@
 export async function waitFor<T>(
   what: string,
   condition: () => T | Promise<T>,
-  { timeoutMs = 5000, intervalMs = 20 }: { timeoutMs?: number; intervalMs?: number } = {},
+  {
+    timeoutMs = 5000,
+    intervalMs = 20,
+    explain,
+  }: {
+    timeoutMs?: number;
+    intervalMs?: number;
+    /** What the failure message adds: the state that kept the condition false. */
+    explain?: () => string;
+  } = {},
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -18,7 +27,8 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const reason = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${reason}`);
+      const state = explain ? `; ${explain()}` : '';
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${reason}${state}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

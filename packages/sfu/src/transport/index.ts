@@ -10,7 +10,13 @@ export {
   nativeAddonState,
   UnpatchedNativeAddonError,
 } from './native-addon.js';
-export { openNativeHandles, releaseNative, retainUntilCleanup, retainUntilClosed } from './native-handles.js';
+export {
+  describeOpenNativeHandles,
+  openNativeHandles,
+  releaseNative,
+  retainUntilCleanup,
+  retainUntilClosed,
+} from './native-handles.js';
 export { describeMedia, MAX_SDP_LENGTH, type MediaSection, parseSdp, writeSdp } from './sdp.js';
 export { readSsrcGroup } from './sdp-attributes.js';
 export {

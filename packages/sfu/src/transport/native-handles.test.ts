@@ -1,6 +1,6 @@
 import type { Track } from 'node-datachannel';
 import { describe, expect, it } from 'vitest';
-import { openNativeHandles, retainUntilClosed } from './native-handles.js';
+import { describeOpenNativeHandles, openNativeHandles, retainUntilClosed } from './native-handles.js';
 
 /** A Track stand-in that records calls; `fireClosed` plays libdatachannel delivering onClosed. */
 function fakeTrack() {
@@ -10,6 +10,8 @@ function fakeTrack() {
     onClosed(listener: () => void) {
       closedListener = listener;
     },
+    mid: () => '7',
+    isOpen: () => false,
     isClosed: () => false,
     close: () => calls.push('close'),
   } as unknown as Track;
@@ -36,5 +38,16 @@ describe('retainUntilClosed', () => {
     });
     expect(fireClosed).toThrow('listener bug');
     expect(calls).toEqual(['close']);
+  });
+
+  it('describes a handle still waiting for its closed callback, and where it was retained', () => {
+    const { track, fireClosed } = fakeTrack();
+    retainUntilClosed(track);
+    const described = describeOpenNativeHandles().at(-1);
+    expect(described).toMatch(
+      /^track mid 7, open false, closed natively false; retained .*native-handles\.test\.ts/,
+    );
+    fireClosed();
+    expect(describeOpenNativeHandles()).not.toContain(described);
   });
 });

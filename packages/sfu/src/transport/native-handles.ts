@@ -17,7 +17,8 @@ keepsStore('connection-addresses');
  */
 type Handle = Track | DataChannel;
 
-const untilClosed = new Set<Handle>();
+/** Each handle waiting for its closed callback, with where it was retained (for describeOpenNativeHandles). */
+const untilClosed = new Map<Handle, Error>();
 const untilCleanup = new Set<Handle>();
 
 /**
@@ -30,7 +31,8 @@ export function retainUntilClosed<T extends Handle>(
   onClosed?: () => void,
   alreadyOpen = false,
 ): T {
-  untilClosed.add(handle);
+  // The stack is captured now and formatted only if a test asks why a handle is still open.
+  untilClosed.set(handle, new Error('retained here'));
   handle.onClosed(() => {
     untilClosed.delete(handle);
     untilCleanup.delete(handle);
@@ -63,6 +65,32 @@ export function retainUntilCleanup<T extends Handle>(handle: T): T {
 /** Tracks and data channels still open (waiting for their closed callback). */
 export function openNativeHandles(): number {
   return untilClosed.size;
+}
+
+/**
+ * The handles still waiting for their closed callback, each with its native state and where it was
+ * retained: what a test prints when a connection was left behind.
+ */
+export function describeOpenNativeHandles(): string[] {
+  return [...untilClosed].map(([handle, origin]) => {
+    const state =
+      'mid' in handle
+        ? `track mid ${safely(() => handle.mid())}, open ${safely(() => handle.isOpen())}, closed natively ${safely(() => handle.isClosed())}`
+        : `data channel "${safely(() => handle.getLabel())}", open ${safely(() => handle.isOpen())}`;
+    const frames = (origin.stack ?? '')
+      .split('\n')
+      .slice(2, 6)
+      .map((line) => line.trim());
+    return `${state}; retained ${frames.join(' < ')}`;
+  });
+}
+
+function safely(read: () => unknown): string {
+  try {
+    return String(read());
+  } catch (error) {
+    return `(${error instanceof Error ? error.message : error})`;
+  }
 }
 
 /**

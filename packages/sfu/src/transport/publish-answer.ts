@@ -39,6 +39,7 @@ export function receiveOnlyAnswer(
       );
     const offeredSection = offeredSections.get(info.mid);
     if (offeredSection) answerOfferedFormats(lines, offeredSection);
+    if (info.kind === 'audio') askForMono(lines);
     // RID simulcast is accepted by answering each layer's RID as received (RFC 8853 §5.3).
     if (offer.layerRids.length > 0) {
       lines.push(...offer.layerRids.map((rid) => `a=rid:${rid} recv`));
@@ -47,6 +48,24 @@ export function receiveOnlyAnswer(
     return lines;
   });
   return writeSdp(doc);
+}
+
+/**
+ * Opus: answer without `stereo=1`, so the publisher sends mono (RFC 7587 §7.1: `stereo` is what the
+ * receiving side prefers; absent means mono). libdatachannel copies the offer's parameters, and Firefox
+ * offers `stereo=1`: echoed, its microphone was sent in stereo, ≈ 60 kbit/s on every viewer's downlink
+ * instead of ≈ 30. A meeting's microphones are mono; Chromium sends mono already.
+ */
+function askForMono(lines: string[]): void {
+  const answered = lines.flatMap((line) => {
+    const space = line.indexOf(' ');
+    if (!line.startsWith('a=fmtp:') || space < 0) return [line];
+    const parameters = line.slice(space + 1).split(';');
+    const kept = parameters.filter((parameter) => parameter.trim().toLowerCase() !== 'stereo=1');
+    if (kept.length === parameters.length) return [line];
+    return kept.length === 0 ? [] : [`${line.slice(0, space)} ${kept.join(';')}`];
+  });
+  lines.splice(0, lines.length, ...answered);
 }
 
 /**

@@ -325,6 +325,30 @@ describe('receiveOnlyAnswer', () => {
     expect(sectionOf(sdp, '1')).toEqual(['m=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:1', 'a=recvonly']);
   });
 
+  it('asks for mono Opus: drops the stereo=1 Firefox offers, keeps the other parameters', () => {
+    const firefoxOffer = fixture('firefox-publish-offer.sdp');
+    expect(firefoxOffer).toContain('a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1');
+    const offered = restrictPublishOffer(firefoxOffer).media;
+    const audioMid = offered.find((media) => media.kind === 'audio')!.mid;
+    // libdatachannel's answer copies the offer's parameters.
+    const answer = [
+      'v=0',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 109 101',
+      `a=mid:${audioMid}`,
+      'a=recvonly',
+      'a=rtpmap:109 opus/48000/2',
+      'a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1',
+      'a=rtpmap:101 telephone-event/8000',
+      'a=fmtp:101 stereo=1',
+      '',
+    ].join('\r\n');
+    const section = sectionOf(receiveOnlyAnswer(answer, offered), audioMid);
+    expect(section).toContain('a=fmtp:109 maxplaybackrate=48000;useinbandfec=1');
+    expect(section).toContain('a=rtpmap:109 opus/48000/2');
+    expect(section.some((line) => /stereo=1/.test(line))).toBe(false);
+    expect(section.some((line) => line.startsWith('a=fmtp:101'))).toBe(false);
+  });
+
   it('answers the formats the offer has now, not the ones libdatachannel answered first (a codec change)', () => {
     // The publisher went from H.264 to VP8; libdatachannel answers the m-line with H.264 still.
     const restricted = restrictPublishOffer(chromiumPublishOffer);
