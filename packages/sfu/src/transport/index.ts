@@ -16,6 +16,7 @@ export {
   releaseNative,
   retainUntilCleanup,
   retainUntilClosed,
+  stillOpenNativeHandles,
 } from './native-handles.js';
 export { describeMedia, MAX_SDP_LENGTH, type MediaSection, parseSdp, writeSdp } from './sdp.js';
 export { readSsrcGroup } from './sdp-attributes.js';

@@ -1,21 +1,34 @@
 import type { Track } from 'node-datachannel';
 import { describe, expect, it } from 'vitest';
-import { describeOpenNativeHandles, openNativeHandles, retainUntilClosed } from './native-handles.js';
+import {
+  describeOpenNativeHandles,
+  openNativeHandles,
+  retainUntilClosed,
+  stillOpenNativeHandles,
+} from './native-handles.js';
 
 /** A Track stand-in that records calls; `fireClosed` plays libdatachannel delivering onClosed. */
 function fakeTrack() {
   const calls: string[] = [];
   let closedListener: (() => void) | null = null;
+  let closed = false;
   const track = {
     onClosed(listener: () => void) {
       closedListener = listener;
     },
     mid: () => '7',
     isOpen: () => false,
-    isClosed: () => false,
+    isClosed: () => closed,
     close: () => calls.push('close'),
   } as unknown as Track;
-  return { track, calls, fireClosed: () => closedListener?.() };
+  return {
+    track,
+    calls,
+    fireClosed: () => closedListener?.(),
+    closeNatively: () => {
+      closed = true;
+    },
+  };
 }
 
 describe('retainUntilClosed', () => {
@@ -49,5 +62,16 @@ describe('retainUntilClosed', () => {
     );
     fireClosed();
     expect(describeOpenNativeHandles()).not.toContain(described);
+  });
+
+  it('tells a closed handle whose callback has not come from one still open', () => {
+    const { track, closeNatively, fireClosed } = fakeTrack();
+    const [open, waiting] = [stillOpenNativeHandles(), openNativeHandles()];
+    retainUntilClosed(track);
+    expect([stillOpenNativeHandles(), openNativeHandles()]).toEqual([open + 1, waiting + 1]);
+    closeNatively();
+    expect([stillOpenNativeHandles(), openNativeHandles()]).toEqual([open, waiting + 1]);
+    fireClosed();
+    expect(openNativeHandles()).toBe(waiting);
   });
 });

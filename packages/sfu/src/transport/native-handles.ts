@@ -68,6 +68,25 @@ export function openNativeHandles(): number {
 }
 
 /**
+ * Tracks and data channels neither closed by this process nor by libdatachannel: what a connection
+ * left behind would leave open. (A closed handle may still wait for its callback, which
+ * node-datachannel delivers through a thread-safe function; openNativeHandles counts those too.)
+ */
+export function stillOpenNativeHandles(): number {
+  let open = 0;
+  for (const handle of untilClosed.keys()) if (isStillOpen(handle)) open++;
+  return open;
+}
+
+function isStillOpen(handle: Handle): boolean {
+  try {
+    return 'isClosed' in handle ? !handle.isClosed() : handle.isOpen();
+  } catch {
+    return false; // a wrapper whose native object is gone
+  }
+}
+
+/**
  * The handles still waiting for their closed callback, each with its native state and where it was
  * retained: what a test prints when a connection was left behind.
  */
