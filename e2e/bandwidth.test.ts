@@ -109,8 +109,8 @@ describe('simulcast and a viewer whose downlink is capped at 300 kbit/s', () => 
     console.info(
       `narrow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): heights ${[...heights].join('/')}, ${fps.toFixed(1)} frames/s, ${freezes} freezes, ${end!.packetsLost} packets lost of ${end!.packetsReceived}; relay dropped ${meeting.relay.droppedBytes} bytes; audio ${audioReceived} packets received, ${audioLost} lost; wide viewer at 720p in ${Math.round(wideAt720 * 100)} % of ${wideHeights.length} samples (${[...new Set(wideHeights)].join('/')}; ${hostWithout720} while the host sent no 720p: ${[...new Set(hostLimits)].join('/') || '-'}; its estimate ${Math.round(Math.min(...hostEstimates) / 1000)}–${Math.round(Math.max(...hostEstimates) / 1000)} kbit/s) in ${seconds.toFixed(1)} s`,
     );
-    // It never goes back to the size of the tile; it may try one layer up once (the browser's estimate
-    // cannot say whether more fits), and waits longer after each try that fails.
+    // It never goes back to the size of the tile; a layer up only once a probe shows the path carries
+    // it (probes under the cap fail, and wait longer after each).
     expect(heights.has(720)).toBe(false);
     expect(heights.has(180)).toBe(true);
     expect(fps).toBeGreaterThan(10);

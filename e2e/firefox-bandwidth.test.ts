@@ -210,13 +210,13 @@ describe('Firefox viewers, one behind a capped downlink (issue 18)', () => {
     console.info(
       `Firefox narrow viewer (${CAP_BITS_PER_SECOND / 1000} kbit/s): 180p ${settleMs} ms after the cap; heights ${[...heights].join('/')}, ${fps.toFixed(1)} frames/s, ${freezes} freezes, longest gap between new frames ${longestGapMs} ms, ${end!.packetsLost - settled!.packetsLost} video packets lost of ${end!.packetsReceived - settled!.packetsReceived}, ${end!.nackCount - settled!.nackCount} NACKs; relay dropped ${relay.droppedBytes} bytes; audio ${audioReceived} packets received, ${audioLost} lost; Firefox wide viewer at 720p in ${Math.round(wideAt720 * 100)} % of ${wideHeights.length} samples (${[...new Set(wideHeights)].join('/')}; ${hostWithout720} more while the host sent no 720p) in ${windowS.toFixed(1)} s`,
     );
-    // Never back to the tile's size under the cap. It may try one layer up once (the layer choice
-    // steps up when the estimate covers 1.15 × the 360p layer's bitrate for a second), and that try,
-    // which the link cannot carry, may cost one freeze more (seen: 2 in 10 s with 180/360).
+    // Never back to the tile's size under the cap. A step up needs the path to have carried the layer
+    // (acknowledged, or a probe), so the estimate's headroom no longer makes it try 360p and freeze
+    // (before: 180/360 and 2 freezes in 10 s in every run).
     expect(heights.has(720)).toBe(false);
     expect(heights.has(180)).toBe(true);
     expect(fps).toBeGreaterThan(10);
-    expect(freezes).toBeLessThanOrEqual(Math.floor(windowS / 10) + (heights.has(360) ? 1 : 0));
+    expect(freezes).toBeLessThanOrEqual(Math.floor(windowS / 10));
     // Audio first: both microphones (about 50 packets a second each) go on, next to no loss.
     expect(audioReceived).toBeGreaterThan(40 * windowS);
     expect(audioLost / (audioReceived + audioLost)).toBeLessThan(0.05);

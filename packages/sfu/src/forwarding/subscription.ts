@@ -243,9 +243,9 @@ export class Subscription {
     this.chooseLayer();
   }
 
-  /** This video's share of the subscriber's transport-cc estimate (Subscriber; NaN: REMB rules). */
-  setEstimatedBudget(bitsPerSecond: number): void {
-    this.selector.setEstimatedBudget(bitsPerSecond);
+  /** Its share of the transport-cc estimate (NaN: REMB rules) and of what the path carried (a step up's proof). */
+  setEstimatedBudget(bitsPerSecond: number, provenBitsPerSecond = Number.POSITIVE_INFINITY): void {
+    this.selector.setEstimatedBudget(bitsPerSecond, provenBitsPerSecond);
     if (this.publication.kind === 'video') this.chooseLayer();
   }
 

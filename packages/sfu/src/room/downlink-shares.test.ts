@@ -14,8 +14,10 @@ function track(kind: 'audio' | 'video', wantedExtra = () => 0) {
     isPaused: false,
     padding: kind === 'video' ? { send() {} } : null,
     budget: Number.NaN,
-    setEstimatedBudget(bitsPerSecond: number) {
+    proven: Number.NaN,
+    setEstimatedBudget(bitsPerSecond: number, provenBitsPerSecond: number) {
       this.budget = bitsPerSecond;
+      this.proven = provenBitsPerSecond;
     },
     wantedExtra,
   };
@@ -36,11 +38,13 @@ describe('DownlinkShares (one subscriber’s estimate shared out)', () => {
     const camera = track('video');
     const shares = new DownlinkShares();
     const tracks = meeting(mic1, mic2, camera);
-    shares.apply(tracks, 1_000_000, 0);
+    shares.apply(tracks, 1_000_000, 400_000, 0);
     expect(camera.subscription.budget).toBe(1_000_000 - 2 * AUDIO_RESERVE_BPS);
+    // What the path has carried is shared out the same way (a step up needs it).
+    expect(camera.subscription.proven).toBe(400_000 - 2 * AUDIO_RESERVE_BPS);
     // 60 kbit/s each (RED) over one second.
     for (const mic of [mic1, mic2]) mic.subscription.nacks.budget.earn(7500);
-    shares.apply(tracks, 1_000_000, 1000);
+    shares.apply(tracks, 1_000_000, 1_000_000, 1000);
     expect(camera.subscription.budget).toBeCloseTo(1_000_000 - 120_000);
   });
 
@@ -50,9 +54,9 @@ describe('DownlinkShares (one subscriber’s estimate shared out)', () => {
     const camera = track('video', () => wanted);
     const shares = new DownlinkShares();
     const tracks = meeting(mic, camera);
-    shares.apply(tracks, 300_000, 0);
+    shares.apply(tracks, 300_000, 300_000, 0);
     mic.subscription.nacks.budget.earn(7500); // 60 kbit/s of RED: its redundancy is 9 % of 300 kbit/s
-    expect(shares.apply(tracks, 300_000, 1000)).toBe(200_000);
+    expect(shares.apply(tracks, 300_000, 300_000, 1000)).toBe(200_000);
     expect(mic.subscription.media.redWithheld).toBe(true);
     // The limited share: 10 % of what is forwarded.
     const budget = camera.subscription.nacks.budget;
@@ -61,9 +65,9 @@ describe('DownlinkShares (one subscriber’s estimate shared out)', () => {
     expect(budget.mayResend(5000, 1000, 1000)).toBe(true);
     expect(budget.mayResend(5001, 1, 1000)).toBe(false);
     wanted = 0;
-    shares.apply(tracks, 300_000, 5000);
+    shares.apply(tracks, 300_000, 300_000, 5000);
     expect(mic.subscription.media.redWithheld).toBe(true);
-    shares.apply(tracks, 300_000, 11_000);
+    shares.apply(tracks, 300_000, 300_000, 11_000);
     expect(mic.subscription.media.redWithheld).toBe(false);
   });
 
@@ -72,9 +76,9 @@ describe('DownlinkShares (one subscriber’s estimate shared out)', () => {
     const camera = track('video', () => 500_000);
     const shares = new DownlinkShares();
     const tracks = meeting(mic, camera);
-    shares.apply(tracks, 3_000_000, 0);
+    shares.apply(tracks, 3_000_000, 3_000_000, 0);
     mic.subscription.nacks.budget.earn(7500);
-    shares.apply(tracks, 3_000_000, 1000);
+    shares.apply(tracks, 3_000_000, 3_000_000, 1000);
     expect(mic.subscription.media.redWithheld).toBe(false);
   });
 
@@ -84,18 +88,18 @@ describe('DownlinkShares (one subscriber’s estimate shared out)', () => {
     const paused = track('video', () => 150_000);
     const shares = new DownlinkShares();
     const tracks = meeting(mic, playing, paused);
-    shares.apply(tracks, 300_000, 0);
+    shares.apply(tracks, 300_000, 300_000, 0);
     expect(shares.probeCarrier).toBeNull();
     paused.subscription.isPaused = true;
-    shares.apply(tracks, 300_000, 100);
+    shares.apply(tracks, 300_000, 300_000, 100);
     expect(shares.probeCarrier).toBe(paused.subscription.padding);
     // Without RTX too (its padding then goes in the video's own sequence).
     paused.subscription.media.rtx.accepted = false;
-    shares.apply(tracks, 300_000, 200);
+    shares.apply(tracks, 300_000, 300_000, 200);
     expect(shares.probeCarrier).toBe(paused.subscription.padding);
     // Resumed: its own packets carry the padding again.
     paused.subscription.isPaused = false;
-    shares.apply(tracks, 300_000, 300);
+    shares.apply(tracks, 300_000, 300_000, 300);
     expect(shares.probeCarrier).toBeNull();
   });
 });

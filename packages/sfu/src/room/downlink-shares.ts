@@ -39,8 +39,16 @@ export class DownlinkShares {
   /** A video paused for bandwidth whose probe padding follows the other tracks' packets. */
   probeCarrier: ProbeCarrier | null = null;
 
-  /** Share `estimate` (bits/s) among the subscriptions; returns the bits/s the videos want beyond it. */
-  apply(subscriptions: ReadonlyMap<Publication, Subscription>, estimate: number, now: number): number {
+  /**
+   * Share `estimate` (bits/s) among the subscriptions, and `proven` (what the path has carried, which
+   * a step up needs) the same way; returns the bits/s the videos want beyond the smaller of the two.
+   */
+  apply(
+    subscriptions: ReadonlyMap<Publication, Subscription>,
+    estimate: number,
+    proven: number,
+    now: number,
+  ): number {
     let audible = 0;
     let audioBytes = 0;
     let videos = 0;
@@ -54,11 +62,12 @@ export class DownlinkShares {
     if (videos === 0) return 0;
     const audio = Number.isNaN(this.audioBps) ? audible * AUDIO_RESERVE_BPS : this.audioBps;
     const share = Math.max(0, estimate - audio) / videos;
+    const provenShare = Math.max(0, proven - audio) / videos;
     let wanted = 0;
     this.probeCarrier = null;
     for (const [publication, subscription] of subscriptions) {
       if (publication.kind !== 'video' || !subscription.sharesBandwidth) continue;
-      subscription.setEstimatedBudget(share);
+      subscription.setEstimatedBudget(share, provenShare);
       wanted += subscription.wantedExtra();
       if (subscription.isPaused) this.probeCarrier ??= subscription.padding;
     }

@@ -95,12 +95,14 @@ export class Subscriber {
     if (bandwidth === null || this.closed) return;
     const now = performance.now();
     const estimate = bandwidth.estimate;
-    const wanted = this.shares.apply(this.subscriptions, estimate, now);
+    const proven = bandwidth.proven(now);
+    const wanted = this.shares.apply(this.subscriptions, estimate, proven, now);
     bandwidth.probeCarrier = this.shares.probeCarrier;
     if (wanted > 0) {
+      // `wanted` is counted from what the path is known to carry (the smaller of the two).
+      const target = Math.min(estimate, proven) + wanted;
       const acked = bandwidth.estimator.ackedBitsPerSecond;
-      if (bandwidth.maybeProbe(estimate + wanted, Number.isNaN(acked) ? estimate : acked, now))
-        this.pacer?.start();
+      if (bandwidth.maybeProbe(target, Number.isNaN(acked) ? estimate : acked, now)) this.pacer?.start();
     }
   }
 

@@ -79,4 +79,25 @@ describe('LayerSelector (simulcast layer for one subscriber)', () => {
     selector.setEstimatedBudget(600_000);
     expect(selector.choose(3, 1, true, 2350)).toBe(1);
   });
+
+  it('steps up only onto what the path has carried: the estimate’s headroom alone asks for a probe', () => {
+    const selector = new LayerSelector(measuredLayers());
+    selector.setEstimatedBudget(200_000, 200_000);
+    expect(selector.choose(3, -1, true, 0)).toBe(0);
+    // The estimate crept to cover 1.15 × the 360p layer, but only 180 kbit/s went through: no step,
+    // however long; the extra wanted is counted from what went through, for a probe that shows it.
+    selector.setEstimatedBudget(600_000, 180_000);
+    for (const now of [100, 1100, 2100, 5000]) expect(selector.choose(3, 0, true, now)).toBe(0);
+    expect(selector.wantedExtra(3, 0)).toBeCloseTo(500_000 * 1.15 - 180_000);
+    expect(selector.neededRank).toBe(0);
+    // A probe got 600 kbit/s through: the layer it was for comes a second later.
+    selector.setEstimatedBudget(600_000, 600_000);
+    expect(selector.neededRank).toBe(0);
+    expect(selector.choose(3, 0, true, 5100)).toBe(0);
+    expect(selector.neededRank).toBe(1);
+    expect(selector.choose(3, 0, true, 6100)).toBe(1);
+    // Down needs no proof: a layer that no longer fits the estimate is left at once.
+    selector.setEstimatedBudget(300_000, 600_000);
+    expect(selector.choose(3, 1, true, 6200)).toBe(0);
+  });
 });

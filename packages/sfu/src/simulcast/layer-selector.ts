@@ -82,6 +82,8 @@ export class LayerSelector {
   private bandwidthBudget = Number.POSITIVE_INFINITY;
   /** This video's share of the subscriber's transport-cc estimate, bits/s (NaN: none, REMB rules). */
   private estimatedBudget = Number.NaN;
+  /** Its share of what the path has been seen to carry (SubscriberBandwidth.proven), bits/s. */
+  private provenBudget = Number.POSITIVE_INFINITY;
   /** Since when the lowest layer has not fitted (NaN: it does), and the next layer up has (NaN: not). */
   private unfitSince = Number.NaN;
   private upFitsSince = Number.NaN;
@@ -135,9 +137,14 @@ export class LayerSelector {
     this.bandwidthBudget = bitsPerSecond;
   }
 
-  /** This video's share of the transport-cc estimate, bits/s (NaN: no estimate, the REMB rules apply). */
-  setEstimatedBudget(bitsPerSecond: number): void {
+  /**
+   * This video's share of the transport-cc estimate, bits/s (NaN: no estimate, the REMB rules apply),
+   * and of what the path has been seen to carry: a step up to a larger layer needs both to cover it
+   * (Infinity: not known, only the estimate counts).
+   */
+  setEstimatedBudget(bitsPerSecond: number, provenBitsPerSecond = Number.POSITIVE_INFINITY): void {
     this.estimatedBudget = bitsPerSecond;
+    this.provenBudget = provenBitsPerSecond;
   }
 
   /** The subscriber NACKed `count` packets of this video (heavy loss means congestion). */
@@ -239,7 +246,9 @@ export class LayerSelector {
       if (!sent(rank)) continue;
       if (lowest < 0) lowest = rank;
       if (bitrateAt(rank) <= budget) fits = rank;
-      if (bitrateAt(rank) * UP_MARGIN <= budget) fitsWithMargin = rank;
+      // A step up onto the estimate's headroom alone may not fit: the path must have carried it.
+      if (bitrateAt(rank) * UP_MARGIN <= budget && bitrateAt(rank) <= this.provenBudget)
+        fitsWithMargin = rank;
     }
     if (lowest < 0) return limit; // nothing sent at or below the size: the size's pick stands
     if (fits < 0) {
@@ -313,7 +322,10 @@ export class LayerSelector {
       if (this.pausedForBandwidth) return 0;
       const budget = this.estimatedBudget;
       const kept = currentRank >= 0 && currentRank <= limit && bitrateAt(currentRank) * KEEP_SHARE <= budget;
-      return Math.max(fitting(budget), kept ? currentRank : 0);
+      // Larger layers only once the path has carried them (a probe): else the publisher resumed a layer
+      // on the estimate's headroom that the subscriber then could not take.
+      const proven = currentRank >= 0 ? Math.min(budget, this.provenBudget) : budget;
+      return Math.max(fitting(proven), kept ? currentRank : 0);
     }
     if (now - this.bandwidthLimitedAt < this.probeAfter)
       return Math.min(limit, Math.max(currentRank, fitting(this.bandwidthBudget)));
@@ -335,7 +347,8 @@ export class LayerSelector {
     const { order, measured } = this.layers;
     if (!measured) return 0;
     const top = Math.min(layerCount - 1, this.rankForSize, this.rankCap);
-    const budget = Number.isNaN(this.estimatedBudget) ? 0 : this.estimatedBudget;
+    // Counted from what the path has carried when that is less: the probe asked for must show it.
+    const budget = Number.isNaN(this.estimatedBudget) ? 0 : Math.min(this.estimatedBudget, this.provenBudget);
     const currentRank = current >= 0 ? order.indexOf(current) : -1;
     for (let rank = this.pausedForBandwidth ? 0 : currentRank + 1; rank <= top; rank++) {
       // A layer paused at the publisher for want of takers comes back once the estimate covers it.

@@ -33,6 +33,8 @@ describe('a subscriber’s bandwidth estimate from transport-cc feedback (synthe
       // cap (1.5 × what is acknowledged), never to what the next layer needs (1.15 × its bitrate).
       expect(sample.estimateBps).toBeGreaterThan(150_000);
       expect(sample.estimateBps).toBeLessThan(1.15 * 340_000);
+      // What the path is seen to carry, probes included, never more than the link (what a step up needs).
+      expect(sample.provenBps).toBeLessThan(1.05 * 300_000);
     }
     // It did probe for more (and found none), backing off: 4 s, then 8 s apart. Each probe stopped at
     // the first feedback that showed the queue growing, so the queue never came near its 300 ms.

@@ -9,7 +9,8 @@ import { TransportArrivals } from './transport-cc.js';
  * (TransportArrivals, as the SFU itself builds feedback for publishers), and the feedback comes back
  * into a SubscriberBandwidth (numbering, estimate, probes with padding) — the subscriber loop of the
  * SFU but the sockets. Layer choice as LayerSelector.rankForEstimate does it: down at once when the
- * layer no longer fits, up one layer when 1.15 × its bitrate has fitted for a second.
+ * layer no longer fits, up one layer when 1.15 × its bitrate has fitted for a second and the path has
+ * carried its bitrate (SubscriberBandwidth.proven: acknowledged, or a probe).
  */
 
 export interface PathPhase {
@@ -35,6 +36,8 @@ export interface SimulationOptions {
 export interface SimulationSample {
   atMs: number;
   estimateBps: number;
+  /** What the path has been seen to carry (SubscriberBandwidth.proven). */
+  provenBps: number;
   sendingBps: number;
   queueDelayMs: number;
   probing: boolean;
@@ -107,11 +110,12 @@ export function simulate(options: SimulationOptions): {
     }
     if (now % FEEDBACK_INTERVAL_MS === 0) {
       const estimate = estimator.estimate;
+      const proven = bandwidth.proven(now);
       let fits = 0;
       let fitsWithMargin = 0;
       for (let r = 0; r < layers.length; r++) {
         if (layers[r]! <= estimate) fits = r;
-        if (layers[r]! * 1.15 <= estimate) fitsWithMargin = r;
+        if (layers[r]! * 1.15 <= estimate && layers[r]! <= proven) fitsWithMargin = r;
       }
       if (layer > fits) {
         layer = fits;
@@ -125,12 +129,14 @@ export function simulate(options: SimulationOptions): {
       } else upSince = Number.NaN;
       if (layer < layers.length - 1) {
         const acked = estimator.ackedBitsPerSecond;
-        const wanted = Math.max(0, layers[layer + 1]! * 1.15 - estimate);
-        bandwidth.maybeProbe(estimate + wanted, Number.isNaN(acked) ? layers[layer]! : acked, now);
+        const known = Math.min(estimate, proven);
+        const wanted = Math.max(0, layers[layer + 1]! * 1.15 - known);
+        bandwidth.maybeProbe(known + wanted, Number.isNaN(acked) ? layers[layer]! : acked, now);
       }
       samples.push({
         atMs: now,
         estimateBps: estimate,
+        provenBps: proven,
         sendingBps: layers[layer]!,
         queueDelayMs: Math.max(0, linkFreeAt - now),
         probing: bandwidth.probing,

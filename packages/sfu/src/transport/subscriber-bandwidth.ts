@@ -50,6 +50,12 @@ const PROBE_MAX_LOSS = 0.05;
 const PROBE_OVERSHOOT = 1.1;
 /** After a probe that raised the estimate, the next may follow this soon (the layers above). */
 const PROBE_AGAIN_MS = 2000;
+/**
+ * A successful probe shows what the path carries for this long (ms): time enough for the layer it was
+ * for to be resumed at the publisher, arrive, and be switched to (LayerSelector steps up only onto
+ * what the path has carried, see proven()).
+ */
+const PROBE_PROOF_MS = 5000;
 /** Padding packets carry at most this many bytes of padding each. */
 export const PADDING_BYTES = 255;
 /** Padding packets sent at once at most (after a media packet, or on the pacer's tick). */
@@ -105,6 +111,9 @@ export class SubscriberBandwidth {
   probesFailed = 0;
   /** Probes stopped early (queue or loss), counted within probesFailed. */
   probesAborted = 0;
+  /** The rate the last successful probe got through at, and when it was judged (ms). */
+  private provenByProbeBps = 0;
+  private provenByProbeAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     now: number,
@@ -124,6 +133,19 @@ export class SubscriberBandwidth {
   /** The estimate, bits/s. */
   get estimate(): number {
     return this.estimator.estimate;
+  }
+
+  /**
+   * What the path has been seen to carry, bits/s: the throughput the subscriber acknowledges now, or
+   * the rate a probe got through at within the last PROBE_PROOF_MS, whichever is more. The estimate
+   * may run ahead of it (growth allows 1.5 × what is acknowledged); a larger layer is a step of double
+   * the bitrate, and taken on that headroom alone it froze the picture on a capped link (bench:
+   * 180p → 360p once or twice in 30 s behind 300 kbit/s). So a step up waits for this to cover it.
+   */
+  proven(now: number): number {
+    const acked = this.estimator.ackedBitsPerSecond;
+    const byProbe = now - this.provenByProbeAt <= PROBE_PROOF_MS ? this.provenByProbeBps : 0;
+    return Math.max(Number.isNaN(acked) ? 0 : acked, byProbe);
   }
 
   /** Feedback arrived lately: the estimate stands for this connection. */
@@ -288,6 +310,8 @@ export class SubscriberBandwidth {
     if (succeeded) {
       this.probesSucceeded++;
       this.estimator.onProbeSucceeded(measuredBps);
+      this.provenByProbeBps = measuredBps;
+      this.provenByProbeAt = now;
       this.probeAfter = PROBE_AFTER_MS;
       this.nextProbeAt = now + PROBE_AGAIN_MS;
     } else {
