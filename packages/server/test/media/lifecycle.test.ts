@@ -1,12 +1,7 @@
 import { MediaBot } from '@parley/media-bot';
 import type { MediaPlaneEvents } from '@parley/sfu';
 import { MediaError } from '@parley/sfu';
-import {
-  describeMedia,
-  describeOpenNativeHandles,
-  openNativeHandles,
-  stillOpenNativeHandles,
-} from '@parley/sfu/transport';
+import { describeMedia, describeOpenNativeHandles, stillOpenNativeHandles } from '@parley/sfu/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaHarness } from '../support/media-harness.js';
 import { waitFor } from '../support/wait-for.js';
@@ -67,12 +62,9 @@ describe('participants coming and going', () => {
       timeoutMs: 20_000,
       explain: stillWaiting,
     });
-    // Their closed callbacks follow within milliseconds. Once in CI (2026-12-05) one had not come 20 s
-    // later, not reproduced here in 42 runs since (alone and among the server tests): if it happens
-    // again, say which handle, without failing a test whose handles are all closed.
-    await waitFor('closed callbacks delivered', () => openNativeHandles() === 0, { timeoutMs: 5000 }).catch(
-      () => console.warn(`lifecycle: a closed callback is late; ${stillWaiting()}`),
-    );
+    // Their closed callbacks mostly follow within milliseconds, but not always: a handle closed here
+    // while libdatachannel closes it from the other side may never get one (native-handles.ts; seen
+    // 2 times in ~50 runs, a bot's data channel each time). It is closed all the same; it stays retained.
     expect(harness.errors).toEqual([]);
   }, 40_000);
 });
