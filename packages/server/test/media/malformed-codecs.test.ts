@@ -64,8 +64,11 @@ class Inspection {
   constructor(private readonly codec: string) {}
 
   add(packet: Buffer): void {
-    const last = packet[packet.length - 1];
-    const payload = packet.subarray(rtpPayloadOffset(packet));
+    const offset = rtpPayloadOffset(packet);
+    const payload = offset < 0 ? Buffer.alloc(0) : packet.subarray(offset);
+    // The payload's last byte: an empty payload's packet ends in its header, whose SSRC each subscriber
+    // gets at random (one in 256 ended in GOOD, and a crafted empty payload counted as good).
+    const last = payload.length > 0 ? payload[payload.length - 1] : undefined;
     const own = last === FILL || (this.codec === 'h264' && payload.equals(H264_PARAMETER_STAP));
     if (own) this.own++;
     else if (last === GOOD) {
