@@ -1,30 +1,13 @@
 import { MediaBot } from '@parley/media-bot';
-import type { MediaPlaneEvents } from '@parley/sfu';
-import { MediaWorkerPool } from '@parley/sfu';
+import type { MediaPlaneEvents, MediaWorkerPool } from '@parley/sfu';
 import { misbehaveWorker, type WatchdogLimits } from '@parley/sfu/testing';
-import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startMediaWorkerPool } from '../support/media-worker-pool.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** A pool on random high UDP ports with a quick watchdog. */
-async function startPool(workers: number, watchdog: Partial<WatchdogLimits>): Promise<MediaWorkerPool> {
-  for (let attempt = 1; ; attempt++) {
-    const rtcPort = 20000 + 2 * Math.floor(Math.random() * 6000);
-    const pool = new MediaWorkerPool(
-      { publicIp: '127.0.0.1', bindAddress: '127.0.0.1', rtcPort },
-      workers,
-      pino({ level: process.env.MEDIA_TEST_LOG ?? 'silent' }),
-      watchdog,
-    );
-    try {
-      await pool.ready();
-      return pool;
-    } catch (error) {
-      await pool.close();
-      if (attempt === 5) throw error;
-    }
-  }
-}
+const startPool = (workers: number, watchdog: Partial<WatchdogLimits>): Promise<MediaWorkerPool> =>
+  startMediaWorkerPool(workers, {}, watchdog);
 
 const bots: MediaBot[] = [];
 const pools: MediaWorkerPool[] = [];
