@@ -1,6 +1,6 @@
 // Privacy: keeps nothing personal (RTP timestamps and VP8 picture ids of one forwarded stream).
 
-import { readVp8PictureId, writeVp8PictureId } from '../rtp/rtp.js';
+import { readVp8PictureId, writeUint32, writeVp8PictureId } from '../rtp/rtp.js';
 import type { VideoCodec } from '../rtp/video-codec.js';
 import type { ForwardedPacket } from './forwarded-packet.js';
 
@@ -40,7 +40,7 @@ export class LayerContinuity {
    */
   rewrite(packet: Buffer, descriptor: Int32Array, timestamp: number, pictureId: number, tl0: number): void {
     const outgoingTimestamp = (timestamp - this.timestampOffset) >>> 0;
-    packet.writeUInt32BE(outgoingTimestamp, 4);
+    writeUint32(packet, 4, outgoingTimestamp);
     this.lastTimestamp = outgoingTimestamp;
     const pictureAt = descriptor[0]!;
     if (pictureAt >= 0 && pictureId >= 0) {

@@ -1,5 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isRtcp, isRtp, isVp8KeyframeStart, rtpPayloadOffset, rtpTimestamp } from './rtp.js';
+import {
+  isRtcp,
+  isRtp,
+  isVp8KeyframeStart,
+  rtpPayloadOffset,
+  rtpTimestamp,
+  writeSequenceAndSsrc,
+  writeUint32,
+} from './rtp.js';
 
 /** V=2, marker, PT 96, seq 0x1234, ts 0xdeadbeef, SSRC 0x01020304, then `payload`. */
 function packet(payload: number[], first = 0x80): Buffer {
@@ -53,5 +62,28 @@ describe('isVp8KeyframeStart', () => {
     // X=1, S=1; I+L+T set; 15-bit picture id (M bit); TL0PICIDX; TID byte; then the key frame tag.
     expect(isVp8KeyframeStart(packet([0x90, 0xe0, 0x80, 0x01, 0x05, 0x20, 0x10, 0x02, 0x00]))).toBe(true);
     expect(isVp8KeyframeStart(packet([0x90, 0xe0, 0x80, 0x01, 0x05, 0x20, 0x11, 0x02, 0x00]))).toBe(false);
+  });
+});
+
+describe('header writes (byte by byte, no boxed numbers)', () => {
+  it('write any 32-bit value as Buffer.writeUInt32BE would, the bytes around untouched', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 8 }), (value, at) => {
+        const ours = Buffer.alloc(16, 0xee);
+        const nodes = Buffer.alloc(16, 0xee);
+        writeUint32(ours, at, value);
+        nodes.writeUInt32BE(value, at);
+        expect(ours).toEqual(nodes);
+      }),
+    );
+  });
+
+  it('write sequence number and SSRC where RFC 3550 puts them', () => {
+    const packet = Buffer.alloc(12, 0x5a);
+    writeSequenceAndSsrc(packet, 0xfffe, 0xdeadbeef);
+    expect(packet.readUInt16BE(2)).toBe(0xfffe);
+    expect(packet.readUInt32BE(8)).toBe(0xdeadbeef);
+    expect(packet.readUInt32BE(4)).toBe(0x5a5a5a5a); // the timestamp untouched
+    expect(packet[0]).toBe(0x5a);
   });
 });

@@ -142,6 +142,20 @@ export function vp8KeyframeHeight(packet: Buffer): number {
 
 /** The sequence number and SSRC a subscriber sees, written into a packet's header. */
 export function writeSequenceAndSsrc(packet: Buffer, sequence: number, ssrc: number): void {
-  packet.writeUInt16BE(sequence, 2);
-  packet.writeUInt32BE(ssrc, 8);
+  packet[2] = sequence >>> 8;
+  packet[3] = sequence;
+  writeUint32(packet, 8, ssrc);
+}
+
+/**
+ * A 32-bit field, big-endian, byte by byte. Not Buffer.writeUInt32BE: a value of 2³⁰ or more (most
+ * SSRCs and RTP timestamps) is a heap number in V8, and that call boxed a new one each time — once
+ * per forwarded packet per subscriber, which the garbage collector then paid for (measured in the
+ * forwarding benchmark: docs/performance.md).
+ */
+export function writeUint32(packet: Uint8Array, offset: number, value: number): void {
+  packet[offset] = value >>> 24;
+  packet[offset + 1] = value >>> 16;
+  packet[offset + 2] = value >>> 8;
+  packet[offset + 3] = value;
 }
