@@ -1,13 +1,9 @@
 import { MediaBot } from '@parley/media-bot';
 import type { MediaPlaneEvents, MediaWorkerPool } from '@parley/sfu';
-import { misbehaveWorker, type WatchdogLimits } from '@parley/sfu/testing';
+import { misbehaveWorker } from '@parley/sfu/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startMediaWorkerPool } from '../support/media-worker-pool.js';
 import { waitFor } from '../support/wait-for.js';
-
-/** A pool on random high UDP ports with a quick watchdog. */
-const startPool = (workers: number, watchdog: Partial<WatchdogLimits>): Promise<MediaWorkerPool> =>
-  startMediaWorkerPool(workers, {}, watchdog);
 
 const bots: MediaBot[] = [];
 const pools: MediaWorkerPool[] = [];
@@ -38,7 +34,7 @@ const packets = (bot: MediaBot, key: string) => bot.received().get(key)?.packets
 
 describe('the media worker watchdog', () => {
   it('takes a worker whose thread stopped answering out of service, replaces it once it answers; the other worker’s meeting keeps its media', async () => {
-    const pool = await startPool(2, { stallMs: 1500 });
+    const pool = await startMediaWorkerPool(2, {}, { stallMs: 1500 });
     pools.push(pool);
     const lost: Array<MediaPlaneEvents['rooms-lost']> = [];
     pool.on('rooms-lost', (event) => lost.push(event));
@@ -72,7 +68,7 @@ describe('the media worker watchdog', () => {
   }, 40_000);
 
   it('recycles a worker whose JavaScript heap runs away', async () => {
-    const pool = await startPool(1, { heapMb: 64 });
+    const pool = await startMediaWorkerPool(1, {}, { heapMb: 64 });
     pools.push(pool);
     pool.openRoom('leaky-room');
     const lost: Array<MediaPlaneEvents['rooms-lost']> = [];

@@ -1,5 +1,6 @@
 // Privacy: keeps nothing personal (a padding packet).
 
+import { writeSequenceAndSsrc, writeUint32 } from '../rtp/rtp.js';
 import type { SequenceRewriter } from '../rtp/sequence-rewriter.js';
 import { PADDING_BURST, PADDING_BYTES, type SubscriberBandwidth } from '../transport/subscriber-bandwidth.js';
 import { SUBSCRIBER_TRANSPORT_CC_ID } from '../transport/transport-sends.js';
@@ -62,9 +63,8 @@ export class ProbePadding {
       this.packet ??= paddingPacket(payloadType);
       const packet = this.packet;
       packet[1] = onRtx ? rtx.payloadType : payloadType;
-      packet.writeUInt16BE(sequence, 2);
-      packet.writeUInt32BE(timestamp, 4);
-      packet.writeUInt32BE(onRtx ? rtx.ssrc : ssrc, 8);
+      writeUint32(packet, 4, timestamp);
+      writeSequenceAndSsrc(packet, sequence, onRtx ? rtx.ssrc : ssrc);
       const transport = bandwidth.sends.nextSequence;
       packet[17] = transport >> 8;
       packet[18] = transport & 0xff;

@@ -1,4 +1,4 @@
-import { rtpPayloadOffset } from './rtp.js';
+import { rtpPayloadOffset, writeSequenceAndSsrc } from './rtp.js';
 
 /**
  * RFC 4588 retransmissions on their own stream (RTX). A publisher that negotiated RTX answers a NACK
@@ -27,8 +27,7 @@ export function restoreRetransmission(packet: Buffer, mediaSsrc: number, payload
   if (packet.length - padding - offset < 3) return null;
   const originalSequence = packet.readUInt16BE(offset);
   packet.copyWithin(offset, offset + 2);
-  packet.writeUInt16BE(originalSequence, 2);
-  packet.writeUInt32BE(mediaSsrc >>> 0, 8);
+  writeSequenceAndSsrc(packet, originalSequence, mediaSsrc);
   packet[1] = (packet[1]! & 0x80) | (payloadType & 0x7f);
   return packet.subarray(0, packet.length - 2);
 }
@@ -61,7 +60,6 @@ export function writeRetransmission(
   target.writeUInt16BE(packet.readUInt16BE(2), offset);
   packet.copy(target, offset + 2, offset);
   target[1] = (packet[1]! & 0x80) | (rtxPayloadType & 0x7f);
-  target.writeUInt16BE(rtxSequence & 0xffff, 2);
-  target.writeUInt32BE(rtxSsrc >>> 0, 8);
+  writeSequenceAndSsrc(target, rtxSequence & 0xffff, rtxSsrc);
   return target.subarray(0, packet.length + 2);
 }
