@@ -26,6 +26,8 @@ export interface Sample {
   delivery: number;
   serverCpuPercent: number;
   rssMb: number;
+  /** µs per packet of every window, in order (the cheapest is usPerPacket). */
+  windows?: number[];
 }
 
 export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -49,11 +51,13 @@ export async function waitUntil(
 export async function measure(server: Forwarder, load: Load): Promise<Sample> {
   await delay(WARMUP_MS);
   let best: Sample | null = null;
+  const windows: number[] = [];
   for (let window = 0; window < WINDOWS; window++) {
     const sample = await measureWindow(server, load);
+    windows.push(round(sample.usPerPacket));
     if (best === null || sample.usPerPacket < best.usPerPacket) best = sample;
   }
-  return best!;
+  return { ...best!, windows };
 }
 
 async function measureWindow(server: Forwarder, load: Load): Promise<Sample> {
@@ -93,6 +97,7 @@ export function describe(sample: Sample) {
     delivery: round(sample.delivery, 3),
     cpu_percent: round(sample.serverCpuPercent, 1),
     rss_mb: round(sample.rssMb, 1),
+    windows_us_per_packet: sample.windows,
   };
 }
 

@@ -42,6 +42,8 @@ const emit = serve(
       waitMicros: runQueueWaitMicros(),
     }),
     stats: () => ({ ...plane.stats(), ...process.memoryUsage() }),
+    /** Loss-recovery counters (retransmissions, key frame requests, NACKs to the publisher). */
+    feedback: () => plane.feedbackStats(),
     /** Start the in-SFU transit histogram and the event-loop delay monitor from empty. */
     probeStart: () => {
       transitProbe.start();
