@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { beforeAll } from 'vitest';
 import type { HostileOrder, HostileRule } from '../../packages/server/test/hostile/hostile-delivery.js';
 import { LIGHT_CAPTURE_FPS, launchBrowser } from './browser.js';
-import { explainFailures } from './diagnostics.js';
 import { People } from './meeting.js';
 import { ensureTestClient, type RunningServer, startServer } from './server.js';
+import { peopleLeaveAfterTests } from './suite.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const hook = path.join(root, 'packages/server/test/hostile/hostile-delivery.ts');
@@ -101,28 +101,13 @@ export function hostileSuite(host: { username: string; password: string }): Host
     suite.browser = await launchBrowser({ captureFps: LIGHT_CAPTURE_FPS });
     suite.people = new People(suite.browser, suite.server);
   });
-  afterEach(async () => {
-    await suite.attacker?.rules([]).catch(() => undefined);
-    const pages = suite.people?.pages.splice(0) ?? [];
-    for (const page of pages)
-      await page
-        .context()
-        .close()
-        .catch(() => {});
-  });
-  explainFailures(
-    () => suite.people?.pages ?? [],
-    () => suite.server,
-  );
-  afterAll(async () => {
-    for (const page of suite.people?.pages ?? [])
-      await page
-        .context()
-        .close()
-        .catch(() => {});
-    await suite.browser?.close();
-    await suite.server?.stop();
-    if (bundle) await rm(path.dirname(bundle), { recursive: true, force: true });
+  peopleLeaveAfterTests(suite, {
+    beforeLeaving: async () => {
+      await suite.attacker?.rules([]).catch(() => undefined);
+    },
+    afterStopping: async () => {
+      if (bundle) await rm(path.dirname(bundle), { recursive: true, force: true });
+    },
   });
   return suite;
 }

@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { LIGHT_CAPTURE_FPS, launchBrowser } from './browser.js';
 import { explainFailures } from './diagnostics.js';
@@ -32,29 +32,42 @@ export function meetingSuite(
     suite.browser = await launchBrowser(camera);
     suite.people = new People(suite.browser, suite.server);
   });
-  // Each test's people leave when it ends, so their browsers do not load the machine during the next
-  // test. Registered before the failure report: after-hooks run in reverse order, so the report
-  // still sees the pages.
-  afterEach(async () => {
-    const pages = suite.people?.pages.splice(0) ?? [];
+  peopleLeaveAfterTests(suite);
+  return suite;
+}
+
+/**
+ * The hooks every browser suite ends with: each test's people leave when it ends, so their browsers
+ * do not load the machine during the next test (registered before the failure report: after-hooks
+ * run in reverse order, so the report still sees the pages); at the end the browser and the server
+ * stop. `beforeLeaving` runs first after each test, `afterStopping` last of all.
+ */
+export function peopleLeaveAfterTests(
+  suite: Partial<Pick<MeetingSuite, 'server' | 'browser' | 'people'>>,
+  {
+    beforeLeaving,
+    afterStopping,
+  }: { beforeLeaving?: () => Promise<void>; afterStopping?: () => Promise<void> } = {},
+): void {
+  const leave = async (pages: Page[]) => {
     for (const page of pages)
       await page
         .context()
         .close()
         .catch(() => {});
+  };
+  afterEach(async () => {
+    await beforeLeaving?.();
+    await leave(suite.people?.pages.splice(0) ?? []);
   });
   explainFailures(
     () => suite.people?.pages ?? [],
     () => suite.server,
   );
   afterAll(async () => {
-    for (const page of suite.people?.pages ?? [])
-      await page
-        .context()
-        .close()
-        .catch(() => {});
+    await leave(suite.people?.pages ?? []);
     await suite.browser?.close();
     await suite.server?.stop();
+    await afterStopping?.();
   });
-  return suite;
 }
