@@ -66,24 +66,13 @@ export class AccountAdministration {
    * is /privacy's "delete my account", with its own confirmation) and never the last administrator.
    */
   async deleteAccountOf(username: string, actingUserId: string): Promise<AccountDeletion> {
-    const parsed = Username.safeParse(username);
-    if (!parsed.success) return 'not-found';
-    return this.db
-      .transaction()
-      .setIsolationLevel('serializable')
-      .execute(async (trx) => {
-        const user = await trx
-          .selectFrom('users')
-          .select(['id', 'role'])
-          .where('username', '=', parsed.data)
-          .executeTakeFirst();
-        if (user === undefined) return 'not-found';
-        if (user.id === actingUserId) return 'self';
-        if (user.role === 'admin' && (await adminCount(trx)) <= 1) return 'last-admin';
-        await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
-        await trx.deleteFrom('users').where('id', '=', user.id).execute();
-        return 'deleted';
-      });
+    return this.onAccount(username, async (trx, user) => {
+      if (user.id === actingUserId) return 'self';
+      if (user.role === 'admin' && (await adminCount(trx)) <= 1) return 'last-admin';
+      await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+      await trx.deleteFrom('users').where('id', '=', user.id).execute();
+      return 'deleted';
+    });
   }
 
   /**
@@ -91,23 +80,12 @@ export class AccountAdministration {
    * role applies to the account's existing sessions at once (sessionUser reads it on every request).
    */
   async changeRole(username: string, role: AccountRole): Promise<RoleChange> {
-    const parsed = Username.safeParse(username);
-    if (!parsed.success) return 'not-found';
-    return this.db
-      .transaction()
-      .setIsolationLevel('serializable')
-      .execute(async (trx) => {
-        const user = await trx
-          .selectFrom('users')
-          .select(['id', 'role'])
-          .where('username', '=', parsed.data)
-          .executeTakeFirst();
-        if (user === undefined) return 'not-found';
-        if (user.role === role) return 'unchanged';
-        if (user.role === 'admin' && (await adminCount(trx)) <= 1) return 'last-admin';
-        await trx.updateTable('users').set({ role }).where('id', '=', user.id).execute();
-        return 'changed';
-      });
+    return this.onAccount(username, async (trx, user) => {
+      if (user.role === role) return 'unchanged';
+      if (user.role === 'admin' && (await adminCount(trx)) <= 1) return 'last-admin';
+      await trx.updateTable('users').set({ role }).where('id', '=', user.id).execute();
+      return 'changed';
+    });
   }
 
   /** Every account, by username in code-point order. */
@@ -121,6 +99,30 @@ export class AccountAdministration {
       role: row.role,
       createdAt: new Date(Number(row.created_at)),
     }));
+  }
+
+  /**
+   * Runs `change` on the account named `username` in one serializable transaction, so that the
+   * last-administrator check and the change cannot interleave with another; 'not-found' when there is
+   * no such account.
+   */
+  private async onAccount<T>(
+    username: string,
+    change: (trx: Transaction<Schema>, user: { id: string; role: AccountRole }) => Promise<T>,
+  ): Promise<T | 'not-found'> {
+    const parsed = Username.safeParse(username);
+    if (!parsed.success) return 'not-found';
+    return this.db
+      .transaction()
+      .setIsolationLevel('serializable')
+      .execute(async (trx) => {
+        const user = await trx
+          .selectFrom('users')
+          .select(['id', 'role'])
+          .where('username', '=', parsed.data)
+          .executeTakeFirst();
+        return user === undefined ? 'not-found' : change(trx, user);
+      });
   }
 }
 
