@@ -65,6 +65,8 @@ const ROUNDS_AT = new Set([5, 20]);
 const NAIVE_ROUNDS_AT = new Set([20]);
 /** The K at which Parley is measured a second time with every layer arriving (pauseUnusedLayers off). */
 const ALL_LAYERS_AT = new Set([5, 20]);
+/** BENCH_MEDIA_WORKERS=n: the SFU as n media worker threads (pool-process.ts) instead of in-process. */
+const MEDIA_WORKERS = process.env.BENCH_MEDIA_WORKERS;
 const SERVER_CPU = 0;
 const LOADGEN_CPU = 1;
 const pinned = os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
@@ -129,11 +131,9 @@ async function runParley(
   pauseUnused = true,
 ): Promise<ParleySample> {
   const rtcPort = 42000 + Math.floor(Math.random() * 15000);
-  // BENCH_MEDIA_WORKERS=n: the SFU as n media worker threads (pool-process.ts) instead of in-process.
-  const workers = process.env.BENCH_MEDIA_WORKERS;
   const env = { BENCH_RTC_PORT: String(rtcPort), BENCH_PAUSE_UNUSED_LAYERS: pauseUnused ? '1' : '0' };
-  const server = workers
-    ? startServer('pool-process.ts', { ...env, BENCH_MEDIA_WORKERS: workers })
+  const server = MEDIA_WORKERS
+    ? startServer('pool-process.ts', { ...env, BENCH_MEDIA_WORKERS: MEDIA_WORKERS })
     : startServer('sfu-process.ts', env);
   await server.ready;
   const bots = new Map<string, MediaBot>();
@@ -250,7 +250,7 @@ interface RecoveryCounters {
 
 /** The SFU's loss-recovery counters (null from the media-worker variant, which does not serve them). */
 async function recoveryCounters(server: ServerProcess): Promise<RecoveryCounters | null> {
-  if (process.env.BENCH_MEDIA_WORKERS) return null;
+  if (MEDIA_WORKERS) return null;
   return server.call<RecoveryCounters>('feedback');
 }
 
@@ -271,7 +271,7 @@ async function pairedRounds(
   pps: number,
   count: number,
   withNaive: boolean,
-): Promise<{ floor: Sample; parley: Pair['parley']; naive: Sample | null; rounds: Pair[] }> {
+): Promise<Pair & { rounds: Pair[] }> {
   const rounds: Pair[] = [];
   for (let i = 0; i < count; i++) {
     const floor = await twice(`floor K=${k}`, () => runFloor(k, pps));

@@ -60,6 +60,6 @@ export function writeRetransmission(
   target.writeUInt16BE(packet.readUInt16BE(2), offset);
   packet.copy(target, offset + 2, offset);
   target[1] = (packet[1]! & 0x80) | (rtxPayloadType & 0x7f);
-  writeSequenceAndSsrc(target, rtxSequence & 0xffff, rtxSsrc);
+  writeSequenceAndSsrc(target, rtxSequence, rtxSsrc);
   return target.subarray(0, packet.length + 2);
 }
