@@ -96,8 +96,11 @@ describe.each(roomBrowsers())('reconnecting in %s', (browser) => {
     expect(await guest.count(byTestId('chat-message'))).toBe(1);
 
     // 2. The server crashes and is started again (same ports, same data directory).
+    // Watched from before the kill: a client can be back in before restart() sees the new server
+    // listening, and a banner already gone would not be seen at all.
+    const bothBack = Promise.all([reconnects(host), reconnects(guest)]);
     await suite.server.restart('SIGKILL');
-    await Promise.all([reconnects(host), reconnects(guest)]);
+    await bothBack;
     await host.waitFor(tile('Gina'));
     await guest.waitFor(tile('Host Hana'));
     if (media) {
